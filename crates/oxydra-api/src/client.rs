@@ -1,0 +1,1 @@
+//! Typed admin HTTP client.

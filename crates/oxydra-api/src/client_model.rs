@@ -1,0 +1,80 @@
+//! The 1.0.0-beta `OAuth2Client` model (`shared/spec/api.md` §6.1).
+
+use serde::{Deserialize, Serialize};
+
+use crate::serde_util::null_as_default;
+
+/// An OAuth 2.0 client as Hydra 1.0.0-beta reads and writes it on `/clients`.
+///
+/// Request bodies may omit any field; responses always carry the non-optional ones (Hydra's Go
+/// struct has no `omitempty` on them) and omit the optional ones when empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OAuth2Client {
+    /// Client identifier; generated (UUID v4) when empty on create.
+    #[serde(deserialize_with = "null_as_default")]
+    pub client_id: String,
+    /// Human-readable name.
+    #[serde(deserialize_with = "null_as_default")]
+    pub client_name: String,
+    /// Plaintext secret: accepted on create/update, returned only by the call that set it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// Exact-match redirect URIs.
+    #[serde(deserialize_with = "null_as_default")]
+    pub redirect_uris: Vec<String>,
+    /// Allowed grant types (empty behaves as `["authorization_code"]`).
+    #[serde(deserialize_with = "null_as_default")]
+    pub grant_types: Vec<String>,
+    /// Allowed response types, each a space-separated combination (empty behaves as `["code"]`).
+    #[serde(deserialize_with = "null_as_default")]
+    pub response_types: Vec<String>,
+    /// Space-separated scopes the client may request.
+    #[serde(deserialize_with = "null_as_default")]
+    pub scope: String,
+    /// Free-text owner.
+    #[serde(deserialize_with = "null_as_default")]
+    pub owner: String,
+    /// Privacy policy URL.
+    #[serde(deserialize_with = "null_as_default")]
+    pub policy_uri: String,
+    /// Terms of service URL.
+    #[serde(deserialize_with = "null_as_default")]
+    pub tos_uri: String,
+    /// Client home page URL.
+    #[serde(deserialize_with = "null_as_default")]
+    pub client_uri: String,
+    /// Logo URL.
+    #[serde(deserialize_with = "null_as_default")]
+    pub logo_uri: String,
+    /// Contact addresses.
+    #[serde(deserialize_with = "null_as_default")]
+    pub contacts: Vec<String>,
+    /// Always `0`: secrets never expire.
+    #[serde(deserialize_with = "null_as_default")]
+    pub client_secret_expires_at: i64,
+    /// `public` or `pairwise`.
+    #[serde(deserialize_with = "null_as_default")]
+    pub subject_type: String,
+    /// HTTPS URL of a JSON array of redirect URIs (pairwise sector).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sector_identifier_uri: Option<String>,
+    /// URL of the client's JSON Web Key Set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks_uri: Option<String>,
+    /// Inline JSON Web Key Set (mutually exclusive with `jwks_uri`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<serde_json::Value>,
+    /// `client_secret_basic` (default), `client_secret_post`, `private_key_jwt` or `none`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_method: Option<String>,
+    /// Pre-registered `request_uri` values.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_uris: Option<Vec<String>>,
+    /// Algorithm required for request objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_object_signing_alg: Option<String>,
+    /// `none` or `RS256`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_signed_response_alg: Option<String>,
+}

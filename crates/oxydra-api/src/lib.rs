@@ -1,0 +1,23 @@
+//! Hydra-compatible wire models.
+//!
+//! Every JSON body Oxydra reads or writes on its HTTP ports is defined here, with field names
+//! exactly as ORY Hydra 1.0.0-beta (and, for the legacy routes, 0.10 / 1.0.0-alpha1) spells them.
+//! Fields are loose (plain strings, lists of strings) so unknown values round-trip; parsing into
+//! validated domain types happens in the server. This crate never imports the domain, the
+//! store or the server, so the CLI and tests can share it without linking the server.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod client_model;
+pub mod error;
+pub mod health;
+pub mod paths;
+mod serde_util;
+
+#[cfg(feature = "client")]
+pub mod client;
+
+pub use client_model::OAuth2Client;
+pub use error::ErrorBody;
+pub use health::{HealthNotReadyStatus, HealthStatus, Version};

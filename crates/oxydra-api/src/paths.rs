@@ -1,0 +1,18 @@
+//! Route paths shared by the server, the CLI's admin client and tests, so a path is spelled once.
+
+/// Admin: collection of OAuth 2.0 clients.
+pub const CLIENTS: &str = "/clients";
+/// Admin: one client (axum path syntax).
+pub const CLIENT: &str = "/clients/{id}";
+/// Both ports: liveness.
+pub const HEALTH_ALIVE: &str = "/health/alive";
+/// Both ports: readiness (checks the database).
+pub const HEALTH_READY: &str = "/health/ready";
+/// Both ports: legacy alias that redirects to [`HEALTH_ALIVE`].
+pub const HEALTH_STATUS: &str = "/health/status";
+/// Both ports: build version.
+pub const VERSION: &str = "/version";
+/// Admin: pagination default page size for list endpoints.
+pub const DEFAULT_PAGE_SIZE: u32 = 100;
+/// Admin: the largest page size list endpoints return.
+pub const MAX_PAGE_SIZE: u32 = 500;

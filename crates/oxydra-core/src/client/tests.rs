@@ -1,0 +1,207 @@
+use std::num::NonZeroU32;
+
+use super::secret::{GENERATED_SECRET_LEN, HashAlgorithm, SecretHasher, generate_secret};
+use super::*;
+use crate::config::ClientPolicy;
+use crate::error::Error;
+use crate::model::{Now, Secret};
+
+fn input() -> ClientInput {
+    ClientInput {
+        client_id: "app".into(),
+        redirect_uris: vec!["https://app.example/cb".into()],
+        ..ClientInput::default()
+    }
+}
+
+fn validate(input: ClientInput) -> Result<ValidClient, Error> {
+    input.validate(None, &ClientPolicy::default(), Now::from_unix_secs(1))
+}
+
+fn invalid_field(result: Result<ValidClient, Error>) -> &'static str {
+    match result {
+        Err(Error::Invalid { field, .. }) => field,
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+#[test]
+fn applies_hydra_defaults() {
+    let policy = ClientPolicy {
+        default_scope: "openid offline".into(),
+        ..ClientPolicy::default()
+    };
+    let valid = ClientInput::default()
+        .validate(None, &policy, Now::from_unix_secs(5))
+        .unwrap();
+    let c = valid.client;
+    assert_eq!(c.id.as_str().len(), 36, "generated UUID");
+    assert_eq!(c.token_endpoint_auth_method, AuthMethod::ClientSecretBasic);
+    assert_eq!(c.scope, "openid offline");
+    assert_eq!(c.subject_type, SubjectType::Public);
+    assert_eq!(c.userinfo_signed_response_alg, "none");
+    assert_eq!(
+        c.effective_grant_types(),
+        vec![GrantType::AuthorizationCode]
+    );
+    assert_eq!(c.created_at, Now::from_unix_secs(5));
+    assert!(valid.secret.is_none());
+}
+
+#[test]
+fn explicit_id_wins_over_body_on_update() {
+    let id = crate::model::ClientId::parse("path-id").unwrap();
+    let valid = input()
+        .validate(Some(id), &ClientPolicy::default(), Now::from_unix_secs(1))
+        .unwrap();
+    assert_eq!(valid.client.id.as_str(), "path-id");
+}
+
+#[test]
+fn rejects_short_secret_and_secret_on_public_client() {
+    let short = ClientInput {
+        client_secret: Some(Secret::new("12345".into())),
+        ..input()
+    };
+    assert_eq!(invalid_field(validate(short)), "client_secret");
+    let public = ClientInput {
+        client_secret: Some(Secret::new("long-enough".into())),
+        token_endpoint_auth_method: "none".into(),
+        ..input()
+    };
+    assert_eq!(invalid_field(validate(public)), "client_secret");
+    let empty_is_absent = ClientInput {
+        client_secret: Some(Secret::new(String::new())),
+        ..input()
+    };
+    assert!(validate(empty_is_absent).unwrap().secret.is_none());
+}
+
+#[test]
+fn rejects_bad_redirect_uris() {
+    for bad in ["https://app.example/cb#frag", "/relative", "not a url"] {
+        let c = ClientInput {
+            redirect_uris: vec![bad.into()],
+            ..input()
+        };
+        assert_eq!(invalid_field(validate(c)), "redirect_uris", "{bad}");
+    }
+}
+
+#[test]
+fn rejects_unknown_grant_and_response_types() {
+    let g = ClientInput {
+        grant_types: vec!["password".into()],
+        ..input()
+    };
+    assert_eq!(invalid_field(validate(g)), "grant_types");
+    for bad in ["code  token", "code code", "device", ""] {
+        let r = ClientInput {
+            response_types: vec![bad.into()],
+            ..input()
+        };
+        assert_eq!(invalid_field(validate(r)), "response_types", "{bad:?}");
+    }
+    let ok = ClientInput {
+        response_types: vec!["code id_token token".into()],
+        ..input()
+    };
+    assert!(validate(ok).is_ok());
+}
+
+#[test]
+fn enforces_key_material_rules() {
+    let both = ClientInput {
+        jwks: Some(serde_json::json!({"keys": []})),
+        jwks_uri: "https://app.example/jwks".into(),
+        ..input()
+    };
+    assert_eq!(invalid_field(validate(both)), "jwks");
+    let pkjwt = ClientInput {
+        token_endpoint_auth_method: "private_key_jwt".into(),
+        ..input()
+    };
+    assert_eq!(invalid_field(validate(pkjwt)), "token_endpoint_auth_method");
+    let not_a_set = ClientInput {
+        jwks: Some(serde_json::json!({"kty": "RSA"})),
+        ..input()
+    };
+    assert_eq!(invalid_field(validate(not_a_set)), "jwks");
+    let unknown_method = ClientInput {
+        token_endpoint_auth_method: "client_secret_jwt".into(),
+        ..input()
+    };
+    assert_eq!(
+        invalid_field(validate(unknown_method)),
+        "token_endpoint_auth_method"
+    );
+}
+
+#[test]
+fn enforces_subject_type_and_algorithms() {
+    let pairwise = ClientInput {
+        subject_type: "pairwise".into(),
+        ..input()
+    };
+    assert_eq!(invalid_field(validate(pairwise.clone())), "subject_type");
+    let policy = ClientPolicy {
+        subject_types: vec![SubjectType::Public, SubjectType::Pairwise],
+        ..ClientPolicy::default()
+    };
+    assert!(
+        pairwise
+            .validate(None, &policy, Now::from_unix_secs(1))
+            .is_ok()
+    );
+    let alg = ClientInput {
+        userinfo_signed_response_alg: "HS256".into(),
+        ..input()
+    };
+    assert_eq!(invalid_field(validate(alg)), "userinfo_signed_response_alg");
+    let sector = ClientInput {
+        sector_identifier_uri: "http://app.example/s.json".into(),
+        ..input()
+    };
+    assert_eq!(invalid_field(validate(sector)), "sector_identifier_uri");
+    let scope = ClientInput {
+        scope: "openid \"quoted\"".into(),
+        ..input()
+    };
+    assert_eq!(invalid_field(validate(scope)), "scope");
+}
+
+#[test]
+fn generated_secrets_are_long_and_distinct() {
+    let a = generate_secret().unwrap();
+    let b = generate_secret().unwrap();
+    assert_eq!(a.expose().len(), GENERATED_SECRET_LEN);
+    assert!(
+        a.expose()
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.~".contains(&c))
+    );
+    assert_ne!(a, b);
+}
+
+#[test]
+fn bcrypt_and_pbkdf2_hashes_verify_across_configurations() {
+    let secret = Secret::new("correct horse".to_owned());
+    let wrong = Secret::new("correct horsf".to_owned());
+    let bcrypt = SecretHasher::new(HashAlgorithm::Bcrypt { cost: 4 });
+    let pbkdf2 = SecretHasher::new(HashAlgorithm::Pbkdf2 {
+        iterations: NonZeroU32::new(1000).unwrap(),
+    });
+    let bh = bcrypt.hash(&secret).unwrap();
+    let ph = pbkdf2.hash(&secret).unwrap();
+    assert!(bh.starts_with("$2"));
+    assert!(ph.starts_with("$pbkdf2-sha256$i=1000$"));
+    assert_ne!(ph, pbkdf2.hash(&secret).unwrap(), "salted");
+    for hasher in [bcrypt, pbkdf2] {
+        assert!(hasher.verify(&secret, &bh));
+        assert!(hasher.verify(&secret, &ph));
+        assert!(!hasher.verify(&wrong, &bh));
+        assert!(!hasher.verify(&wrong, &ph));
+        assert!(!hasher.verify(&secret, "garbage"));
+        assert!(!hasher.verify(&secret, "$pbkdf2-sha256$i=0$AA$AA"));
+    }
+}

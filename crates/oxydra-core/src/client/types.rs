@@ -1,0 +1,134 @@
+//! Enumerations of client metadata values Oxydra understands.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// RFC 6749 grant types a client may register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrantType {
+    /// RFC 6749 §4.1.
+    AuthorizationCode,
+    /// RFC 6749 §4.2.
+    Implicit,
+    /// RFC 6749 §6.
+    RefreshToken,
+    /// RFC 6749 §4.4.
+    ClientCredentials,
+}
+
+impl GrantType {
+    /// The registered / wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::Implicit => "implicit",
+            Self::RefreshToken => "refresh_token",
+            Self::ClientCredentials => "client_credentials",
+        }
+    }
+}
+
+impl FromStr for GrantType {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Ok(match s {
+            "authorization_code" => Self::AuthorizationCode,
+            "implicit" => Self::Implicit,
+            "refresh_token" => Self::RefreshToken,
+            "client_credentials" => Self::ClientCredentials,
+            _ => return Err(()),
+        })
+    }
+}
+
+impl fmt::Display for GrantType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Token endpoint authentication methods (OIDC Core §9, RFC 7591 §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum AuthMethod {
+    /// HTTP Basic with URL-encoded id and secret (RFC 6749 §2.3.1). Hydra's default.
+    #[default]
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body.
+    ClientSecretPost,
+    /// RFC 7523 JWT assertion signed with the client's key.
+    PrivateKeyJwt,
+    /// Public client: no authentication.
+    None,
+}
+
+impl AuthMethod {
+    /// The registered / wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::PrivateKeyJwt => "private_key_jwt",
+            Self::None => "none",
+        }
+    }
+
+    /// Whether clients using this method authenticate with a shared secret.
+    pub fn uses_secret(self) -> bool {
+        matches!(self, Self::ClientSecretBasic | Self::ClientSecretPost)
+    }
+}
+
+impl FromStr for AuthMethod {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Ok(match s {
+            "client_secret_basic" => Self::ClientSecretBasic,
+            "client_secret_post" => Self::ClientSecretPost,
+            "private_key_jwt" => Self::PrivateKeyJwt,
+            "none" => Self::None,
+            _ => return Err(()),
+        })
+    }
+}
+
+/// OIDC Core §8 subject identifier types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SubjectType {
+    /// The same `sub` for every client.
+    #[default]
+    Public,
+    /// A per-sector `sub`.
+    Pairwise,
+}
+
+impl SubjectType {
+    /// The registered / wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Pairwise => "pairwise",
+        }
+    }
+}
+
+impl FromStr for SubjectType {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "public" => Ok(Self::Public),
+            "pairwise" => Ok(Self::Pairwise),
+            _ => Err(()),
+        }
+    }
+}
+
+/// The words a `response_type` may combine (RFC 6749 §3.1.1, OAuth 2.0 Multiple Response Types).
+pub(crate) const RESPONSE_TYPE_WORDS: &[&str] = &["code", "token", "id_token"];
+
+/// Request-object algorithms a client may require (`none` allowed, as Hydra does).
+pub(crate) const REQUEST_OBJECT_ALGS: &[&str] = &[
+    "none", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+];
+
+/// Userinfo signing algorithms Oxydra supports.
+pub(crate) const USERINFO_ALGS: &[&str] = &["none", "RS256"];

@@ -1,0 +1,332 @@
+//! Client metadata validation (`shared/spec/behaviour.md` §12.1, RFC 7591 §2), stricter than
+//! Hydra 1.0.0-beta where Hydra accepted values that only failed later: redirect and metadata
+//! URIs must be absolute URLs, redirect URIs carry no fragment, and grant and response types must
+//! be ones Oxydra implements.
+
+use url::Url;
+
+use super::types::{REQUEST_OBJECT_ALGS, RESPONSE_TYPE_WORDS, USERINFO_ALGS};
+use super::{AuthMethod, Client, GrantType, SubjectType};
+use crate::config::ClientPolicy;
+use crate::error::Error;
+use crate::model::{ClientId, Now, Secret};
+
+/// The shortest client secret accepted, in bytes (Hydra's rule).
+pub const MIN_SECRET_LEN: usize = 6;
+
+/// Client metadata as submitted, before validation. Mirrors the wire model field by field;
+/// empty strings mean "not given".
+#[derive(Debug, Clone, Default)]
+pub struct ClientInput {
+    /// `client_id` (ignored on update: the path id wins).
+    pub client_id: String,
+    /// `client_name`.
+    pub client_name: String,
+    /// `client_secret`, when sent.
+    pub client_secret: Option<Secret<String>>,
+    /// `redirect_uris`.
+    pub redirect_uris: Vec<String>,
+    /// `grant_types`.
+    pub grant_types: Vec<String>,
+    /// `response_types`.
+    pub response_types: Vec<String>,
+    /// `scope`.
+    pub scope: String,
+    /// `owner`.
+    pub owner: String,
+    /// `policy_uri`.
+    pub policy_uri: String,
+    /// `tos_uri`.
+    pub tos_uri: String,
+    /// `client_uri`.
+    pub client_uri: String,
+    /// `logo_uri`.
+    pub logo_uri: String,
+    /// `contacts`.
+    pub contacts: Vec<String>,
+    /// `subject_type`.
+    pub subject_type: String,
+    /// `sector_identifier_uri`.
+    pub sector_identifier_uri: String,
+    /// `jwks_uri`.
+    pub jwks_uri: String,
+    /// `jwks`.
+    pub jwks: Option<serde_json::Value>,
+    /// `token_endpoint_auth_method`.
+    pub token_endpoint_auth_method: String,
+    /// `request_uris`.
+    pub request_uris: Vec<String>,
+    /// `request_object_signing_alg`.
+    pub request_object_signing_alg: String,
+    /// `userinfo_signed_response_alg`.
+    pub userinfo_signed_response_alg: String,
+}
+
+/// A validated client plus what to do about its secret.
+#[derive(Debug)]
+pub struct ValidClient {
+    /// The client, with `secret_hash` still `None`.
+    pub client: Client,
+    /// The secret the caller sent, if any (already length-checked).
+    pub secret: Option<Secret<String>>,
+}
+
+impl ClientInput {
+    /// Validates the metadata into a client with id `id` (generated when `None` and none given).
+    pub fn validate(
+        self,
+        id: Option<ClientId>,
+        policy: &ClientPolicy,
+        now: Now,
+    ) -> Result<ValidClient, Error> {
+        let id = match id {
+            Some(id) => id,
+            None if self.client_id.is_empty() => ClientId::generate(),
+            None => ClientId::parse(self.client_id.clone())
+                .map_err(|reason| Error::invalid("client_id", reason))?,
+        };
+
+        let token_endpoint_auth_method = parse_auth_method(&self.token_endpoint_auth_method)?;
+        let jwks_uri = optional_url("jwks_uri", &self.jwks_uri)?;
+        let jwks = validate_jwks(self.jwks)?;
+        if jwks.is_some() && !jwks_uri.is_empty() {
+            return Err(Error::invalid(
+                "jwks",
+                "jwks and jwks_uri are mutually exclusive",
+            ));
+        }
+        if token_endpoint_auth_method == AuthMethod::PrivateKeyJwt
+            && jwks.is_none()
+            && jwks_uri.is_empty()
+        {
+            return Err(Error::invalid(
+                "token_endpoint_auth_method",
+                "private_key_jwt requires jwks or jwks_uri",
+            ));
+        }
+
+        let secret = self.client_secret.filter(|s| !s.expose().is_empty());
+        if let Some(secret) = &secret {
+            if !token_endpoint_auth_method.uses_secret() {
+                return Err(Error::invalid(
+                    "client_secret",
+                    format!(
+                        "a client using token_endpoint_auth_method {} has no secret",
+                        token_endpoint_auth_method.as_str()
+                    ),
+                ));
+            }
+            if secret.expose().len() < MIN_SECRET_LEN {
+                return Err(Error::invalid(
+                    "client_secret",
+                    format!("must be at least {MIN_SECRET_LEN} characters long"),
+                ));
+            }
+        }
+
+        let scope = if self.scope.trim().is_empty() {
+            policy.default_scope.clone()
+        } else {
+            self.scope
+        };
+        let scope = normalize_scope(&scope)?;
+
+        let sector_identifier_uri =
+            optional_url("sector_identifier_uri", &self.sector_identifier_uri)?;
+        if !sector_identifier_uri.is_empty() && !sector_identifier_uri.starts_with("https://") {
+            return Err(Error::invalid(
+                "sector_identifier_uri",
+                "must be an https URL",
+            ));
+        }
+
+        let userinfo_signed_response_alg = match self.userinfo_signed_response_alg.as_str() {
+            "" => "none".to_owned(),
+            alg if USERINFO_ALGS.contains(&alg) => alg.to_owned(),
+            _ => {
+                return Err(Error::invalid(
+                    "userinfo_signed_response_alg",
+                    "must be none or RS256",
+                ));
+            }
+        };
+        let request_object_signing_alg = match self.request_object_signing_alg.as_str() {
+            "" => String::new(),
+            alg if REQUEST_OBJECT_ALGS.contains(&alg) => alg.to_owned(),
+            _ => {
+                return Err(Error::invalid(
+                    "request_object_signing_alg",
+                    format!("must be one of {}", REQUEST_OBJECT_ALGS.join(", ")),
+                ));
+            }
+        };
+
+        let redirect_uris = self
+            .redirect_uris
+            .into_iter()
+            .map(|uri| validate_redirect_uri(&uri).map(|()| uri))
+            .collect::<Result<Vec<_>, _>>()?;
+        let request_uris = self
+            .request_uris
+            .into_iter()
+            .map(|uri| optional_url("request_uris", &uri))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let subject_type = parse_subject_type(&self.subject_type, policy)?;
+        let grant_types = self
+            .grant_types
+            .iter()
+            .map(|g| {
+                g.parse::<GrantType>().map_err(|()| {
+                    Error::invalid(
+                        "grant_types",
+                        format!(
+                            "unknown grant type {g:?}; supported: authorization_code, implicit, refresh_token, client_credentials"
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let response_types = self
+            .response_types
+            .into_iter()
+            .map(|r| validate_response_type(&r).map(|()| r))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let client = Client {
+            id,
+            name: self.client_name,
+            secret_hash: None,
+            redirect_uris,
+            grant_types,
+            response_types,
+            scope,
+            owner: self.owner,
+            policy_uri: optional_url("policy_uri", &self.policy_uri)?,
+            tos_uri: optional_url("tos_uri", &self.tos_uri)?,
+            client_uri: optional_url("client_uri", &self.client_uri)?,
+            logo_uri: optional_url("logo_uri", &self.logo_uri)?,
+            contacts: self.contacts,
+            subject_type,
+            sector_identifier_uri,
+            jwks_uri,
+            jwks,
+            token_endpoint_auth_method,
+            request_uris,
+            request_object_signing_alg,
+            userinfo_signed_response_alg,
+            created_at: now,
+            updated_at: now,
+        };
+        Ok(ValidClient { client, secret })
+    }
+}
+
+fn parse_auth_method(raw: &str) -> Result<AuthMethod, Error> {
+    if raw.is_empty() {
+        return Ok(AuthMethod::ClientSecretBasic);
+    }
+    raw.parse().map_err(|()| {
+        Error::invalid(
+            "token_endpoint_auth_method",
+            "must be client_secret_basic, client_secret_post, private_key_jwt or none",
+        )
+    })
+}
+
+fn parse_subject_type(raw: &str, policy: &ClientPolicy) -> Result<SubjectType, Error> {
+    if raw.is_empty() {
+        return Ok(policy.subject_types.first().copied().unwrap_or_default());
+    }
+    let subject_type: SubjectType = raw
+        .parse()
+        .map_err(|()| Error::invalid("subject_type", "must be public or pairwise"))?;
+    if !policy.subject_types.contains(&subject_type) {
+        return Err(Error::invalid(
+            "subject_type",
+            format!("{raw} is not enabled on this server (OIDC_SUBJECT_TYPES_SUPPORTED)"),
+        ));
+    }
+    Ok(subject_type)
+}
+
+/// An empty string, or an absolute URL.
+fn optional_url(field: &'static str, raw: &str) -> Result<String, Error> {
+    if raw.is_empty() {
+        return Ok(String::new());
+    }
+    Url::parse(raw)
+        .map_err(|e| Error::invalid(field, format!("{raw:?} is not an absolute URL: {e}")))?;
+    Ok(raw.to_owned())
+}
+
+/// RFC 6749 §3.1.2: absolute URI, no fragment.
+fn validate_redirect_uri(raw: &str) -> Result<(), Error> {
+    if raw.contains('#') {
+        return Err(Error::invalid(
+            "redirect_uris",
+            format!("{raw:?} must not contain a fragment"),
+        ));
+    }
+    Url::parse(raw).map_err(|e| {
+        Error::invalid(
+            "redirect_uris",
+            format!("{raw:?} is not an absolute URI: {e}"),
+        )
+    })?;
+    Ok(())
+}
+
+fn validate_response_type(raw: &str) -> Result<(), Error> {
+    let words: Vec<&str> = raw.split(' ').collect();
+    let known = !raw.is_empty() && words.iter().all(|w| RESPONSE_TYPE_WORDS.contains(w));
+    let mut unique = words.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    if !known || unique.len() != words.len() {
+        return Err(Error::invalid(
+            "response_types",
+            format!(
+                "unknown response type {raw:?}; each entry combines code, token and id_token separated by single spaces"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// RFC 6749 §3.3: scope tokens are `%x21 / %x23-5B / %x5D-7E`, separated by spaces.
+fn normalize_scope(raw: &str) -> Result<String, Error> {
+    let tokens: Vec<&str> = raw.split(' ').filter(|t| !t.is_empty()).collect();
+    for token in &tokens {
+        if !token
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
+        {
+            return Err(Error::invalid(
+                "scope",
+                format!("{token:?} is not a valid scope token"),
+            ));
+        }
+    }
+    Ok(tokens.join(" "))
+}
+
+fn validate_jwks(jwks: Option<serde_json::Value>) -> Result<Option<serde_json::Value>, Error> {
+    match jwks {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => {
+            let keys_ok = value
+                .get("keys")
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(|keys| keys.iter().all(serde_json::Value::is_object));
+            if keys_ok {
+                Ok(Some(value))
+            } else {
+                Err(Error::invalid(
+                    "jwks",
+                    "must be a JSON Web Key Set: {\"keys\": [ ... ]}",
+                ))
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! OAuth 2.0 client management (Hydra's `/clients` admin API).
+
+use crate::client::secret::{SecretHashing, generate_secret};
+use crate::client::{Client, ClientInput, ValidClient};
+use crate::config::ClientPolicy;
+use crate::error::Error;
+use crate::model::{ClientId, Now, Secret};
+use crate::store::{ClientStore, SecretChange};
+
+/// A stored client plus the plaintext secret to return once (create, or update that set one).
+#[derive(Debug)]
+pub struct SavedClient {
+    /// The client as stored.
+    pub client: Client,
+    /// The secret to echo in this response only.
+    pub plaintext_secret: Option<Secret<String>>,
+}
+
+/// Registers a client: validates, generates id and secret when absent, stores the secret hashed.
+pub async fn create<S: ClientStore, H: SecretHashing>(
+    store: &S,
+    hasher: &H,
+    policy: &ClientPolicy,
+    now: Now,
+    input: ClientInput,
+) -> Result<SavedClient, Error> {
+    let ValidClient { mut client, secret } = input.validate(None, policy, now)?;
+    let plaintext = if client.token_endpoint_auth_method.uses_secret() {
+        Some(match secret {
+            Some(secret) => secret,
+            None => generate_secret()?,
+        })
+    } else {
+        None
+    };
+    if let Some(secret) = &plaintext {
+        client.secret_hash = Some(hasher.hash(secret.clone()).await?);
+    }
+    store
+        .create_client(&client)
+        .await
+        .map_err(|e| Error::from_store("client", e))?;
+    Ok(SavedClient {
+        client,
+        plaintext_secret: plaintext,
+    })
+}
+
+/// Replaces a client's metadata. Without a secret the stored one is kept; a client that becomes
+/// confidential without one gets a generated secret, echoed once.
+pub async fn update<S: ClientStore, H: SecretHashing>(
+    store: &S,
+    hasher: &H,
+    policy: &ClientPolicy,
+    now: Now,
+    id: ClientId,
+    input: ClientInput,
+) -> Result<SavedClient, Error> {
+    let ValidClient { mut client, secret } = input.validate(Some(id), policy, now)?;
+    let (change, offered) = if !client.token_endpoint_auth_method.uses_secret() {
+        (SecretChange::Clear, None)
+    } else if let Some(secret) = secret {
+        (
+            SecretChange::Set(hasher.hash(secret.clone()).await?),
+            Some(secret),
+        )
+    } else {
+        let generated = generate_secret()?;
+        (
+            SecretChange::KeepOrSet(hasher.hash(generated.clone()).await?),
+            Some(generated),
+        )
+    };
+    let offered_hash = match &change {
+        SecretChange::Set(h) | SecretChange::KeepOrSet(h) => Some(h.clone()),
+        SecretChange::Keep | SecretChange::Clear => None,
+    };
+    let stored_hash = store
+        .update_client(&client, change)
+        .await
+        .map_err(|e| Error::from_store("client", e))?;
+    // Echo the secret only when the stored hash is the one offered here: a sent secret, or a
+    // generated one that was actually needed.
+    let plaintext_secret = match (&stored_hash, &offered_hash) {
+        (Some(stored), Some(hash)) if stored == hash => offered,
+        _ => None,
+    };
+    client.secret_hash = stored_hash;
+    Ok(SavedClient {
+        client,
+        plaintext_secret,
+    })
+}
+
+/// Loads a client.
+pub async fn get<S: ClientStore>(store: &S, id: &ClientId) -> Result<Client, Error> {
+    store
+        .get_client(id)
+        .await
+        .map_err(|e| Error::from_store("client", e))?
+        .ok_or(Error::NotFound { what: "client" })
+}
+
+/// Lists clients ordered by id.
+pub async fn list<S: ClientStore>(
+    store: &S,
+    limit: u32,
+    offset: u32,
+) -> Result<Vec<Client>, Error> {
+    store
+        .list_clients(limit, offset)
+        .await
+        .map_err(|e| Error::from_store("client", e))
+}
+
+/// Deletes a client; `NotFound` when it does not exist (stricter than Hydra beta's silent 204).
+pub async fn delete<S: ClientStore>(store: &S, id: &ClientId) -> Result<(), Error> {
+    match store.delete_client(id).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Error::NotFound { what: "client" }),
+        Err(e) => Err(Error::from_store("client", e)),
+    }
+}

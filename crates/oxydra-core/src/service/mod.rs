@@ -1,0 +1,4 @@
+//! Use cases: load through the store ports, decide with pure domain code, persist.
+//! This is the only place the domain calls storage.
+
+pub mod clients;

@@ -1,0 +1,83 @@
+//! Storage ports: one trait per aggregate, implemented once by `oxydra-store::SqlStore`.
+//!
+//! Every multi-row change is one method, implemented in one transaction, so no transaction handle
+//! ever crosses this boundary. Methods return `impl Future + Send` (native async in traits), so
+//! services stay generic over the store without boxing.
+
+use std::future::Future;
+
+use crate::client::Client;
+use crate::model::ClientId;
+
+/// Why a storage call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No row matched.
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint rejected the write.
+    #[error("conflict on {}", constraint.as_deref().unwrap_or("a unique constraint"))]
+    Conflict {
+        /// The constraint's name, when the database reports it.
+        constraint: Option<String>,
+    },
+    /// The database could not be reached or failed; the request may succeed later (503).
+    #[error("storage unavailable: {0}")]
+    Unavailable(Box<dyn std::error::Error + Send + Sync>),
+    /// Stored data could not be decoded: a bug or manual tampering (500).
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+}
+
+/// How an update treats the stored client secret hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretChange {
+    /// Keep whatever hash is stored.
+    Keep,
+    /// Replace it with this hash.
+    Set(String),
+    /// Remove it (the client became public).
+    Clear,
+    /// Keep the stored hash if there is one, otherwise store this one (a public client that
+    /// became confidential without sending a secret gets a generated one).
+    KeepOrSet(String),
+}
+
+/// Persistence of OAuth 2.0 clients.
+pub trait ClientStore: Send + Sync {
+    /// Inserts a new client; `StoreError::Conflict` if the id exists.
+    fn create_client(&self, client: &Client)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Loads one client, `None` when absent.
+    fn get_client(
+        &self,
+        id: &ClientId,
+    ) -> impl Future<Output = Result<Option<Client>, StoreError>> + Send;
+
+    /// Lists clients ordered by id.
+    fn list_clients(
+        &self,
+        limit: u32,
+        offset: u32,
+    ) -> impl Future<Output = Result<Vec<Client>, StoreError>> + Send;
+
+    /// Replaces every field of an existing client except its creation time, applying `secret`
+    /// to the stored hash, atomically. Returns the resulting secret hash (if any);
+    /// `StoreError::NotFound` when the client does not exist.
+    fn update_client(
+        &self,
+        client: &Client,
+        secret: SecretChange,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Deletes a client; returns whether a row was deleted.
+    fn delete_client(&self, id: &ClientId)
+    -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Everything the server needs from storage.
+pub trait Store: ClientStore {
+    /// Checks the database answers (readiness probe).
+    fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+}

@@ -13,8 +13,10 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod model;
+pub mod oauth2;
 pub mod service;
 pub mod store;
+pub mod token;
 
 pub use error::{Error, OAuthError, OAuthErrorKind};
 pub use model::{ClientId, Now, Secret};

@@ -1,6 +1,20 @@
 //! Oxydra's HTTP side: configuration, the public and admin routers, error mapping and serving.
+//!
+//! Handlers are thin: they extract and parse input, call an `oxydra_core::service` use case and
+//! map the result. This is the only crate that knows HTTP.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod admin;
+pub mod app;
 pub mod config;
+pub mod error;
+pub mod extract;
+pub mod hashing;
+pub mod health;
+pub mod middleware;
+pub mod public;
+pub mod run;
+pub mod telemetry;
+pub mod tls;

@@ -1,1 +1,20 @@
-//! placeholder (being written)
+//! Oxydra's SQL persistence: one [`SqlStore`] over SQLite (a file, or `memory`) or PostgreSQL,
+//! implementing the storage ports of `oxydra_core::store`.
+//!
+//! Queries are runtime-checked `sqlx::query_as` over SQL constants (`sql/`), bound per backend
+//! in one place (`db.rs`); a contract test runs every method and prepares every statement on
+//! every backend. Migrations live per backend under `migrations/` and are embedded.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod db;
+mod dsn;
+mod error;
+mod impls;
+mod rows;
+mod sql;
+mod store;
+
+pub use dsn::{Backend, Dsn, DsnError};
+pub use store::{AppliedMigration, OpenOptions, Opened, SqlStore, StatementCheck};

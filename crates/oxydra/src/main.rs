@@ -1,1 +1,38 @@
-fn main() {}
+//! `oxydra`: an OAuth 2.0 and OpenID Connect server speaking ORY Hydra 1.0.0-beta's API.
+//!
+//! This file only parses the command line, dispatches to `cli::*::run` and maps failures to an
+//! exit code; every command lives in its own module under `cli/`.
+
+#![forbid(unsafe_code)]
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => cli::serve::run(args).await,
+        Command::Migrate(args) => cli::migrate::run(args).await,
+        Command::Clients(args) => cli::clients::run(*args).await,
+        Command::Version => cli::version::run(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // `{:#}` joins the context chain; multi-line errors (config) get one prefix per line.
+            for line in format!("{error:#}")
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+            {
+                eprintln!("error: {line}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,15 @@
-//! tests
+//! End-to-end tests of the `oxydra` binary: it is started as a real process (`serve all` on
+//! port 0, in-memory or temp-file SQLite) and driven through its CLI and raw HTTP.
+
+// clippy.toml allows these inside `#[test]` functions only; the helpers here are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod clients_cli;
+mod clients_http;
+mod config_errors;
+mod durability;
+mod health;
+mod help;
+mod migrate;
+mod postgres;
+mod support;

@@ -1,0 +1,9 @@
+//! Token *formats*: how access tokens, refresh tokens and authorization codes look on the wire
+//! and how a presented token is checked before any storage lookup.
+//!
+//! [`opaque`] holds the HMAC-signed opaque format (`shared/spec/behaviour.md` §4.1), where only
+//! the signature part is ever stored. Nothing here performs I/O.
+
+pub mod opaque;
+
+pub use opaque::{TokenKeys, TokenKind, TokenSignature};

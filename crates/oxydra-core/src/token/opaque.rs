@@ -1,0 +1,469 @@
+//! Opaque HMAC tokens: access tokens, refresh tokens and authorization codes
+//! (`shared/spec/behaviour.md` §4.1).
+//!
+//! A token is `<prefix><key>.<sig>`:
+//! - `prefix` names the kind (`oxy_at_`, `oxy_rt_`, `oxy_ac_`) so people, log scrubbers and
+//!   secret scanners can tell what leaked, and revocation can route a token without a
+//!   `token_type_hint`. It is **not** a security measure; the per-kind key below is.
+//! - `key` is 32 random bytes, base64url without padding (43 characters);
+//! - `sig` is HMAC-SHA-256 over those 32 bytes, base64url without padding (43 characters).
+//!
+//! Only `sig` is stored (it is the database key, [`TokenSignature`]), so a database dump yields no
+//! usable token. Unlike Hydra beta (one key, `SHA-256(SYSTEM_SECRET)`, for every kind), each
+//! system secret is expanded with HKDF-SHA-256 into one HMAC key **per token kind**, so an access
+//! token can never pass as a refresh token or a code. The first secret signs; every configured
+//! secret verifies, which is how `ROTATED_SYSTEM_SECRET` rotation works. A forged or altered
+//! token is rejected here, before any storage lookup.
+
+use std::fmt;
+
+use aws_lc_rs::{
+    hkdf, hmac,
+    rand::{SecureRandom, SystemRandom},
+};
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+
+use crate::{Error, OAuthError, OAuthErrorKind, Secret};
+
+/// Random bytes in the key part of a token.
+const KEY_BYTES: usize = 32;
+/// Bytes of an HMAC-SHA-256 tag.
+const SIG_BYTES: usize = 32;
+/// base64url-no-pad length of 32 bytes (both parts are 32 bytes).
+const PART_CHARS: usize = 43;
+/// HKDF salt: fixes the purpose of the derived keys, so the same system secret used elsewhere
+/// (AEAD for JWKs, cookies) never yields these keys. Changing it invalidates every issued token.
+const HKDF_SALT: &[u8] = b"oxydra opaque token hmac key v1";
+
+/// The three kinds of opaque token; each has its own prefix and its own HMAC key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// An access token (RFC 6749 §1.4), when the opaque access-token strategy is configured.
+    AccessToken,
+    /// A refresh token (RFC 6749 §1.5).
+    RefreshToken,
+    /// An authorization code (RFC 6749 §4.1.2).
+    AuthorizeCode,
+}
+
+impl TokenKind {
+    /// Every kind, for callers that must try all (RFC 7009 §2.1 without a usable hint).
+    pub const ALL: [TokenKind; 3] = [
+        TokenKind::AccessToken,
+        TokenKind::RefreshToken,
+        TokenKind::AuthorizeCode,
+    ];
+
+    /// The readable prefix tokens of this kind start with.
+    pub const fn prefix(self) -> &'static str {
+        match self {
+            TokenKind::AccessToken => "oxy_at_",
+            TokenKind::RefreshToken => "oxy_rt_",
+            TokenKind::AuthorizeCode => "oxy_ac_",
+        }
+    }
+
+    /// The kind a token claims by its prefix, without verifying anything (routing only).
+    pub fn detect(token: &str) -> Option<TokenKind> {
+        Self::ALL
+            .into_iter()
+            .find(|k| token.starts_with(k.prefix()))
+    }
+
+    /// HKDF `info` label: the domain separation between kinds.
+    const fn hkdf_info(self) -> &'static [u8] {
+        match self {
+            TokenKind::AccessToken => b"oxydra/opaque/access_token",
+            TokenKind::RefreshToken => b"oxydra/opaque/refresh_token",
+            TokenKind::AuthorizeCode => b"oxydra/opaque/authorize_code",
+        }
+    }
+
+    /// Human name used in hints.
+    const fn noun(self) -> &'static str {
+        match self {
+            TokenKind::AccessToken => "access token",
+            TokenKind::RefreshToken => "refresh token",
+            TokenKind::AuthorizeCode => "authorization code",
+        }
+    }
+}
+
+/// The signature part of an opaque token: the key under which its row is stored.
+///
+/// Not a credential (the token cannot be rebuilt from it), so `Debug` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TokenSignature(String);
+
+impl TokenSignature {
+    /// Wraps a signature read back from storage (it was produced by [`TokenKeys`] earlier).
+    pub fn from_stored(signature: impl Into<String>) -> Self {
+        Self(signature.into())
+    }
+
+    /// The signature as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Unwraps the signature string.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for TokenSignature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The HMAC keys derived from one system secret, one per kind.
+#[derive(Clone)]
+struct KindKeys {
+    access: hmac::Key,
+    refresh: hmac::Key,
+    code: hmac::Key,
+}
+
+impl KindKeys {
+    /// RFC 5869 extract-then-expand: one PRK per secret, one 32-byte key per kind.
+    fn derive(secret: &[u8]) -> Result<Self, Error> {
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, HKDF_SALT).extract(secret);
+        let expand = |kind: TokenKind| -> Result<hmac::Key, Error> {
+            prk.expand(&[kind.hkdf_info()], hmac::HMAC_SHA256)
+                .map(hmac::Key::from)
+                .map_err(|_| server_error("HKDF expansion of the token key failed"))
+        };
+        Ok(Self {
+            access: expand(TokenKind::AccessToken)?,
+            refresh: expand(TokenKind::RefreshToken)?,
+            code: expand(TokenKind::AuthorizeCode)?,
+        })
+    }
+
+    fn get(&self, kind: TokenKind) -> &hmac::Key {
+        match kind {
+            TokenKind::AccessToken => &self.access,
+            TokenKind::RefreshToken => &self.refresh,
+            TokenKind::AuthorizeCode => &self.code,
+        }
+    }
+}
+
+/// Issues and checks opaque tokens with keys derived from the system secrets.
+///
+/// `Debug` is redacted: it shows only how many secrets are configured.
+#[derive(Clone)]
+pub struct TokenKeys {
+    current: KindKeys,
+    rotated: Vec<KindKeys>,
+    rng: SystemRandom,
+}
+
+impl fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenKeys")
+            .field("secrets", &(1 + self.rotated.len()))
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenKeys {
+    /// Derives the keys from the system secrets: the first signs new tokens, all of them verify.
+    ///
+    /// Fails when the list is empty or a secret is empty (the server validates lengths earlier).
+    pub fn new(secrets: &[Secret<Vec<u8>>]) -> Result<Self, Error> {
+        let (first, rest) = secrets.split_first().ok_or_else(|| {
+            Error::invalid("system_secret", "at least one system secret is required")
+        })?;
+        let derive = |s: &Secret<Vec<u8>>| {
+            if s.expose().is_empty() {
+                return Err(Error::invalid("system_secret", "a system secret is empty"));
+            }
+            KindKeys::derive(s.expose())
+        };
+        Ok(Self {
+            current: derive(first)?,
+            rotated: rest.iter().map(derive).collect::<Result<_, _>>()?,
+            rng: SystemRandom::new(),
+        })
+    }
+
+    /// Mints a new token of `kind`: returns the token (hand it to the client, never log it) and
+    /// its signature (store the row under it).
+    pub fn generate(&self, kind: TokenKind) -> Result<(String, TokenSignature), Error> {
+        let mut key = [0u8; KEY_BYTES];
+        self.rng
+            .fill(&mut key)
+            .map_err(|_| server_error("the system random number generator failed"))?;
+        Ok(self.compose(kind, &key))
+    }
+
+    /// Builds `<prefix><key>.<sig>` for given key bytes under the current secret.
+    fn compose(&self, kind: TokenKind, key: &[u8; KEY_BYTES]) -> (String, TokenSignature) {
+        let tag = hmac::sign(self.current.get(kind), key);
+        let key_part = URL_SAFE_NO_PAD.encode(key);
+        let sig_part = URL_SAFE_NO_PAD.encode(tag.as_ref());
+        let token = format!("{}{key_part}.{sig_part}", kind.prefix());
+        (token, TokenSignature(sig_part))
+    }
+
+    /// Checks a presented token's format and HMAC under every configured secret, without any
+    /// storage lookup, and returns its signature (the storage key).
+    ///
+    /// A malformed token or a signature mismatch is `invalid_token`; the caller still has to find
+    /// the row and check expiry and revocation.
+    pub fn verify(&self, kind: TokenKind, token: &str) -> Result<TokenSignature, OAuthError> {
+        let (key_part, sig_part) = split(kind, token)?;
+        let key = decode_part(kind, key_part, KEY_BYTES)?;
+        let sig = decode_part(kind, sig_part, SIG_BYTES)?;
+        // aws-lc-rs compares tags in constant time; which secret matched is not secret.
+        let valid = std::iter::once(&self.current)
+            .chain(&self.rotated)
+            .any(|keys| hmac::verify(keys.get(kind), &key, &sig).is_ok());
+        if valid {
+            Ok(TokenSignature(sig_part.to_owned()))
+        } else {
+            Err(OAuthError::new(OAuthErrorKind::InvalidToken)
+                .hint(signature_hint(kind))
+                .debug("token_signature_mismatch"))
+        }
+    }
+}
+
+/// Strips the prefix and splits on the single `.`; both parts must have the exact length.
+fn split(kind: TokenKind, token: &str) -> Result<(&str, &str), OAuthError> {
+    let rest = token
+        .strip_prefix(kind.prefix())
+        .ok_or_else(|| malformed(kind, "missing or wrong token prefix"))?;
+    let (key_part, sig_part) = rest
+        .split_once('.')
+        .ok_or_else(|| malformed(kind, "no '.' separator"))?;
+    if sig_part.contains('.') {
+        return Err(malformed(kind, "more than one '.' separator"));
+    }
+    if key_part.len() != PART_CHARS || sig_part.len() != PART_CHARS {
+        return Err(malformed(kind, "a token part has the wrong length"));
+    }
+    Ok((key_part, sig_part))
+}
+
+/// Strict base64url-no-pad decoding: alphabet, no padding, canonical trailing bits, exact size.
+/// Canonical decoding matters: otherwise two strings could carry one signature.
+fn decode_part(kind: TokenKind, part: &str, bytes: usize) -> Result<Vec<u8>, OAuthError> {
+    match URL_SAFE_NO_PAD.decode(part) {
+        Ok(v) if v.len() == bytes => Ok(v),
+        _ => Err(malformed(kind, "a token part is not canonical base64url")),
+    }
+}
+
+fn malformed(kind: TokenKind, why: &'static str) -> OAuthError {
+    OAuthError::new(OAuthErrorKind::InvalidToken)
+        .hint(match kind {
+            TokenKind::AccessToken => "The access token is malformed.",
+            TokenKind::RefreshToken => "The refresh token is malformed.",
+            TokenKind::AuthorizeCode => "The authorization code is malformed.",
+        })
+        .debug(format!("{}: {why}", kind.noun()))
+}
+
+const fn signature_hint(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::AccessToken => {
+            "The access token signature does not match: it was not issued by this server, was altered, or is another kind of token."
+        }
+        TokenKind::RefreshToken => {
+            "The refresh token signature does not match: it was not issued by this server, was altered, or is another kind of token."
+        }
+        TokenKind::AuthorizeCode => {
+            "The authorization code signature does not match: it was not issued by this server, was altered, or is another kind of token."
+        }
+    }
+}
+
+fn server_error(debug: &'static str) -> Error {
+    Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(debug))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(secrets: &[&[u8]]) -> TokenKeys {
+        let secrets: Vec<_> = secrets.iter().map(|s| Secret::new(s.to_vec())).collect();
+        TokenKeys::new(&secrets).unwrap()
+    }
+
+    fn invalid_token(r: Result<TokenSignature, OAuthError>) -> OAuthError {
+        let e = r.unwrap_err();
+        assert_eq!(e.kind, OAuthErrorKind::InvalidToken);
+        assert!(e.hint.is_some());
+        e
+    }
+
+    const S1: &[u8] = b"this-is-the-current-system-secret!";
+    const S2: &[u8] = b"this-is-the-previous-system-secret";
+
+    #[test]
+    fn round_trip_for_every_kind() {
+        let k = keys(&[S1]);
+        for kind in TokenKind::ALL {
+            let (token, sig) = k.generate(kind).unwrap();
+            assert!(token.starts_with(kind.prefix()));
+            assert_eq!(token.len(), kind.prefix().len() + 43 + 1 + 43);
+            assert!(token.ends_with(&format!(".{}", sig.as_str())));
+            assert_eq!(k.verify(kind, &token).unwrap(), sig);
+            assert_eq!(TokenKind::detect(&token), Some(kind));
+        }
+        assert_eq!(TokenKind::detect("abc.def"), None);
+    }
+
+    #[test]
+    fn tokens_and_signatures_are_distinct() {
+        let k = keys(&[S1]);
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..200 {
+            let (token, sig) = k.generate(TokenKind::AccessToken).unwrap();
+            assert!(seen.insert(sig.into_string()));
+            assert!(seen.insert(token));
+        }
+    }
+
+    #[test]
+    fn derivation_is_stable_across_releases() {
+        // Pinned output: a change here invalidates every token already issued.
+        let k = keys(&[S1]);
+        let (token, sig) = k.compose(TokenKind::AccessToken, &[7u8; 32]);
+        assert_eq!(
+            token,
+            format!("oxy_at_BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc.{sig}")
+        );
+        assert_eq!(sig.as_str(), PINNED_ACCESS_SIG);
+        // Independent recomputation of HKDF + HMAC with the documented labels.
+        let prk =
+            hkdf::Salt::new(hkdf::HKDF_SHA256, b"oxydra opaque token hmac key v1").extract(S1);
+        let key: hmac::Key = prk
+            .expand(&[b"oxydra/opaque/access_token"], hmac::HMAC_SHA256)
+            .unwrap()
+            .into();
+        let tag = hmac::sign(&key, &[7u8; 32]);
+        assert_eq!(URL_SAFE_NO_PAD.encode(tag.as_ref()), sig.as_str());
+        let (_, rt) = k.compose(TokenKind::RefreshToken, &[7u8; 32]);
+        let (_, ac) = k.compose(TokenKind::AuthorizeCode, &[7u8; 32]);
+        assert!(rt != sig && ac != sig && rt != ac);
+    }
+
+    // Computed independently with Python's hmac/hashlib (RFC 5869 by hand).
+    const PINNED_ACCESS_SIG: &str = "biT9aaMpdfL1qQE36c2InbxZKu0I0uf7uiAgD-8z1OA";
+
+    #[test]
+    fn tampered_key_or_signature_part_fails() {
+        let k = keys(&[S1]);
+        let (token, _) = k.generate(TokenKind::RefreshToken).unwrap();
+        let body = token.strip_prefix("oxy_rt_").unwrap();
+        let (key_part, sig_part) = body.split_once('.').unwrap();
+        let flip = |s: &str| {
+            // Change the first character, which carries 6 full bits.
+            let first = if s.starts_with('A') { 'B' } else { 'A' };
+            format!("{first}{}", &s[1..])
+        };
+        for bad in [
+            format!("oxy_rt_{}.{sig_part}", flip(key_part)),
+            format!("oxy_rt_{key_part}.{}", flip(sig_part)),
+            format!("oxy_rt_{sig_part}.{key_part}"),
+        ] {
+            let e = invalid_token(k.verify(TokenKind::RefreshToken, &bad));
+            assert_eq!(e.debug.as_deref(), Some("token_signature_mismatch"));
+        }
+    }
+
+    #[test]
+    fn wrong_kind_fails_even_with_the_right_prefix() {
+        let k = keys(&[S1]);
+        let (access, _) = k.generate(TokenKind::AccessToken).unwrap();
+        // Wrong prefix: a format error.
+        invalid_token(k.verify(TokenKind::RefreshToken, &access));
+        invalid_token(k.verify(TokenKind::AuthorizeCode, &access));
+        // Prefix swapped by an attacker: the per-kind key still rejects it.
+        for kind in [TokenKind::RefreshToken, TokenKind::AuthorizeCode] {
+            let forged = access.replacen("oxy_at_", kind.prefix(), 1);
+            let e = invalid_token(k.verify(kind, &forged));
+            assert_eq!(e.debug.as_deref(), Some("token_signature_mismatch"));
+        }
+    }
+
+    #[test]
+    fn rotated_secret_verifies_unknown_secret_does_not() {
+        let old = keys(&[S2]);
+        let rotated = keys(&[S1, S2]);
+        let other = keys(&[b"some-completely-unrelated-secret!!"]);
+        let (token, sig) = old.generate(TokenKind::AuthorizeCode).unwrap();
+        assert_eq!(
+            rotated.verify(TokenKind::AuthorizeCode, &token).unwrap(),
+            sig
+        );
+        invalid_token(other.verify(TokenKind::AuthorizeCode, &token));
+        // New tokens are signed with the first (current) secret only.
+        let (fresh, _) = rotated.generate(TokenKind::AuthorizeCode).unwrap();
+        assert!(keys(&[S1]).verify(TokenKind::AuthorizeCode, &fresh).is_ok());
+        invalid_token(old.verify(TokenKind::AuthorizeCode, &fresh));
+    }
+
+    #[test]
+    fn malformed_tokens_are_invalid_token() {
+        let k = keys(&[S1]);
+        let (token, _) = k.generate(TokenKind::AccessToken).unwrap();
+        let body = token.strip_prefix("oxy_at_").unwrap().to_owned();
+        let (key_part, sig_part) = body.split_once('.').unwrap();
+        // 43 characters carry 258 bits for 256: the last character's two low bits must be zero.
+        // Setting one gives a string that lenient decoders map to the same bytes.
+        const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let last = ALPHABET.find(&sig_part[42..]).unwrap();
+        assert_eq!(last % 4, 0);
+        let noncanonical_last = &ALPHABET[last + 1..last + 2];
+        let noncanonical = format!("oxy_at_{key_part}.{}{noncanonical_last}", &sig_part[..42]);
+        let cases = [
+            String::new(),
+            "oxy_at_".to_owned(),
+            body.clone(),
+            format!("OXY_AT_{body}"),
+            format!("oxy_at_{key_part}{sig_part}"),
+            format!("oxy_at_{key_part}.{sig_part}."),
+            format!("oxy_at_{key_part}..{sig_part}"),
+            format!("oxy_at_.{sig_part}"),
+            format!("oxy_at_{key_part}."),
+            format!("oxy_at_{key_part}.{sig_part}A"),
+            format!("oxy_at_{key_part}.{}", &sig_part[1..]),
+            format!("oxy_at_{key_part}=.{sig_part}"),
+            format!("oxy_at_{}+.{sig_part}", &key_part[1..]),
+            format!("oxy_at_{}/.{sig_part}", &key_part[1..]),
+            format!("oxy_at_{}!.{sig_part}", &key_part[1..]),
+            format!("oxy_at_{}é.{sig_part}", &key_part[2..]),
+            format!(" {token}"),
+            format!("{token} "),
+            noncanonical,
+        ];
+        for bad in cases {
+            let e = invalid_token(k.verify(TokenKind::AccessToken, &bad));
+            let debug = e.debug.unwrap_or_default();
+            assert!(debug.starts_with("access token: "), "{bad:?}: {debug}");
+            assert!(
+                !debug.contains(key_part),
+                "the token must not leak into errors"
+            );
+        }
+    }
+
+    #[test]
+    fn construction_and_debug() {
+        assert!(TokenKeys::new(&[]).is_err());
+        assert!(TokenKeys::new(&[Secret::new(Vec::new())]).is_err());
+        assert!(TokenKeys::new(&[Secret::new(S1.to_vec()), Secret::new(Vec::new())]).is_err());
+        let k = keys(&[S1, S2]);
+        assert_eq!(format!("{k:?}"), "TokenKeys { secrets: 2, .. }");
+        let sig = TokenSignature::from_stored("abc");
+        assert_eq!(format!("{sig:?}"), "TokenSignature(\"abc\")");
+        assert_eq!(sig.to_string(), "abc");
+    }
+}

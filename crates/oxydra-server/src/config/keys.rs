@@ -1,0 +1,124 @@
+//! The documented table of configuration keys: the single list `docs/configuration.md` mirrors,
+//! which the loader reads from and the unknown-`OXYDRA_*` warning checks against.
+
+/// One configuration key: its canonical environment variable, the aliases also read, the default
+/// and a one-line meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyDoc {
+    /// Canonical environment variable (Hydra 1.0.0-beta's name where one exists).
+    pub name: &'static str,
+    /// Other names read when the canonical one is unset, in order (0.10 and Hydra 1.x names).
+    pub aliases: &'static [&'static str],
+    /// The default, as documented.
+    pub default: &'static str,
+    /// What the key does.
+    pub meaning: &'static str,
+}
+
+const fn key(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    default: &'static str,
+    meaning: &'static str,
+) -> KeyDoc {
+    KeyDoc {
+        name,
+        aliases,
+        default,
+        meaning,
+    }
+}
+
+/// Environment variables Hydra reads (or documents) that Oxydra ignores; setting one is a warning.
+pub const IGNORED_HYDRA_KEYS: &[(&str, &str)] = &[
+    (
+        "DATABASE_PLUGIN",
+        "Go storage plugins do not exist in Oxydra",
+    ),
+    ("DISABLE_TELEMETRY", "Oxydra sends no telemetry"),
+    ("PROFILING", "Go profiling does not apply to Oxydra"),
+    (
+        "PORT",
+        "0.x single-port setting; use PUBLIC_PORT / ADMIN_PORT",
+    ),
+    (
+        "HOST",
+        "0.x single-port setting; use PUBLIC_HOST / ADMIN_HOST",
+    ),
+];
+
+/// `OXYDRA_*` variables that are not server configuration (command-line clients, test harness).
+pub const NON_SERVER_OXYDRA_KEYS: &[&str] = &["OXYDRA_ADMIN_URL", "OXYDRA_URL"];
+
+/// Prefix of test-harness variables (`OXYDRA_TEST_REQUIRE`, ...), never warned about.
+pub const TEST_PREFIX: &str = "OXYDRA_TEST_";
+
+#[rustfmt::skip]
+static KEYS: &[KeyDoc] = &[
+    key("DATABASE_URL", &["DSN"], "sqlite://oxydra.db", "Database: `sqlite://<file>`, `memory` (in-memory SQLite, `serve all` only) or `postgres://user:pass@host:port/db`."),
+    key("OXYDRA_AUTO_MIGRATE", &[], "false", "Apply pending migrations at start-up instead of refusing to start."),
+    key("SYSTEM_SECRET", &["SECRETS_SYSTEM"], "(required; generated in dev mode)", "Key material for token HMACs and stored-key encryption, at least 16 bytes. `SECRETS_SYSTEM` is a comma list, first = current, rest = rotated."),
+    key("ROTATED_SYSTEM_SECRET", &[], "(none)", "The previous system secret, still accepted for tokens issued before a rotation (one value, as in Hydra)."),
+    key("COOKIE_SECRET", &["SECRETS_COOKIE"], "SHA-256 of the system secret", "Key that signs session cookies (`SECRETS_COOKIE`: first entry of the comma list)."),
+    key("PUBLIC_HOST", &["SERVE_PUBLIC_HOST"], "\"\" (all interfaces)", "Interface of the public listener."),
+    key("PUBLIC_PORT", &["SERVE_PUBLIC_PORT"], "4444", "Port of the public listener (0 = any free port)."),
+    key("ADMIN_HOST", &["SERVE_ADMIN_HOST"], "\"\" (all interfaces)", "Interface of the admin listener."),
+    key("ADMIN_PORT", &["SERVE_ADMIN_PORT"], "4445", "Port of the admin listener (0 = any free port)."),
+    key("OXYDRA_DANGEROUS_FORCE_HTTP", &[], "false", "Development only: plain HTTP, non-https issuer and a generated system secret allowed (flag `--dangerous-force-http`/`--dev`)."),
+    key("HTTPS_TLS_CERT_PATH", &["SERVE_TLS_CERT_PATH"], "(none)", "PEM certificate chain file; wins over `HTTPS_TLS_CERT`."),
+    key("HTTPS_TLS_KEY_PATH", &["SERVE_TLS_KEY_PATH"], "(none)", "PEM private key file; wins over `HTTPS_TLS_KEY`."),
+    key("HTTPS_TLS_CERT", &["SERVE_TLS_CERT_BASE64"], "(none)", "Inline certificate chain: PEM text or base64-encoded PEM."),
+    key("HTTPS_TLS_KEY", &["SERVE_TLS_KEY_BASE64"], "(none)", "Inline private key: PEM text or base64-encoded PEM."),
+    key("HTTPS_ALLOW_TERMINATION_FROM", &["SERVE_TLS_ALLOW_TERMINATION_FROM"], "(none)", "Comma list of CIDRs of TLS-terminating proxies; plain HTTP is then served to them only, with `X-Forwarded-Proto: https`."),
+    key("OAUTH2_ISSUER_URL", &["ISSUER", "URLS_SELF_ISSUER"], "http://localhost:4444", "Public base URL and `iss` of tokens; must be https unless in dev mode."),
+    key("OAUTH2_LOGIN_URL", &["URLS_LOGIN"], "/oauth2/fallbacks/consent", "Login provider; relative values are resolved against the issuer."),
+    key("OAUTH2_CONSENT_URL", &["CONSENT_URL", "URLS_CONSENT"], "/oauth2/fallbacks/consent", "Consent provider; relative values are resolved against the issuer."),
+    key("OAUTH2_ERROR_URL", &["URLS_ERROR"], "/oauth2/fallbacks/error", "Where unrecoverable authorization errors are shown."),
+    key("OAUTH2_LOGOUT_REDIRECT_URL", &["URLS_POST_LOGOUT_REDIRECT"], "/oauth2/fallbacks/logout", "Target after a login session is revoked."),
+    key("ACCESS_TOKEN_LIFESPAN", &["TTL_ACCESS_TOKEN"], "1h", "Lifetime of access tokens (duration)."),
+    key("ID_TOKEN_LIFESPAN", &["TTL_ID_TOKEN"], "1h", "Lifetime of ID tokens (duration)."),
+    key("AUTH_CODE_LIFESPAN", &["TTL_AUTH_CODE"], "10m", "Lifetime of authorization codes (duration)."),
+    key("CHALLENGE_TOKEN_LIFESPAN", &["TTL_LOGIN_CONSENT_REQUEST"], "10m", "Lifetime of login/consent challenges (duration)."),
+    key("OAUTH2_ACCESS_TOKEN_STRATEGY", &["STRATEGIES_ACCESS_TOKEN"], "opaque", "Access-token format: `opaque` or `jwt`."),
+    key("SCOPE_STRATEGY", &["STRATEGIES_SCOPE"], "wildcard", "Scope matching: `wildcard` or `DEPRECATED_HIERARCHICAL_SCOPE_STRATEGY`."),
+    key("OAUTH2_SHARE_ERROR_DEBUG", &["OAUTH2_EXPOSE_INTERNAL_ERRORS"], "false", "Include `error_debug` in OAuth 2.0 error responses and redirects."),
+    key("BCRYPT_COST", &["OAUTH2_HASHERS_BCRYPT_COST"], "10", "bcrypt cost of client-secret hashes, 4 to 31."),
+    key("OXYDRA_SECRET_HASHER", &[], "bcrypt", "Hash of new client secrets: `bcrypt` or `pbkdf2` (PBKDF2-HMAC-SHA256); both verify."),
+    key("OXYDRA_PBKDF2_ITERATIONS", &[], "600000", "PBKDF2 iterations when `OXYDRA_SECRET_HASHER=pbkdf2`."),
+    key("OIDC_DISCOVERY_CLAIMS_SUPPORTED", &["WEBFINGER_OIDC_DISCOVERY_SUPPORTED_CLAIMS"], "\"\"", "Comma list of claims advertised in discovery after `sub`."),
+    key("OIDC_DISCOVERY_SCOPES_SUPPORTED", &["WEBFINGER_OIDC_DISCOVERY_SUPPORTED_SCOPE"], "\"\"", "Comma list of scopes advertised in discovery after `offline`, `openid`."),
+    key("OIDC_DISCOVERY_USERINFO_ENDPOINT", &["WEBFINGER_OIDC_DISCOVERY_USERINFO_URL"], "<issuer>/userinfo", "Userinfo URL advertised in discovery."),
+    key("OIDC_DYNAMIC_CLIENT_REGISTRATION_DEFAULT_SCOPE", &[], "\"\"", "Comma list: the scope of clients registered without one."),
+    key("OIDC_SUBJECT_TYPES_SUPPORTED", &["OIDC_SUBJECT_IDENTIFIERS_ENABLED"], "public", "Comma list of `public`, `pairwise`; the first is the default of new clients."),
+    key("OIDC_SUBJECT_TYPE_PAIRWISE_SALT", &["OIDC_SUBJECT_IDENTIFIERS_PAIRWISE_SALT"], "public", "Salt of pairwise subjects, at least 8 bytes when pairwise is enabled."),
+    key("CORS_ENABLED", &["SERVE_PUBLIC_CORS_ENABLED"], "false", "Answer CORS requests (both listeners)."),
+    key("CORS_ALLOWED_ORIGINS", &["SERVE_PUBLIC_CORS_ALLOWED_ORIGINS"], "*", "Comma list of origins; `*` inside an origin is a wildcard."),
+    key("CORS_ALLOWED_METHODS", &["SERVE_PUBLIC_CORS_ALLOWED_METHODS"], "GET,POST", "Comma list of methods."),
+    key("CORS_ALLOWED_HEADERS", &["SERVE_PUBLIC_CORS_ALLOWED_HEADERS"], "Origin,Accept,Content-Type", "Comma list of request headers; `Origin` is always added."),
+    key("CORS_EXPOSED_HEADERS", &["SERVE_PUBLIC_CORS_EXPOSED_HEADERS"], "\"\"", "Comma list of response headers exposed to scripts."),
+    key("CORS_ALLOWED_CREDENTIALS", &["SERVE_PUBLIC_CORS_ALLOW_CREDENTIALS"], "false", "Allow credentialed CORS requests."),
+    key("CORS_MAX_AGE", &["SERVE_PUBLIC_CORS_MAX_AGE"], "0", "Preflight cache time in seconds (a duration such as `10m` is accepted too)."),
+    key("CORS_DEBUG", &["SERVE_PUBLIC_CORS_DEBUG"], "false", "Log CORS decisions."),
+    key("LOG_LEVEL", &[], "info", "`trace`, `debug`, `info`, `warn`, `error` (`fatal`, `panic` mean `error`); `RUST_LOG` wins when set."),
+    key("LOG_FORMAT", &[], "text", "`text` or `json`."),
+    key("OXYDRA_BODY_LIMIT", &[], "1048576", "Largest accepted request body in bytes (`1MiB`-style suffixes accepted)."),
+    key("OXYDRA_JANITOR_INTERVAL", &[], "(off)", "How often expired tokens and requests are deleted (duration; `0` = off)."),
+    key("COMPAT_API_VERSION", &[], "1.0.0-beta", "API generation served: `1.0.0-beta` or `0.10` (legacy consent flow)."),
+    key("RESOURCE_NAME_PREFIX", &[], "rn:hydra", "Prefix of resource names in 0.x access-control policies."),
+];
+
+/// The documented key table (see `docs/configuration.md`).
+pub fn keys() -> &'static [KeyDoc] {
+    KEYS
+}
+
+/// The documentation of the canonical key `name`.
+pub fn find(name: &str) -> Option<&'static KeyDoc> {
+    KEYS.iter().find(|k| k.name == name)
+}
+
+/// Whether `name` is a canonical key or an alias of one.
+pub fn is_known(name: &str) -> bool {
+    KEYS.iter()
+        .any(|k| k.name == name || k.aliases.contains(&name))
+}

@@ -1,0 +1,206 @@
+//! Builds a [`Config`] section by section from a [`Reader`].
+
+use std::time::Duration;
+
+use oxydra_core::Secret;
+use oxydra_core::config::{AccessTokenStrategy, Lifespans, ScopeStrategy};
+
+use super::duration::{parse_bytes, parse_duration};
+use super::env::{EnvSource, Reader};
+use super::sections::{cookie_secret, cors, hasher, listen, oidc, system_secrets, tls};
+use super::urls::{issuer, url};
+use super::{
+    CompatApiVersion, Config, ConfigError, LogConfig, LogFormat, LogLevel, UrlsConfig, validate,
+};
+
+/// The embedded default database.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://oxydra.db";
+/// Hydra's default issuer.
+pub const DEFAULT_ISSUER: &str = "http://localhost:4444";
+/// Default request-body limit: 1 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+
+/// See [`Config::load`].
+pub(crate) fn load<E: EnvSource + ?Sized>(
+    env: &E,
+    flags: &[(&str, String)],
+) -> Result<Config, ConfigError> {
+    let mut r = Reader::new(env, flags);
+    let dangerous_force_http = r.bool("OXYDRA_DANGEROUS_FORCE_HTTP", false);
+    let issuer = issuer(&mut r, dangerous_force_http);
+    let (system_secrets, system_secret_generated) = system_secrets(&mut r, dangerous_force_http);
+    let cookie_secret = cookie_secret(&mut r, &system_secrets);
+    let database_url = Secret::new(r.string("DATABASE_URL", DEFAULT_DATABASE_URL));
+    let auto_migrate = r.bool("OXYDRA_AUTO_MIGRATE", false);
+    let public = listen(&mut r, "PUBLIC_HOST", "PUBLIC_PORT", 4444);
+    let admin = listen(&mut r, "ADMIN_HOST", "ADMIN_PORT", 4445);
+    let tls = tls(&mut r);
+    let base = issuer.as_ref();
+    let login = url(
+        &mut r,
+        base,
+        "OAUTH2_LOGIN_URL",
+        "/oauth2/fallbacks/consent",
+    );
+    let consent = url(
+        &mut r,
+        base,
+        "OAUTH2_CONSENT_URL",
+        "/oauth2/fallbacks/consent",
+    );
+    let error = url(&mut r, base, "OAUTH2_ERROR_URL", "/oauth2/fallbacks/error");
+    let logout = url(
+        &mut r,
+        base,
+        "OAUTH2_LOGOUT_REDIRECT_URL",
+        "/oauth2/fallbacks/logout",
+    );
+    let defaults = Lifespans::default();
+    let lifespans = Lifespans {
+        access_token: r.parse("ACCESS_TOKEN_LIFESPAN", defaults.access_token, positive),
+        id_token: r.parse("ID_TOKEN_LIFESPAN", defaults.id_token, positive),
+        auth_code: r.parse("AUTH_CODE_LIFESPAN", defaults.auth_code, positive),
+        challenge: r.parse("CHALLENGE_TOKEN_LIFESPAN", defaults.challenge, positive),
+    };
+    let access_token_strategy = r.parse(
+        "OAUTH2_ACCESS_TOKEN_STRATEGY",
+        AccessTokenStrategy::Opaque,
+        parse_token_strategy,
+    );
+    let scope_strategy = r.parse(
+        "SCOPE_STRATEGY",
+        ScopeStrategy::Wildcard,
+        parse_scope_strategy,
+    );
+    let share_error_debug = r.bool("OAUTH2_SHARE_ERROR_DEBUG", false);
+    let hasher = hasher(&mut r);
+    let oidc = oidc(&mut r, base);
+    let cors = cors(&mut r);
+    let log = LogConfig {
+        level: r.parse("LOG_LEVEL", LogLevel::Info, parse_log_level),
+        format: r.parse("LOG_FORMAT", LogFormat::Text, parse_log_format),
+    };
+    let body_limit_bytes = r.parse("OXYDRA_BODY_LIMIT", DEFAULT_BODY_LIMIT, |s| {
+        parse_bytes(s).and_then(|n| match n {
+            0 => Err("must be more than 0 bytes".to_owned()),
+            n => Ok(n),
+        })
+    });
+    let janitor_interval = r.parse("OXYDRA_JANITOR_INTERVAL", None, |s| {
+        parse_duration(s).map(|d| (!d.is_zero()).then_some(d))
+    });
+    let compat_api_version = r.parse("COMPAT_API_VERSION", CompatApiVersion::V1Beta, parse_compat);
+    let resource_name_prefix = r.string("RESOURCE_NAME_PREFIX", "rn:hydra");
+    // Each `None` here was recorded as a problem, so `r.problems` is never empty in that case.
+    let (Some(issuer), Some(login), Some(consent), Some(error), Some(logout_redirect)) =
+        (issuer, login, consent, error, logout)
+    else {
+        return Err(ConfigError {
+            problems: r.problems,
+        });
+    };
+    let mut config = Config {
+        database_url,
+        auto_migrate,
+        public,
+        admin,
+        tls,
+        dangerous_force_http,
+        issuer,
+        urls: UrlsConfig {
+            login,
+            consent,
+            error,
+            logout_redirect,
+        },
+        system_secrets,
+        system_secret_generated,
+        cookie_secret,
+        lifespans,
+        access_token_strategy,
+        scope_strategy,
+        share_error_debug,
+        hasher,
+        oidc,
+        cors,
+        log,
+        body_limit_bytes,
+        janitor_interval,
+        compat_api_version,
+        resource_name_prefix,
+        warnings: Vec::new(),
+    };
+    validate::check(&config, &mut r);
+    if r.problems.is_empty() {
+        config.warnings = r.warnings;
+        Ok(config)
+    } else {
+        Err(ConfigError {
+            problems: r.problems,
+        })
+    }
+}
+
+fn parse_token_strategy(s: &str) -> Result<AccessTokenStrategy, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "opaque" => Ok(AccessTokenStrategy::Opaque),
+        "jwt" => Ok(AccessTokenStrategy::Jwt),
+        _ => Err(format!(
+            "{s:?} is not an access-token strategy (opaque or jwt)"
+        )),
+    }
+}
+
+fn parse_scope_strategy(s: &str) -> Result<ScopeStrategy, String> {
+    if s.eq_ignore_ascii_case("wildcard") {
+        Ok(ScopeStrategy::Wildcard)
+    } else if s.eq_ignore_ascii_case("DEPRECATED_HIERARCHICAL_SCOPE_STRATEGY") {
+        Ok(ScopeStrategy::Hierarchical)
+    } else {
+        Err(format!(
+            "{s:?} is not a scope strategy (wildcard or DEPRECATED_HIERARCHICAL_SCOPE_STRATEGY)"
+        ))
+    }
+}
+
+fn parse_log_format(s: &str) -> Result<LogFormat, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        _ => Err(format!("{s:?} is not a log format (text or json)")),
+    }
+}
+
+/// A duration that must be more than zero.
+fn positive(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err("must be longer than 0".to_owned()),
+        d => Ok(d),
+    }
+}
+
+fn parse_log_level(s: &str) -> Result<LogLevel, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "trace" => Ok(LogLevel::Trace),
+        "debug" => Ok(LogLevel::Debug),
+        "info" => Ok(LogLevel::Info),
+        "warn" | "warning" => Ok(LogLevel::Warn),
+        "error" | "fatal" | "panic" => Ok(LogLevel::Error),
+        _ => Err(format!(
+            "{s:?} is not a log level (trace, debug, info, warn, error)"
+        )),
+    }
+}
+
+fn parse_compat(s: &str) -> Result<CompatApiVersion, String> {
+    let v = s.strip_prefix('v').unwrap_or(s);
+    if v == "1.0.0-beta" || v.starts_with("1.0.0-beta.") {
+        Ok(CompatApiVersion::V1Beta)
+    } else if v == "0.10" || v.starts_with("0.10.") {
+        Ok(CompatApiVersion::V010)
+    } else {
+        Err(format!(
+            "{s:?} is not a supported API version (1.0.0-beta or 0.10)"
+        ))
+    }
+}

@@ -1,0 +1,269 @@
+//! Every validation rule, and that problems are collected rather than stopping at the first.
+
+use super::{SECRET, env, minimal, problems};
+use crate::config::Config;
+
+/// Asserts `map` fails with exactly one problem naming `variable` and containing `needle`.
+fn fails_once(map: &std::collections::BTreeMap<String, String>, variable: &str, needle: &str) {
+    let found = problems(map);
+    assert_eq!(found.len(), 1, "expected one problem, got {found:#?}");
+    assert!(
+        found[0].starts_with(variable),
+        "{:?} should name {variable}",
+        found[0]
+    );
+    assert!(
+        found[0].contains(needle),
+        "{:?} should contain {needle:?}",
+        found[0]
+    );
+}
+
+fn without(
+    mut map: std::collections::BTreeMap<String, String>,
+    keys: &[&str],
+) -> std::collections::BTreeMap<String, String> {
+    for key in keys {
+        map.remove(*key);
+    }
+    map
+}
+
+#[test]
+fn system_secret_rules() {
+    fails_once(
+        &minimal(&[("SYSTEM_SECRET", "too-short")]),
+        "SYSTEM_SECRET",
+        "at least 16",
+    );
+    fails_once(
+        &minimal(&[("ROTATED_SYSTEM_SECRET", "old")]),
+        "ROTATED_SYSTEM_SECRET",
+        "at least 16",
+    );
+    fails_once(
+        &without(minimal(&[("SECRETS_SYSTEM", "short")]), &["SYSTEM_SECRET"]),
+        "SECRETS_SYSTEM (alias of SYSTEM_SECRET)",
+        "at least 16",
+    );
+    fails_once(
+        &without(minimal(&[]), &["SYSTEM_SECRET"]),
+        "SYSTEM_SECRET",
+        "--dangerous-force-http",
+    );
+    // Exactly 16 bytes is enough.
+    assert!(Config::load(&minimal(&[("SYSTEM_SECRET", "0123456789abcdef")]), &[]).is_ok());
+}
+
+#[test]
+fn issuer_rules() {
+    fails_once(
+        &minimal(&[("OAUTH2_ISSUER_URL", "http://auth.example.com")]),
+        "OAUTH2_ISSUER_URL",
+        "not https",
+    );
+    fails_once(
+        &without(minimal(&[]), &["OAUTH2_ISSUER_URL"]),
+        "OAUTH2_ISSUER_URL",
+        "not set",
+    );
+    fails_once(
+        &minimal(&[("OAUTH2_ISSUER_URL", "not a url")]),
+        "OAUTH2_ISSUER_URL",
+        "absolute",
+    );
+    fails_once(
+        &minimal(&[("OAUTH2_ISSUER_URL", "ftp://auth.example.com")]),
+        "OAUTH2_ISSUER_URL",
+        "absolute",
+    );
+    fails_once(
+        &minimal(&[("OAUTH2_ISSUER_URL", "https://a.example.com/?x=1")]),
+        "OAUTH2_ISSUER_URL",
+        "query",
+    );
+    fails_once(
+        &without(
+            minimal(&[("ISSUER", "http://a.example.com")]),
+            &["OAUTH2_ISSUER_URL"],
+        ),
+        "ISSUER (alias of OAUTH2_ISSUER_URL)",
+        "not https",
+    );
+}
+
+#[test]
+fn https_mode_needs_tls_material() {
+    let found = problems(&without(
+        minimal(&[]),
+        &["HTTPS_TLS_CERT_PATH", "HTTPS_TLS_KEY_PATH"],
+    ));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    for way in [
+        "HTTPS_TLS_CERT_PATH",
+        "HTTPS_ALLOW_TERMINATION_FROM",
+        "--dangerous-force-http",
+        "self-signed",
+    ] {
+        assert!(
+            found[0].contains(way),
+            "{:?} should mention {way}",
+            found[0]
+        );
+    }
+    fails_once(
+        &without(minimal(&[]), &["HTTPS_TLS_KEY_PATH"]),
+        "HTTPS_TLS_KEY_PATH",
+        "no private key",
+    );
+    fails_once(
+        &without(minimal(&[]), &["HTTPS_TLS_CERT_PATH"]),
+        "HTTPS_TLS_CERT_PATH",
+        "no certificate",
+    );
+    fails_once(
+        &without(
+            minimal(&[("HTTPS_TLS_CERT", "garbage!")]),
+            &["HTTPS_TLS_CERT_PATH"],
+        ),
+        "HTTPS_TLS_CERT",
+        "PEM",
+    );
+}
+
+#[test]
+fn hashing_rules() {
+    for bad in ["3", "32", "ten", "-1"] {
+        fails_once(&minimal(&[("BCRYPT_COST", bad)]), "BCRYPT_COST", "4 to 31");
+    }
+    for good in ["4", "31"] {
+        assert!(
+            Config::load(&minimal(&[("BCRYPT_COST", good)]), &[]).is_ok(),
+            "{good}"
+        );
+    }
+    fails_once(
+        &minimal(&[("OXYDRA_SECRET_HASHER", "md5")]),
+        "OXYDRA_SECRET_HASHER",
+        "bcrypt or pbkdf2",
+    );
+    fails_once(
+        &minimal(&[("OXYDRA_PBKDF2_ITERATIONS", "0")]),
+        "OXYDRA_PBKDF2_ITERATIONS",
+        "positive",
+    );
+}
+
+#[test]
+fn strategy_rules() {
+    fails_once(
+        &minimal(&[("OAUTH2_ACCESS_TOKEN_STRATEGY", "macaroon")]),
+        "OAUTH2_ACCESS_TOKEN_STRATEGY",
+        "opaque or jwt",
+    );
+    fails_once(
+        &minimal(&[("SCOPE_STRATEGY", "exact")]),
+        "SCOPE_STRATEGY",
+        "wildcard",
+    );
+}
+
+#[test]
+fn pairwise_rules() {
+    // The default salt ("public") is too short, as in Hydra.
+    fails_once(
+        &minimal(&[("OIDC_SUBJECT_TYPES_SUPPORTED", "public,pairwise")]),
+        "OIDC_SUBJECT_TYPE_PAIRWISE_SALT",
+        "at least 8",
+    );
+    fails_once(
+        &minimal(&[
+            ("OIDC_SUBJECT_TYPES_SUPPORTED", "pairwise"),
+            ("OIDC_SUBJECT_TYPE_PAIRWISE_SALT", "long-enough-salt"),
+            ("OAUTH2_ACCESS_TOKEN_STRATEGY", "jwt"),
+        ]),
+        "OIDC_SUBJECT_TYPES_SUPPORTED",
+        "jwt",
+    );
+    fails_once(
+        &minimal(&[("OIDC_SUBJECT_TYPES_SUPPORTED", "public,anonymous")]),
+        "OIDC_SUBJECT_TYPES_SUPPORTED",
+        "\"anonymous\"",
+    );
+}
+
+#[test]
+fn malformed_values() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("PUBLIC_PORT", "70000", "port"),
+        ("ADMIN_PORT", "http", "port"),
+        ("PUBLIC_HOST", "http://x", "host"),
+        ("OAUTH2_LOGIN_URL", "ftp://login.example.com", "http(s)"),
+        ("OAUTH2_CONSENT_URL", "http://[::1", "not a URL"),
+        (
+            "OIDC_DISCOVERY_USERINFO_ENDPOINT",
+            "mailto:a@example.com",
+            "http(s)",
+        ),
+        (
+            "HTTPS_ALLOW_TERMINATION_FROM",
+            "10.0.0.0/8,10.0.0.0/33,proxy",
+            "10.0.0.0/33, proxy",
+        ),
+        ("CORS_ENABLED", "yes", "boolean"),
+        ("OXYDRA_AUTO_MIGRATE", "on", "boolean"),
+        ("LOG_LEVEL", "verbose", "log level"),
+        ("LOG_FORMAT", "xml", "log format"),
+        ("COMPAT_API_VERSION", "0.9", "1.0.0-beta or 0.10"),
+        ("ACCESS_TOKEN_LIFESPAN", "3600", "unit"),
+        ("ID_TOKEN_LIFESPAN", "0s", "longer than 0"),
+        ("OXYDRA_JANITOR_INTERVAL", "hourly", "duration"),
+        ("CORS_MAX_AGE", "ten", "duration"),
+        ("OXYDRA_BODY_LIMIT", "0", "more than 0"),
+    ];
+    for (key, value, needle) in cases {
+        fails_once(&minimal(&[(key, value)]), key, needle);
+    }
+    // A flag value is attributed to the flag.
+    let err = Config::load(&minimal(&[]), &[("PUBLIC_PORT", "x".to_owned())]).unwrap_err();
+    assert!(err.problems[0].starts_with("PUBLIC_PORT (flag)"), "{err}");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let map = env(&[
+        ("SYSTEM_SECRET", "short"),
+        ("OAUTH2_ISSUER_URL", "http://auth.example.com"),
+        ("BCRYPT_COST", "99"),
+        ("OAUTH2_ACCESS_TOKEN_STRATEGY", "jwt"),
+        ("OIDC_SUBJECT_TYPES_SUPPORTED", "pairwise"),
+        ("PUBLIC_PORT", "-1"),
+        ("LOG_LEVEL", "loud"),
+        ("HTTPS_TLS_CERT_PATH", "/c.pem"),
+    ]);
+    let err = Config::load(&map, &[]).unwrap_err();
+    let names = [
+        "OAUTH2_ISSUER_URL",
+        "SYSTEM_SECRET",
+        "PUBLIC_PORT",
+        "BCRYPT_COST",
+        "LOG_LEVEL",
+        "HTTPS_TLS_KEY_PATH",
+        "OIDC_SUBJECT_TYPE_PAIRWISE_SALT",
+        "OIDC_SUBJECT_TYPES_SUPPORTED",
+    ];
+    assert_eq!(err.problems.len(), names.len(), "{err}");
+    for name in names {
+        assert!(
+            err.problems.iter().any(|p| p.starts_with(name)),
+            "{name} missing from\n{err}"
+        );
+    }
+    let display = err.to_string();
+    assert_eq!(display.lines().count(), names.len());
+    assert!(
+        !display.contains("short"),
+        "secrets are not echoed: {display}"
+    );
+    assert!(!display.contains(SECRET));
+}

@@ -1,0 +1,75 @@
+//! Rules that involve several keys at once.
+
+use oxydra_core::client::SubjectType;
+use oxydra_core::config::AccessTokenStrategy;
+
+use super::Config;
+use super::env::{EnvSource, Reader};
+
+/// Shortest pairwise salt accepted when pairwise subjects are enabled (Hydra's rule).
+pub const MIN_PAIRWISE_SALT_LEN: usize = 8;
+
+/// Records every cross-key problem of `config` in `r`.
+pub(crate) fn check<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E>) {
+    check_tls(config, r);
+    check_pairwise(config, r);
+}
+
+fn check_tls<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E>) {
+    let tls = &config.tls;
+    // A certificate or key that failed to decode was reported already; do not pile on.
+    if r.problems
+        .iter()
+        .any(|p| p.starts_with("HTTPS_TLS_") || p.starts_with("SERVE_TLS_"))
+    {
+        return;
+    }
+    match (&tls.cert, &tls.key) {
+        (Some(_), None) => r.problem(
+            "HTTPS_TLS_KEY_PATH",
+            "a TLS certificate is configured but no private key (set HTTPS_TLS_KEY_PATH or HTTPS_TLS_KEY)",
+        ),
+        (None, Some(_)) => r.problem(
+            "HTTPS_TLS_CERT_PATH",
+            "a TLS private key is configured but no certificate (set HTTPS_TLS_CERT_PATH or HTTPS_TLS_CERT)",
+        ),
+        (Some(_), Some(_)) if config.dangerous_force_http => r.warnings.push(
+            "HTTPS_TLS_*: the certificate and key are ignored because --dangerous-force-http serves plain HTTP"
+                .to_owned(),
+        ),
+        (None, None) if !config.dangerous_force_http && tls.allow_termination_from.is_empty() => {
+            r.problem(
+                "HTTPS_TLS_CERT_PATH",
+                "HTTPS mode needs TLS. Either (1) set HTTPS_TLS_CERT_PATH and HTTPS_TLS_KEY_PATH \
+                 (or inline HTTPS_TLS_CERT and HTTPS_TLS_KEY), (2) set HTTPS_ALLOW_TERMINATION_FROM \
+                 to the CIDRs of the proxy that terminates TLS, or (3) run with \
+                 --dangerous-force-http for local development. Unlike Hydra, Oxydra does not \
+                 generate a self-signed certificate",
+            );
+        }
+        _ => {}
+    }
+}
+
+fn check_pairwise<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E>) {
+    if !config.oidc.subject_types.contains(&SubjectType::Pairwise) {
+        return;
+    }
+    let salt_len = config.oidc.pairwise_salt.expose().len();
+    if salt_len < MIN_PAIRWISE_SALT_LEN {
+        r.problem(
+            "OIDC_SUBJECT_TYPE_PAIRWISE_SALT",
+            format!(
+                "is {salt_len} bytes long; pairwise subjects (OIDC_SUBJECT_TYPES_SUPPORTED) need a salt \
+                 of at least {MIN_PAIRWISE_SALT_LEN}"
+            ),
+        );
+    }
+    if config.access_token_strategy == AccessTokenStrategy::Jwt {
+        r.problem(
+            "OIDC_SUBJECT_TYPES_SUPPORTED",
+            "pairwise subjects cannot be combined with OAUTH2_ACCESS_TOKEN_STRATEGY=jwt \
+             (a JWT access token would reveal the public subject)",
+        );
+    }
+}

@@ -1,0 +1,151 @@
+//! Extractor wrappers whose rejections become Hydra JSON errors (`invalid_request`, 413, …)
+//! instead of axum's plain-text bodies: bad input is the caller's fault, never a 500.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use oxydra_core::{OAuthError, OAuthErrorKind};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// A JSON object body; malformed JSON, a body that is not an object (serde would otherwise
+/// read `[]` as a struct), a wrong content type or an oversized body is a JSON error.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !has_json_content_type(req.headers()) {
+            return Err(ApiError::invalid_request(
+                "The request body must be JSON sent with Content-Type: application/json.",
+            ));
+        }
+        let bytes = match Bytes::from_request(req, state).await {
+            Ok(bytes) => bytes,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::new(OAuthError::new(
+                    OAuthErrorKind::PayloadTooLarge,
+                )));
+            }
+            Err(rejection) => {
+                return Err(ApiError::invalid_request(format!(
+                    "The request body could not be read: {}",
+                    rejection.body_text()
+                )));
+            }
+        };
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::invalid_request(
+                "The request body must be a JSON object.",
+            ));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_rejection(&rejection)),
+        }
+    }
+}
+
+/// `application/json` or any `application/*+json`, parameters (charset) ignored.
+fn has_json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn json_rejection(rejection: &JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiError::new(OAuthError::new(OAuthErrorKind::PayloadTooLarge));
+    }
+    let hint = match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            "The request body must be JSON sent with Content-Type: application/json.".to_owned()
+        }
+        JsonRejection::JsonSyntaxError(e) => {
+            format!("The request body is not valid JSON: {}", e.body_text())
+        }
+        JsonRejection::JsonDataError(e) => {
+            format!(
+                "The request body does not match the expected model: {}",
+                e.body_text()
+            )
+        }
+        other => format!("The request body could not be read: {}", other.body_text()),
+    };
+    ApiError::invalid_request(hint)
+}
+
+/// A path parameter; undecodable segments are `invalid_request`.
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(rejection) => Err(path_rejection(&rejection)),
+        }
+    }
+}
+
+fn path_rejection(rejection: &PathRejection) -> ApiError {
+    ApiError::invalid_request(format!(
+        "The request path is invalid: {}",
+        rejection.body_text()
+    ))
+}
+
+/// `limit` / `offset` pagination (`shared/spec/behaviour.md` §14), stricter than Hydra:
+/// a value that is not a non-negative integer is `invalid_request` rather than silently ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Page size, capped at the maximum.
+    pub limit: u32,
+    /// Rows to skip.
+    pub offset: u32,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let mut page = Page {
+            limit: oxydra_api::paths::DEFAULT_PAGE_SIZE,
+            offset: 0,
+        };
+        let query = parts.uri.query().unwrap_or("");
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            let parse = |name: &str| {
+                value.parse::<u32>().map_err(|_| {
+                    ApiError::invalid_request(format!(
+                        "Query parameter {name} must be a non-negative integer, got {value:?}."
+                    ))
+                })
+            };
+            match key.as_ref() {
+                "limit" => page.limit = parse("limit")?.min(oxydra_api::paths::MAX_PAGE_SIZE),
+                "offset" => page.offset = parse("offset")?,
+                _ => {}
+            }
+        }
+        Ok(page)
+    }
+}

@@ -1,0 +1,192 @@
+//! Serving: open (and when appropriate migrate) the database, bind the listeners, announce the
+//! bound addresses on stdout, serve until SIGTERM/SIGINT, then drain gracefully.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum_server::Handle;
+use oxydra_store::{Dsn, OpenOptions, SqlStore};
+
+use crate::app::{AppState, admin_router, public_router};
+use crate::config::Config;
+use crate::{telemetry, tls};
+
+/// Which listeners `oxydra serve` opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServeMode {
+    /// Public and admin.
+    All,
+    /// Public only.
+    Public,
+    /// Admin only.
+    Admin,
+}
+
+/// Why the server could not start or stopped abnormally.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(String),
+    /// A listener could not be bound or failed.
+    #[error("listener: {0}")]
+    Listen(String),
+    /// TLS material could not be loaded.
+    #[error("tls: {0}")]
+    Tls(String),
+}
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs the server until a shutdown signal arrives.
+pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
+    telemetry::init(&config.log);
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
+    let store = open_store(&config, mode).await?;
+    let rustls = tls::rustls_config(&config).await.map_err(ServeError::Tls)?;
+    let scheme = if rustls.is_some() { "https" } else { "http" };
+    let state = AppState::new(config, store.clone());
+    let handle = Handle::new();
+    let mut servers = Vec::new();
+    let listeners = [
+        (ServeMode::Public, "public", &state.config.public),
+        (ServeMode::Admin, "admin", &state.config.admin),
+    ];
+    for (side, name, listen) in listeners {
+        if mode != ServeMode::All && mode != side {
+            continue;
+        }
+        let listener = bind(&listen.bind_addr()).await?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| ServeError::Listen(e.to_string()))?;
+        announce(name, scheme, addr);
+        let router = if side == ServeMode::Public {
+            public_router(state.clone())
+        } else {
+            admin_router(state.clone())
+        };
+        servers.push(tokio::spawn(run_listener(
+            listener,
+            router,
+            rustls.clone(),
+            handle.clone(),
+        )));
+    }
+    tokio::spawn(shutdown_on_signal(handle));
+    let mut result = Ok(());
+    for server in servers {
+        match server.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => result = Err(ServeError::Listen(e.to_string())),
+            Err(e) => result = Err(ServeError::Listen(e.to_string())),
+        }
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    result
+}
+
+async fn open_store(config: &Config, mode: ServeMode) -> Result<SqlStore, ServeError> {
+    let dsn = Dsn::parse(config.database_url.expose())
+        .map_err(|e| ServeError::Database(e.to_string()))?;
+    if dsn.is_memory() && mode != ServeMode::All {
+        return Err(ServeError::Database(
+            "DATABASE_URL=memory works only with `serve all`: separate processes cannot share an in-memory database".into(),
+        ));
+    }
+    let opened = SqlStore::open(&dsn, &OpenOptions::default())
+        .await
+        .map_err(|e| ServeError::Database(format!("cannot open {dsn}: {e}")))?;
+    let store = opened.store;
+    if dsn.is_memory() || opened.newly_created || config.auto_migrate {
+        let applied = store
+            .migrate()
+            .await
+            .map_err(|e| ServeError::Database(e.to_string()))?;
+        for m in applied {
+            tracing::info!(version = m.version, description = %m.description, "applied migration");
+        }
+    } else {
+        let pending = store
+            .pending_migrations()
+            .await
+            .map_err(|e| ServeError::Database(e.to_string()))?;
+        if !pending.is_empty() {
+            return Err(ServeError::Database(format!(
+                "{dsn} has {} pending migration(s); run `oxydra migrate sql` or start with --auto-migrate",
+                pending.len()
+            )));
+        }
+    }
+    Ok(store)
+}
+
+async fn bind(addr: &str) -> Result<std::net::TcpListener, ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| ServeError::Listen(format!("cannot bind {addr}: {e}")))?;
+    listener
+        .into_std()
+        .map_err(|e| ServeError::Listen(e.to_string()))
+}
+
+/// Tells operators and tests where we listen (port 0 picks a free port).
+fn announce(name: &str, scheme: &str, addr: SocketAddr) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout must not stop the server; the address is also logged.
+    let _ = writeln!(stdout, "{name} listening on {scheme}://{addr}");
+    let _ = stdout.flush();
+    tracing::info!(%addr, "{name} listening");
+}
+
+async fn run_listener(
+    listener: std::net::TcpListener,
+    router: Router,
+    rustls: Option<axum_server::tls_rustls::RustlsConfig>,
+    handle: Handle<SocketAddr>,
+) -> std::io::Result<()> {
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    match rustls {
+        Some(tls) => {
+            axum_server::from_tcp_rustls(listener, tls)?
+                .handle(handle)
+                .serve(service)
+                .await
+        }
+        None => {
+            axum_server::from_tcp(listener)?
+                .handle(handle)
+                .serve(service)
+                .await
+        }
+    }
+}
+
+async fn shutdown_on_signal(handle: Handle<SocketAddr>) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received, draining");
+    handle.graceful_shutdown(Some(DRAIN_TIMEOUT));
+}

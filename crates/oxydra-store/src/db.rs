@@ -1,0 +1,270 @@
+//! The only code that binds and fetches per backend.
+//!
+//! Store methods are written once against [`Db`] (or a [`Tx`]), passing a `&'static` [`Stmt`]
+//! (SQL written once in `$1` style, with per-dialect overrides) and a slice of [`Arg`]s. This is
+//! the explicit form of "rebind per dialect", without sqlx `Any` or code generic over
+//! `sqlx::Database`.
+
+use oxydra_core::store::StoreError;
+use sqlx::postgres::{PgPool, PgRow};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::{Executor, FromRow, Postgres, Sqlite, Transaction};
+
+use crate::dsn::Backend;
+use crate::error::map_sqlx;
+
+/// One SQL statement: portable text plus optional per-dialect replacements.
+#[derive(Debug)]
+pub(crate) struct Stmt {
+    /// A stable name, used by the statement test to report failures.
+    pub(crate) name: &'static str,
+    /// The SQL in `$1` style, valid on SQLite and PostgreSQL unless overridden.
+    portable: &'static str,
+    /// Replacement text for SQLite.
+    sqlite: Option<&'static str>,
+    /// Replacement text for PostgreSQL.
+    postgres: Option<&'static str>,
+}
+
+impl Stmt {
+    /// A statement whose text works on every backend.
+    pub(crate) const fn new(name: &'static str, sql: &'static str) -> Self {
+        Self {
+            name,
+            portable: sql,
+            sqlite: None,
+            postgres: None,
+        }
+    }
+
+    /// Overrides the text on SQLite.
+    pub(crate) const fn sqlite(mut self, sql: &'static str) -> Self {
+        self.sqlite = Some(sql);
+        self
+    }
+
+    /// Overrides the text on PostgreSQL.
+    #[allow(dead_code)] // no PostgreSQL-only statement yet
+    pub(crate) const fn postgres(mut self, sql: &'static str) -> Self {
+        self.postgres = Some(sql);
+        self
+    }
+
+    /// The text to send to `backend`.
+    pub(crate) fn sql(&self, backend: Backend) -> &'static str {
+        let over = match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        };
+        over.unwrap_or(self.portable)
+    }
+}
+
+/// A bind parameter. Every variant has a concrete SQL type (there is no untyped `NULL`, which
+/// PostgreSQL would type as text), so the same argument list binds on every backend.
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // Int/Bool/Bytes/OptInt are for the token, flow and key tables to come.
+pub(crate) enum Arg {
+    /// `TEXT`.
+    Text(String),
+    /// Nullable `TEXT`.
+    OptText(Option<String>),
+    /// `BIGINT` (also every time column: Unix microseconds).
+    Int(i64),
+    /// Nullable `BIGINT`.
+    OptInt(Option<i64>),
+    /// `BOOLEAN`.
+    Bool(bool),
+    /// `BLOB` / `BYTEA`.
+    Bytes(Vec<u8>),
+    /// JSON, stored as `TEXT` on every backend.
+    Json(String),
+}
+
+/// A row type usable on every backend (the `FromRow` derive is generic over the row type).
+pub(crate) trait AnyRow:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+impl<T> AnyRow for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+
+/// A connection pool for one backend.
+#[derive(Debug, Clone)]
+pub(crate) enum Db {
+    /// SQLite (file or in-memory).
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// An open transaction on one backend; dropped without `commit` it rolls back.
+#[allow(dead_code)] // used by the multi-row methods of later tables
+pub(crate) enum Tx {
+    /// SQLite.
+    Sqlite(Transaction<'static, Sqlite>),
+    /// PostgreSQL.
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Binds each [`Arg`] onto a `query` / `query_as` builder, borrowing from the slice.
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for arg in $args {
+            q = match arg {
+                Arg::Text(v) | Arg::Json(v) => q.bind(v.as_str()),
+                Arg::OptText(v) => q.bind(v.as_deref()),
+                Arg::Int(v) => q.bind(*v),
+                Arg::OptInt(v) => q.bind(*v),
+                Arg::Bool(v) => q.bind(*v),
+                Arg::Bytes(v) => q.bind(v.as_slice()),
+            };
+        }
+        q
+    }};
+}
+
+/// Runs one statement on an executor of database type `$db`.
+macro_rules! run {
+    (execute, $exec:expr, $db:ty, $backend:expr, $stmt:expr, $args:expr) => {
+        bind_args!(sqlx::query::<$db>($stmt.sql($backend)), $args)
+            .execute($exec)
+            .await
+            .map(|done| done.rows_affected())
+    };
+    ($method:ident, $exec:expr, $db:ty, $backend:expr, $stmt:expr, $args:expr, $row:ty) => {
+        bind_args!(sqlx::query_as::<$db, $row>($stmt.sql($backend)), $args)
+            .$method($exec)
+            .await
+    };
+}
+
+/// Generates `execute` and the `fetch_*` methods for `Db` and `Tx`, from how each variant
+/// yields an executor.
+macro_rules! executor_methods {
+    ([$($recv:tt)*] $sqlite:ident => $sqlite_exec:expr, $pg:ident => $pg_exec:expr) => {
+        /// Runs a statement; returns the number of rows affected.
+        pub(crate) async fn execute(
+            $($recv)* self,
+            stmt: &'static Stmt,
+            args: &[Arg],
+        ) -> Result<u64, StoreError> {
+            match self {
+                Self::Sqlite($sqlite) => {
+                    run!(execute, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args)
+                }
+                Self::Postgres($pg) => run!(execute, $pg_exec, Postgres, Backend::Postgres, stmt, args),
+            }
+            .map_err(map_sqlx)
+        }
+
+        /// Fetches at most one row.
+        pub(crate) async fn fetch_optional<R: AnyRow>(
+            $($recv)* self,
+            stmt: &'static Stmt,
+            args: &[Arg],
+        ) -> Result<Option<R>, StoreError> {
+            match self {
+                Self::Sqlite($sqlite) => {
+                    run!(fetch_optional, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args, R)
+                }
+                Self::Postgres($pg) => {
+                    run!(fetch_optional, $pg_exec, Postgres, Backend::Postgres, stmt, args, R)
+                }
+            }
+            .map_err(map_sqlx)
+        }
+
+        /// Fetches exactly one row; `StoreError::NotFound` when there is none.
+        #[allow(dead_code)]
+        pub(crate) async fn fetch_one<R: AnyRow>(
+            $($recv)* self,
+            stmt: &'static Stmt,
+            args: &[Arg],
+        ) -> Result<R, StoreError> {
+            match self {
+                Self::Sqlite($sqlite) => {
+                    run!(fetch_one, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args, R)
+                }
+                Self::Postgres($pg) => {
+                    run!(fetch_one, $pg_exec, Postgres, Backend::Postgres, stmt, args, R)
+                }
+            }
+            .map_err(map_sqlx)
+        }
+
+        /// Fetches every row.
+        pub(crate) async fn fetch_all<R: AnyRow>(
+            $($recv)* self,
+            stmt: &'static Stmt,
+            args: &[Arg],
+        ) -> Result<Vec<R>, StoreError> {
+            match self {
+                Self::Sqlite($sqlite) => {
+                    run!(fetch_all, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args, R)
+                }
+                Self::Postgres($pg) => {
+                    run!(fetch_all, $pg_exec, Postgres, Backend::Postgres, stmt, args, R)
+                }
+            }
+            .map_err(map_sqlx)
+        }
+    };
+}
+
+impl Db {
+    executor_methods!([&] pool => pool, pool => pool);
+
+    /// The dialect of this pool.
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a transaction.
+    #[allow(dead_code)]
+    pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
+        match self {
+            Self::Sqlite(pool) => pool.begin().await.map(Tx::Sqlite),
+            Self::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
+        }
+        .map_err(map_sqlx)
+    }
+
+    /// Asks the server to parse and plan `stmt` without running it (the statement test).
+    pub(crate) async fn prepare(&self, stmt: &'static Stmt) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(pool) => pool.prepare(stmt.sql(Backend::Sqlite)).await.map(drop),
+            Self::Postgres(pool) => pool.prepare(stmt.sql(Backend::Postgres)).await.map(drop),
+        }
+        .map_err(map_sqlx)
+    }
+
+    /// Closes the pool: waits for checked-out connections, refuses new work.
+    pub(crate) async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+#[allow(dead_code)] // used by the multi-row methods of later tables
+impl Tx {
+    executor_methods!([&mut] tx => &mut **tx, tx => &mut **tx);
+
+    /// Commits the transaction.
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(tx) => tx.commit().await,
+            Self::Postgres(tx) => tx.commit().await,
+        }
+        .map_err(map_sqlx)
+    }
+}

@@ -1,0 +1,102 @@
+//! `ClientStore` for `SqlStore`.
+
+use oxydra_core::client::Client;
+use oxydra_core::model::ClientId;
+use oxydra_core::store::{ClientStore, SecretChange, StoreError};
+
+use crate::SqlStore;
+use crate::db::Arg;
+use crate::rows::{ClientRow, SecretRow};
+use crate::sql::clients as sql;
+
+fn json_list<T: AsRef<str>>(items: &[T]) -> Result<Arg, StoreError> {
+    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+    serde_json::to_string(&items)
+        .map(Arg::Json)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode a list as JSON: {e}")))
+}
+
+/// The client's fields as `$4..$23` of `INSERT` and `UPDATE`: everything but id, secret hash
+/// and creation time.
+pub(crate) fn field_args(c: &Client) -> Result<Vec<Arg>, StoreError> {
+    let grants: Vec<&str> = c.grant_types.iter().map(|g| g.as_str()).collect();
+    Ok(vec![
+        Arg::Text(c.name.clone()),
+        json_list(&c.redirect_uris)?,
+        json_list(&grants)?,
+        json_list(&c.response_types)?,
+        Arg::Text(c.scope.clone()),
+        Arg::Text(c.owner.clone()),
+        Arg::Text(c.policy_uri.clone()),
+        Arg::Text(c.tos_uri.clone()),
+        Arg::Text(c.client_uri.clone()),
+        Arg::Text(c.logo_uri.clone()),
+        json_list(&c.contacts)?,
+        Arg::Text(c.subject_type.as_str().to_owned()),
+        Arg::Text(c.sector_identifier_uri.clone()),
+        Arg::Text(c.jwks_uri.clone()),
+        Arg::OptText(c.jwks.as_ref().map(|v| v.to_string())),
+        Arg::Text(c.token_endpoint_auth_method.as_str().to_owned()),
+        json_list(&c.request_uris)?,
+        Arg::Text(c.request_object_signing_alg.clone()),
+        Arg::Text(c.userinfo_signed_response_alg.clone()),
+        Arg::Int(c.updated_at.unix_micros()),
+    ])
+}
+
+/// `$2` and `$3` of `UPDATE`: the mode name and the hash it may store.
+fn secret_args(change: SecretChange) -> [Arg; 2] {
+    let (mode, hash) = match change {
+        SecretChange::Keep => ("keep", None),
+        SecretChange::Set(h) => ("set", Some(h)),
+        SecretChange::Clear => ("clear", None),
+        SecretChange::KeepOrSet(h) => ("keep_or_set", Some(h)),
+    };
+    [Arg::Text(mode.to_owned()), Arg::OptText(hash)]
+}
+
+impl ClientStore for SqlStore {
+    async fn create_client(&self, client: &Client) -> Result<(), StoreError> {
+        let mut args = vec![
+            Arg::Text(client.id.as_str().to_owned()),
+            Arg::OptText(client.secret_hash.clone()),
+            Arg::Int(client.created_at.unix_micros()),
+        ];
+        args.extend(field_args(client)?);
+        self.db.execute(&sql::INSERT, &args).await.map(drop)
+    }
+
+    async fn get_client(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
+        let row: Option<ClientRow> = self
+            .db
+            .fetch_optional(&sql::GET, &[Arg::Text(id.as_str().to_owned())])
+            .await?;
+        row.map(Client::try_from).transpose()
+    }
+
+    async fn list_clients(&self, limit: u32, offset: u32) -> Result<Vec<Client>, StoreError> {
+        let args = [Arg::Int(i64::from(limit)), Arg::Int(i64::from(offset))];
+        let rows: Vec<ClientRow> = self.db.fetch_all(&sql::LIST, &args).await?;
+        rows.into_iter().map(Client::try_from).collect()
+    }
+
+    async fn update_client(
+        &self,
+        client: &Client,
+        secret: SecretChange,
+    ) -> Result<Option<String>, StoreError> {
+        let mut args = vec![Arg::Text(client.id.as_str().to_owned())];
+        args.extend(secret_args(secret));
+        args.extend(field_args(client)?);
+        let row: Option<SecretRow> = self.db.fetch_optional(&sql::UPDATE, &args).await?;
+        row.map(|r| r.secret_hash).ok_or(StoreError::NotFound)
+    }
+
+    async fn delete_client(&self, id: &ClientId) -> Result<bool, StoreError> {
+        let deleted = self
+            .db
+            .execute(&sql::DELETE, &[Arg::Text(id.as_str().to_owned())])
+            .await?;
+        Ok(deleted > 0)
+    }
+}

@@ -1,0 +1,266 @@
+//! [`SqlStore`]: opening a pool for a [`Dsn`], migrations, and the `Store` supertrait.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use oxydra_core::store::{Store, StoreError};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::db::Db;
+use crate::dsn::{Backend, Dsn, DsnKind};
+use crate::error::{map_migrate, map_sqlx};
+use crate::rows::{CountRow, VersionRow};
+use crate::sql;
+
+/// SQLite migrations, embedded at compile time.
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+/// PostgreSQL migrations, embedded at compile time.
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Pool size when neither [`OpenOptions`] nor the DSN's `max_conns` says otherwise.
+const DEFAULT_MAX_CONNECTIONS: u32 = 10;
+/// How long a writer waits for a SQLite lock before failing with `SQLITE_BUSY`.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a caller waits for a pooled connection before the store reports `Unavailable`.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Tuning for [`SqlStore::open`]; the defaults suit a server.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Pool size; overrides the DSN's `max_conns`. Ignored for `memory` (one connection).
+    pub max_connections: Option<u32>,
+}
+
+/// A freshly opened store, and whether its database was just created.
+#[derive(Debug)]
+pub struct Opened {
+    /// The store.
+    pub store: SqlStore,
+    /// The SQLite file did not exist (or was empty) before, or the DSN is `memory`: the caller
+    /// may migrate without asking.
+    pub newly_created: bool,
+}
+
+/// A migration, as applied or pending; printed by `oxydra migrate sql`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMigration {
+    /// The version (the file's number).
+    pub version: i64,
+    /// The description (the rest of the file name).
+    pub description: String,
+}
+
+/// The result of preparing one statement, from [`SqlStore::check_statements`].
+#[derive(Debug)]
+pub struct StatementCheck {
+    /// The statement's registry name, e.g. `clients.update`.
+    pub name: &'static str,
+    /// Whether the backend accepted it.
+    pub result: Result<(), StoreError>,
+}
+
+/// Oxydra's one storage implementation (SQLite or PostgreSQL); cheap to clone (the pool is
+/// shared).
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pub(crate) db: Db,
+}
+
+impl SqlStore {
+    /// Connects to `dsn`. `memory` is also migrated here, since nothing else could ever see it;
+    /// for files and PostgreSQL the caller decides (see [`Opened::newly_created`] and
+    /// [`SqlStore::pending_migrations`]).
+    pub async fn open(dsn: &Dsn, opts: &OpenOptions) -> Result<Opened, StoreError> {
+        match &dsn.kind {
+            DsnKind::Memory => {
+                let store = Self {
+                    db: Db::Sqlite(open_memory().await.map_err(map_sqlx)?),
+                };
+                store.migrate().await?;
+                Ok(Opened {
+                    store,
+                    newly_created: true,
+                })
+            }
+            DsnKind::SqliteFile { options, max_conns } => {
+                let path = options.get_filename();
+                let newly_created = std::fs::metadata(path)
+                    .map(|m| m.len() == 0)
+                    .unwrap_or(true);
+                let max = opts
+                    .max_connections
+                    .or(*max_conns)
+                    .unwrap_or(DEFAULT_MAX_CONNECTIONS);
+                let pool = open_sqlite_file(options.clone(), max)
+                    .await
+                    .map_err(map_sqlx)?;
+                Ok(Opened {
+                    store: Self {
+                        db: Db::Sqlite(pool),
+                    },
+                    newly_created,
+                })
+            }
+            DsnKind::Postgres { options, max_conns } => {
+                let max = opts
+                    .max_connections
+                    .or(*max_conns)
+                    .unwrap_or(DEFAULT_MAX_CONNECTIONS);
+                let pool = PgPoolOptions::new()
+                    .max_connections(max)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(map_sqlx)?;
+                Ok(Opened {
+                    store: Self {
+                        db: Db::Postgres(pool),
+                    },
+                    newly_created: false,
+                })
+            }
+        }
+    }
+
+    /// Applies pending migrations; idempotent. Returns only the migrations this call applied.
+    pub async fn migrate(&self) -> Result<Vec<AppliedMigration>, StoreError> {
+        let before = self.applied_versions().await?;
+        match &self.db {
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+        .map_err(map_migrate)?;
+        let after = self.applied_versions().await?;
+        let applied = self.known_migrations(|v| after.contains(&v) && !before.contains(&v));
+        for m in &applied {
+            tracing::info!(version = m.version, description = %m.description, "applied migration");
+        }
+        Ok(applied)
+    }
+
+    /// The migrations [`SqlStore::migrate`] would apply now, oldest first.
+    pub async fn pending_migrations(&self) -> Result<Vec<AppliedMigration>, StoreError> {
+        let applied = self.applied_versions().await?;
+        Ok(self.known_migrations(|v| !applied.contains(&v)))
+    }
+
+    /// The SQL dialect behind this store.
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+
+    /// Closes the pool; later calls fail with `StoreError::Unavailable`.
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+
+    /// Prepares every SQL statement the store uses against this (migrated) database, so a test
+    /// proves each one parses and type-checks on each backend.
+    pub async fn check_statements(&self) -> Vec<StatementCheck> {
+        let mut checks = Vec::new();
+        for stmt in sql::registry() {
+            checks.push(StatementCheck {
+                name: stmt.name,
+                result: self.db.prepare(stmt).await,
+            });
+        }
+        checks
+    }
+
+    /// The SQLite pool, for tests and diagnostics that need raw SQL (`PRAGMA`s).
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.db {
+            Db::Sqlite(pool) => Some(pool),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, for tests and diagnostics that need raw SQL (`information_schema`).
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.db {
+            Db::Postgres(pool) => Some(pool),
+            Db::Sqlite(_) => None,
+        }
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.db {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    fn known_migrations(&self, keep: impl Fn(i64) -> bool) -> Vec<AppliedMigration> {
+        self.migrator()
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration() && keep(m.version))
+            .map(|m| AppliedMigration {
+                version: m.version,
+                description: m.description.to_string(),
+            })
+            .collect()
+    }
+
+    /// Versions recorded as applied; empty when the bookkeeping table does not exist yet.
+    async fn applied_versions(&self) -> Result<BTreeSet<i64>, StoreError> {
+        let exists: CountRow = self
+            .db
+            .fetch_one(&sql::meta::MIGRATIONS_TABLE_EXISTS, &[])
+            .await?;
+        if exists.n == 0 {
+            return Ok(BTreeSet::new());
+        }
+        let rows: Vec<VersionRow> = self
+            .db
+            .fetch_all(&sql::meta::APPLIED_MIGRATIONS, &[])
+            .await?;
+        Ok(rows.into_iter().map(|r| r.version).collect())
+    }
+}
+
+/// An in-memory SQLite database that lives as long as the pool: exactly one connection, never
+/// retired for idleness or age (closing it would discard the database).
+async fn open_memory() -> Result<SqlitePool, sqlx::Error> {
+    let options = SqliteConnectOptions::new()
+        .in_memory(true)
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+}
+
+/// A SQLite file database, created when missing.
+async fn open_sqlite_file(
+    options: SqliteConnectOptions,
+    max_connections: u32,
+) -> Result<SqlitePool, sqlx::Error> {
+    let options = options
+        .create_if_missing(true)
+        // WAL: readers never block the writer and vice versa.
+        .journal_mode(SqliteJournalMode::Wal)
+        // With WAL, NORMAL is durable across process crashes (a committed transaction survives
+        // the process dying); only an OS crash or power loss can lose the last commits.
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+}
+
+impl Store for SqlStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.db.execute(&sql::meta::PING, &[]).await.map(drop)
+    }
+}

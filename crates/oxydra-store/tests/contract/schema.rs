@@ -1,0 +1,107 @@
+//! Schema parity: the same tables, columns, types, nullability and primary keys on every
+//! backend, read from the catalogues (`pragma_table_info`, `information_schema`).
+
+use std::collections::BTreeMap;
+
+use oxydra_store::SqlStore;
+use oxydra_testkit::{TestBackend, open_store};
+
+/// `table -> column -> (type, nullable, part of the primary key)`.
+type Schema = BTreeMap<String, BTreeMap<String, (String, bool, bool)>>;
+
+/// One spelling per type across dialects.
+fn normalise(ty: &str) -> String {
+    match ty.to_ascii_lowercase().as_str() {
+        "integer" | "int8" => "bigint".into(),
+        "blob" => "bytea".into(),
+        "text" | "character varying" | "varchar" => "text".into(),
+        other => other.to_owned(),
+    }
+}
+
+async fn sqlite_schema(store: &SqlStore) -> Schema {
+    let pool = store.sqlite_pool().unwrap();
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'oxydra\\_%' ESCAPE '\\'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut schema = Schema::new();
+    for (table,) in tables {
+        let cols: Vec<(String, String, i64, i64)> =
+            sqlx::query_as("SELECT name, type, \"notnull\", pk FROM pragma_table_info($1)")
+                .bind(&table)
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        let cols = cols
+            .into_iter()
+            .map(|(name, ty, notnull, pk)| (name, (normalise(&ty), notnull == 0, pk > 0)))
+            .collect();
+        schema.insert(table, cols);
+    }
+    schema
+}
+
+async fn postgres_schema(store: &SqlStore) -> Schema {
+    let pool = store.postgres_pool().unwrap();
+    let cols: Vec<(String, String, String, bool)> = sqlx::query_as(
+        "SELECT c.table_name::text, c.column_name::text, c.data_type::text, \
+                c.is_nullable = 'YES' \
+         FROM information_schema.columns c \
+         WHERE c.table_schema = current_schema() AND c.table_name LIKE 'oxydra\\_%'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let pk: Vec<(String, String)> = sqlx::query_as(
+        "SELECT k.table_name::text, k.column_name::text \
+         FROM information_schema.table_constraints t \
+         JOIN information_schema.key_column_usage k \
+           ON k.constraint_name = t.constraint_name AND k.table_schema = t.table_schema \
+         WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema()",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut schema = Schema::new();
+    for (table, column, ty, nullable) in cols {
+        let is_pk = pk.iter().any(|(t, c)| *t == table && *c == column);
+        schema
+            .entry(table)
+            .or_default()
+            .insert(column, (normalise(&ty), nullable, is_pk));
+    }
+    schema
+}
+
+#[tokio::test]
+async fn sqlite_schema_has_the_client_table() {
+    let sqlite = open_store(TestBackend::Sqlite).await.unwrap();
+    let schema = sqlite_schema(&sqlite).await;
+    let clients = &schema["oxydra_client"];
+    assert_eq!(clients.len(), 23, "{clients:#?}");
+    assert_eq!(clients["id"], ("text".into(), false, true));
+    assert_eq!(clients["secret_hash"], ("text".into(), true, false));
+    assert_eq!(clients["jwks"], ("text".into(), true, false));
+    assert_eq!(clients["created_at"], ("bigint".into(), false, false));
+    assert_eq!(clients["updated_at"], ("bigint".into(), false, false));
+    sqlite.cleanup().await;
+}
+
+#[tokio::test]
+async fn schemas_match_across_backends() {
+    let sqlite = open_store(TestBackend::Sqlite).await.unwrap();
+    let Some(postgres) = open_store(TestBackend::Postgres).await else {
+        return;
+    };
+    let (lite, pg) = (
+        sqlite_schema(&sqlite).await,
+        postgres_schema(&postgres).await,
+    );
+    assert!(!lite.is_empty());
+    assert_eq!(lite, pg, "SQLite and PostgreSQL schemas differ");
+    sqlite.cleanup().await;
+    postgres.cleanup().await;
+}

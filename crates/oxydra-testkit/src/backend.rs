@@ -1,0 +1,230 @@
+//! The storage backend matrix: a fresh, migrated [`SqlStore`] per test and per backend.
+//!
+//! - `Sqlite`: a new in-memory database (always available).
+//! - `Postgres`: when `TEST_DATABASE_URL` is set, a new schema `t_<random>` in that database,
+//!   reached through `options=-c search_path=<schema>`, dropped again when the test ends.
+//!
+//! A backend that is not configured is skipped with a `skipped: <backend> (...)` line, unless
+//! the environment variable `OXYDRA_TEST_REQUIRE` names it (CI sets `postgres`): then the test
+//! fails, so CI can never pass without having run it.
+
+use std::future::Future;
+use std::ops::Deref;
+
+use oxydra_store::{Dsn, OpenOptions, SqlStore};
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+
+/// The variable holding the PostgreSQL URL the matrix uses (a database the tests may create
+/// schemas in).
+pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
+/// The variable naming backends that must not be skipped (e.g. `postgres`).
+pub const OXYDRA_TEST_REQUIRE: &str = "OXYDRA_TEST_REQUIRE";
+
+/// A backend of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestBackend {
+    /// In-memory SQLite.
+    Sqlite,
+    /// PostgreSQL from `TEST_DATABASE_URL`.
+    Postgres,
+}
+
+impl TestBackend {
+    /// Every backend, for tests that loop instead of using [`crate::store_test!`].
+    pub const ALL: [TestBackend; 2] = [TestBackend::Sqlite, TestBackend::Postgres];
+
+    /// The name used in test names, skip lines and `OXYDRA_TEST_REQUIRE`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    /// Whether `OXYDRA_TEST_REQUIRE` demands this backend.
+    pub fn required(self) -> bool {
+        std::env::var(OXYDRA_TEST_REQUIRE)
+            .map(|v| {
+                v.split([',', ' '])
+                    .any(|w| w.trim().eq_ignore_ascii_case(self.name()))
+            })
+            .unwrap_or(false)
+    }
+}
+
+/// A PostgreSQL schema created for one test.
+#[derive(Debug)]
+struct PgSchema {
+    base_url: String,
+    schema: String,
+}
+
+/// A migrated store for one test; derefs to [`SqlStore`]. Its PostgreSQL schema is dropped by
+/// [`TestStore::cleanup`], or on drop when the test panicked first.
+#[derive(Debug)]
+pub struct TestStore {
+    /// The store under test.
+    pub store: SqlStore,
+    /// The backend it runs on.
+    pub backend: TestBackend,
+    pg: Option<PgSchema>,
+}
+
+impl Deref for TestStore {
+    type Target = SqlStore;
+    fn deref(&self) -> &SqlStore {
+        &self.store
+    }
+}
+
+impl TestStore {
+    /// The PostgreSQL schema this test runs in, if any.
+    pub fn schema(&self) -> Option<&str> {
+        self.pg.as_ref().map(|pg| pg.schema.as_str())
+    }
+
+    /// Closes the store and drops the test's schema.
+    pub async fn cleanup(mut self) {
+        self.store.close().await;
+        if let Some(pg) = self.pg.take() {
+            drop_schema(&pg).await;
+        }
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        // Only reached without `cleanup` (the test panicked): drop the schema from a separate
+        // thread and runtime, since `drop` cannot await.
+        if let Some(pg) = self.pg.take() {
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    rt.block_on(drop_schema(&pg));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// Best effort: a schema left behind is still isolated, so failures are only reported.
+async fn drop_schema(pg: &PgSchema) {
+    let result = async {
+        let mut conn = PgConnection::connect(&pg.base_url).await?;
+        sqlx::query("SET lock_timeout = '5s'")
+            .execute(&mut conn)
+            .await?;
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {} CASCADE", pg.schema))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await
+    }
+    .await;
+    if let Err(e) = result {
+        eprintln!("warning: could not drop test schema {}: {e}", pg.schema);
+    }
+}
+
+/// Reports an unconfigured backend: a skip line, or a panic when it is required.
+fn skip(backend: TestBackend, why: &str) -> Option<TestStore> {
+    if backend.required() {
+        panic!(
+            "{} is required by {OXYDRA_TEST_REQUIRE} but not configured: {why}",
+            backend.name()
+        );
+    }
+    println!("skipped: {} ({why})", backend.name());
+    None
+}
+
+/// Opens a fresh, migrated store on `backend`, or `None` (after printing a `skipped:` line)
+/// when that backend is not configured. Panics if it is configured but broken, or required
+/// but missing.
+pub async fn open_store(backend: TestBackend) -> Option<TestStore> {
+    match backend {
+        TestBackend::Sqlite => {
+            let dsn = Dsn::parse("memory").expect("memory DSN");
+            let opened = SqlStore::open(&dsn, &OpenOptions::default())
+                .await
+                .unwrap_or_else(|e| panic!("cannot open in-memory SQLite: {e}"));
+            Some(TestStore {
+                store: opened.store,
+                backend,
+                pg: None,
+            })
+        }
+        TestBackend::Postgres => {
+            let base_url = match std::env::var(TEST_DATABASE_URL) {
+                Ok(url) if !url.trim().is_empty() => url,
+                _ => return skip(backend, "TEST_DATABASE_URL not set"),
+            };
+            Some(open_postgres(base_url).await)
+        }
+    }
+}
+
+async fn open_postgres(base_url: String) -> TestStore {
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&base_url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to {TEST_DATABASE_URL}: {e}"));
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("cannot create test schema {schema}: {e}"));
+    let _ = admin.close().await;
+    let pg = PgSchema { base_url, schema };
+
+    let mut url = url::Url::parse(&pg.base_url)
+        .unwrap_or_else(|e| panic!("{TEST_DATABASE_URL} is not a URL: {e}"));
+    url.query_pairs_mut()
+        .append_pair("options", &format!("-c search_path={}", pg.schema));
+    let dsn = Dsn::parse(url.as_str()).unwrap_or_else(|e| panic!("{TEST_DATABASE_URL}: {e}"));
+    // Small pools: many tests run in parallel against one server.
+    let opts = OpenOptions {
+        max_connections: Some(4),
+    };
+    // From here on the schema exists, so wrap it before anything can panic.
+    let mut test_store = TestStore {
+        store: match SqlStore::open(&dsn, &opts).await {
+            Ok(opened) => opened.store,
+            Err(e) => {
+                drop_schema(&pg).await;
+                panic!("cannot open PostgreSQL at {dsn}: {e}");
+            }
+        },
+        backend: TestBackend::Postgres,
+        pg: Some(pg),
+    };
+    if let Err(e) = test_store.store.migrate().await {
+        let schema = test_store
+            .pg
+            .as_ref()
+            .map(|p| p.schema.clone())
+            .unwrap_or_default();
+        test_store.store.close().await;
+        if let Some(pg) = test_store.pg.take() {
+            drop_schema(&pg).await;
+        }
+        panic!("cannot migrate PostgreSQL schema {schema}: {e}");
+    }
+    test_store
+}
+
+/// Runs one test body on `backend` (the expansion of [`crate::store_test!`]): opens a fresh
+/// store, runs `test` with it, then cleans up. Returns early when the backend is skipped.
+pub async fn run<F, Fut>(backend: TestBackend, test: F)
+where
+    F: FnOnce(SqlStore) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(store) = open_store(backend).await else {
+        return;
+    };
+    test(store.store.clone()).await;
+    store.cleanup().await;
+}

@@ -1,0 +1,84 @@
+//! Invalid configuration stops `serve` before it binds, with one clear line per problem.
+
+use crate::support::{SYSTEM_SECRET, oxydra, server_env};
+
+/// Runs `oxydra serve <args>` with the test environment plus `overrides`; it must fail.
+fn serve_fails(args: &[&str], overrides: &[(&str, &str)]) -> String {
+    let env = server_env();
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.retain(|(k, _)| !overrides.iter().any(|(o, _)| o == k));
+    env.extend(overrides);
+    let mut argv = vec!["serve"];
+    argv.extend(args);
+    let run = oxydra(&argv, &env);
+    assert!(!run.status.success(), "serve should have failed: {run:#?}");
+    assert!(
+        !run.stdout.contains("listening"),
+        "serve bound a listener: {run:#?}"
+    );
+    run.stderr
+}
+
+fn assert_error_line_names(stderr: &str, variable: &str) {
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("error:") && l.contains(variable)),
+        "no `error:` line names {variable}:\n{stderr}"
+    );
+}
+
+#[test]
+fn short_system_secret_without_dev_is_refused() {
+    let stderr = serve_fails(
+        &["all"],
+        &[
+            ("SYSTEM_SECRET", "short"),
+            ("OAUTH2_ISSUER_URL", "https://auth.example.com/"),
+        ],
+    );
+    assert_error_line_names(&stderr, "SYSTEM_SECRET");
+}
+
+#[test]
+fn short_system_secret_is_refused_even_with_dev() {
+    let stderr = serve_fails(&["all", "--dev"], &[("SYSTEM_SECRET", "short")]);
+    assert_error_line_names(&stderr, "SYSTEM_SECRET");
+}
+
+#[test]
+fn plain_http_issuer_without_dev_is_refused() {
+    let stderr = serve_fails(
+        &["all"],
+        &[
+            ("SYSTEM_SECRET", SYSTEM_SECRET),
+            ("OAUTH2_ISSUER_URL", "http://auth.example.com/"),
+        ],
+    );
+    assert_error_line_names(&stderr, "OAUTH2_ISSUER_URL");
+}
+
+#[test]
+fn the_issuer_flag_is_checked_like_the_variable() {
+    let stderr = serve_fails(&["all", "--issuer", "http://auth.example.com/"], &[]);
+    assert_error_line_names(&stderr, "OAUTH2_ISSUER_URL");
+}
+
+#[test]
+fn memory_database_needs_serve_all() {
+    for mode in ["public", "admin"] {
+        let stderr = serve_fails(&[mode, "--dev"], &[]);
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with("error:") && l.contains("memory")),
+            "serve {mode} with DATABASE_URL=memory:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn unknown_database_scheme_is_refused() {
+    let stderr = serve_fails(&["all", "--dev", "--database-url", "oracle://db"], &[]);
+    assert!(stderr.lines().any(|l| l.starts_with("error:")), "{stderr}");
+}

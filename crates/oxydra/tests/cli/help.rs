@@ -1,0 +1,129 @@
+//! `--help` of every command exits 0 and documents its flags.
+
+use crate::support::oxydra;
+
+fn help(args: &[&str], expected: &[&str]) {
+    let mut argv = args.to_vec();
+    argv.push("--help");
+    let out = oxydra(&argv, &[]).ok();
+    for word in expected {
+        assert!(
+            out.contains(word),
+            "`oxydra {}` does not mention {word}:\n{out}",
+            argv.join(" ")
+        );
+    }
+}
+
+#[test]
+fn top_level_help_lists_the_commands() {
+    help(
+        &[],
+        &[
+            "serve",
+            "migrate",
+            "clients",
+            "version",
+            "Hydra",
+            "--version",
+        ],
+    );
+}
+
+#[test]
+fn serve_help_lists_modes_and_flags() {
+    help(&["serve"], &["all", "public", "admin", "DATABASE_URL"]);
+    let flags = [
+        "--database-url",
+        "--dsn",
+        "--dangerous-force-http",
+        "--dev",
+        "--auto-migrate",
+        "--https-tls-cert-path",
+        "--https-tls-key-path",
+        "--public-host",
+        "--public-port",
+        "--admin-host",
+        "--admin-port",
+        "--issuer",
+        "--janitor-interval",
+    ];
+    for mode in ["all", "public", "admin"] {
+        help(&["serve", mode], &flags);
+    }
+}
+
+#[test]
+fn migrate_help_lists_flags() {
+    help(&["migrate"], &["sql"]);
+    help(
+        &["migrate", "sql"],
+        &["DSN", "--read-from-env", "-e", "DATABASE_URL"],
+    );
+}
+
+#[test]
+fn clients_help_lists_commands_and_flags() {
+    let global = [
+        "--endpoint",
+        "HYDRA_ADMIN_URL",
+        "--skip-tls-verify",
+        "--fake-tls-termination",
+        "--format",
+    ];
+    let mut top = global.to_vec();
+    top.extend(["create", "get", "list", "update", "delete", "import"]);
+    help(&["clients"], &top);
+    let fields = [
+        "--name",
+        "--secret",
+        "--callbacks",
+        "--grant-types",
+        "--response-types",
+        "--scope",
+        "--token-endpoint-auth-method",
+        "--jwks-uri",
+        "--policy-uri",
+        "--tos-uri",
+        "--client-uri",
+        "--logo-uri",
+        "--subject-type",
+        "--owner",
+        "--contacts",
+    ];
+    let mut create = fields.to_vec();
+    create.extend([
+        "--id",
+        "-n",
+        "-c",
+        "-g",
+        "-r",
+        "-a",
+        "authorization_code",
+        "client_secret_basic",
+    ]);
+    help(&["clients", "create"], &create);
+    let mut update = fields.to_vec();
+    update.extend(["<ID>", "full replacement"]);
+    help(&["clients", "update"], &update);
+    help(&["clients", "get"], &["<ID>", "--endpoint"]);
+    help(&["clients", "list"], &["--limit", "--offset", "--format"]);
+    help(&["clients", "delete"], &["<ID>..."]);
+    help(&["clients", "import"], &["<FILE>..."]);
+}
+
+#[test]
+fn version_prints_the_crate_version() {
+    let expected = format!("oxydra {}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(oxydra(&["version"], &[]).ok().trim(), expected);
+    assert_eq!(oxydra(&["--version"], &[]).ok().trim(), expected);
+    help(&["version"], &["version"]);
+}
+
+#[test]
+fn unknown_commands_are_usage_errors() {
+    let run = oxydra(&["frobnicate"], &[]);
+    assert_eq!(run.status.code(), Some(2), "{run:#?}");
+    let run = oxydra(&["serve", "all", "--public-port", "not-a-port"], &[]);
+    assert_eq!(run.status.code(), Some(2), "{run:#?}");
+}

@@ -1,0 +1,286 @@
+//! Test support: run the real `oxydra` binary, as a server and as a CLI, with bounded waits.
+//!
+//! The server is started on port 0 and tells us where it listens on stdout, so there are no
+//! fixed ports and no sleeping until it is ready.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_oxydra");
+/// A valid system secret for test servers.
+pub const SYSTEM_SECRET: &str = "a-test-system-secret-of-32-chars";
+/// How long a server may take to announce its listeners, or a CLI call to finish.
+pub const TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The environment every test server starts from: loopback only, OS-chosen ports, fast bcrypt.
+pub fn server_env() -> Vec<(&'static str, String)> {
+    vec![
+        ("DATABASE_URL", "memory".to_owned()),
+        ("PUBLIC_HOST", "127.0.0.1".to_owned()),
+        ("ADMIN_HOST", "127.0.0.1".to_owned()),
+        ("PUBLIC_PORT", "0".to_owned()),
+        ("ADMIN_PORT", "0".to_owned()),
+        ("SYSTEM_SECRET", SYSTEM_SECRET.to_owned()),
+        ("BCRYPT_COST", "4".to_owned()),
+    ]
+}
+
+/// A running `oxydra serve all --dev`, killed when dropped.
+pub struct Server {
+    child: Child,
+    /// Base URL of the public listener, e.g. `http://127.0.0.1:43567`.
+    pub public: String,
+    /// Base URL of the admin listener.
+    pub admin: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// An in-memory server.
+    pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// A server with `overrides` applied on top of [`server_env`].
+    pub fn start_with(overrides: &[(&str, &str)]) -> Server {
+        let mut command = Command::new(BIN);
+        command.args(["serve", "all", "--dev"]).env_clear();
+        for (key, value) in server_env() {
+            command.env(key, value);
+        }
+        for (key, value) in overrides {
+            command.env(key, value);
+        }
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn oxydra serve");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let stderr_pipe = child.stderr.take().expect("stderr");
+        let sink = Arc::clone(&stderr);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines().map_while(Result::ok) {
+                let mut text = sink.lock().unwrap();
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        let (tx, rx) = mpsc::channel();
+        let stdout_pipe = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            // Keep draining after the addresses are known so the server never blocks on stdout.
+            for line in BufReader::new(stdout_pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut server = Server {
+            child,
+            public: String::new(),
+            admin: String::new(),
+            stderr,
+        };
+        let deadline = Instant::now() + TIMEOUT;
+        while server.public.is_empty() || server.admin.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(url) = line.strip_prefix("public listening on ") {
+                        server.public = url.trim().to_owned();
+                    } else if let Some(url) = line.strip_prefix("admin listening on ") {
+                        server.admin = url.trim().to_owned();
+                    }
+                }
+                Err(e) => panic!(
+                    "server did not announce both listeners ({e}); stderr:\n{}",
+                    server.stderr()
+                ),
+            }
+        }
+        server
+    }
+
+    /// What the server logged so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Kills the server with SIGKILL (no graceful shutdown) and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The result of one CLI run.
+#[derive(Debug)]
+pub struct Run {
+    /// Exit status.
+    pub status: ExitStatus,
+    /// Everything written to stdout.
+    pub stdout: String,
+    /// Everything written to stderr.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts success and returns stdout.
+    pub fn ok(self) -> String {
+        assert!(self.status.success(), "expected success, got {self:#?}");
+        self.stdout
+    }
+
+    /// Asserts exit code 1 and returns stderr.
+    pub fn fails(self) -> String {
+        assert_eq!(
+            self.status.code(),
+            Some(1),
+            "expected exit code 1, got {self:#?}"
+        );
+        self.stderr
+    }
+}
+
+/// Runs `oxydra <args>` with exactly the environment `env`, bounded by [`TIMEOUT`].
+pub fn oxydra(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(BIN);
+    command.args(args).env_clear();
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn oxydra");
+    let (tx, rx) = mpsc::channel();
+    let pipes: [Box<dyn Read + Send>; 2] = [
+        Box::new(child.stdout.take().expect("stdout")),
+        Box::new(child.stderr.take().expect("stderr")),
+    ];
+    for (index, mut pipe) in pipes.into_iter().enumerate() {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            let _ = tx.send((index, text));
+        });
+    }
+    let deadline = Instant::now() + TIMEOUT;
+    let mut out = [String::new(), String::new()];
+    for _ in 0..2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok((index, text)) => out[index] = text,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "`oxydra {}` did not finish within {TIMEOUT:?}",
+                    args.join(" ")
+                );
+            }
+        }
+    }
+    let status = child.wait().expect("wait for oxydra");
+    let [stdout, stderr] = out;
+    Run {
+        status,
+        stdout,
+        stderr,
+    }
+}
+
+/// Runs `oxydra clients --endpoint <admin> <args>`.
+pub fn clients(server: &Server, args: &[&str]) -> Run {
+    let mut full = vec!["clients", "--endpoint", server.admin.as_str()];
+    full.extend(args);
+    oxydra(&full, &[])
+}
+
+/// The fields every returned 1.0.0-beta OAuth2Client has.
+pub const REQUIRED_CLIENT_FIELDS: [&str; 14] = [
+    "client_id",
+    "client_name",
+    "redirect_uris",
+    "grant_types",
+    "response_types",
+    "scope",
+    "owner",
+    "policy_uri",
+    "tos_uri",
+    "client_uri",
+    "logo_uri",
+    "contacts",
+    "client_secret_expires_at",
+    "subject_type",
+];
+
+/// The fields a returned 1.0.0-beta OAuth2Client may add when set (`client_secret` separately).
+pub const OPTIONAL_CLIENT_FIELDS: [&str; 7] = [
+    "jwks_uri",
+    "jwks",
+    "token_endpoint_auth_method",
+    "sector_identifier_uri",
+    "request_uris",
+    "request_object_signing_alg",
+    "userinfo_signed_response_alg",
+];
+
+/// Asserts that `client` has exactly the 1.0.0-beta field names: all required ones, optional
+/// ones only from the allowed set, and `client_secret` exactly when `with_secret`.
+pub fn assert_client_fields(client: &serde_json::Value, with_secret: bool) -> BTreeSet<String> {
+    let keys: BTreeSet<String> = client
+        .as_object()
+        .expect("a client is a JSON object")
+        .keys()
+        .cloned()
+        .collect();
+    for required in REQUIRED_CLIENT_FIELDS {
+        assert!(keys.contains(required), "missing {required} in {client}");
+    }
+    assert_eq!(
+        keys.contains("client_secret"),
+        with_secret,
+        "client_secret presence in {client}"
+    );
+    for key in &keys {
+        assert!(
+            REQUIRED_CLIENT_FIELDS.contains(&key.as_str())
+                || OPTIONAL_CLIENT_FIELDS.contains(&key.as_str())
+                || key == "client_secret",
+            "unexpected field {key} in {client}"
+        );
+    }
+    keys
+}
+
+/// Whether `TEST_DATABASE_URL` is set; prints `skipped:` (or fails, when `OXYDRA_TEST_REQUIRE`
+/// names postgres) when it is not.
+pub fn postgres_url(test: &str) -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            let required = std::env::var("OXYDRA_TEST_REQUIRE").unwrap_or_default();
+            assert!(
+                !required.contains("postgres"),
+                "{test}: OXYDRA_TEST_REQUIRE={required} but TEST_DATABASE_URL is not set"
+            );
+            println!("skipped: {test}: TEST_DATABASE_URL is not set");
+            None
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod error;
 pub mod health;
 pub mod paths;
 mod serde_util;
+pub mod token_model;
 
 #[cfg(feature = "client")]
 pub mod client;
@@ -21,3 +22,6 @@ pub mod client;
 pub use client_model::OAuth2Client;
 pub use error::ErrorBody;
 pub use health::{HealthNotReadyStatus, HealthStatus, Version};
+pub use token_model::{
+    FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection, OauthTokenResponse,
+};

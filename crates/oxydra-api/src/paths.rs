@@ -12,6 +12,14 @@ pub const HEALTH_READY: &str = "/health/ready";
 pub const HEALTH_STATUS: &str = "/health/status";
 /// Both ports: build version.
 pub const VERSION: &str = "/version";
+/// Public: the token endpoint (RFC 6749 §3.2).
+pub const OAUTH2_TOKEN: &str = "/oauth2/token";
+/// Public: token revocation (RFC 7009).
+pub const OAUTH2_REVOKE: &str = "/oauth2/revoke";
+/// Admin: token introspection (RFC 7662).
+pub const OAUTH2_INTROSPECT: &str = "/oauth2/introspect";
+/// Admin: deletes expired tokens.
+pub const OAUTH2_FLUSH: &str = "/oauth2/flush";
 /// Admin: pagination default page size for list endpoints.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
 /// Admin: the largest page size list endpoints return.

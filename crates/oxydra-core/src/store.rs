@@ -7,7 +7,8 @@
 use std::future::Future;
 
 use crate::client::Client;
-use crate::model::ClientId;
+use crate::model::{ClientId, Now};
+use crate::token::{FlushCriteria, RequestId, StoredToken, TokenKind, TokenSignature, UseOutcome};
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +75,65 @@ pub trait ClientStore: Send + Sync {
     /// Deletes a client; returns whether a row was deleted.
     fn delete_client(&self, id: &ClientId)
     -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Persistence of issued tokens (access, refresh, authorization code) by signature, and of
+/// client-assertion `jti`s. Each method that touches more than one row is one transaction.
+pub trait TokenStore: Send + Sync {
+    /// Stores newly issued tokens, all or none.
+    fn insert_tokens(
+        &self,
+        tokens: &[StoredToken],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Loads a token of `kind` by signature, active or not; `None` when absent.
+    fn get_token(
+        &self,
+        kind: TokenKind,
+        signature: &TokenSignature,
+    ) -> impl Future<Output = Result<Option<StoredToken>, StoreError>> + Send;
+
+    /// Marks an active token of `kind` used and stores `issued`, in one transaction.
+    ///
+    /// - Authorization codes (RFC 6749 §4.1.2): the code becomes inactive.
+    /// - Refresh tokens (RFC 9700 §4.14.2 rotation): the refresh token becomes inactive and
+    ///   every access token of its request is deleted before `issued` is stored.
+    ///
+    /// If the token is already inactive (or another request wins the race), nothing is stored
+    /// and every access and refresh token of its request is deleted, and that revocation is
+    /// committed: [`UseOutcome::Replayed`].
+    fn use_token(
+        &self,
+        kind: TokenKind,
+        signature: &TokenSignature,
+        issued: &[StoredToken],
+    ) -> impl Future<Output = Result<UseOutcome, StoreError>> + Send;
+
+    /// Deletes every access and refresh token of a grant and deactivates its codes (RFC 7009
+    /// §2.1); returns how many tokens were deleted.
+    fn revoke_request(
+        &self,
+        request_id: &RequestId,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Deletes at most `criteria.batch_size` expired rows of `kind`; returns how many. Callers
+    /// loop until a batch comes back short.
+    fn flush_tokens(
+        &self,
+        kind: TokenKind,
+        criteria: FlushCriteria,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Records a client assertion's `jti` until `expires_at` (RFC 7523 §3 replay protection):
+    /// `true` when it was new, `false` when the same client already used it and it has not yet
+    /// expired at `now`. Expired records are replaced.
+    fn claim_jti(
+        &self,
+        client_id: &ClientId,
+        jti: &str,
+        expires_at: Now,
+        now: Now,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// Everything the server needs from storage.

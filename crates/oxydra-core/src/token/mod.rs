@@ -5,5 +5,7 @@
 //! the signature part is ever stored. Nothing here performs I/O.
 
 pub mod opaque;
+pub mod stored;
 
 pub use opaque::{TokenKeys, TokenKind, TokenSignature};
+pub use stored::{FlushCriteria, RequestId, StoredToken, TokenSession, UseOutcome};

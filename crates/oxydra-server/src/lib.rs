@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod hashing;
 pub mod health;
+pub mod jwks_fetch;
 pub mod middleware;
 pub mod public;
 pub mod run;

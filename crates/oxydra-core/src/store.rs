@@ -137,7 +137,7 @@ pub trait TokenStore: Send + Sync {
 }
 
 /// Everything the server needs from storage.
-pub trait Store: ClientStore {
+pub trait Store: ClientStore + TokenStore {
     /// Checks the database answers (readiness probe).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -44,7 +44,6 @@ impl Stmt {
     }
 
     /// Overrides the text on PostgreSQL.
-    #[allow(dead_code)] // no PostgreSQL-only statement yet
     pub(crate) const fn postgres(mut self, sql: &'static str) -> Self {
         self.postgres = Some(sql);
         self
@@ -63,7 +62,7 @@ impl Stmt {
 /// A bind parameter. Every variant has a concrete SQL type (there is no untyped `NULL`, which
 /// PostgreSQL would type as text), so the same argument list binds on every backend.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // Int/Bool/Bytes/OptInt are for the token, flow and key tables to come.
+#[allow(dead_code)] // Bytes is for the key tables to come.
 pub(crate) enum Arg {
     /// `TEXT`.
     Text(String),
@@ -102,7 +101,6 @@ pub(crate) enum Db {
 }
 
 /// An open transaction on one backend; dropped without `commit` it rolls back.
-#[allow(dead_code)] // used by the multi-row methods of later tables
 pub(crate) enum Tx {
     /// SQLite.
     Sqlite(Transaction<'static, Sqlite>),
@@ -198,6 +196,7 @@ macro_rules! executor_methods {
         }
 
         /// Fetches every row.
+        #[allow(dead_code)] // not yet needed inside a transaction
         pub(crate) async fn fetch_all<R: AnyRow>(
             $($recv)* self,
             stmt: &'static Stmt,
@@ -227,11 +226,15 @@ impl Db {
         }
     }
 
-    /// Starts a transaction.
-    #[allow(dead_code)]
+    /// Starts a write transaction.
+    ///
+    /// Every store transaction writes, so on SQLite it is `BEGIN IMMEDIATE`: the write lock is
+    /// taken up front, waiting under `busy_timeout`, instead of a deferred transaction failing
+    /// with `SQLITE_BUSY` when it later upgrades from reading to writing. PostgreSQL uses its
+    /// default `READ COMMITTED`; the statements themselves are written to be race-safe there.
     pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
         match self {
-            Self::Sqlite(pool) => pool.begin().await.map(Tx::Sqlite),
+            Self::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
             Self::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
         }
         .map_err(map_sqlx)
@@ -255,7 +258,6 @@ impl Db {
     }
 }
 
-#[allow(dead_code)] // used by the multi-row methods of later tables
 impl Tx {
     executor_methods!([&mut] tx => &mut **tx, tx => &mut **tx);
 

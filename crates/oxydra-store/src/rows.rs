@@ -6,6 +6,7 @@ use std::str::FromStr;
 use oxydra_core::client::{AuthMethod, Client, GrantType, SubjectType};
 use oxydra_core::model::{ClientId, Now};
 use oxydra_core::store::StoreError;
+use oxydra_core::token::{RequestId, StoredToken, TokenKind, TokenSignature};
 use serde::de::DeserializeOwned;
 
 /// A row of `oxydra_client`, in the column order of `sql::clients`.
@@ -42,6 +43,28 @@ pub(crate) struct SecretRow {
     pub(crate) secret_hash: Option<String>,
 }
 
+/// A row of `oxydra_token`, in the column order of `sql::tokens`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct TokenRow {
+    pub(crate) signature: String,
+    pub(crate) kind: String,
+    pub(crate) request_id: String,
+    pub(crate) client_id: String,
+    pub(crate) subject: String,
+    pub(crate) granted_scope: String,
+    pub(crate) granted_audience: String,
+    pub(crate) issued_at: i64,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) active: bool,
+    pub(crate) session: String,
+}
+
+/// The request id of a token (`RETURNING request_id`, or the replay lookup).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RequestRow {
+    pub(crate) request_id: String,
+}
+
 /// A single count.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct CountRow {
@@ -54,47 +77,60 @@ pub(crate) struct VersionRow {
     pub(crate) version: i64,
 }
 
-fn corrupt(id: &str, column: &str, why: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(format!("oxydra_client {id:?}: column {column}: {why}"))
+/// Where a stored value came from: the table and the row's key, for `Corrupt` messages.
+struct At<'a> {
+    table: &'static str,
+    key: &'a str,
 }
 
-fn json<T: DeserializeOwned>(id: &str, column: &str, text: &str) -> Result<T, StoreError> {
-    serde_json::from_str(text).map_err(|e| corrupt(id, column, e))
-}
+impl At<'_> {
+    fn corrupt(&self, column: &str, why: impl std::fmt::Display) -> StoreError {
+        StoreError::Corrupt(format!(
+            "{} {:?}: column {column}: {why}",
+            self.table, self.key
+        ))
+    }
 
-fn parse_enum<T: FromStr>(id: &str, column: &str, text: &str) -> Result<T, StoreError> {
-    text.parse()
-        .map_err(|_| corrupt(id, column, format!("unknown value {text:?}")))
+    fn json<T: DeserializeOwned>(&self, column: &str, text: &str) -> Result<T, StoreError> {
+        serde_json::from_str(text).map_err(|e| self.corrupt(column, e))
+    }
+
+    fn parse_enum<T: FromStr>(&self, column: &str, text: &str) -> Result<T, StoreError> {
+        text.parse()
+            .map_err(|_| self.corrupt(column, format!("unknown value {text:?}")))
+    }
 }
 
 impl TryFrom<ClientRow> for Client {
     type Error = StoreError;
 
     fn try_from(row: ClientRow) -> Result<Self, StoreError> {
-        let id = row.id.as_str();
-        let grant_names: Vec<String> = json(id, "grant_types", &row.grant_types)?;
+        let at = At {
+            table: "oxydra_client",
+            key: &row.id,
+        };
+        let grant_names: Vec<String> = at.json("grant_types", &row.grant_types)?;
         let grant_types = grant_names
             .iter()
-            .map(|g| parse_enum::<GrantType>(id, "grant_types", g))
+            .map(|g| at.parse_enum::<GrantType>("grant_types", g))
             .collect::<Result<_, _>>()?;
         let jwks = match row.jwks.as_deref() {
-            Some(text) => Some(json(id, "jwks", text)?),
+            Some(text) => Some(at.json("jwks", text)?),
             None => None,
         };
         Ok(Client {
-            id: ClientId::parse(row.id.clone()).map_err(|e| corrupt(id, "id", e))?,
-            redirect_uris: json(id, "redirect_uris", &row.redirect_uris)?,
+            id: ClientId::parse(row.id.clone()).map_err(|e| at.corrupt("id", e))?,
+            redirect_uris: at.json("redirect_uris", &row.redirect_uris)?,
             grant_types,
-            response_types: json(id, "response_types", &row.response_types)?,
-            contacts: json(id, "contacts", &row.contacts)?,
-            subject_type: parse_enum::<SubjectType>(id, "subject_type", &row.subject_type)?,
+            response_types: at.json("response_types", &row.response_types)?,
+            contacts: at.json("contacts", &row.contacts)?,
+            subject_type: at.parse_enum::<SubjectType>("subject_type", &row.subject_type)?,
             jwks,
-            token_endpoint_auth_method: parse_enum::<AuthMethod>(
-                id,
+            token_endpoint_auth_method: at.parse_enum::<AuthMethod>(
                 "token_endpoint_auth_method",
                 &row.token_endpoint_auth_method,
             )?,
-            request_uris: json(id, "request_uris", &row.request_uris)?,
+            request_uris: at.json("request_uris", &row.request_uris)?,
             created_at: Now::from_unix_micros(row.created_at),
             updated_at: Now::from_unix_micros(row.updated_at),
             name: row.name,
@@ -109,6 +145,44 @@ impl TryFrom<ClientRow> for Client {
             jwks_uri: row.jwks_uri,
             request_object_signing_alg: row.request_object_signing_alg,
             userinfo_signed_response_alg: row.userinfo_signed_response_alg,
+        })
+    }
+}
+
+/// The stored name of a token kind (the values the `oxydra_token.kind` check allows).
+pub(crate) const fn kind_name(kind: TokenKind) -> &'static str {
+    match kind {
+        TokenKind::AccessToken => "access_token",
+        TokenKind::RefreshToken => "refresh_token",
+        TokenKind::AuthorizeCode => "authorize_code",
+    }
+}
+
+impl TryFrom<TokenRow> for StoredToken {
+    type Error = StoreError;
+
+    fn try_from(row: TokenRow) -> Result<Self, StoreError> {
+        let at = At {
+            table: "oxydra_token",
+            key: &row.signature,
+        };
+        let kind = TokenKind::ALL
+            .into_iter()
+            .find(|k| kind_name(*k) == row.kind)
+            .ok_or_else(|| at.corrupt("kind", format!("unknown value {:?}", row.kind)))?;
+        Ok(StoredToken {
+            kind,
+            client_id: ClientId::parse(row.client_id.clone())
+                .map_err(|e| at.corrupt("client_id", e))?,
+            granted_scope: at.json("granted_scope", &row.granted_scope)?,
+            granted_audience: at.json("granted_audience", &row.granted_audience)?,
+            session: at.json("session", &row.session)?,
+            request_id: RequestId::from_stored(row.request_id),
+            subject: row.subject,
+            issued_at: Now::from_unix_micros(row.issued_at),
+            expires_at: row.expires_at.map(Now::from_unix_micros),
+            active: row.active,
+            signature: TokenSignature::from_stored(row.signature),
         })
     }
 }

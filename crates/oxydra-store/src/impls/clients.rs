@@ -6,15 +6,9 @@ use oxydra_core::store::{ClientStore, SecretChange, StoreError};
 
 use crate::SqlStore;
 use crate::db::Arg;
+use crate::impls::json_list;
 use crate::rows::{ClientRow, SecretRow};
 use crate::sql::clients as sql;
-
-fn json_list<T: AsRef<str>>(items: &[T]) -> Result<Arg, StoreError> {
-    let items: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
-    serde_json::to_string(&items)
-        .map(Arg::Json)
-        .map_err(|e| StoreError::Corrupt(format!("cannot encode a list as JSON: {e}")))
-}
 
 /// The client's fields as `$4..$23` of `INSERT` and `UPDATE`: everything but id, secret hash
 /// and creation time.

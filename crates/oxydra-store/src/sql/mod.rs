@@ -3,6 +3,7 @@
 
 pub(crate) mod clients;
 pub(crate) mod meta;
+pub(crate) mod tokens;
 
 use crate::db::Stmt;
 
@@ -18,6 +19,16 @@ pub(crate) fn registry() -> &'static [&'static Stmt] {
         &clients::LIST,
         &clients::UPDATE,
         &clients::DELETE,
+        &tokens::INSERT,
+        &tokens::GET,
+        &tokens::DEACTIVATE,
+        &tokens::REQUEST_OF,
+        &tokens::DELETE_ACCESS_OF_REQUEST,
+        &tokens::DELETE_REFRESH_OF_REQUEST,
+        &tokens::DEACTIVATE_CODES_OF_REQUEST,
+        &tokens::FLUSH,
+        &tokens::CLAIM_JTI,
+        &tokens::DELETE_EXPIRED_JTIS,
     ]
 }
 

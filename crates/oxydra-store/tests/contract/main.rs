@@ -11,6 +11,9 @@ mod clients;
 mod lifecycle;
 mod schema;
 mod sqlite_file;
+mod token_maintenance;
+mod token_races;
+mod tokens;
 
 use oxydra_core::client::{AuthMethod, Client, GrantType, SubjectType};
 use oxydra_core::model::{ClientId, Now};

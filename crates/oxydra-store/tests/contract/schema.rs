@@ -77,7 +77,7 @@ async fn postgres_schema(store: &SqlStore) -> Schema {
 }
 
 #[tokio::test]
-async fn sqlite_schema_has_the_client_table() {
+async fn sqlite_schema_has_the_client_and_token_tables() {
     let sqlite = open_store(TestBackend::Sqlite).await.unwrap();
     let schema = sqlite_schema(&sqlite).await;
     let clients = &schema["oxydra_client"];
@@ -87,6 +87,16 @@ async fn sqlite_schema_has_the_client_table() {
     assert_eq!(clients["jwks"], ("text".into(), true, false));
     assert_eq!(clients["created_at"], ("bigint".into(), false, false));
     assert_eq!(clients["updated_at"], ("bigint".into(), false, false));
+    let tokens = &schema["oxydra_token"];
+    assert_eq!(tokens.len(), 11, "{tokens:#?}");
+    assert_eq!(tokens["signature"], ("text".into(), false, true));
+    assert_eq!(tokens["expires_at"], ("bigint".into(), true, false));
+    assert_eq!(tokens["active"], ("boolean".into(), false, false));
+    let jtis = &schema["oxydra_jti"];
+    assert_eq!(jtis.len(), 3, "{jtis:#?}");
+    assert_eq!(jtis["client_id"], ("text".into(), false, true));
+    assert_eq!(jtis["jti"], ("text".into(), false, true));
+    assert_eq!(jtis["expires_at"], ("bigint".into(), false, false));
     sqlite.cleanup().await;
 }
 

@@ -33,10 +33,16 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
     assert!(path.exists());
     let store = opened.store;
     // Files are not migrated by `open`: the server decides.
-    let expected = vec![AppliedMigration {
-        version: 1,
-        description: "clients".into(),
-    }];
+    let expected = vec![
+        AppliedMigration {
+            version: 1,
+            description: "clients".into(),
+        },
+        AppliedMigration {
+            version: 2,
+            description: "tokens".into(),
+        },
+    ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);
     assert!(store.migrate().await.unwrap().is_empty());

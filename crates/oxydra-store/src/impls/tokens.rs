@@ -1,0 +1,189 @@
+//! `TokenStore` for `SqlStore`: issued tokens by signature, rotation and replay detection, and
+//! client-assertion `jti` replay protection.
+//!
+//! Every multi-statement method runs in one [`Tx`] (on SQLite a `BEGIN IMMEDIATE` write
+//! transaction, so concurrent writers queue under `busy_timeout` rather than fail). Races are
+//! settled by conditional statements, not by reading first: `UPDATE … WHERE active = TRUE`
+//! for token use and `INSERT … ON CONFLICT … WHERE expired` for `jti`s.
+
+use oxydra_core::model::{ClientId, Now};
+use oxydra_core::store::{StoreError, TokenStore};
+use oxydra_core::token::{
+    FlushCriteria, RequestId, StoredToken, TokenKind, TokenSignature, UseOutcome,
+};
+
+use crate::SqlStore;
+use crate::db::{Arg, Tx};
+use crate::impls::json_list;
+use crate::rows::{RequestRow, TokenRow, kind_name};
+use crate::sql::tokens as sql;
+
+/// How many expired `jti` records (of any client) one claim deletes on the side, so the table
+/// stays bounded without a background job and no claim does unbounded work.
+const JTI_CLEANUP_BATCH: i64 = 100;
+
+/// `$1` signature, `$2` kind: the key of every single-token statement.
+fn key_args(kind: TokenKind, signature: &TokenSignature) -> [Arg; 2] {
+    [
+        Arg::Text(signature.as_str().to_owned()),
+        Arg::Text(kind_name(kind).to_owned()),
+    ]
+}
+
+/// The parameters of `sql::tokens::INSERT`, in column order.
+fn insert_args(t: &StoredToken) -> Result<Vec<Arg>, StoreError> {
+    let session = serde_json::to_string(&t.session)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode a token session as JSON: {e}")))?;
+    Ok(vec![
+        Arg::Text(t.signature.as_str().to_owned()),
+        Arg::Text(kind_name(t.kind).to_owned()),
+        Arg::Text(t.request_id.as_str().to_owned()),
+        Arg::Text(t.client_id.as_str().to_owned()),
+        Arg::Text(t.subject.clone()),
+        json_list(&t.granted_scope)?,
+        json_list(&t.granted_audience)?,
+        Arg::Int(t.issued_at.unix_micros()),
+        Arg::OptInt(t.expires_at.map(Now::unix_micros)),
+        Arg::Bool(t.active),
+        Arg::Json(session),
+    ])
+}
+
+/// Deletion rounds [`revoke_grant`] makes at most; each round after the first only runs when
+/// the previous one found rows, so two rounds is the normal case.
+const REVOKE_ROUNDS: usize = 4;
+
+/// Deletes every refresh and access token of `request_id` inside `tx`; returns how many.
+///
+/// On PostgreSQL (`READ COMMITTED`) one `DELETE` sees only rows committed when it started, so a
+/// rotation of the grant's current refresh token running at the same time could slip its new
+/// tokens past a single statement. Hence:
+/// - refresh tokens go first: a concurrent rotation holds the lock on its refresh token, so
+///   this waits for it to commit while holding only refresh-token locks, which the rotation
+///   never needs (no deadlock);
+/// - then access tokens, and further rounds, each with a fresh snapshot that includes what
+///   the rotation committed, until a round finds nothing.
+///
+/// A rotation that has not locked its token yet waits for this transaction and then finds the
+/// token gone. On SQLite writers are serialised and the second round finds nothing.
+async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, StoreError> {
+    let args = [Arg::Text(request_id.to_owned())];
+    let mut total = 0;
+    for _ in 0..REVOKE_ROUNDS {
+        let round = tx.execute(&sql::DELETE_REFRESH_OF_REQUEST, &args).await?
+            + tx.execute(&sql::DELETE_ACCESS_OF_REQUEST, &args).await?;
+        total += round;
+        if round == 0 {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// Inserts every token inside `tx`; the first failure (e.g. a duplicate signature) aborts.
+async fn insert_all(tx: &mut Tx, tokens: &[StoredToken]) -> Result<(), StoreError> {
+    for t in tokens {
+        tx.execute(&sql::INSERT, &insert_args(t)?).await?;
+    }
+    Ok(())
+}
+
+impl TokenStore for SqlStore {
+    async fn insert_tokens(&self, tokens: &[StoredToken]) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        insert_all(&mut tx, tokens).await?;
+        tx.commit().await
+    }
+
+    async fn get_token(
+        &self,
+        kind: TokenKind,
+        signature: &TokenSignature,
+    ) -> Result<Option<StoredToken>, StoreError> {
+        let row: Option<TokenRow> = self
+            .db
+            .fetch_optional(&sql::GET, &key_args(kind, signature))
+            .await?;
+        row.map(StoredToken::try_from).transpose()
+    }
+
+    async fn use_token(
+        &self,
+        kind: TokenKind,
+        signature: &TokenSignature,
+        issued: &[StoredToken],
+    ) -> Result<UseOutcome, StoreError> {
+        let key = key_args(kind, signature);
+        let mut tx = self.db.begin().await?;
+        // First statement, and a write: whoever deactivates the row owns this use.
+        let used: Option<RequestRow> = tx.fetch_optional(&sql::DEACTIVATE, &key).await?;
+        if let Some(RequestRow { request_id }) = used {
+            if kind == TokenKind::RefreshToken {
+                // RFC 9700 §4.14.2: the access tokens of the rotated grant die with it.
+                tx.execute(&sql::DELETE_ACCESS_OF_REQUEST, &[Arg::Text(request_id)])
+                    .await?;
+            }
+            // An error here drops `tx`: the token stays active and nothing is stored.
+            insert_all(&mut tx, issued).await?;
+            tx.commit().await?;
+            return Ok(UseOutcome::Used);
+        }
+        let existing: Option<RequestRow> = tx.fetch_optional(&sql::REQUEST_OF, &key).await?;
+        let Some(RequestRow { request_id }) = existing else {
+            return Ok(UseOutcome::Unknown);
+        };
+        // Reuse of a used code or rotated refresh token: revoke the whole grant, and commit
+        // that even though the caller answers with an error (RFC 6749 §4.1.2, RFC 9700 §4.14.2).
+        revoke_grant(&mut tx, &request_id).await?;
+        tx.commit().await?;
+        Ok(UseOutcome::Replayed)
+    }
+
+    async fn revoke_request(&self, request_id: &RequestId) -> Result<u64, StoreError> {
+        let mut tx = self.db.begin().await?;
+        // Codes first: a code exchange in flight holds its code's lock, so this waits for it
+        // and the deletions below (fresh snapshots) then see the tokens it issued.
+        let args = [Arg::Text(request_id.as_str().to_owned())];
+        tx.execute(&sql::DEACTIVATE_CODES_OF_REQUEST, &args).await?;
+        let deleted = revoke_grant(&mut tx, request_id.as_str()).await?;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
+    async fn flush_tokens(
+        &self,
+        kind: TokenKind,
+        criteria: FlushCriteria,
+    ) -> Result<u64, StoreError> {
+        let args = [
+            Arg::Text(kind_name(kind).to_owned()),
+            Arg::Int(criteria.expired_before.unix_micros()),
+            Arg::Int(criteria.issued_before.unix_micros()),
+            Arg::Int(i64::from(criteria.batch_size)),
+        ];
+        self.db.execute(&sql::FLUSH, &args).await
+    }
+
+    async fn claim_jti(
+        &self,
+        client_id: &ClientId,
+        jti: &str,
+        expires_at: Now,
+        now: Now,
+    ) -> Result<bool, StoreError> {
+        let claim = [
+            Arg::Text(client_id.as_str().to_owned()),
+            Arg::Text(jti.to_owned()),
+            Arg::Int(expires_at.unix_micros()),
+            Arg::Int(now.unix_micros()),
+        ];
+        let cleanup = [Arg::Int(now.unix_micros()), Arg::Int(JTI_CLEANUP_BATCH)];
+        let mut tx = self.db.begin().await?;
+        // The claim first: it is the only statement here that may wait for another
+        // transaction (on the same jti), and the cleanup after it skips locked rows.
+        let claimed = tx.execute(&sql::CLAIM_JTI, &claim).await? > 0;
+        tx.execute(&sql::DELETE_EXPIRED_JTIS, &cleanup).await?;
+        tx.commit().await?;
+        Ok(claimed)
+    }
+}

@@ -7,10 +7,16 @@ use axum::extract::DefaultBodyLimit;
 use oxydra_core::client::secret::SecretHasher;
 use oxydra_core::clock::{Clock, SystemClock};
 use oxydra_core::model::Now;
+use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
+use oxydra_core::service::client_auth::AuthContext;
+use oxydra_core::service::token::TokenSettings;
+use oxydra_core::token::TokenKeys;
+use oxydra_core::{Error, OAuthError, OAuthErrorKind};
 use oxydra_store::SqlStore;
 
 use crate::config::Config;
-use crate::hashing::OffloadedHasher;
+use crate::hashing::{DEFAULT_SECRET_CACHE_CAPACITY, ServerHasher};
+use crate::jwks_fetch::{JwksFetchConfig, JwksFetcher};
 use crate::{admin, health, middleware, public};
 
 /// Everything a handler may use. Cheap to clone (all `Arc`s and pools).
@@ -20,26 +26,68 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The database.
     pub store: SqlStore,
-    /// Secret hashing, offloaded to the blocking pool.
-    pub hasher: OffloadedHasher,
+    /// Secret hashing, offloaded to the blocking pool, with the verification cache.
+    pub hasher: ServerHasher,
+    /// HMAC keys of opaque tokens, derived from the system secrets.
+    pub token_keys: Arc<TokenKeys>,
+    /// Fetches and caches `private_key_jwt` clients' `jwks_uri` key sets.
+    pub jwks: JwksFetcher,
+    /// `<issuer>/oauth2/token`: the audience client assertions must name.
+    pub token_endpoint: Arc<str>,
     /// Time source (fixed in tests).
     pub clock: Arc<dyn Clock>,
 }
 
 impl AppState {
     /// State with the system clock.
-    pub fn new(config: Config, store: SqlStore) -> Self {
+    pub fn new(config: Config, store: SqlStore) -> Result<Self, Error> {
         Self::with_clock(config, store, Arc::new(SystemClock))
     }
 
-    /// State with an injected clock, for tests that move time.
-    pub fn with_clock(config: Config, store: SqlStore, clock: Arc<dyn Clock>) -> Self {
-        let hasher = OffloadedHasher(SecretHasher::new(config.hasher));
-        Self {
+    /// State with an injected clock, for tests that move time. Fails only when key material
+    /// cannot be derived (an empty system secret, which configuration validation prevents).
+    pub fn with_clock(
+        config: Config,
+        store: SqlStore,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, Error> {
+        let hasher = ServerHasher::new(
+            SecretHasher::new(config.hasher),
+            DEFAULT_SECRET_CACHE_CAPACITY,
+        )?;
+        let token_keys = Arc::new(TokenKeys::new(&config.system_secrets)?);
+        let jwks = JwksFetcher::new(JwksFetchConfig::default()).map_err(|e| {
+            Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
+        })?;
+        let token_endpoint = Arc::from(format!(
+            "{}{}",
+            config.issuer.as_str().trim_end_matches('/'),
+            oxydra_api::paths::OAUTH2_TOKEN
+        ));
+        Ok(Self {
             config: Arc::new(config),
             store,
             hasher,
+            token_keys,
+            jwks,
+            token_endpoint,
             clock,
+        })
+    }
+
+    /// Client-authentication settings.
+    pub fn auth_context(&self) -> AuthContext<'_> {
+        AuthContext {
+            token_endpoint: &self.token_endpoint,
+            assertion_max_lifetime: DEFAULT_MAX_LIFETIME,
+        }
+    }
+
+    /// Token-endpoint settings from the configuration.
+    pub fn token_settings(&self) -> TokenSettings {
+        TokenSettings {
+            access_token_lifespan: self.config.lifespans.access_token,
+            scope_strategy: self.config.scope_strategy,
         }
     }
 

@@ -149,3 +149,75 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
         Ok(page)
     }
 }
+
+/// An `application/x-www-form-urlencoded` body (RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1),
+/// read into a name → value map. A wrong content type, an oversized body or a repeated
+/// parameter (RFC 6749 §3.1: "MUST NOT be included more than once") is `invalid_request`.
+#[derive(Debug, Default)]
+pub struct Form(pub FormParams);
+
+/// Parameters of a [`Form`] body.
+#[derive(Debug, Default)]
+pub struct FormParams(std::collections::HashMap<String, String>);
+
+impl FormParams {
+    /// The value of `name`; an empty value counts as absent (RFC 6749 §3.1).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Whether the body had no parameters at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for Form {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_form = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            return Err(ApiError::invalid_request(
+                "The request body must be sent with Content-Type: application/x-www-form-urlencoded.",
+            ));
+        }
+        let bytes = match Bytes::from_request(req, state).await {
+            Ok(bytes) => bytes,
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::new(OAuthError::new(
+                    OAuthErrorKind::PayloadTooLarge,
+                )));
+            }
+            Err(rejection) => {
+                return Err(ApiError::invalid_request(format!(
+                    "The request body could not be read: {}",
+                    rejection.body_text()
+                )));
+            }
+        };
+        let mut params = std::collections::HashMap::new();
+        for (name, value) in url::form_urlencoded::parse(&bytes) {
+            if params
+                .insert(name.to_string(), value.into_owned())
+                .is_some()
+            {
+                return Err(ApiError::invalid_request(format!(
+                    "The parameter '{name}' is included more than once."
+                )));
+            }
+        }
+        Ok(Self(FormParams(params)))
+    }
+}

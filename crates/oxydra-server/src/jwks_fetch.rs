@@ -274,3 +274,13 @@ fn unreachable(hint: &'static str, error: &reqwest::Error) -> OAuthError {
 fn invalid_client(hint: impl Into<std::borrow::Cow<'static, str>>) -> OAuthError {
     OAuthError::new(OAuthErrorKind::InvalidClient).hint(hint)
 }
+
+impl oxydra_core::service::client_auth::ClientKeys for JwksFetcher {
+    async fn client_keys(
+        &self,
+        client: &Client,
+        assertion: &str,
+    ) -> Result<Arc<Value>, OAuthError> {
+        JwksFetcher::client_keys(self, client, assertion).await
+    }
+}

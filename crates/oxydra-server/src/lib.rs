@@ -17,5 +17,6 @@ pub mod jwks_fetch;
 pub mod middleware;
 pub mod public;
 pub mod run;
+pub mod tasks;
 pub mod telemetry;
 pub mod tls;

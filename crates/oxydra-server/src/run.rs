@@ -33,6 +33,9 @@ pub enum ServeError {
     /// A listener could not be bound or failed.
     #[error("listener: {0}")]
     Listen(String),
+    /// Token keys could not be derived from the system secret.
+    #[error("keys: {0}")]
+    Keys(String),
     /// TLS material could not be loaded.
     #[error("tls: {0}")]
     Tls(String),
@@ -50,7 +53,8 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
     let store = open_store(&config, mode).await?;
     let rustls = tls::rustls_config(&config).await.map_err(ServeError::Tls)?;
     let scheme = if rustls.is_some() { "https" } else { "http" };
-    let state = AppState::new(config, store.clone());
+    let state =
+        AppState::new(config, store.clone()).map_err(|e| ServeError::Keys(e.to_string()))?;
     let handle = Handle::new();
     let mut servers = Vec::new();
     let listeners = [
@@ -78,6 +82,7 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
             handle.clone(),
         )));
     }
+    let janitor = crate::tasks::spawn_janitor(&state);
     tokio::spawn(shutdown_on_signal(handle));
     let mut result = Ok(());
     for server in servers {
@@ -86,6 +91,9 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
             Ok(Err(e)) => result = Err(ServeError::Listen(e.to_string())),
             Err(e) => result = Err(ServeError::Listen(e.to_string())),
         }
+    }
+    if let Some(janitor) = janitor {
+        janitor.abort();
     }
     store.close().await;
     tracing::info!("stopped");

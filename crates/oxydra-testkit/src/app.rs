@@ -101,13 +101,20 @@ impl TestApp {
     /// An app over the given store and configuration.
     pub fn with_store(store: SqlStore, config: Config) -> Self {
         let clock = Arc::new(FixedClock::new(Now::from_unix_secs(1_700_000_000)));
-        let state = AppState::with_clock(config, store, clock.clone());
+        let state = AppState::with_clock(config, store, clock.clone())
+            .unwrap_or_else(|e| panic!("cannot build the app state: {e}"));
         Self {
             public: public_router(state.clone()),
             admin: admin_router(state.clone()),
             state,
             clock,
         }
+    }
+
+    /// The app's current (fixed, settable) time.
+    pub fn clock_now(&self) -> Now {
+        use oxydra_core::clock::Clock as _;
+        self.clock.now()
     }
 
     /// Sends a request built by the caller to one port, from 127.0.0.1.
@@ -177,4 +184,40 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("bad test request: {e}"));
         self.send(port, request).await
     }
+
+    /// Sends an `application/x-www-form-urlencoded` POST with optional HTTP Basic client
+    /// credentials (id and secret form-URL-encoded first, as RFC 6749 §2.3.1 requires).
+    pub async fn form(
+        &self,
+        port: Port,
+        path: &str,
+        fields: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+    ) -> TestResponse {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let mut builder = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some((id, secret)) = basic {
+            builder = builder.header("authorization", basic_auth(id, secret));
+        }
+        let request = builder
+            .body(Body::from(body))
+            .unwrap_or_else(|e| panic!("bad test request: {e}"));
+        self.send(port, request).await
+    }
+}
+
+/// `Basic base64(urlenc(id):urlenc(secret))` (RFC 6749 §2.3.1).
+pub fn basic_auth(id: &str, secret: &str) -> String {
+    use base64::Engine as _;
+    let enc = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    let pair = format!("{}:{}", enc(id), enc(secret));
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
 }

@@ -163,6 +163,19 @@ pub trait SecretHashing: Send + Sync {
     fn hash(&self, secret: Secret<String>) -> impl Future<Output = Result<String, Error>> + Send;
     /// Verifies a secret against a stored hash.
     fn verify(&self, secret: Secret<String>, hash: String) -> impl Future<Output = bool> + Send;
+
+    /// Verifies the secret `client` presented at a token endpoint against its stored hash.
+    /// Servers override this to remember successful verifications (see the server's
+    /// `SecretCache`); the default verifies every time.
+    fn verify_client(
+        &self,
+        client: &crate::model::ClientId,
+        secret: Secret<String>,
+        hash: String,
+    ) -> impl Future<Output = bool> + Send {
+        let _ = client;
+        self.verify(secret, hash)
+    }
 }
 
 /// Inline hashing, for the CLI and tests; servers offload to a blocking pool instead.

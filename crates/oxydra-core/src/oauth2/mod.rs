@@ -3,5 +3,6 @@
 
 pub mod client_assertion;
 pub mod client_auth;
+pub mod grant;
 pub mod pkce;
 pub mod scope;

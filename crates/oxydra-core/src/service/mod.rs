@@ -1,4 +1,8 @@
 //! Use cases: load through the store ports, decide with pure domain code, persist.
 //! This is the only place the domain calls storage.
 
+pub mod client_auth;
 pub mod clients;
+pub mod introspect;
+pub mod revoke;
+pub mod token;

@@ -2,12 +2,18 @@
 
 mod client_wire;
 mod clients;
+mod tokens;
 
 use axum::Router;
+use axum::routing::post;
+use oxydra_api::paths::{OAUTH2_FLUSH, OAUTH2_INTROSPECT};
 
 use crate::app::AppState;
 
 /// The admin port's own routes (health and version are added by the app).
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(clients::routes())
+    Router::new()
+        .merge(clients::routes())
+        .route(OAUTH2_INTROSPECT, post(tokens::introspect))
+        .route(OAUTH2_FLUSH, post(tokens::flush))
 }

@@ -366,10 +366,12 @@ async fn update_replaces_fields_and_keeps_or_echoes_the_secret() {
         .secret_hash
         .unwrap();
     assert!(
-        app.state
-            .hasher
-            .0
-            .verify(&oxydra_core::Secret::new("second-secret".into()), &hash)
+        oxydra_core::client::secret::SecretHashing::verify(
+            &app.state.hasher,
+            oxydra_core::Secret::new("second-secret".into()),
+            hash.clone(),
+        )
+        .await
     );
 
     let res = app
@@ -419,10 +421,12 @@ async fn public_client_turned_confidential_gets_a_generated_secret() {
         .secret_hash
         .unwrap();
     assert!(
-        app.state
-            .hasher
-            .0
-            .verify(&oxydra_core::Secret::new(secret.into()), &hash)
+        oxydra_core::client::secret::SecretHashing::verify(
+            &app.state.hasher,
+            oxydra_core::Secret::new(secret.into()),
+            hash.clone(),
+        )
+        .await
     );
 
     let back = app

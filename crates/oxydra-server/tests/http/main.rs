@@ -1,5 +1,9 @@
 //! In-process HTTP tests: every endpoint through the real routers and an in-memory SQLite store.
 
+// A test binary: failing by panicking is the point (clippy only exempts `#[test]` fns).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod clients;
 mod health;
 mod middleware;
+mod tokens;

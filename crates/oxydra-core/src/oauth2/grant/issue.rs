@@ -1,0 +1,178 @@
+//! Minting the tokens a grant decided to give (RFC 6749 §5.1): an access token, optionally a
+//! refresh token, and the rows that remember them by signature.
+
+use std::time::Duration;
+
+use crate::client::{Client, GrantType};
+use crate::error::Error;
+use crate::model::{ClientId, Now};
+use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession};
+
+/// What every token of one grant shares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrantTemplate {
+    /// The grant's request id.
+    pub request_id: RequestId,
+    /// The client.
+    pub client_id: ClientId,
+    /// The resource owner (the client id for `client_credentials`).
+    pub subject: String,
+    /// The whole grant's scopes (a refresh token always carries all of them).
+    pub granted_scope: Vec<String>,
+    /// Granted audiences.
+    pub granted_audience: Vec<String>,
+    /// Consent extras, auth time, nonce.
+    pub session: TokenSession,
+}
+
+impl GrantTemplate {
+    /// The template a stored token of the grant carries (for refresh rotation).
+    pub fn of(token: &StoredToken) -> Self {
+        Self {
+            request_id: token.request_id.clone(),
+            client_id: token.client_id.clone(),
+            subject: token.subject.clone(),
+            granted_scope: token.granted_scope.clone(),
+            granted_audience: token.granted_audience.clone(),
+            session: token.session.clone(),
+        }
+    }
+}
+
+/// The tokens to hand out, and the rows to store for them.
+#[derive(Debug)]
+pub struct Issued {
+    /// The access token (a credential: never log it).
+    pub access_token: String,
+    /// The refresh token, when the grant includes one.
+    pub refresh_token: Option<String>,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// The access token's scopes, space-separated.
+    pub scope: String,
+    /// The rows to store (access first, then refresh).
+    pub rows: Vec<StoredToken>,
+}
+
+/// Whether a grant gets a refresh token: `offline` or `offline_access` was granted (Hydra,
+/// OIDC Core §11) and the client is registered for the `refresh_token` grant.
+pub fn wants_refresh_token(client: &Client, granted_scope: &[String]) -> bool {
+    client.allows_grant(GrantType::RefreshToken)
+        && granted_scope
+            .iter()
+            .any(|s| s == "offline" || s == "offline_access")
+}
+
+/// Mints an opaque access token (scopes `access_scope`, expiring after `lifespan`) and, when
+/// `with_refresh`, a refresh token carrying the whole grant. Nothing is stored here.
+pub fn issue(
+    keys: &TokenKeys,
+    grant: &GrantTemplate,
+    access_scope: &[String],
+    with_refresh: bool,
+    lifespan: Duration,
+    now: Now,
+) -> Result<Issued, Error> {
+    let row = |kind: TokenKind, signature, scope: &[String], expires_at| StoredToken {
+        signature,
+        kind,
+        request_id: grant.request_id.clone(),
+        client_id: grant.client_id.clone(),
+        subject: grant.subject.clone(),
+        granted_scope: scope.to_vec(),
+        granted_audience: grant.granted_audience.clone(),
+        issued_at: now,
+        expires_at,
+        active: true,
+        session: grant.session.clone(),
+    };
+    let expires_at = now.plus(lifespan);
+    let (access_token, access_sig) = keys.generate(TokenKind::AccessToken)?;
+    let mut rows = vec![row(
+        TokenKind::AccessToken,
+        access_sig,
+        access_scope,
+        Some(expires_at),
+    )];
+    let refresh_token = if with_refresh {
+        let (token, sig) = keys.generate(TokenKind::RefreshToken)?;
+        rows.push(row(
+            TokenKind::RefreshToken,
+            sig,
+            &grant.granted_scope,
+            None,
+        ));
+        Some(token)
+    } else {
+        None
+    };
+    Ok(Issued {
+        access_token,
+        refresh_token,
+        expires_in: expires_at.unix_secs() - now.unix_secs(),
+        scope: access_scope.join(" "),
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Secret;
+    use crate::oauth2::grant::tests_support::client;
+
+    fn template() -> GrantTemplate {
+        GrantTemplate {
+            request_id: RequestId::from_stored("req"),
+            client_id: ClientId::parse("c").unwrap(),
+            subject: "alice".into(),
+            granted_scope: vec!["offline".into(), "read".into()],
+            granted_audience: vec![],
+            session: TokenSession::default(),
+        }
+    }
+
+    #[test]
+    fn issues_verifiable_tokens_whose_rows_share_the_request() {
+        let keys = TokenKeys::new(&[Secret::new(b"0123456789abcdef0123".to_vec())]).unwrap();
+        let now = Now::from_unix_secs(1_000);
+        let issued = issue(
+            &keys,
+            &template(),
+            &["read".into()],
+            true,
+            Duration::from_secs(60),
+            now,
+        )
+        .unwrap();
+        assert_eq!(issued.expires_in, 60);
+        assert_eq!(issued.scope, "read");
+        let [access, refresh] = issued.rows.as_slice() else {
+            panic!("two rows expected")
+        };
+        assert_eq!(
+            keys.verify(TokenKind::AccessToken, &issued.access_token)
+                .unwrap(),
+            access.signature
+        );
+        let rt = issued.refresh_token.unwrap();
+        assert_eq!(
+            keys.verify(TokenKind::RefreshToken, &rt).unwrap(),
+            refresh.signature
+        );
+        assert_eq!(access.expires_at, Some(Now::from_unix_secs(1_060)));
+        assert_eq!(refresh.expires_at, None);
+        assert_eq!(refresh.granted_scope, vec!["offline", "read"]);
+        assert_eq!(access.request_id, refresh.request_id);
+    }
+
+    #[test]
+    fn refresh_tokens_need_offline_and_the_client_grant() {
+        let mut c = client("c", "");
+        let offline = vec!["offline_access".to_owned()];
+        assert!(wants_refresh_token(&c, &offline));
+        assert!(!wants_refresh_token(&c, &["read".to_owned()]));
+        c.grant_types = vec![GrantType::AuthorizationCode];
+        assert!(!wants_refresh_token(&c, &offline));
+    }
+}

@@ -1,0 +1,226 @@
+//! `POST /oauth2/token` (RFC 6749 §3.2): runs one grant for an already authenticated client,
+//! persisting what it issues through [`TokenStore`] — one transaction per grant.
+
+use std::time::Duration;
+
+use crate::client::Client;
+use crate::config::ScopeStrategy;
+use crate::error::Error;
+use crate::model::Now;
+use crate::oauth2::grant::authorization_code::{self, CodeRedemption};
+use crate::oauth2::grant::issue::{GrantTemplate, Issued, issue, wants_refresh_token};
+use crate::oauth2::grant::{
+    TokenGrant, check_client_grant, client_credentials, invalid_grant, refresh_token,
+};
+use crate::store::TokenStore;
+use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
+use crate::{OAuthError, OAuthErrorKind};
+
+/// Token-endpoint settings from configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenSettings {
+    /// `ACCESS_TOKEN_LIFESPAN`.
+    pub access_token_lifespan: Duration,
+    /// `SCOPE_STRATEGY`.
+    pub scope_strategy: ScopeStrategy,
+}
+
+/// The grant parameters of a token request (RFC 6749 §4.1.3, §4.4.2, §6); empty values are
+/// treated as absent by the handler.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenRequest<'a> {
+    /// `code`.
+    pub code: Option<&'a str>,
+    /// `redirect_uri`.
+    pub redirect_uri: Option<&'a str>,
+    /// `code_verifier`.
+    pub code_verifier: Option<&'a str>,
+    /// `refresh_token`.
+    pub refresh_token: Option<&'a str>,
+    /// `scope` (space-separated, possibly empty).
+    pub scope: &'a str,
+}
+
+/// Runs `grant` for `client` and returns the tokens to send.
+pub async fn exchange<S: TokenStore>(
+    store: &S,
+    keys: &TokenKeys,
+    settings: &TokenSettings,
+    client: &Client,
+    grant: TokenGrant,
+    request: TokenRequest<'_>,
+    now: Now,
+) -> Result<Issued, Error> {
+    check_client_grant(client, grant)?;
+    match grant {
+        TokenGrant::ClientCredentials => {
+            client_credentials(store, keys, settings, client, request, now).await
+        }
+        TokenGrant::AuthorizationCode => {
+            redeem_code(store, keys, settings, client, request, now).await
+        }
+        TokenGrant::RefreshToken => refresh(store, keys, settings, client, request, now).await,
+    }
+}
+
+/// RFC 6749 §4.4.
+async fn client_credentials<S: TokenStore>(
+    store: &S,
+    keys: &TokenKeys,
+    settings: &TokenSettings,
+    client: &Client,
+    request: TokenRequest<'_>,
+    now: Now,
+) -> Result<Issued, Error> {
+    let granted =
+        client_credentials::granted_scope(client, request.scope, settings.scope_strategy)?;
+    let grant = GrantTemplate {
+        request_id: RequestId::generate(),
+        client_id: client.id.clone(),
+        subject: client.id.as_str().to_owned(),
+        granted_scope: granted.clone(),
+        granted_audience: Vec::new(),
+        session: TokenSession {
+            requested_scope: granted.clone(),
+            ..TokenSession::default()
+        },
+    };
+    let issued = issue(
+        keys,
+        &grant,
+        &granted,
+        false,
+        settings.access_token_lifespan,
+        now,
+    )?;
+    store
+        .insert_tokens(&issued.rows)
+        .await
+        .map_err(|e| Error::from_store("token", e))?;
+    Ok(issued)
+}
+
+/// RFC 6749 §4.1.3, with single use and replay revocation (§4.1.2).
+async fn redeem_code<S: TokenStore>(
+    store: &S,
+    keys: &TokenKeys,
+    settings: &TokenSettings,
+    client: &Client,
+    request: TokenRequest<'_>,
+    now: Now,
+) -> Result<Issued, Error> {
+    let code = request
+        .code
+        .ok_or_else(|| OAuthError::invalid_request("The code parameter is missing."))?;
+    let row = load(store, keys, TokenKind::AuthorizeCode, code).await?;
+    if row.client_id != client.id {
+        return Err(invalid_grant("The authorization code was issued to another client.").into());
+    }
+    if !row.active {
+        return Err(replayed(store, &row).await?);
+    }
+    let redemption = CodeRedemption {
+        redirect_uri: request.redirect_uri,
+        code_verifier: request.code_verifier,
+    };
+    authorization_code::check(&row, client, redemption, now)?;
+    let grant = GrantTemplate::of(&row);
+    let with_refresh = wants_refresh_token(client, &row.granted_scope);
+    let issued = issue(
+        keys,
+        &grant,
+        &row.granted_scope,
+        with_refresh,
+        settings.access_token_lifespan,
+        now,
+    )?;
+    finish_use(store, &row, issued).await
+}
+
+/// RFC 6749 §6 with rotation (RFC 9700 §4.14.2).
+async fn refresh<S: TokenStore>(
+    store: &S,
+    keys: &TokenKeys,
+    settings: &TokenSettings,
+    client: &Client,
+    request: TokenRequest<'_>,
+    now: Now,
+) -> Result<Issued, Error> {
+    let token = request
+        .refresh_token
+        .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?;
+    let row = load(store, keys, TokenKind::RefreshToken, token).await?;
+    let scope = refresh_token::access_scope(&row, client, request.scope, settings.scope_strategy)?;
+    if !row.active {
+        return Err(replayed(store, &row).await?);
+    }
+    let grant = GrantTemplate::of(&row);
+    let issued = issue(
+        keys,
+        &grant,
+        &scope,
+        true,
+        settings.access_token_lifespan,
+        now,
+    )?;
+    finish_use(store, &row, issued).await
+}
+
+/// Verifies a presented code or refresh token and loads its row; a token that is malformed,
+/// forged or unknown is `invalid_grant` (RFC 6749 §5.2).
+async fn load<S: TokenStore>(
+    store: &S,
+    keys: &TokenKeys,
+    kind: TokenKind,
+    token: &str,
+) -> Result<StoredToken, Error> {
+    let unknown = || match kind {
+        TokenKind::AuthorizeCode => {
+            invalid_grant("The authorization code is invalid, unknown or was revoked.")
+        }
+        _ => invalid_grant("The refresh token is invalid, unknown or was revoked."),
+    };
+    let signature = keys.verify(kind, token).map_err(|_| unknown())?;
+    store
+        .get_token(kind, &signature)
+        .await
+        .map_err(|e| Error::from_store("token", e))?
+        .ok_or_else(|| unknown().into())
+}
+
+/// Marks the code or refresh token used while storing the new tokens (one transaction).
+async fn finish_use<S: TokenStore>(
+    store: &S,
+    row: &StoredToken,
+    issued: Issued,
+) -> Result<Issued, Error> {
+    match store
+        .use_token(row.kind, &row.signature, &issued.rows)
+        .await
+        .map_err(|e| Error::from_store("token", e))?
+    {
+        UseOutcome::Used => Ok(issued),
+        UseOutcome::Replayed => Err(reuse_error(row.kind).into()),
+        UseOutcome::Unknown => Err(invalid_grant("The token was revoked concurrently.").into()),
+    }
+}
+
+/// A second use of a code or rotated refresh token: revokes the whole grant (committed even
+/// though the request fails) and returns the error to answer with.
+async fn replayed<S: TokenStore>(store: &S, row: &StoredToken) -> Result<Error, Error> {
+    store
+        .use_token(row.kind, &row.signature, &[])
+        .await
+        .map_err(|e| Error::from_store("token", e))?;
+    Ok(reuse_error(row.kind).into())
+}
+
+fn reuse_error(kind: TokenKind) -> OAuthError {
+    let hint = match kind {
+        TokenKind::AuthorizeCode => {
+            "The authorization code has already been used; every token issued from it has been revoked."
+        }
+        _ => "The refresh token has already been used; every token of its grant has been revoked.",
+    };
+    OAuthError::new(OAuthErrorKind::InvalidGrant).hint(hint)
+}

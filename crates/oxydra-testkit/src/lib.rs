@@ -10,6 +10,8 @@
 #[cfg(feature = "app")]
 pub mod app;
 pub mod backend;
+#[cfg(feature = "app")]
+pub mod server;
 
 pub use backend::{TestBackend, TestStore, open_store};
 

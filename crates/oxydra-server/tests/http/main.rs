@@ -3,6 +3,7 @@
 // A test binary: failing by panicking is the point (clippy only exempts `#[test]` fns).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod client_assertion;
 mod clients;
 mod health;
 mod middleware;

@@ -1,0 +1,143 @@
+//! `private_key_jwt` (RFC 7523) at the token endpoint: keys inline or from a `jwks_uri` served
+//! on loopback, and `jti` replay refused.
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
+use axum::http::{Method, StatusCode};
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use oxydra_testkit::app::{Port, TestApp, TestResponse};
+use serde_json::{Value, json};
+
+const TOKEN_ENDPOINT: &str = "http://127.0.0.1:4444/oauth2/token";
+const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn jwk(key: &EcdsaKeyPair, kid: &str) -> Value {
+    let point = key.public_key().as_ref();
+    json!({
+        "kty": "EC", "crv": "P-256", "kid": kid, "use": "sig", "alg": "ES256",
+        "x": b64(&point[1..33]), "y": b64(&point[33..65]),
+    })
+}
+
+fn assertion(key: &EcdsaKeyPair, kid: &str, client: &str, jti: &str, now: i64) -> String {
+    let header = json!({"alg": "ES256", "typ": "JWT", "kid": kid});
+    let claims = json!({
+        "iss": client, "sub": client, "aud": TOKEN_ENDPOINT,
+        "jti": jti, "iat": now, "exp": now + 120,
+    });
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(claims.to_string().as_bytes())
+    );
+    let sig = key.sign(&SystemRandom::new(), input.as_bytes()).unwrap();
+    format!("{input}.{}", b64(sig.as_ref()))
+}
+
+async fn register(app: &TestApp, id: &str, keys: Value) {
+    let mut body = json!({
+        "client_id": id,
+        "grant_types": ["client_credentials"],
+        "scope": "read",
+        "token_endpoint_auth_method": "private_key_jwt",
+    });
+    for (k, v) in keys.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    let res = app
+        .json(Port::Admin, Method::POST, "/clients", Some(body))
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert!(res.json.get("client_secret").is_none());
+}
+
+async fn token_with(app: &TestApp, jwt: &str, client_id: Option<&str>) -> TestResponse {
+    let mut fields = vec![
+        ("grant_type", "client_credentials"),
+        ("scope", "read"),
+        ("client_assertion_type", ASSERTION_TYPE),
+        ("client_assertion", jwt),
+    ];
+    if let Some(id) = client_id {
+        fields.push(("client_id", id));
+    }
+    app.form(Port::Public, "/oauth2/token", &fields, None).await
+}
+
+#[tokio::test]
+async fn inline_keys_authenticate_and_a_jti_is_accepted_once() {
+    let app = TestApp::new(&[]).await;
+    let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+    register(
+        &app,
+        "jwt-app",
+        json!({"jwks": {"keys": [jwk(&key, "k1")]}}),
+    )
+    .await;
+    let now = app.clock_now().unix_secs();
+
+    let jwt = assertion(&key, "k1", "jwt-app", "jti-1", now);
+    let res = token_with(&app, &jwt, None).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.json["scope"], "read");
+
+    let replay = token_with(&app, &jwt, Some("jwt-app")).await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.text);
+    assert_eq!(replay.json["error"], "invalid_client");
+
+    let fresh = assertion(&key, "k1", "jwt-app", "jti-2", now);
+    assert_eq!(
+        token_with(&app, &fresh, Some("jwt-app")).await.status,
+        StatusCode::OK
+    );
+
+    // Signed by a key the client did not register.
+    let stranger = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+    let forged = assertion(&stranger, "k1", "jwt-app", "jti-3", now);
+    let res = token_with(&app, &forged, None).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text);
+
+    // A secret is not accepted from a private_key_jwt client.
+    let res = app
+        .form(
+            Port::Public,
+            "/oauth2/token",
+            &[("grant_type", "client_credentials")],
+            Some(("jwt-app", "whatever-secret")),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text);
+}
+
+#[tokio::test]
+async fn keys_are_fetched_from_the_jwks_uri() {
+    let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+    let set = json!({"keys": [jwk(&key, "remote-1")]});
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().route(
+        "/jwks.json",
+        axum::routing::get(move || {
+            let set = set.clone();
+            async move { axum::Json(set) }
+        }),
+    );
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+
+    let app = TestApp::new(&[]).await;
+    register(
+        &app,
+        "remote-app",
+        json!({"jwks_uri": format!("http://{addr}/jwks.json")}),
+    )
+    .await;
+    let now = app.clock_now().unix_secs();
+    let jwt = assertion(&key, "remote-1", "remote-app", "jti-r1", now);
+    let res = token_with(&app, &jwt, Some("remote-app")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    server.abort();
+}

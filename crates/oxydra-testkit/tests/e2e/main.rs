@@ -1,0 +1,8 @@
+//! End-to-end: real loopback listeners, driven by `reqwest` and by the `oauth2` client crate
+//! (an independent RFC 6749 implementation), on every configured backend.
+
+// A test binary: failing by panicking is the point (clippy only exempts `#[test]` fns).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod oauth2_client;
+mod token_service;

@@ -661,3 +661,80 @@ async fn deleting_a_client_kills_its_tokens() {
     assert_eq!(res.status, StatusCode::NO_CONTENT);
     assert_eq!(introspect(&app, &at).await, json!({"active": false}));
 }
+
+#[tokio::test]
+async fn tokens_survive_a_system_secret_rotation() {
+    let store = oxydra_testkit::app::memory_store().await;
+    let old = "the-old-system-secret-0123456789";
+    let new = "the-new-system-secret-9876543210";
+    let before = TestApp::with_store(
+        store.clone(),
+        oxydra_testkit::app::test_config(&[("SYSTEM_SECRET", old)]),
+    );
+    client(&before, "svc", json!({})).await;
+    let res = token(
+        &before,
+        &[("grant_type", "client_credentials")],
+        Some(("svc", SECRET)),
+    )
+    .await;
+    let at = res.json["access_token"].as_str().unwrap().to_owned();
+
+    let rotated = TestApp::with_store(
+        store.clone(),
+        oxydra_testkit::app::test_config(&[("SYSTEM_SECRET", new), ("ROTATED_SYSTEM_SECRET", old)]),
+    );
+    assert_eq!(introspect(&rotated, &at).await["active"], true);
+    let res = token(
+        &rotated,
+        &[("grant_type", "client_credentials")],
+        Some(("svc", SECRET)),
+    )
+    .await;
+    let fresh = res.json["access_token"].as_str().unwrap().to_owned();
+    // New tokens are signed with the new secret only: the old configuration rejects them.
+    assert_eq!(introspect(&before, &fresh).await, json!({"active": false}));
+
+    let dropped = TestApp::with_store(
+        store,
+        oxydra_testkit::app::test_config(&[("SYSTEM_SECRET", new)]),
+    );
+    assert_eq!(introspect(&dropped, &at).await, json!({"active": false}));
+}
+
+#[tokio::test]
+async fn the_janitor_flushes_expired_tokens_on_each_tick() {
+    let app = TestApp::new(&[("OXYDRA_JANITOR_INTERVAL", "1m")]).await;
+    client(&app, "svc", json!({})).await;
+    let res = token(
+        &app,
+        &[("grant_type", "client_credentials")],
+        Some(("svc", SECRET)),
+    )
+    .await;
+    let at = res.json["access_token"].as_str().unwrap().to_owned();
+    let sig = app
+        .state
+        .token_keys
+        .verify(TokenKind::AccessToken, &at)
+        .unwrap();
+    let (tick, ticks) = tokio::sync::mpsc::channel(1);
+    let janitor = oxydra_server::tasks::spawn_janitor_on(app.state.clone(), ticks);
+    tick.send(()).await.unwrap();
+    app.clock.advance_secs(3601);
+    tick.send(()).await.unwrap();
+    drop(tick);
+    janitor.await.unwrap();
+    assert!(
+        app.state
+            .store
+            .get_token(TokenKind::AccessToken, &sig)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Configured: a timer-driven janitor runs; not configured: none.
+    let timed = oxydra_server::tasks::spawn_janitor(&app.state).expect("janitor configured");
+    timed.abort();
+    assert!(oxydra_server::tasks::spawn_janitor(&TestApp::new(&[]).await.state).is_none());
+}

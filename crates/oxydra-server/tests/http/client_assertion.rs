@@ -5,7 +5,9 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
 use axum::http::{Method, StatusCode};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
-use oxydra_testkit::app::{Port, TestApp, TestResponse};
+use oxydra_store::SqlStore;
+use oxydra_testkit::app::{Port, TestApp, TestResponse, test_config};
+use oxydra_testkit::store_test;
 use serde_json::{Value, json};
 
 const TOKEN_ENDPOINT: &str = "http://127.0.0.1:4444/oauth2/token";
@@ -68,49 +70,50 @@ async fn token_with(app: &TestApp, jwt: &str, client_id: Option<&str>) -> TestRe
     app.form(Port::Public, "/oauth2/token", &fields, None).await
 }
 
-#[tokio::test]
-async fn inline_keys_authenticate_and_a_jti_is_accepted_once() {
-    let app = TestApp::new(&[]).await;
-    let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
-    register(
-        &app,
-        "jwt-app",
-        json!({"jwks": {"keys": [jwk(&key, "k1")]}}),
-    )
-    .await;
-    let now = app.clock_now().unix_secs();
-
-    let jwt = assertion(&key, "k1", "jwt-app", "jti-1", now);
-    let res = token_with(&app, &jwt, None).await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    assert_eq!(res.json["scope"], "read");
-
-    let replay = token_with(&app, &jwt, Some("jwt-app")).await;
-    assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.text);
-    assert_eq!(replay.json["error"], "invalid_client");
-
-    let fresh = assertion(&key, "k1", "jwt-app", "jti-2", now);
-    assert_eq!(
-        token_with(&app, &fresh, Some("jwt-app")).await.status,
-        StatusCode::OK
-    );
-
-    // Signed by a key the client did not register.
-    let stranger = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
-    let forged = assertion(&stranger, "k1", "jwt-app", "jti-3", now);
-    let res = token_with(&app, &forged, None).await;
-    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text);
-
-    // A secret is not accepted from a private_key_jwt client.
-    let res = app
-        .form(
-            Port::Public,
-            "/oauth2/token",
-            &[("grant_type", "client_credentials")],
-            Some(("jwt-app", "whatever-secret")),
+store_test! {
+    async fn inline_keys_authenticate_and_a_jti_is_accepted_once(store: SqlStore) {
+        let app = TestApp::with_store(store, test_config(&[]));
+        let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        register(
+            &app,
+            "jwt-app",
+            json!({"jwks": {"keys": [jwk(&key, "k1")]}}),
         )
         .await;
-    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text);
+        let now = app.clock_now().unix_secs();
+
+        let jwt = assertion(&key, "k1", "jwt-app", "jti-1", now);
+        let res = token_with(&app, &jwt, None).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        assert_eq!(res.json["scope"], "read");
+
+        let replay = token_with(&app, &jwt, Some("jwt-app")).await;
+        assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", replay.text);
+        assert_eq!(replay.json["error"], "invalid_client");
+
+        let fresh = assertion(&key, "k1", "jwt-app", "jti-2", now);
+        assert_eq!(
+            token_with(&app, &fresh, Some("jwt-app")).await.status,
+            StatusCode::OK
+        );
+
+        // Signed by a key the client did not register.
+        let stranger = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
+        let forged = assertion(&stranger, "k1", "jwt-app", "jti-3", now);
+        let res = token_with(&app, &forged, None).await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text);
+
+        // A secret is not accepted from a private_key_jwt client.
+        let res = app
+            .form(
+                Port::Public,
+                "/oauth2/token",
+                &[("grant_type", "client_credentials")],
+                Some(("jwt-app", "whatever-secret")),
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text);
+    }
 }
 
 #[tokio::test]

@@ -7,4 +7,5 @@ mod client_assertion;
 mod clients;
 mod health;
 mod middleware;
+mod token_scale;
 mod tokens;

@@ -4,16 +4,15 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, anyhow, bail};
-use clap::{Args, Subcommand, ValueEnum};
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
 use oxydra_api::OAuth2Client;
-use oxydra_api::client::{AdminClient, ClientOptions};
+use oxydra_api::client::AdminClient;
+
+use super::remote::{AdminEndpoint, ConnectionArgs, Format, print_json, scopes};
 
 /// Help section of the flags every `clients` command accepts.
 const HEADING: &str = "Admin API options";
-
-/// Used when neither `--endpoint` nor `HYDRA_ADMIN_URL` is given.
-const ENDPOINT_FALLBACK_ENV: &str = "OXYDRA_ADMIN_URL";
 
 /// Arguments of `oxydra clients`.
 #[derive(Debug, Args)]
@@ -22,30 +21,15 @@ const ENDPOINT_FALLBACK_ENV: &str = "OXYDRA_ADMIN_URL";
                   oxydra clients create -n 'My app' -c https://app.example/cb -a openid,offline\n  \
                   oxydra clients list --format json")]
 pub struct ClientsArgs {
-    /// Admin API base URL, e.g. http://127.0.0.1:4445. Falls back to OXYDRA_ADMIN_URL.
-    #[arg(long, global = true, help_heading = HEADING, env = "HYDRA_ADMIN_URL", value_name = "URL")]
-    pub endpoint: Option<String>,
-    /// Accept any TLS certificate from the server (e.g. a self-signed development one).
-    #[arg(long, global = true, help_heading = HEADING)]
-    pub skip_tls_verify: bool,
-    /// Send `X-Forwarded-Proto: https`, as a TLS-terminating proxy would.
-    #[arg(long, global = true, help_heading = HEADING)]
-    pub fake_tls_termination: bool,
-    /// Output: `human` (readable) or `json` (the API's JSON, one document, for scripts).
-    #[arg(long, global = true, help_heading = HEADING, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Where the admin API is.
+    #[command(flatten, next_help_heading = HEADING)]
+    pub endpoint: AdminEndpoint,
+    /// TLS, proxy and output flags.
+    #[command(flatten, next_help_heading = HEADING)]
+    pub connection: ConnectionArgs,
     /// The operation.
     #[command(subcommand)]
     pub command: ClientsCommand,
-}
-
-/// Output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Readable text: id and secret lines, tables, pretty JSON.
-    Human,
-    /// The API's JSON, compact, on one line.
-    Json,
 }
 
 /// The client operations.
@@ -190,11 +174,6 @@ pub struct ClientFields {
 impl ClientFields {
     /// The request body these flags describe.
     pub fn to_client(&self, client_id: String) -> OAuth2Client {
-        let scope = self
-            .scope
-            .iter()
-            .flat_map(|s| s.split_whitespace())
-            .collect::<Vec<_>>();
         OAuth2Client {
             client_id,
             client_name: self.name.clone().unwrap_or_default(),
@@ -202,7 +181,7 @@ impl ClientFields {
             redirect_uris: self.callbacks.clone(),
             grant_types: self.grant_types.clone(),
             response_types: self.response_types.clone(),
-            scope: scope.join(" "),
+            scope: scopes(&self.scope).join(" "),
             owner: self.owner.clone().unwrap_or_default(),
             policy_uri: self.policy_uri.clone().unwrap_or_default(),
             tos_uri: self.tos_uri.clone().unwrap_or_default(),
@@ -219,21 +198,8 @@ impl ClientFields {
 
 /// Runs one `clients` operation against the admin API.
 pub async fn run(args: ClientsArgs) -> anyhow::Result<()> {
-    let endpoint = match args.endpoint.filter(|e| !e.trim().is_empty()) {
-        Some(endpoint) => endpoint,
-        None => std::env::var(ENDPOINT_FALLBACK_ENV)
-            .ok()
-            .filter(|e| !e.trim().is_empty())
-            .ok_or_else(|| {
-                anyhow!("no admin endpoint: pass --endpoint or set HYDRA_ADMIN_URL (e.g. http://127.0.0.1:4445)")
-            })?,
-    };
-    let options = ClientOptions {
-        skip_tls_verify: args.skip_tls_verify,
-        fake_tls_termination: args.fake_tls_termination,
-    };
-    let api = AdminClient::new(&endpoint, options)?;
-    let format = args.format;
+    let api = AdminClient::new(&args.endpoint.resolve()?, args.connection.options())?;
+    let format = args.connection.format;
     match args.command {
         ClientsCommand::Create(create) => {
             let body = create.fields.to_client(create.id.unwrap_or_default());
@@ -357,16 +323,6 @@ fn print_saved(format: Format, client: &OAuth2Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints a value as JSON: compact for `json`, pretty for `human`.
-fn print_json<T: serde::Serialize>(format: Format, value: &T) -> anyhow::Result<()> {
-    let text = match format {
-        Format::Json => serde_json::to_string(value)?,
-        Format::Human => serde_json::to_string_pretty(value)?,
-    };
-    println!("{text}");
-    Ok(())
-}
-
 /// A plain-text table of clients: id, name, grant types and token endpoint auth method.
 fn table(clients: &[OAuth2Client]) -> String {
     let mut rows = vec![[
@@ -451,7 +407,7 @@ mod tests {
             "--format",
             "json",
         ]);
-        assert_eq!(args.format, Format::Json);
+        assert_eq!(args.connection.format, Format::Json);
         let ClientsCommand::Create(create) = args.command else {
             panic!()
         };

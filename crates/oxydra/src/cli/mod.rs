@@ -5,7 +5,9 @@
 
 pub mod clients;
 pub mod migrate;
+pub mod remote;
 pub mod serve;
+pub mod token;
 pub mod version;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +39,8 @@ pub enum Command {
     Migrate(migrate::MigrateArgs),
     /// Manage OAuth 2.0 clients through a running server's admin API.
     Clients(Box<clients::ClientsArgs>),
+    /// Get, introspect, revoke and flush OAuth 2.0 tokens through a running server.
+    Token(token::TokenArgs),
     /// Print the version of this build.
     Version,
 }

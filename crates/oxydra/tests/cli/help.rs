@@ -23,6 +23,7 @@ fn top_level_help_lists_the_commands() {
             "serve",
             "migrate",
             "clients",
+            "token",
             "version",
             "Hydra",
             "--version",
@@ -110,6 +111,43 @@ fn clients_help_lists_commands_and_flags() {
     help(&["clients", "list"], &["--limit", "--offset", "--format"]);
     help(&["clients", "delete"], &["<ID>..."]);
     help(&["clients", "import"], &["<FILE>..."]);
+}
+
+#[test]
+fn token_help_lists_commands_and_flags() {
+    let connection = ["--skip-tls-verify", "--fake-tls-termination", "--format"];
+    let mut top = connection.to_vec();
+    top.extend(["client", "introspect", "revoke", "flush", "Examples:"]);
+    help(&["token"], &top);
+    let public = ["--endpoint", "HYDRA_URL", "OXYDRA_URL"];
+    let credentials = [
+        "--client-id",
+        "OAUTH2_CLIENT_ID",
+        "--client-secret",
+        "OAUTH2_CLIENT_SECRET",
+    ];
+    let admin = ["--endpoint", "HYDRA_ADMIN_URL", "OXYDRA_ADMIN_URL"];
+    let mut client = [public.as_slice(), &credentials, &connection].concat();
+    client.extend(["--scope", "-v", "--verbose", "client_credentials"]);
+    help(&["token", "client"], &client);
+    let mut introspect = [admin.as_slice(), &connection].concat();
+    introspect.extend(["<TOKEN>", "--scope", "active"]);
+    help(&["token", "introspect"], &introspect);
+    let mut revoke = [public.as_slice(), &credentials, &connection].concat();
+    revoke.extend(["<TOKEN>", "RFC 7009"]);
+    help(&["token", "revoke"], &revoke);
+    let mut flush = [admin.as_slice(), &connection].concat();
+    flush.extend(["--not-after", "RFC 3339"]);
+    help(&["token", "flush"], &flush);
+}
+
+#[test]
+fn token_help_never_shows_the_client_secret() {
+    let run = crate::support::oxydra(
+        &["token", "client", "--help"],
+        &[("OAUTH2_CLIENT_SECRET", "a-secret-from-the-env")],
+    );
+    assert!(!run.ok().contains("a-secret-from-the-env"));
 }
 
 #[test]

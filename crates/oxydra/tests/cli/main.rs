@@ -13,3 +13,4 @@ mod help;
 mod migrate;
 mod postgres;
 mod support;
+mod tokens_cli;

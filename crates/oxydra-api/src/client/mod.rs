@@ -1,19 +1,25 @@
-//! Typed HTTP client for the admin port (feature `client`).
+//! Typed HTTP clients for the admin and public ports (feature `client`).
 //!
-//! The `oxydra clients …` commands and the end-to-end tests use it, so the CLI talks to a running
-//! server exactly the way a Hydra SDK would: the same paths, bodies and status codes
-//! (`shared/spec/api.md` §2.2). It never links the server.
+//! The `oxydra clients …` and `oxydra token …` commands and the end-to-end tests use them, so the
+//! CLI talks to a running server exactly the way a Hydra SDK would: the same paths, bodies and
+//! status codes (`shared/spec/api.md` §2.2). They never link the server. [`AdminClient`] covers
+//! the admin port, [`PublicClient`] the public token endpoints; both share the transport and the
+//! error handling defined here.
+
+mod admin;
+mod public;
+
+pub use admin::{AdminClient, ClientPage};
+pub use public::{ClientCredentials, PublicClient};
 
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, LINK};
-use reqwest::{Method, Response, StatusCode, Url};
-use serde::Serialize;
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
-use crate::paths::DEFAULT_PAGE_SIZE;
-use crate::{ErrorBody, HealthStatus, OAuth2Client, Version};
+use crate::ErrorBody;
 
 /// How long one request may take before the client gives up.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -96,26 +102,17 @@ impl From<reqwest::Error> for ClientError {
     }
 }
 
-/// One page of `GET /clients`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClientPage {
-    /// The clients on this page, in server order (Oxydra: by `client_id`).
-    pub clients: Vec<OAuth2Client>,
-    /// Whether the `Link` header announced a `rel="next"` page.
-    pub has_next: bool,
-}
-
-/// A client for the admin port: `/clients`, `/health/*` and `/version`.
+/// The transport both clients share: a configured `reqwest::Client` and the base URL.
 #[derive(Debug, Clone)]
-pub struct AdminClient {
-    http: reqwest::Client,
+struct Http {
+    client: reqwest::Client,
     base: Url,
 }
 
-impl AdminClient {
-    /// Builds a client for the admin API at `endpoint` (e.g. `http://127.0.0.1:4445`; a path
-    /// prefix such as `https://proxy/hydra-admin` is kept).
-    pub fn new(endpoint: &str, opts: ClientOptions) -> Result<Self, ClientError> {
+impl Http {
+    /// Validates `endpoint` (http or https, usable as a base; a path prefix such as
+    /// `https://proxy/hydra-admin` is kept) and builds the connection.
+    fn new(endpoint: &str, opts: ClientOptions) -> Result<Self, ClientError> {
         let invalid = |reason: String| ClientError::InvalidEndpoint {
             endpoint: endpoint.to_owned(),
             reason,
@@ -131,96 +128,14 @@ impl AdminClient {
         if opts.fake_tls_termination {
             headers.insert("x-forwarded-proto", HeaderValue::from_static("https"));
         }
-        let http = reqwest::Client::builder()
+        let client = reqwest::Client::builder()
             .user_agent(concat!("oxydra/", env!("CARGO_PKG_VERSION")))
             .default_headers(headers)
             .tls_danger_accept_invalid_certs(opts.skip_tls_verify)
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .build()?;
-        Ok(Self { http, base })
-    }
-
-    /// The base URL requests are made against.
-    pub fn endpoint(&self) -> &Url {
-        &self.base
-    }
-
-    /// `POST /clients`: registers a client; the answer carries the plaintext secret this once.
-    pub async fn create_client(&self, client: &OAuth2Client) -> Result<OAuth2Client, ClientError> {
-        let response = self.send(Method::POST, &["clients"], Some(client)).await?;
-        decode(response).await
-    }
-
-    /// `GET /clients/{id}`: one client, without its secret.
-    pub async fn get_client(&self, id: &str) -> Result<OAuth2Client, ClientError> {
-        let response = self.send::<()>(Method::GET, &["clients", id], None).await?;
-        decode(response).await
-    }
-
-    /// `GET /clients?limit=&offset=`: one page of clients; `None` uses the server defaults.
-    pub async fn list_clients(
-        &self,
-        limit: Option<u32>,
-        offset: Option<u32>,
-    ) -> Result<ClientPage, ClientError> {
-        let mut url = self.url(&["clients"]);
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("limit", &limit.unwrap_or(DEFAULT_PAGE_SIZE).to_string());
-            query.append_pair("offset", &offset.unwrap_or(0).to_string());
-        }
-        let response = check(self.http.get(url).send().await?).await?;
-        let has_next = response
-            .headers()
-            .get_all(LINK)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(link_has_next);
-        let clients = decode(response).await?;
-        Ok(ClientPage { clients, has_next })
-    }
-
-    /// `PUT /clients/{id}`: replaces the client (the path id wins over the body's); the secret
-    /// is kept unless `client.client_secret` is set, and echoed only then.
-    pub async fn update_client(
-        &self,
-        id: &str,
-        client: &OAuth2Client,
-    ) -> Result<OAuth2Client, ClientError> {
-        let response = self
-            .send(Method::PUT, &["clients", id], Some(client))
-            .await?;
-        decode(response).await
-    }
-
-    /// `DELETE /clients/{id}`: removes the client (Oxydra answers 404 for an unknown id).
-    pub async fn delete_client(&self, id: &str) -> Result<(), ClientError> {
-        self.send::<()>(Method::DELETE, &["clients", id], None)
-            .await?;
-        Ok(())
-    }
-
-    /// `GET /health/alive`: whether the process serves requests.
-    pub async fn health_alive(&self) -> Result<HealthStatus, ClientError> {
-        let response = self
-            .send::<()>(Method::GET, &["health", "alive"], None)
-            .await?;
-        decode(response).await
-    }
-
-    /// `GET /health/ready`: whether the server can reach its database (503 is an `Api` error).
-    pub async fn health_ready(&self) -> Result<HealthStatus, ClientError> {
-        let response = self
-            .send::<()>(Method::GET, &["health", "ready"], None)
-            .await?;
-        decode(response).await
-    }
-
-    /// `GET /version`: the server's build version.
-    pub async fn version(&self) -> Result<Version, ClientError> {
-        let response = self.send::<()>(Method::GET, &["version"], None).await?;
-        decode(response).await
+        Ok(Self { client, base })
     }
 
     /// The base URL with `segments` appended, each percent-encoded as one path segment.
@@ -234,19 +149,22 @@ impl AdminClient {
         url
     }
 
-    /// Sends one request and turns an error status into [`ClientError::Api`].
-    async fn send<B: Serialize>(
-        &self,
-        method: Method,
-        segments: &[&str],
-        body: Option<&B>,
-    ) -> Result<Response, ClientError> {
-        let mut request = self.http.request(method, self.url(segments));
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        check(request.send().await?).await
+    /// A request to the base URL plus `segments`.
+    fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        self.client.request(method, self.url(segments))
     }
+
+    /// A request to the base URL plus a fixed route from [`crate::paths`], e.g.
+    /// [`crate::paths::OAUTH2_TOKEN`].
+    fn route(&self, method: Method, path: &str) -> RequestBuilder {
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        self.request(method, &segments)
+    }
+}
+
+/// Sends `request` and turns an error status into [`ClientError::Api`].
+async fn execute(request: RequestBuilder) -> Result<Response, ClientError> {
+    check(request.send().await?).await
 }
 
 /// Passes a success response through; reads an error response into [`ClientError::Api`].
@@ -289,29 +207,12 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ClientErro
     serde_json::from_slice(&bytes).map_err(ClientError::Decode)
 }
 
-/// Whether an RFC 8288 `Link` header value has a link with relation type `next`.
-fn link_has_next(value: &str) -> bool {
-    value.split(',').any(|link| {
-        link.split(';').skip(1).any(|param| {
-            let Some((name, rels)) = param.split_once('=') else {
-                return false;
-            };
-            name.trim().eq_ignore_ascii_case("rel")
-                && rels
-                    .trim()
-                    .trim_matches('"')
-                    .split_ascii_whitespace()
-                    .any(|rel| rel.eq_ignore_ascii_case("next"))
-        })
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn client(endpoint: &str) -> AdminClient {
-        AdminClient::new(endpoint, ClientOptions::default()).unwrap()
+    fn client(endpoint: &str) -> Http {
+        Http::new(endpoint, ClientOptions::default()).unwrap()
     }
 
     #[test]
@@ -320,6 +221,19 @@ mod tests {
         assert_eq!(
             c.url(&["clients", "a/b c?d#e"]).as_str(),
             "http://127.0.0.1:4445/clients/a%2Fb%20c%3Fd%23e"
+        );
+    }
+
+    #[test]
+    fn fixed_routes_are_appended_segment_by_segment() {
+        let c = client("https://proxy.example/hydra/");
+        let request = c
+            .route(Method::POST, crate::paths::OAUTH2_INTROSPECT)
+            .build()
+            .unwrap();
+        assert_eq!(
+            request.url().as_str(),
+            "https://proxy.example/hydra/oauth2/introspect"
         );
     }
 
@@ -336,23 +250,14 @@ mod tests {
     fn bad_endpoints_are_rejected() {
         for endpoint in ["", "127.0.0.1:4445", "ftp://x", "mailto:a@b"] {
             assert!(matches!(
-                AdminClient::new(endpoint, ClientOptions::default()),
+                Http::new(endpoint, ClientOptions::default()),
+                Err(ClientError::InvalidEndpoint { .. })
+            ));
+            assert!(matches!(
+                PublicClient::new(endpoint, ClientOptions::default()),
                 Err(ClientError::InvalidEndpoint { .. })
             ));
         }
-    }
-
-    #[test]
-    fn link_header_next_is_detected() {
-        assert!(link_has_next(
-            r#"</clients?limit=2&offset=0>; rel="first",</clients?limit=2&offset=2>; rel="next""#
-        ));
-        assert!(link_has_next("</clients?offset=2>; rel=next"));
-        assert!(link_has_next(r#"</x>; title="t"; rel="prev next""#));
-        assert!(!link_has_next(
-            r#"</clients?limit=2&offset=0>; rel="first""#
-        ));
-        assert!(!link_has_next(""));
     }
 
     #[test]

@@ -1,0 +1,141 @@
+//! [`PublicClient`]: the public port's token endpoint (RFC 6749 §3.2) and revocation
+//! endpoint (RFC 7009), authenticating as a client with `client_secret_basic`.
+
+use std::fmt;
+
+use reqwest::{Method, RequestBuilder, Url};
+use url::form_urlencoded;
+
+use super::{ClientError, ClientOptions, Http, decode, execute};
+use crate::OauthTokenResponse;
+use crate::paths;
+
+/// A client id and secret, sent as HTTP Basic credentials (`client_secret_basic`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientCredentials {
+    /// The client id.
+    pub id: String,
+    /// The client secret; never printed by `Debug`.
+    pub secret: String,
+}
+
+impl ClientCredentials {
+    /// Credentials for client `id` with `secret`.
+    pub fn new(id: impl Into<String>, secret: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            secret: secret.into(),
+        }
+    }
+
+    /// RFC 6749 §2.3.1: id and secret are each `application/x-www-form-urlencoded` before they
+    /// become the Basic user and password, so a `:` (or any non-ASCII) in either survives.
+    /// `reqwest`'s `basic_auth` base64-encodes what it is given and nothing more.
+    fn form_encoded(&self) -> (String, String) {
+        let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        (encode(&self.id), encode(&self.secret))
+    }
+
+    /// Adds the `Authorization: Basic …` header (marked sensitive) to `request`.
+    fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
+        let (id, secret) = self.form_encoded();
+        request.basic_auth(id, Some(secret))
+    }
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("id", &self.id)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A client for the public port's `/oauth2/token` and `/oauth2/revoke`.
+#[derive(Debug, Clone)]
+pub struct PublicClient {
+    http: Http,
+}
+
+impl PublicClient {
+    /// Builds a client for the public API at `endpoint` (e.g. `http://127.0.0.1:4444`; a path
+    /// prefix is kept).
+    pub fn new(endpoint: &str, opts: ClientOptions) -> Result<Self, ClientError> {
+        Ok(Self {
+            http: Http::new(endpoint, opts)?,
+        })
+    }
+
+    /// The base URL requests are made against.
+    pub fn endpoint(&self) -> &Url {
+        &self.http.base
+    }
+
+    /// `POST /oauth2/token` with `grant_type=client_credentials` (RFC 6749 §4.4.2), asking for
+    /// `scope` (each item one scope; none sends no `scope` parameter).
+    pub async fn client_credentials(
+        &self,
+        credentials: &ClientCredentials,
+        scope: &[String],
+    ) -> Result<OauthTokenResponse, ClientError> {
+        let scope = scope.join(" ");
+        let mut form = vec![("grant_type", "client_credentials")];
+        if !scope.is_empty() {
+            form.push(("scope", &scope));
+        }
+        let request = self.http.route(Method::POST, paths::OAUTH2_TOKEN);
+        let request = credentials.authorize(request).form(&form);
+        decode(execute(request).await?).await
+    }
+
+    /// `POST /oauth2/revoke` (RFC 7009 §2.1): revokes `token` (an access or refresh token) and
+    /// every token of its grant. A token that is unknown, already revoked or another client's
+    /// is not an error (§2.2).
+    pub async fn revoke_token(
+        &self,
+        credentials: &ClientCredentials,
+        token: &str,
+    ) -> Result<(), ClientError> {
+        let request = self.http.route(Method::POST, paths::OAUTH2_REVOKE);
+        let request = credentials.authorize(request).form(&[("token", token)]);
+        execute(request).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::AUTHORIZATION;
+
+    use super::*;
+
+    #[test]
+    fn credentials_are_form_url_encoded_before_base64() {
+        let credentials = ClientCredentials::new("my client:1", "p@ss+wörd%");
+        assert_eq!(
+            credentials.form_encoded(),
+            (
+                "my+client%3A1".to_owned(),
+                "p%40ss%2Bw%C3%B6rd%25".to_owned()
+            )
+        );
+        let request = credentials
+            .authorize(reqwest::Client::new().post("http://127.0.0.1:1/oauth2/token"))
+            .build()
+            .unwrap();
+        let header = request.headers().get(AUTHORIZATION).unwrap();
+        assert!(header.is_sensitive());
+        // base64("my+client%3A1:p%40ss%2Bw%C3%B6rd%25")
+        assert_eq!(
+            header.to_str().unwrap(),
+            "Basic bXkrY2xpZW50JTNBMTpwJTQwc3MlMkJ3JUMzJUI2cmQlMjU="
+        );
+    }
+
+    #[test]
+    fn debug_redacts_the_secret() {
+        let text = format!("{:?}", ClientCredentials::new("id", "hunter22"));
+        assert!(text.contains("id") && !text.contains("hunter22"), "{text}");
+    }
+}

@@ -10,6 +10,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use crate::batch::InsertBatcher;
 use crate::db::Db;
 use crate::dsn::{Backend, Dsn, DsnKind};
 use crate::error::{map_migrate, map_sqlx};
@@ -68,18 +69,26 @@ pub struct StatementCheck {
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pub(crate) db: Db,
+    /// Group commit of token inserts (see [`crate::batch`]).
+    pub(crate) writer: InsertBatcher,
 }
 
 impl SqlStore {
+    /// Wraps a pool, starting its token writer.
+    fn with_db(db: Db) -> Self {
+        Self {
+            writer: InsertBatcher::spawn(db.clone()),
+            db,
+        }
+    }
+
     /// Connects to `dsn`. `memory` is also migrated here, since nothing else could ever see it;
     /// for files and PostgreSQL the caller decides (see [`Opened::newly_created`] and
     /// [`SqlStore::pending_migrations`]).
     pub async fn open(dsn: &Dsn, opts: &OpenOptions) -> Result<Opened, StoreError> {
         match &dsn.kind {
             DsnKind::Memory => {
-                let store = Self {
-                    db: Db::Sqlite(open_memory().await.map_err(map_sqlx)?),
-                };
+                let store = Self::with_db(Db::Sqlite(open_memory().await.map_err(map_sqlx)?));
                 store.migrate().await?;
                 Ok(Opened {
                     store,
@@ -99,9 +108,7 @@ impl SqlStore {
                     .await
                     .map_err(map_sqlx)?;
                 Ok(Opened {
-                    store: Self {
-                        db: Db::Sqlite(pool),
-                    },
+                    store: Self::with_db(Db::Sqlite(pool)),
                     newly_created,
                 })
             }
@@ -117,9 +124,7 @@ impl SqlStore {
                     .await
                     .map_err(map_sqlx)?;
                 Ok(Opened {
-                    store: Self {
-                        db: Db::Postgres(pool),
-                    },
+                    store: Self::with_db(Db::Postgres(pool)),
                     newly_created: false,
                 })
             }

@@ -80,19 +80,27 @@ async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, StoreError> 
     Ok(total)
 }
 
+/// Inserts one token inside `tx` (the group-commit writer's statement).
+pub(crate) async fn insert_row(tx: &mut Tx, token: &StoredToken) -> Result<(), StoreError> {
+    tx.execute(&sql::INSERT, &insert_args(token)?)
+        .await
+        .map(drop)
+}
+
 /// Inserts every token inside `tx`; the first failure (e.g. a duplicate signature) aborts.
 async fn insert_all(tx: &mut Tx, tokens: &[StoredToken]) -> Result<(), StoreError> {
     for t in tokens {
-        tx.execute(&sql::INSERT, &insert_args(t)?).await?;
+        insert_row(tx, t).await?;
     }
     Ok(())
 }
 
 impl TokenStore for SqlStore {
     async fn insert_tokens(&self, tokens: &[StoredToken]) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await?;
-        insert_all(&mut tx, tokens).await?;
-        tx.commit().await
+        if tokens.is_empty() {
+            return Ok(());
+        }
+        self.writer.insert(tokens.to_vec()).await
     }
 
     async fn get_token(

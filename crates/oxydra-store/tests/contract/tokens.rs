@@ -254,3 +254,33 @@ store_test! {
         assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
     }
 }
+
+store_test! {
+    async fn concurrent_inserts_are_group_committed_and_fail_alone(store: SqlStore) {
+        seed_client(&store, "c1").await;
+        store.insert_tokens(&[token("taken", AT, "r-taken")]).await.unwrap();
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..200 {
+            let store = store.clone();
+            tasks.spawn(async move {
+                // Call 77 collides with an existing signature on its second row.
+                let second = if i == 77 { "taken".to_owned() } else { format!("b{i}") };
+                let rows = [token(&format!("a{i}"), AT, &format!("r{i}")), token(&second, RT, &format!("r{i}"))];
+                (i, store.insert_tokens(&rows).await)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (i, result) = joined.unwrap();
+            if i == 77 {
+                assert!(matches!(result, Err(StoreError::Conflict { .. })), "{result:?}");
+            } else {
+                result.unwrap();
+            }
+        }
+        for i in 0..200 {
+            let stored = get(&store, AT, &format!("a{i}")).await;
+            assert_eq!(stored.is_some(), i != 77, "call {i}: all of its rows or none");
+        }
+        assert!(get(&store, RT, "b5").await.is_some());
+    }
+}

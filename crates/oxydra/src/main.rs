@@ -7,6 +7,11 @@
 
 mod cli;
 
+/// mimalloc instead of glibc malloc: under load the server's many small per-request
+/// allocations contended on glibc's arena locks (a third of worker time in a profile).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;

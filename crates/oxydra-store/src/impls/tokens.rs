@@ -31,7 +31,7 @@ fn key_args(kind: TokenKind, signature: &TokenSignature) -> [Arg; 2] {
 }
 
 /// The parameters of `sql::tokens::INSERT`, in column order.
-fn insert_args(t: &StoredToken) -> Result<Vec<Arg>, StoreError> {
+pub(crate) fn insert_args(t: &StoredToken) -> Result<Vec<Arg>, StoreError> {
     let session = serde_json::to_string(&t.session)
         .map_err(|e| StoreError::Corrupt(format!("cannot encode a token session as JSON: {e}")))?;
     Ok(vec![
@@ -80,17 +80,10 @@ async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, StoreError> 
     Ok(total)
 }
 
-/// Inserts one token inside `tx` (the group-commit writer's statement).
-pub(crate) async fn insert_row(tx: &mut Tx, token: &StoredToken) -> Result<(), StoreError> {
-    tx.execute(&sql::INSERT, &insert_args(token)?)
-        .await
-        .map(drop)
-}
-
 /// Inserts every token inside `tx`; the first failure (e.g. a duplicate signature) aborts.
 async fn insert_all(tx: &mut Tx, tokens: &[StoredToken]) -> Result<(), StoreError> {
     for t in tokens {
-        insert_row(tx, t).await?;
+        tx.execute(&sql::INSERT, &insert_args(t)?).await?;
     }
     Ok(())
 }

@@ -9,8 +9,8 @@ use crate::db::Stmt;
 
 /// Every statement the store sends, so the contract test can `prepare()` each on each migrated
 /// backend. Add each new constant here: that test is what proves it parses on every dialect.
-pub(crate) fn registry() -> &'static [&'static Stmt] {
-    &[
+pub(crate) fn registry() -> Vec<&'static Stmt> {
+    vec![
         &meta::PING,
         &meta::MIGRATIONS_TABLE_EXISTS,
         &meta::APPLIED_MIGRATIONS,
@@ -20,6 +20,8 @@ pub(crate) fn registry() -> &'static [&'static Stmt] {
         &clients::UPDATE,
         &clients::DELETE,
         &tokens::INSERT,
+        &tokens::INSERT_32,
+        &tokens::INSERT_8,
         &tokens::GET,
         &tokens::DEACTIVATE,
         &tokens::REQUEST_OF,

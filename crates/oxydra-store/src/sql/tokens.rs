@@ -6,6 +6,8 @@
 //! microseconds. PostgreSQL batch deletes lock with `FOR UPDATE SKIP LOCKED`, so two cleanups
 //! never wait on (or deadlock with) each other or a token being used; SQLite has one writer.
 
+use std::sync::LazyLock;
+
 use crate::db::Stmt;
 
 /// The column list, in the order of [`crate::rows::TokenRow`] and of [`INSERT`]'s parameters.
@@ -25,6 +27,39 @@ pub(crate) const INSERT: Stmt = Stmt::new(
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     ),
 );
+
+/// `INSERT` of `rows` rows at once (parameters row after row, each in [`token_columns`] order):
+/// the group-commit writer's statement, so a batch costs one round trip per `rows` rows.
+fn insert_many(name: &'static str, rows: usize) -> Stmt {
+    let columns = 11;
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let params: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", row * columns + c))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO oxydra_token ({}) VALUES {}",
+        token_columns!(),
+        values.join(", ")
+    );
+    // Built once per process (two statements), so leaking the text is bounded.
+    Stmt::new(name, Box::leak(sql.into_boxed_str()))
+}
+
+/// Rows per [`INSERT_32`].
+pub(crate) const INSERT_32_ROWS: usize = 32;
+/// Rows per [`INSERT_8`].
+pub(crate) const INSERT_8_ROWS: usize = 8;
+
+/// 32 tokens in one statement.
+pub(crate) static INSERT_32: LazyLock<Stmt> =
+    LazyLock::new(|| insert_many("tokens.insert_32", INSERT_32_ROWS));
+/// 8 tokens in one statement.
+pub(crate) static INSERT_8: LazyLock<Stmt> =
+    LazyLock::new(|| insert_many("tokens.insert_8", INSERT_8_ROWS));
 
 /// `$1` signature, `$2` kind: a row of that kind only.
 pub(crate) const GET: Stmt = Stmt::new(

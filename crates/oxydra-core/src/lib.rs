@@ -12,6 +12,7 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod flow;
 pub mod model;
 pub mod oauth2;
 pub mod service;

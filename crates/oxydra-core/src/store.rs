@@ -7,6 +7,9 @@
 use std::future::Future;
 
 use crate::client::Client;
+use crate::flow::{
+    ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, VerifierUse,
+};
 use crate::model::{ClientId, Now};
 use crate::token::{FlushCriteria, RequestId, StoredToken, TokenKind, TokenSignature, UseOutcome};
 
@@ -134,6 +137,118 @@ pub trait TokenStore: Send + Sync {
         expires_at: Now,
         now: Now,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Persistence of the login/consent flow: login and consent requests, their single-use
+/// verifiers, remembered login sessions, and the consent sessions they become
+/// (`shared/spec/behaviour.md` §3). Each method touching more than one row is one transaction.
+pub trait FlowStore: Send + Sync {
+    /// Stores a new login request.
+    fn create_login_request(
+        &self,
+        request: &LoginRequest,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Loads a login request by challenge (handled or not).
+    fn get_login_request(
+        &self,
+        challenge: &FlowId,
+    ) -> impl Future<Output = Result<Option<LoginRequest>, StoreError>> + Send;
+
+    /// Records the login app's answer, once: `Conflict` when the request was answered already,
+    /// `NotFound` when there is no such request. Returns the updated request.
+    fn handle_login_request(
+        &self,
+        challenge: &FlowId,
+        outcome: &LoginOutcome,
+    ) -> impl Future<Output = Result<LoginRequest, StoreError>> + Send;
+
+    /// Redeems a login verifier: marks an answered, unused request used (atomically, so two
+    /// concurrent redemptions give one `Fresh`).
+    fn use_login_verifier(
+        &self,
+        verifier: &FlowId,
+    ) -> impl Future<Output = Result<VerifierUse<LoginRequest>, StoreError>> + Send;
+
+    /// Stores a new consent request.
+    fn create_consent_request(
+        &self,
+        request: &ConsentRequest,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Loads a consent request by challenge (handled or not).
+    fn get_consent_request(
+        &self,
+        challenge: &FlowId,
+    ) -> impl Future<Output = Result<Option<ConsentRequest>, StoreError>> + Send;
+
+    /// Records the consent app's answer at `now`, once (`Conflict` / `NotFound` as for login).
+    fn handle_consent_request(
+        &self,
+        challenge: &FlowId,
+        outcome: &ConsentOutcome,
+        now: Now,
+    ) -> impl Future<Output = Result<ConsentRequest, StoreError>> + Send;
+
+    /// Redeems a consent verifier, as [`FlowStore::use_login_verifier`].
+    fn use_consent_verifier(
+        &self,
+        verifier: &FlowId,
+    ) -> impl Future<Output = Result<VerifierUse<ConsentRequest>, StoreError>> + Send;
+
+    /// Accepted, remembered, not-skipped consents of `subject` (for `client` only when given),
+    /// newest first, that are still valid at `now` ([`ConsentRequest::is_remembered_at`]).
+    fn remembered_consents(
+        &self,
+        subject: &str,
+        client: Option<&ClientId>,
+        now: Now,
+        limit: u32,
+        offset: u32,
+    ) -> impl Future<Output = Result<Vec<ConsentRequest>, StoreError>> + Send;
+
+    /// Revokes the consent sessions of `subject` (for one client when given): deletes every
+    /// access and refresh token whose request id is one of their challenges, then the consent
+    /// requests themselves, in one transaction. Returns how many consent requests were deleted.
+    fn revoke_consent_sessions(
+        &self,
+        subject: &str,
+        client: Option<&ClientId>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Stores a remembered login session.
+    fn create_login_session(
+        &self,
+        session: &LoginSession,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Loads a login session by id.
+    fn get_login_session(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<LoginSession>, StoreError>> + Send;
+
+    /// Deletes one login session; returns whether it existed.
+    fn delete_login_session(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Deletes every login session of `subject`; returns how many.
+    fn delete_login_sessions_of(
+        &self,
+        subject: &str,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Deletes at most `batch_size` finished flows: login requests and consent requests
+    /// requested before `criteria.issued_before` that can no longer be used — their round trip
+    /// expired before `criteria.expired_before` — except consents that are remembered
+    /// sessions still valid at `criteria.expired_before`. Returns how many rows were deleted.
+    fn flush_flows(
+        &self,
+        criteria: FlushCriteria,
+        round_trip: std::time::Duration,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
 /// Everything the server needs from storage.

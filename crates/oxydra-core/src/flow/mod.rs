@@ -1,0 +1,10 @@
+//! The login and consent flow (`shared/spec/behaviour.md` §3): the requests the authorization
+//! endpoint creates for the operator's login and consent apps, and the decisions taken when the
+//! browser comes back with a verifier. Pure: inputs and [`crate::model::Now`] in, decisions out.
+
+pub mod model;
+
+pub use model::{
+    ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, OidcContext,
+    Rejection, VerifierUse,
+};

@@ -1,87 +1,94 @@
-//! `oxydra-bench`: a reproducible load benchmark of a release `oxydra` binary.
+//! `oxydra-bench`: the benchmark of a release `oxydra` binary, in one run.
 //!
-//! It migrates a database (a fresh SQLite file in a temporary directory by default, or the
-//! PostgreSQL database given with `--database-url`), starts `oxydra serve all --dev` on
-//! `127.0.0.1` with OS-chosen ports, creates a `client_credentials` client through the admin API,
-//! and runs three bounded scenarios over HTTP/1.1 keep-alive connections:
-//!
-//! 1. `client_credentials` token issuance at `--concurrency` (`POST /oauth2/token`);
-//! 2. introspection of one access token at `--concurrency` (`POST /oauth2/introspect`);
-//! 3. sequential token issuance over a single connection (latency without queueing).
-//!
-//! Each scenario stops after `--requests` (or `--sequential-requests`) requests or
-//! `--max-seconds`, whichever comes first. Afterwards it prints the server's peak RSS and the
-//! binary's size, then kills the server. `scripts/bench.sh` builds both binaries and runs this.
-//! Results are recorded in `docs/benchmarks.md`. This is not a test: nothing runs it in
-//! `cargo test`.
+//! It measures the machine's ceiling first (wrk against a hello-world axum route the benchmark
+//! serves itself), then, for SQLite (a fresh file in a temporary directory) and PostgreSQL
+//! (`--postgres-url`, created when missing; `--skip-postgres` skips it), it migrates the
+//! database, starts `oxydra serve all --dev` on `127.0.0.1` with OS-chosen ports, creates a
+//! `client_credentials` client through the admin API, and drives three scenarios with wrk:
+//! token issuance, introspection of a valid token, and a discovery-style `GET`. Every scenario
+//! gets one warm-up run and `--runs` measured runs. It prints every run, the medians, each
+//! scenario's requests/s as a ratio to the ceiling, the server's peak RSS per backend and the
+//! binary's size, and exits non-zero when any request failed. `scripts/bench.sh` installs wrk,
+//! builds both binaries and runs this; results are in `docs/benchmarks.md`. This is not a test:
+//! nothing runs it in `cargo test`.
 
-mod load;
+mod backend;
+mod ceiling;
+mod postgres;
+mod report;
 mod server;
+mod wrk;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Context, anyhow, bail};
-use base64::Engine as _;
+use anyhow::Context;
 use clap::Parser;
-use reqwest::header::HeaderValue;
 
-use crate::load::{Bounds, Outcome, Probe};
-use crate::server::{Server, ServerOptions};
-
-/// How long one request may take before it counts as an error.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// The scope the benchmark client is registered for and requests.
-const SCOPE: &str = "bench";
+use crate::backend::{Backend, Outcome};
+use crate::report::{CEILING_BACKEND, Scenario, mib};
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
 #[command(
     name = "oxydra-bench",
     args_override_self = true,
-    about = "Load benchmark of a release oxydra binary over loopback (token issuance, introspection, sequential latency)"
+    about = "Benchmark of a release oxydra binary on SQLite and PostgreSQL over loopback, with wrk, against a hello-world ceiling"
 )]
 struct Args {
     /// The `oxydra` binary to benchmark (build it with `cargo build --release -p oxydra`).
     #[arg(long, default_value = "target/release/oxydra")]
     server_bin: PathBuf,
-    /// Database for the server; default: a fresh SQLite file in a temporary directory.
-    /// A PostgreSQL URL (e.g. `postgres://postgres@127.0.0.1:5432/bench`) is migrated first.
+    /// The `wrk` executable (`apt-get install wrk`; scripts/bench.sh installs it).
+    #[arg(long, default_value = "wrk")]
+    wrk: PathBuf,
+    /// The PostgreSQL database to benchmark on; created when missing, then migrated.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/bench")]
+    postgres_url: String,
+    /// Benchmark SQLite only.
     #[arg(long)]
-    database_url: Option<String>,
-    /// Requests in flight at once in the concurrent scenarios.
-    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=4096))]
-    concurrency: u32,
-    /// Requests per concurrent scenario.
-    #[arg(long, default_value_t = 20_000)]
-    requests: usize,
-    /// Requests in the sequential single-connection scenario.
-    #[arg(long, default_value_t = 2_000)]
-    sequential_requests: usize,
-    /// Upper bound on each scenario's duration, in seconds.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    max_seconds: u64,
-    /// Uncounted requests before each scenario (warms connections and the secret cache).
-    #[arg(long, default_value_t = 200)]
-    warmup: usize,
+    skip_postgres: bool,
+    /// Measured runs per scenario (after one warm-up run); the median is reported too.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
+    runs: u32,
+    /// Seconds per measured run (wrk `-d`).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    duration: u64,
+    /// Seconds of the warm-up run before each scenario's measured runs.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=600))]
+    warmup: u64,
+    /// Open connections (wrk `-c`).
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    connections: u32,
+    /// wrk threads (wrk `-t`).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=256))]
+    threads: u32,
     /// `BCRYPT_COST` of the server (Hydra's and oxydra's default is 10).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(4..=31))]
     bcrypt_cost: u32,
 }
 
-/// One printed row.
-struct Row {
-    name: &'static str,
-    outcome: Outcome,
-}
-
-#[tokio::main]
+/// The benchmark's own runtime is single-threaded: wrk generates the load, and the hello-world
+/// ceiling runs in its own multi-threaded runtime.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    match run(Args::parse()).await {
+    let args = Args::parse();
+    // On SIGINT/SIGTERM the run future is dropped, which kills the server and wrk (both are
+    // `kill_on_drop`) and stops the hello-world server.
+    let result = tokio::select! {
+        result = run(args) => result,
+        signal = interrupted() => {
+            eprintln!("oxydra-bench: {signal}; the server and wrk were killed");
+            return ExitCode::from(130);
+        }
+    };
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
-            eprintln!("oxydra-bench: some requests failed (see the errors column)");
+            eprintln!(
+                "oxydra-bench: some requests failed or a backend could not be measured (see above)"
+            );
             ExitCode::FAILURE
         }
         Err(e) => {
@@ -91,28 +98,24 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Runs the whole benchmark; `Ok(false)` when every scenario ran but some requests failed.
+/// Resolves on SIGINT or SIGTERM with the signal's name.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) {
+        (Ok(mut int), Ok(mut term)) => tokio::select! {
+            _ = int.recv() => "interrupted",
+            _ = term.recv() => "terminated",
+        },
+        _ => std::future::pending().await,
+    }
+}
+
+/// Runs the whole benchmark; `Ok(false)` when it ran but some request failed or a backend could
+/// not be measured.
 async fn run(args: Args) -> anyhow::Result<bool> {
-    let temp = tempfile::Builder::new()
-        .prefix("oxydra-bench-")
-        .tempdir()
-        .context("cannot create a temporary directory")?;
-    let (database_url, database_shown) = match &args.database_url {
-        Some(url) => (url.clone(), redact(url)),
-        None => {
-            let path = temp.path().join("bench.db");
-            (
-                format!("sqlite://{}", path.display()),
-                format!("sqlite, fresh file {}", path.display()),
-            )
-        }
-    };
-    let options = ServerOptions {
-        bin: args.server_bin.clone(),
-        database_url,
-        bcrypt_cost: args.bcrypt_cost,
-        log_path: temp.path().join("server.log"),
-    };
     let binary_size = std::fs::metadata(&args.server_bin)
         .map(|m| m.len())
         .with_context(|| {
@@ -121,242 +124,129 @@ async fn run(args: Args) -> anyhow::Result<bool> {
                 args.server_bin.display()
             )
         })?;
-    let concurrency = usize::try_from(args.concurrency)?;
-    let pooled = http_client(concurrency)?;
-    let single = http_client(1)?;
+    let temp = tempfile::Builder::new()
+        .prefix("oxydra-bench-")
+        .tempdir()
+        .context("cannot create a temporary directory")?;
+    let settings = wrk::Settings {
+        bin: args.wrk.clone(),
+        connections: args.connections,
+        threads: args.threads,
+        timeout: Duration::from_secs(5),
+    };
+    let plan = backend::Plan {
+        settings,
+        warmup: Duration::from_secs(args.warmup),
+        duration: Duration::from_secs(args.duration),
+        runs: args.runs,
+        work_dir: temp.path().to_owned(),
+    };
 
-    let server = Server::start(&options, &pooled).await?;
     println!("oxydra-bench");
     println!(
-        "  server      {} ({}), pid {}",
+        "  server      {} ({})",
         args.server_bin.display(),
-        mib(binary_size),
-        server.pid()
+        mib(binary_size)
     );
-    println!("  database    {database_shown}");
     println!("  machine     {}", machine());
     println!(
-        "  settings    BCRYPT_COST={}, HTTP/1.1 keep-alive, {} uncounted warm-up requests per scenario, at most {} s per scenario",
-        args.bcrypt_cost, args.warmup, args.max_seconds
+        "  load        {} -c {} -t {} -d {}s --latency, after a {}s warm-up run, {} runs per scenario, over loopback",
+        args.wrk.display(),
+        args.connections,
+        args.threads,
+        args.duration,
+        args.warmup,
+        args.runs
     );
-    let result = scenarios(&server, &args, &pooled, &single).await;
-    let peak = server.peak_rss_kib();
-    server.stop().await?;
-    let rows = result?;
-
-    println!();
     println!(
-        "{:<34} {:>5} {:>9} {:>7} {:>8} {:>9} {:>7} {:>7} {:>7} {:>7}",
-        "scenario",
-        "conc",
-        "requests",
-        "errors",
-        "wall s",
-        "req/s",
-        "p50 ms",
-        "p90 ms",
-        "p99 ms",
-        "max ms"
+        "  server env  BCRYPT_COST={}, otherwise defaults",
+        args.bcrypt_cost
     );
-    for row in &rows {
-        let o = &row.outcome;
-        println!(
-            "{:<34} {:>5} {:>9} {:>7} {:>8.2} {:>9.1} {:>7.2} {:>7.2} {:>7.2} {:>7.2}{}",
-            row.name,
-            o.concurrency,
-            o.requests,
-            o.errors,
-            o.wall.as_secs_f64(),
-            o.per_second(),
-            o.percentile_ms(50.0),
-            o.percentile_ms(90.0),
-            o.percentile_ms(99.0),
-            o.percentile_ms(100.0),
-            if o.hit_time_limit {
-                "  (stopped by --max-seconds)"
-            } else {
-                ""
-            }
-        );
+
+    let ceiling = measure_ceiling(&plan).await?;
+    let ceiling_rate = ceiling.median().per_second;
+    let mut scenarios = vec![ceiling];
+    let mut outcomes: Vec<(&str, Result<Outcome, anyhow::Error>)> = Vec::new();
+
+    let sqlite_path = temp.path().join("bench.db");
+    let sqlite = Backend {
+        name: "sqlite",
+        database_url: format!("sqlite://{}", sqlite_path.display()),
+        shown: format!("fresh file {}", sqlite_path.display()),
+        bin: args.server_bin.clone(),
+        bcrypt_cost: args.bcrypt_cost,
+        log_path: temp.path().join("server-sqlite.log"),
+    };
+    outcomes.push(("sqlite", sqlite.run(&plan).await));
+    if args.skip_postgres {
+        println!("\npostgres: skipped (--skip-postgres)");
+    } else {
+        let pg = Backend {
+            name: "postgres",
+            database_url: args.postgres_url.clone(),
+            shown: redact(&args.postgres_url),
+            bin: args.server_bin.clone(),
+            bcrypt_cost: args.bcrypt_cost,
+            log_path: temp.path().join("server-postgres.log"),
+        };
+        outcomes.push(("postgres", pg.run(&plan).await));
     }
+
+    let mut ok = true;
+    let mut memory = Vec::new();
+    for (name, outcome) in outcomes {
+        match outcome {
+            Ok(outcome) => {
+                memory.push(format!(
+                    "{name:<9} server peak RSS (VmHWM): {}",
+                    match outcome.peak_rss_kib {
+                        Ok(kib) => mib(kib * 1024),
+                        Err(e) => format!("unavailable ({e:#})"),
+                    }
+                ));
+                scenarios.extend(outcome.scenarios);
+            }
+            Err(e) => {
+                ok = false;
+                memory.push(format!("{name:<9} NOT MEASURED: {e:#}"));
+            }
+        }
+    }
+    ok &= scenarios.iter().all(|s| s.errors() == 0);
+
+    println!("\nEvery run (req/s / ceiling uses the ceiling's median):");
+    println!("{}", report::runs_table(&scenarios, Some(ceiling_rate)));
+    println!("\nMedians:");
+    println!("{}", report::summary_table(&scenarios, Some(ceiling_rate)));
     println!();
-    match peak {
-        Ok(kib) => println!("server peak RSS (VmHWM): {}", mib(kib * 1024)),
-        Err(e) => println!("server peak RSS: unavailable ({e:#})"),
+    for line in memory {
+        println!("{line}");
     }
     println!(
         "server binary size: {} ({binary_size} bytes)",
         mib(binary_size)
     );
-    Ok(rows.iter().all(|row| row.outcome.errors == 0))
+    println!("machine at the end: {}", load_average());
+    Ok(ok)
 }
 
-/// Creates the client, then runs the three scenarios.
-async fn scenarios(
-    server: &Server,
-    args: &Args,
-    pooled: &reqwest::Client,
-    single: &reqwest::Client,
-) -> anyhow::Result<Vec<Row>> {
-    let client_id = format!("bench-{}", uuid::Uuid::new_v4().simple());
-    let client_secret = uuid::Uuid::new_v4().simple().to_string();
-    create_client(pooled, &server.admin, &client_id, &client_secret).await?;
-    let token_url = format!("{}/oauth2/token", server.public);
-    let token_body = format!("grant_type=client_credentials&scope={SCOPE}");
-    let authorization = basic_auth(&client_id, &client_secret)?;
-    let access_token = issue_token(pooled, &token_url, &authorization, &token_body).await?;
-    let introspect_body = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("token", &access_token)
-        .finish();
-
-    let concurrency = usize::try_from(args.concurrency)?;
-    let max_duration = Duration::from_secs(args.max_seconds);
-    let concurrent = Bounds {
-        concurrency,
-        requests: args.requests,
-        max_duration,
-    };
-    let sequential = Bounds {
-        concurrency: 1,
-        requests: args.sequential_requests,
-        max_duration,
-    };
-    let plan = [
-        (
-            "client_credentials token",
-            Probe::form_post(
-                pooled.clone(),
-                token_url.clone(),
-                Some(authorization.clone()),
-                token_body.clone(),
-                None,
-            ),
-            concurrent,
-        ),
-        (
-            "introspect access token",
-            Probe::form_post(
-                pooled.clone(),
-                format!("{}/oauth2/introspect", server.admin),
-                None,
-                introspect_body,
-                Some(br#""active":true"#),
-            ),
-            concurrent,
-        ),
-        (
-            "client_credentials, 1 connection",
-            Probe::form_post(
-                single.clone(),
-                token_url,
-                Some(authorization),
-                token_body,
-                None,
-            ),
-            sequential,
-        ),
-    ];
-    let mut rows = Vec::new();
-    for (name, probe, bounds) in plan {
-        let warmup = Bounds {
-            requests: args.warmup,
-            ..bounds
-        };
-        load::run(&probe, warmup).await?;
-        eprintln!(
-            "running: {name} ({} requests, concurrency {})",
-            bounds.requests, bounds.concurrency
-        );
-        let outcome = load::run(&probe, bounds).await?;
-        rows.push(Row { name, outcome });
-    }
-    Ok(rows)
-}
-
-/// A client for loopback load: HTTP/1.1 only, no proxy, keep-alive pool.
-fn http_client(max_idle: usize) -> anyhow::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .http1_only()
-        .no_proxy()
-        .tcp_nodelay(true)
-        .pool_max_idle_per_host(max_idle)
-        .timeout(REQUEST_TIMEOUT)
-        .build()
-        .context("cannot build the HTTP client")
-}
-
-/// `Authorization: Basic` with the form-url-encoded id and secret (RFC 6749 §2.3.1).
-fn basic_auth(client_id: &str, client_secret: &str) -> anyhow::Result<HeaderValue> {
-    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    let credentials = format!("{}:{}", encode(client_id), encode(client_secret));
-    let value = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(credentials)
-    );
-    HeaderValue::from_str(&value).context("invalid Authorization header")
-}
-
-/// `POST /clients` on the admin port: a confidential `client_credentials` client.
-async fn create_client(
-    http: &reqwest::Client,
-    admin: &str,
-    client_id: &str,
-    client_secret: &str,
-) -> anyhow::Result<()> {
-    let body = serde_json::json!({
-        "client_id": client_id,
-        "client_name": "oxydra-bench",
-        "client_secret": client_secret,
-        "grant_types": ["client_credentials"],
-        "response_types": ["token"],
-        "scope": SCOPE,
-        "token_endpoint_auth_method": "client_secret_basic",
-    });
-    let response = http
-        .post(format!("{admin}/clients"))
-        .json(&body)
-        .send()
-        .await
-        .context("POST /clients")?;
-    let status = response.status();
-    if !status.is_success() {
-        let text = response.text().await.unwrap_or_default();
-        bail!("POST /clients answered {status}: {text}");
-    }
-    Ok(())
-}
-
-/// One token request outside the measurement, whose access token the introspection uses.
-async fn issue_token(
-    http: &reqwest::Client,
-    url: &str,
-    authorization: &HeaderValue,
-    body: &str,
-) -> anyhow::Result<String> {
-    let response = http
-        .post(url)
-        .header(reqwest::header::AUTHORIZATION, authorization.clone())
-        .header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
+/// The hello-world ceiling, measured with the same wrk settings as the scenarios.
+async fn measure_ceiling(plan: &backend::Plan) -> anyhow::Result<Scenario> {
+    let hello = ceiling::HelloWorld::start()?;
+    let request = wrk::Request::Get { url: hello.url() };
+    let result = plan
+        .measure(
+            CEILING_BACKEND,
+            "hello world: GET / (axum, in-process)",
+            &request,
         )
-        .body(body.to_owned())
-        .send()
-        .await
-        .context("POST /oauth2/token")?;
-    let status = response.status();
-    let json: serde_json::Value = response.json().await.context("token response body")?;
-    if !status.is_success() {
-        bail!("POST /oauth2/token answered {status}: {json}");
-    }
-    json.get("access_token")
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| anyhow!("the token response has no access_token: {json}"))
+        .await;
+    hello.stop()?;
+    result
 }
 
 /// The URL with any password replaced by `***`.
-fn redact(raw: &str) -> String {
+pub(crate) fn redact(raw: &str) -> String {
     match url::Url::parse(raw) {
         Ok(mut url) => {
             if url.password().is_some() {
@@ -368,37 +258,27 @@ fn redact(raw: &str) -> String {
     }
 }
 
+/// `load average a b c`, from `/proc/loadavg`.
+pub(crate) fn load_average() -> String {
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    format!("load average {}", load.join(" "))
+}
+
 /// Cores, kernel and load average, so a printed result says where it was taken.
 fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load: Vec<&str> = load.split_whitespace().take(3).collect();
     format!(
-        "{cores} cores (shared by server and load generator), Linux {}, load average {}",
+        "{cores} cores (shared by the server, wrk and PostgreSQL), Linux {}, {} at the start",
         kernel.trim(),
-        load.join(" ")
+        load_average()
     )
-}
-
-/// Bytes as MiB with one decimal.
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn basic_auth_form_encodes_both_parts() {
-        let value = basic_auth("my client", "s:e/c").unwrap();
-        let encoded = value.to_str().unwrap().strip_prefix("Basic ").unwrap();
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(encoded)
-            .unwrap();
-        assert_eq!(decoded, b"my+client:s%3Ae%2Fc");
-    }
 
     #[test]
     fn redacts_passwords() {
@@ -410,5 +290,20 @@ mod tests {
             redact("postgres://postgres@127.0.0.1/bench"),
             "postgres://postgres@127.0.0.1/bench"
         );
+    }
+
+    #[test]
+    fn defaults_match_the_documented_command() {
+        let args = Args::try_parse_from(["oxydra-bench"]).unwrap();
+        assert_eq!(
+            (args.connections, args.threads, args.duration, args.warmup),
+            (32, 2, 10, 2)
+        );
+        assert_eq!(args.runs, 3);
+        assert_eq!(
+            args.postgres_url,
+            "postgres://postgres@127.0.0.1:5432/bench"
+        );
+        assert!(!args.skip_postgres);
     }
 }

@@ -321,6 +321,32 @@ impl Error {
     }
 }
 
+/// The OAuth 2.0 error a failed use case becomes on the wire: storage failures the caller cannot
+/// fix are `temporarily_unavailable` (database down, 503) or `server_error` (500), with the
+/// cause kept only in `debug`.
+impl From<Error> for OAuthError {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::OAuth(e) => e,
+            Error::NotFound { what } => OAuthError::new(OAuthErrorKind::NotFound)
+                .hint(format!("The requested {what} does not exist.")),
+            Error::Conflict { what } => OAuthError::new(OAuthErrorKind::Conflict)
+                .hint(format!("A {what} with that identifier exists already.")),
+            Error::Invalid { field, reason } => {
+                OAuthError::invalid_request(format!("Field {field}: {reason}"))
+            }
+            Error::Store(StoreError::Unavailable(cause)) => {
+                OAuthError::new(OAuthErrorKind::TemporarilyUnavailable).debug(cause.to_string())
+            }
+            Error::Store(StoreError::NotFound) => OAuthError::new(OAuthErrorKind::NotFound),
+            Error::Store(StoreError::Conflict { .. }) => OAuthError::new(OAuthErrorKind::Conflict),
+            Error::Store(other @ StoreError::Corrupt(_)) => {
+                OAuthError::new(OAuthErrorKind::ServerError).debug(other.to_string())
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,6 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use oxydra_api::ErrorBody;
-use oxydra_core::store::StoreError;
 use oxydra_core::{Error, OAuthError, OAuthErrorKind};
 
 /// An error ready to be rendered as an HTTP response.
@@ -63,31 +62,7 @@ impl From<OAuthError> for ApiError {
 
 impl From<Error> for ApiError {
     fn from(error: Error) -> Self {
-        Self::new(match error {
-            Error::OAuth(e) => e,
-            Error::NotFound { what } => OAuthError::new(OAuthErrorKind::NotFound)
-                .hint(format!("The requested {what} does not exist.")),
-            Error::Conflict { what } => OAuthError::new(OAuthErrorKind::Conflict)
-                .hint(format!("A {what} with that identifier exists already.")),
-            Error::Invalid { field, reason } => {
-                OAuthError::invalid_request(format!("Field {field}: {reason}"))
-            }
-            Error::Store(e) => store_error(e),
-        })
-    }
-}
-
-/// Storage failures the caller cannot fix: 503 when the database is unreachable, else 500.
-fn store_error(error: StoreError) -> OAuthError {
-    match error {
-        StoreError::Unavailable(cause) => {
-            OAuthError::new(OAuthErrorKind::TemporarilyUnavailable).debug(cause.to_string())
-        }
-        StoreError::NotFound => OAuthError::new(OAuthErrorKind::NotFound),
-        StoreError::Conflict { .. } => OAuthError::new(OAuthErrorKind::Conflict),
-        other @ StoreError::Corrupt(_) => {
-            OAuthError::new(OAuthErrorKind::ServerError).debug(other.to_string())
-        }
+        Self::new(OAuthError::from(error))
     }
 }
 

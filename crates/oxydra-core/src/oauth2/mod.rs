@@ -1,6 +1,7 @@
 //! OAuth 2.0 protocol building blocks (RFC 6749, RFC 7636, RFC 7523): pure checks the authorize
 //! and token services compose. No I/O, no storage.
 
+pub mod authorize;
 pub mod client_assertion;
 pub mod client_auth;
 pub mod grant;

@@ -1,6 +1,7 @@
 //! Use cases: load through the store ports, decide with pure domain code, persist.
 //! This is the only place the domain calls storage.
 
+pub mod authorize;
 pub mod client_auth;
 pub mod clients;
 pub mod introspect;

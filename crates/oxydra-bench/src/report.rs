@@ -1,0 +1,164 @@
+//! Results and their printed tables: every run, then the medians, each with its requests/s as a
+//! ratio to the hello-world ceiling.
+
+use crate::wrk::Measurement;
+
+/// The backend label of the ceiling rows.
+pub const CEILING_BACKEND: &str = "ceiling";
+
+/// One scenario's measured runs (the warm-up run is not among them).
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// `sqlite`, `postgres` or [`CEILING_BACKEND`].
+    pub backend: String,
+    /// What was requested, e.g. `token: POST /oauth2/token`.
+    pub name: String,
+    /// The measured runs, in order.
+    pub runs: Vec<Measurement>,
+}
+
+impl Scenario {
+    /// The median of each figure over the runs (each figure on its own); errors are summed.
+    pub fn median(&self) -> Measurement {
+        let pick = |f: fn(&Measurement) -> f64| median(self.runs.iter().map(f).collect());
+        Measurement {
+            per_second: pick(|m| m.per_second),
+            requests: self.runs.iter().map(|m| m.requests).sum(),
+            p50_ms: pick(|m| m.p50_ms),
+            p99_ms: pick(|m| m.p99_ms),
+            bad_status: self.runs.iter().map(|m| m.bad_status).sum(),
+            socket_errors: self.runs.iter().map(|m| m.socket_errors).sum(),
+        }
+    }
+
+    /// Failed requests over all runs.
+    pub fn errors(&self) -> u64 {
+        self.runs.iter().map(Measurement::errors).sum()
+    }
+}
+
+/// The median (the mean of the middle two for an even count); 0 when empty.
+pub fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let upper = values.get(n / 2).copied().unwrap_or(0.0);
+    if n % 2 == 1 {
+        upper
+    } else {
+        let lower = values.get(n / 2 - 1).copied().unwrap_or(0.0);
+        (lower + upper) / 2.0
+    }
+}
+
+/// `value / ceiling` with three decimals, or `-` without a ceiling.
+fn ratio(value: f64, ceiling: Option<f64>) -> String {
+    match ceiling {
+        Some(c) if c > 0.0 => format!("{:.3}", value / c),
+        _ => "-".to_owned(),
+    }
+}
+
+fn header() -> String {
+    format!(
+        "{:<9} {:<38} {:>6} {:>10} {:>8} {:>8} {:>9} {:>7}",
+        "backend", "scenario", "run", "req/s", "p50 ms", "p99 ms", "/ceiling", "errors"
+    )
+}
+
+fn row(scenario: &Scenario, run: &str, m: &Measurement, ceiling: Option<f64>) -> String {
+    format!(
+        "{:<9} {:<38} {:>6} {:>10.0} {:>8.2} {:>8.2} {:>9} {:>7}",
+        scenario.backend,
+        scenario.name,
+        run,
+        m.per_second,
+        m.p50_ms,
+        m.p99_ms,
+        ratio(m.per_second, ceiling),
+        m.errors()
+    )
+}
+
+/// Every run of every scenario, then its median.
+pub fn runs_table(scenarios: &[Scenario], ceiling: Option<f64>) -> String {
+    let mut out = header();
+    for scenario in scenarios {
+        for (i, m) in scenario.runs.iter().enumerate() {
+            out.push('\n');
+            out.push_str(&row(scenario, &(i + 1).to_string(), m, ceiling));
+        }
+        out.push('\n');
+        out.push_str(&row(scenario, "median", &scenario.median(), ceiling));
+    }
+    out
+}
+
+/// Only the medians, one line per scenario.
+pub fn summary_table(scenarios: &[Scenario], ceiling: Option<f64>) -> String {
+    let mut out = header();
+    for scenario in scenarios {
+        out.push('\n');
+        out.push_str(&row(scenario, "median", &scenario.median(), ceiling));
+    }
+    out
+}
+
+/// Bytes as MiB with one decimal.
+pub fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(per_second: f64, p99_ms: f64, bad_status: u64) -> Measurement {
+        Measurement {
+            per_second,
+            requests: 10,
+            p50_ms: 1.0,
+            p99_ms,
+            bad_status,
+            socket_errors: 0,
+        }
+    }
+
+    #[test]
+    fn medians_and_error_sums() {
+        assert_eq!(median(vec![]), 0.0);
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), 2.5);
+        let s = Scenario {
+            backend: "sqlite".to_owned(),
+            name: "x".to_owned(),
+            runs: vec![m(300.0, 9.0, 0), m(100.0, 3.0, 2), m(200.0, 5.0, 1)],
+        };
+        let med = s.median();
+        assert_eq!(med.per_second, 200.0);
+        assert_eq!(med.p99_ms, 5.0);
+        assert_eq!(med.requests, 30);
+        assert_eq!(s.errors(), 3);
+        assert_eq!(med.errors(), 3);
+    }
+
+    #[test]
+    fn tables_show_ratios_to_the_ceiling() {
+        let s = Scenario {
+            backend: "postgres".to_owned(),
+            name: "token".to_owned(),
+            runs: vec![m(25_000.0, 4.0, 0)],
+        };
+        let table = runs_table(std::slice::from_ref(&s), Some(100_000.0));
+        assert_eq!(table.lines().count(), 3);
+        assert!(table.contains("0.250"));
+        assert!(
+            summary_table(&[s], None)
+                .lines()
+                .all(|l| !l.contains("0.250"))
+        );
+        assert_eq!(mib(3 * 1024 * 1024 / 2), "1.5 MiB");
+    }
+}

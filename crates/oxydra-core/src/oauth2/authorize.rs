@@ -1,0 +1,388 @@
+//! The authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1) as an ordered list of small
+//! named checks (`shared/spec/behaviour.md` §5.1). Errors found *before* the redirect URI is
+//! trusted carry no redirect — they go to the error page, never to an unvalidated URI (RFC 6749
+//! §4.1.2.1); errors after carry a [`TrustedRedirect`], which only [`check_redirect_uri`] can
+//! build.
+
+use std::collections::BTreeMap;
+
+use url::Url;
+
+use crate::client::Client;
+use crate::config::ScopeStrategy;
+use crate::flow::OidcContext;
+use crate::oauth2::pkce::{self, CodeChallenge};
+use crate::oauth2::scope;
+use crate::{OAuthError, OAuthErrorKind};
+
+/// The raw parameters of `GET|POST /oauth2/authorize`, as received (query and form merged).
+pub type AuthorizeParams = BTreeMap<String, String>;
+
+/// A redirect URI that passed the registration check: the only place an error may be sent to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedRedirect {
+    url: Url,
+    /// Where response parameters go.
+    pub mode: ResponseMode,
+}
+
+impl TrustedRedirect {
+    /// The registered URI.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+}
+
+/// RFC 6749 §4.1.2 / OAuth 2.0 Multiple Response Types §2.1: where parameters are placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseMode {
+    /// In the query (the default for `code`).
+    Query,
+    /// In the fragment.
+    Fragment,
+}
+
+/// An authorization error and, when the redirect URI was already trusted, where to send it.
+#[derive(Debug, Clone)]
+pub struct AuthorizeError {
+    /// `None`: show the error page (`OAUTH2_ERROR_URL`).
+    pub redirect: Option<TrustedRedirect>,
+    /// The `state` to echo (only with a trusted redirect).
+    pub state: Option<String>,
+    /// The error.
+    pub error: OAuthError,
+}
+
+impl AuthorizeError {
+    /// An error for the error page: nothing about the client can be trusted.
+    pub fn untrusted(error: OAuthError) -> Self {
+        Self {
+            redirect: None,
+            state: None,
+            error,
+        }
+    }
+}
+
+/// `prompt` (OIDC Core §3.1.2.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Prompt {
+    /// `none`: no UI; fail when login or consent would be needed.
+    pub none: bool,
+    /// `login`: re-authenticate even with a remembered session.
+    pub login: bool,
+    /// `consent`: ask for consent even when remembered.
+    pub consent: bool,
+}
+
+/// A request that passed every check.
+#[derive(Debug, Clone)]
+pub struct ValidAuthorizeRequest {
+    /// Where the response goes.
+    pub redirect: TrustedRedirect,
+    /// Whether `redirect_uri` was sent (then the token request must repeat it, §4.1.3).
+    pub redirect_uri_sent: bool,
+    /// The response type words, sorted (only `["code"]` is served until OpenID Connect).
+    pub response_type: Vec<String>,
+    /// Requested scopes, in order, without repeats.
+    pub scope: Vec<String>,
+    /// `state`, echoed back.
+    pub state: String,
+    /// `nonce`.
+    pub nonce: Option<String>,
+    /// `prompt`.
+    pub prompt: Prompt,
+    /// `max_age` in seconds.
+    pub max_age: Option<i64>,
+    /// The PKCE challenge.
+    pub code_challenge: Option<CodeChallenge>,
+    /// Parameters shown to the login and consent apps.
+    pub oidc_context: OidcContext,
+}
+
+fn param<'a>(params: &'a AuthorizeParams, name: &str) -> Option<&'a str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+}
+
+/// Check 1 (§5.1.2): the request names a client; the caller loads it.
+pub fn client_id(params: &AuthorizeParams) -> Result<&str, AuthorizeError> {
+    param(params, "client_id").ok_or_else(|| {
+        AuthorizeError::untrusted(OAuthError::invalid_request(
+            "The client_id parameter is missing.",
+        ))
+    })
+}
+
+/// The error for a `client_id` that names no client.
+pub fn unknown_client() -> AuthorizeError {
+    AuthorizeError::untrusted(
+        OAuthError::new(OAuthErrorKind::InvalidClient)
+            .hint("The requested OAuth 2.0 client does not exist."),
+    )
+}
+
+/// Check 2 (§5.1.4, RFC 6749 §3.1.2.3): the redirect URI is registered, compared as exact
+/// strings; when omitted, the client must have exactly one. Also fixes the response mode,
+/// because error responses need it.
+pub fn check_redirect_uri(
+    params: &AuthorizeParams,
+    client: &Client,
+) -> Result<TrustedRedirect, AuthorizeError> {
+    let fail = |hint: &'static str| AuthorizeError::untrusted(OAuthError::invalid_request(hint));
+    let uri = match param(params, "redirect_uri") {
+        Some(uri) if client.redirect_uris.iter().any(|r| r == uri) => uri,
+        Some(_) => {
+            return Err(fail(
+                "The redirect_uri does not match any of the client's registered redirect URIs.",
+            ));
+        }
+        None => match client.redirect_uris.as_slice() {
+            [only] => only.as_str(),
+            _ => {
+                return Err(fail(
+                    "The redirect_uri parameter is required: the client registered more or fewer than one.",
+                ));
+            }
+        },
+    };
+    let url =
+        Url::parse(uri).map_err(|_| fail("The registered redirect_uri is not an absolute URL."))?;
+    let mode = match param(params, "response_mode") {
+        Some("fragment") => ResponseMode::Fragment,
+        Some("query") | None => ResponseMode::Query,
+        Some(_) => ResponseMode::Query,
+    };
+    Ok(TrustedRedirect { url, mode })
+}
+
+/// Checks 3.. (§5.1.5–8, RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1) once the redirect URI is
+/// trusted. Each failure is delivered to the client with `state`.
+pub fn check_request(
+    params: &AuthorizeParams,
+    client: &Client,
+    redirect: TrustedRedirect,
+    strategy: ScopeStrategy,
+) -> Result<ValidAuthorizeRequest, AuthorizeError> {
+    let state = param(params, "state").map(str::to_owned);
+    let fail = |error: OAuthError| AuthorizeError {
+        redirect: Some(redirect.clone()),
+        state: state.clone(),
+        error,
+    };
+    check_response_mode(params).map_err(fail)?;
+    let response_type = check_response_type(params, client).map_err(fail)?;
+    let scope = check_scope(params, client, strategy).map_err(fail)?;
+    check_unsupported(params).map_err(fail)?;
+    let state_value = check_state(params).map_err(fail)?;
+    check_loopback_http(&redirect).map_err(fail)?;
+    let code_challenge = check_pkce(params, client).map_err(fail)?;
+    let prompt = check_prompt(params).map_err(fail)?;
+    let max_age = check_max_age(params).map_err(fail)?;
+    let nonce = check_nonce(params).map_err(fail)?;
+    Ok(ValidAuthorizeRequest {
+        redirect_uri_sent: param(params, "redirect_uri").is_some(),
+        redirect,
+        response_type,
+        scope,
+        state: state_value,
+        nonce,
+        prompt,
+        max_age,
+        code_challenge,
+        oidc_context: oidc_context(params),
+    })
+}
+
+/// `response_mode` must be `query` or `fragment` (`form_post` comes with OpenID Connect).
+fn check_response_mode(params: &AuthorizeParams) -> Result<(), OAuthError> {
+    match param(params, "response_mode") {
+        None | Some("query" | "fragment") => Ok(()),
+        Some(_) => Err(OAuthError::invalid_request(
+            "The response_mode must be 'query' or 'fragment'.",
+        )),
+    }
+}
+
+/// §5.1.7: `response_type` is required, its words (in any order) must equal one of the
+/// client's registered combinations, and only `code` is served so far.
+fn check_response_type(
+    params: &AuthorizeParams,
+    client: &Client,
+) -> Result<Vec<String>, OAuthError> {
+    let unsupported =
+        |hint: &'static str| OAuthError::new(OAuthErrorKind::UnsupportedResponseType).hint(hint);
+    let raw = param(params, "response_type")
+        .ok_or_else(|| unsupported("The response_type parameter is missing."))?;
+    let mut words: Vec<String> = scope::split(raw).into_iter().map(str::to_owned).collect();
+    words.sort();
+    let registered: Vec<Vec<String>> = if client.response_types.is_empty() {
+        vec![vec!["code".to_owned()]]
+    } else {
+        client
+            .response_types
+            .iter()
+            .map(|r| {
+                let mut w: Vec<String> = scope::split(r).into_iter().map(str::to_owned).collect();
+                w.sort();
+                w
+            })
+            .collect()
+    };
+    if !registered.contains(&words) {
+        return Err(unsupported(
+            "The client is not allowed to request this response_type.",
+        ));
+    }
+    if words != ["code"] {
+        return Err(unsupported("Only the 'code' response type is supported."));
+    }
+    Ok(words)
+}
+
+/// §5.1.5: every requested scope must be allowed by the client.
+fn check_scope(
+    params: &AuthorizeParams,
+    client: &Client,
+    strategy: ScopeStrategy,
+) -> Result<Vec<String>, OAuthError> {
+    let mut requested: Vec<&str> = Vec::new();
+    for s in scope::split(param(params, "scope").unwrap_or("")) {
+        if !requested.contains(&s) {
+            requested.push(s);
+        }
+    }
+    let allowed = scope::split(&client.scope);
+    scope::all_allowed(strategy, &allowed, &requested).map_err(|denied| {
+        OAuthError::new(OAuthErrorKind::InvalidScope).hint(format!(
+            "The client is not allowed to request the scope '{denied}'."
+        ))
+    })?;
+    Ok(requested.into_iter().map(str::to_owned).collect())
+}
+
+/// §5.1.3/§5.1.6: `registration`, `request` and `request_uri` are not supported (OIDC Core
+/// §6: a provider that does not support them says so).
+fn check_unsupported(params: &AuthorizeParams) -> Result<(), OAuthError> {
+    if param(params, "registration").is_some() {
+        return Err(OAuthError::new(OAuthErrorKind::RegistrationNotSupported));
+    }
+    if param(params, "request").is_some() {
+        return Err(OAuthError::new(OAuthErrorKind::RequestNotSupported));
+    }
+    if param(params, "request_uri").is_some() {
+        return Err(OAuthError::new(OAuthErrorKind::RequestUriNotSupported));
+    }
+    Ok(())
+}
+
+/// §5.1.8: `state` is required and at least 8 characters (Hydra; stricter than RFC 6749).
+fn check_state(params: &AuthorizeParams) -> Result<String, OAuthError> {
+    match param(params, "state") {
+        Some(state) if state.chars().count() >= 8 => Ok(state.to_owned()),
+        _ => Err(OAuthError::new(OAuthErrorKind::InvalidState)
+            .hint("The state parameter is required and must have at least 8 characters.")),
+    }
+}
+
+/// §5.2: a code may go to plain `http` only on a loopback host (RFC 8252 §7.3).
+fn check_loopback_http(redirect: &TrustedRedirect) -> Result<(), OAuthError> {
+    let url = redirect.url();
+    if url.scheme() != "http" {
+        return Ok(());
+    }
+    let host = url.host_str().unwrap_or("");
+    if host == "127.0.0.1" || host == "[::1]" || host.ends_with("localhost") {
+        Ok(())
+    } else {
+        Err(OAuthError::invalid_request(
+            "Authorization codes are only sent to http redirect URIs on a loopback host; use https.",
+        ))
+    }
+}
+
+/// RFC 7636, stricter than Hydra: `S256` only, and required for public clients (RFC 9700 §2.1.1).
+fn check_pkce(
+    params: &AuthorizeParams,
+    client: &Client,
+) -> Result<Option<CodeChallenge>, OAuthError> {
+    match param(params, "code_challenge") {
+        Some(challenge) => {
+            pkce::parse_challenge(param(params, "code_challenge_method"), challenge).map(Some)
+        }
+        None if client.is_public() => Err(OAuthError::invalid_request(
+            "Public clients must use PKCE: send code_challenge with code_challenge_method=S256.",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// OIDC Core §3.1.2.1: `prompt` is a space-separated set of `none`, `login`, `consent`,
+/// `select_account`; `none` cannot be combined.
+fn check_prompt(params: &AuthorizeParams) -> Result<Prompt, OAuthError> {
+    let mut prompt = Prompt::default();
+    let words = scope::split(param(params, "prompt").unwrap_or(""));
+    for word in &words {
+        match *word {
+            "none" => prompt.none = true,
+            "login" => prompt.login = true,
+            "consent" => prompt.consent = true,
+            "select_account" => {}
+            _ => {
+                return Err(OAuthError::invalid_request(
+                    "The prompt parameter may only contain none, login, consent and select_account.",
+                ));
+            }
+        }
+    }
+    if prompt.none && words.len() > 1 {
+        return Err(OAuthError::invalid_request(
+            "The prompt value 'none' cannot be combined with other values.",
+        ));
+    }
+    Ok(prompt)
+}
+
+/// OIDC Core §3.1.2.1: `max_age` is a non-negative number of seconds.
+fn check_max_age(params: &AuthorizeParams) -> Result<Option<i64>, OAuthError> {
+    param(params, "max_age")
+        .map(|raw| {
+            raw.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(|| {
+                OAuthError::invalid_request("The max_age parameter must be a non-negative integer.")
+            })
+        })
+        .transpose()
+}
+
+/// A `nonce`, when sent, must carry some entropy: at least 8 characters (Hydra).
+fn check_nonce(params: &AuthorizeParams) -> Result<Option<String>, OAuthError> {
+    match param(params, "nonce") {
+        Some(nonce) if nonce.chars().count() < 8 => {
+            Err(OAuthError::new(OAuthErrorKind::InsufficientEntropy)
+                .hint("The nonce must have at least 8 characters."))
+        }
+        Some(nonce) => Ok(Some(nonce.to_owned())),
+        None => Ok(None),
+    }
+}
+
+fn oidc_context(params: &AuthorizeParams) -> OidcContext {
+    let words = |name| {
+        scope::split(param(params, name).unwrap_or(""))
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    };
+    OidcContext {
+        acr_values: words("acr_values"),
+        display: param(params, "display").unwrap_or("").to_owned(),
+        id_token_hint_claims: None,
+        login_hint: param(params, "login_hint").unwrap_or("").to_owned(),
+        ui_locales: words("ui_locales"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

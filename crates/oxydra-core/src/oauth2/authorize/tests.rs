@@ -1,0 +1,184 @@
+use super::*;
+use crate::client::AuthMethod;
+use crate::oauth2::grant::tests_support::client;
+
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+fn params(pairs: &[(&str, &str)]) -> AuthorizeParams {
+    let mut p: AuthorizeParams = [
+        ("client_id", "c"),
+        ("response_type", "code"),
+        ("scope", "read"),
+        ("state", "state-123"),
+        ("redirect_uri", "https://app.example/cb"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    for (k, v) in pairs {
+        p.insert((*k).to_owned(), (*v).to_owned());
+    }
+    p
+}
+
+fn validate(p: &AuthorizeParams, c: &Client) -> Result<ValidAuthorizeRequest, AuthorizeError> {
+    let redirect = check_redirect_uri(p, c)?;
+    check_request(p, c, redirect, ScopeStrategy::Wildcard)
+}
+
+fn error_kind(p: &AuthorizeParams, c: &Client) -> (OAuthErrorKind, bool) {
+    let e = validate(p, c).unwrap_err();
+    (e.error.kind, e.redirect.is_some())
+}
+
+#[test]
+fn a_valid_request_passes_with_its_parameters() {
+    let c = client("c", "read write");
+    let v = validate(
+        &params(&[
+            ("scope", "read write read"),
+            ("nonce", "nonce-1234"),
+            ("prompt", "login consent"),
+            ("max_age", "60"),
+            ("login_hint", "alice"),
+            ("ui_locales", "de en"),
+        ]),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(v.scope, vec!["read", "write"]);
+    assert_eq!(v.state, "state-123");
+    assert!(v.prompt.login && v.prompt.consent && !v.prompt.none);
+    assert_eq!(v.max_age, Some(60));
+    assert_eq!(v.oidc_context.ui_locales, vec!["de", "en"]);
+    assert_eq!(v.redirect.mode, ResponseMode::Query);
+    assert!(v.redirect_uri_sent);
+}
+
+#[test]
+fn redirect_uri_errors_are_never_redirected() {
+    let c = client("c", "read");
+    assert_eq!(
+        error_kind(&params(&[("redirect_uri", "https://evil.example/cb")]), &c),
+        (OAuthErrorKind::InvalidRequest, false)
+    );
+    assert_eq!(
+        error_kind(&params(&[("redirect_uri", "https://app.example/cb/")]), &c),
+        (OAuthErrorKind::InvalidRequest, false)
+    );
+    let mut two = client("c", "read");
+    two.redirect_uris.push("https://app.example/other".into());
+    let mut p = params(&[]);
+    p.remove("redirect_uri");
+    assert_eq!(
+        error_kind(&p, &two),
+        (OAuthErrorKind::InvalidRequest, false)
+    );
+    // With exactly one registered URI it may be omitted.
+    let v = validate(&p, &c).unwrap();
+    assert!(!v.redirect_uri_sent);
+    assert_eq!(v.redirect.url().as_str(), "https://app.example/cb");
+}
+
+#[test]
+fn errors_after_the_redirect_check_go_to_the_client_with_state() {
+    let c = client("c", "read");
+    let cases: &[(&[(&str, &str)], OAuthErrorKind)] = &[
+        (
+            &[("response_type", "")],
+            OAuthErrorKind::UnsupportedResponseType,
+        ),
+        (
+            &[("response_type", "token")],
+            OAuthErrorKind::UnsupportedResponseType,
+        ),
+        (&[("scope", "read admin")], OAuthErrorKind::InvalidScope),
+        (&[("state", "short")], OAuthErrorKind::InvalidState),
+        (
+            &[("registration", "{}")],
+            OAuthErrorKind::RegistrationNotSupported,
+        ),
+        (
+            &[("request", "eyJ...")],
+            OAuthErrorKind::RequestNotSupported,
+        ),
+        (
+            &[
+                ("code_challenge", CHALLENGE),
+                ("code_challenge_method", "plain"),
+            ],
+            OAuthErrorKind::InvalidRequest,
+        ),
+        (&[("prompt", "none login")], OAuthErrorKind::InvalidRequest),
+        (&[("prompt", "sometimes")], OAuthErrorKind::InvalidRequest),
+        (&[("max_age", "-1")], OAuthErrorKind::InvalidRequest),
+        (&[("nonce", "short")], OAuthErrorKind::InsufficientEntropy),
+        (
+            &[("response_mode", "form_post")],
+            OAuthErrorKind::InvalidRequest,
+        ),
+    ];
+    for (extra, kind) in cases {
+        let e = validate(&params(extra), &c).unwrap_err();
+        assert_eq!(e.error.kind, *kind, "{extra:?}");
+        assert!(e.redirect.is_some(), "{extra:?}");
+    }
+    let e = validate(&params(&[("scope", "admin")]), &c).unwrap_err();
+    assert_eq!(e.state.as_deref(), Some("state-123"));
+}
+
+#[test]
+fn public_clients_need_pkce_and_http_needs_loopback() {
+    let mut public = client("c", "read");
+    public.token_endpoint_auth_method = AuthMethod::None;
+    assert_eq!(
+        error_kind(&params(&[]), &public),
+        (OAuthErrorKind::InvalidRequest, true)
+    );
+    let v = validate(
+        &params(&[
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ]),
+        &public,
+    )
+    .unwrap();
+    assert_eq!(v.code_challenge.unwrap().as_str(), CHALLENGE);
+
+    let mut http = client("c", "read");
+    http.redirect_uris = vec![
+        "http://app.example/cb".into(),
+        "http://127.0.0.1:8080/cb".into(),
+    ];
+    assert_eq!(
+        error_kind(&params(&[("redirect_uri", "http://app.example/cb")]), &http),
+        (OAuthErrorKind::InvalidRequest, true)
+    );
+    assert!(
+        validate(
+            &params(&[("redirect_uri", "http://127.0.0.1:8080/cb")]),
+            &http
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn response_types_compare_as_sets_and_default_to_code() {
+    let mut c = client("c", "read");
+    c.response_types = vec![];
+    assert!(validate(&params(&[]), &c).is_ok());
+    c.response_types = vec!["token".into()];
+    assert_eq!(
+        error_kind(&params(&[]), &c),
+        (OAuthErrorKind::UnsupportedResponseType, true)
+    );
+}
+
+#[test]
+fn missing_client_id_is_untrusted() {
+    let mut p = params(&[]);
+    p.remove("client_id");
+    assert!(client_id(&p).unwrap_err().redirect.is_none());
+    assert!(unknown_client().redirect.is_none());
+}

@@ -1,0 +1,659 @@
+//! `GET|POST /oauth2/auth` (RFC 6749 §4.1.1) with Hydra's login and consent flow
+//! (`shared/spec/behaviour.md` §3.2): validate, then — depending on which verifier the browser
+//! brings back — ask the login app, ask the consent app, or issue the authorization code.
+
+use std::time::Duration;
+
+use subtle::ConstantTimeEq;
+use url::Url;
+
+use crate::client::Client;
+use crate::config::ScopeStrategy;
+use crate::error::Error;
+use crate::flow::{
+    ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, Rejection,
+    VerifierUse,
+};
+use crate::model::{ClientId, Now};
+use crate::oauth2::authorize::{
+    self, AuthorizeError, AuthorizeParams, ResponseMode, ValidAuthorizeRequest,
+};
+use crate::oauth2::scope;
+use crate::store::{ClientStore, FlowStore, TokenStore};
+use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession};
+use crate::{OAuthError, OAuthErrorKind};
+
+/// Configuration the flow needs.
+#[derive(Debug, Clone)]
+pub struct FlowSettings {
+    /// `<issuer>/oauth2/auth`: the base of every request URL the apps send the browser back to.
+    pub authorize_url: Url,
+    /// `OAUTH2_LOGIN_URL`.
+    pub login_url: Url,
+    /// `OAUTH2_CONSENT_URL`.
+    pub consent_url: Url,
+    /// `SCOPE_STRATEGY`.
+    pub scope_strategy: ScopeStrategy,
+    /// `AUTH_CODE_LIFESPAN`.
+    pub auth_code_lifespan: Duration,
+    /// The whole login + consent round trip must finish within this (15 minutes, as Hydra).
+    pub round_trip: Duration,
+}
+
+/// The flow limit Hydra fixes: 15 minutes from the first authorization request.
+pub const ROUND_TRIP: Duration = Duration::from_secs(15 * 60);
+
+/// The cookies the browser sent, as verified by the server (signature checked).
+#[derive(Debug, Clone, Default)]
+pub struct BrowserCookies {
+    /// `oauth2_authentication_csrf`.
+    pub login_csrf: Option<String>,
+    /// `oauth2_consent_csrf`.
+    pub consent_csrf: Option<String>,
+    /// `oauth2_authentication_session` (`sid`).
+    pub session_id: Option<String>,
+}
+
+/// A cookie the response must set or clear.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CookieChange {
+    /// Set `oauth2_authentication_csrf`.
+    LoginCsrf(FlowId),
+    /// Set `oauth2_consent_csrf`.
+    ConsentCsrf(FlowId),
+    /// Set `oauth2_authentication_session` to this session id, for `max_age` seconds
+    /// (`None`: for the browser session).
+    Session {
+        /// The session id.
+        id: String,
+        /// Lifetime in seconds.
+        max_age: Option<i64>,
+    },
+    /// Expire `oauth2_authentication_session`.
+    ClearSession,
+}
+
+/// Where to send the browser, and the cookies to change.
+#[derive(Debug, Clone)]
+pub struct AuthorizeResponse {
+    /// The `Location` of the 302.
+    pub location: Url,
+    /// Cookie changes.
+    pub cookies: Vec<CookieChange>,
+}
+
+/// A failure, with the cookie changes that must still happen (a revoked session).
+#[derive(Debug, Clone)]
+pub struct AuthorizeFailure {
+    /// The error and where it goes.
+    pub error: AuthorizeError,
+    /// Cookie changes.
+    pub cookies: Vec<CookieChange>,
+}
+
+impl From<AuthorizeError> for AuthorizeFailure {
+    fn from(error: AuthorizeError) -> Self {
+        Self {
+            error,
+            cookies: Vec::new(),
+        }
+    }
+}
+
+/// One authorization request: the entry point of the flow.
+pub async fn authorize<S>(
+    store: &S,
+    keys: &TokenKeys,
+    settings: &FlowSettings,
+    params: AuthorizeParams,
+    browser: BrowserCookies,
+    now: Now,
+) -> Result<AuthorizeResponse, AuthorizeFailure>
+where
+    S: ClientStore + TokenStore + FlowStore,
+{
+    let id = authorize::client_id(&params)?;
+    let client_id = ClientId::parse(id).map_err(|_| authorize::unknown_client())?;
+    let client = store
+        .get_client(&client_id)
+        .await
+        .map_err(|e| untrusted(Error::from_store("client", e)))?
+        .ok_or_else(authorize::unknown_client)?;
+    let redirect = authorize::check_redirect_uri(&params, &client)?;
+    let request = authorize::check_request(&params, &client, redirect, settings.scope_strategy)?;
+    let flow = Flow {
+        store,
+        settings,
+        client: &client,
+        request: &request,
+        params: &params,
+        now,
+    };
+    let result = if let Some(verifier) = non_empty(&params, "consent_verifier") {
+        flow.finish(keys, verifier, &browser).await
+    } else if let Some(verifier) = non_empty(&params, "login_verifier") {
+        flow.after_login(verifier, &browser).await
+    } else {
+        flow.start_login(&browser).await
+    };
+    result.map_err(|(error, cookies)| AuthorizeFailure {
+        error: AuthorizeError {
+            redirect: Some(request.redirect.clone()),
+            state: Some(request.state.clone()),
+            error,
+        },
+        cookies,
+    })
+}
+
+fn non_empty<'a>(params: &'a AuthorizeParams, name: &str) -> Option<&'a str> {
+    params
+        .get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+}
+
+fn untrusted(error: Error) -> AuthorizeError {
+    AuthorizeError::untrusted(OAuthError::from(error))
+}
+
+/// An error for the client plus the cookie changes to make anyway.
+type FlowError = (OAuthError, Vec<CookieChange>);
+
+fn fail(error: OAuthError) -> FlowError {
+    (error, Vec::new())
+}
+
+fn store_fail(what: &'static str) -> impl Fn(crate::store::StoreError) -> FlowError {
+    move |e| fail(OAuthError::from(Error::from_store(what, e)))
+}
+
+/// Everything one step of the flow works with.
+struct Flow<'a, S> {
+    store: &'a S,
+    settings: &'a FlowSettings,
+    client: &'a Client,
+    request: &'a ValidAuthorizeRequest,
+    params: &'a AuthorizeParams,
+    now: Now,
+}
+
+impl<S: ClientStore + TokenStore + FlowStore> Flow<'_, S> {
+    /// `<issuer>/oauth2/auth?<the request's parameters without verifiers>`.
+    fn request_url(&self) -> String {
+        let mut url = self.settings.authorize_url.clone();
+        {
+            let mut query = url.query_pairs_mut();
+            query.clear();
+            for (k, v) in self.params {
+                if k != "login_verifier" && k != "consent_verifier" {
+                    query.append_pair(k, v);
+                }
+            }
+        }
+        url.to_string()
+    }
+
+    /// §3.2 step 2–3: look for a remembered login, then create the login request.
+    async fn start_login(&self, browser: &BrowserCookies) -> Result<AuthorizeResponse, FlowError> {
+        let prompt = self.request.prompt;
+        let mut session = None;
+        if let (false, Some(sid)) = (prompt.login, browser.session_id.as_deref()) {
+            session = self
+                .store
+                .get_login_session(sid)
+                .await
+                .map_err(store_fail("login session"))?;
+        }
+        if let (Some(s), Some(max_age)) = (&session, self.request.max_age)
+            && s.authenticated_at.unix_secs().saturating_add(max_age) < self.now.unix_secs()
+        {
+            session = None;
+        }
+        if prompt.none && session.is_none() {
+            return Err(fail(OAuthError::new(OAuthErrorKind::LoginRequired).hint(
+                "prompt=none was requested but the end-user has no valid login session.",
+            )));
+        }
+        let login = LoginRequest {
+            challenge: FlowId::generate(),
+            verifier: FlowId::generate(),
+            csrf: FlowId::generate(),
+            client_id: self.client.id.clone(),
+            subject: session
+                .as_ref()
+                .map(|s| s.subject.clone())
+                .unwrap_or_default(),
+            skip: session.is_some(),
+            requested_scope: self.request.scope.clone(),
+            request_url: self.request_url(),
+            oidc_context: self.request.oidc_context.clone(),
+            login_session_id: session.as_ref().map(|s| s.id.clone()),
+            requested_at: self.now,
+            authenticated_at: session.as_ref().map(|s| s.authenticated_at),
+            outcome: None,
+            verifier_used: false,
+        };
+        self.store
+            .create_login_request(&login)
+            .await
+            .map_err(store_fail("login request"))?;
+        let mut location = self.settings.login_url.clone();
+        location
+            .query_pairs_mut()
+            .append_pair("login_challenge", login.challenge.as_str());
+        Ok(AuthorizeResponse {
+            location,
+            cookies: vec![CookieChange::LoginCsrf(login.csrf)],
+        })
+    }
+
+    /// §3.2 step 5–6: verify the login, remember it if asked, then create the consent request.
+    async fn after_login(
+        &self,
+        verifier: &str,
+        browser: &BrowserCookies,
+    ) -> Result<AuthorizeResponse, FlowError> {
+        let used = self
+            .store
+            .use_login_verifier(&FlowId::from_stored(verifier))
+            .await
+            .map_err(store_fail("login request"))?;
+        let login = redeemed(used)?;
+        self.check_flow(&login.client_id, login.requested_at)?;
+        check_csrf(browser.login_csrf.as_deref(), &login.csrf)?;
+        let (subject, remember, remember_for, acr, authenticated_at) = match login.outcome {
+            Some(LoginOutcome::Accepted {
+                subject,
+                remember,
+                remember_for,
+                acr,
+                authenticated_at,
+                ..
+            }) => (
+                subject,
+                remember,
+                remember_for,
+                acr,
+                Now::from_unix_micros(authenticated_at),
+            ),
+            Some(LoginOutcome::Rejected(rejection)) => {
+                return Err(fail(rejection_error(&rejection)));
+            }
+            None => return Err(fail(access_denied())),
+        };
+        if login.skip && subject != login.subject {
+            return Err(fail(OAuthError::new(OAuthErrorKind::ServerError).hint(
+                "The login app changed the subject of a remembered session.",
+            )));
+        }
+        self.check_auth_time(authenticated_at, login.requested_at)?;
+        let mut cookies = Vec::new();
+        let mut session_id = login.login_session_id.clone();
+        if remember && !login.skip {
+            let session = LoginSession {
+                id: FlowId::generate().as_str().to_owned(),
+                subject: subject.clone(),
+                authenticated_at,
+            };
+            self.store
+                .create_login_session(&session)
+                .await
+                .map_err(store_fail("login session"))?;
+            cookies.push(CookieChange::Session {
+                id: session.id.clone(),
+                max_age: (remember_for > 0).then_some(remember_for),
+            });
+            session_id = Some(session.id);
+        } else if !remember && !login.skip {
+            if let Some(sid) = browser.session_id.as_deref() {
+                self.store
+                    .delete_login_session(sid)
+                    .await
+                    .map_err(store_fail("login session"))?;
+            }
+            cookies.push(CookieChange::ClearSession);
+            session_id = None;
+        }
+        let skip = self
+            .remembered_consent(&subject)
+            .await
+            .map_err(|e| (e, cookies.clone()))?;
+        if !skip && self.request.prompt.none {
+            return Err((
+                OAuthError::new(OAuthErrorKind::ConsentRequired).hint(
+                    "prompt=none was requested but no remembered consent covers the requested scopes.",
+                ),
+                cookies,
+            ));
+        }
+        let consent = ConsentRequest {
+            challenge: FlowId::generate(),
+            verifier: FlowId::generate(),
+            csrf: FlowId::generate(),
+            client_id: self.client.id.clone(),
+            subject,
+            skip,
+            requested_scope: self.request.scope.clone(),
+            request_url: self.request_url(),
+            oidc_context: self.request.oidc_context.clone(),
+            login_challenge: login.challenge.clone(),
+            login_session_id: session_id,
+            requested_at: login.requested_at,
+            authenticated_at,
+            acr,
+            outcome: None,
+            handled_at: None,
+            verifier_used: false,
+        };
+        self.store
+            .create_consent_request(&consent)
+            .await
+            .map_err(|e| {
+                (
+                    OAuthError::from(Error::from_store("consent request", e)),
+                    cookies.clone(),
+                )
+            })?;
+        let mut location = self.settings.consent_url.clone();
+        location
+            .query_pairs_mut()
+            .append_pair("consent_challenge", consent.challenge.as_str());
+        cookies.push(CookieChange::ConsentCsrf(consent.csrf));
+        Ok(AuthorizeResponse { location, cookies })
+    }
+
+    /// §3.2 step 6: whether a remembered consent covers every requested scope. Never for
+    /// `prompt=consent`, nor for a public client redirecting to a non-https URI (anyone could
+    /// register that URI on another device).
+    async fn remembered_consent(&self, subject: &str) -> Result<bool, OAuthError> {
+        if self.request.prompt.consent
+            || (self.client.is_public() && self.request.redirect.url().scheme() != "https")
+        {
+            return Ok(false);
+        }
+        let previous = self
+            .store
+            .remembered_consents(subject, Some(&self.client.id), self.now, 100, 0)
+            .await
+            .map_err(|e| OAuthError::from(Error::from_store("consent", e)))?;
+        let strategy = self.settings.scope_strategy;
+        Ok(previous.iter().any(|c| match &c.outcome {
+            Some(ConsentOutcome::Accepted { grant_scope, .. }) => {
+                let granted: Vec<&str> = grant_scope.iter().map(String::as_str).collect();
+                let requested: Vec<&str> = self.request.scope.iter().map(String::as_str).collect();
+                scope::all_allowed(strategy, &granted, &requested).is_ok()
+            }
+            _ => false,
+        }))
+    }
+
+    /// §3.2 step 8–9: verify the consent and issue the authorization code.
+    async fn finish(
+        &self,
+        keys: &TokenKeys,
+        verifier: &str,
+        browser: &BrowserCookies,
+    ) -> Result<AuthorizeResponse, FlowError> {
+        let used = self
+            .store
+            .use_consent_verifier(&FlowId::from_stored(verifier))
+            .await
+            .map_err(store_fail("consent request"))?;
+        let consent = redeemed(used)?;
+        self.check_flow(&consent.client_id, consent.requested_at)?;
+        check_csrf(browser.consent_csrf.as_deref(), &consent.csrf)?;
+        let (grant_scope, access_extra, id_token_extra) = match consent.outcome {
+            Some(ConsentOutcome::Accepted {
+                grant_scope,
+                access_extra,
+                id_token_extra,
+                ..
+            }) => (grant_scope, access_extra, id_token_extra),
+            Some(ConsentOutcome::Rejected(rejection)) => {
+                return Err(fail(rejection_error(&rejection)));
+            }
+            None => return Err(fail(access_denied())),
+        };
+        // Stricter than Hydra: only scopes the client may have are granted.
+        let allowed = scope::split(&self.client.scope);
+        let granted: Vec<String> = grant_scope
+            .into_iter()
+            .filter(|s| {
+                allowed
+                    .iter()
+                    .any(|a| scope::scope_matches(self.settings.scope_strategy, a, s))
+            })
+            .collect();
+        let (code, signature) = keys
+            .generate(TokenKind::AuthorizeCode)
+            .map_err(|e| fail(e.into()))?;
+        let row = StoredToken {
+            signature,
+            kind: TokenKind::AuthorizeCode,
+            request_id: RequestId::from_stored(consent.challenge.as_str()),
+            client_id: self.client.id.clone(),
+            subject: consent.subject.clone(),
+            granted_scope: granted.clone(),
+            granted_audience: Vec::new(),
+            issued_at: self.now,
+            expires_at: Some(self.now.plus(self.settings.auth_code_lifespan)),
+            active: true,
+            session: TokenSession {
+                access_extra,
+                id_token_extra,
+                auth_time: Some(consent.authenticated_at.unix_secs()),
+                requested_at: Some(consent.requested_at.unix_secs()),
+                nonce: self.request.nonce.clone(),
+                requested_scope: self.request.scope.clone(),
+                redirect_uri: self
+                    .request
+                    .redirect_uri_sent
+                    .then(|| self.request.redirect.url().to_string()),
+                code_challenge: self
+                    .request
+                    .code_challenge
+                    .as_ref()
+                    .map(|c| c.as_str().to_owned()),
+                obfuscated_subject: None,
+            },
+        };
+        self.store
+            .insert_tokens(std::slice::from_ref(&row))
+            .await
+            .map_err(store_fail("authorization code"))?;
+        let location = success_location(
+            self.request,
+            &[("code", code.as_str()), ("scope", &granted.join(" "))],
+        );
+        Ok(AuthorizeResponse {
+            location,
+            cookies: Vec::new(),
+        })
+    }
+
+    /// The redeemed request must belong to this client and its round trip must not be over.
+    fn check_flow(&self, client: &ClientId, requested_at: Now) -> Result<(), FlowError> {
+        if *client != self.client.id {
+            return Err(fail(OAuthError::invalid_request(
+                "The verifier was issued for another client.",
+            )));
+        }
+        if requested_at.plus(self.settings.round_trip) < self.now {
+            return Err(fail(
+                OAuthError::new(OAuthErrorKind::RequestUnauthorized).hint(
+                    "The login and consent round trip took longer than 15 minutes; start again.",
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// OIDC Core §3.1.2.1: `max_age` and `prompt=login` constrain the authentication time.
+    fn check_auth_time(&self, authenticated_at: Now, requested_at: Now) -> Result<(), FlowError> {
+        if let Some(max_age) = self.request.max_age
+            && authenticated_at.unix_secs().saturating_add(max_age) < self.now.unix_secs()
+        {
+            return Err(fail(
+                OAuthError::new(OAuthErrorKind::LoginRequired)
+                    .hint("The authentication is older than max_age allows."),
+            ));
+        }
+        if self.request.prompt.login && authenticated_at.unix_secs() < requested_at.unix_secs() {
+            return Err(fail(
+                OAuthError::new(OAuthErrorKind::LoginRequired)
+                    .hint("prompt=login requires a fresh authentication."),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The request a verifier redeemed, or the error for an unknown or replayed one (§3.2 5.1).
+fn redeemed<T>(used: VerifierUse<T>) -> Result<T, FlowError> {
+    match used {
+        VerifierUse::Fresh(request) => Ok(request),
+        VerifierUse::AlreadyUsed => Err(fail(OAuthError::invalid_request(
+            "The verifier has been used already.",
+        ))),
+        VerifierUse::Unknown => Err(fail(access_denied())),
+    }
+}
+
+fn access_denied() -> OAuthError {
+    OAuthError::new(OAuthErrorKind::AccessDenied)
+        .hint("The verifier is unknown or its request has not been answered.")
+}
+
+/// The CSRF cookie must carry the request's value: the browser that started the flow is the
+/// one finishing it. Compared in constant time.
+fn check_csrf(cookie: Option<&str>, expected: &FlowId) -> Result<(), FlowError> {
+    let matches =
+        cookie.is_some_and(|c| bool::from(c.as_bytes().ct_eq(expected.as_str().as_bytes())));
+    if matches {
+        Ok(())
+    } else {
+        Err(fail(OAuthError::new(OAuthErrorKind::RequestForbidden).hint(
+            "The CSRF cookie is missing or does not match: finish the flow in the browser that started it.",
+        )))
+    }
+}
+
+/// §3.5: a provider's rejection as the OAuth 2.0 error sent to the client.
+pub fn rejection_error(rejection: &Rejection) -> OAuthError {
+    let kind = known_kind(&rejection.error).unwrap_or(OAuthErrorKind::AccessDenied);
+    let mut error = OAuthError::new(kind);
+    if rejection.error.is_empty() {
+        error = OAuthError::new(OAuthErrorKind::InvalidRequest);
+    }
+    if !rejection.error_description.is_empty() {
+        error = error.description(rejection.error_description.clone());
+    }
+    if !rejection.error_hint.is_empty() {
+        error = error.hint(rejection.error_hint.clone());
+    }
+    if !rejection.error_debug.is_empty() {
+        error = error.debug(rejection.error_debug.clone());
+    }
+    error
+}
+
+/// The error codes a login or consent app may send back to the client.
+fn known_kind(code: &str) -> Option<OAuthErrorKind> {
+    use OAuthErrorKind::*;
+    Some(match code {
+        "access_denied" => AccessDenied,
+        "invalid_request" => InvalidRequest,
+        "invalid_scope" => InvalidScope,
+        "login_required" => LoginRequired,
+        "consent_required" => ConsentRequired,
+        "interaction_required" => InteractionRequired,
+        "temporarily_unavailable" => TemporarilyUnavailable,
+        "server_error" => ServerError,
+        "unauthorized_client" => UnauthorizedClient,
+        _ => return None,
+    })
+}
+
+/// The redirect that carries the authorization response (RFC 6749 §4.1.2), in the query or the
+/// fragment as the response mode says; `state` is always echoed.
+fn success_location(request: &ValidAuthorizeRequest, pairs: &[(&str, &str)]) -> Url {
+    let mut all: Vec<(&str, &str)> = pairs.to_vec();
+    all.push(("state", request.state.as_str()));
+    redirect_with(request.redirect.url(), request.redirect.mode, &all)
+}
+
+/// `url` with `pairs` added to its query (keeping existing parameters) or as its fragment.
+/// Spaces are written `%20`, as Hydra does (form encoding's `+` confuses some clients; a
+/// literal `+` is always encoded as `%2B`, so the rewrite is exact).
+pub fn redirect_with(url: &Url, mode: ResponseMode, pairs: &[(&str, &str)]) -> Url {
+    let mut url = url.clone();
+    match mode {
+        ResponseMode::Query => {
+            url.query_pairs_mut().extend_pairs(pairs);
+            let query = url.query().map(|q| q.replace('+', "%20"));
+            url.set_query(query.as_deref());
+        }
+        ResponseMode::Fragment => {
+            let fragment = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish()
+                .replace('+', "%20");
+            url.set_fragment(Some(&fragment));
+        }
+    }
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejections_become_the_providers_error_with_defaults() {
+        let e = rejection_error(&Rejection::default());
+        assert_eq!(e.kind, OAuthErrorKind::InvalidRequest);
+        let e = rejection_error(&Rejection {
+            error: "access_denied".into(),
+            error_description: "The user said no.".into(),
+            ..Rejection::default()
+        });
+        assert_eq!(e.kind, OAuthErrorKind::AccessDenied);
+        assert_eq!(e.description, "The user said no.");
+        assert_eq!(
+            rejection_error(&Rejection {
+                error: "made_up".into(),
+                ..Rejection::default()
+            })
+            .kind,
+            OAuthErrorKind::AccessDenied
+        );
+    }
+
+    #[test]
+    fn redirects_keep_existing_query_and_encode_spaces_as_percent_20() {
+        let url = Url::parse("https://app.example/cb?x=1").unwrap();
+        let q = redirect_with(
+            &url,
+            ResponseMode::Query,
+            &[("code", "a+b"), ("scope", "a b")],
+        );
+        assert_eq!(q.as_str(), "https://app.example/cb?x=1&code=a%2Bb&scope=a%20b");
+        let f = redirect_with(&url, ResponseMode::Fragment, &[("error", "access_denied")]);
+        assert_eq!(f.as_str(), "https://app.example/cb?x=1#error=access_denied");
+    }
+
+    #[test]
+    fn csrf_must_match_exactly() {
+        let id = FlowId::generate();
+        assert!(check_csrf(Some(id.as_str()), &id).is_ok());
+        assert_eq!(
+            check_csrf(None, &id).unwrap_err().0.kind,
+            OAuthErrorKind::RequestForbidden
+        );
+        assert_eq!(
+            check_csrf(Some("nope"), &id).unwrap_err().0.kind,
+            OAuthErrorKind::RequestForbidden
+        );
+    }
+}

@@ -45,8 +45,8 @@ pub enum ResponseMode {
 /// An authorization error and, when the redirect URI was already trusted, where to send it.
 #[derive(Debug, Clone)]
 pub struct AuthorizeError {
-    /// `None`: show the error page (`OAUTH2_ERROR_URL`).
-    pub redirect: Option<TrustedRedirect>,
+    /// `None`: show the error page (`OAUTH2_ERROR_URL`). Boxed: errors are the cold path.
+    pub redirect: Option<Box<TrustedRedirect>>,
     /// The `state` to echo (only with a trusted redirect).
     pub state: Option<String>,
     /// The error.
@@ -168,7 +168,7 @@ pub fn check_request(
 ) -> Result<ValidAuthorizeRequest, AuthorizeError> {
     let state = param(params, "state").map(str::to_owned);
     let fail = |error: OAuthError| AuthorizeError {
-        redirect: Some(redirect.clone()),
+        redirect: Some(Box::new(redirect.clone())),
         state: state.clone(),
         error,
     };

@@ -138,7 +138,7 @@ where
     };
     result.map_err(|(error, cookies)| AuthorizeFailure {
         error: AuthorizeError {
-            redirect: Some(request.redirect.clone()),
+            redirect: Some(Box::new(request.redirect.clone())),
             state: Some(request.state.clone()),
             error,
         },

@@ -12,6 +12,10 @@ pub const HEALTH_READY: &str = "/health/ready";
 pub const HEALTH_STATUS: &str = "/health/status";
 /// Both ports: build version.
 pub const VERSION: &str = "/version";
+/// Public: the authorization endpoint (RFC 6749 §3.1).
+pub const OAUTH2_AUTH: &str = "/oauth2/auth";
+/// Public: logs this browser out (forgets its login session), then redirects.
+pub const LOGIN_SESSION_REVOKE: &str = "/oauth2/auth/sessions/login/revoke";
 /// Public: the token endpoint (RFC 6749 §3.2).
 pub const OAUTH2_TOKEN: &str = "/oauth2/token";
 /// Public: token revocation (RFC 7009).

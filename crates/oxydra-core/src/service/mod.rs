@@ -3,6 +3,7 @@
 
 pub mod client_auth;
 pub mod clients;
+pub mod flow_admin;
 pub mod introspect;
 pub mod revoke;
 pub mod token;

@@ -638,7 +638,10 @@ mod tests {
             ResponseMode::Query,
             &[("code", "a+b"), ("scope", "a b")],
         );
-        assert_eq!(q.as_str(), "https://app.example/cb?x=1&code=a%2Bb&scope=a%20b");
+        assert_eq!(
+            q.as_str(),
+            "https://app.example/cb?x=1&code=a%2Bb&scope=a%20b"
+        );
         let f = redirect_with(&url, ResponseMode::Fragment, &[("error", "access_denied")]);
         assert_eq!(f.as_str(), "https://app.example/cb?x=1#error=access_denied");
     }

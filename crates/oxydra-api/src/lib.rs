@@ -11,6 +11,7 @@
 
 pub mod client_model;
 pub mod error;
+pub mod flow_model;
 pub mod health;
 pub mod paths;
 mod serde_util;
@@ -21,6 +22,11 @@ pub mod client;
 
 pub use client_model::OAuth2Client;
 pub use error::ErrorBody;
+pub use flow_model::{
+    AcceptConsentRequest, AcceptLoginRequest, CompletedRequest, ConsentRequest,
+    ConsentRequestSession, LoginRequest, OpenIDConnectContext, PreviousConsentSession,
+    RejectRequest,
+};
 pub use health::{HealthNotReadyStatus, HealthStatus, Version};
 pub use token_model::{
     FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection, OauthTokenResponse,

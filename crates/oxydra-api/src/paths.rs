@@ -12,6 +12,10 @@ pub const HEALTH_READY: &str = "/health/ready";
 pub const HEALTH_STATUS: &str = "/health/status";
 /// Both ports: build version.
 pub const VERSION: &str = "/version";
+/// Public: the authorization endpoint (RFC 6749 §3.1).
+pub const OAUTH2_AUTH: &str = "/oauth2/auth";
+/// Public: logs this browser out (forgets its login session), then redirects.
+pub const LOGIN_SESSION_REVOKE: &str = "/oauth2/auth/sessions/login/revoke";
 /// Public: the token endpoint (RFC 6749 §3.2).
 pub const OAUTH2_TOKEN: &str = "/oauth2/token";
 /// Public: token revocation (RFC 7009).
@@ -24,3 +28,37 @@ pub const OAUTH2_FLUSH: &str = "/oauth2/flush";
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
 /// Admin: the largest page size list endpoints return.
 pub const MAX_PAGE_SIZE: u32 = 500;
+/// Admin: one login request (1.0.0-beta path form).
+pub const LOGIN_REQUEST: &str = "/oauth2/auth/requests/login/{challenge}";
+/// Admin: accepts a login request (1.0.0-beta path form).
+pub const LOGIN_REQUEST_ACCEPT: &str = "/oauth2/auth/requests/login/{challenge}/accept";
+/// Admin: rejects a login request (1.0.0-beta path form).
+pub const LOGIN_REQUEST_REJECT: &str = "/oauth2/auth/requests/login/{challenge}/reject";
+/// Admin: one login request, `?login_challenge=` (Hydra 1.x query form).
+pub const LOGIN_REQUEST_BY_QUERY: &str = "/oauth2/auth/requests/login";
+/// Admin: accepts a login request, `?login_challenge=` (Hydra 1.x query form).
+pub const LOGIN_REQUEST_ACCEPT_BY_QUERY: &str = "/oauth2/auth/requests/login/accept";
+/// Admin: rejects a login request, `?login_challenge=` (Hydra 1.x query form).
+pub const LOGIN_REQUEST_REJECT_BY_QUERY: &str = "/oauth2/auth/requests/login/reject";
+/// The query parameter naming the login challenge (login-app URL and Hydra 1.x admin routes).
+pub const LOGIN_CHALLENGE_PARAM: &str = "login_challenge";
+/// Admin: one consent request (1.0.0-beta path form).
+pub const CONSENT_REQUEST: &str = "/oauth2/auth/requests/consent/{challenge}";
+/// Admin: accepts a consent request (1.0.0-beta path form).
+pub const CONSENT_REQUEST_ACCEPT: &str = "/oauth2/auth/requests/consent/{challenge}/accept";
+/// Admin: rejects a consent request (1.0.0-beta path form).
+pub const CONSENT_REQUEST_REJECT: &str = "/oauth2/auth/requests/consent/{challenge}/reject";
+/// Admin: one consent request, `?consent_challenge=` (Hydra 1.x query form).
+pub const CONSENT_REQUEST_BY_QUERY: &str = "/oauth2/auth/requests/consent";
+/// Admin: accepts a consent request, `?consent_challenge=` (Hydra 1.x query form).
+pub const CONSENT_REQUEST_ACCEPT_BY_QUERY: &str = "/oauth2/auth/requests/consent/accept";
+/// Admin: rejects a consent request, `?consent_challenge=` (Hydra 1.x query form).
+pub const CONSENT_REQUEST_REJECT_BY_QUERY: &str = "/oauth2/auth/requests/consent/reject";
+/// The query parameter naming the consent challenge.
+pub const CONSENT_CHALLENGE_PARAM: &str = "consent_challenge";
+/// Admin: a subject's remembered consent sessions (list, revoke all).
+pub const CONSENT_SESSIONS: &str = "/oauth2/auth/sessions/consent/{user}";
+/// Admin: a subject's consent sessions with one client (revoke).
+pub const CONSENT_SESSIONS_OF_CLIENT: &str = "/oauth2/auth/sessions/consent/{user}/{client}";
+/// Admin: a subject's remembered login sessions (revoke).
+pub const LOGIN_SESSIONS: &str = "/oauth2/auth/sessions/login/{user}";

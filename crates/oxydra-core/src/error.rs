@@ -80,6 +80,51 @@ pub enum OAuthErrorKind {
 }
 
 impl OAuthErrorKind {
+    /// Every kind, for looking one up by its wire code.
+    pub const ALL: [OAuthErrorKind; 32] = {
+        use OAuthErrorKind::*;
+        [
+            InvalidRequest,
+            InvalidClient,
+            InvalidGrant,
+            UnauthorizedClient,
+            UnsupportedGrantType,
+            UnsupportedResponseType,
+            InvalidScope,
+            AccessDenied,
+            ServerError,
+            TemporarilyUnavailable,
+            InvalidState,
+            InsufficientEntropy,
+            InvalidToken,
+            TokenExpired,
+            TokenInactive,
+            RequestUnauthorized,
+            RequestForbidden,
+            ScopeNotGranted,
+            LoginRequired,
+            InteractionRequired,
+            ConsentRequired,
+            RegistrationNotSupported,
+            RequestNotSupported,
+            RequestUriNotSupported,
+            InvalidRequestObject,
+            InvalidRequestUri,
+            InvalidClientMetadata,
+            NotFound,
+            Conflict,
+            PayloadTooLarge,
+            MethodNotAllowed,
+            InsecureTransport,
+        ]
+    };
+
+    /// The kind whose wire code is `code` (`access_denied` → `AccessDenied`), if any: used
+    /// when a login or consent app names the error to send (`shared/spec/behaviour.md` §3.5).
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
     /// The wire `error` code.
     pub fn code(self) -> &'static str {
         use OAuthErrorKind::*;
@@ -363,6 +408,14 @@ mod tests {
             OAuthErrorKind::UnsupportedGrantType.code(),
             "unsupported_grant_type"
         );
+    }
+
+    #[test]
+    fn every_kind_is_found_by_its_code() {
+        for kind in OAuthErrorKind::ALL {
+            assert_eq!(OAuthErrorKind::from_code(kind.code()), Some(kind));
+        }
+        assert_eq!(OAuthErrorKind::from_code("made_up"), None);
     }
 
     #[test]

@@ -252,7 +252,7 @@ pub trait FlowStore: Send + Sync {
 }
 
 /// Everything the server needs from storage.
-pub trait Store: ClientStore + TokenStore {
+pub trait Store: ClientStore + TokenStore + FlowStore {
     /// Checks the database answers (readiness probe).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

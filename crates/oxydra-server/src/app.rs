@@ -8,6 +8,7 @@ use oxydra_core::client::secret::SecretHasher;
 use oxydra_core::clock::{Clock, SystemClock};
 use oxydra_core::model::Now;
 use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
+use oxydra_core::service::authorize::{FlowSettings, ROUND_TRIP};
 use oxydra_core::service::client_auth::AuthContext;
 use oxydra_core::service::token::TokenSettings;
 use oxydra_core::token::TokenKeys;
@@ -15,6 +16,7 @@ use oxydra_core::{Error, OAuthError, OAuthErrorKind};
 use oxydra_store::SqlStore;
 
 use crate::config::Config;
+use crate::cookies::CookieJar;
 use crate::demo::Demo;
 use crate::hashing::{DEFAULT_SECRET_CACHE_CAPACITY, ServerHasher};
 use crate::jwks_fetch::{JwksFetchConfig, JwksFetcher};
@@ -35,6 +37,10 @@ pub struct AppState {
     pub jwks: JwksFetcher,
     /// `<issuer>/oauth2/token`: the audience client assertions must name.
     pub token_endpoint: Arc<str>,
+    /// Signs and reads the flow's cookies (`COOKIE_SECRET`).
+    pub cookies: CookieJar,
+    /// What the login/consent flow needs from the configuration.
+    pub flow_settings: Arc<FlowSettings>,
     /// Time source (fixed in tests).
     pub clock: Arc<dyn Clock>,
     /// Base URL of this process's admin API (`http://127.0.0.1:4445`), known only once its
@@ -70,6 +76,15 @@ impl AppState {
             config.issuer.as_str().trim_end_matches('/'),
             oxydra_api::paths::OAUTH2_TOKEN
         ));
+        let cookies = CookieJar::new(config.cookie_secret.expose(), config.https());
+        let flow_settings = Arc::new(FlowSettings {
+            authorize_url: issuer_url(&config, oxydra_api::paths::OAUTH2_AUTH)?,
+            login_url: config.urls.login.clone(),
+            consent_url: config.urls.consent.clone(),
+            scope_strategy: config.scope_strategy,
+            auth_code_lifespan: config.lifespans.auth_code,
+            round_trip: ROUND_TRIP,
+        });
         let admin_url = Arc::new(OnceLock::new());
         let demo = if config.demo.enabled {
             Some(Arc::new(Demo::new(&config.demo, admin_url.clone())?))
@@ -77,6 +92,8 @@ impl AppState {
             None
         };
         Ok(Self {
+            cookies,
+            flow_settings,
             admin_url,
             demo,
             config: Arc::new(config),
@@ -109,6 +126,14 @@ impl AppState {
     pub fn now(&self) -> Now {
         self.clock.now()
     }
+}
+
+/// `<issuer><path>`, the issuer's own path kept (`https://example.com/auth` + `/oauth2/auth`).
+fn issuer_url(config: &Config, path: &str) -> Result<url::Url, Error> {
+    let base = config.issuer.as_str().trim_end_matches('/');
+    url::Url::parse(&format!("{base}{path}")).map_err(|e| {
+        Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
+    })
 }
 
 /// The router for the public port (OAuth 2.0 / OIDC endpoints browsers and clients reach).

@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod app;
 pub mod config;
+pub mod cookies;
 pub mod demo;
 pub mod error;
 pub mod extract;

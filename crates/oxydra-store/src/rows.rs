@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use oxydra_core::client::{AuthMethod, Client, GrantType, SubjectType};
+use oxydra_core::flow::{ConsentRequest, FlowId, LoginRequest, LoginSession};
 use oxydra_core::model::{ClientId, Now};
 use oxydra_core::store::StoreError;
 use oxydra_core::token::{RequestId, StoredToken, TokenKind, TokenSignature};
@@ -65,6 +66,57 @@ pub(crate) struct RequestRow {
     pub(crate) request_id: String,
 }
 
+/// The columns `oxydra_login_request` and `oxydra_consent_request` share.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct FlowRow {
+    pub(crate) challenge: String,
+    pub(crate) verifier: String,
+    pub(crate) csrf: String,
+    pub(crate) client_id: String,
+    pub(crate) subject: String,
+    pub(crate) skip: bool,
+    pub(crate) requested_scope: String,
+    pub(crate) request_url: String,
+    pub(crate) oidc_context: String,
+    pub(crate) login_session_id: Option<String>,
+    pub(crate) requested_at: i64,
+    pub(crate) outcome: Option<String>,
+    pub(crate) verifier_used: bool,
+}
+
+/// A row of `oxydra_login_request`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct LoginRequestRow {
+    #[sqlx(flatten)]
+    pub(crate) flow: FlowRow,
+    pub(crate) authenticated_at: Option<i64>,
+}
+
+/// A row of `oxydra_consent_request` (without the columns copied from the outcome).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ConsentRequestRow {
+    #[sqlx(flatten)]
+    pub(crate) flow: FlowRow,
+    pub(crate) login_challenge: String,
+    pub(crate) authenticated_at: i64,
+    pub(crate) acr: String,
+    pub(crate) handled_at: Option<i64>,
+}
+
+/// A row of `oxydra_login_session`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct LoginSessionRow {
+    pub(crate) id: String,
+    pub(crate) subject: String,
+    pub(crate) authenticated_at: i64,
+}
+
+/// Whether a flow request's verifier was redeemed.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct VerifierUsedRow {
+    pub(crate) verifier_used: bool,
+}
+
 /// A single count.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct CountRow {
@@ -93,6 +145,18 @@ impl At<'_> {
 
     fn json<T: DeserializeOwned>(&self, column: &str, text: &str) -> Result<T, StoreError> {
         serde_json::from_str(text).map_err(|e| self.corrupt(column, e))
+    }
+
+    fn opt_json<T: DeserializeOwned>(
+        &self,
+        column: &str,
+        text: Option<&str>,
+    ) -> Result<Option<T>, StoreError> {
+        text.map(|t| self.json(column, t)).transpose()
+    }
+
+    fn client_id(&self, text: String) -> Result<ClientId, StoreError> {
+        ClientId::parse(text).map_err(|e| self.corrupt("client_id", e))
     }
 
     fn parse_enum<T: FromStr>(&self, column: &str, text: &str) -> Result<T, StoreError> {
@@ -172,8 +236,7 @@ impl TryFrom<TokenRow> for StoredToken {
             .ok_or_else(|| at.corrupt("kind", format!("unknown value {:?}", row.kind)))?;
         Ok(StoredToken {
             kind,
-            client_id: ClientId::parse(row.client_id.clone())
-                .map_err(|e| at.corrupt("client_id", e))?,
+            client_id: at.client_id(row.client_id.clone())?,
             granted_scope: at.json("granted_scope", &row.granted_scope)?,
             granted_audience: at.json("granted_audience", &row.granted_audience)?,
             session: at.json("session", &row.session)?,
@@ -184,5 +247,71 @@ impl TryFrom<TokenRow> for StoredToken {
             active: row.active,
             signature: TokenSignature::from_stored(row.signature),
         })
+    }
+}
+
+/// A `$ty` (`LoginRequest` or `ConsentRequest`, which share these field names) from the
+/// [`FlowRow`] `$flow` of `$table`, plus the `$field: $value`s only that type has; `?` returns
+/// `Corrupt` for an undecodable column.
+macro_rules! flow_request {
+    ($ty:ident, $table:literal, $flow:expr, { $($field:ident: $value:expr),* $(,)? }) => {{
+        let flow: FlowRow = $flow;
+        let at = At {
+            table: $table,
+            key: &flow.challenge,
+        };
+        $ty {
+            client_id: at.client_id(flow.client_id.clone())?,
+            requested_scope: at.json("requested_scope", &flow.requested_scope)?,
+            oidc_context: at.json("oidc_context", &flow.oidc_context)?,
+            outcome: at.opt_json("outcome", flow.outcome.as_deref())?,
+            $($field: $value,)*
+            verifier: FlowId::from_stored(flow.verifier),
+            csrf: FlowId::from_stored(flow.csrf),
+            subject: flow.subject,
+            skip: flow.skip,
+            request_url: flow.request_url,
+            login_session_id: flow.login_session_id,
+            requested_at: Now::from_unix_micros(flow.requested_at),
+            verifier_used: flow.verifier_used,
+            challenge: FlowId::from_stored(flow.challenge),
+        }
+    }};
+}
+
+impl TryFrom<LoginRequestRow> for LoginRequest {
+    type Error = StoreError;
+
+    fn try_from(row: LoginRequestRow) -> Result<Self, StoreError> {
+        Ok(
+            flow_request!(LoginRequest, "oxydra_login_request", row.flow, {
+                authenticated_at: row.authenticated_at.map(Now::from_unix_micros),
+            }),
+        )
+    }
+}
+
+impl TryFrom<ConsentRequestRow> for ConsentRequest {
+    type Error = StoreError;
+
+    fn try_from(row: ConsentRequestRow) -> Result<Self, StoreError> {
+        Ok(
+            flow_request!(ConsentRequest, "oxydra_consent_request", row.flow, {
+                login_challenge: FlowId::from_stored(row.login_challenge),
+                authenticated_at: Now::from_unix_micros(row.authenticated_at),
+                acr: row.acr,
+                handled_at: row.handled_at.map(Now::from_unix_micros),
+            }),
+        )
+    }
+}
+
+impl From<LoginSessionRow> for LoginSession {
+    fn from(row: LoginSessionRow) -> Self {
+        LoginSession {
+            id: row.id,
+            subject: row.subject,
+            authenticated_at: Now::from_unix_micros(row.authenticated_at),
+        }
     }
 }

@@ -11,6 +11,8 @@
 pub mod app;
 pub mod backend;
 #[cfg(feature = "app")]
+pub mod browser;
+#[cfg(feature = "app")]
 pub mod server;
 
 pub use backend::{TestBackend, TestStore, open_store};

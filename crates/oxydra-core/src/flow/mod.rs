@@ -2,6 +2,7 @@
 //! endpoint creates for the operator's login and consent apps, and the decisions taken when the
 //! browser comes back with a verifier. Pure: inputs and [`crate::model::Now`] in, decisions out.
 
+pub mod answer;
 pub mod model;
 
 pub use model::{

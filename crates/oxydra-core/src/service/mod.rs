@@ -4,6 +4,7 @@
 pub mod authorize;
 pub mod client_auth;
 pub mod clients;
+pub mod flow_admin;
 pub mod introspect;
 pub mod revoke;
 pub mod token;

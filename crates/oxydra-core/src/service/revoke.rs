@@ -3,7 +3,8 @@
 use crate::client::Client;
 use crate::error::Error;
 use crate::model::Now;
-use crate::store::TokenStore;
+use crate::service::authorize::ROUND_TRIP;
+use crate::store::{FlowStore, TokenStore};
 use crate::token::{FlushCriteria, TokenKeys, TokenKind};
 
 /// Revokes the grant of an access or refresh token presented by its own client: every access
@@ -45,10 +46,15 @@ pub async fn revoke<S: TokenStore>(
 pub const FLUSH_BATCH_SIZE: u32 = 1_000;
 
 /// Deletes access tokens and authorization codes that expired before `now` and were issued
-/// before `not_after`, in batches of [`FLUSH_BATCH_SIZE`], so a table of millions is flushed
-/// by many short statements rather than one long lock. Refresh tokens live until revoked and
-/// are not flushed. Returns how many rows were deleted.
-pub async fn flush<S: TokenStore>(store: &S, not_after: Now, now: Now) -> Result<u64, Error> {
+/// before `not_after`, and finished login/consent flows (round trip over, not a remembered
+/// consent), in batches of [`FLUSH_BATCH_SIZE`], so a table of millions is flushed by many
+/// short statements rather than one long lock. Refresh tokens live until revoked and are not
+/// flushed. Returns how many rows were deleted.
+pub async fn flush<S: TokenStore + FlowStore>(
+    store: &S,
+    not_after: Now,
+    now: Now,
+) -> Result<u64, Error> {
     let criteria = FlushCriteria {
         issued_before: not_after,
         expired_before: now,
@@ -65,6 +71,16 @@ pub async fn flush<S: TokenStore>(store: &S, not_after: Now, now: Now) -> Result
             if deleted < u64::from(FLUSH_BATCH_SIZE) {
                 break;
             }
+        }
+    }
+    loop {
+        let deleted = store
+            .flush_flows(criteria, ROUND_TRIP)
+            .await
+            .map_err(|e| Error::from_store("flow", e))?;
+        total += deleted;
+        if deleted < u64::from(FLUSH_BATCH_SIZE) {
+            break;
         }
     }
     Ok(total)

@@ -1,8 +1,15 @@
 //! Conversion between the wire `OAuth2Client` and the domain client.
 
 use oxydra_api::OAuth2Client;
-use oxydra_core::Secret;
 use oxydra_core::client::{Client, ClientInput};
+use oxydra_core::{ClientId, Secret};
+
+use crate::error::ApiError;
+
+/// A client id from a path segment; an invalid one is 400 `invalid_request`.
+pub fn parse_client_id(raw: String) -> Result<ClientId, ApiError> {
+    ClientId::parse(raw).map_err(|reason| ApiError::invalid_request(format!("client id: {reason}")))
+}
 
 /// Wire body → unvalidated domain input (validation happens in the domain).
 pub fn to_input(wire: OAuth2Client) -> ClientInput {

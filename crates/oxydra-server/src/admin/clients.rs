@@ -2,15 +2,15 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use oxydra_api::OAuth2Client;
 use oxydra_api::paths::{CLIENT, CLIENTS};
-use oxydra_core::ClientId;
 use oxydra_core::service::clients;
 
-use super::client_wire::{to_input, to_wire};
+use super::client_wire::{parse_client_id as parse_id, to_input, to_wire};
+use super::paging;
 use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Json, Page, Path};
@@ -20,10 +20,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(CLIENTS, get(list).post(create))
         .route(CLIENT, get(fetch).put(update).delete(remove))
-}
-
-fn parse_id(raw: String) -> Result<ClientId, ApiError> {
-    ClientId::parse(raw).map_err(|reason| ApiError::invalid_request(format!("client id: {reason}")))
 }
 
 /// `POST /clients` → 201 with the client (and its secret, this once) and a `Location` header.
@@ -40,7 +36,7 @@ async fn create(
         to_input(body),
     )
     .await?;
-    let location = client_location(saved.client.id.as_str());
+    let location = paging::encoded_path(CLIENTS, &[saved.client.id.as_str()]);
     let wire = to_wire(saved.client, saved.plaintext_secret);
     let mut response = (StatusCode::CREATED, axum::Json(wire)).into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
@@ -51,37 +47,12 @@ async fn create(
 
 /// `GET /clients?limit=&offset=` → a page ordered by client id, with a `Link` header.
 async fn list(State(state): State<AppState>, page: Page) -> Result<Response, ApiError> {
-    let mut rows = if page.limit == 0 {
-        Vec::new()
-    } else {
-        clients::list(&state.store, page.limit + 1, page.offset).await?
+    let rows = match paging::probe_limit(page) {
+        0 => Vec::new(),
+        limit => clients::list(&state.store, limit, page.offset).await?,
     };
-    let has_next = rows.len() > page.limit as usize;
-    rows.truncate(page.limit as usize);
     let body: Vec<OAuth2Client> = rows.into_iter().map(|c| to_wire(c, None)).collect();
-    let mut headers = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&link_header(page, has_next)) {
-        headers.insert(header::LINK, value);
-    }
-    Ok((headers, axum::Json(body)).into_response())
-}
-
-/// RFC 8288 links to the first, previous and next pages.
-fn link_header(page: Page, has_next: bool) -> String {
-    let link = |offset: u32, rel: &str| {
-        format!(
-            "<{CLIENTS}?limit={}&offset={offset}>; rel=\"{rel}\"",
-            page.limit
-        )
-    };
-    let mut links = vec![link(0, "first")];
-    if page.offset > 0 {
-        links.push(link(page.offset.saturating_sub(page.limit), "prev"));
-    }
-    if has_next {
-        links.push(link(page.offset.saturating_add(page.limit), "next"));
-    }
-    links.join(",")
+    Ok(paging::respond(CLIENTS, page, body))
 }
 
 /// `GET /clients/{id}` → the client without its secret.
@@ -121,15 +92,4 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     clients::delete(&state.store, &parse_id(id)?).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// `/clients/<id>` with the id percent-encoded as one path segment.
-fn client_location(id: &str) -> String {
-    let Ok(mut url) = url::Url::parse("http://oxydra.invalid/clients") else {
-        return CLIENTS.to_owned();
-    };
-    if let Ok(mut segments) = url.path_segments_mut() {
-        segments.push(id);
-    }
-    url.path().to_owned()
 }

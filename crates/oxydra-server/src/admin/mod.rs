@@ -2,6 +2,10 @@
 
 mod client_wire;
 mod clients;
+mod flow_wire;
+mod flows;
+mod paging;
+mod sessions;
 mod tokens;
 
 use axum::Router;
@@ -14,6 +18,8 @@ use crate::app::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(clients::routes())
+        .merge(flows::routes())
+        .merge(sessions::routes())
         .route(OAUTH2_INTROSPECT, post(tokens::introspect))
         .route(OAUTH2_FLUSH, post(tokens::flush))
 }

@@ -1,10 +1,12 @@
 //! Routes of the public port: the OAuth 2.0 endpoints clients reach.
 
+mod authorize;
+mod fallbacks;
 mod token;
 
 use axum::Router;
-use axum::routing::post;
-use oxydra_api::paths::{OAUTH2_REVOKE, OAUTH2_TOKEN};
+use axum::routing::{get, post};
+use oxydra_api::paths::{LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN};
 
 use crate::app::AppState;
 
@@ -13,4 +15,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(OAUTH2_TOKEN, post(token::token))
         .route(OAUTH2_REVOKE, post(token::revoke_token))
+        .route(
+            OAUTH2_AUTH,
+            get(authorize::authorize).post(authorize::authorize),
+        )
+        .route(LOGIN_SESSION_REVOKE, get(authorize::revoke_login_cookie))
+        .route("/oauth2/fallbacks/error", get(fallbacks::error))
+        .route("/oauth2/fallbacks/consent", get(fallbacks::consent))
+        .route("/oauth2/fallbacks/logout", get(fallbacks::logout))
 }

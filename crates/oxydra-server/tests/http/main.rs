@@ -5,6 +5,8 @@
 
 mod client_assertion;
 mod clients;
+mod flows_admin;
+mod flows_sessions;
 mod health;
 mod middleware;
 mod token_scale;

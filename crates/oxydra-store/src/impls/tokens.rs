@@ -13,8 +13,8 @@ use oxydra_core::token::{
 };
 
 use crate::SqlStore;
-use crate::db::{Arg, Tx};
-use crate::impls::json_list;
+use crate::db::{Arg, Stmt, Tx};
+use crate::impls::{json_list, json_text};
 use crate::rows::{RequestRow, TokenRow, kind_name};
 use crate::sql::tokens as sql;
 
@@ -32,8 +32,7 @@ fn key_args(kind: TokenKind, signature: &TokenSignature) -> [Arg; 2] {
 
 /// The parameters of `sql::tokens::INSERT`, in column order.
 pub(crate) fn insert_args(t: &StoredToken) -> Result<Vec<Arg>, StoreError> {
-    let session = serde_json::to_string(&t.session)
-        .map_err(|e| StoreError::Corrupt(format!("cannot encode a token session as JSON: {e}")))?;
+    let session = json_text("a token session", &t.session)?;
     Ok(vec![
         Arg::Text(t.signature.as_str().to_owned()),
         Arg::Text(kind_name(t.kind).to_owned()),
@@ -49,14 +48,15 @@ pub(crate) fn insert_args(t: &StoredToken) -> Result<Vec<Arg>, StoreError> {
     ])
 }
 
-/// Deletion rounds [`revoke_grant`] makes at most; each round after the first only runs when
-/// the previous one found rows, so two rounds is the normal case.
+/// Deletion rounds [`delete_until_quiet`] makes at most; each round after the first only runs
+/// when the previous one found rows, so two rounds is the normal case.
 const REVOKE_ROUNDS: usize = 4;
 
-/// Deletes every refresh and access token of `request_id` inside `tx`; returns how many.
+/// Runs the `deletes` (refresh tokens first, then access tokens) inside `tx` in rounds until a
+/// round deletes nothing; returns how many rows they deleted.
 ///
 /// On PostgreSQL (`READ COMMITTED`) one `DELETE` sees only rows committed when it started, so a
-/// rotation of the grant's current refresh token running at the same time could slip its new
+/// rotation of a grant's current refresh token running at the same time could slip its new
 /// tokens past a single statement. Hence:
 /// - refresh tokens go first: a concurrent rotation holds the lock on its refresh token, so
 ///   this waits for it to commit while holding only refresh-token locks, which the rotation
@@ -66,18 +66,36 @@ const REVOKE_ROUNDS: usize = 4;
 ///
 /// A rotation that has not locked its token yet waits for this transaction and then finds the
 /// token gone. On SQLite writers are serialised and the second round finds nothing.
-async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, StoreError> {
-    let args = [Arg::Text(request_id.to_owned())];
+pub(crate) async fn delete_until_quiet(
+    tx: &mut Tx,
+    deletes: &[(&'static Stmt, &[Arg])],
+) -> Result<u64, StoreError> {
     let mut total = 0;
     for _ in 0..REVOKE_ROUNDS {
-        let round = tx.execute(&sql::DELETE_REFRESH_OF_REQUEST, &args).await?
-            + tx.execute(&sql::DELETE_ACCESS_OF_REQUEST, &args).await?;
+        let mut round = 0;
+        for (stmt, args) in deletes {
+            round += tx.execute(stmt, args).await?;
+        }
         total += round;
         if round == 0 {
             break;
         }
     }
     Ok(total)
+}
+
+/// Deletes every refresh and access token of `request_id` inside `tx`; returns how many (see
+/// [`delete_until_quiet`]).
+async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, StoreError> {
+    let args = [Arg::Text(request_id.to_owned())];
+    delete_until_quiet(
+        tx,
+        &[
+            (&sql::DELETE_REFRESH_OF_REQUEST, &args),
+            (&sql::DELETE_ACCESS_OF_REQUEST, &args),
+        ],
+    )
+    .await
 }
 
 /// Inserts every token inside `tx`; the first failure (e.g. a duplicate signature) aborts.

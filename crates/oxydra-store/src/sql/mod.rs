@@ -2,6 +2,7 @@
 //! test walks.
 
 pub(crate) mod clients;
+pub(crate) mod flows;
 pub(crate) mod meta;
 pub(crate) mod tokens;
 
@@ -31,6 +32,25 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &tokens::FLUSH,
         &tokens::CLAIM_JTI,
         &tokens::DELETE_EXPIRED_JTIS,
+        &flows::INSERT_LOGIN,
+        &flows::GET_LOGIN,
+        &flows::HANDLE_LOGIN,
+        &flows::USE_LOGIN_VERIFIER,
+        &flows::LOGIN_VERIFIER_USED,
+        &flows::INSERT_CONSENT,
+        &flows::GET_CONSENT,
+        &flows::HANDLE_CONSENT,
+        &flows::USE_CONSENT_VERIFIER,
+        &flows::CONSENT_VERIFIER_USED,
+        &flows::REMEMBERED,
+        &flows::DELETE_SESSION_TOKENS,
+        &flows::DELETE_SESSIONS,
+        &flows::INSERT_LOGIN_SESSION,
+        &flows::GET_LOGIN_SESSION,
+        &flows::DELETE_LOGIN_SESSION,
+        &flows::DELETE_LOGIN_SESSIONS_OF,
+        &flows::FLUSH_LOGINS,
+        &flows::FLUSH_CONSENTS,
     ]
 }
 

@@ -8,6 +8,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod clients;
+mod flow_maintenance;
+mod flow_races;
+mod flow_sessions;
+mod flows;
 mod lifecycle;
 mod schema;
 mod sqlite_file;

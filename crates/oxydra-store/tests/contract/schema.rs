@@ -77,7 +77,7 @@ async fn postgres_schema(store: &SqlStore) -> Schema {
 }
 
 #[tokio::test]
-async fn sqlite_schema_has_the_client_and_token_tables() {
+async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     let sqlite = open_store(TestBackend::Sqlite).await.unwrap();
     let schema = sqlite_schema(&sqlite).await;
     let clients = &schema["oxydra_client"];
@@ -97,6 +97,30 @@ async fn sqlite_schema_has_the_client_and_token_tables() {
     assert_eq!(jtis["client_id"], ("text".into(), false, true));
     assert_eq!(jtis["jti"], ("text".into(), false, true));
     assert_eq!(jtis["expires_at"], ("bigint".into(), false, false));
+    let logins = &schema["oxydra_login_request"];
+    assert_eq!(logins.len(), 14, "{logins:#?}");
+    assert_eq!(logins["challenge"], ("text".into(), false, true));
+    assert_eq!(logins["verifier"], ("text".into(), false, false));
+    assert_eq!(logins["skip"], ("boolean".into(), false, false));
+    assert_eq!(logins["authenticated_at"], ("bigint".into(), true, false));
+    assert_eq!(logins["outcome"], ("text".into(), true, false));
+    let consents = &schema["oxydra_consent_request"];
+    assert_eq!(consents.len(), 20, "{consents:#?}");
+    assert_eq!(consents["challenge"], ("text".into(), false, true));
+    assert_eq!(
+        consents["authenticated_at"],
+        ("bigint".into(), false, false)
+    );
+    assert_eq!(consents["handled_at"], ("bigint".into(), true, false));
+    assert_eq!(consents["remember"], ("boolean".into(), false, false));
+    assert_eq!(consents["remember_for"], ("bigint".into(), false, false));
+    let sessions = &schema["oxydra_login_session"];
+    assert_eq!(sessions.len(), 3, "{sessions:#?}");
+    assert_eq!(sessions["id"], ("text".into(), false, true));
+    assert_eq!(
+        sessions["authenticated_at"],
+        ("bigint".into(), false, false)
+    );
     sqlite.cleanup().await;
 }
 

@@ -17,11 +17,11 @@ use crate::cid;
 use crate::tokens::{get, seed_client, token};
 
 /// Concurrent callers per race.
-const RACERS: usize = 8;
+pub const RACERS: usize = 8;
 
 /// Runs `n` calls of `call(store, i)` at once (released together by a barrier), each on its
 /// own task, and returns their results.
-async fn race<T, F, Fut>(store: &SqlStore, n: usize, call: F) -> Vec<T>
+pub async fn race<T, F, Fut>(store: &SqlStore, n: usize, call: F) -> Vec<T>
 where
     T: Send + 'static,
     F: Fn(SqlStore, usize) -> Fut,
@@ -166,6 +166,19 @@ store_test! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn races_on_a_multi_connection_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
+    let store = racing_file_store(&dir).await;
+    for _ in 0..3 {
+        exec_reset(&store).await;
+        race_code_exchange(&store).await;
+        race_jti_claim(&store).await;
+        exec_reset(&store).await;
+        race_rotation_against_replay(&store).await;
+    }
+    store.close().await;
+}
+
+/// A migrated SQLite file database in `dir` with a connection per racer.
+pub async fn racing_file_store(dir: &tempfile::TempDir) -> SqlStore {
     let dsn = Dsn::parse(&format!(
         "sqlite://{}",
         dir.path().join("race.db").display()
@@ -176,14 +189,7 @@ async fn races_on_a_multi_connection_sqlite_file() {
     };
     let store = SqlStore::open(&dsn, &opts).await.unwrap().store;
     store.migrate().await.unwrap();
-    for _ in 0..3 {
-        exec_reset(&store).await;
-        race_code_exchange(&store).await;
-        race_jti_claim(&store).await;
-        exec_reset(&store).await;
-        race_rotation_against_replay(&store).await;
-    }
-    store.close().await;
+    store
 }
 
 /// Empties the tables a race writes, so it can run again on the same file.

@@ -1,0 +1,178 @@
+//! `/oauth2/auth/requests/{login,consent}`: the login and consent apps read a request and
+//! answer it once (`shared/spec/behaviour.md` §3.2 steps 4 and 7, §3.5). Both the 1.0.0-beta
+//! path form (`…/login/{challenge}/accept`) and the Hydra 1.x query form
+//! (`…/login/accept?login_challenge=…`) reach the same handlers.
+
+use std::marker::PhantomData;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, RawPathParams, State};
+use axum::http::request::Parts;
+use axum::routing::{get, put};
+use oxydra_api::paths::{
+    CONSENT_CHALLENGE_PARAM, CONSENT_REQUEST, CONSENT_REQUEST_ACCEPT,
+    CONSENT_REQUEST_ACCEPT_BY_QUERY, CONSENT_REQUEST_BY_QUERY, CONSENT_REQUEST_REJECT,
+    CONSENT_REQUEST_REJECT_BY_QUERY, LOGIN_CHALLENGE_PARAM, LOGIN_REQUEST, LOGIN_REQUEST_ACCEPT,
+    LOGIN_REQUEST_ACCEPT_BY_QUERY, LOGIN_REQUEST_BY_QUERY, LOGIN_REQUEST_REJECT,
+    LOGIN_REQUEST_REJECT_BY_QUERY,
+};
+use oxydra_api::{
+    AcceptConsentRequest, AcceptLoginRequest, CompletedRequest, ConsentRequest, LoginRequest,
+    RejectRequest,
+};
+use oxydra_core::flow::FlowId;
+use oxydra_core::service::flow_admin::{self, Completed};
+
+use super::flow_wire::{
+    consent_acceptance, consent_to_wire, login_acceptance, login_to_wire, rejection,
+};
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::extract::Json;
+
+/// The login and consent request routes, in both forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(LOGIN_REQUEST, get(get_login))
+        .route(LOGIN_REQUEST_BY_QUERY, get(get_login))
+        .route(LOGIN_REQUEST_ACCEPT, put(accept_login))
+        .route(LOGIN_REQUEST_ACCEPT_BY_QUERY, put(accept_login))
+        .route(LOGIN_REQUEST_REJECT, put(reject_login))
+        .route(LOGIN_REQUEST_REJECT_BY_QUERY, put(reject_login))
+        .route(CONSENT_REQUEST, get(get_consent))
+        .route(CONSENT_REQUEST_BY_QUERY, get(get_consent))
+        .route(CONSENT_REQUEST_ACCEPT, put(accept_consent))
+        .route(CONSENT_REQUEST_ACCEPT_BY_QUERY, put(accept_consent))
+        .route(CONSENT_REQUEST_REJECT, put(reject_consent))
+        .route(CONSENT_REQUEST_REJECT_BY_QUERY, put(reject_consent))
+}
+
+/// Which request a [`Challenge`] names, and its query parameter in the Hydra 1.x form.
+trait ChallengeKind {
+    /// `login_challenge` or `consent_challenge`.
+    const QUERY_PARAM: &'static str;
+}
+
+/// Marker: a login challenge.
+struct Login;
+impl ChallengeKind for Login {
+    const QUERY_PARAM: &'static str = LOGIN_CHALLENGE_PARAM;
+}
+
+/// Marker: a consent challenge.
+struct Consent;
+impl ChallengeKind for Consent {
+    const QUERY_PARAM: &'static str = CONSENT_CHALLENGE_PARAM;
+}
+
+/// The challenge from the `{challenge}` path segment, or else from the query parameter of
+/// its kind. Missing, empty or repeated is 400 `invalid_request`.
+struct Challenge<K>(FlowId, PhantomData<K>);
+
+impl<S: Send + Sync, K: ChallengeKind> FromRequestParts<S> for Challenge<K> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Ok(params) = RawPathParams::from_request_parts(parts, state).await
+            && let Some((_, value)) = params.iter().find(|(name, _)| *name == "challenge")
+        {
+            return Ok(Self(FlowId::from_stored(value), PhantomData));
+        }
+        let query = parts.uri.query().unwrap_or("");
+        let mut values = url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(name, _)| name == K::QUERY_PARAM)
+            .map(|(_, value)| value);
+        match (values.next(), values.next()) {
+            (Some(value), None) if !value.is_empty() => {
+                Ok(Self(FlowId::from_stored(value.into_owned()), PhantomData))
+            }
+            (Some(_), Some(_)) => Err(ApiError::invalid_request(format!(
+                "Query parameter {} is included more than once.",
+                K::QUERY_PARAM
+            ))),
+            _ => Err(ApiError::invalid_request(format!(
+                "Query parameter {} is required.",
+                K::QUERY_PARAM
+            ))),
+        }
+    }
+}
+
+fn completed(done: Completed) -> axum::Json<CompletedRequest> {
+    axum::Json(CompletedRequest {
+        redirect_to: done.redirect_to,
+    })
+}
+
+/// `GET …/login/{challenge}` → the login request (also when answered or expired), or 404.
+async fn get_login(
+    State(state): State<AppState>,
+    Challenge(challenge, _): Challenge<Login>,
+) -> Result<axum::Json<LoginRequest>, ApiError> {
+    let view = flow_admin::get_login_request(&state.store, &challenge).await?;
+    Ok(axum::Json(login_to_wire(view)))
+}
+
+/// `PUT …/login/{challenge}/accept` → `{"redirect_to": …&login_verifier=…}`; 400 on a rule
+/// violation or unknown field, 404, 409 when answered already.
+async fn accept_login(
+    State(state): State<AppState>,
+    Challenge(challenge, _): Challenge<Login>,
+    Json(body): Json<AcceptLoginRequest>,
+) -> Result<axum::Json<CompletedRequest>, ApiError> {
+    let done = flow_admin::accept_login(
+        &state.store,
+        state.now(),
+        &challenge,
+        login_acceptance(body),
+    )
+    .await?;
+    Ok(completed(done))
+}
+
+/// `PUT …/login/{challenge}/reject` → `{"redirect_to": …&login_verifier=…}`; 404, 409.
+async fn reject_login(
+    State(state): State<AppState>,
+    Challenge(challenge, _): Challenge<Login>,
+    Json(body): Json<RejectRequest>,
+) -> Result<axum::Json<CompletedRequest>, ApiError> {
+    let done = flow_admin::reject_login(&state.store, &challenge, rejection(body)).await?;
+    Ok(completed(done))
+}
+
+/// `GET …/consent/{challenge}` → the consent request (also when answered or expired), or 404.
+async fn get_consent(
+    State(state): State<AppState>,
+    Challenge(challenge, _): Challenge<Consent>,
+) -> Result<axum::Json<ConsentRequest>, ApiError> {
+    let view = flow_admin::get_consent_request(&state.store, &challenge).await?;
+    Ok(axum::Json(consent_to_wire(view)))
+}
+
+/// `PUT …/consent/{challenge}/accept` → `{"redirect_to": …&consent_verifier=…}`; 400 (checked
+/// before anything is stored), 404, 409.
+async fn accept_consent(
+    State(state): State<AppState>,
+    Challenge(challenge, _): Challenge<Consent>,
+    Json(body): Json<AcceptConsentRequest>,
+) -> Result<axum::Json<CompletedRequest>, ApiError> {
+    let done = flow_admin::accept_consent(
+        &state.store,
+        state.now(),
+        &challenge,
+        consent_acceptance(body),
+    )
+    .await?;
+    Ok(completed(done))
+}
+
+/// `PUT …/consent/{challenge}/reject` → `{"redirect_to": …&consent_verifier=…}`; 404, 409.
+async fn reject_consent(
+    State(state): State<AppState>,
+    Challenge(challenge, _): Challenge<Consent>,
+    Json(body): Json<RejectRequest>,
+) -> Result<axum::Json<CompletedRequest>, ApiError> {
+    let done =
+        flow_admin::reject_consent(&state.store, state.now(), &challenge, rejection(body)).await?;
+    Ok(completed(done))
+}

@@ -1,0 +1,157 @@
+//! `GET|POST /oauth2/auth` (RFC 6749 §3.1): the authorization endpoint, and
+//! `GET /oauth2/auth/sessions/login/revoke` (logout of this browser).
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use oxydra_core::OAuthError;
+use oxydra_core::oauth2::authorize::{AuthorizeError, AuthorizeParams};
+use oxydra_core::service::authorize::{self as flow, AuthorizeFailure, CookieChange};
+use oxydra_core::store::FlowStore;
+
+use crate::app::AppState;
+
+/// `GET|POST /oauth2/auth`: always a 302 — to the login app, the consent app, the client, or
+/// (when the client or redirect URI cannot be trusted) the error page.
+pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -> Response {
+    let headers = request.headers().clone();
+    let params = match read_params(request, state.config.body_limit_bytes).await {
+        Ok(params) => params,
+        Err(error) => return error_page(&state, &AuthorizeError::untrusted(error)),
+    };
+    let browser = state.cookies.read(&headers);
+    match flow::authorize(
+        &state.store,
+        &state.token_keys,
+        &state.flow_settings,
+        params,
+        browser,
+        state.now(),
+    )
+    .await
+    {
+        Ok(ok) => redirect(
+            ok.location.as_str(),
+            &state.cookies.set_cookie_headers(&ok.cookies),
+        ),
+        Err(AuthorizeFailure { error, cookies }) => {
+            let set = state.cookies.set_cookie_headers(&cookies);
+            match &error.redirect {
+                Some(trusted) => {
+                    let pairs = error_pairs(&state, &error.error, error.state.as_deref());
+                    let pairs: Vec<(&str, &str)> =
+                        pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    let url = flow::redirect_with(trusted.url(), trusted.mode, &pairs);
+                    redirect(url.as_str(), &set)
+                }
+                None => {
+                    let mut response = error_page(&state, &error);
+                    append_cookies(&mut response, &set);
+                    response
+                }
+            }
+        }
+    }
+}
+
+/// RFC 6749 §3.1: query parameters, plus the form body on POST; a repeated parameter is
+/// `invalid_request` (§3.1: "MUST NOT be included more than once").
+async fn read_params(request: Request, limit: usize) -> Result<AuthorizeParams, OAuthError> {
+    let mut params = AuthorizeParams::new();
+    let query = request.uri().query().unwrap_or("").to_owned();
+    let body = if request.method() == Method::POST {
+        axum::body::to_bytes(request.into_body(), limit)
+            .await
+            .map_err(|_| OAuthError::invalid_request("The request body could not be read."))?
+    } else {
+        Default::default()
+    };
+    for source in [query.as_bytes(), &body[..]] {
+        for (k, v) in url::form_urlencoded::parse(source) {
+            if params.insert(k.to_string(), v.into_owned()).is_some() {
+                return Err(OAuthError::invalid_request(format!(
+                    "The parameter '{k}' is included more than once."
+                )));
+            }
+        }
+    }
+    Ok(params)
+}
+
+/// `error`, `error_description`, `error_hint`, `error_debug` (when shared) and `state`
+/// (RFC 6749 §4.1.2.1; `shared/spec/api.md` §5.3).
+fn error_pairs(
+    state: &AppState,
+    error: &OAuthError,
+    st: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let mut pairs = vec![
+        ("error", error.kind.code().to_owned()),
+        ("error_description", error.description.to_string()),
+    ];
+    if let Some(hint) = &error.hint {
+        pairs.push(("error_hint", hint.to_string()));
+    }
+    if state.config.share_error_debug
+        && let Some(debug) = &error.debug
+    {
+        pairs.push(("error_debug", debug.clone()));
+    }
+    if let Some(st) = st {
+        pairs.push(("state", st.to_owned()));
+    }
+    pairs
+}
+
+/// An error that cannot go to the client: 302 to `OAUTH2_ERROR_URL` with the error in the query.
+fn error_page(state: &AppState, error: &AuthorizeError) -> Response {
+    let mut url = state.config.urls.error.clone();
+    {
+        let mut query = url.query_pairs_mut();
+        for (k, v) in error_pairs(state, &error.error, None) {
+            query.append_pair(k, &v);
+        }
+        if error.error.hint.is_none() {
+            query.append_pair("error_hint", "");
+        }
+    }
+    redirect(url.as_str(), &[])
+}
+
+fn redirect(location: &str, cookies: &[HeaderValue]) -> Response {
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    append_cookies(&mut response, cookies);
+    response
+}
+
+fn append_cookies(response: &mut Response, cookies: &[HeaderValue]) {
+    for cookie in cookies {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
+}
+
+/// `GET /oauth2/auth/sessions/login/revoke`: forgets this browser's login session (row and
+/// cookie) and sends it to `OAUTH2_LOGOUT_REDIRECT_URL`, also when it had none.
+pub(crate) async fn revoke_login_cookie(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(sid) = state.cookies.read(&headers).session_id
+        && let Err(e) = state.store.delete_login_session(&sid).await
+    {
+        return crate::error::ApiError::from(oxydra_core::Error::from_store("login session", e))
+            .into_response();
+    }
+    let clear = state
+        .cookies
+        .set_cookie_headers(&[CookieChange::ClearSession]);
+    redirect(state.config.urls.logout_redirect.as_str(), &clear)
+}

@@ -1,0 +1,291 @@
+//! Statements on `oxydra_login_request`, `oxydra_consent_request` and `oxydra_login_session`
+//! (the login/consent flow, `shared/spec/behaviour.md` §3).
+//!
+//! Scopes, the OIDC context and outcomes are JSON text; times are BIGINT Unix microseconds.
+//! Answers and verifier redemptions are single conditional `UPDATE … RETURNING` statements, so
+//! of two concurrent callers exactly one changes the row (PostgreSQL re-checks the condition
+//! after waiting for the row lock; SQLite has one writer). A consent's `accepted`, `remember`
+//! and `remember_for` columns copy its accepted outcome, for the remembered-consent queries.
+
+use crate::db::Stmt;
+
+/// The columns of [`crate::rows::LoginRequestRow`] (read by name), in the order of
+/// [`INSERT_LOGIN`]'s parameters.
+macro_rules! login_columns {
+    () => {
+        "challenge, verifier, csrf, client_id, subject, skip, requested_scope, request_url, \
+         oidc_context, login_session_id, requested_at, authenticated_at, outcome, verifier_used"
+    };
+}
+
+/// The columns of [`crate::rows::ConsentRequestRow`] (read by name), in the order of the first
+/// parameters of [`INSERT_CONSENT`].
+macro_rules! consent_columns {
+    () => {
+        "challenge, verifier, csrf, client_id, subject, skip, requested_scope, request_url, \
+         oidc_context, login_challenge, login_session_id, requested_at, authenticated_at, acr, \
+         outcome, handled_at, verifier_used"
+    };
+}
+
+/// The condition "a remembered consent still valid at `$now`" (Unix **seconds**), exactly as
+/// `ConsentRequest::is_remembered_at`: accepted, remembered, not itself skipped, and
+/// `remember_for` (0 = forever) not elapsed since the request, in whole seconds. Written as a
+/// difference so a huge `remember_for` cannot overflow; times are after 1970, so `/` truncating
+/// toward zero is the floor.
+macro_rules! still_remembered {
+    ($now:literal) => {
+        concat!(
+            "accepted = TRUE AND remember = TRUE AND skip = FALSE AND (remember_for <= 0 OR \
+             remember_for >= ",
+            $now,
+            " - requested_at / 1000000)"
+        )
+    };
+}
+
+/// `$1` subject's consent requests, at `$2` client when not NULL (typed, for PostgreSQL).
+macro_rules! of_subject_at_client {
+    () => {
+        "subject = $1 AND (CAST($2 AS TEXT) IS NULL OR client_id = $2)"
+    };
+}
+
+/// The consent sessions of `$1` subject, of `$2` client when not NULL: its answered requests.
+macro_rules! consent_sessions_of {
+    () => {
+        concat!(of_subject_at_client!(), " AND outcome IS NOT NULL")
+    };
+}
+
+/// `$1` challenge: the request of `$table` with `$columns`.
+macro_rules! by_challenge {
+    ($table:literal, $columns:expr) => {
+        concat!(
+            "SELECT ",
+            $columns,
+            " FROM ",
+            $table,
+            " WHERE challenge = $1"
+        )
+    };
+}
+
+/// `$1` verifier: marks an answered, unused request of `$table` used and returns its
+/// `$columns`; no row when the verifier is unknown, unanswered or used already.
+macro_rules! redeem_verifier {
+    ($table:literal, $columns:expr) => {
+        concat!(
+            "UPDATE ",
+            $table,
+            " SET verifier_used = TRUE \
+             WHERE verifier = $1 AND verifier_used = FALSE AND outcome IS NOT NULL RETURNING ",
+            $columns
+        )
+    };
+}
+
+/// `$1` verifier: whether the verifier of a request of `$table` was redeemed (no row: unknown).
+macro_rules! verifier_used {
+    ($table:literal) => {
+        concat!("SELECT verifier_used FROM ", $table, " WHERE verifier = $1")
+    };
+}
+
+/// `$1..$14` the columns, in [`login_columns`] order.
+pub(crate) const INSERT_LOGIN: Stmt = Stmt::new(
+    "flows.insert_login",
+    concat!(
+        "INSERT INTO oxydra_login_request (",
+        login_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    ),
+);
+
+/// `$1` challenge.
+pub(crate) const GET_LOGIN: Stmt = Stmt::new(
+    "flows.get_login",
+    by_challenge!("oxydra_login_request", login_columns!()),
+);
+
+/// `$1` challenge, `$2` outcome: answers an unanswered request; no row when it is unknown or
+/// already answered.
+pub(crate) const HANDLE_LOGIN: Stmt = Stmt::new(
+    "flows.handle_login",
+    concat!(
+        "UPDATE oxydra_login_request SET outcome = $2 WHERE challenge = $1 AND outcome IS NULL \
+         RETURNING ",
+        login_columns!()
+    ),
+);
+
+/// `$1` verifier; see [`redeem_verifier`].
+pub(crate) const USE_LOGIN_VERIFIER: Stmt = Stmt::new(
+    "flows.use_login_verifier",
+    redeem_verifier!("oxydra_login_request", login_columns!()),
+);
+
+/// `$1` verifier; see [`verifier_used`].
+pub(crate) const LOGIN_VERIFIER_USED: Stmt = Stmt::new(
+    "flows.login_verifier_used",
+    verifier_used!("oxydra_login_request"),
+);
+
+/// `$1..$17` the columns in [`consent_columns`] order, then `$18` accepted, `$19` remember,
+/// `$20` remember_for (copied from the outcome).
+pub(crate) const INSERT_CONSENT: Stmt = Stmt::new(
+    "flows.insert_consent",
+    concat!(
+        "INSERT INTO oxydra_consent_request (",
+        consent_columns!(),
+        ", accepted, remember, remember_for) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+    ),
+);
+
+/// `$1` challenge.
+pub(crate) const GET_CONSENT: Stmt = Stmt::new(
+    "flows.get_consent",
+    by_challenge!("oxydra_consent_request", consent_columns!()),
+);
+
+/// `$1` challenge, `$2` outcome, `$3` handled at, `$4` accepted, `$5` remember, `$6`
+/// remember_for: answers an unanswered request; no row when it is unknown or already answered.
+pub(crate) const HANDLE_CONSENT: Stmt = Stmt::new(
+    "flows.handle_consent",
+    concat!(
+        "UPDATE oxydra_consent_request SET outcome = $2, handled_at = $3, accepted = $4, \
+         remember = $5, remember_for = $6 WHERE challenge = $1 AND outcome IS NULL RETURNING ",
+        consent_columns!()
+    ),
+);
+
+/// `$1` verifier; see [`redeem_verifier`].
+pub(crate) const USE_CONSENT_VERIFIER: Stmt = Stmt::new(
+    "flows.use_consent_verifier",
+    redeem_verifier!("oxydra_consent_request", consent_columns!()),
+);
+
+/// `$1` verifier; see [`verifier_used`].
+pub(crate) const CONSENT_VERIFIER_USED: Stmt = Stmt::new(
+    "flows.consent_verifier_used",
+    verifier_used!("oxydra_consent_request"),
+);
+
+/// `$1` subject, `$2` client or NULL, `$3` now (Unix seconds), `$4` limit, `$5` offset: newest
+/// answer first (ties by challenge).
+pub(crate) const REMEMBERED: Stmt = Stmt::new(
+    "flows.remembered",
+    concat!(
+        "SELECT ",
+        consent_columns!(),
+        " FROM oxydra_consent_request WHERE ",
+        of_subject_at_client!(),
+        " AND ",
+        still_remembered!("$3"),
+        " ORDER BY handled_at DESC NULLS LAST, challenge LIMIT $4 OFFSET $5"
+    ),
+);
+
+/// `$1` subject, `$2` client or NULL, `$3` kind: deletes the tokens of that kind of the
+/// subject's consent sessions (their request id is the consent challenge).
+pub(crate) const DELETE_SESSION_TOKENS: Stmt = Stmt::new(
+    "flows.delete_session_tokens",
+    concat!(
+        "DELETE FROM oxydra_token WHERE kind = $3 AND request_id IN (\
+         SELECT challenge FROM oxydra_consent_request WHERE ",
+        consent_sessions_of!(),
+        ")"
+    ),
+);
+
+/// `$1` subject, `$2` client or NULL: deletes the subject's consent sessions.
+pub(crate) const DELETE_SESSIONS: Stmt = Stmt::new(
+    "flows.delete_sessions",
+    concat!(
+        "DELETE FROM oxydra_consent_request WHERE ",
+        consent_sessions_of!()
+    ),
+);
+
+/// `$1` id, `$2` subject, `$3` authenticated at.
+pub(crate) const INSERT_LOGIN_SESSION: Stmt = Stmt::new(
+    "flows.insert_login_session",
+    "INSERT INTO oxydra_login_session (id, subject, authenticated_at) VALUES ($1, $2, $3)",
+);
+
+/// `$1` id.
+pub(crate) const GET_LOGIN_SESSION: Stmt = Stmt::new(
+    "flows.get_login_session",
+    "SELECT id, subject, authenticated_at FROM oxydra_login_session WHERE id = $1",
+);
+
+/// `$1` id.
+pub(crate) const DELETE_LOGIN_SESSION: Stmt = Stmt::new(
+    "flows.delete_login_session",
+    "DELETE FROM oxydra_login_session WHERE id = $1",
+);
+
+/// `$1` subject.
+pub(crate) const DELETE_LOGIN_SESSIONS_OF: Stmt = Stmt::new(
+    "flows.delete_login_sessions_of",
+    "DELETE FROM oxydra_login_session WHERE subject = $1",
+);
+
+/// A batch delete of finished requests of `$table` (`$1` requested before, `$2` round trip
+/// over for requests before, then `$extra` conditions, `$limit` the batch size parameter),
+/// with `$lock` after the `LIMIT` (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two cleanups never
+/// wait on each other or on a request being answered; SQLite has one writer).
+macro_rules! flush {
+    ($table:literal, $extra:expr, $limit:literal, $lock:literal) => {
+        concat!(
+            "DELETE FROM ",
+            $table,
+            " WHERE challenge IN (SELECT challenge FROM ",
+            $table,
+            " WHERE requested_at < $1 AND requested_at < $2",
+            $extra,
+            " LIMIT ",
+            $limit,
+            $lock,
+            ")"
+        )
+    };
+}
+
+/// What keeps a finished consent: a remembered session still valid at `$3`, or a token that
+/// still refers to it (it is the grant [`DELETE_SESSION_TOKENS`] revokes by).
+macro_rules! consent_still_needed {
+    () => {
+        concat!(
+            " AND NOT (",
+            still_remembered!("$3"),
+            ") AND NOT EXISTS (SELECT 1 FROM oxydra_token t WHERE t.request_id = challenge)"
+        )
+    };
+}
+
+/// `$1` requested before, `$2` round trip over for requests before, `$3` batch size.
+pub(crate) const FLUSH_LOGINS: Stmt = Stmt::new(
+    "flows.flush_logins",
+    flush!("oxydra_login_request", "", "$3", ""),
+)
+.postgres(flush!(
+    "oxydra_login_request",
+    "",
+    "$3",
+    " FOR UPDATE SKIP LOCKED"
+));
+
+/// `$1` requested before, `$2` round trip over for requests before, `$3` the flush's expiry
+/// cutoff (Unix seconds), `$4` batch size; see [`consent_still_needed`] for what is kept.
+pub(crate) const FLUSH_CONSENTS: Stmt = Stmt::new(
+    "flows.flush_consents",
+    flush!("oxydra_consent_request", consent_still_needed!(), "$4", ""),
+)
+.postgres(flush!(
+    "oxydra_consent_request",
+    consent_still_needed!(),
+    "$4",
+    " FOR UPDATE SKIP LOCKED"
+));

@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod hashing;
 pub mod health;
+pub mod html;
 pub mod jwks_fetch;
 pub mod middleware;
 pub mod public;

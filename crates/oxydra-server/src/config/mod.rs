@@ -32,6 +32,7 @@ pub use duration::{parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
 pub use load::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
+pub(crate) use secrets::sha256;
 pub use secrets::{MIN_SYSTEM_SECRET_LEN, redact_dsn};
 
 /// The whole server configuration. `Debug` redacts every secret, the DSN included.

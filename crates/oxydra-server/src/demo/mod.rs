@@ -14,21 +14,20 @@ mod pages;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use aws_lc_rs::digest::{SHA256, digest};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use oxydra_core::{Error, OAuthError, OAuthErrorKind};
+use oxydra_core::{Error, OAuthError, OAuthErrorKind, Secret};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use self::admin::{ConsentRequest, Kind, LoginRequest, denied};
 use self::pages::{ConsentView, LoginView};
 use crate::app::AppState;
-use crate::config::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH, DemoConfig, DemoUser};
+use crate::config::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH, DemoConfig, sha256};
 
 /// How long "remember me" keeps a login or a consent, in seconds.
 const REMEMBER_FOR_SECS: i64 = 3600;
@@ -40,7 +39,8 @@ const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Demo {
     http: reqwest::Client,
     admin_url: Arc<OnceLock<String>>,
-    users: Vec<DemoUser>,
+    /// Each account's name and the SHA-256 of its password.
+    users: Vec<(String, Secret<Vec<u8>>)>,
 }
 
 impl Demo {
@@ -56,21 +56,29 @@ impl Demo {
         Ok(Self {
             http,
             admin_url,
-            users: config.users.clone(),
+            users: config
+                .users
+                .iter()
+                .map(|u| {
+                    (
+                        u.name.clone(),
+                        Secret::new(sha256(u.password.expose().as_bytes())),
+                    )
+                })
+                .collect(),
         })
     }
 
-    /// The account named `name` whose password is `password`. Every account is compared, and
+    /// The account named `name` if `password` is its password. Every account is compared, and
     /// passwords as SHA-256 digests, so the time taken says nothing about either.
-    fn authenticate(&self, name: &str, password: &str) -> Option<&DemoUser> {
-        let given = digest(&SHA256, password.as_bytes());
+    fn authenticate(&self, name: &str, password: &str) -> Option<&str> {
+        let given = sha256(password.as_bytes());
         let mut found = None;
-        for user in &self.users {
-            let stored = digest(&SHA256, user.password.expose().as_bytes());
-            let name_ok = user.name.as_bytes().ct_eq(name.as_bytes());
-            let password_ok = stored.as_ref().ct_eq(given.as_ref());
+        for (user, stored) in &self.users {
+            let name_ok = user.as_bytes().ct_eq(name.as_bytes());
+            let password_ok = stored.expose().as_slice().ct_eq(&given);
             if bool::from(name_ok & password_ok) {
-                found = Some(user);
+                found = Some(user.as_str());
             }
         }
         found
@@ -108,71 +116,67 @@ pub fn routes(demo: Arc<Demo>) -> Router<AppState> {
 }
 
 /// `GET /demo/login?login_challenge=…`: the form, or straight on when the login is remembered.
-async fn show_login(State(demo): State<Arc<Demo>>, RawQuery(query): RawQuery) -> Response {
-    let challenge = match param(query.as_deref(), "login_challenge") {
-        Some(challenge) => challenge,
-        None => return missing("login_challenge"),
-    };
-    let request: LoginRequest = match demo.request(Kind::Login, &challenge).await {
-        Ok(request) => request,
-        Err(e) => return e.into_response(),
-    };
+async fn show_login(
+    State(demo): State<Arc<Demo>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, DemoError> {
+    let challenge = param(query.as_deref(), "login_challenge")?;
+    let request: LoginRequest = demo.request(Kind::Login, &challenge).await?;
     if request.skip {
         // §3.3: a remembered login is accepted without UI, same subject, remember=false.
         let body = json!({"subject": request.subject, "remember": false, "remember_for": 0});
-        return follow(demo.answer(Kind::Login, &challenge, "accept", &body).await);
+        return follow(
+            demo.answer(Kind::Login, &challenge, "accept", &body)
+                .await?,
+        );
     }
-    login_page(&challenge, &request, &request.oidc_context.login_hint, None)
+    Ok(login_page(
+        &challenge,
+        &request,
+        &request.oidc_context.login_hint,
+        None,
+    ))
 }
 
 /// `POST /demo/login`: Deny rejects; right credentials accept; wrong ones show the form again.
-async fn submit_login(State(demo): State<Arc<Demo>>, body: Bytes) -> Response {
+async fn submit_login(State(demo): State<Arc<Demo>>, body: Bytes) -> Result<Response, DemoError> {
     let form = Fields::parse(&body);
-    let challenge = match form.one("challenge") {
-        Some(challenge) => challenge.to_owned(),
-        None => return missing("challenge"),
-    };
+    let challenge = form.required("challenge")?;
     if form.one("action") == Some("deny") {
         return follow(
-            demo.answer(Kind::Login, &challenge, "reject", &denied())
-                .await,
+            demo.answer(Kind::Login, challenge, "reject", &denied())
+                .await?,
         );
     }
     let username = form.one("username").unwrap_or("").trim();
     let password = form.one("password").unwrap_or("");
     let Some(user) = demo.authenticate(username, password) else {
-        let request: LoginRequest = match demo.request(Kind::Login, &challenge).await {
-            Ok(request) => request,
-            Err(e) => return e.into_response(),
-        };
+        let request: LoginRequest = demo.request(Kind::Login, challenge).await?;
         let error = "The user name or password is wrong.";
-        return login_page(&challenge, &request, username, Some(error));
+        return Ok(login_page(challenge, &request, username, Some(error)));
     };
     let remember = form.one("remember").is_some();
     let body = json!({
-        "subject": user.name,
+        "subject": user,
         "remember": remember,
         "remember_for": if remember { REMEMBER_FOR_SECS } else { 0 },
     });
-    follow(demo.answer(Kind::Login, &challenge, "accept", &body).await)
+    follow(demo.answer(Kind::Login, challenge, "accept", &body).await?)
 }
 
 /// `GET /demo/consent?consent_challenge=…`: the form, or straight on when consent is remembered.
-async fn show_consent(State(demo): State<Arc<Demo>>, RawQuery(query): RawQuery) -> Response {
-    let challenge = match param(query.as_deref(), "consent_challenge") {
-        Some(challenge) => challenge,
-        None => return missing("consent_challenge"),
-    };
-    let request: ConsentRequest = match demo.request(Kind::Consent, &challenge).await {
-        Ok(request) => request,
-        Err(e) => return e.into_response(),
-    };
+async fn show_consent(
+    State(demo): State<Arc<Demo>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, DemoError> {
+    let challenge = param(query.as_deref(), "consent_challenge")?;
+    let request: ConsentRequest = demo.request(Kind::Consent, &challenge).await?;
     if request.skip {
         // §3.3: a remembered consent is accepted without UI, the same scopes, remember=false.
         let body = accept_consent(&request.requested_scope, false);
         return follow(
             demo.answer(Kind::Consent, &challenge, "accept", &body)
-                .await,
+                .await?,
         );
     }
     let page = pages::consent(&ConsentView {
@@ -181,26 +185,20 @@ async fn show_consent(State(demo): State<Arc<Demo>>, RawQuery(query): RawQuery) 
         subject: &request.subject,
         scopes: &request.requested_scope,
     });
-    html(StatusCode::OK, page)
+    Ok(html(StatusCode::OK, page))
 }
 
 /// `POST /demo/consent`: Deny rejects; Allow grants the checked scopes that were requested.
-async fn submit_consent(State(demo): State<Arc<Demo>>, body: Bytes) -> Response {
+async fn submit_consent(State(demo): State<Arc<Demo>>, body: Bytes) -> Result<Response, DemoError> {
     let form = Fields::parse(&body);
-    let challenge = match form.one("challenge") {
-        Some(challenge) => challenge.to_owned(),
-        None => return missing("challenge"),
-    };
+    let challenge = form.required("challenge")?;
     if form.one("action") == Some("deny") {
         return follow(
-            demo.answer(Kind::Consent, &challenge, "reject", &denied())
-                .await,
+            demo.answer(Kind::Consent, challenge, "reject", &denied())
+                .await?,
         );
     }
-    let request: ConsentRequest = match demo.request(Kind::Consent, &challenge).await {
-        Ok(request) => request,
-        Err(e) => return e.into_response(),
-    };
+    let request: ConsentRequest = demo.request(Kind::Consent, challenge).await?;
     // Only scopes the client asked for: a crafted form cannot widen the grant.
     let checked = form.all("grant_scope");
     let granted: Vec<String> = request
@@ -211,8 +209,8 @@ async fn submit_consent(State(demo): State<Arc<Demo>>, body: Bytes) -> Response 
         .collect();
     let body = accept_consent(&granted, form.one("remember").is_some());
     follow(
-        demo.answer(Kind::Consent, &challenge, "accept", &body)
-            .await,
+        demo.answer(Kind::Consent, challenge, "accept", &body)
+            .await?,
     )
 }
 
@@ -241,34 +239,27 @@ fn login_page(
     html(StatusCode::OK, page)
 }
 
-/// 302 to the admin API's `redirect_to`, or the error page.
-fn follow(answer: Result<String, DemoError>) -> Response {
-    let location = match answer {
-        Ok(location) => location,
-        Err(e) => return e.into_response(),
-    };
-    match HeaderValue::from_str(&location) {
-        Ok(value) => {
-            let mut response = StatusCode::FOUND.into_response();
-            let headers = response.headers_mut();
-            headers.insert(header::LOCATION, value);
-            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(_) => DemoError::new(
+/// 302 to the admin API's `redirect_to`.
+fn follow(location: String) -> Result<Response, DemoError> {
+    let value = HeaderValue::from_str(&location).map_err(|_| {
+        DemoError::new(
             StatusCode::BAD_GATEWAY,
             "The admin API sent an unusable redirect.",
         )
-        .into_response(),
-    }
+    })?;
+    let mut response = StatusCode::FOUND.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::LOCATION, value);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }
 
-fn missing(name: &str) -> Response {
+/// The page for a request that lacks the parameter `name`.
+fn missing(name: &str) -> DemoError {
     DemoError::new(
         StatusCode::BAD_REQUEST,
         format!("The {name} parameter is missing. Start again from the application."),
     )
-    .into_response()
 }
 
 /// An HTML page that is never cached, never framed and loads nothing.
@@ -292,10 +283,11 @@ fn html(status: StatusCode, page: String) -> Response {
 }
 
 /// The first non-empty value of `name` in a query string.
-fn param(query: Option<&str>, name: &str) -> Option<String> {
+fn param(query: Option<&str>, name: &str) -> Result<String, DemoError> {
     url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .find(|(k, v)| k == name && !v.is_empty())
         .map(|(_, v)| v.into_owned())
+        .ok_or_else(|| missing(name))
 }
 
 /// An `application/x-www-form-urlencoded` body; keys may repeat (`grant_scope`).
@@ -312,6 +304,11 @@ impl Fields {
             .iter()
             .find(|(k, v)| k == name && !v.is_empty())
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The first non-empty value of `name`, which the form must have.
+    fn required(&self, name: &str) -> Result<&str, DemoError> {
+        self.one(name).ok_or_else(|| missing(name))
     }
 
     /// Every value of `name`.

@@ -2,6 +2,8 @@
 //! `<label>` for every input and a little inline CSS; no JavaScript. Every dynamic value is
 //! HTML-escaped.
 
+use crate::html::escape;
+
 /// What the login page shows.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct LoginView<'a> {
@@ -121,22 +123,6 @@ pub(super) fn error(message: &str) -> String {
         "Something went wrong",
         &format!("<p role=\"alert\">{}</p>", escape(message)),
     )
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Application state and the two routers (public and admin port).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -17,9 +17,10 @@ use oxydra_store::SqlStore;
 
 use crate::config::Config;
 use crate::cookies::CookieJar;
+use crate::demo::Demo;
 use crate::hashing::{DEFAULT_SECRET_CACHE_CAPACITY, ServerHasher};
 use crate::jwks_fetch::{JwksFetchConfig, JwksFetcher};
-use crate::{admin, health, middleware, public};
+use crate::{admin, demo, health, middleware, public};
 
 /// Everything a handler may use. Cheap to clone (all `Arc`s and pools).
 #[derive(Clone)]
@@ -42,6 +43,11 @@ pub struct AppState {
     pub flow_settings: Arc<FlowSettings>,
     /// Time source (fixed in tests).
     pub clock: Arc<dyn Clock>,
+    /// Base URL of this process's admin API (`http://127.0.0.1:4445`), known only once its
+    /// listener is bound (port 0 is allowed); set by [`crate::run`], read by the demo app.
+    pub admin_url: Arc<OnceLock<String>>,
+    /// The built-in demo login and consent app, when `OXYDRA_DEMO` is on.
+    pub demo: Option<Arc<Demo>>,
 }
 
 impl AppState {
@@ -79,9 +85,17 @@ impl AppState {
             auth_code_lifespan: config.lifespans.auth_code,
             round_trip: ROUND_TRIP,
         });
+        let admin_url = Arc::new(OnceLock::new());
+        let demo = if config.demo.enabled {
+            Some(Arc::new(Demo::new(&config.demo, admin_url.clone())?))
+        } else {
+            None
+        };
         Ok(Self {
             cookies,
             flow_settings,
+            admin_url,
+            demo,
             config: Arc::new(config),
             store,
             hasher,
@@ -124,9 +138,12 @@ fn issuer_url(config: &Config, path: &str) -> Result<url::Url, Error> {
 
 /// The router for the public port (OAuth 2.0 / OIDC endpoints browsers and clients reach).
 pub fn public_router(state: AppState) -> Router {
-    let router = Router::new()
+    let mut router = Router::new()
         .merge(health::routes())
         .merge(public::routes());
+    if let Some(app) = &state.demo {
+        router = router.merge(demo::routes(app.clone()));
+    }
     finish(router, state)
 }
 

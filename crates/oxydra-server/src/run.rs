@@ -39,6 +39,9 @@ pub enum ServeError {
     /// TLS material could not be loaded.
     #[error("tls: {0}")]
     Tls(String),
+    /// The demo login app cannot run in this mode.
+    #[error("demo: {0}")]
+    Demo(String),
 }
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -50,17 +53,25 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
+    if config.demo.enabled && mode != ServeMode::All {
+        return Err(ServeError::Demo(
+            "the demo login app (--demo) needs `serve all`: it calls the admin API of its own process"
+                .into(),
+        ));
+    }
     let store = open_store(&config, mode).await?;
     let rustls = tls::rustls_config(&config).await.map_err(ServeError::Tls)?;
     let scheme = if rustls.is_some() { "https" } else { "http" };
     let state =
         AppState::new(config, store.clone()).map_err(|e| ServeError::Keys(e.to_string()))?;
     let handle = Handle::new();
-    let mut servers = Vec::new();
     let listeners = [
         (ServeMode::Public, "public", &state.config.public),
         (ServeMode::Admin, "admin", &state.config.admin),
     ];
+    // Bind every listener before serving any, so the admin URL the demo app calls is known
+    // before the first request reaches it.
+    let mut bound = Vec::new();
     for (side, name, listen) in listeners {
         if mode != ServeMode::All && mode != side {
             continue;
@@ -70,6 +81,15 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
             .local_addr()
             .map_err(|e| ServeError::Listen(e.to_string()))?;
         announce(name, scheme, addr);
+        if side == ServeMode::Admin {
+            let _ = state
+                .admin_url
+                .set(format!("{scheme}://{}", reachable(addr)));
+        }
+        bound.push((side, listener));
+    }
+    let mut servers = Vec::new();
+    for (side, listener) in bound {
         let router = if side == ServeMode::Public {
             public_router(state.clone())
         } else {
@@ -142,6 +162,16 @@ async fn bind(addr: &str) -> Result<std::net::TcpListener, ServeError> {
     listener
         .into_std()
         .map_err(|e| ServeError::Listen(e.to_string()))
+}
+
+/// An address this host can connect to: a wildcard bind (`0.0.0.0`, `::`) becomes loopback.
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    SocketAddr::new(ip, addr.port())
 }
 
 /// Tells operators and tests where we listen (port 0 picks a free port).

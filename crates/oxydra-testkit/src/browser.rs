@@ -41,9 +41,34 @@ impl Browser {
         }
     }
 
+    /// A browser over `http`, which must not follow redirects (e.g. one that resolves a test
+    /// issuer's host name with `reqwest::ClientBuilder::resolve`).
+    pub fn with_client(http: reqwest::Client) -> Self {
+        Self {
+            http,
+            cookies: BTreeMap::new(),
+        }
+    }
+
     /// `GET url` with the jar's cookies; stores the cookies the response sets.
     pub async fn get(&mut self, url: &str) -> Navigation {
-        let mut request = self.http.get(url);
+        let request = self.http.get(url);
+        self.navigate(request, "GET", url).await
+    }
+
+    /// Submits a form: `POST url` with `fields` form-encoded (keys may repeat) and the jar's
+    /// cookies; stores the cookies the response sets.
+    pub async fn post_form(&mut self, url: &str, fields: &[(&str, &str)]) -> Navigation {
+        let request = self.http.post(url).form(fields);
+        self.navigate(request, "POST", url).await
+    }
+
+    async fn navigate(
+        &mut self,
+        mut request: reqwest::RequestBuilder,
+        method: &str,
+        url: &str,
+    ) -> Navigation {
         if !self.cookies.is_empty() {
             let header: Vec<String> = self
                 .cookies
@@ -55,7 +80,7 @@ impl Browser {
         let response = request
             .send()
             .await
-            .unwrap_or_else(|e| panic!("GET {url} failed: {e}"));
+            .unwrap_or_else(|e| panic!("{method} {url} failed: {e}"));
         for set in response.headers().get_all(SET_COOKIE) {
             let Ok(text) = set.to_str() else { continue };
             let first = text.split(';').next().unwrap_or("");

@@ -41,6 +41,8 @@ impl TestServer {
         let clock = Arc::new(FixedClock::new(Now::from_unix_secs(1_700_000_000)));
         let state = AppState::with_clock(config, store, clock.clone())
             .unwrap_or_else(|e| panic!("cannot build the app state: {e}"));
+        // As `oxydra serve` does once the admin listener is bound (the demo app calls it).
+        let _ = state.admin_url.set(admin_url.clone());
         let tasks = vec![
             spawn(public, public_router(state.clone())),
             spawn(admin, admin_router(state.clone())),

@@ -89,6 +89,32 @@ impl PublicClient {
         decode(execute(request).await?).await
     }
 
+    /// `POST /oauth2/token` with `grant_type=authorization_code` (RFC 6749 §4.1.3) and the PKCE
+    /// `code_verifier` (RFC 7636 §4.5). A confidential client authenticates with
+    /// `credentials` (`client_secret_basic`); a public one (`None`) sends `client_id` in the
+    /// body (`none`, RFC 6749 §3.2.1).
+    pub async fn authorization_code(
+        &self,
+        client_id: &str,
+        credentials: Option<&ClientCredentials>,
+        code: &str,
+        redirect_uri: &str,
+        code_verifier: &str,
+    ) -> Result<OauthTokenResponse, ClientError> {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+            ("code_verifier", code_verifier),
+        ];
+        let mut request = self.http.route(Method::POST, paths::OAUTH2_TOKEN);
+        match credentials {
+            Some(credentials) => request = credentials.authorize(request),
+            None => form.push(("client_id", client_id)),
+        }
+        decode(execute(request.form(&form)).await?).await
+    }
+
     /// `POST /oauth2/revoke` (RFC 7009 §2.1): revokes `token` (an access or refresh token) and
     /// every token of its grant. A token that is unknown, already revoked or another client's
     /// is not an error (§2.2).

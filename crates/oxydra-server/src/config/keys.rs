@@ -105,6 +105,8 @@ static KEYS: &[KeyDoc] = &[
     key("OXYDRA_JANITOR_INTERVAL", &[], "(off)", "How often expired tokens and requests are deleted (duration; `0` = off)."),
     key("COMPAT_API_VERSION", &[], "1.0.0-beta", "API generation served: `1.0.0-beta` or `0.10` (legacy consent flow)."),
     key("RESOURCE_NAME_PREFIX", &[], "rn:hydra", "Prefix of resource names in 0.x access-control policies."),
+    key("OXYDRA_DEMO", &[], "false", "Serve the built-in demo login and consent app at `<issuer>/demo/login` and `/demo/consent` (flag `--demo`); needs `--dangerous-force-http` and `serve all`. For trying Oxydra only."),
+    key("OXYDRA_DEMO_USERS", &[], "alice:alice-password", "Comma list of `user:password` accounts the demo login page accepts. Demo only: plain-text passwords in the environment, never for real users."),
 ];
 
 /// The documented key table (see `docs/configuration.md`).

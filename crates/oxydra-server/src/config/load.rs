@@ -7,7 +7,7 @@ use oxydra_core::config::{AccessTokenStrategy, Lifespans, ScopeStrategy};
 
 use super::duration::{parse_bytes, parse_duration};
 use super::env::{EnvSource, Reader};
-use super::sections::{cookie_secret, cors, hasher, listen, oidc, system_secrets, tls};
+use super::sections::{cookie_secret, cors, demo, hasher, listen, oidc, system_secrets, tls};
 use super::urls::{issuer, url};
 use super::{
     CompatApiVersion, Config, ConfigError, LogConfig, LogFormat, LogLevel, UrlsConfig, validate,
@@ -19,6 +19,10 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://oxydra.db";
 pub const DEFAULT_ISSUER: &str = "http://localhost:4444";
 /// Default request-body limit: 1 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
+/// The demo login page, relative to the issuer (the default login URL with `OXYDRA_DEMO`).
+pub const DEMO_LOGIN_PATH: &str = "/demo/login";
+/// The demo consent page, relative to the issuer (the default consent URL with `OXYDRA_DEMO`).
+pub const DEMO_CONSENT_PATH: &str = "/demo/consent";
 
 /// See [`Config::load`].
 pub(crate) fn load<E: EnvSource + ?Sized>(
@@ -35,19 +39,16 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let public = listen(&mut r, "PUBLIC_HOST", "PUBLIC_PORT", 4444);
     let admin = listen(&mut r, "ADMIN_HOST", "ADMIN_PORT", 4445);
     let tls = tls(&mut r);
+    let demo = demo(&mut r);
     let base = issuer.as_ref();
-    let login = url(
-        &mut r,
-        base,
-        "OAUTH2_LOGIN_URL",
-        "/oauth2/fallbacks/consent",
-    );
-    let consent = url(
-        &mut r,
-        base,
-        "OAUTH2_CONSENT_URL",
-        "/oauth2/fallbacks/consent",
-    );
+    // With the demo on, unset login and consent URLs point at its pages.
+    let (login_default, consent_default) = if demo.enabled {
+        (DEMO_LOGIN_PATH, DEMO_CONSENT_PATH)
+    } else {
+        ("/oauth2/fallbacks/consent", "/oauth2/fallbacks/consent")
+    };
+    let login = url(&mut r, base, "OAUTH2_LOGIN_URL", login_default);
+    let consent = url(&mut r, base, "OAUTH2_CONSENT_URL", consent_default);
     let error = url(&mut r, base, "OAUTH2_ERROR_URL", "/oauth2/fallbacks/error");
     let logout = url(
         &mut r,
@@ -128,6 +129,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         janitor_interval,
         compat_api_version,
         resource_name_prefix,
+        demo,
         warnings: Vec::new(),
     };
     validate::check(&config, &mut r);

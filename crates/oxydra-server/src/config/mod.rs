@@ -31,6 +31,8 @@ use url::Url;
 pub use duration::{parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
+pub use load::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
+pub(crate) use secrets::sha256;
 pub use secrets::{MIN_SYSTEM_SECRET_LEN, redact_dsn};
 
 /// The whole server configuration. `Debug` redacts every secret, the DSN included.
@@ -82,6 +84,8 @@ pub struct Config {
     pub compat_api_version: CompatApiVersion,
     /// Prefix of 0.x policy resource names (`RESOURCE_NAME_PREFIX`).
     pub resource_name_prefix: String,
+    /// The built-in demo login and consent app (`OXYDRA_DEMO`, `--demo`).
+    pub demo: DemoConfig,
     /// Non-fatal findings for the server to log at start-up.
     pub warnings: Vec<String>,
 }
@@ -140,6 +144,24 @@ pub struct UrlsConfig {
     pub error: Url,
     /// Target after a login session is revoked (`OAUTH2_LOGOUT_REDIRECT_URL`).
     pub logout_redirect: Url,
+}
+
+/// The built-in demo login and consent app: for trying Oxydra, refused outside development mode.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoConfig {
+    /// Serve `/demo/login` and `/demo/consent` on the public port (`OXYDRA_DEMO`).
+    pub enabled: bool,
+    /// The accounts the login page accepts (`OXYDRA_DEMO_USERS`).
+    pub users: Vec<DemoUser>,
+}
+
+/// One demo account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoUser {
+    /// The user name, which becomes the subject.
+    pub name: String,
+    /// The password, compared in constant time.
+    pub password: Secret<String>,
 }
 
 /// OpenID Connect settings.

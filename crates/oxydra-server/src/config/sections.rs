@@ -15,7 +15,7 @@ use super::duration::parse_duration;
 use super::env::{EnvSource, Reader, split_list};
 use super::secrets::{MIN_SYSTEM_SECRET_LEN, decode_pem, random_secret, sha256};
 use super::urls::absolute_or_relative;
-use super::{CorsConfig, ListenConfig, OidcConfig, PemSource, TlsConfig};
+use super::{CorsConfig, DemoConfig, DemoUser, ListenConfig, OidcConfig, PemSource, TlsConfig};
 
 /// Default PBKDF2 iteration count (OWASP 2023 for PBKDF2-HMAC-SHA256).
 pub const DEFAULT_PBKDF2_ITERATIONS: NonZeroU32 = match NonZeroU32::new(600_000) {
@@ -271,4 +271,42 @@ pub(super) fn cors<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> CorsConfig {
         }),
         debug: r.bool("CORS_DEBUG", false),
     }
+}
+
+/// The demo login app's switch and accounts. Entries are `user:password` (split at the first
+/// `:`); a malformed entry is reported by position, never echoed, since it holds a password.
+pub(super) fn demo<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> DemoConfig {
+    let enabled = r.bool("OXYDRA_DEMO", false);
+    let users = r.parse("OXYDRA_DEMO_USERS", default_demo_users(), |s| {
+        let mut users: Vec<DemoUser> = Vec::new();
+        for (index, entry) in split_list(s).into_iter().enumerate() {
+            let Some((name, password)) = entry.split_once(':') else {
+                return Err(format!("entry {} is not `user:password`", index + 1));
+            };
+            let name = name.trim();
+            if name.is_empty() || password.is_empty() {
+                return Err(format!(
+                    "entry {} needs both a user name and a password (`user:password`)",
+                    index + 1
+                ));
+            }
+            if users.iter().any(|u| u.name == name) {
+                return Err(format!("user {name:?} is listed twice"));
+            }
+            users.push(DemoUser {
+                name: name.to_owned(),
+                password: Secret::new(password.to_owned()),
+            });
+        }
+        Ok(users)
+    });
+    DemoConfig { enabled, users }
+}
+
+/// `alice:alice-password`, the documented default.
+fn default_demo_users() -> Vec<DemoUser> {
+    vec![DemoUser {
+        name: "alice".to_owned(),
+        password: Secret::new("alice-password".to_owned()),
+    }]
 }

@@ -13,6 +13,18 @@ pub const MIN_PAIRWISE_SALT_LEN: usize = 8;
 pub(crate) fn check<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E>) {
     check_tls(config, r);
     check_pairwise(config, r);
+    check_demo(config, r);
+}
+
+/// The demo login app accepts passwords from the environment: development mode only.
+fn check_demo<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E>) {
+    if config.demo.enabled && !config.dangerous_force_http {
+        r.problem(
+            "OXYDRA_DEMO",
+            "the demo login app (--demo) is for trying Oxydra only and needs --dangerous-force-http; \
+             never enable it in production",
+        );
+    }
 }
 
 fn check_tls<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E>) {

@@ -5,6 +5,8 @@ use axum::extract::Query;
 use axum::response::Html;
 use std::collections::HashMap;
 
+use crate::html::escape;
+
 /// The default `OAUTH2_ERROR_URL`: shows the error the authorization endpoint could not send
 /// to a client.
 pub(crate) async fn error(Query(q): Query<HashMap<String, String>>) -> Html<String> {
@@ -39,31 +41,4 @@ fn page(title: &str, body: &str) -> Html<String> {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>\
          </head><body><main><h1>{title}</h1>{body}</main></body></html>"
     ))
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            super::escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-    }
 }

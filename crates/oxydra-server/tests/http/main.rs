@@ -5,6 +5,7 @@
 
 mod client_assertion;
 mod clients;
+mod demo;
 mod flows_admin;
 mod flows_sessions;
 mod health;

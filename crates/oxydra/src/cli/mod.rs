@@ -8,6 +8,7 @@ pub mod migrate;
 pub mod remote;
 pub mod serve;
 pub mod token;
+pub mod token_user;
 pub mod version;
 
 use clap::{Parser, Subcommand};

@@ -74,6 +74,11 @@ pub struct ServeFlags {
     /// Overrides OXYDRA_JANITOR_INTERVAL.
     #[arg(long, value_name = "DURATION")]
     pub janitor_interval: Option<String>,
+    /// Serve the built-in demo login and consent app at <issuer>/demo/login and /demo/consent
+    /// (accounts from OXYDRA_DEMO_USERS, default alice:alice-password). For trying Oxydra only:
+    /// needs --dangerous-force-http and `serve all`. Sets OXYDRA_DEMO=true.
+    #[arg(long)]
+    pub demo: bool,
     /// Accepted for compatibility with Hydra's command line; Oxydra sends no telemetry.
     #[arg(long)]
     pub disable_telemetry: bool,
@@ -105,6 +110,7 @@ impl ServeFlags {
         put("ADMIN_PORT", self.admin_port.map(|p| p.to_string()));
         put("OAUTH2_ISSUER_URL", self.issuer.clone());
         put("OXYDRA_JANITOR_INTERVAL", self.janitor_interval.clone());
+        put("OXYDRA_DEMO", self.demo.then(|| "true".to_owned()));
         pairs
     }
 }

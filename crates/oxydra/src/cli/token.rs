@@ -1,4 +1,4 @@
-//! `oxydra token client|introspect|revoke|flush`: get, inspect, revoke and clean up OAuth 2.0
+//! `oxydra token client|user|introspect|revoke|flush`: get, inspect, revoke and clean up OAuth 2.0
 //! tokens through a running server, with Hydra 1.0.0-beta's flag names
 //! (`shared/spec/behaviour.md` §1.2). `client` and `revoke` call the public API as an OAuth 2.0
 //! client; `introspect` and `flush` call the admin API.
@@ -75,6 +75,22 @@ pub enum TokenCommand {
                       confirmation line; --format json prints nothing."
     )]
     Flush(FlushArgs),
+    /// Log a user in with the authorization code flow: start a callback server on 127.0.0.1,
+    /// print the authorization URL to open in a browser, and print the tokens it brings back.
+    #[command(
+        long_about = "Log a user in with the authorization code flow (with PKCE S256), as \
+                      Hydra's `token user`: start a callback server on 127.0.0.1:<--port> \
+                      (0 picks a free port), print the authorization URL to open in a browser \
+                      (nothing is opened for you), wait for the browser to come back (at most \
+                      --timeout), exchange the code at /oauth2/token and print the tokens: one \
+                      line per token in human output, the token response with --format json \
+                      (the URL then goes to stderr).\n\n\
+                      The client must list the callback (default \
+                      http://127.0.0.1:<port>/callback, or --redirect) among its redirect URIs. \
+                      With --client-secret it authenticates with client_secret_basic; without, \
+                      it is a public client (token_endpoint_auth_method none)."
+    )]
+    User(super::token_user::TokenUserArgs),
 }
 
 /// The OAuth 2.0 client a public-API call authenticates as (client_secret_basic).
@@ -186,6 +202,7 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
                 println!("OAuth 2.0 token revoked");
             }
         }
+        TokenCommand::User(user) => super::token_user::run(user, options, format).await?,
         TokenCommand::Flush(flush) => {
             let api = AdminClient::new(&flush.endpoint.resolve()?, options)?;
             let not_after = flush.not_after.filter(|t| !t.trim().is_empty());

@@ -82,3 +82,29 @@ fn unknown_database_scheme_is_refused() {
     let stderr = serve_fails(&["all", "--dev", "--database-url", "oracle://db"], &[]);
     assert!(stderr.lines().any(|l| l.starts_with("error:")), "{stderr}");
 }
+
+#[test]
+fn the_demo_needs_dev_mode_and_serve_all() {
+    let stderr = serve_fails(
+        &["all", "--demo"],
+        &[
+            ("OAUTH2_ISSUER_URL", "https://auth.example.com/"),
+            ("HTTPS_ALLOW_TERMINATION_FROM", "127.0.0.1/32"),
+        ],
+    );
+    let problems: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: OXYDRA_DEMO"))
+        .collect();
+    assert_eq!(problems.len(), 1, "{stderr}");
+    assert!(problems[0].contains("--dangerous-force-http"), "{stderr}");
+    for mode in ["public", "admin"] {
+        let stderr = serve_fails(&[mode, "--dev", "--demo"], &[]);
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with("error:") && l.contains("needs `serve all`")),
+            "serve {mode} --demo:\n{stderr}"
+        );
+    }
+}

@@ -48,6 +48,7 @@ fn serve_help_lists_modes_and_flags() {
         "--admin-port",
         "--issuer",
         "--janitor-interval",
+        "--demo",
     ];
     for mode in ["all", "public", "admin"] {
         help(&["serve", mode], &flags);
@@ -117,7 +118,14 @@ fn clients_help_lists_commands_and_flags() {
 fn token_help_lists_commands_and_flags() {
     let connection = ["--skip-tls-verify", "--fake-tls-termination", "--format"];
     let mut top = connection.to_vec();
-    top.extend(["client", "introspect", "revoke", "flush", "Examples:"]);
+    top.extend([
+        "client",
+        "user",
+        "introspect",
+        "revoke",
+        "flush",
+        "Examples:",
+    ]);
     help(&["token"], &top);
     let public = ["--endpoint", "HYDRA_URL", "OXYDRA_URL"];
     let credentials = [
@@ -139,15 +147,30 @@ fn token_help_lists_commands_and_flags() {
     let mut flush = [admin.as_slice(), &connection].concat();
     flush.extend(["--not-after", "RFC 3339"]);
     help(&["token", "flush"], &flush);
+    let mut user = [public.as_slice(), &credentials, &connection].concat();
+    user.extend([
+        "--port",
+        "4446",
+        "--scope",
+        "--redirect",
+        "--prompt",
+        "--max-age",
+        "--timeout",
+        "5m",
+        "PKCE",
+    ]);
+    help(&["token", "user"], &user);
 }
 
 #[test]
 fn token_help_never_shows_the_client_secret() {
-    let run = crate::support::oxydra(
-        &["token", "client", "--help"],
-        &[("OAUTH2_CLIENT_SECRET", "a-secret-from-the-env")],
-    );
-    assert!(!run.ok().contains("a-secret-from-the-env"));
+    for command in ["client", "user"] {
+        let run = crate::support::oxydra(
+            &["token", command, "--help"],
+            &[("OAUTH2_CLIENT_SECRET", "a-secret-from-the-env")],
+        );
+        assert!(!run.ok().contains("a-secret-from-the-env"));
+    }
 }
 
 #[test]

@@ -48,8 +48,16 @@ impl Server {
 
     /// A server with `overrides` applied on top of [`server_env`].
     pub fn start_with(overrides: &[(&str, &str)]) -> Server {
+        Server::start_args(&[], overrides)
+    }
+
+    /// `oxydra serve all --dev <args>` with `overrides` applied on top of [`server_env`].
+    pub fn start_args(args: &[&str], overrides: &[(&str, &str)]) -> Server {
         let mut command = Command::new(BIN);
-        command.args(["serve", "all", "--dev"]).env_clear();
+        command
+            .args(["serve", "all", "--dev"])
+            .args(args)
+            .env_clear();
         for (key, value) in server_env() {
             command.env(key, value);
         }
@@ -153,19 +161,115 @@ impl Run {
     }
 }
 
-/// Runs `oxydra <args>` with exactly the environment `env`, bounded by [`TIMEOUT`].
-pub fn oxydra(args: &[&str], env: &[(&str, &str)]) -> Run {
+/// Spawns `oxydra <args>` with exactly the environment `env`, stdout and stderr piped.
+fn spawn(args: &[&str], env: &[(&str, &str)]) -> Child {
     let mut command = Command::new(BIN);
     command.args(args).env_clear();
     for (key, value) in env {
         command.env(key, value);
     }
-    let mut child = command
+    command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn oxydra");
+        .expect("spawn oxydra")
+}
+
+/// A running `oxydra <args>` whose stdout is read line by line as it comes; killed when dropped.
+pub struct Background {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    /// The stdout lines read so far.
+    pub stdout: Vec<String>,
+    stderr: Arc<Mutex<String>>,
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Background {
+    /// Starts `oxydra <args>` with exactly the environment `env`.
+    pub fn start(args: &[&str], env: &[(&str, &str)]) -> Background {
+        let mut child = spawn(args, env);
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut pipe = child.stderr.take().expect("stderr");
+        let sink = Arc::clone(&stderr);
+        let stderr_reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            sink.lock().unwrap().push_str(&text);
+        });
+        let (tx, lines) = mpsc::channel();
+        let stdout = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        Background {
+            child,
+            lines,
+            stdout: Vec::new(),
+            stderr,
+            stderr_reader: Some(stderr_reader),
+        }
+    }
+
+    /// What the process wrote to stderr (complete once it has exited).
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// The first new stdout line `pick` accepts (within [`TIMEOUT`]), e.g. a printed URL.
+    pub fn wait_for<T>(&mut self, mut pick: impl FnMut(&str) -> Option<T>) -> T {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    let found = pick(&line);
+                    self.stdout.push(line);
+                    if let Some(found) = found {
+                        return found;
+                    }
+                }
+                Err(e) => panic!(
+                    "no such line ({e}); stdout so far: {:#?}; stderr: {}",
+                    self.stdout,
+                    self.stderr()
+                ),
+            }
+        }
+    }
+
+    /// Waits (within [`TIMEOUT`]) for the process to close stdout and exit; its status.
+    pub fn finish(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.stdout.push(line),
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(e) => panic!("did not finish ({e}); stdout so far: {:#?}", self.stdout),
+            }
+        }
+        let status = self.child.wait().expect("wait for oxydra");
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+        status
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `oxydra <args>` with exactly the environment `env`, bounded by [`TIMEOUT`].
+pub fn oxydra(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut child = spawn(args, env);
     let (tx, rx) = mpsc::channel();
     let pipes: [Box<dyn Read + Send>; 2] = [
         Box::new(child.stdout.take().expect("stdout")),

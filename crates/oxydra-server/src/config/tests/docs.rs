@@ -102,6 +102,7 @@ fn every_serve_flag_is_documented() {
         "--admin-port",
         "--issuer",
         "--janitor-interval",
+        "--demo",
     ] {
         assert!(
             doc.contains(&format!("`{flag}")),

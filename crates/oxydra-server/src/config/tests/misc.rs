@@ -217,3 +217,42 @@ fn janitor_zero_is_off_and_compat_versions() {
         );
     }
 }
+
+#[test]
+fn the_demo_points_unset_login_and_consent_urls_at_its_pages() {
+    let off = load(&minimal(&[]));
+    assert!(!off.demo.enabled);
+    assert_eq!(
+        off.urls.login,
+        url("https://auth.example.com/oauth2/fallbacks/consent")
+    );
+    let dev = [
+        ("OXYDRA_DANGEROUS_FORCE_HTTP", "true"),
+        ("OXYDRA_DEMO", "true"),
+        ("OAUTH2_ISSUER_URL", "http://127.0.0.1:4444/"),
+    ];
+    let c = load(&env(&dev));
+    assert!(c.demo.enabled);
+    assert_eq!(c.urls.login, url("http://127.0.0.1:4444/demo/login"));
+    assert_eq!(c.urls.consent, url("http://127.0.0.1:4444/demo/consent"));
+    assert_eq!(c.demo.users.len(), 1);
+    assert_eq!(c.demo.users[0].name, "alice");
+    assert_eq!(c.demo.users[0].password.expose(), "alice-password");
+    assert!(!format!("{c:?}").contains("alice-password"), "redacted");
+
+    let mut map = env(&dev);
+    map.extend(env(&[
+        ("OAUTH2_LOGIN_URL", "https://login.example/in"),
+        ("OXYDRA_DEMO_USERS", " bob : pass:with:colons , carol:c "),
+    ]));
+    let c = load(&map);
+    assert_eq!(c.urls.login, url("https://login.example/in"));
+    assert_eq!(c.urls.consent, url("http://127.0.0.1:4444/demo/consent"));
+    let users: Vec<(&str, &str)> = c
+        .demo
+        .users
+        .iter()
+        .map(|u| (u.name.as_str(), u.password.expose().as_str()))
+        .collect();
+    assert_eq!(users, [("bob", " pass:with:colons"), ("carol", "c")]);
+}

@@ -267,3 +267,30 @@ fn every_problem_is_reported_at_once() {
     );
     assert!(!display.contains(SECRET));
 }
+
+#[test]
+fn the_demo_needs_development_mode() {
+    fails_once(
+        &minimal(&[("OXYDRA_DEMO", "true")]),
+        "OXYDRA_DEMO",
+        "needs --dangerous-force-http",
+    );
+    fails_once(
+        &minimal(&[("OXYDRA_DEMO_USERS", "alice")]),
+        "OXYDRA_DEMO_USERS",
+        "entry 1 is not `user:password`",
+    );
+    fails_once(
+        &minimal(&[("OXYDRA_DEMO_USERS", "a:1,:2")]),
+        "OXYDRA_DEMO_USERS",
+        "entry 2 needs both",
+    );
+    fails_once(
+        &minimal(&[("OXYDRA_DEMO_USERS", "a:1,a:2")]),
+        "OXYDRA_DEMO_USERS",
+        "listed twice",
+    );
+    // A malformed entry is reported by position: the password never reaches the message.
+    let found = problems(&minimal(&[("OXYDRA_DEMO_USERS", "hunter2hunter2")]));
+    assert!(!found[0].contains("hunter2"), "{found:?}");
+}

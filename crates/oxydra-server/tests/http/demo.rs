@@ -1,0 +1,249 @@
+//! The demo login and consent app (`OXYDRA_DEMO`): its pages driven by a scripted browser
+//! through the real authorization flow, on real loopback listeners (the demo calls the admin
+//! API over HTTP, as an operator's app does).
+
+use oxydra_testkit::app::memory_store;
+use oxydra_testkit::browser::{Browser, param};
+use oxydra_testkit::server::TestServer;
+use serde_json::json;
+
+const CB: &str = "https://app.example/cb";
+const HOSTILE_NAME: &str = "<script>alert('name')</script>";
+const HOSTILE_HINT: &str = "\"><script>alert(1)</script>";
+
+async fn start() -> TestServer {
+    let server = TestServer::start(
+        memory_store().await,
+        &[
+            ("OXYDRA_DEMO", "true"),
+            ("OXYDRA_DEMO_USERS", "alice:alice-password,bob:b0b"),
+        ],
+    )
+    .await;
+    let res = reqwest::Client::new()
+        .post(server.admin("/clients"))
+        .json(&json!({
+            "client_id": "web",
+            "client_secret": "a-long-enough-secret",
+            "client_name": HOSTILE_NAME,
+            "redirect_uris": [CB],
+            "grant_types": ["authorization_code", "refresh_token"],
+            "scope": "openid offline read",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    server
+}
+
+fn auth_url(server: &TestServer, extra: &str) -> String {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    server.public(&format!(
+        "/oauth2/auth?client_id=web&response_type=code&scope=openid+offline+read&state=state-1234&redirect_uri={}{extra}",
+        enc(CB)
+    ))
+}
+
+/// Starts a flow; returns the login page's URL (the server's redirect).
+async fn to_login(server: &TestServer, browser: &mut Browser, extra: &str) -> String {
+    let nav = browser.get(&auth_url(server, extra)).await;
+    assert_eq!(nav.status, 302, "{}", nav.body);
+    let location = nav.location.unwrap();
+    assert!(
+        location.starts_with(&server.public("/demo/login?login_challenge=")),
+        "{location}"
+    );
+    location
+}
+
+/// Logs in as alice from the login page; returns the consent page's URL.
+async fn log_in(server: &TestServer, browser: &mut Browser, login: &str) -> String {
+    let challenge = param(login, "login_challenge").unwrap();
+    let nav = browser
+        .post_form(
+            &server.public("/demo/login"),
+            &[
+                ("challenge", &challenge),
+                ("username", "alice"),
+                ("password", "alice-password"),
+                ("remember", "1"),
+                ("action", "accept"),
+            ],
+        )
+        .await;
+    assert_eq!(nav.status, 302, "{}", nav.body);
+    let back = nav.location.unwrap();
+    assert!(back.contains("login_verifier="), "{back}");
+    let nav = browser.get(&back).await;
+    let consent = nav.location.unwrap();
+    assert!(
+        consent.starts_with(&server.public("/demo/consent?consent_challenge=")),
+        "{consent}"
+    );
+    consent
+}
+
+#[tokio::test]
+async fn login_page_has_labels_and_escapes_the_client_name_and_login_hint() {
+    let server = start().await;
+    let mut browser = Browser::new();
+    let enc: String = url::form_urlencoded::byte_serialize(HOSTILE_HINT.as_bytes()).collect();
+    let login = to_login(&server, &mut browser, &format!("&login_hint={enc}")).await;
+    let page = browser.get(&login).await;
+    assert_eq!(page.status, 200);
+    let html = page.body;
+    assert!(html.starts_with("<!doctype html>") && html.contains("<html lang=\"en\">"));
+    assert!(html.contains("<h1>Log in</h1>"));
+    for id in ["username", "password", "remember"] {
+        assert!(
+            html.contains(&format!("<label for=\"{id}\">")),
+            "{id}: {html}"
+        );
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
+    }
+    assert!(!html.contains("<script"), "{html}");
+    assert!(html.contains("&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;"));
+    assert!(html.contains("value=\"&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;\""));
+    let challenge = param(&login, "login_challenge").unwrap();
+    assert!(html.contains(&format!("name=\"challenge\" value=\"{challenge}\"")));
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_the_form_again_and_the_right_one_goes_on() {
+    let server = start().await;
+    let mut browser = Browser::new();
+    let login = to_login(&server, &mut browser, "").await;
+    let challenge = param(&login, "login_challenge").unwrap();
+    for (user, password) in [
+        ("alice", "wrong"),
+        ("alice", "b0b"),
+        ("nobody", "alice-password"),
+    ] {
+        let nav = browser
+            .post_form(
+                &server.public("/demo/login"),
+                &[
+                    ("challenge", &challenge),
+                    ("username", user),
+                    ("password", password),
+                ],
+            )
+            .await;
+        assert_eq!(nav.status, 200, "{user}/{password}");
+        assert!(nav.body.contains("role=\"alert\""), "{}", nav.body);
+        assert!(nav.body.contains("wrong"), "{}", nav.body);
+        assert!(nav.body.contains(&format!("value=\"{user}\"")));
+    }
+    // The challenge is still usable, and the accept answer's redirect_to is followed.
+    let consent = log_in(&server, &mut browser, &login).await;
+    assert!(
+        browser
+            .cookies
+            .contains_key("oauth2_authentication_session")
+    );
+    assert!(consent.contains("consent_challenge="));
+}
+
+#[tokio::test]
+async fn consent_lists_the_scopes_and_unchecking_one_grants_fewer() {
+    let server = start().await;
+    let mut browser = Browser::new();
+    let login = to_login(&server, &mut browser, "").await;
+    let consent = log_in(&server, &mut browser, &login).await;
+    let page = browser.get(&consent).await;
+    assert_eq!(page.status, 200);
+    for scope in ["openid", "offline", "read"] {
+        assert!(
+            page.body
+                .contains(&format!("name=\"grant_scope\" value=\"{scope}\" checked")),
+            "{scope}: {}",
+            page.body
+        );
+    }
+    assert!(page.body.contains("<strong>alice</strong>"));
+    let challenge = param(&consent, "consent_challenge").unwrap();
+    // "read" unchecked; a forged extra scope is ignored.
+    let nav = browser
+        .post_form(
+            &server.public("/demo/consent"),
+            &[
+                ("challenge", &challenge),
+                ("grant_scope", "openid"),
+                ("grant_scope", "offline"),
+                ("grant_scope", "admin"),
+                ("action", "allow"),
+            ],
+        )
+        .await;
+    assert_eq!(nav.status, 302, "{}", nav.body);
+    let back = nav.location.unwrap();
+    assert!(back.contains("consent_verifier="), "{back}");
+    let to_client = browser.get(&back).await.location.unwrap();
+    assert!(to_client.starts_with(CB), "{to_client}");
+    assert_eq!(
+        param(&to_client, "scope").as_deref(),
+        Some("openid offline")
+    );
+    assert!(param(&to_client, "code").is_some());
+
+    // The login was remembered: the next login page is skipped straight to consent.
+    let login = to_login(&server, &mut browser, "").await;
+    let nav = browser.get(&login).await;
+    assert_eq!(nav.status, 302, "{}", nav.body);
+    assert!(nav.location.unwrap().contains("login_verifier="));
+}
+
+#[tokio::test]
+async fn deny_on_either_page_sends_access_denied_to_the_client() {
+    let server = start().await;
+    let mut browser = Browser::new();
+    let login = to_login(&server, &mut browser, "").await;
+    let challenge = param(&login, "login_challenge").unwrap();
+    let nav = browser
+        .post_form(
+            &server.public("/demo/login"),
+            &[("challenge", &challenge), ("action", "deny")],
+        )
+        .await;
+    let back = browser.get(&nav.location.unwrap()).await.location.unwrap();
+    assert!(back.starts_with(CB), "{back}");
+    assert_eq!(param(&back, "error").as_deref(), Some("access_denied"));
+    assert_eq!(param(&back, "state").as_deref(), Some("state-1234"));
+
+    let login = to_login(&server, &mut browser, "").await;
+    let consent = log_in(&server, &mut browser, &login).await;
+    let challenge = param(&consent, "consent_challenge").unwrap();
+    let nav = browser
+        .post_form(
+            &server.public("/demo/consent"),
+            &[("challenge", &challenge), ("action", "deny")],
+        )
+        .await;
+    let back = browser.get(&nav.location.unwrap()).await.location.unwrap();
+    assert_eq!(param(&back, "error").as_deref(), Some("access_denied"));
+}
+
+#[tokio::test]
+async fn unknown_or_missing_challenges_get_an_error_page() {
+    let server = start().await;
+    let mut browser = Browser::new();
+    let nav = browser.get(&server.public("/demo/login")).await;
+    assert_eq!(nav.status, 400);
+    assert!(nav.body.contains("login_challenge"), "{}", nav.body);
+    let nav = browser
+        .get(&server.public("/demo/consent?consent_challenge=%3Cnope%3E"))
+        .await;
+    assert_eq!(nav.status, 404, "{}", nav.body);
+    assert!(nav.body.contains("does not exist"), "{}", nav.body);
+    assert!(!nav.body.contains("<nope>"));
+}
+
+#[tokio::test]
+async fn the_demo_routes_exist_only_when_enabled() {
+    let server = TestServer::start(memory_store().await, &[]).await;
+    let res = reqwest::get(server.public("/demo/login?login_challenge=x"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+}

@@ -177,7 +177,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         bcrypt_cost: args.bcrypt_cost,
         log_path: temp.path().join("server-sqlite.log"),
     };
-    outcomes.push(("sqlite", sqlite.run(&plan).await));
+    outcomes.push(("sqlite", report_failure("sqlite", sqlite.run(&plan).await)));
     if args.skip_postgres {
         println!("\npostgres: skipped (--skip-postgres)");
     } else {
@@ -189,7 +189,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
             bcrypt_cost: args.bcrypt_cost,
             log_path: temp.path().join("server-postgres.log"),
         };
-        outcomes.push(("postgres", pg.run(&plan).await));
+        outcomes.push(("postgres", report_failure("postgres", pg.run(&plan).await)));
     }
 
     let mut ok = true;
@@ -228,6 +228,14 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     );
     println!("machine at the end: {}", load_average());
     Ok(ok)
+}
+
+/// Says at once when a backend could not be measured (the summary repeats it).
+fn report_failure<T>(name: &str, result: anyhow::Result<T>) -> anyhow::Result<T> {
+    if let Err(e) = &result {
+        eprintln!("{name}: NOT MEASURED: {e:#}");
+    }
+    result
 }
 
 /// The hello-world ceiling, measured with the same wrk settings as the scenarios.

@@ -264,7 +264,8 @@ fn check_scope(
 }
 
 /// §5.1.3/§5.1.6: `registration`, `request` and `request_uri` are not supported (OIDC Core
-/// §6: a provider that does not support them says so).
+/// §6: a provider that does not support them says so), and an `id_token_hint` cannot be
+/// verified yet.
 fn check_unsupported(params: &AuthorizeParams) -> Result<(), OAuthError> {
     if param(params, "registration").is_some() {
         return Err(OAuthError::new(OAuthErrorKind::RegistrationNotSupported));
@@ -274,6 +275,13 @@ fn check_unsupported(params: &AuthorizeParams) -> Result<(), OAuthError> {
     }
     if param(params, "request_uri").is_some() {
         return Err(OAuthError::new(OAuthErrorKind::RequestUriNotSupported));
+    }
+    // This server issues no ID tokens yet, so no hint can be one of its own; accepting an
+    // unverifiable hint would let any `sub` steer the flow (OIDC Core §3.1.2.1).
+    if param(params, "id_token_hint").is_some() {
+        return Err(OAuthError::invalid_request(
+            "The id_token_hint cannot be verified: this server has issued no ID tokens.",
+        ));
     }
     Ok(())
 }

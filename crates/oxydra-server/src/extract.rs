@@ -25,20 +25,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 "The request body must be JSON sent with Content-Type: application/json.",
             ));
         }
-        let bytes = match Bytes::from_request(req, state).await {
-            Ok(bytes) => bytes,
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(ApiError::new(OAuthError::new(
-                    OAuthErrorKind::PayloadTooLarge,
-                )));
-            }
-            Err(rejection) => {
-                return Err(ApiError::invalid_request(format!(
-                    "The request body could not be read: {}",
-                    rejection.body_text()
-                )));
-            }
-        };
+        let bytes = read_body(req, state).await?;
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(ApiError::invalid_request(
                 "The request body must be a JSON object.",
@@ -49,6 +36,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             Err(rejection) => Err(json_rejection(&rejection)),
         }
     }
+}
+
+/// The whole body, within the body limit: too large is 413, unreadable is `invalid_request`.
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(OAuthError::new(OAuthErrorKind::PayloadTooLarge))
+        } else {
+            ApiError::invalid_request(format!(
+                "The request body could not be read: {}",
+                rejection.body_text()
+            ))
+        }
+    })
 }
 
 /// `application/json` or any `application/*+json`, parameters (charset) ignored.
@@ -193,20 +194,7 @@ impl<S: Send + Sync> FromRequest<S> for Form {
                 "The request body must be sent with Content-Type: application/x-www-form-urlencoded.",
             ));
         }
-        let bytes = match Bytes::from_request(req, state).await {
-            Ok(bytes) => bytes,
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(ApiError::new(OAuthError::new(
-                    OAuthErrorKind::PayloadTooLarge,
-                )));
-            }
-            Err(rejection) => {
-                return Err(ApiError::invalid_request(format!(
-                    "The request body could not be read: {}",
-                    rejection.body_text()
-                )));
-            }
-        };
+        let bytes = read_body(req, state).await?;
         let mut params = std::collections::HashMap::new();
         for (name, value) in url::form_urlencoded::parse(&bytes) {
             if params

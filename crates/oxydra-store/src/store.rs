@@ -119,6 +119,10 @@ impl SqlStore {
                     .unwrap_or(DEFAULT_MAX_CONNECTIONS);
                 let pool = PgPoolOptions::new()
                     .max_connections(max)
+                    // No ping before every acquire (one network round trip per query): a
+                    // connection broken by a server restart fails its next query instead, which
+                    // is reported as `Unavailable` (503) and the connection is dropped.
+                    .test_before_acquire(false)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
                     .connect_with(options.clone())
                     .await
@@ -259,6 +263,9 @@ async fn open_sqlite_file(
         .foreign_keys(true);
     SqlitePoolOptions::new()
         .max_connections(max_connections)
+        // A local file cannot "go away" between uses; sqlx's default ping before every acquire
+        // was one extra round trip to the connection's worker thread per query.
+        .test_before_acquire(false)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await

@@ -4,6 +4,7 @@
 
 pub mod answer;
 pub mod model;
+pub mod response;
 
 pub use model::{
     ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, OidcContext,

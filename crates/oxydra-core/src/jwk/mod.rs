@@ -170,3 +170,21 @@ pub(crate) fn invalid(reason: impl Into<std::borrow::Cow<'static, str>>) -> Erro
 pub(crate) fn server_error(debug: &'static str) -> Error {
     Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(debug))
 }
+
+/// One key as stored: its identity in clear, its JWK JSON only encrypted
+/// ([`KeyCipher::encrypt`]), so the store never sees private material.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredKey {
+    /// The key set (`hydra.openid.id-token`, ...).
+    pub set: String,
+    /// The key id, unique within the set.
+    pub kid: String,
+    /// The JWK's `alg` (may be empty for imported keys).
+    pub alg: String,
+    /// The JWK's `use` (may be empty).
+    pub key_use: String,
+    /// When the key was stored; signing picks the newest.
+    pub created_at: crate::Now,
+    /// base64(nonce ‖ ciphertext ‖ tag) of the JWK JSON.
+    pub encrypted: String,
+}

@@ -13,6 +13,7 @@ pub mod client_model;
 pub mod error;
 pub mod flow_model;
 pub mod health;
+pub mod jwk_model;
 pub mod paths;
 mod serde_util;
 pub mod token_model;
@@ -28,6 +29,7 @@ pub use flow_model::{
     RejectRequest,
 };
 pub use health::{HealthNotReadyStatus, HealthStatus, Version};
+pub use jwk_model::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
 pub use token_model::{
     FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection, OauthTokenResponse,
 };

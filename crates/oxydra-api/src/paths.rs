@@ -4,6 +4,10 @@
 pub const CLIENTS: &str = "/clients";
 /// Admin: one client (axum path syntax).
 pub const CLIENT: &str = "/clients/{id}";
+/// Admin: one JSON Web Key set (axum path syntax).
+pub const KEY_SET: &str = "/keys/{set}";
+/// Admin: one key of a set (axum path syntax).
+pub const KEY: &str = "/keys/{set}/{kid}";
 /// Both ports: liveness.
 pub const HEALTH_ALIVE: &str = "/health/alive";
 /// Both ports: readiness (checks the database).

@@ -10,6 +10,7 @@ use crate::client::Client;
 use crate::flow::{
     ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, VerifierUse,
 };
+use crate::jwk::StoredKey;
 use crate::model::{ClientId, Now};
 use crate::token::{FlushCriteria, RequestId, StoredToken, TokenKind, TokenSignature, UseOutcome};
 
@@ -251,8 +252,49 @@ pub trait FlowStore: Send + Sync {
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
+/// Persistence of JSON Web Key sets. Key material arrives and leaves encrypted.
+pub trait KeyStore: Send + Sync {
+    /// Inserts keys (each names its set), all or none; `StoreError::Conflict` when a kid
+    /// exists in its set already.
+    fn create_keys(
+        &self,
+        keys: &[StoredKey],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Every key of `set`, oldest first (then by kid); empty when the set does not exist.
+    fn get_set(&self, set: &str)
+    -> impl Future<Output = Result<Vec<StoredKey>, StoreError>> + Send;
+
+    /// One key, `None` when absent.
+    fn get_key(
+        &self,
+        set: &str,
+        kid: &str,
+    ) -> impl Future<Output = Result<Option<StoredKey>, StoreError>> + Send;
+
+    /// Replaces the whole of `set` with `keys`, in one transaction (`keys` must belong to it).
+    fn replace_set(
+        &self,
+        set: &str,
+        keys: &[StoredKey],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Inserts or overwrites one key (identified by its set and kid).
+    fn replace_key(&self, key: &StoredKey) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes a set; returns whether any key was deleted.
+    fn delete_set(&self, set: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Deletes one key; returns whether it existed.
+    fn delete_key(
+        &self,
+        set: &str,
+        kid: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
 /// Everything the server needs from storage.
-pub trait Store: ClientStore + TokenStore + FlowStore {
+pub trait Store: ClientStore + TokenStore + FlowStore + KeyStore {
     /// Checks the database answers (readiness probe).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use oxydra_core::client::secret::SecretHasher;
 use oxydra_core::clock::{Clock, SystemClock};
+use oxydra_core::jwk::{GenerateOptions, KeyCipher};
 use oxydra_core::model::Now;
 use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
 use oxydra_core::service::authorize::{FlowSettings, ROUND_TRIP};
@@ -33,6 +34,10 @@ pub struct AppState {
     pub hasher: ServerHasher,
     /// HMAC keys of opaque tokens, derived from the system secrets.
     pub token_keys: Arc<TokenKeys>,
+    /// Encrypts and decrypts stored JSON Web Keys (derived from the system secrets).
+    pub key_cipher: Arc<KeyCipher>,
+    /// Key-generation options (RSA size): Hydra's defaults.
+    pub key_options: GenerateOptions,
     /// Fetches and caches `private_key_jwt` clients' `jwks_uri` key sets.
     pub jwks: JwksFetcher,
     /// `<issuer>/oauth2/token`: the audience client assertions must name.
@@ -68,6 +73,7 @@ impl AppState {
             DEFAULT_SECRET_CACHE_CAPACITY,
         )?;
         let token_keys = Arc::new(TokenKeys::new(&config.system_secrets)?);
+        let key_cipher = Arc::new(KeyCipher::new(&config.system_secrets)?);
         let jwks = JwksFetcher::new(JwksFetchConfig::default()).map_err(|e| {
             Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
         })?;
@@ -100,6 +106,8 @@ impl AppState {
             store,
             hasher,
             token_keys,
+            key_cipher,
+            key_options: GenerateOptions::default(),
             jwks,
             token_endpoint,
             clock,

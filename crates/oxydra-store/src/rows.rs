@@ -315,3 +315,27 @@ impl From<LoginSessionRow> for LoginSession {
         }
     }
 }
+
+/// A row of `oxydra_jwk`, in the column order of `sql::keys`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct KeyRow {
+    pub(crate) set_id: String,
+    pub(crate) kid: String,
+    pub(crate) alg: String,
+    pub(crate) key_use: String,
+    pub(crate) created_at: i64,
+    pub(crate) encrypted: String,
+}
+
+impl From<KeyRow> for oxydra_core::jwk::StoredKey {
+    fn from(row: KeyRow) -> Self {
+        Self {
+            set: row.set_id,
+            kid: row.kid,
+            alg: row.alg,
+            key_use: row.key_use,
+            created_at: Now::from_unix_micros(row.created_at),
+            encrypted: row.encrypted,
+        }
+    }
+}

@@ -8,7 +8,8 @@ use serde::Serialize;
 use super::{ClientError, ClientOptions, Http, decode, execute};
 use crate::paths::{self, DEFAULT_PAGE_SIZE};
 use crate::{
-    FlushInactiveOAuth2TokensRequest, HealthStatus, OAuth2Client, OAuth2TokenIntrospection, Version,
+    FlushInactiveOAuth2TokensRequest, HealthStatus, JSONWebKey, JSONWebKeySet,
+    JsonWebKeySetGeneratorRequest, OAuth2Client, OAuth2TokenIntrospection, Version,
 };
 
 /// One page of `GET /clients`.
@@ -92,6 +93,57 @@ impl AdminClient {
     pub async fn delete_client(&self, id: &str) -> Result<(), ClientError> {
         self.send::<()>(Method::DELETE, &["clients", id], None)
             .await?;
+        Ok(())
+    }
+
+    /// `POST /keys/{set}`: generates a key pair (or an HMAC key) into `set`.
+    pub async fn create_key_set(
+        &self,
+        set: &str,
+        request: &JsonWebKeySetGeneratorRequest,
+    ) -> Result<JSONWebKeySet, ClientError> {
+        let response = self
+            .send(Method::POST, &["keys", set], Some(request))
+            .await?;
+        decode(response).await
+    }
+
+    /// `GET /keys/{set}` or, with `kid`, `GET /keys/{set}/{kid}` (a set holding that key).
+    pub async fn get_keys(
+        &self,
+        set: &str,
+        kid: Option<&str>,
+    ) -> Result<JSONWebKeySet, ClientError> {
+        let response = match kid {
+            Some(kid) => {
+                self.send::<()>(Method::GET, &["keys", set, kid], None)
+                    .await?
+            }
+            None => self.send::<()>(Method::GET, &["keys", set], None).await?,
+        };
+        decode(response).await
+    }
+
+    /// `PUT /keys/{set}/{kid}`: inserts or replaces one key (its `kid` must equal `kid`).
+    pub async fn update_key(&self, set: &str, key: &JSONWebKey) -> Result<JSONWebKey, ClientError> {
+        let response = self
+            .send(Method::PUT, &["keys", set, &key.kid], Some(key))
+            .await?;
+        decode(response).await
+    }
+
+    /// `DELETE /keys/{set}` or, with `kid`, `DELETE /keys/{set}/{kid}`.
+    pub async fn delete_keys(&self, set: &str, kid: Option<&str>) -> Result<(), ClientError> {
+        match kid {
+            Some(kid) => {
+                self.send::<()>(Method::DELETE, &["keys", set, kid], None)
+                    .await?
+            }
+            None => {
+                self.send::<()>(Method::DELETE, &["keys", set], None)
+                    .await?
+            }
+        };
         Ok(())
     }
 

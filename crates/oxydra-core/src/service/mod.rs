@@ -6,5 +6,6 @@ pub mod client_auth;
 pub mod clients;
 pub mod flow_admin;
 pub mod introspect;
+pub mod keys;
 pub mod revoke;
 pub mod token;

@@ -4,6 +4,7 @@ mod client_wire;
 mod clients;
 mod flow_wire;
 mod flows;
+mod keys;
 mod paging;
 mod sessions;
 mod tokens;
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(clients::routes())
         .merge(flows::routes())
+        .merge(keys::routes())
         .merge(sessions::routes())
         .route(OAUTH2_INTROSPECT, post(tokens::introspect))
         .route(OAUTH2_FLUSH, post(tokens::flush))

@@ -9,6 +9,7 @@ mod demo;
 mod flows_admin;
 mod flows_sessions;
 mod health;
+mod keys;
 mod middleware;
 mod token_scale;
 mod tokens;

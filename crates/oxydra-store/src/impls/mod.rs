@@ -3,6 +3,7 @@
 
 pub(crate) mod clients;
 pub(crate) mod flows;
+pub(crate) mod keys;
 pub(crate) mod tokens;
 
 use oxydra_core::store::StoreError;

@@ -3,6 +3,7 @@
 
 pub(crate) mod clients;
 pub(crate) mod flows;
+pub(crate) mod keys;
 pub(crate) mod meta;
 pub(crate) mod tokens;
 
@@ -51,6 +52,12 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &flows::DELETE_LOGIN_SESSIONS_OF,
         &flows::FLUSH_LOGINS,
         &flows::FLUSH_CONSENTS,
+        &keys::INSERT,
+        &keys::UPSERT,
+        &keys::GET_SET,
+        &keys::GET,
+        &keys::DELETE_SET,
+        &keys::DELETE,
     ]
 }
 

@@ -12,6 +12,7 @@ mod flow_maintenance;
 mod flow_races;
 mod flow_sessions;
 mod flows;
+mod keys;
 mod lifecycle;
 mod schema;
 mod sqlite_file;

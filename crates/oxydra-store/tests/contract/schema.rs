@@ -114,6 +114,12 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     assert_eq!(consents["handled_at"], ("bigint".into(), true, false));
     assert_eq!(consents["remember"], ("boolean".into(), false, false));
     assert_eq!(consents["remember_for"], ("bigint".into(), false, false));
+    let jwks = &schema["oxydra_jwk"];
+    assert_eq!(jwks.len(), 6, "{jwks:#?}");
+    assert_eq!(jwks["set_id"], ("text".into(), false, true));
+    assert_eq!(jwks["kid"], ("text".into(), false, true));
+    assert_eq!(jwks["created_at"], ("bigint".into(), false, false));
+    assert_eq!(jwks["encrypted"], ("text".into(), false, false));
     let sessions = &schema["oxydra_login_session"];
     assert_eq!(sessions.len(), 3, "{sessions:#?}");
     assert_eq!(sessions["id"], ("text".into(), false, true));

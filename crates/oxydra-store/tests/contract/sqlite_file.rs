@@ -46,6 +46,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             version: 3,
             description: "flows".into(),
         },
+        AppliedMigration {
+            version: 4,
+            description: "keys".into(),
+        },
     ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);

@@ -4,6 +4,7 @@
 //! §1), so scripts written for `hydra` work with `oxydra`.
 
 pub mod clients;
+pub mod keys;
 pub mod migrate;
 pub mod remote;
 pub mod serve;
@@ -40,6 +41,8 @@ pub enum Command {
     Migrate(migrate::MigrateArgs),
     /// Manage OAuth 2.0 clients through a running server's admin API.
     Clients(Box<clients::ClientsArgs>),
+    /// Manage JSON Web Key sets through a running server's admin API.
+    Keys(keys::KeysArgs),
     /// Get, introspect, revoke and flush OAuth 2.0 tokens through a running server.
     Token(token::TokenArgs),
     /// Print the version of this build.

@@ -23,6 +23,7 @@ fn top_level_help_lists_the_commands() {
             "serve",
             "migrate",
             "clients",
+            "keys",
             "token",
             "version",
             "Hydra",
@@ -187,4 +188,14 @@ fn unknown_commands_are_usage_errors() {
     assert_eq!(run.status.code(), Some(2), "{run:#?}");
     let run = oxydra(&["serve", "all", "--public-port", "not-a-port"], &[]);
     assert_eq!(run.status.code(), Some(2), "{run:#?}");
+}
+
+#[test]
+fn keys_help_lists_commands_and_flags() {
+    help(
+        &["keys"],
+        &["create", "get", "delete", "import", "--endpoint"],
+    );
+    help(&["keys", "create"], &["<SET>", "--alg", "--kid", "--use"]);
+    help(&["keys", "import"], &["<SET>", "<FILE>..."]);
 }

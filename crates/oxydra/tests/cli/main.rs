@@ -11,6 +11,7 @@ mod demo;
 mod durability;
 mod health;
 mod help;
+mod keys_cli;
 mod migrate;
 mod postgres;
 mod support;

@@ -1,0 +1,140 @@
+//! `/keys`: JSON Web Key sets (Hydra 1.0.0-beta admin API, `shared/spec/api.md` §2.2). The admin
+//! API returns private material, as Hydra's does; storage holds it encrypted.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use oxydra_api::paths::{KEY, KEY_SET};
+use oxydra_api::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
+use oxydra_core::Error;
+use oxydra_core::jwk::Jwk;
+use oxydra_core::service::keys::{self, GenerateRequest};
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::extract::{Json, Path};
+
+/// The key routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            KEY_SET,
+            get(get_set).post(create).put(put_set).delete(delete_set),
+        )
+        .route(KEY, get(get_key).put(put_key).delete(delete_key))
+}
+
+/// Wire key → core key (same RFC 7517 names; `x5c` is not kept).
+fn to_core(key: JSONWebKey) -> Result<Jwk, Error> {
+    let value = serde_json::to_value(key)
+        .map_err(|e| Error::invalid("jwk", format!("cannot read the key: {e}")))?;
+    serde_json::from_value(value).map_err(|e| Error::invalid("jwk", format!("bad key: {e}")))
+}
+
+/// Core key → wire key.
+fn to_wire(key: Jwk) -> Result<JSONWebKey, Error> {
+    let value = serde_json::to_value(key)
+        .map_err(|e| Error::invalid("jwk", format!("cannot write the key: {e}")))?;
+    serde_json::from_value(value).map_err(|e| Error::invalid("jwk", format!("bad key: {e}")))
+}
+
+fn to_set(keys: Vec<Jwk>) -> Result<JSONWebKeySet, Error> {
+    Ok(JSONWebKeySet {
+        keys: keys.into_iter().map(to_wire).collect::<Result<_, _>>()?,
+    })
+}
+
+/// `POST /keys/{set}` → 201 with the generated keys.
+async fn create(
+    State(state): State<AppState>,
+    Path(set): Path<String>,
+    Json(body): Json<JsonWebKeySetGeneratorRequest>,
+) -> Result<Response, ApiError> {
+    let request = GenerateRequest {
+        alg: body.alg,
+        kid: body.kid,
+        key_use: body.key_use,
+    };
+    let generated = keys::generate(
+        &state.store,
+        &state.key_cipher,
+        state.key_options,
+        state.now(),
+        &set,
+        request,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(to_set(generated)?)).into_response())
+}
+
+/// `GET /keys/{set}` → every key, private ones included; 404 when empty.
+async fn get_set(
+    State(state): State<AppState>,
+    Path(set): Path<String>,
+) -> Result<axum::Json<JSONWebKeySet>, ApiError> {
+    let found = keys::get_set(&state.store, &state.key_cipher, &set).await?;
+    Ok(axum::Json(to_set(found)?))
+}
+
+/// `GET /keys/{set}/{kid}` → a set holding that one key; 404.
+async fn get_key(
+    State(state): State<AppState>,
+    Path((set, kid)): Path<(String, String)>,
+) -> Result<axum::Json<JSONWebKeySet>, ApiError> {
+    let found = keys::get_key(&state.store, &state.key_cipher, &set, &kid).await?;
+    Ok(axum::Json(to_set(vec![found])?))
+}
+
+/// `PUT /keys/{set}` → replaces the set with the validated keys sent.
+async fn put_set(
+    State(state): State<AppState>,
+    Path(set): Path<String>,
+    Json(body): Json<JSONWebKeySet>,
+) -> Result<axum::Json<JSONWebKeySet>, ApiError> {
+    let input = body
+        .keys
+        .into_iter()
+        .map(to_core)
+        .collect::<Result<Vec<_>, _>>()?;
+    let saved =
+        keys::replace_set(&state.store, &state.key_cipher, state.now(), &set, input).await?;
+    Ok(axum::Json(to_set(saved)?))
+}
+
+/// `PUT /keys/{set}/{kid}` → inserts or replaces that key; the body's kid must match the path.
+async fn put_key(
+    State(state): State<AppState>,
+    Path((set, kid)): Path<(String, String)>,
+    Json(body): Json<JSONWebKey>,
+) -> Result<axum::Json<JSONWebKey>, ApiError> {
+    let saved = keys::replace_key(
+        &state.store,
+        &state.key_cipher,
+        state.now(),
+        &set,
+        &kid,
+        to_core(body)?,
+    )
+    .await?;
+    Ok(axum::Json(to_wire(saved)?))
+}
+
+/// `DELETE /keys/{set}` → 204; 404 when absent.
+async fn delete_set(
+    State(state): State<AppState>,
+    Path(set): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    keys::delete_set(&state.store, &set).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /keys/{set}/{kid}` → 204; 404 when absent.
+async fn delete_key(
+    State(state): State<AppState>,
+    Path((set, kid)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    keys::delete_key(&state.store, &set, &kid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,79 @@
+//! `KeyStore` for `SqlStore`: rows hold ciphertext only.
+
+use oxydra_core::jwk::StoredKey;
+use oxydra_core::store::{KeyStore, StoreError};
+
+use crate::SqlStore;
+use crate::db::Arg;
+use crate::rows::KeyRow;
+use crate::sql::keys as sql;
+
+/// `$1..$6` of `INSERT` and `UPSERT`.
+fn args(k: &StoredKey) -> [Arg; 6] {
+    [
+        Arg::Text(k.set.clone()),
+        Arg::Text(k.kid.clone()),
+        Arg::Text(k.alg.clone()),
+        Arg::Text(k.key_use.clone()),
+        Arg::Int(k.created_at.unix_micros()),
+        Arg::Text(k.encrypted.clone()),
+    ]
+}
+
+fn pair(set: &str, kid: &str) -> [Arg; 2] {
+    [Arg::Text(set.to_owned()), Arg::Text(kid.to_owned())]
+}
+
+impl KeyStore for SqlStore {
+    async fn create_keys(&self, keys: &[StoredKey]) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        for key in keys {
+            tx.execute(&sql::INSERT, &args(key)).await?;
+        }
+        tx.commit().await
+    }
+
+    async fn get_set(&self, set: &str) -> Result<Vec<StoredKey>, StoreError> {
+        let rows: Vec<KeyRow> = self
+            .db
+            .fetch_all(&sql::GET_SET, &[Arg::Text(set.to_owned())])
+            .await?;
+        Ok(rows.into_iter().map(StoredKey::from).collect())
+    }
+
+    async fn get_key(&self, set: &str, kid: &str) -> Result<Option<StoredKey>, StoreError> {
+        let row: Option<KeyRow> = self.db.fetch_optional(&sql::GET, &pair(set, kid)).await?;
+        Ok(row.map(StoredKey::from))
+    }
+
+    async fn replace_set(&self, set: &str, keys: &[StoredKey]) -> Result<(), StoreError> {
+        if keys.iter().any(|k| k.set != set) {
+            return Err(StoreError::Corrupt(format!(
+                "replace_set({set}) got a key of another set"
+            )));
+        }
+        let mut tx = self.db.begin().await?;
+        tx.execute(&sql::DELETE_SET, &[Arg::Text(set.to_owned())])
+            .await?;
+        for key in keys {
+            tx.execute(&sql::INSERT, &args(key)).await?;
+        }
+        tx.commit().await
+    }
+
+    async fn replace_key(&self, key: &StoredKey) -> Result<(), StoreError> {
+        self.db.execute(&sql::UPSERT, &args(key)).await.map(drop)
+    }
+
+    async fn delete_set(&self, set: &str) -> Result<bool, StoreError> {
+        let n = self
+            .db
+            .execute(&sql::DELETE_SET, &[Arg::Text(set.to_owned())])
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn delete_key(&self, set: &str, kid: &str) -> Result<bool, StoreError> {
+        Ok(self.db.execute(&sql::DELETE, &pair(set, kid)).await? > 0)
+    }
+}

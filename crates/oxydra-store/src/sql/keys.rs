@@ -1,0 +1,46 @@
+//! Statements on `oxydra_jwk`. `encrypted` is opaque ciphertext; times are BIGINT Unix
+//! microseconds.
+
+use crate::db::Stmt;
+
+/// `$1` set, `$2` kid, `$3` alg, `$4` use, `$5` created_at, `$6` encrypted.
+pub(crate) const INSERT: Stmt = Stmt::new(
+    "keys.insert",
+    "INSERT INTO oxydra_jwk (set_id, kid, alg, key_use, created_at, encrypted) \
+     VALUES ($1, $2, $3, $4, $5, $6)",
+);
+
+/// As [`INSERT`], overwriting an existing (set, kid).
+pub(crate) const UPSERT: Stmt = Stmt::new(
+    "keys.upsert",
+    "INSERT INTO oxydra_jwk (set_id, kid, alg, key_use, created_at, encrypted) \
+     VALUES ($1, $2, $3, $4, $5, $6) \
+     ON CONFLICT (set_id, kid) DO UPDATE SET alg = excluded.alg, key_use = excluded.key_use, \
+     created_at = excluded.created_at, encrypted = excluded.encrypted",
+);
+
+/// `$1` set.
+pub(crate) const GET_SET: Stmt = Stmt::new(
+    "keys.get_set",
+    "SELECT set_id, kid, alg, key_use, created_at, encrypted FROM oxydra_jwk \
+     WHERE set_id = $1 ORDER BY created_at, kid",
+);
+
+/// `$1` set, `$2` kid.
+pub(crate) const GET: Stmt = Stmt::new(
+    "keys.get",
+    "SELECT set_id, kid, alg, key_use, created_at, encrypted FROM oxydra_jwk \
+     WHERE set_id = $1 AND kid = $2",
+);
+
+/// `$1` set.
+pub(crate) const DELETE_SET: Stmt = Stmt::new(
+    "keys.delete_set",
+    "DELETE FROM oxydra_jwk WHERE set_id = $1",
+);
+
+/// `$1` set, `$2` kid.
+pub(crate) const DELETE: Stmt = Stmt::new(
+    "keys.delete",
+    "DELETE FROM oxydra_jwk WHERE set_id = $1 AND kid = $2",
+);

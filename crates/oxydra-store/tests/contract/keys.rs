@@ -1,0 +1,101 @@
+//! `KeyStore`: JWK sets stored encrypted.
+
+use oxydra_core::Secret;
+use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher, StoredKey, generate_with};
+use oxydra_core::model::Now;
+use oxydra_core::store::{KeyStore, StoreError};
+use oxydra_store::SqlStore;
+use oxydra_testkit::store_test;
+
+fn key(set: &str, kid: &str, at: i64, encrypted: &str) -> StoredKey {
+    StoredKey {
+        set: set.into(),
+        kid: kid.into(),
+        alg: "ES256".into(),
+        key_use: "sig".into(),
+        created_at: Now::from_unix_micros(at),
+        encrypted: encrypted.into(),
+    }
+}
+
+/// Every `encrypted` column of `oxydra_jwk`, read raw.
+async fn raw_rows(store: &SqlStore) -> Vec<String> {
+    let sql = "SELECT encrypted FROM oxydra_jwk ORDER BY kid";
+    if let Some(pool) = store.sqlite_pool() {
+        sqlx::query_scalar(sql).fetch_all(pool).await.unwrap()
+    } else {
+        sqlx::query_scalar(sql)
+            .fetch_all(store.postgres_pool().unwrap())
+            .await
+            .unwrap()
+    }
+}
+
+store_test! {
+    async fn create_get_and_conflict(store: SqlStore) {
+        store.create_keys(&[key("s", "b", 2, "B"), key("s", "a", 1, "A")]).await.unwrap();
+        store.create_keys(&[key("other", "a", 1, "O")]).await.unwrap();
+        let set = store.get_set("s").await.unwrap();
+        assert_eq!(set, vec![key("s", "a", 1, "A"), key("s", "b", 2, "B")]);
+        assert_eq!(store.get_key("s", "b").await.unwrap(), Some(key("s", "b", 2, "B")));
+        assert_eq!(store.get_key("s", "zz").await.unwrap(), None);
+        assert!(store.get_set("missing").await.unwrap().is_empty());
+        // A duplicate kid fails the whole batch.
+        let err = store
+            .create_keys(&[key("s", "c", 3, "C"), key("s", "a", 3, "X")])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+        assert_eq!(store.get_set("s").await.unwrap().len(), 2);
+    }
+
+    async fn replace_and_delete(store: SqlStore) {
+        store.create_keys(&[key("s", "a", 1, "A"), key("s", "b", 2, "B")]).await.unwrap();
+        store.replace_set("s", &[key("s", "c", 3, "C")]).await.unwrap();
+        assert_eq!(store.get_set("s").await.unwrap(), vec![key("s", "c", 3, "C")]);
+        assert!(store.replace_set("s", &[key("t", "x", 1, "X")]).await.is_err());
+        store.replace_key(&key("s", "c", 4, "C2")).await.unwrap();
+        store.replace_key(&key("s", "d", 5, "D")).await.unwrap();
+        assert_eq!(store.get_key("s", "c").await.unwrap(), Some(key("s", "c", 4, "C2")));
+        assert!(store.delete_key("s", "c").await.unwrap());
+        assert!(!store.delete_key("s", "c").await.unwrap());
+        assert!(store.delete_set("s").await.unwrap());
+        assert!(!store.delete_set("s").await.unwrap());
+        assert!(store.get_set("s").await.unwrap().is_empty());
+    }
+
+    async fn no_private_parameter_is_stored_in_clear(store: SqlStore) {
+        let cipher = KeyCipher::new(&[Secret::new(b"a-system-secret-of-32-bytes-long".to_vec())]).unwrap();
+        let opts = GenerateOptions { rsa_bits: 2048 };
+        let mut stored = Vec::new();
+        let mut privates = Vec::new();
+        for (i, alg) in [JwkAlgorithm::Rs256, JwkAlgorithm::Es256, JwkAlgorithm::Hs256].into_iter().enumerate() {
+            for jwk in generate_with(alg, &format!("k{i}"), "sig", opts).unwrap() {
+                for secret in [&jwk.d, &jwk.p, &jwk.q, &jwk.k].into_iter().flatten() {
+                    privates.push(secret.clone());
+                }
+                let json = serde_json::to_vec(&jwk).unwrap();
+                stored.push(StoredKey {
+                    set: "s".into(),
+                    kid: jwk.kid.clone(),
+                    alg: jwk.alg.clone(),
+                    key_use: jwk.key_use.clone(),
+                    created_at: Now::from_unix_micros(1),
+                    encrypted: cipher.encrypt(&json).unwrap(),
+                });
+            }
+        }
+        store.create_keys(&stored).await.unwrap();
+        let rows = raw_rows(&store).await;
+        assert_eq!(rows.len(), 5);
+        assert!(!privates.is_empty());
+        for row in &rows {
+            assert!(!row.contains("\"d\"") && !row.contains("\"k\""), "{row}");
+            for secret in &privates {
+                assert!(!row.contains(secret.as_str()));
+            }
+            let plain = cipher.decrypt(row).unwrap();
+            assert!(serde_json::from_slice::<serde_json::Value>(&plain).is_ok());
+        }
+    }
+}

@@ -66,3 +66,7 @@ pub const CONSENT_SESSIONS: &str = "/oauth2/auth/sessions/consent/{user}";
 pub const CONSENT_SESSIONS_OF_CLIENT: &str = "/oauth2/auth/sessions/consent/{user}/{client}";
 /// Admin: a subject's remembered login sessions (revoke).
 pub const LOGIN_SESSIONS: &str = "/oauth2/auth/sessions/login/{user}";
+/// Public: the server's public signing keys (RFC 7517 JWK Set).
+pub const WELL_KNOWN_JWKS: &str = "/.well-known/jwks.json";
+/// Public: the OpenID Connect userinfo endpoint.
+pub const USERINFO: &str = "/userinfo";

@@ -261,6 +261,15 @@ pub trait KeyStore: Send + Sync {
         keys: &[StoredKey],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Inserts `keys` (all of `set`) only when `set` holds no key yet, serialised against
+    /// other instances doing the same; returns whether they were inserted. This is how a
+    /// fleet starting at once creates a signing key set exactly once.
+    fn create_set_if_empty(
+        &self,
+        set: &str,
+        keys: &[StoredKey],
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Every key of `set`, oldest first (then by kid); empty when the set does not exist.
     fn get_set(&self, set: &str)
     -> impl Future<Output = Result<Vec<StoredKey>, StoreError>> + Send;

@@ -4,13 +4,17 @@ use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use oxydra_core::Secret;
+use oxydra_core::client::SubjectType;
 use oxydra_core::client::secret::SecretHasher;
 use oxydra_core::clock::{Clock, SystemClock};
-use oxydra_core::jwk::{GenerateOptions, KeyCipher};
+use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher};
 use oxydra_core::model::Now;
 use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
 use oxydra_core::service::authorize::{FlowSettings, ROUND_TRIP};
 use oxydra_core::service::client_auth::AuthContext;
+use oxydra_core::service::id_tokens::IdTokenIssuer;
+use oxydra_core::service::signing_keys::{DEFAULT_REFRESH, ID_TOKEN_SET, SigningKeys};
 use oxydra_core::service::token::TokenSettings;
 use oxydra_core::token::TokenKeys;
 use oxydra_core::{Error, OAuthError, OAuthErrorKind};
@@ -53,6 +57,10 @@ pub struct AppState {
     pub admin_url: Arc<OnceLock<String>>,
     /// The built-in demo login and consent app, when `OXYDRA_DEMO` is on.
     pub demo: Option<Arc<Demo>>,
+    /// The cached `hydra.openid.id-token` signing set.
+    pub id_token_keys: Arc<SigningKeys>,
+    /// The issuer identifier as ID tokens carry it (with a trailing `/`, as Hydra).
+    pub issuer_id: Arc<str>,
 }
 
 impl AppState {
@@ -90,7 +98,20 @@ impl AppState {
             scope_strategy: config.scope_strategy,
             auth_code_lifespan: config.lifespans.auth_code,
             round_trip: ROUND_TRIP,
+            access_token_lifespan: config.lifespans.access_token,
+            pairwise_enabled: config.oidc.subject_types.contains(&SubjectType::Pairwise),
+            pairwise_salt: Secret::new(config.oidc.pairwise_salt.expose().as_bytes().to_vec()),
         });
+        let key_options = GenerateOptions {
+            rsa_bits: config.rsa_key_bits,
+        };
+        let id_token_keys = Arc::new(SigningKeys::new(
+            ID_TOKEN_SET,
+            JwkAlgorithm::Rs256,
+            key_options,
+            DEFAULT_REFRESH,
+        ));
+        let issuer_id = Arc::from(config.issuer_with_slash());
         let admin_url = Arc::new(OnceLock::new());
         let demo = if config.demo.enabled {
             Some(Arc::new(Demo::new(&config.demo, admin_url.clone())?))
@@ -107,7 +128,9 @@ impl AppState {
             hasher,
             token_keys,
             key_cipher,
-            key_options: GenerateOptions::default(),
+            key_options,
+            id_token_keys,
+            issuer_id,
             jwks,
             token_endpoint,
             clock,
@@ -127,6 +150,41 @@ impl AppState {
         TokenSettings {
             access_token_lifespan: self.config.lifespans.access_token,
             scope_strategy: self.config.scope_strategy,
+        }
+    }
+
+    /// What ID tokens are signed with.
+    pub fn id_token_issuer(&self) -> IdTokenIssuer<'_> {
+        IdTokenIssuer {
+            keys: &self.id_token_keys,
+            cipher: &self.key_cipher,
+            issuer: &self.issuer_id,
+            lifespan: self.config.lifespans.id_token,
+        }
+    }
+
+    /// The public keys `/.well-known/jwks.json` lists: the ID-token set's.
+    pub async fn published_keys(&self) -> Result<Vec<oxydra_core::jwk::Jwk>, Error> {
+        let view = self
+            .id_token_keys
+            .current(&self.store, &self.key_cipher, self.now())
+            .await?;
+        Ok(view.public.clone())
+    }
+
+    /// Creates the signing key sets that are missing (at start-up, so the first token request
+    /// does not wait for an RSA key to be generated). Safe when instances start together.
+    pub async fn ensure_signing_keys(&self) -> Result<(), Error> {
+        self.id_token_keys
+            .current(&self.store, &self.key_cipher, self.now())
+            .await
+            .map(drop)
+    }
+
+    /// Tells the signing-key caches that `set` changed through this instance.
+    pub fn keys_changed(&self, set: &str) {
+        if set == self.id_token_keys.set() {
+            self.id_token_keys.invalidate();
         }
     }
 

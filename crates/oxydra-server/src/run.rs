@@ -64,6 +64,10 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
     let scheme = if rustls.is_some() { "https" } else { "http" };
     let state =
         AppState::new(config, store.clone()).map_err(|e| ServeError::Keys(e.to_string()))?;
+    state
+        .ensure_signing_keys()
+        .await
+        .map_err(|e| ServeError::Keys(e.to_string()))?;
     let handle = Handle::new();
     let listeners = [
         (ServeMode::Public, "public", &state.config.public),

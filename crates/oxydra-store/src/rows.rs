@@ -339,3 +339,10 @@ impl From<KeyRow> for oxydra_core::jwk::StoredKey {
         }
     }
 }
+
+/// Just a key id: existence checks on `oxydra_jwk`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct KidRow {
+    #[allow(dead_code)]
+    pub(crate) kid: String,
+}

@@ -31,6 +31,8 @@ pub fn test_env() -> BTreeMap<String, String> {
         ("PUBLIC_PORT", "0"),
         ("ADMIN_PORT", "0"),
         ("LOG_LEVEL", "warn"),
+        // RSA 2048 signing keys: generating a 4096-bit key per test server costs ~1 s.
+        ("OXYDRA_RSA_KEY_BITS", "2048"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

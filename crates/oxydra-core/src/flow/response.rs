@@ -28,6 +28,12 @@ pub struct FlowSettings {
     pub auth_code_lifespan: Duration,
     /// The whole login + consent round trip must finish within this (15 minutes, as Hydra).
     pub round_trip: Duration,
+    /// `ACCESS_TOKEN_LIFESPAN`, for access tokens returned by the implicit and hybrid flows.
+    pub access_token_lifespan: Duration,
+    /// Whether `pairwise` is among `OIDC_SUBJECT_TYPES_SUPPORTED`.
+    pub pairwise_enabled: bool,
+    /// `OIDC_SUBJECT_TYPE_PAIRWISE_SALT`.
+    pub pairwise_salt: crate::Secret<Vec<u8>>,
 }
 
 /// The flow limit Hydra fixes: 15 minutes from the first authorization request.
@@ -36,10 +42,40 @@ pub const ROUND_TRIP: Duration = Duration::from_secs(15 * 60);
 /// Where to send the browser, and the cookies to change.
 #[derive(Debug, Clone)]
 pub struct AuthorizeResponse {
-    /// The `Location` of the 302.
+    /// The `Location` of the 302, or the form's action when `form` is set.
     pub location: Url,
+    /// `response_mode=form_post`: the parameters to POST to `location` from an
+    /// auto-submitting HTML form instead of redirecting.
+    pub form: Option<Vec<(String, String)>>,
     /// Cookie changes.
     pub cookies: Vec<CookieChange>,
+}
+
+impl AuthorizeResponse {
+    /// A plain redirect.
+    pub fn redirect(location: Url, cookies: Vec<CookieChange>) -> Self {
+        Self {
+            location,
+            form: None,
+            cookies,
+        }
+    }
+
+    /// The authorization response to the client: `pairs` in the query, the fragment or a
+    /// form, as `mode` says.
+    pub fn to_client(url: &Url, mode: ResponseMode, pairs: &[(&str, &str)]) -> Self {
+        let form = (mode == ResponseMode::FormPost).then(|| {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        });
+        Self {
+            location: redirect_with(url, mode, pairs),
+            form,
+            cookies: Vec::new(),
+        }
+    }
 }
 
 /// A failure, with the cookie changes that must still happen (a revoked session).
@@ -126,12 +162,14 @@ fn known_kind(code: &str) -> Option<OAuthErrorKind> {
     })
 }
 
-/// `url` with `pairs` added to its query (keeping existing parameters) or as its fragment.
+/// `url` with `pairs` added to its query (keeping existing parameters) or as its fragment;
+/// unchanged for `form_post`, whose parameters travel in the form body.
 /// Spaces are written `%20`, as Hydra does (form encoding's `+` confuses some clients; a
 /// literal `+` is always encoded as `%2B`, so the rewrite is exact).
 pub fn redirect_with(url: &Url, mode: ResponseMode, pairs: &[(&str, &str)]) -> Url {
     let mut url = url.clone();
     match mode {
+        ResponseMode::FormPost => {}
         ResponseMode::Query => {
             url.query_pairs_mut().extend_pairs(pairs);
             let query = url.query().map(|q| q.replace('+', "%20"));

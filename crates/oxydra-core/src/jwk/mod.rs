@@ -8,6 +8,7 @@
 mod aead;
 mod der;
 mod generate;
+mod jws;
 mod signer;
 
 #[cfg(test)]
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use aead::KeyCipher;
 pub use generate::{GenerateOptions, generate, generate_with};
+pub use jws::{VerifiedJws, half_hash, public_part, sign_compact, verify_compact};
 pub use signer::{KeyPair, Signer};
 
 use crate::{Error, OAuthError, OAuthErrorKind};

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use url::Url;
 
-use crate::client::Client;
+use crate::client::{Client, GrantType};
 use crate::config::ScopeStrategy;
 use crate::flow::OidcContext;
 use crate::oauth2::pkce::{self, CodeChallenge};
@@ -33,13 +33,16 @@ impl TrustedRedirect {
     }
 }
 
-/// RFC 6749 §4.1.2 / OAuth 2.0 Multiple Response Types §2.1: where parameters are placed.
+/// RFC 6749 §4.1.2 / OAuth 2.0 Multiple Response Types §2.1 / Form Post Response Mode: where
+/// parameters are placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseMode {
     /// In the query (the default for `code`).
     Query,
-    /// In the fragment.
+    /// In the fragment (the default whenever a token or ID token is returned).
     Fragment,
+    /// In an auto-submitting HTML form POSTed to the redirect URI.
+    FormPost,
 }
 
 /// An authorization error and, when the redirect URI was already trusted, where to send it.
@@ -82,7 +85,7 @@ pub struct ValidAuthorizeRequest {
     pub redirect: TrustedRedirect,
     /// Whether `redirect_uri` was sent (then the token request must repeat it, §4.1.3).
     pub redirect_uri_sent: bool,
-    /// The response type words, sorted (only `["code"]` is served until OpenID Connect).
+    /// The response type words, sorted (`code`, `id_token`, `token`).
     pub response_type: Vec<String>,
     /// Requested scopes, in order, without repeats.
     pub scope: Vec<String>,
@@ -98,6 +101,15 @@ pub struct ValidAuthorizeRequest {
     pub code_challenge: Option<CodeChallenge>,
     /// Parameters shown to the login and consent apps.
     pub oidc_context: OidcContext,
+    /// `id_token_hint`, verified by the flow (it needs the server's keys).
+    pub id_token_hint: Option<String>,
+}
+
+impl ValidAuthorizeRequest {
+    /// Whether `word` (`code`, `token`, `id_token`) is part of the response type.
+    pub fn responds_with(&self, word: &str) -> bool {
+        self.response_type.iter().any(|w| w == word)
+    }
 }
 
 fn param<'a>(params: &'a AuthorizeParams, name: &str) -> Option<&'a str> {
@@ -150,10 +162,14 @@ pub fn check_redirect_uri(
     };
     let url =
         Url::parse(uri).map_err(|_| fail("The registered redirect_uri is not an absolute URL."))?;
+    let returns_tokens = scope::split(param(params, "response_type").unwrap_or(""))
+        .iter()
+        .any(|w| *w == "token" || *w == "id_token");
     let mode = match param(params, "response_mode") {
-        Some("fragment") => ResponseMode::Fragment,
-        Some("query") | None => ResponseMode::Query,
-        Some(_) => ResponseMode::Query,
+        Some("form_post") => ResponseMode::FormPost,
+        Some("query") if !returns_tokens => ResponseMode::Query,
+        None if !returns_tokens => ResponseMode::Query,
+        _ => ResponseMode::Fragment,
     };
     Ok(TrustedRedirect { url, mode })
 }
@@ -172,16 +188,19 @@ pub fn check_request(
         state: state.clone(),
         error,
     };
-    check_response_mode(params).map_err(fail)?;
     let response_type = check_response_type(params, client).map_err(fail)?;
+    check_response_mode(params, &response_type).map_err(fail)?;
     let scope = check_scope(params, client, strategy).map_err(fail)?;
     check_unsupported(params).map_err(fail)?;
     let state_value = check_state(params).map_err(fail)?;
-    check_loopback_http(&redirect).map_err(fail)?;
-    let code_challenge = check_pkce(params, client).map_err(fail)?;
+    let has_code = response_type.iter().any(|w| w == "code");
+    if has_code {
+        check_loopback_http(&redirect).map_err(fail)?;
+    }
+    let code_challenge = check_pkce(params, client, has_code).map_err(fail)?;
     let prompt = check_prompt(params).map_err(fail)?;
     let max_age = check_max_age(params).map_err(fail)?;
-    let nonce = check_nonce(params).map_err(fail)?;
+    let nonce = check_nonce(params, &response_type, &scope).map_err(fail)?;
     Ok(ValidAuthorizeRequest {
         redirect_uri_sent: param(params, "redirect_uri").is_some(),
         redirect,
@@ -193,18 +212,39 @@ pub fn check_request(
         max_age,
         code_challenge,
         oidc_context: oidc_context(params),
+        id_token_hint: param(params, "id_token_hint").map(str::to_owned),
     })
 }
 
-/// `response_mode` must be `query` or `fragment` (`form_post` comes with OpenID Connect).
-fn check_response_mode(params: &AuthorizeParams) -> Result<(), OAuthError> {
+/// `response_mode` is `query`, `fragment` or `form_post`; `query` never carries a token or
+/// an ID token (OAuth 2.0 Multiple Response Types §2.1: they would leak into logs and
+/// `Referer` headers).
+fn check_response_mode(
+    params: &AuthorizeParams,
+    response_type: &[String],
+) -> Result<(), OAuthError> {
     match param(params, "response_mode") {
-        None | Some("query" | "fragment") => Ok(()),
+        None | Some("fragment" | "form_post") => Ok(()),
+        Some("query") if response_type == ["code"] => Ok(()),
+        Some("query") => Err(OAuthError::invalid_request(
+            "The response_mode 'query' cannot carry tokens; use 'fragment' or 'form_post'.",
+        )),
         Some(_) => Err(OAuthError::invalid_request(
-            "The response_mode must be 'query' or 'fragment'.",
+            "The response_mode must be 'query', 'fragment' or 'form_post'.",
         )),
     }
 }
+
+/// The response types served (`shared/spec/behaviour.md` §5.2), words sorted.
+const RESPONSE_TYPES: &[&[&str]] = &[
+    &["code"],
+    &["token"],
+    &["id_token"],
+    &["id_token", "token"],
+    &["code", "id_token"],
+    &["code", "token"],
+    &["code", "id_token", "token"],
+];
 
 /// §5.1.7: `response_type` is required, its words (in any order) must equal one of the
 /// client's registered combinations, and only `code` is served so far.
@@ -231,13 +271,24 @@ fn check_response_type(
             })
             .collect()
     };
+    if !RESPONSE_TYPES.iter().any(|t| *t == words.as_slice()) {
+        return Err(unsupported("The response_type is not supported."));
+    }
     if !registered.contains(&words) {
         return Err(unsupported(
             "The client is not allowed to request this response_type.",
         ));
     }
-    if words != ["code"] {
-        return Err(unsupported("Only the 'code' response type is supported."));
+    // §5.2: tokens from the authorization endpoint are the implicit grant.
+    let has = |word: &str| words.iter().any(|w| w == word);
+    let needs_implicit = has("token") || (has("id_token") && !has("code"));
+    if needs_implicit && !client.allows_grant(GrantType::Implicit) {
+        return Err(OAuthError::new(OAuthErrorKind::UnauthorizedClient)
+            .hint("The client is not allowed to use the implicit grant."));
+    }
+    if has("code") && words.len() > 1 && !client.allows_grant(GrantType::AuthorizationCode) {
+        return Err(OAuthError::new(OAuthErrorKind::UnauthorizedClient)
+            .hint("The client is not allowed to use the authorization_code grant."));
     }
     Ok(words)
 }
@@ -264,8 +315,7 @@ fn check_scope(
 }
 
 /// §5.1.3/§5.1.6: `registration`, `request` and `request_uri` are not supported (OIDC Core
-/// §6: a provider that does not support them says so), and an `id_token_hint` cannot be
-/// verified yet.
+/// §6: a provider that does not support them says so).
 fn check_unsupported(params: &AuthorizeParams) -> Result<(), OAuthError> {
     if param(params, "registration").is_some() {
         return Err(OAuthError::new(OAuthErrorKind::RegistrationNotSupported));
@@ -275,13 +325,6 @@ fn check_unsupported(params: &AuthorizeParams) -> Result<(), OAuthError> {
     }
     if param(params, "request_uri").is_some() {
         return Err(OAuthError::new(OAuthErrorKind::RequestUriNotSupported));
-    }
-    // This server issues no ID tokens yet, so no hint can be one of its own; accepting an
-    // unverifiable hint would let any `sub` steer the flow (OIDC Core §3.1.2.1).
-    if param(params, "id_token_hint").is_some() {
-        return Err(OAuthError::invalid_request(
-            "The id_token_hint cannot be verified: this server has issued no ID tokens.",
-        ));
     }
     Ok(())
 }
@@ -311,16 +354,18 @@ fn check_loopback_http(redirect: &TrustedRedirect) -> Result<(), OAuthError> {
     }
 }
 
-/// RFC 7636, stricter than Hydra: `S256` only, and required for public clients (RFC 9700 §2.1.1).
+/// RFC 7636, stricter than Hydra: `S256` only, and required for public clients whenever a
+/// code is issued (RFC 9700 §2.1.1).
 fn check_pkce(
     params: &AuthorizeParams,
     client: &Client,
+    has_code: bool,
 ) -> Result<Option<CodeChallenge>, OAuthError> {
     match param(params, "code_challenge") {
         Some(challenge) => {
             pkce::parse_challenge(param(params, "code_challenge_method"), challenge).map(Some)
         }
-        None if client.is_public() => Err(OAuthError::invalid_request(
+        None if client.is_public() && has_code => Err(OAuthError::invalid_request(
             "Public clients must use PKCE: send code_challenge with code_challenge_method=S256.",
         )),
         None => Ok(None),
@@ -364,9 +409,26 @@ fn check_max_age(params: &AuthorizeParams) -> Result<Option<i64>, OAuthError> {
         .transpose()
 }
 
-/// A `nonce`, when sent, must carry some entropy: at least 8 characters (Hydra).
-fn check_nonce(params: &AuthorizeParams) -> Result<Option<String>, OAuthError> {
+/// A `nonce`, when sent, must carry some entropy: at least 8 characters (Hydra). OpenID
+/// Connect requests answered from the authorization endpoint (implicit and hybrid) must send
+/// one (OIDC Core §3.2.2.1, §3.3.2.11), which binds the returned ID token to the request.
+fn check_nonce(
+    params: &AuthorizeParams,
+    response_type: &[String],
+    scope: &[String],
+) -> Result<Option<String>, OAuthError> {
+    let front_channel = response_type != ["code"];
+    let openid = scope.iter().any(|s| s == "openid");
+    let needs_openid = response_type.iter().any(|w| w == "id_token");
+    if needs_openid && !openid {
+        return Err(OAuthError::invalid_request(
+            "The id_token response type needs the openid scope.",
+        ));
+    }
     match param(params, "nonce") {
+        None if front_channel && openid => Err(OAuthError::invalid_request(
+            "The nonce parameter is required for implicit and hybrid OpenID Connect requests.",
+        )),
         Some(nonce) if nonce.chars().count() < 8 => {
             Err(OAuthError::new(OAuthErrorKind::InsufficientEntropy)
                 .hint("The nonce must have at least 8 characters."))

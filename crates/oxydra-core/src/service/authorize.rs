@@ -3,9 +3,9 @@
 //! brings back — ask the login app, ask the consent app, or issue the authorization code.
 
 use subtle::ConstantTimeEq;
-use url::Url;
 
 use crate::client::Client;
+use crate::client::SubjectType;
 use crate::error::Error;
 pub use crate::flow::response::{
     AuthorizeFailure, AuthorizeResponse, BrowserCookies, CookieChange, FlowSettings, ROUND_TRIP,
@@ -17,21 +17,25 @@ use crate::flow::{
 use crate::model::{ClientId, Now};
 use crate::oauth2::authorize::{self, AuthorizeError, AuthorizeParams, ValidAuthorizeRequest};
 use crate::oauth2::scope;
-use crate::store::{ClientStore, FlowStore, TokenStore};
-use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession};
+use crate::service::id_tokens::IdTokenIssuer;
+use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
+use crate::token::TokenKeys;
 use crate::{OAuthError, OAuthErrorKind};
+
+mod finish;
 
 /// One authorization request: the entry point of the flow.
 pub async fn authorize<S>(
     store: &S,
     keys: &TokenKeys,
+    oidc: &IdTokenIssuer<'_>,
     settings: &FlowSettings,
     params: AuthorizeParams,
     browser: BrowserCookies,
     now: Now,
 ) -> Result<AuthorizeResponse, AuthorizeFailure>
 where
-    S: ClientStore + TokenStore + FlowStore,
+    S: ClientStore + TokenStore + FlowStore + KeyStore,
 {
     let id = authorize::client_id(&params)?;
     let client_id = ClientId::parse(id).map_err(|_| authorize::unknown_client())?;
@@ -41,7 +45,26 @@ where
         .map_err(|e| untrusted(Error::from_store("client", e)))?
         .ok_or_else(authorize::unknown_client)?;
     let redirect = authorize::check_redirect_uri(&params, &client)?;
-    let request = authorize::check_request(&params, &client, redirect, settings.scope_strategy)?;
+    let mut request =
+        authorize::check_request(&params, &client, redirect, settings.scope_strategy)?;
+    let refuse = |error: OAuthError| AuthorizeError {
+        redirect: Some(Box::new(request.redirect.clone())),
+        state: Some(request.state.clone()),
+        error,
+    };
+    if client.subject_type == SubjectType::Pairwise && !settings.pairwise_enabled {
+        return Err(refuse(OAuthError::invalid_request(
+            "The client uses pairwise subjects, which OIDC_SUBJECT_TYPES_SUPPORTED does not enable.",
+        ))
+        .into());
+    }
+    if let Some(hint) = &request.id_token_hint {
+        let claims = oidc
+            .verify_hint(store, hint, now)
+            .await
+            .map_err(|e| AuthorizeFailure::from(refuse(e)))?;
+        request.oidc_context.id_token_hint_claims = Some(claims);
+    }
     let flow = Flow {
         store,
         settings,
@@ -51,7 +74,8 @@ where
         now,
     };
     let result = if let Some(verifier) = non_empty(&params, "consent_verifier") {
-        flow.finish(keys, verifier, &browser).await
+        let signing = finish::Signing { tokens: keys, oidc };
+        flow.finish(&signing, verifier, &browser).await
     } else if let Some(verifier) = non_empty(&params, "login_verifier") {
         flow.after_login(verifier, &browser).await
     } else {
@@ -99,7 +123,7 @@ struct Flow<'a, S> {
     now: Now,
 }
 
-impl<S: ClientStore + TokenStore + FlowStore> Flow<'_, S> {
+impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     /// `<issuer>/oauth2/auth?<the request's parameters without verifiers>`.
     fn request_url(&self) -> String {
         let mut url = self.settings.authorize_url.clone();
@@ -163,10 +187,10 @@ impl<S: ClientStore + TokenStore + FlowStore> Flow<'_, S> {
         location
             .query_pairs_mut()
             .append_pair("login_challenge", login.challenge.as_str());
-        Ok(AuthorizeResponse {
+        Ok(AuthorizeResponse::redirect(
             location,
-            cookies: vec![CookieChange::LoginCsrf(login.csrf)],
-        })
+            vec![CookieChange::LoginCsrf(login.csrf)],
+        ))
     }
 
     /// §3.2 step 5–6: verify the login, remember it if asked, then create the consent request.
@@ -281,7 +305,7 @@ impl<S: ClientStore + TokenStore + FlowStore> Flow<'_, S> {
             .query_pairs_mut()
             .append_pair("consent_challenge", consent.challenge.as_str());
         cookies.push(CookieChange::ConsentCsrf(consent.csrf));
-        Ok(AuthorizeResponse { location, cookies })
+        Ok(AuthorizeResponse::redirect(location, cookies))
     }
 
     /// §3.2 step 6: whether a remembered consent covers every requested scope. Never for
@@ -307,90 +331,6 @@ impl<S: ClientStore + TokenStore + FlowStore> Flow<'_, S> {
             }
             _ => false,
         }))
-    }
-
-    /// §3.2 step 8–9: verify the consent and issue the authorization code.
-    async fn finish(
-        &self,
-        keys: &TokenKeys,
-        verifier: &str,
-        browser: &BrowserCookies,
-    ) -> Result<AuthorizeResponse, FlowError> {
-        let used = self
-            .store
-            .use_consent_verifier(&FlowId::from_stored(verifier))
-            .await
-            .map_err(store_fail("consent request"))?;
-        let consent = redeemed(used)?;
-        self.check_flow(&consent.client_id, consent.requested_at)?;
-        check_csrf(browser.consent_csrf.as_deref(), &consent.csrf)?;
-        let (grant_scope, access_extra, id_token_extra) = match consent.outcome {
-            Some(ConsentOutcome::Accepted {
-                grant_scope,
-                access_extra,
-                id_token_extra,
-                ..
-            }) => (grant_scope, access_extra, id_token_extra),
-            Some(ConsentOutcome::Rejected(rejection)) => {
-                return Err(fail(rejection_error(&rejection)));
-            }
-            None => return Err(fail(access_denied())),
-        };
-        // Stricter than Hydra: only scopes the client may have are granted.
-        let allowed = scope::split(&self.client.scope);
-        let granted: Vec<String> = grant_scope
-            .into_iter()
-            .filter(|s| {
-                allowed
-                    .iter()
-                    .any(|a| scope::scope_matches(self.settings.scope_strategy, a, s))
-            })
-            .collect();
-        let (code, signature) = keys
-            .generate(TokenKind::AuthorizeCode)
-            .map_err(|e| fail(e.into()))?;
-        let row = StoredToken {
-            signature,
-            kind: TokenKind::AuthorizeCode,
-            request_id: RequestId::from_stored(consent.challenge.as_str()),
-            client_id: self.client.id.clone(),
-            subject: consent.subject.clone(),
-            granted_scope: granted.clone(),
-            granted_audience: Vec::new(),
-            issued_at: self.now,
-            expires_at: Some(self.now.plus(self.settings.auth_code_lifespan)),
-            active: true,
-            session: TokenSession {
-                access_extra,
-                id_token_extra,
-                auth_time: Some(consent.authenticated_at.unix_secs()),
-                requested_at: Some(consent.requested_at.unix_secs()),
-                nonce: self.request.nonce.clone(),
-                requested_scope: self.request.scope.clone(),
-                redirect_uri: self
-                    .request
-                    .redirect_uri_sent
-                    .then(|| self.request.redirect.url().to_string()),
-                code_challenge: self
-                    .request
-                    .code_challenge
-                    .as_ref()
-                    .map(|c| c.as_str().to_owned()),
-                obfuscated_subject: None,
-            },
-        };
-        self.store
-            .insert_tokens(std::slice::from_ref(&row))
-            .await
-            .map_err(store_fail("authorization code"))?;
-        let location = success_location(
-            self.request,
-            &[("code", code.as_str()), ("scope", &granted.join(" "))],
-        );
-        Ok(AuthorizeResponse {
-            location,
-            cookies: Vec::new(),
-        })
     }
 
     /// The redeemed request must belong to this client and its round trip must not be over.
@@ -458,14 +398,6 @@ fn check_csrf(cookie: Option<&str>, expected: &FlowId) -> Result<(), FlowError> 
             "The CSRF cookie is missing or does not match: finish the flow in the browser that started it.",
         )))
     }
-}
-
-/// The redirect that carries the authorization response (RFC 6749 §4.1.2), in the query or the
-/// fragment as the response mode says; `state` is always echoed.
-fn success_location(request: &ValidAuthorizeRequest, pairs: &[(&str, &str)]) -> Url {
-    let mut all: Vec<(&str, &str)> = pairs.to_vec();
-    all.push(("state", request.state.as_str()));
-    redirect_with(request.redirect.url(), request.redirect.mode, &all)
 }
 
 #[cfg(test)]

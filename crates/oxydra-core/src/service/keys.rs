@@ -21,7 +21,13 @@ pub struct GenerateRequest {
     pub key_use: String,
 }
 
-fn seal(cipher: &KeyCipher, set: &str, now: Now, jwk: &Jwk) -> Result<StoredKey, Error> {
+/// Encrypts one key into its stored row.
+pub(crate) fn seal_key(
+    cipher: &KeyCipher,
+    set: &str,
+    now: Now,
+    jwk: &Jwk,
+) -> Result<StoredKey, Error> {
     let json = serde_json::to_vec(jwk)
         .map_err(|e| Error::invalid("jwk", format!("cannot encode the key: {e}")))?;
     Ok(StoredKey {
@@ -34,7 +40,8 @@ fn seal(cipher: &KeyCipher, set: &str, now: Now, jwk: &Jwk) -> Result<StoredKey,
     })
 }
 
-fn open(cipher: &KeyCipher, key: &StoredKey) -> Result<Jwk, Error> {
+/// Decrypts one stored row back into its key.
+pub(crate) fn open_key(cipher: &KeyCipher, key: &StoredKey) -> Result<Jwk, Error> {
     let plain = cipher.decrypt(&key.encrypted)?;
     serde_json::from_slice(&plain).map_err(|e| {
         Error::Store(crate::store::StoreError::Corrupt(format!(
@@ -79,7 +86,7 @@ pub async fn generate<S: KeyStore>(
     let keys = generate_with(alg, &request.kid, &request.key_use, options)?;
     let stored = keys
         .iter()
-        .map(|k| seal(cipher, set, now, k))
+        .map(|k| seal_key(cipher, set, now, k))
         .collect::<Result<Vec<_>, _>>()?;
     store
         .create_keys(&stored)
@@ -101,7 +108,7 @@ pub async fn get_set<S: KeyStore>(
     if rows.is_empty() {
         return Err(Error::NotFound { what: "key set" });
     }
-    rows.iter().map(|k| open(cipher, k)).collect()
+    rows.iter().map(|k| open_key(cipher, k)).collect()
 }
 
 /// One key; `NotFound` when absent.
@@ -116,7 +123,7 @@ pub async fn get_key<S: KeyStore>(
         .await
         .map_err(|e| Error::from_store("key", e))?
         .ok_or(Error::NotFound { what: "key" })?;
-    open(cipher, &row)
+    open_key(cipher, &row)
 }
 
 /// Replaces the whole set with operator-supplied keys, each validated; duplicate kids → 409.
@@ -137,7 +144,7 @@ pub async fn replace_set<S: KeyStore>(
     }
     let stored = keys
         .iter()
-        .map(|k| seal(cipher, set, now, k))
+        .map(|k| seal_key(cipher, set, now, k))
         .collect::<Result<Vec<_>, _>>()?;
     store
         .replace_set(set, &stored)
@@ -164,7 +171,7 @@ pub async fn replace_key<S: KeyStore>(
     }
     check_import(&jwk)?;
     store
-        .replace_key(&seal(cipher, set, now, &jwk)?)
+        .replace_key(&seal_key(cipher, set, now, &jwk)?)
         .await
         .map_err(|e| Error::from_store("key", e))?;
     Ok(jwk)

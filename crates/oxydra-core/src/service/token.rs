@@ -12,7 +12,8 @@ use crate::oauth2::grant::issue::{GrantTemplate, Issued, issue, wants_refresh_to
 use crate::oauth2::grant::{
     TokenGrant, check_client_grant, client_credentials, invalid_grant, refresh_token,
 };
-use crate::store::TokenStore;
+use crate::service::id_tokens::{Alongside, IdTokenIssuer, is_openid};
+use crate::store::{KeyStore, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
 use crate::{OAuthError, OAuthErrorKind};
 
@@ -41,11 +42,14 @@ pub struct TokenRequest<'a> {
     pub scope: &'a str,
 }
 
-/// Runs `grant` for `client` and returns the tokens to send.
-pub async fn exchange<S: TokenStore>(
+/// Runs `grant` for `client` and returns the tokens to send; an `openid` grant also gets an
+/// ID token signed through `oidc` (OIDC Core §3.1.3.3, §12.2).
+#[allow(clippy::too_many_arguments)]
+pub async fn exchange<S: TokenStore + KeyStore>(
     store: &S,
     keys: &TokenKeys,
     settings: &TokenSettings,
+    oidc: &IdTokenIssuer<'_>,
     client: &Client,
     grant: TokenGrant,
     request: TokenRequest<'_>,
@@ -57,10 +61,39 @@ pub async fn exchange<S: TokenStore>(
             client_credentials(store, keys, settings, client, request, now).await
         }
         TokenGrant::AuthorizationCode => {
-            redeem_code(store, keys, settings, client, request, now).await
+            let (row, issued) = redeem_code(store, keys, settings, client, request, now).await?;
+            let issued = with_id_token(store, oidc, &row, issued, true, now).await?;
+            finish_use(store, &row, issued).await
         }
-        TokenGrant::RefreshToken => refresh(store, keys, settings, client, request, now).await,
+        TokenGrant::RefreshToken => {
+            let (row, issued) = refresh(store, keys, settings, client, request, now).await?;
+            let issued = with_id_token(store, oidc, &row, issued, false, now).await?;
+            finish_use(store, &row, issued).await
+        }
     }
+}
+
+/// Adds the ID token of an `openid` grant, signed before anything is stored.
+async fn with_id_token<S: KeyStore>(
+    store: &S,
+    oidc: &IdTokenIssuer<'_>,
+    row: &StoredToken,
+    mut issued: Issued,
+    with_nonce: bool,
+    now: Now,
+) -> Result<Issued, Error> {
+    if is_openid(&row.granted_scope) {
+        let alongside = Alongside {
+            access_token: Some(&issued.access_token),
+            code: None,
+            with_nonce,
+        };
+        issued.id_token = Some(
+            oidc.issue(store, &GrantTemplate::of(row), alongside, now)
+                .await?,
+        );
+    }
+    Ok(issued)
 }
 
 /// RFC 6749 §4.4.
@@ -100,7 +133,8 @@ async fn client_credentials<S: TokenStore>(
     Ok(issued)
 }
 
-/// RFC 6749 §4.1.3, with single use and replay revocation (§4.1.2).
+/// RFC 6749 §4.1.3, with single use and replay revocation (§4.1.2): the code's row and the
+/// tokens to store when it is marked used.
 async fn redeem_code<S: TokenStore>(
     store: &S,
     keys: &TokenKeys,
@@ -108,7 +142,7 @@ async fn redeem_code<S: TokenStore>(
     client: &Client,
     request: TokenRequest<'_>,
     now: Now,
-) -> Result<Issued, Error> {
+) -> Result<(StoredToken, Issued), Error> {
     let code = request
         .code
         .ok_or_else(|| OAuthError::invalid_request("The code parameter is missing."))?;
@@ -134,10 +168,10 @@ async fn redeem_code<S: TokenStore>(
         settings.access_token_lifespan,
         now,
     )?;
-    finish_use(store, &row, issued).await
+    Ok((row, issued))
 }
 
-/// RFC 6749 §6 with rotation (RFC 9700 §4.14.2).
+/// RFC 6749 §6 with rotation (RFC 9700 §4.14.2): the refresh token's row and its successors.
 async fn refresh<S: TokenStore>(
     store: &S,
     keys: &TokenKeys,
@@ -145,7 +179,7 @@ async fn refresh<S: TokenStore>(
     client: &Client,
     request: TokenRequest<'_>,
     now: Now,
-) -> Result<Issued, Error> {
+) -> Result<(StoredToken, Issued), Error> {
     let token = request
         .refresh_token
         .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?;
@@ -163,7 +197,7 @@ async fn refresh<S: TokenStore>(
         settings.access_token_lifespan,
         now,
     )?;
-    finish_use(store, &row, issued).await
+    Ok((row, issued))
 }
 
 /// Verifies a presented code or refresh token and loads its row; a token that is malformed,

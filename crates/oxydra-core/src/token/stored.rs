@@ -70,9 +70,13 @@ pub struct TokenSession {
     /// Authorization codes only: the PKCE `code_challenge` (always S256, RFC 7636 §4.2).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_challenge: Option<String>,
-    /// The subject before pairwise obfuscation, when it differs from the row's subject.
+    /// The pairwise identifier the client sees (ID token, userinfo, introspection's
+    /// `obfuscated_subject`); the row's `subject` stays the real one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub obfuscated_subject: Option<String>,
+    /// The ID token's `acr`: the login app's value, else `"0"` when `acr_values` was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
 }
 
 /// One issued token as stored: everything introspection, revocation and the grants need.

@@ -66,6 +66,7 @@ async fn create(
         request,
     )
     .await?;
+    state.keys_changed(&set);
     Ok((StatusCode::CREATED, axum::Json(to_set(generated)?)).into_response())
 }
 
@@ -100,6 +101,7 @@ async fn put_set(
         .collect::<Result<Vec<_>, _>>()?;
     let saved =
         keys::replace_set(&state.store, &state.key_cipher, state.now(), &set, input).await?;
+    state.keys_changed(&set);
     Ok(axum::Json(to_set(saved)?))
 }
 
@@ -118,6 +120,7 @@ async fn put_key(
         to_core(body)?,
     )
     .await?;
+    state.keys_changed(&set);
     Ok(axum::Json(to_wire(saved)?))
 }
 
@@ -127,6 +130,7 @@ async fn delete_set(
     Path(set): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     keys::delete_set(&state.store, &set).await?;
+    state.keys_changed(&set);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -136,5 +140,6 @@ async fn delete_key(
     Path((set, kid)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     keys::delete_key(&state.store, &set, &kid).await?;
+    state.keys_changed(&set);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -90,6 +90,12 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let janitor_interval = r.parse("OXYDRA_JANITOR_INTERVAL", None, |s| {
         parse_duration(s).map(|d| (!d.is_zero()).then_some(d))
     });
+    let rsa_key_bits = r.parse("OXYDRA_RSA_KEY_BITS", 4096, |s| match s {
+        "2048" => Ok(2048),
+        "3072" => Ok(3072),
+        "4096" => Ok(4096),
+        _ => Err("must be 2048, 3072 or 4096".to_owned()),
+    });
     let compat_api_version = r.parse("COMPAT_API_VERSION", CompatApiVersion::V1Beta, parse_compat);
     let resource_name_prefix = r.string("RESOURCE_NAME_PREFIX", "rn:hydra");
     // Each `None` here was recorded as a problem, so `r.problems` is never empty in that case.
@@ -127,6 +133,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         log,
         body_limit_bytes,
         janitor_interval,
+        rsa_key_bits,
         compat_api_version,
         resource_name_prefix,
         demo,

@@ -80,6 +80,9 @@ pub struct Config {
     pub body_limit_bytes: usize,
     /// How often expired rows are deleted; `None` = never (`OXYDRA_JANITOR_INTERVAL`).
     pub janitor_interval: Option<Duration>,
+    /// Size of the RSA keys the server generates: its own signing sets and `POST /keys`
+    /// with `RS256` (`OXYDRA_RSA_KEY_BITS`; 4096 as Hydra).
+    pub rsa_key_bits: usize,
     /// API generation served (`COMPAT_API_VERSION`).
     pub compat_api_version: CompatApiVersion,
     /// Prefix of 0.x policy resource names (`RESOURCE_NAME_PREFIX`).

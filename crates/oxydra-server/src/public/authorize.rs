@@ -5,11 +5,12 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use oxydra_core::OAuthError;
-use oxydra_core::oauth2::authorize::{AuthorizeError, AuthorizeParams};
+use oxydra_core::oauth2::authorize::{AuthorizeError, AuthorizeParams, ResponseMode};
 use oxydra_core::service::authorize::{self as flow, AuthorizeFailure, CookieChange};
 use oxydra_core::store::FlowStore;
 
 use crate::app::AppState;
+use crate::html::escape;
 
 /// `GET|POST /oauth2/auth`: always a 302 — to the login app, the consent app, the client, or
 /// (when the client or redirect URI cannot be trusted) the error page.
@@ -23,6 +24,7 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
     match flow::authorize(
         &state.store,
         &state.token_keys,
+        &state.id_token_issuer(),
         &state.flow_settings,
         params,
         browser,
@@ -30,10 +32,13 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
     )
     .await
     {
-        Ok(ok) => redirect(
-            ok.location.as_str(),
-            &state.cookies.set_cookie_headers(&ok.cookies),
-        ),
+        Ok(ok) => {
+            let set = state.cookies.set_cookie_headers(&ok.cookies);
+            match &ok.form {
+                Some(fields) => form_post(ok.location.as_str(), fields, &set),
+                None => redirect(ok.location.as_str(), &set),
+            }
+        }
         Err(AuthorizeFailure { error, cookies }) => {
             let set = state.cookies.set_cookie_headers(&cookies);
             match &error.redirect {
@@ -42,7 +47,15 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
                     let pairs: Vec<(&str, &str)> =
                         pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
                     let url = flow::redirect_with(trusted.url(), trusted.mode, &pairs);
-                    redirect(url.as_str(), &set)
+                    if trusted.mode == ResponseMode::FormPost {
+                        let fields: Vec<(String, String)> = pairs
+                            .iter()
+                            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                            .collect();
+                        form_post(url.as_str(), &fields, &set)
+                    } else {
+                        redirect(url.as_str(), &set)
+                    }
                 }
                 None => {
                     let mut response = error_page(&state, &error);
@@ -126,6 +139,41 @@ fn redirect(location: &str, cookies: &[HeaderValue]) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    append_cookies(&mut response, cookies);
+    response
+}
+
+/// OAuth 2.0 Form Post Response Mode §2: an HTML page that POSTs the response parameters to
+/// the redirect URI as soon as it loads. Every value is escaped; the page is never cached and
+/// may not be framed.
+fn form_post(action: &str, fields: &[(String, String)], cookies: &[HeaderValue]) -> Response {
+    let inputs: String = fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\"/>",
+                escape(k),
+                escape(v)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Submit</title></head>\
+         <body onload=\"document.forms[0].submit()\"><form method=\"post\" action=\"{}\">{}\
+         <noscript><button type=\"submit\">Continue</button></noscript></form></body></html>",
+        escape(action),
+        inputs
+    );
+    let mut response = axum::response::Html(body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'unsafe-inline'; form-action *; frame-ancestors 'none'",
+        ),
+    );
     append_cookies(&mut response, cookies);
     response
 }

@@ -2,11 +2,14 @@
 
 mod authorize;
 mod fallbacks;
+mod jwks;
 mod token;
 
 use axum::Router;
 use axum::routing::{get, post};
-use oxydra_api::paths::{LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN};
+use oxydra_api::paths::{
+    LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, WELL_KNOWN_JWKS,
+};
 
 use crate::app::AppState;
 
@@ -23,4 +26,5 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth2/fallbacks/error", get(fallbacks::error))
         .route("/oauth2/fallbacks/consent", get(fallbacks::consent))
         .route("/oauth2/fallbacks/logout", get(fallbacks::logout))
+        .route(WELL_KNOWN_JWKS, get(jwks::jwks))
 }

@@ -88,6 +88,7 @@ async fn exchange(
         &state.store,
         &state.token_keys,
         &state.token_settings(),
+        &state.id_token_issuer(),
         &client,
         grant,
         request,
@@ -100,7 +101,7 @@ async fn exchange(
         expires_in: issued.expires_in,
         scope: issued.scope,
         refresh_token: issued.refresh_token,
-        id_token: None,
+        id_token: issued.id_token,
     })
 }
 

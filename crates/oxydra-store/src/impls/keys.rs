@@ -5,7 +5,7 @@ use oxydra_core::store::{KeyStore, StoreError};
 
 use crate::SqlStore;
 use crate::db::Arg;
-use crate::rows::KeyRow;
+use crate::rows::{KeyRow, KidRow};
 use crate::sql::keys as sql;
 
 /// `$1..$6` of `INSERT` and `UPSERT`.
@@ -31,6 +31,27 @@ impl KeyStore for SqlStore {
             tx.execute(&sql::INSERT, &args(key)).await?;
         }
         tx.commit().await
+    }
+
+    async fn create_set_if_empty(&self, set: &str, keys: &[StoredKey]) -> Result<bool, StoreError> {
+        if keys.iter().any(|k| k.set != set) {
+            return Err(StoreError::Corrupt(format!(
+                "create_set_if_empty({set}) got a key of another set"
+            )));
+        }
+        let name = [Arg::Text(set.to_owned())];
+        let mut tx = self.db.begin().await?;
+        tx.execute(&sql::LOCK_SET, &name).await?;
+        let existing: Option<KidRow> = tx.fetch_optional(&sql::SET_EXISTS, &name).await?;
+        if existing.is_some() {
+            tx.commit().await?;
+            return Ok(false);
+        }
+        for key in keys {
+            tx.execute(&sql::INSERT, &args(key)).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn get_set(&self, set: &str) -> Result<Vec<StoredKey>, StoreError> {

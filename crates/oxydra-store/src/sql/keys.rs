@@ -44,3 +44,16 @@ pub(crate) const DELETE: Stmt = Stmt::new(
     "keys.delete",
     "DELETE FROM oxydra_jwk WHERE set_id = $1 AND kid = $2",
 );
+
+/// `$1` set: takes the set's creation lock (a row lock held until commit).
+pub(crate) const LOCK_SET: Stmt = Stmt::new(
+    "keys.lock_set",
+    "INSERT INTO oxydra_jwk_set_lock (set_id) VALUES ($1) \
+     ON CONFLICT (set_id) DO UPDATE SET set_id = excluded.set_id",
+);
+
+/// `$1` set: whether it holds any key.
+pub(crate) const SET_EXISTS: Stmt = Stmt::new(
+    "keys.set_exists",
+    "SELECT kid FROM oxydra_jwk WHERE set_id = $1 LIMIT 1",
+);

@@ -49,6 +49,27 @@ store_test! {
         assert_eq!(store.get_set("s").await.unwrap().len(), 2);
     }
 
+    async fn a_set_is_created_once_by_concurrent_starters(store: SqlStore) {
+        let mut attempts = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let store = store.clone();
+            attempts.spawn(async move {
+                let keys = [key("boot", &format!("private:{i}"), i, "P"), key("boot", &format!("public:{i}"), i, "Q")];
+                store.create_set_if_empty("boot", &keys).await.unwrap()
+            });
+        }
+        let won = attempts.join_all().await;
+        assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
+        let set = store.get_set("boot").await.unwrap();
+        assert_eq!(set.len(), 2);
+        assert_eq!(set[0].kid.split(':').nth(1), set[1].kid.split(':').nth(1));
+        // Still nothing inserted once the set exists, and an emptied set can be created again.
+        assert!(!store.create_set_if_empty("boot", &[key("boot", "x", 9, "X")]).await.unwrap());
+        assert!(store.create_set_if_empty("boot", &[key("other", "x", 9, "X")]).await.is_err());
+        store.delete_set("boot").await.unwrap();
+        assert!(store.create_set_if_empty("boot", &[key("boot", "x", 9, "X")]).await.unwrap());
+    }
+
     async fn replace_and_delete(store: SqlStore) {
         store.create_keys(&[key("s", "a", 1, "A"), key("s", "b", 2, "B")]).await.unwrap();
         store.replace_set("s", &[key("s", "c", 3, "C")]).await.unwrap();

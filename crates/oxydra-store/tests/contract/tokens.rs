@@ -75,7 +75,8 @@ fn full_session() -> TokenSession {
         requested_scope: vec!["openid".into(), "offline".into(), "photos".into()],
         redirect_uri: Some("https://app.example/cb?x=1&y=\"2\"".into()),
         code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
-        obfuscated_subject: Some("original-subject".into()),
+        obfuscated_subject: Some("pairwise-subject".into()),
+        acr: Some("urn:mfa".into()),
     }
 }
 

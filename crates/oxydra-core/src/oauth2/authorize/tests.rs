@@ -114,7 +114,7 @@ fn errors_after_the_redirect_check_go_to_the_client_with_state() {
         (&[("max_age", "-1")], OAuthErrorKind::InvalidRequest),
         (&[("nonce", "short")], OAuthErrorKind::InsufficientEntropy),
         (
-            &[("response_mode", "form_post")],
+            &[("response_mode", "web_message")],
             OAuthErrorKind::InvalidRequest,
         ),
     ];
@@ -181,4 +181,156 @@ fn missing_client_id_is_untrusted() {
     p.remove("client_id");
     assert!(client_id(&p).unwrap_err().redirect.is_none());
     assert!(unknown_client().redirect.is_none());
+}
+
+/// A client registered for every flow, with `openid` allowed.
+fn oidc_client() -> Client {
+    let mut c = client("c", "openid read");
+    c.grant_types = vec![GrantType::AuthorizationCode, GrantType::Implicit];
+    c.response_types = [
+        "code",
+        "token",
+        "id_token",
+        "id_token token",
+        "code id_token",
+        "code token",
+        "code id_token token",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    c
+}
+
+fn oidc_params(response_type: &str, extra: &[(&str, &str)]) -> AuthorizeParams {
+    let mut p = params(&[
+        ("response_type", response_type),
+        ("scope", "openid read"),
+        ("nonce", "nonce-1234"),
+    ]);
+    for (k, v) in extra {
+        p.insert((*k).to_owned(), (*v).to_owned());
+    }
+    p
+}
+
+#[test]
+fn implicit_and_hybrid_types_default_to_the_fragment() {
+    let c = oidc_client();
+    for rt in [
+        "token",
+        "id_token",
+        "token id_token",
+        "code id_token",
+        "code token",
+        "id_token code token",
+    ] {
+        let v = validate(&oidc_params(rt, &[]), &c).unwrap();
+        assert_eq!(v.redirect.mode, ResponseMode::Fragment, "{rt}");
+    }
+    let v = validate(&oidc_params("code", &[]), &c).unwrap();
+    assert_eq!(v.redirect.mode, ResponseMode::Query);
+    assert!(v.responds_with("code") && !v.responds_with("token"));
+    let v = validate(
+        &oidc_params("id_token token", &[("response_mode", "form_post")]),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(v.redirect.mode, ResponseMode::FormPost);
+    assert!(v.responds_with("id_token") && v.responds_with("token"));
+}
+
+#[test]
+fn tokens_never_travel_in_the_query() {
+    let c = oidc_client();
+    let e = validate(
+        &oidc_params("id_token token", &[("response_mode", "query")]),
+        &c,
+    )
+    .unwrap_err();
+    assert_eq!(e.error.kind, OAuthErrorKind::InvalidRequest);
+    // The error itself goes to the fragment, not the query.
+    assert_eq!(e.redirect.unwrap().mode, ResponseMode::Fragment);
+    assert!(validate(&oidc_params("code", &[("response_mode", "query")]), &c).is_ok());
+}
+
+#[test]
+fn oidc_front_channel_flows_need_a_nonce_and_openid() {
+    let c = oidc_client();
+    for rt in [
+        "id_token",
+        "id_token token",
+        "code id_token",
+        "code token",
+        "code id_token token",
+    ] {
+        let mut p = oidc_params(rt, &[]);
+        p.remove("nonce");
+        assert_eq!(
+            error_kind(&p, &c),
+            (OAuthErrorKind::InvalidRequest, true),
+            "{rt}"
+        );
+    }
+    // The code flow and a plain OAuth 2.0 implicit grant need none.
+    let mut p = oidc_params("code", &[]);
+    p.remove("nonce");
+    assert!(validate(&p, &c).is_ok());
+    let p = params(&[("response_type", "token")]);
+    assert!(validate(&p, &c).is_ok());
+    // An ID token needs the openid scope.
+    let p = params(&[("response_type", "id_token"), ("nonce", "nonce-1234")]);
+    assert_eq!(error_kind(&p, &c), (OAuthErrorKind::InvalidRequest, true));
+}
+
+#[test]
+fn front_channel_tokens_need_the_implicit_grant() {
+    let mut c = oidc_client();
+    c.grant_types = vec![GrantType::AuthorizationCode];
+    for rt in [
+        "token",
+        "id_token",
+        "id_token token",
+        "code token",
+        "code id_token token",
+    ] {
+        assert_eq!(
+            error_kind(&oidc_params(rt, &[]), &c),
+            (OAuthErrorKind::UnauthorizedClient, true),
+            "{rt}"
+        );
+    }
+    assert!(validate(&oidc_params("code id_token", &[]), &c).is_ok());
+    c.grant_types = vec![GrantType::Implicit];
+    assert_eq!(
+        error_kind(&oidc_params("code id_token", &[]), &c),
+        (OAuthErrorKind::UnauthorizedClient, true)
+    );
+    assert!(validate(&oidc_params("id_token token", &[]), &c).is_ok());
+}
+
+#[test]
+fn public_implicit_clients_need_no_pkce_and_may_use_http() {
+    let mut c = oidc_client();
+    c.token_endpoint_auth_method = AuthMethod::None;
+    c.redirect_uris = vec!["http://app.example/cb".into()];
+    let p = oidc_params(
+        "id_token token",
+        &[("redirect_uri", "http://app.example/cb")],
+    );
+    assert!(validate(&p, &c).is_ok());
+    let p = oidc_params(
+        "code id_token",
+        &[("redirect_uri", "http://app.example/cb")],
+    );
+    assert_eq!(error_kind(&p, &c), (OAuthErrorKind::InvalidRequest, true));
+}
+
+#[test]
+fn unknown_response_types_are_unsupported() {
+    let mut c = oidc_client();
+    c.response_types.push("code none".into());
+    assert_eq!(
+        error_kind(&oidc_params("code none", &[]), &c),
+        (OAuthErrorKind::UnsupportedResponseType, true)
+    );
 }

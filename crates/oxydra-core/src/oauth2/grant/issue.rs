@@ -50,6 +50,8 @@ pub struct Issued {
     pub expires_in: i64,
     /// The access token's scopes, space-separated.
     pub scope: String,
+    /// The ID token, for OpenID Connect grants (set by the caller, which holds the keys).
+    pub id_token: Option<String>,
     /// The rows to store (access first, then refresh).
     pub rows: Vec<StoredToken>,
 }
@@ -111,6 +113,7 @@ pub fn issue(
         refresh_token,
         expires_in: expires_at.unix_secs() - now.unix_secs(),
         scope: access_scope.join(" "),
+        id_token: None,
         rows,
     })
 }

@@ -1,0 +1,5 @@
+//! OpenID Connect on top of the OAuth 2.0 core: ID tokens, subject identifiers, and the
+//! `id_token_hint` check (OIDC Core 1.0).
+
+pub mod id_token;
+pub mod subject;

@@ -1,0 +1,89 @@
+//! Issuing and checking ID tokens with the server's `hydra.openid.id-token` set: the glue the
+//! token and authorization endpoints share.
+
+use std::time::Duration;
+
+use crate::Error;
+use crate::OAuthError;
+use crate::jwk::KeyCipher;
+use crate::model::Now;
+use crate::oauth2::grant::issue::GrantTemplate;
+use crate::oidc::id_token::{self, IdTokenInput};
+use crate::service::signing_keys::SigningKeys;
+use crate::store::KeyStore;
+use crate::token::TokenSession;
+use serde_json::{Map, Value};
+
+/// What ID tokens need from the server.
+#[derive(Debug, Clone, Copy)]
+pub struct IdTokenIssuer<'a> {
+    /// The cached ID-token signing set.
+    pub keys: &'a SigningKeys,
+    /// Decrypts the stored keys.
+    pub cipher: &'a KeyCipher,
+    /// The issuer identifier with its trailing `/`.
+    pub issuer: &'a str,
+    /// `ID_TOKEN_LIFESPAN`.
+    pub lifespan: Duration,
+}
+
+/// The tokens an ID token is issued alongside, for `at_hash` and `c_hash`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Alongside<'a> {
+    /// The access token returned in the same response from the authorization endpoint.
+    pub access_token: Option<&'a str>,
+    /// The code returned in the same response.
+    pub code: Option<&'a str>,
+    /// Whether the request's nonce is repeated (not on refresh).
+    pub with_nonce: bool,
+}
+
+/// Whether a grant's scopes make it an OpenID Connect grant.
+pub fn is_openid(granted_scope: &[String]) -> bool {
+    granted_scope.iter().any(|s| s == "openid")
+}
+
+/// The `sub` a client sees for a grant: the pairwise identifier when there is one.
+pub fn visible_subject<'a>(subject: &'a str, session: &'a TokenSession) -> &'a str {
+    session.obfuscated_subject.as_deref().unwrap_or(subject)
+}
+
+impl IdTokenIssuer<'_> {
+    /// Signs an ID token for `grant`.
+    pub async fn issue<S: KeyStore>(
+        &self,
+        store: &S,
+        grant: &GrantTemplate,
+        alongside: Alongside<'_>,
+        now: Now,
+    ) -> Result<String, Error> {
+        let view = self.keys.current(store, self.cipher, now).await?;
+        let input = IdTokenInput {
+            issuer: self.issuer,
+            subject: visible_subject(&grant.subject, &grant.session),
+            client_id: grant.client_id.as_str(),
+            session: &grant.session,
+            now,
+            lifespan: self.lifespan,
+            with_nonce: alongside.with_nonce,
+            access_token: alongside.access_token,
+            code: alongside.code,
+        };
+        id_token::sign(&input, &view)
+    }
+
+    /// The claims of an `id_token_hint` this server issued.
+    pub async fn verify_hint<S: KeyStore>(
+        &self,
+        store: &S,
+        hint: &str,
+        now: Now,
+    ) -> Result<Map<String, Value>, OAuthError> {
+        let view = self
+            .keys
+            .current(store, self.cipher, now)
+            .await
+            .map_err(OAuthError::from)?;
+        id_token::verify_hint(hint, self.issuer, &view)
+    }
+}

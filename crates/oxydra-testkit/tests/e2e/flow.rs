@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use crate::oauth2_client::{introspect, register};
 
-const LOGIN: &str = "https://login.example/login";
-const CONSENT: &str = "https://consent.example/consent";
-const CB: &str = "https://app.example/cb";
+pub(crate) const LOGIN: &str = "https://login.example/login";
+pub(crate) const CONSENT: &str = "https://consent.example/consent";
+pub(crate) const CB: &str = "https://app.example/cb";
 const SECRET: &str = "flow-client-secret";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -56,7 +56,7 @@ async fn admin(
 }
 
 /// The login app: reads the request, then accepts it for `subject`.
-async fn accept_login(
+pub(crate) async fn accept_login(
     server: &TestServer,
     challenge: &str,
     subject: &str,
@@ -87,7 +87,11 @@ async fn accept_login(
 }
 
 /// The consent app: reads the request, then grants what was requested.
-async fn accept_consent(server: &TestServer, challenge: &str, remember: bool) -> (Value, String) {
+pub(crate) async fn accept_consent(
+    server: &TestServer,
+    challenge: &str,
+    remember: bool,
+) -> (Value, String) {
     let (status, request) = admin(
         server,
         reqwest::Method::GET,

@@ -6,4 +6,5 @@
 
 mod flow;
 mod oauth2_client;
+mod oidc_provider;
 mod token_service;

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use crate::Error;
 use crate::jwk::{
-    GenerateOptions, Jwk, JwkAlgorithm, KeyCipher, KeyPair, StoredKey, generate_with, public_part,
+    GenerateOptions, Jwk, JwkAlgorithm, KeyCipher, KeyPair, Signer as _, StoredKey, generate_with,
+    public_part,
 };
 use crate::model::Now;
 use crate::service::keys::open_key;
@@ -130,7 +131,7 @@ impl SigningKeys {
                     .iter()
                     .map(|row| Ok((row.created_at, open_key(cipher, row)?)))
                     .collect::<Result<Vec<_>, Error>>()?;
-                let mut view = KeySetView::from_keys(self.set, &keys)?;
+                let mut view = KeySetView::from_keys(self.set, self.alg, &keys)?;
                 view.fingerprint = fingerprint;
                 Arc::new(view)
             }
@@ -180,8 +181,9 @@ fn fingerprint(rows: &[StoredKey]) -> Vec<(String, i64, String)> {
 
 impl KeySetView {
     /// The view of a set holding `keys` (each with its creation time): the newest private
-    /// signing key signs, every public half verifies.
-    pub fn from_keys(set: &str, keys: &[(Now, Jwk)]) -> Result<Self, Error> {
+    /// signing key of algorithm `alg` signs (what discovery advertises and clients expect),
+    /// every public half verifies.
+    pub fn from_keys(set: &str, alg: JwkAlgorithm, keys: &[(Now, Jwk)]) -> Result<Self, Error> {
         let mut public: Vec<Jwk> = Vec::new();
         let mut verifiers = Vec::new();
         let mut signer: Option<(Now, &Jwk)> = None;
@@ -192,21 +194,25 @@ impl KeySetView {
             if !matches!(jwk.key_use.as_str(), "" | "sig") {
                 continue;
             }
-            if jwk.is_private() && signer.is_none_or(|(at, _)| *created_at >= at) {
+            let parsed = KeyPair::from_jwk(&half)?;
+            if jwk.is_private()
+                && parsed.algorithm() == alg
+                && signer.is_none_or(|(at, _)| *created_at >= at)
+            {
                 signer = Some((*created_at, jwk));
             }
             half.kid = public_kid(&half.kid);
             if public.iter().any(|p| p.kid == half.kid) {
                 continue;
             }
-            verifiers.push((half.kid.clone(), KeyPair::from_jwk(&half)?));
+            verifiers.push((half.kid.clone(), parsed));
             public.push(half);
         }
         let (_, private) = signer.ok_or_else(|| {
-            Error::OAuth(
-                OAuthError::new(OAuthErrorKind::ServerError)
-                    .debug(format!("the key set {set} holds no private signing key")),
-            )
+            Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(format!(
+                "the key set {set} holds no private {} key",
+                alg.name()
+            )))
         })?;
         Ok(Self {
             signer: Arc::new(SigningKey {

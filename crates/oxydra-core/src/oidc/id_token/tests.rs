@@ -7,7 +7,7 @@ fn view(alg: JwkAlgorithm) -> KeySetView {
         .into_iter()
         .map(|k| (Now::from_unix_secs(1), k))
         .collect();
-    KeySetView::from_keys("hydra.openid.id-token", &keys).unwrap()
+    KeySetView::from_keys("hydra.openid.id-token", alg, &keys).unwrap()
 }
 
 fn session() -> TokenSession {
@@ -112,10 +112,14 @@ fn the_newest_private_key_signs_and_every_public_key_verifies() {
     let mut keys: Vec<(Now, Jwk)> = Vec::new();
     keys.extend(new.iter().cloned().map(|k| (Now::from_unix_secs(2), k)));
     keys.extend(old.iter().cloned().map(|k| (Now::from_unix_secs(1), k)));
-    let v = KeySetView::from_keys("s", &keys).unwrap();
+    let v = KeySetView::from_keys("s", JwkAlgorithm::Es256, &keys).unwrap();
     assert_eq!(v.signer.kid, "public:new");
     let kids: Vec<&str> = v.public.iter().map(|k| k.kid.as_str()).collect();
     assert_eq!(kids, ["public:new", "public:old"]);
+    // Only keys of the set's algorithm sign: the older RS256 pair does for an RS256 set.
+    let v = KeySetView::from_keys("s", JwkAlgorithm::Rs256, &keys).unwrap();
+    assert_eq!(v.signer.kid, "public:old");
+    assert_eq!(v.public.len(), 2);
     assert!(v.public.iter().all(|k| !k.is_private()));
     // An HMAC-only set cannot sign ID tokens.
     let hmac = generate_with(JwkAlgorithm::Hs256, "h", "sig", GenerateOptions::default()).unwrap();
@@ -123,5 +127,5 @@ fn the_newest_private_key_signs_and_every_public_key_verifies() {
         .into_iter()
         .map(|k| (Now::from_unix_secs(1), k))
         .collect();
-    assert!(KeySetView::from_keys("s", &only).is_err());
+    assert!(KeySetView::from_keys("s", JwkAlgorithm::Hs256, &only).is_err());
 }

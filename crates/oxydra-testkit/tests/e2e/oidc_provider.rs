@@ -137,6 +137,27 @@ store_test! {
         assert_eq!(claims["email"], "alice@example.com");
     }
 
+    async fn a_restarted_instance_signs_with_the_stored_key_even_under_a_new_secret(store: SqlStore) {
+        let first = start(store.clone(), &[]).await;
+        first.state.ensure_signing_keys().await.unwrap();
+        let kid = jwks(&first).await["keys"][0]["kid"].clone();
+        drop(first);
+        // A restart with a new system secret, the old one kept as ROTATED_SYSTEM_SECRET: the
+        // stored key still decrypts, no new key is generated, and it signs.
+        let again = start(store, &[
+            ("SYSTEM_SECRET", "a-new-system-secret-0123456789abcdef"),
+            ("ROTATED_SYSTEM_SECRET", oxydra_testkit::app::TEST_SYSTEM_SECRET),
+        ]).await;
+        again.state.ensure_signing_keys().await.unwrap();
+        let keys = jwks(&again).await;
+        assert_eq!(keys["keys"].as_array().unwrap().len(), 1);
+        assert_eq!(keys["keys"][0]["kid"], kid);
+        client(&again, "rp", json!({})).await;
+        let nav = run(&again, &mut Browser::new(), &auth_url(&again, "rp", "id_token", ""), "alice").await;
+        let id_token = param(nav.location.as_deref().unwrap(), "id_token").unwrap();
+        assert_eq!(verify(&again, "rp", &id_token).await["sub"], "alice");
+    }
+
     async fn form_post_answers_with_an_auto_submitting_form(store: SqlStore) {
         let server = start(store, &[]).await;
         client(&server, "rp", json!({})).await;

@@ -66,3 +66,7 @@ pub const CONSENT_SESSIONS: &str = "/oauth2/auth/sessions/consent/{user}";
 pub const CONSENT_SESSIONS_OF_CLIENT: &str = "/oauth2/auth/sessions/consent/{user}/{client}";
 /// Admin: a subject's remembered login sessions (revoke).
 pub const LOGIN_SESSIONS: &str = "/oauth2/auth/sessions/login/{user}";
+/// Admin: collection of access-control policies (1.0.0-alpha1).
+pub const POLICIES: &str = "/policies";
+/// Admin: one access-control policy (axum path syntax).
+pub const POLICY: &str = "/policies/{id}";

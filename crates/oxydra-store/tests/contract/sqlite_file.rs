@@ -51,7 +51,7 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             description: "keys".into(),
         },
         AppliedMigration {
-            version: 5,
+            version: 6,
             description: "policies".into(),
         },
     ];

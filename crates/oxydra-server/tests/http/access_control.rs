@@ -100,8 +100,12 @@ store_test! {
         let app = guarded(store, &[]).await;
         for (method, path) in [(Method::GET, "/clients"), (Method::POST, "/oauth2/flush"), (Method::GET, "/policies"),
                                (Method::GET, "/keys/any"), (Method::GET, "/oauth2/auth/requests/login/x")] {
-            assert_refused(&call(&app, method.clone(), path, None, None).await, StatusCode::UNAUTHORIZED, "request_unauthorized");
-            assert_refused(&call(&app, method, path, Some("ory_at_forged.sig"), None).await, StatusCode::UNAUTHORIZED, "request_unauthorized");
+            let missing = call(&app, method.clone(), path, None, None).await;
+            assert_refused(&missing, StatusCode::UNAUTHORIZED, "request_unauthorized");
+            assert_eq!(missing.headers["www-authenticate"], "Bearer realm=\"oxydra-admin\"");
+            let forged = call(&app, method, path, Some("ory_at_forged.sig"), None).await;
+            assert_refused(&forged, StatusCode::UNAUTHORIZED, "request_unauthorized");
+            assert!(forged.headers["www-authenticate"].to_str().unwrap().contains("error=\"invalid_token\""));
         }
         let basic = app.form(Port::Admin, "/oauth2/introspect", &[("token", "x")], Some((ROOT, ROOT_SECRET))).await;
         assert_refused(&basic, StatusCode::UNAUTHORIZED, "request_unauthorized");

@@ -58,8 +58,7 @@ impl From<Error> for Refusal {
     fn from(error: Error) -> Self {
         let error = ApiError::from(error);
         let challenge = match error.oauth().kind {
-            // RFC 6750 §3: a challenge without error attributes when no token was sent is
-            // also acceptable; `invalid_token` tells clients to fetch a new one.
+            // RFC 6750 §3.1: `invalid_token` tells the client to fetch a new token.
             OAuthErrorKind::RequestUnauthorized => {
                 Some("Bearer realm=\"oxydra-admin\", error=\"invalid_token\"".to_owned())
             }
@@ -105,14 +104,26 @@ async fn authorize(state: &AppState, request: Request) -> Result<Request, Refusa
     };
     let now = state.now();
     let strategy = state.config.scope_strategy;
-    let token = access_control::authenticate(
+    let presented = bearer(&parts);
+    let token = match access_control::authenticate(
         &state.store,
         &state.token_keys,
         strategy,
-        bearer(&parts),
+        presented,
         now,
     )
-    .await?;
+    .await
+    {
+        Ok(token) => token,
+        Err(e) => {
+            let mut refusal = Refusal::from(e);
+            if presented.is_none() && refusal.challenge.is_some() {
+                // RFC 6750 §3.1: no error code when the request carried no token at all.
+                refusal.challenge = Some("Bearer realm=\"oxydra-admin\"".to_owned());
+            }
+            return Err(refusal);
+        }
+    };
     if let Err(e) = access_control::check_scope(strategy, &token, scope) {
         let mut refusal = Refusal::from(e);
         refusal.challenge = Some(format!(

@@ -15,6 +15,8 @@ pub mod flow_model;
 pub mod health;
 pub mod jwk_model;
 pub mod paths;
+pub mod policy_model;
+pub mod scopes;
 mod serde_util;
 pub mod token_model;
 
@@ -30,6 +32,7 @@ pub use flow_model::{
 };
 pub use health::{HealthNotReadyStatus, HealthStatus, Version};
 pub use jwk_model::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
+pub use policy_model::{Policy, PolicyCondition};
 pub use token_model::{
     FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection, OauthTokenResponse,
 };

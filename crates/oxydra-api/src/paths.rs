@@ -70,3 +70,7 @@ pub const LOGIN_SESSIONS: &str = "/oauth2/auth/sessions/login/{user}";
 pub const WELL_KNOWN_JWKS: &str = "/.well-known/jwks.json";
 /// Public: the OpenID Connect userinfo endpoint.
 pub const USERINFO: &str = "/userinfo";
+/// Admin: collection of access-control policies (1.0.0-alpha1).
+pub const POLICIES: &str = "/policies";
+/// Admin: one access-control policy (axum path syntax).
+pub const POLICY: &str = "/policies/{id}";

@@ -17,6 +17,7 @@ pub mod jwk;
 pub mod model;
 pub mod oauth2;
 pub mod oidc;
+pub mod policy;
 pub mod service;
 pub mod store;
 pub mod token;

@@ -12,6 +12,7 @@ use crate::flow::{
 };
 use crate::jwk::StoredKey;
 use crate::model::{ClientId, Now};
+use crate::policy::Policy;
 use crate::token::{FlushCriteria, RequestId, StoredToken, TokenKind, TokenSignature, UseOutcome};
 
 /// Why a storage call failed.
@@ -302,8 +303,44 @@ pub trait KeyStore: Send + Sync {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
+/// Persistence of access-control policies (1.0.0-alpha1 `/policies`). Every write also bumps a
+/// revision number in the same transaction, so a policy cache anywhere in a fleet can tell
+/// cheaply whether what it holds is still current.
+pub trait PolicyStore: Send + Sync {
+    /// Inserts a policy; `StoreError::Conflict` if the id exists.
+    fn create_policy(&self, policy: &Policy)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Loads one policy, `None` when absent.
+    fn get_policy(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Policy>, StoreError>> + Send;
+
+    /// Lists policies ordered by id.
+    fn list_policies(
+        &self,
+        limit: u32,
+        offset: u32,
+    ) -> impl Future<Output = Result<Vec<Policy>, StoreError>> + Send;
+
+    /// Replaces an existing policy; `StoreError::NotFound` when there is none with its id.
+    fn update_policy(&self, policy: &Policy)
+    -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes a policy; returns whether it existed.
+    fn delete_policy(&self, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The current policy revision: it changes with every successful write.
+    fn policy_revision(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// Every policy, with a revision no newer than the rows read (read first, so a write that
+    /// races the load only causes one more reload later, never a missed one).
+    fn load_policies(&self) -> impl Future<Output = Result<(i64, Vec<Policy>), StoreError>> + Send;
+}
+
 /// Everything the server needs from storage.
-pub trait Store: ClientStore + TokenStore + FlowStore + KeyStore {
+pub trait Store: ClientStore + TokenStore + FlowStore + KeyStore + PolicyStore {
     /// Checks the database answers (readiness probe).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 }

@@ -14,6 +14,7 @@ use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
 use oxydra_core::service::authorize::{FlowSettings, ROUND_TRIP};
 use oxydra_core::service::client_auth::AuthContext;
 use oxydra_core::service::id_tokens::IdTokenIssuer;
+use oxydra_core::service::policy_cache::PolicyCache;
 use oxydra_core::service::signing_keys::{DEFAULT_REFRESH, ID_TOKEN_SET, SigningKeys};
 use oxydra_core::service::token::TokenSettings;
 use oxydra_core::token::TokenKeys;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub id_token_keys: Arc<SigningKeys>,
     /// The issuer identifier as ID tokens carry it (with a trailing `/`, as Hydra).
     pub issuer_id: Arc<str>,
+    /// Compiled access-control policies (`/policies`), decided against by the admin guard.
+    pub policies: Arc<PolicyCache>,
 }
 
 impl AppState {
@@ -118,7 +121,9 @@ impl AppState {
         } else {
             None
         };
+        let policies = Arc::new(PolicyCache::new(config.access_control.policy_cache_ttl));
         Ok(Self {
+            policies,
             cookies,
             flow_settings,
             admin_url,
@@ -213,9 +218,11 @@ pub fn public_router(state: AppState) -> Router {
     finish(router, state)
 }
 
-/// The router for the admin port (management API; the port itself is the trust boundary).
+/// The router for the admin port (management API). The port itself is the trust boundary
+/// unless `ADMIN_ACCESS_CONTROL=policies` puts the token-and-policy guard in front of it.
 pub fn admin_router(state: AppState) -> Router {
     let router = Router::new().merge(health::routes()).merge(admin::routes());
+    let router = admin::access::guard(router, &state);
     finish(router, state)
 }
 

@@ -8,6 +8,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod bootstrap;
 pub mod config;
 pub mod cookies;
 pub mod demo;

@@ -42,6 +42,9 @@ pub enum ServeError {
     /// The demo login app cannot run in this mode.
     #[error("demo: {0}")]
     Demo(String),
+    /// Start-up provisioning (the root client) failed.
+    #[error("bootstrap: {0}")]
+    Bootstrap(String),
 }
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -68,6 +71,9 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
         .ensure_signing_keys()
         .await
         .map_err(|e| ServeError::Keys(e.to_string()))?;
+    crate::bootstrap::ensure_root_client(&state)
+        .await
+        .map_err(|e| ServeError::Bootstrap(e.to_string()))?;
     let handle = Handle::new();
     let listeners = [
         (ServeMode::Public, "public", &state.config.public),

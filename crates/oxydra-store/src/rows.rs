@@ -346,3 +346,62 @@ pub(crate) struct KidRow {
     #[allow(dead_code)]
     pub(crate) kid: String,
 }
+
+/// A row of `oxydra_policy`, in the column order of `sql::policies`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct PolicyRow {
+    pub(crate) id: String,
+    pub(crate) description: String,
+    pub(crate) effect: String,
+    pub(crate) subjects: String,
+    pub(crate) resources: String,
+    pub(crate) actions: String,
+    pub(crate) conditions: String,
+}
+
+/// One stored condition: `{type, options}` in the `conditions` JSON object.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredCondition {
+    #[serde(rename = "type")]
+    pub(crate) kind: String,
+    #[serde(default)]
+    pub(crate) options: serde_json::Value,
+}
+
+/// The policy revision.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RevisionRow {
+    pub(crate) revision: i64,
+}
+
+impl TryFrom<PolicyRow> for oxydra_core::policy::Policy {
+    type Error = StoreError;
+
+    fn try_from(row: PolicyRow) -> Result<Self, StoreError> {
+        use oxydra_core::policy::{Condition, Effect};
+        let at = At {
+            table: "oxydra_policy",
+            key: &row.id,
+        };
+        let effect = Effect::parse(&row.effect).map_err(|e| at.corrupt("effect", e))?;
+        let stored: std::collections::BTreeMap<String, StoredCondition> =
+            at.json("conditions", &row.conditions)?;
+        let conditions = stored
+            .into_iter()
+            .map(|(key, c)| {
+                Condition::parse(&c.kind, &c.options)
+                    .map(|condition| (key, condition))
+                    .map_err(|e| at.corrupt("conditions", e))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            subjects: at.json("subjects", &row.subjects)?,
+            resources: at.json("resources", &row.resources)?,
+            actions: at.json("actions", &row.actions)?,
+            effect,
+            conditions,
+            id: row.id,
+            description: row.description,
+        })
+    }
+}

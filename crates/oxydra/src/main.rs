@@ -27,6 +27,7 @@ async fn main() -> ExitCode {
         Command::Clients(args) => cli::clients::run(*args).await,
         Command::Keys(args) => cli::keys::run(args).await,
         Command::Token(args) => cli::token::run(args).await,
+        Command::Policies(args) => cli::policies::run(args).await,
         Command::Version => cli::version::run(),
     };
     match result {

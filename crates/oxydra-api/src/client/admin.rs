@@ -1,5 +1,5 @@
-//! [`AdminClient`]: the admin port's `/clients`, `/oauth2/introspect`, `/oauth2/flush`,
-//! `/health/*` and `/version`.
+//! [`AdminClient`]: the admin port's `/clients`, `/keys`, `/policies`, `/oauth2/introspect`,
+//! `/oauth2/flush`, `/health/*` and `/version`, optionally with a bearer token.
 
 use reqwest::header::LINK;
 use reqwest::{Method, Response, Url};
@@ -9,14 +9,24 @@ use super::{ClientError, ClientOptions, Http, decode, execute};
 use crate::paths::{self, DEFAULT_PAGE_SIZE};
 use crate::{
     FlushInactiveOAuth2TokensRequest, HealthStatus, JSONWebKey, JSONWebKeySet,
-    JsonWebKeySetGeneratorRequest, OAuth2Client, OAuth2TokenIntrospection, Version,
+    JsonWebKeySetGeneratorRequest, OAuth2Client, OAuth2TokenIntrospection, Policy, Version,
 };
+use serde::de::DeserializeOwned;
 
 /// One page of `GET /clients`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientPage {
     /// The clients on this page, in server order (Oxydra: by `client_id`).
     pub clients: Vec<OAuth2Client>,
+    /// Whether the `Link` header announced a `rel="next"` page.
+    pub has_next: bool,
+}
+
+/// One page of `GET /policies`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyPage {
+    /// The policies on this page, ordered by id.
+    pub policies: Vec<Policy>,
     /// Whether the `Link` header announced a `rel="next"` page.
     pub has_next: bool,
 }
@@ -35,6 +45,13 @@ impl AdminClient {
         Ok(Self {
             http: Http::new(endpoint, opts)?,
         })
+    }
+
+    /// The same client, sending `Authorization: Bearer <token>` with every request: what an
+    /// admin API guarded by policies (`ADMIN_ACCESS_CONTROL=policies`) requires.
+    pub fn with_access_token(mut self, token: impl Into<String>) -> Self {
+        self.http.bearer = Some(super::Bearer(token.into()));
+        self
     }
 
     /// The base URL requests are made against.
@@ -60,11 +77,22 @@ impl AdminClient {
         limit: Option<u32>,
         offset: Option<u32>,
     ) -> Result<ClientPage, ClientError> {
+        let (clients, has_next) = self.page("clients", limit, offset).await?;
+        Ok(ClientPage { clients, has_next })
+    }
+
+    /// `GET /<collection>?limit=&offset=`: the rows and whether a next page exists.
+    async fn page<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        limit: Option<u32>,
+        offset: Option<u32>,
+    ) -> Result<(Vec<T>, bool), ClientError> {
         let query = [
             ("limit", limit.unwrap_or(DEFAULT_PAGE_SIZE)),
             ("offset", offset.unwrap_or(0)),
         ];
-        let request = self.http.request(Method::GET, &["clients"]).query(&query);
+        let request = self.http.request(Method::GET, &[collection]).query(&query);
         let response = execute(request).await?;
         let has_next = response
             .headers()
@@ -72,8 +100,47 @@ impl AdminClient {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .any(link_has_next);
-        let clients = decode(response).await?;
-        Ok(ClientPage { clients, has_next })
+        Ok((decode(response).await?, has_next))
+    }
+
+    /// `POST /policies`: stores a policy (an empty id gets a UUID) and returns it.
+    pub async fn create_policy(&self, policy: &Policy) -> Result<Policy, ClientError> {
+        let response = self.send(Method::POST, &["policies"], Some(policy)).await?;
+        decode(response).await
+    }
+
+    /// `GET /policies/{id}`.
+    pub async fn get_policy(&self, id: &str) -> Result<Policy, ClientError> {
+        let response = self
+            .send::<()>(Method::GET, &["policies", id], None)
+            .await?;
+        decode(response).await
+    }
+
+    /// `GET /policies?limit=&offset=`: one page of policies ordered by id; `None` uses the
+    /// server defaults.
+    pub async fn list_policies(
+        &self,
+        limit: Option<u32>,
+        offset: Option<u32>,
+    ) -> Result<PolicyPage, ClientError> {
+        let (policies, has_next) = self.page("policies", limit, offset).await?;
+        Ok(PolicyPage { policies, has_next })
+    }
+
+    /// `PUT /policies/{id}`: replaces the policy (`policy.id` must equal `id`).
+    pub async fn update_policy(&self, id: &str, policy: &Policy) -> Result<Policy, ClientError> {
+        let response = self
+            .send(Method::PUT, &["policies", id], Some(policy))
+            .await?;
+        decode(response).await
+    }
+
+    /// `DELETE /policies/{id}`.
+    pub async fn delete_policy(&self, id: &str) -> Result<(), ClientError> {
+        self.send::<()>(Method::DELETE, &["policies", id], None)
+            .await?;
+        Ok(())
     }
 
     /// `PUT /clients/{id}`: replaces the client (the path id wins over the body's); the secret

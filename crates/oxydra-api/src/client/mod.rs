@@ -9,7 +9,7 @@
 mod admin;
 mod public;
 
-pub use admin::{AdminClient, ClientPage};
+pub use admin::{AdminClient, ClientPage, PolicyPage};
 pub use public::{ClientCredentials, PublicClient};
 
 use std::fmt;
@@ -102,11 +102,23 @@ impl From<reqwest::Error> for ClientError {
     }
 }
 
-/// The transport both clients share: a configured `reqwest::Client` and the base URL.
+/// The transport both clients share: a configured `reqwest::Client`, the base URL and, for a
+/// guarded admin API, the bearer token every request carries.
 #[derive(Debug, Clone)]
 struct Http {
     client: reqwest::Client,
     base: Url,
+    bearer: Option<Bearer>,
+}
+
+/// An access token sent as `Authorization: Bearer` (RFC 6750 §2.1); never printed by `Debug`.
+#[derive(Clone)]
+struct Bearer(String);
+
+impl fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Bearer(<redacted>)")
+    }
 }
 
 impl Http {
@@ -135,7 +147,11 @@ impl Http {
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .build()?;
-        Ok(Self { client, base })
+        Ok(Self {
+            client,
+            base,
+            bearer: None,
+        })
     }
 
     /// The base URL with `segments` appended, each percent-encoded as one path segment.
@@ -149,9 +165,14 @@ impl Http {
         url
     }
 
-    /// A request to the base URL plus `segments`.
+    /// A request to the base URL plus `segments`, with the bearer token when there is one
+    /// (reqwest marks the header sensitive).
     fn request(&self, method: Method, segments: &[&str]) -> RequestBuilder {
-        self.client.request(method, self.url(segments))
+        let request = self.client.request(method, self.url(segments));
+        match &self.bearer {
+            Some(Bearer(token)) => request.bearer_auth(token),
+            None => request,
+        }
     }
 
     /// A request to the base URL plus a fixed route from [`crate::paths`], e.g.
@@ -213,6 +234,20 @@ mod tests {
 
     fn client(endpoint: &str) -> Http {
         Http::new(endpoint, ClientOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn bearer_tokens_are_sent_and_never_printed() {
+        let mut c = client("http://127.0.0.1:4445");
+        c.bearer = Some(Bearer("ory_at_secret".into()));
+        let request = c.request(Method::GET, &["clients"]).build().unwrap();
+        let header = request
+            .headers()
+            .get(reqwest::header::AUTHORIZATION)
+            .unwrap();
+        assert!(header.is_sensitive());
+        assert_eq!(header.to_str().unwrap(), "Bearer ory_at_secret");
+        assert!(!format!("{c:?}").contains("ory_at_secret"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Use cases: load through the store ports, decide with pure domain code, persist.
 //! This is the only place the domain calls storage.
 
+pub mod access_control;
 pub mod authorize;
 pub mod client_auth;
 pub mod clients;
@@ -8,6 +9,9 @@ pub mod flow_admin;
 pub mod id_tokens;
 pub mod introspect;
 pub mod keys;
+pub mod policies;
+pub mod policy_cache;
 pub mod revoke;
+pub mod root_client;
 pub mod signing_keys;
 pub mod token;

@@ -2,8 +2,8 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::get;
 use oxydra_api::OAuth2Client;
 use oxydra_api::paths::{CLIENT, CLIENTS};
@@ -38,11 +38,7 @@ async fn create(
     .await?;
     let location = paging::encoded_path(CLIENTS, &[saved.client.id.as_str()]);
     let wire = to_wire(saved.client, saved.plaintext_secret);
-    let mut response = (StatusCode::CREATED, axum::Json(wire)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(paging::created(&location, wire))
 }
 
 /// `GET /clients?limit=&offset=` → a page ordered by client id, with a `Link` header.

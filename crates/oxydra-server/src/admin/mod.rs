@@ -1,11 +1,13 @@
 //! Routes of the admin port.
 
+pub mod access;
 mod client_wire;
 mod clients;
 mod flow_wire;
 mod flows;
 mod keys;
 mod paging;
+mod policies;
 mod sessions;
 mod tokens;
 
@@ -21,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .merge(clients::routes())
         .merge(flows::routes())
         .merge(keys::routes())
+        .merge(policies::routes())
         .merge(sessions::routes())
         .route(OAUTH2_INTROSPECT, post(tokens::introspect))
         .route(OAUTH2_FLUSH, post(tokens::flush))

@@ -47,6 +47,15 @@ fn link_header(base: &str, page: Page, has_next: bool) -> String {
     links.join(",")
 }
 
+/// `201 Created` with `body` and a `Location` header (`location` already encoded).
+pub fn created<T: Serialize>(location: &str, body: T) -> Response {
+    let mut response = (axum::http::StatusCode::CREATED, axum::Json(body)).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
 /// `prefix` (a fixed, already-encoded path such as `/clients`) followed by each of `segments`
 /// percent-encoded as one path segment.
 pub fn encoded_path(prefix: &str, segments: &[&str]) -> String {

@@ -48,7 +48,12 @@ pub const IGNORED_HYDRA_KEYS: &[(&str, &str)] = &[
 ];
 
 /// `OXYDRA_*` variables that are not server configuration (command-line clients, test harness).
-pub const NON_SERVER_OXYDRA_KEYS: &[&str] = &["OXYDRA_ADMIN_URL", "OXYDRA_URL"];
+pub const NON_SERVER_OXYDRA_KEYS: &[&str] = &[
+    "OXYDRA_ADMIN_URL",
+    "OXYDRA_URL",
+    "OXYDRA_ADMIN_CLIENT_ID",
+    "OXYDRA_ADMIN_CLIENT_SECRET",
+];
 
 /// Prefix of test-harness variables (`OXYDRA_TEST_REQUIRE`, ...), never warned about.
 pub const TEST_PREFIX: &str = "OXYDRA_TEST_";
@@ -108,6 +113,9 @@ static KEYS: &[KeyDoc] = &[
     key("RESOURCE_NAME_PREFIX", &[], "rn:hydra", "Prefix of resource names in 0.x access-control policies."),
     key("OXYDRA_DEMO", &[], "false", "Serve the built-in demo login and consent app at `<issuer>/demo/login` and `/demo/consent` (flag `--demo`); needs `--dangerous-force-http` and `serve all`. For trying Oxydra only."),
     key("OXYDRA_DEMO_USERS", &[], "alice:alice-password", "Comma list of `user:password` accounts the demo login page accepts. Demo only: plain-text passwords in the environment, never for real users."),
+    key("ADMIN_ACCESS_CONTROL", &[], "off", "`off` (the admin port is the trust boundary, Hydra 1.0.0-beta) or `policies` (Hydra 0.x: every admin call except health and version needs a bearer token of this server with the area's scope, allowed by an access-control policy)."),
+    key("FORCE_ROOT_CLIENT_CREDENTIALS", &[], "(none)", "`id:secret` (each URL-encoded): at start-up, unless a client with that id exists, create it (client_credentials, every `hydra.*` admin scope) with an allow-all policy. Redacted in logs."),
+    key("OXYDRA_POLICY_CACHE_TTL", &[], "5s", "How long compiled policies are used before the policy revision is re-read, i.e. how late one instance sees another's policy writes (duration; `0` = every request)."),
 ];
 
 /// The documented key table (see `docs/configuration.md`).

@@ -98,6 +98,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     });
     let compat_api_version = r.parse("COMPAT_API_VERSION", CompatApiVersion::V1Beta, parse_compat);
     let resource_name_prefix = r.string("RESOURCE_NAME_PREFIX", "rn:hydra");
+    let access_control = super::access::access_control(&mut r);
     // Each `None` here was recorded as a problem, so `r.problems` is never empty in that case.
     let (Some(issuer), Some(login), Some(consent), Some(error), Some(logout_redirect)) =
         (issuer, login, consent, error, logout)
@@ -137,6 +138,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         compat_api_version,
         resource_name_prefix,
         demo,
+        access_control,
         warnings: Vec::new(),
     };
     validate::check(&config, &mut r);

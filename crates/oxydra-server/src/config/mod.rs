@@ -5,6 +5,7 @@
 //! [`ConfigError`]; non-fatal findings land in [`Config::warnings`]. The key table is
 //! [`keys()`], mirrored by `docs/configuration.md` (a test keeps them in sync).
 
+mod access;
 mod duration;
 mod env;
 mod keys;
@@ -28,6 +29,7 @@ use oxydra_core::client::secret::HashAlgorithm;
 use oxydra_core::config::{AccessTokenStrategy, ClientPolicy, Lifespans, ScopeStrategy};
 use url::Url;
 
+pub use access::{AccessControlConfig, AdminAccessControl, RootCredentials};
 pub use duration::{parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
@@ -89,6 +91,8 @@ pub struct Config {
     pub resource_name_prefix: String,
     /// The built-in demo login and consent app (`OXYDRA_DEMO`, `--demo`).
     pub demo: DemoConfig,
+    /// Who may call the admin API (`ADMIN_ACCESS_CONTROL`, `FORCE_ROOT_CLIENT_CREDENTIALS`).
+    pub access_control: AccessControlConfig,
     /// Non-fatal findings for the server to log at start-up.
     pub warnings: Vec<String>,
 }

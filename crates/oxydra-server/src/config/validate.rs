@@ -14,6 +14,28 @@ pub(crate) fn check<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E
     check_tls(config, r);
     check_pairwise(config, r);
     check_demo(config, r);
+    check_access_control(config, r);
+}
+
+/// The guard needs someone who may pass it; the demo app calls the admin API without a token.
+fn check_access_control<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E>) {
+    if config.access_control.mode != super::AdminAccessControl::Policies {
+        return;
+    }
+    if config.demo.enabled {
+        r.problem(
+            "ADMIN_ACCESS_CONTROL",
+            "the demo login app (--demo) calls the admin API without an access token; it cannot \
+             run with ADMIN_ACCESS_CONTROL=policies",
+        );
+    }
+    if config.access_control.root_client.is_none() {
+        r.warnings.push(
+            "ADMIN_ACCESS_CONTROL=policies without FORCE_ROOT_CLIENT_CREDENTIALS: only clients \
+             that existing policies allow can use the admin API"
+                .to_owned(),
+        );
+    }
 }
 
 /// The demo login app accepts passwords from the environment: development mode only.

@@ -3,6 +3,7 @@
 // A test binary: failing by panicking is the point (clippy only exempts `#[test]` fns).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access_control;
 mod client_assertion;
 mod clients;
 mod demo;
@@ -11,5 +12,6 @@ mod flows_sessions;
 mod health;
 mod keys;
 mod middleware;
+mod policies;
 mod token_scale;
 mod tokens;

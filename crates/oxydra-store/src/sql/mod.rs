@@ -5,6 +5,7 @@ pub(crate) mod clients;
 pub(crate) mod flows;
 pub(crate) mod keys;
 pub(crate) mod meta;
+pub(crate) mod policies;
 pub(crate) mod tokens;
 
 use crate::db::Stmt;
@@ -58,6 +59,14 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &keys::GET,
         &keys::DELETE_SET,
         &keys::DELETE,
+        &policies::INSERT,
+        &policies::GET,
+        &policies::LIST,
+        &policies::ALL,
+        &policies::UPDATE,
+        &policies::DELETE,
+        &policies::REVISION,
+        &policies::BUMP_REVISION,
     ]
 }
 

@@ -14,6 +14,7 @@ mod flow_sessions;
 mod flows;
 mod keys;
 mod lifecycle;
+mod policies;
 mod schema;
 mod sqlite_file;
 mod token_maintenance;

@@ -120,6 +120,13 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     assert_eq!(jwks["kid"], ("text".into(), false, true));
     assert_eq!(jwks["created_at"], ("bigint".into(), false, false));
     assert_eq!(jwks["encrypted"], ("text".into(), false, false));
+    let policies = &schema["oxydra_policy"];
+    assert_eq!(policies.len(), 7, "{policies:#?}");
+    assert_eq!(policies["id"], ("text".into(), false, true));
+    assert_eq!(policies["conditions"], ("text".into(), false, false));
+    let revision = &schema["oxydra_policy_revision"];
+    assert_eq!(revision["id"], ("bigint".into(), false, true));
+    assert_eq!(revision["revision"], ("bigint".into(), false, false));
     let sessions = &schema["oxydra_login_session"];
     assert_eq!(sessions.len(), 3, "{sessions:#?}");
     assert_eq!(sessions["id"], ("text".into(), false, true));

@@ -198,7 +198,10 @@ impl ClientFields {
 
 /// Runs one `clients` operation against the admin API.
 pub async fn run(args: ClientsArgs) -> anyhow::Result<()> {
-    let api = AdminClient::new(&args.endpoint.resolve()?, args.connection.options())?;
+    let api = args
+        .endpoint
+        .connect(args.connection.options(), oxydra_api::scopes::CLIENTS)
+        .await?;
     let format = args.connection.format;
     match args.command {
         ClientsCommand::Create(create) => {

@@ -6,8 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use oxydra_api::client::AdminClient;
-use oxydra_api::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
+use oxydra_api::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest, scopes};
 
 use super::remote::{AdminEndpoint, ConnectionArgs, print_json};
 
@@ -83,7 +82,16 @@ pub struct ImportArgs {
 
 /// Runs one `keys` operation against the admin API.
 pub async fn run(args: KeysArgs) -> anyhow::Result<()> {
-    let api = AdminClient::new(&args.endpoint.resolve()?, args.connection.options())?;
+    let scope = match &args.command {
+        KeysCommand::Create(_) => scopes::KEYS_CREATE,
+        KeysCommand::Get(_) => scopes::KEYS_GET,
+        KeysCommand::Delete(_) => scopes::KEYS_DELETE,
+        KeysCommand::Import(_) => scopes::KEYS_UPDATE,
+    };
+    let api = args
+        .endpoint
+        .connect(args.connection.options(), scope)
+        .await?;
     let format = args.connection.format;
     match args.command {
         KeysCommand::Create(create) => {

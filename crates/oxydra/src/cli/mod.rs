@@ -6,6 +6,7 @@
 pub mod clients;
 pub mod keys;
 pub mod migrate;
+pub mod policies;
 pub mod remote;
 pub mod serve;
 pub mod token;
@@ -45,6 +46,9 @@ pub enum Command {
     Keys(keys::KeysArgs),
     /// Get, introspect, revoke and flush OAuth 2.0 tokens through a running server.
     Token(token::TokenArgs),
+    /// Manage access-control policies (ADMIN_ACCESS_CONTROL=policies) through a running
+    /// server's admin API.
+    Policies(policies::PoliciesArgs),
     /// Print the version of this build.
     Version,
 }

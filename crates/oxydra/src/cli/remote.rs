@@ -1,10 +1,11 @@
-//! What every command that talks to a running server shares (`clients`, `token`): Hydra's
-//! connection flags, the `--endpoint` flags with their environment fallbacks, and the output
+//! What every command that talks to a running server shares (`clients`, `keys`, `policies`,
+//! `token`): Hydra's connection flags, the `--endpoint` flags with their environment fallbacks,
+//! admin authentication (a bearer token, or one obtained with client credentials), the output
 //! format, and list-flag splitting.
 
-use anyhow::anyhow;
+use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
-use oxydra_api::client::ClientOptions;
+use oxydra_api::client::{AdminClient, ClientCredentials, ClientOptions, PublicClient};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,15 +40,69 @@ impl ConnectionArgs {
     }
 }
 
-/// `--endpoint` of commands that call the admin API.
+/// `--endpoint` of commands that call the admin API, and how they authenticate when the
+/// server guards it with policies (`ADMIN_ACCESS_CONTROL=policies`).
 #[derive(Debug, Clone, Args)]
 pub struct AdminEndpoint {
     /// Admin API base URL, e.g. http://127.0.0.1:4445. Falls back to OXYDRA_ADMIN_URL.
     #[arg(long, global = true, env = "HYDRA_ADMIN_URL", value_name = "URL")]
     pub endpoint: Option<String>,
+    /// Access token to send as `Authorization: Bearer` (for an admin API guarded by policies).
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTH2_ACCESS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub access_token: Option<String>,
+    /// Without --access-token: first get one with the client_credentials grant as this client,
+    /// asking for the scope the command needs (e.g. hydra.clients).
+    #[arg(long, global = true, env = "OXYDRA_ADMIN_CLIENT_ID", value_name = "ID")]
+    pub admin_client_id: Option<String>,
+    /// Secret of --admin-client-id.
+    #[arg(
+        long,
+        global = true,
+        env = "OXYDRA_ADMIN_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub admin_client_secret: Option<String>,
+    /// Public API base URL whose token endpoint issues that token. Falls back to OXYDRA_URL.
+    #[arg(long, global = true, env = "HYDRA_URL", value_name = "URL")]
+    pub public_endpoint: Option<String>,
 }
 
 impl AdminEndpoint {
+    /// An admin client for the resolved endpoint: with --access-token, or with a token obtained
+    /// for `scope` when --admin-client-id is given, otherwise unauthenticated.
+    pub async fn connect(self, options: ClientOptions, scope: &str) -> anyhow::Result<AdminClient> {
+        let present = |v: &String| !v.trim().is_empty();
+        let access_token = self.access_token.clone().filter(present);
+        let client_id = self.admin_client_id.clone().filter(present);
+        let secret = self.admin_client_secret.clone();
+        let public = self.public_endpoint.clone();
+        let api = AdminClient::new(&self.resolve()?, options)?;
+        if let Some(token) = access_token {
+            return Ok(api.with_access_token(token));
+        }
+        let Some(id) = client_id else {
+            return Ok(api);
+        };
+        let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| {
+            anyhow!("--admin-client-id needs --admin-client-secret (or OXYDRA_ADMIN_CLIENT_SECRET)")
+        })?;
+        let public = PublicEndpoint { endpoint: public }.resolve().map_err(|_| {
+            anyhow!("--admin-client-id needs the public endpoint for its token: pass --public-endpoint or set HYDRA_URL")
+        })?;
+        let token = PublicClient::new(&public, options)?
+            .client_credentials(&ClientCredentials::new(id, secret), &[scope.to_owned()])
+            .await
+            .context("cannot get an access token for the admin API")?;
+        Ok(api.with_access_token(token.access_token))
+    }
+
     /// The endpoint from the flag, `HYDRA_ADMIN_URL` or `OXYDRA_ADMIN_URL`.
     pub fn resolve(self) -> anyhow::Result<String> {
         resolve(

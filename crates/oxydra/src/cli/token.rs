@@ -5,7 +5,7 @@
 
 use clap::{Args, Subcommand};
 use oxydra_api::FlushInactiveOAuth2TokensRequest;
-use oxydra_api::client::{AdminClient, ClientCredentials, PublicClient};
+use oxydra_api::client::{ClientCredentials, PublicClient};
 
 use super::remote::{AdminEndpoint, ConnectionArgs, Format, PublicEndpoint, print_json, scopes};
 
@@ -189,7 +189,10 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Introspect(introspect) => {
-            let api = AdminClient::new(&introspect.endpoint.resolve()?, options)?;
+            let api = introspect
+                .endpoint
+                .connect(options, oxydra_api::scopes::INTROSPECT)
+                .await?;
             let scope = scopes(&introspect.scope).join(" ");
             let answer = api.introspect(&introspect.token, Some(&scope)).await?;
             print_json(format, &answer)?;
@@ -204,7 +207,10 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
         }
         TokenCommand::User(user) => super::token_user::run(user, options, format).await?,
         TokenCommand::Flush(flush) => {
-            let api = AdminClient::new(&flush.endpoint.resolve()?, options)?;
+            let api = flush
+                .endpoint
+                .connect(options, oxydra_api::scopes::FLUSH)
+                .await?;
             let not_after = flush.not_after.filter(|t| !t.trim().is_empty());
             let request = FlushInactiveOAuth2TokensRequest {
                 not_after: not_after.clone(),

@@ -199,3 +199,39 @@ fn keys_help_lists_commands_and_flags() {
     help(&["keys", "create"], &["<SET>", "--alg", "--kid", "--use"]);
     help(&["keys", "import"], &["<SET>", "<FILE>..."]);
 }
+
+#[test]
+fn policies_help_lists_commands_and_hides_admin_secrets() {
+    help(
+        &["policies"],
+        &[
+            "create",
+            "get",
+            "list",
+            "delete",
+            "--endpoint",
+            "--access-token",
+            "--admin-client-id",
+        ],
+    );
+    help(
+        &["policies", "create"],
+        &[
+            "--id",
+            "--subjects",
+            "--resources",
+            "--actions",
+            "--allow",
+            "--files",
+        ],
+    );
+    let run = crate::support::oxydra(
+        &["clients", "--help"],
+        &[
+            ("OXYDRA_ADMIN_CLIENT_SECRET", "an-admin-secret-from-the-env"),
+            ("OAUTH2_ACCESS_TOKEN", "a-token-from-the-env"),
+        ],
+    );
+    let out = run.ok();
+    assert!(!out.contains("an-admin-secret-from-the-env") && !out.contains("a-token-from-the-env"));
+}

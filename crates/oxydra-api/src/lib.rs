@@ -32,4 +32,5 @@ pub use health::{HealthNotReadyStatus, HealthStatus, Version};
 pub use jwk_model::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
 pub use token_model::{
     FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection, OauthTokenResponse,
+    UserinfoResponse,
 };

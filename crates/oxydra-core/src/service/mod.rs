@@ -1,6 +1,7 @@
 //! Use cases: load through the store ports, decide with pure domain code, persist.
 //! This is the only place the domain calls storage.
 
+pub mod access_tokens;
 pub mod authorize;
 pub mod client_auth;
 pub mod clients;
@@ -11,3 +12,4 @@ pub mod keys;
 pub mod revoke;
 pub mod signing_keys;
 pub mod token;
+pub mod userinfo;

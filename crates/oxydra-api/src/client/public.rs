@@ -16,7 +16,7 @@ use crate::{OauthTokenResponse, UserinfoResponse};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Userinfo {
     /// An `application/json` answer.
-    Claims(UserinfoResponse),
+    Claims(Box<UserinfoResponse>),
     /// An `application/jwt` answer: the compact JWS, unverified.
     Signed(String),
 }
@@ -157,7 +157,9 @@ impl PublicClient {
         if is_jwt {
             Ok(Userinfo::Signed(response.text().await?))
         } else {
-            decode(response).await.map(Userinfo::Claims)
+            decode(response)
+                .await
+                .map(|claims| Userinfo::Claims(Box::new(claims)))
         }
     }
 }

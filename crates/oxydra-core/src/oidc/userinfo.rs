@@ -7,7 +7,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::Error;
-use crate::jwk::sign_compact;
+use crate::jwk::{claims_except, sign_compact};
 use crate::oidc::id_token::RESERVED_CLAIMS;
 use crate::service::signing_keys::SigningKey;
 use crate::token::TokenSession;
@@ -15,12 +15,7 @@ use crate::token::TokenSession;
 /// The claims of the plain JSON response: `sub` = `subject` (the visible one), `acr` when the
 /// grant has one, plus the session's ID-token extras minus reserved claims.
 pub fn claims(subject: &str, session: &TokenSession) -> Map<String, Value> {
-    let mut claims: Map<String, Value> = session
-        .id_token_extra
-        .iter()
-        .filter(|(k, _)| !RESERVED_CLAIMS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut claims = claims_except(&session.id_token_extra, RESERVED_CLAIMS);
     claims.insert("sub".to_owned(), json!(subject));
     if let Some(acr) = &session.acr {
         claims.insert("acr".to_owned(), json!(acr));

@@ -15,7 +15,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::jwk::{KeyPair, sign_compact, verify_compact};
+use crate::jwk::{KeyPair, claims_except, sign_compact, verify_compact};
 use crate::model::Now;
 use crate::token::TokenSignature;
 use crate::{Error, OAuthError, OAuthErrorKind};
@@ -70,12 +70,7 @@ pub struct AccessTokenClaims<'a> {
 /// The claims of an access token with id `jti`: the consent's extras at top level, then the
 /// standard claims, which always win (RFC 9068 §2.2).
 pub fn claims(issuer: &str, input: &AccessTokenClaims<'_>, jti: &str) -> Map<String, Value> {
-    let mut claims: Map<String, Value> = input
-        .extra
-        .iter()
-        .filter(|(k, _)| !STANDARD_CLAIMS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut claims = claims_except(input.extra, STANDARD_CLAIMS);
     let iat = input.issued_at.unix_secs();
     let standard = [
         ("iss", json!(issuer)),
@@ -149,11 +144,12 @@ pub fn verify(token: &str, verifiers: &[(String, KeyPair)]) -> Result<TokenSigna
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::jwk::{GenerateOptions, JwkAlgorithm, generate_with};
 
-    fn keys() -> (KeyPair, Vec<(String, KeyPair)>) {
+    /// An ES256 signer and its verifier, published as `public:k` (shared with other tests).
+    pub(crate) fn keys() -> (KeyPair, Vec<(String, KeyPair)>) {
         let pair = generate_with(
             JwkAlgorithm::Es256,
             "k",

@@ -7,3 +7,4 @@
 mod flow;
 mod oauth2_client;
 mod token_service;
+mod userinfo;

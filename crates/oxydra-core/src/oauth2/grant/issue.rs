@@ -216,17 +216,9 @@ mod tests {
 
     #[test]
     fn the_jwt_strategy_signs_access_tokens_and_keeps_refresh_tokens_opaque() {
-        use crate::jwk::{GenerateOptions, JwkAlgorithm, KeyPair, generate_with, verify_compact};
+        use crate::jwk::verify_compact;
         let keys = TokenKeys::new(&[Secret::new(b"0123456789abcdef0123".to_vec())]).unwrap();
-        let pair = generate_with(
-            JwkAlgorithm::Es256,
-            "k",
-            "sig",
-            GenerateOptions { rsa_bits: 2048 },
-        )
-        .unwrap();
-        let key = KeyPair::from_jwk(&pair[0]).unwrap();
-        let verifiers = vec![("public:k".to_owned(), KeyPair::from_jwk(&pair[1]).unwrap())];
+        let (key, verifiers) = crate::token::jwt::tests::keys();
         let minter = Minter {
             opaque: &keys,
             jwt: Some(JwtSigner {

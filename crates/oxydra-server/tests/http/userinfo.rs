@@ -86,6 +86,16 @@ store_test! {
         // The scheme is case-insensitive; POST with a header works too.
         let lower = userinfo(&app, Method::POST, "/userinfo", Some(&format!("bearer {at}")), None).await;
         assert_eq!(lower.json, res.json, "{}", lower.text);
+        // As the Hydra SDKs call it: POST, bearer header, a JSON content type.
+        let sdk = Request::builder()
+            .method(Method::POST)
+            .uri("/userinfo")
+            .header("authorization", format!("Bearer {at}"))
+            .header("content-type", "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
+        let sdk = app.send(Port::Public, sdk).await;
+        assert_eq!(sdk.json, res.json, "{}", sdk.text);
         // RFC 6750 §2.2: the access_token form parameter of a POST body.
         let form = format!("access_token={at}");
         let body = userinfo(&app, Method::POST, "/userinfo", None, Some(&form)).await;
@@ -218,4 +228,48 @@ store_test! {
         assert_eq!(info["sub"], "alice");
         assert_eq!(info["obfuscated_subject"], sub);
     }
+}
+
+/// CORS applies as on every public endpoint; a browser app sending `Authorization` needs it in
+/// `CORS_ALLOWED_HEADERS`, as with Hydra.
+#[tokio::test]
+async fn cors_preflights_allow_the_authorization_header_when_configured() {
+    let app = TestApp::new(&[
+        ("CORS_ENABLED", "true"),
+        ("CORS_ALLOWED_ORIGINS", "https://spa.example"),
+        ("CORS_ALLOWED_HEADERS", "Authorization,Content-Type"),
+    ])
+    .await;
+    let preflight = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/userinfo")
+        .header("origin", "https://spa.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization")
+        .body(Body::empty())
+        .unwrap();
+    let res = app.send(Port::Public, preflight).await;
+    assert_eq!(
+        res.headers["access-control-allow-origin"],
+        "https://spa.example"
+    );
+    let allowed = res.headers["access-control-allow-headers"]
+        .to_str()
+        .unwrap();
+    assert!(
+        allowed.to_ascii_lowercase().contains("authorization"),
+        "{allowed}"
+    );
+    let request = Request::builder()
+        .uri("/userinfo")
+        .header("origin", "https://spa.example")
+        .header("authorization", "Bearer nope")
+        .body(Body::empty())
+        .unwrap();
+    let res = app.send(Port::Public, request).await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        res.headers["access-control-allow-origin"],
+        "https://spa.example"
+    );
 }

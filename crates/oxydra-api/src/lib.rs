@@ -35,4 +35,5 @@ pub use jwk_model::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
 pub use policy_model::{Policy, PolicyCondition};
 pub use token_model::{
     FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection, OauthTokenResponse,
+    UserinfoResponse,
 };

@@ -1,5 +1,5 @@
-//! Token-service models (`shared/spec/api.md` §6.1): the token response, introspection and the
-//! flush request.
+//! Token-service models (`shared/spec/api.md` §6.1): the token response, introspection, the
+//! flush request, and the userinfo response an access token reads.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -68,6 +68,73 @@ pub struct OAuth2TokenIntrospection {
     pub ext: Option<Map<String, Value>>,
 }
 
+/// Body of a JSON `GET|POST /userinfo` answer (OIDC Core §5.3.2; Hydra's `userinfoResponse`):
+/// the declared standard claims, plus every other claim the consent app put in
+/// `session.id_token` in `extra`. A signed answer (`application/jwt`) carries the same claims.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UserinfoResponse {
+    /// The subject the client sees (pairwise for pairwise clients).
+    #[serde(default)]
+    pub sub: String,
+    /// Full name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Given name(s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// Surname(s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    /// Middle name(s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
+    /// Casual name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
+    /// Shorthand name the end-user wishes to be referred to by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_username: Option<String>,
+    /// Profile page URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Profile picture URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub picture: Option<String>,
+    /// Web page or blog URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    /// Preferred e-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Whether the e-mail address was verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
+    /// Gender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// Birthday (`YYYY-MM-DD` or `YYYY`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birthdate: Option<String>,
+    /// Time zone (`Europe/Paris`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zoneinfo: Option<String>,
+    /// Locale (BCP 47).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Preferred telephone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Whether the phone number was verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_verified: Option<bool>,
+    /// Last update of the end-user's information, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<i64>,
+    /// Every other claim (`acr`, custom claims; `iss` and `aud` in a signed answer).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
 /// Body of `POST /oauth2/flush` (`notAfter` is camelCase, as Hydra).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlushInactiveOAuth2TokensRequest {
@@ -93,6 +160,20 @@ mod tests {
         assert_eq!(req.not_after.as_deref(), Some("2026-01-01T00:00:00Z"));
         let empty: FlushInactiveOAuth2TokensRequest = serde_json::from_str("{}").unwrap();
         assert_eq!(empty.not_after, None);
+    }
+
+    #[test]
+    fn userinfo_reads_declared_claims_and_keeps_the_others() {
+        let body = r#"{"sub":"alice","email":"a@example.com","email_verified":true,"updated_at":5,"acr":"0","team":{"name":"blue"}}"#;
+        let info: UserinfoResponse = serde_json::from_str(body).unwrap();
+        assert_eq!(info.sub, "alice");
+        assert_eq!(info.email.as_deref(), Some("a@example.com"));
+        assert_eq!(info.email_verified, Some(true));
+        assert_eq!(info.updated_at, Some(5));
+        assert_eq!(info.extra["team"]["name"], "blue");
+        assert_eq!(info.extra["acr"], "0");
+        let back: Value = serde_json::to_value(&info).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(body).unwrap());
     }
 
     #[test]

@@ -39,6 +39,8 @@ pub enum OAuthErrorKind {
     InsufficientEntropy,
     /// RFC 6750: token malformed or invalid.
     InvalidToken,
+    /// RFC 6750 §3.1: the token lacks a scope the resource needs (userinfo without `openid`).
+    InsufficientScope,
     /// Hydra: token expired.
     TokenExpired,
     /// Hydra: token inactive.
@@ -81,7 +83,7 @@ pub enum OAuthErrorKind {
 
 impl OAuthErrorKind {
     /// Every kind, for looking one up by its wire code.
-    pub const ALL: [OAuthErrorKind; 32] = {
+    pub const ALL: [OAuthErrorKind; 33] = {
         use OAuthErrorKind::*;
         [
             InvalidRequest,
@@ -97,6 +99,7 @@ impl OAuthErrorKind {
             InvalidState,
             InsufficientEntropy,
             InvalidToken,
+            InsufficientScope,
             TokenExpired,
             TokenInactive,
             RequestUnauthorized,
@@ -142,6 +145,7 @@ impl OAuthErrorKind {
             InvalidState => "invalid_state",
             InsufficientEntropy => "insufficient_entropy",
             InvalidToken => "invalid_token",
+            InsufficientScope => "insufficient_scope",
             TokenExpired => "token_expired",
             TokenInactive => "token_inactive",
             RequestUnauthorized => "request_unauthorized",
@@ -169,7 +173,7 @@ impl OAuthErrorKind {
         use OAuthErrorKind::*;
         match self {
             InvalidClient | TokenExpired | TokenInactive | RequestUnauthorized => 401,
-            AccessDenied | RequestForbidden | ScopeNotGranted => 403,
+            AccessDenied | RequestForbidden | ScopeNotGranted | InsufficientScope => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
             Conflict => 409,
@@ -218,6 +222,9 @@ impl OAuthErrorKind {
                 "The request used a security parameter (e.g., anti-replay, anti-csrf) with insufficient entropy."
             }
             InvalidToken => "The token is malformed or not valid.",
+            InsufficientScope => {
+                "The request requires higher privileges than provided by the access token."
+            }
             TokenExpired => "The token is expired.",
             TokenInactive => "The token is inactive.",
             RequestUnauthorized => "The request could not be authorized.",
@@ -402,6 +409,7 @@ mod tests {
         assert_eq!(OAuthErrorKind::InvalidClient.status(), 401);
         assert_eq!(OAuthErrorKind::AccessDenied.status(), 403);
         assert_eq!(OAuthErrorKind::ScopeNotGranted.status(), 403);
+        assert_eq!(OAuthErrorKind::InsufficientScope.status(), 403);
         assert_eq!(OAuthErrorKind::ServerError.status(), 500);
         assert_eq!(OAuthErrorKind::TemporarilyUnavailable.status(), 503);
         assert_eq!(

@@ -8,14 +8,18 @@ use oxydra_core::Secret;
 use oxydra_core::client::SubjectType;
 use oxydra_core::client::secret::SecretHasher;
 use oxydra_core::clock::{Clock, SystemClock};
+use oxydra_core::config::AccessTokenStrategy;
 use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher};
 use oxydra_core::model::Now;
 use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
+use oxydra_core::service::access_tokens::{AccessTokens, JwtAccessTokens};
 use oxydra_core::service::authorize::{FlowSettings, ROUND_TRIP};
 use oxydra_core::service::client_auth::AuthContext;
 use oxydra_core::service::id_tokens::IdTokenIssuer;
 use oxydra_core::service::policy_cache::PolicyCache;
-use oxydra_core::service::signing_keys::{DEFAULT_REFRESH, ID_TOKEN_SET, SigningKeys};
+use oxydra_core::service::signing_keys::{
+    ACCESS_TOKEN_SET, DEFAULT_REFRESH, ID_TOKEN_SET, SigningKeys,
+};
 use oxydra_core::service::token::TokenSettings;
 use oxydra_core::token::TokenKeys;
 use oxydra_core::{Error, OAuthError, OAuthErrorKind};
@@ -60,6 +64,8 @@ pub struct AppState {
     pub demo: Option<Arc<Demo>>,
     /// The cached `hydra.openid.id-token` signing set.
     pub id_token_keys: Arc<SigningKeys>,
+    /// The cached `hydra.jwt.access-token` signing set (used only under the JWT strategy).
+    pub access_token_keys: Arc<SigningKeys>,
     /// The issuer identifier as ID tokens carry it (with a trailing `/`, as Hydra).
     pub issuer_id: Arc<str>,
     /// Compiled access-control policies (`/policies`), decided against by the admin guard.
@@ -114,6 +120,12 @@ impl AppState {
             key_options,
             DEFAULT_REFRESH,
         ));
+        let access_token_keys = Arc::new(SigningKeys::new(
+            ACCESS_TOKEN_SET,
+            JwkAlgorithm::Rs256,
+            key_options,
+            DEFAULT_REFRESH,
+        ));
         let issuer_id = Arc::from(config.issuer_with_slash());
         let admin_url = Arc::new(OnceLock::new());
         let demo = if config.demo.enabled {
@@ -135,6 +147,7 @@ impl AppState {
             key_cipher,
             key_options,
             id_token_keys,
+            access_token_keys,
             issuer_id,
             jwks,
             token_endpoint,
@@ -168,28 +181,61 @@ impl AppState {
         }
     }
 
-    /// The public keys `/.well-known/jwks.json` lists: the ID-token set's.
+    /// How access tokens are minted and recognised: opaque, or JWTs signed by the
+    /// access-token set under `OAUTH2_ACCESS_TOKEN_STRATEGY=jwt`.
+    pub fn access_tokens(&self) -> AccessTokens<'_> {
+        AccessTokens {
+            opaque: &self.token_keys,
+            jwt: self.jwt_access_tokens().then(|| JwtAccessTokens {
+                keys: &self.access_token_keys,
+                cipher: &self.key_cipher,
+                issuer: &self.issuer_id,
+            }),
+        }
+    }
+
+    fn jwt_access_tokens(&self) -> bool {
+        self.config.access_token_strategy == AccessTokenStrategy::Jwt
+    }
+
+    /// The signing sets in use: the ID-token set, plus the access-token set under the JWT
+    /// strategy.
+    fn signing_sets(&self) -> Vec<&SigningKeys> {
+        let mut sets = vec![self.id_token_keys.as_ref()];
+        if self.jwt_access_tokens() {
+            sets.push(&self.access_token_keys);
+        }
+        sets
+    }
+
+    /// The public keys `/.well-known/jwks.json` lists: those of every signing set in use.
     pub async fn published_keys(&self) -> Result<Vec<oxydra_core::jwk::Jwk>, Error> {
-        let view = self
-            .id_token_keys
-            .current(&self.store, &self.key_cipher, self.now())
-            .await?;
-        Ok(view.public.clone())
+        let mut keys = Vec::new();
+        for set in self.signing_sets() {
+            let view = set
+                .current(&self.store, &self.key_cipher, self.now())
+                .await?;
+            keys.extend(view.public.iter().cloned());
+        }
+        Ok(keys)
     }
 
     /// Creates the signing key sets that are missing (at start-up, so the first token request
     /// does not wait for an RSA key to be generated). Safe when instances start together.
     pub async fn ensure_signing_keys(&self) -> Result<(), Error> {
-        self.id_token_keys
-            .current(&self.store, &self.key_cipher, self.now())
-            .await
-            .map(drop)
+        for set in self.signing_sets() {
+            set.current(&self.store, &self.key_cipher, self.now())
+                .await?;
+        }
+        Ok(())
     }
 
     /// Tells the signing-key caches that `set` changed through this instance.
     pub fn keys_changed(&self, set: &str) {
-        if set == self.id_token_keys.set() {
-            self.id_token_keys.invalidate();
+        for keys in [&self.id_token_keys, &self.access_token_keys] {
+            if set == keys.set() {
+                keys.invalidate();
+            }
         }
     }
 

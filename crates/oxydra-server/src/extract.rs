@@ -180,16 +180,7 @@ impl<S: Send + Sync> FromRequest<S> for Form {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_form = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|v| {
-                v.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
-        if !is_form {
+        if !has_form_content_type(req.headers()) {
             return Err(ApiError::invalid_request(
                 "The request body must be sent with Content-Type: application/x-www-form-urlencoded.",
             ));
@@ -208,4 +199,81 @@ impl<S: Send + Sync> FromRequest<S> for Form {
         }
         Ok(Self(FormParams(params)))
     }
+}
+
+/// `application/x-www-form-urlencoded`, parameters (charset) ignored.
+fn has_form_content_type(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// An RFC 6750 bearer token: from `Authorization: Bearer <token>` (§2.1, scheme
+/// case-insensitive) or from the `access_token` parameter of a POST form body (§2.2); `None`
+/// when the request carries neither (another `Authorization` scheme counts as none).
+///
+/// Sending the token both ways (§2: "MUST NOT use more than one method"), in the query (§2.3,
+/// which this server refuses: URLs end up in logs and `Referer` headers), or in two
+/// `Authorization` headers is `invalid_request`. The token is kept in a [`Secret`] so it
+/// never reaches a log through `Debug`.
+///
+/// [`Secret`]: oxydra_core::Secret
+#[derive(Debug)]
+pub struct BearerToken(pub Option<oxydra_core::Secret<String>>);
+
+impl<S: Send + Sync> FromRequest<S> for BearerToken {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let query = req.uri().query().unwrap_or("");
+        if url::form_urlencoded::parse(query.as_bytes()).any(|(name, _)| name == "access_token") {
+            return Err(ApiError::invalid_request(
+                "The access token must be sent in the Authorization header or a POST form body, \
+                 not in the URL query.",
+            ));
+        }
+        let header = bearer_header(req.headers())?;
+        let body =
+            if req.method() == axum::http::Method::POST && has_form_content_type(req.headers()) {
+                let Form(form) = Form::from_request(req, state).await?;
+                form.get("access_token").map(str::to_owned)
+            } else {
+                None
+            };
+        match (header, body) {
+            (Some(_), Some(_)) => Err(ApiError::invalid_request(
+                "The access token was sent both in the Authorization header and in the body; \
+                 use one method only.",
+            )),
+            (header, body) => Ok(Self(header.or(body).map(oxydra_core::Secret::new))),
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer` header; `None` without one, for another scheme or
+/// an empty token.
+fn bearer_header(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+    let mut values = headers.get_all(axum::http::header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(ApiError::invalid_request(
+            "The request has more than one Authorization header.",
+        ));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::invalid_request("The Authorization header is not ASCII."))?;
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Ok(None);
+    }
+    let token = token.trim();
+    Ok((!token.is_empty()).then(|| token.to_owned()))
 }

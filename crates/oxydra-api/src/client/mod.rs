@@ -3,14 +3,14 @@
 //! The `oxydra clients …` and `oxydra token …` commands and the end-to-end tests use them, so the
 //! CLI talks to a running server exactly the way a Hydra SDK would: the same paths, bodies and
 //! status codes (`shared/spec/api.md` §2.2). They never link the server. [`AdminClient`] covers
-//! the admin port, [`PublicClient`] the public token endpoints; both share the transport and the
-//! error handling defined here.
+//! the admin port, [`PublicClient`] the public token and userinfo endpoints; both share the
+//! transport and the error handling defined here.
 
 mod admin;
 mod public;
 
 pub use admin::{AdminClient, ClientPage, PolicyPage};
-pub use public::{ClientCredentials, PublicClient};
+pub use public::{ClientCredentials, PublicClient, Userinfo};
 
 use std::fmt;
 use std::time::Duration;

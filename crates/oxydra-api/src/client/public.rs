@@ -1,5 +1,6 @@
 //! [`PublicClient`]: the public port's token endpoint (RFC 6749 §3.2) and revocation
-//! endpoint (RFC 7009), authenticating as a client with `client_secret_basic`.
+//! endpoint (RFC 7009), authenticating as a client with `client_secret_basic`, and the
+//! userinfo endpoint (OIDC Core §5.3), authenticating with a bearer access token.
 
 use std::fmt;
 
@@ -7,8 +8,18 @@ use reqwest::{Method, RequestBuilder, Url};
 use url::form_urlencoded;
 
 use super::{ClientError, ClientOptions, Http, decode, execute};
-use crate::OauthTokenResponse;
 use crate::paths;
+use crate::{OauthTokenResponse, UserinfoResponse};
+
+/// What `/userinfo` answered: JSON claims, or a signed JWT when the client registered
+/// `userinfo_signed_response_alg=RS256` (verify it with the server's `/.well-known/jwks.json`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Userinfo {
+    /// An `application/json` answer.
+    Claims(Box<UserinfoResponse>),
+    /// An `application/jwt` answer: the compact JWS, unverified.
+    Signed(String),
+}
 
 /// A client id and secret, sent as HTTP Basic credentials (`client_secret_basic`).
 #[derive(Clone, PartialEq, Eq)]
@@ -127,6 +138,29 @@ impl PublicClient {
         let request = credentials.authorize(request).form(&[("token", token)]);
         execute(request).await?;
         Ok(())
+    }
+}
+
+impl PublicClient {
+    /// `GET /userinfo` with `Authorization: Bearer <access_token>` (RFC 6750 §2.1).
+    pub async fn userinfo(&self, access_token: &str) -> Result<Userinfo, ClientError> {
+        let request = self
+            .http
+            .route(Method::GET, paths::USERINFO)
+            .bearer_auth(access_token);
+        let response = execute(request).await?;
+        let is_jwt = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("application/jwt"));
+        if is_jwt {
+            Ok(Userinfo::Signed(response.text().await?))
+        } else {
+            decode(response)
+                .await
+                .map(|claims| Userinfo::Claims(Box::new(claims)))
+        }
     }
 }
 

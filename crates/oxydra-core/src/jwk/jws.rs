@@ -82,6 +82,16 @@ pub fn verify_compact(token: &str, keys: &[(String, KeyPair)]) -> Result<Verifie
     })
 }
 
+/// The claims of `extra` (a consent's session claims) whose names are not in `reserved`:
+/// what a JWT may carry beside the claims the server sets itself.
+pub fn claims_except(extra: &Map<String, Value>, reserved: &[&str]) -> Map<String, Value> {
+    extra
+        .iter()
+        .filter(|(k, _)| !reserved.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// The public half of an asymmetric key (private parameters removed); `None` for an HMAC
 /// key, which has no public half and must never be published.
 pub fn public_part(jwk: &Jwk) -> Option<Jwk> {

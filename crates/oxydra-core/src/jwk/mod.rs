@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use aead::KeyCipher;
 pub use generate::{GenerateOptions, generate, generate_with};
-pub use jws::{VerifiedJws, half_hash, public_part, sign_compact, verify_compact};
+pub use jws::{VerifiedJws, claims_except, half_hash, public_part, sign_compact, verify_compact};
 pub use signer::{KeyPair, Signer};
 
 use crate::{Error, OAuthError, OAuthErrorKind};

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use crate::Error;
-use crate::jwk::{half_hash, sign_compact, verify_compact};
+use crate::jwk::{claims_except, half_hash, sign_compact, verify_compact};
 use crate::model::Now;
 use crate::service::signing_keys::{KeySetView, SigningKey};
 use crate::token::TokenSession;
@@ -60,13 +60,7 @@ pub struct IdTokenInput<'a> {
 pub fn claims(input: &IdTokenInput<'_>, key: &SigningKey) -> Map<String, Value> {
     use crate::jwk::Signer as _;
     let alg = key.key.algorithm();
-    let mut claims: Map<String, Value> = input
-        .session
-        .id_token_extra
-        .iter()
-        .filter(|(k, _)| !RESERVED_CLAIMS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut claims = claims_except(&input.session.id_token_extra, RESERVED_CLAIMS);
     let iat = input.now.unix_secs();
     let exp = input.now.plus(input.lifespan).unix_secs();
     let mut set = |name: &str, value: Value| {

@@ -10,10 +10,11 @@ use crate::error::Error;
 use crate::model::Now;
 use crate::oauth2::scope;
 use crate::policy::{AccessRequest, Decision};
+use crate::service::access_tokens::AccessTokens;
 use crate::service::introspect;
 use crate::service::policy_cache::PolicyCache;
-use crate::store::{PolicyStore, TokenStore};
-use crate::token::{StoredToken, TokenKeys, TokenKind};
+use crate::store::{KeyStore, PolicyStore, TokenStore};
+use crate::token::{StoredToken, TokenKind};
 use crate::{OAuthError, OAuthErrorKind};
 
 fn unauthorized(hint: &'static str) -> Error {
@@ -27,9 +28,9 @@ fn forbidden(hint: impl Into<std::borrow::Cow<'static, str>>) -> Error {
 /// The access token a request presents, when it is an active access token of this server
 /// (validated as introspection validates: known, untampered, unexpired, unrevoked). Anything
 /// else — no token, a refresh token, an expired one — is `request_unauthorized` (401).
-pub async fn authenticate<S: TokenStore>(
+pub async fn authenticate<S: TokenStore + KeyStore>(
     store: &S,
-    keys: &TokenKeys,
+    keys: &AccessTokens<'_>,
     strategy: ScopeStrategy,
     token: Option<&str>,
     now: Now,

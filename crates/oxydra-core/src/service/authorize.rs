@@ -17,9 +17,9 @@ use crate::flow::{
 use crate::model::{ClientId, Now};
 use crate::oauth2::authorize::{self, AuthorizeError, AuthorizeParams, ValidAuthorizeRequest};
 use crate::oauth2::scope;
+use crate::service::access_tokens::AccessTokens;
 use crate::service::id_tokens::IdTokenIssuer;
 use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
-use crate::token::TokenKeys;
 use crate::{OAuthError, OAuthErrorKind};
 
 mod finish;
@@ -27,7 +27,7 @@ mod finish;
 /// One authorization request: the entry point of the flow.
 pub async fn authorize<S>(
     store: &S,
-    keys: &TokenKeys,
+    keys: &AccessTokens<'_>,
     oidc: &IdTokenIssuer<'_>,
     settings: &FlowSettings,
     params: AuthorizeParams,

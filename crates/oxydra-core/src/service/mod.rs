@@ -2,6 +2,7 @@
 //! This is the only place the domain calls storage.
 
 pub mod access_control;
+pub mod access_tokens;
 pub mod authorize;
 pub mod client_auth;
 pub mod clients;
@@ -15,3 +16,4 @@ pub mod revoke;
 pub mod root_client;
 pub mod signing_keys;
 pub mod token;
+pub mod userinfo;

@@ -3,9 +3,10 @@
 use crate::client::Client;
 use crate::error::Error;
 use crate::model::Now;
+use crate::service::access_tokens::AccessTokens;
 use crate::service::authorize::ROUND_TRIP;
-use crate::store::{FlowStore, TokenStore};
-use crate::token::{FlushCriteria, TokenKeys, TokenKind};
+use crate::store::{FlowStore, KeyStore, TokenStore};
+use crate::token::{FlushCriteria, TokenKind};
 
 /// Revokes the grant of an access or refresh token presented by its own client: every access
 /// and refresh token of that grant dies (RFC 7009 §2.1 "SHOULD also invalidate").
@@ -13,24 +14,14 @@ use crate::token::{FlushCriteria, TokenKeys, TokenKind};
 /// Invalid, unknown and already revoked tokens, authorization codes and tokens of another
 /// client change nothing and are not errors (§2.2: the client learns nothing about tokens it
 /// does not own). Returns whether a grant was revoked.
-pub async fn revoke<S: TokenStore>(
+pub async fn revoke<S: TokenStore + KeyStore>(
     store: &S,
-    keys: &TokenKeys,
+    tokens: &AccessTokens<'_>,
     client: &Client,
     token: &str,
+    now: Now,
 ) -> Result<bool, Error> {
-    let kind = match TokenKind::detect(token) {
-        Some(kind @ (TokenKind::AccessToken | TokenKind::RefreshToken)) => kind,
-        _ => return Ok(false),
-    };
-    let Ok(signature) = keys.verify(kind, token) else {
-        return Ok(false);
-    };
-    let row = store
-        .get_token(kind, &signature)
-        .await
-        .map_err(|e| Error::from_store("token", e))?;
-    match row {
+    match tokens.find(store, token, now).await? {
         Some(row) if row.client_id == client.id => {
             store
                 .revoke_request(&row.request_id)

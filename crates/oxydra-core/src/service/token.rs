@@ -8,10 +8,11 @@ use crate::config::ScopeStrategy;
 use crate::error::Error;
 use crate::model::Now;
 use crate::oauth2::grant::authorization_code::{self, CodeRedemption};
-use crate::oauth2::grant::issue::{GrantTemplate, Issued, issue, wants_refresh_token};
+use crate::oauth2::grant::issue::{GrantTemplate, Issued, Minter, issue, wants_refresh_token};
 use crate::oauth2::grant::{
     TokenGrant, check_client_grant, client_credentials, invalid_grant, refresh_token,
 };
+use crate::service::access_tokens::AccessTokens;
 use crate::service::id_tokens::{Alongside, IdTokenIssuer, is_openid};
 use crate::store::{KeyStore, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
@@ -42,12 +43,13 @@ pub struct TokenRequest<'a> {
     pub scope: &'a str,
 }
 
-/// Runs `grant` for `client` and returns the tokens to send; an `openid` grant also gets an
-/// ID token signed through `oidc` (OIDC Core §3.1.3.3, §12.2).
+/// Runs `grant` for `client` and returns the tokens to send, the access token in the
+/// configured format (`tokens`); an `openid` grant also gets an ID token signed through
+/// `oidc` (OIDC Core §3.1.3.3, §12.2), whose `at_hash` covers that access token.
 #[allow(clippy::too_many_arguments)]
 pub async fn exchange<S: TokenStore + KeyStore>(
     store: &S,
-    keys: &TokenKeys,
+    tokens: &AccessTokens<'_>,
     settings: &TokenSettings,
     oidc: &IdTokenIssuer<'_>,
     client: &Client,
@@ -56,17 +58,19 @@ pub async fn exchange<S: TokenStore + KeyStore>(
     now: Now,
 ) -> Result<Issued, Error> {
     check_client_grant(client, grant)?;
+    let loaded = tokens.load(store, now).await?;
+    let minter = &loaded.minter();
     match grant {
         TokenGrant::ClientCredentials => {
-            client_credentials(store, keys, settings, client, request, now).await
+            client_credentials(store, minter, settings, client, request, now).await
         }
         TokenGrant::AuthorizationCode => {
-            let (row, issued) = redeem_code(store, keys, settings, client, request, now).await?;
+            let (row, issued) = redeem_code(store, minter, settings, client, request, now).await?;
             let issued = with_id_token(store, oidc, &row, issued, true, now).await?;
             finish_use(store, &row, issued).await
         }
         TokenGrant::RefreshToken => {
-            let (row, issued) = refresh(store, keys, settings, client, request, now).await?;
+            let (row, issued) = refresh(store, minter, settings, client, request, now).await?;
             let issued = with_id_token(store, oidc, &row, issued, false, now).await?;
             finish_use(store, &row, issued).await
         }
@@ -99,7 +103,7 @@ async fn with_id_token<S: KeyStore>(
 /// RFC 6749 §4.4.
 async fn client_credentials<S: TokenStore>(
     store: &S,
-    keys: &TokenKeys,
+    minter: &Minter<'_>,
     settings: &TokenSettings,
     client: &Client,
     request: TokenRequest<'_>,
@@ -119,7 +123,7 @@ async fn client_credentials<S: TokenStore>(
         },
     };
     let issued = issue(
-        keys,
+        minter,
         &grant,
         &granted,
         false,
@@ -137,7 +141,7 @@ async fn client_credentials<S: TokenStore>(
 /// tokens to store when it is marked used.
 async fn redeem_code<S: TokenStore>(
     store: &S,
-    keys: &TokenKeys,
+    minter: &Minter<'_>,
     settings: &TokenSettings,
     client: &Client,
     request: TokenRequest<'_>,
@@ -146,7 +150,7 @@ async fn redeem_code<S: TokenStore>(
     let code = request
         .code
         .ok_or_else(|| OAuthError::invalid_request("The code parameter is missing."))?;
-    let row = load(store, keys, TokenKind::AuthorizeCode, code).await?;
+    let row = load(store, minter.opaque, TokenKind::AuthorizeCode, code).await?;
     if row.client_id != client.id {
         return Err(invalid_grant("The authorization code was issued to another client.").into());
     }
@@ -161,7 +165,7 @@ async fn redeem_code<S: TokenStore>(
     let grant = GrantTemplate::of(&row);
     let with_refresh = wants_refresh_token(client, &row.granted_scope);
     let issued = issue(
-        keys,
+        minter,
         &grant,
         &row.granted_scope,
         with_refresh,
@@ -174,7 +178,7 @@ async fn redeem_code<S: TokenStore>(
 /// RFC 6749 §6 with rotation (RFC 9700 §4.14.2): the refresh token's row and its successors.
 async fn refresh<S: TokenStore>(
     store: &S,
-    keys: &TokenKeys,
+    minter: &Minter<'_>,
     settings: &TokenSettings,
     client: &Client,
     request: TokenRequest<'_>,
@@ -183,14 +187,14 @@ async fn refresh<S: TokenStore>(
     let token = request
         .refresh_token
         .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?;
-    let row = load(store, keys, TokenKind::RefreshToken, token).await?;
+    let row = load(store, minter.opaque, TokenKind::RefreshToken, token).await?;
     let scope = refresh_token::access_scope(&row, client, request.scope, settings.scope_strategy)?;
     if !row.active {
         return Err(replayed(store, &row).await?);
     }
     let grant = GrantTemplate::of(&row);
     let issued = issue(
-        keys,
+        minter,
         &grant,
         &scope,
         true,

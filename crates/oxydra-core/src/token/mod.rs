@@ -2,8 +2,10 @@
 //! and how a presented token is checked before any storage lookup.
 //!
 //! [`opaque`] holds the HMAC-signed opaque format (`shared/spec/behaviour.md` §4.1), where only
-//! the signature part is ever stored. Nothing here performs I/O.
+//! the signature part is ever stored; [`jwt`] the RFC 9068 JWT access tokens (§4.2), stored
+//! under a hash of the token. Nothing here performs I/O.
 
+pub mod jwt;
 pub mod opaque;
 pub mod stored;
 

@@ -23,7 +23,7 @@ pub(crate) async fn introspect(
         .ok_or_else(|| ApiError::invalid_request("The token parameter is missing."))?;
     let row = introspect::introspect(
         &state.store,
-        &state.token_keys,
+        &state.access_tokens(),
         state.config.scope_strategy,
         token,
         form.get("scope").unwrap_or(""),

@@ -23,7 +23,7 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
     let browser = state.cookies.read(&headers);
     match flow::authorize(
         &state.store,
-        &state.token_keys,
+        &state.access_tokens(),
         &state.id_token_issuer(),
         &state.flow_settings,
         params,

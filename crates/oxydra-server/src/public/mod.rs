@@ -4,11 +4,12 @@ mod authorize;
 mod fallbacks;
 mod jwks;
 mod token;
+mod userinfo;
 
 use axum::Router;
 use axum::routing::{get, post};
 use oxydra_api::paths::{
-    LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, WELL_KNOWN_JWKS,
+    LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
 };
 
 use crate::app::AppState;
@@ -27,4 +28,5 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth2/fallbacks/consent", get(fallbacks::consent))
         .route("/oauth2/fallbacks/logout", get(fallbacks::logout))
         .route(WELL_KNOWN_JWKS, get(jwks::jwks))
+        .route(USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
 }

@@ -14,8 +14,9 @@ use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Form, FormParams};
 
-/// RFC 6749 §5.1 / §5.2: token responses, successful or not, must not be cached.
-fn no_store(mut response: Response) -> Response {
+/// RFC 6749 §5.1 / §5.2: token responses, successful or not, must not be cached (userinfo
+/// answers too, OIDC Core §5.3).
+pub(crate) fn no_store(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
@@ -86,7 +87,7 @@ async fn exchange(
     };
     let issued = token::exchange(
         &state.store,
-        &state.token_keys,
+        &state.access_tokens(),
         &state.token_settings(),
         &state.id_token_issuer(),
         &client,
@@ -116,6 +117,13 @@ pub(crate) async fn revoke_token(
     let token = form
         .get("token")
         .ok_or_else(|| ApiError::invalid_request("The token parameter is missing."))?;
-    revoke::revoke(&state.store, &state.token_keys, &client, token).await?;
+    revoke::revoke(
+        &state.store,
+        &state.access_tokens(),
+        &client,
+        token,
+        state.now(),
+    )
+    .await?;
     Ok(no_store(().into_response()))
 }

@@ -11,7 +11,8 @@ async fn call(app: &TestApp, method: Method, path: &str, body: Option<Value>) ->
     app.json(Port::Admin, method, path, body).await
 }
 
-fn kids(res: &TestResponse) -> Vec<String> {
+/// The `kid`s of a JSON Web Key set answer.
+pub fn kids(res: &TestResponse) -> Vec<String> {
     res.json["keys"]
         .as_array()
         .unwrap()

@@ -11,12 +11,14 @@ use oxydra_testkit::app::{Port, TestApp, TestResponse, test_config};
 use oxydra_testkit::store_test;
 use serde_json::{Value, json};
 
-const SECRET: &str = "a-long-enough-secret";
-const CB: &str = "https://app.example/cb";
+pub const SECRET: &str = "a-long-enough-secret";
+pub const CB: &str = "https://app.example/cb";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-async fn client(app: &TestApp, id: &str, extra: Value) -> Value {
+/// Registers a confidential client `id` (code, refresh and client-credentials grants), with
+/// `extra` metadata overriding the defaults.
+pub async fn client(app: &TestApp, id: &str, extra: Value) -> Value {
     let mut body = json!({
         "client_id": id,
         "client_secret": SECRET,

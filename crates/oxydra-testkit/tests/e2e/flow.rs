@@ -17,7 +17,7 @@ const SECRET: &str = "flow-client-secret";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-async fn start(store: SqlStore) -> TestServer {
+pub async fn start(store: SqlStore) -> TestServer {
     let server = TestServer::start(
         store,
         &[("OAUTH2_LOGIN_URL", LOGIN), ("OAUTH2_CONSENT_URL", CONSENT)],
@@ -40,7 +40,7 @@ fn auth_url(server: &TestServer, extra: &str) -> String {
     ))
 }
 
-async fn admin(
+pub async fn admin(
     server: &TestServer,
     method: reqwest::Method,
     path: &str,
@@ -119,7 +119,7 @@ pub(crate) async fn accept_consent(
 }
 
 /// Runs the whole flow in `browser`; returns (login request, consent request, code).
-async fn run_flow(
+pub async fn run_flow(
     server: &TestServer,
     browser: &mut Browser,
     remember: bool,
@@ -149,7 +149,7 @@ async fn run_flow(
     (login, consent, param(&to_client, "code").unwrap())
 }
 
-async fn redeem(server: &TestServer, code: &str) -> Value {
+pub async fn redeem(server: &TestServer, code: &str) -> Value {
     let res = reqwest::Client::new()
         .post(server.public("/oauth2/token"))
         .basic_auth("web", Some(SECRET))

@@ -8,3 +8,4 @@ mod flow;
 mod oauth2_client;
 mod oidc_provider;
 mod token_service;
+mod userinfo;

@@ -1,12 +1,52 @@
-//! Minting the tokens a grant decided to give (RFC 6749 §5.1): an access token, optionally a
-//! refresh token, and the rows that remember them by signature.
+//! Minting the tokens a grant decided to give (RFC 6749 §5.1): an access token (opaque, or a
+//! JWT under `OAUTH2_ACCESS_TOKEN_STRATEGY=jwt`), optionally a refresh token, and the rows that
+//! remember them by signature.
 
 use std::time::Duration;
 
 use crate::client::{Client, GrantType};
 use crate::error::Error;
 use crate::model::{ClientId, Now};
-use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession};
+use crate::token::jwt::{self, AccessTokenClaims, JwtSigner};
+use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, TokenSignature};
+
+/// What tokens are minted with: the opaque HMAC keys (refresh tokens and codes always, access
+/// tokens by default) and, under the JWT strategy, the access-token signer (loaded by the
+/// caller beforehand, so minting stays pure).
+#[derive(Debug, Clone, Copy)]
+pub struct Minter<'a> {
+    /// The opaque-token HMAC keys.
+    pub opaque: &'a TokenKeys,
+    /// Signs access tokens as RFC 9068 JWTs when set.
+    pub jwt: Option<JwtSigner<'a>>,
+}
+
+impl Minter<'_> {
+    /// A new access token for `grant` carrying `scope`, and its row key.
+    fn access_token(
+        &self,
+        grant: &GrantTemplate,
+        scope: &[String],
+        now: Now,
+        expires_at: Now,
+    ) -> Result<(String, TokenSignature), Error> {
+        match &self.jwt {
+            None => self.opaque.generate(TokenKind::AccessToken),
+            Some(signer) => jwt::mint(
+                signer,
+                &AccessTokenClaims {
+                    subject: &grant.subject,
+                    client_id: grant.client_id.as_str(),
+                    audience: &grant.granted_audience,
+                    scope,
+                    extra: &grant.session.access_extra,
+                    issued_at: now,
+                    expires_at,
+                },
+            ),
+        }
+    }
+}
 
 /// What every token of one grant shares.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,10 +105,11 @@ pub fn wants_refresh_token(client: &Client, granted_scope: &[String]) -> bool {
             .any(|s| s == "offline" || s == "offline_access")
 }
 
-/// Mints an opaque access token (scopes `access_scope`, expiring after `lifespan`) and, when
-/// `with_refresh`, a refresh token carrying the whole grant. Nothing is stored here.
+/// Mints an access token (scopes `access_scope`, expiring after `lifespan`) in the minter's
+/// format and, when `with_refresh`, an opaque refresh token carrying the whole grant. Nothing
+/// is stored here.
 pub fn issue(
-    keys: &TokenKeys,
+    minter: &Minter<'_>,
     grant: &GrantTemplate,
     access_scope: &[String],
     with_refresh: bool,
@@ -89,7 +130,7 @@ pub fn issue(
         session: grant.session.clone(),
     };
     let expires_at = now.plus(lifespan);
-    let (access_token, access_sig) = keys.generate(TokenKind::AccessToken)?;
+    let (access_token, access_sig) = minter.access_token(grant, access_scope, now, expires_at)?;
     let mut rows = vec![row(
         TokenKind::AccessToken,
         access_sig,
@@ -97,7 +138,7 @@ pub fn issue(
         Some(expires_at),
     )];
     let refresh_token = if with_refresh {
-        let (token, sig) = keys.generate(TokenKind::RefreshToken)?;
+        let (token, sig) = minter.opaque.generate(TokenKind::RefreshToken)?;
         rows.push(row(
             TokenKind::RefreshToken,
             sig,
@@ -139,8 +180,12 @@ mod tests {
     fn issues_verifiable_tokens_whose_rows_share_the_request() {
         let keys = TokenKeys::new(&[Secret::new(b"0123456789abcdef0123".to_vec())]).unwrap();
         let now = Now::from_unix_secs(1_000);
+        let minter = Minter {
+            opaque: &keys,
+            jwt: None,
+        };
         let issued = issue(
-            &keys,
+            &minter,
             &template(),
             &["read".into()],
             true,
@@ -167,6 +212,47 @@ mod tests {
         assert_eq!(refresh.expires_at, None);
         assert_eq!(refresh.granted_scope, vec!["offline", "read"]);
         assert_eq!(access.request_id, refresh.request_id);
+    }
+
+    #[test]
+    fn the_jwt_strategy_signs_access_tokens_and_keeps_refresh_tokens_opaque() {
+        use crate::jwk::verify_compact;
+        let keys = TokenKeys::new(&[Secret::new(b"0123456789abcdef0123".to_vec())]).unwrap();
+        let (key, verifiers) = crate::token::jwt::tests::keys();
+        let minter = Minter {
+            opaque: &keys,
+            jwt: Some(JwtSigner {
+                key: &key,
+                kid: "public:k",
+                issuer: "https://issuer.example/",
+            }),
+        };
+        let mut grant = template();
+        grant.session.access_extra = serde_json::from_str(r#"{"team":"blue"}"#).unwrap();
+        let now = Now::from_unix_secs(1_000);
+        let scope = vec!["read".to_owned()];
+        let issued = issue(&minter, &grant, &scope, true, Duration::from_secs(60), now).unwrap();
+        let [access, refresh] = issued.rows.as_slice() else {
+            panic!("two rows expected")
+        };
+        assert_eq!(
+            jwt::verify(&issued.access_token, &verifiers).unwrap(),
+            access.signature
+        );
+        let claims = verify_compact(&issued.access_token, &verifiers)
+            .unwrap()
+            .claims;
+        assert_eq!(claims["exp"], 1_060);
+        assert_eq!(claims["sub"], "alice");
+        assert_eq!(claims["client_id"], "c");
+        assert_eq!(claims["scope"], "read");
+        assert_eq!(claims["team"], "blue");
+        assert_eq!(access.expires_at, Some(Now::from_unix_secs(1_060)));
+        let rt = issued.refresh_token.unwrap();
+        assert_eq!(
+            keys.verify(TokenKind::RefreshToken, &rt).unwrap(),
+            refresh.signature
+        );
     }
 
     #[test]

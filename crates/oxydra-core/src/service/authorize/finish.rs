@@ -7,9 +7,10 @@ use crate::oauth2::grant::issue::{GrantTemplate, issue};
 use crate::oauth2::scope;
 use crate::oidc::id_token::{check_hint_subject, hint_subject};
 use crate::oidc::subject::obfuscated_subject;
+use crate::service::access_tokens::AccessTokens;
 use crate::service::id_tokens::{Alongside, IdTokenIssuer, is_openid, visible_subject};
 use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
-use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession};
+use crate::token::{RequestId, StoredToken, TokenKind, TokenSession};
 use crate::{OAuthError, OAuthErrorKind};
 
 use super::{
@@ -19,8 +20,8 @@ use super::{
 
 /// The keys the final step signs with.
 pub(super) struct Signing<'a> {
-    /// Opaque token HMAC keys.
-    pub tokens: &'a TokenKeys,
+    /// Codes (opaque) and access tokens (opaque or JWT, as configured).
+    pub tokens: &'a AccessTokens<'a>,
     /// ID tokens.
     pub oidc: &'a IdTokenIssuer<'a>,
 }
@@ -142,6 +143,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         if self.request.responds_with("code") {
             let (value, signature) = signing
                 .tokens
+                .opaque
                 .generate(TokenKind::AuthorizeCode)
                 .map_err(|e| fail(e.into()))?;
             rows.push(self.code_row(&grant, signature));
@@ -150,8 +152,13 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         let mut access = None;
         if self.request.responds_with("token") {
             // RFC 6749 §4.2.2: never a refresh token from the authorization endpoint.
+            let loaded = signing
+                .tokens
+                .load(self.store, self.now)
+                .await
+                .map_err(|e| fail(e.into()))?;
             let issued = issue(
-                signing.tokens,
+                &loaded.minter(),
                 &grant,
                 &grant.granted_scope,
                 false,

@@ -107,7 +107,7 @@ async fn authorize(state: &AppState, request: Request) -> Result<Request, Refusa
     let presented = bearer(&parts);
     let token = match access_control::authenticate(
         &state.store,
-        &state.token_keys,
+        &state.access_tokens(),
         strategy,
         presented,
         now,

@@ -8,6 +8,7 @@ pub mod flow_admin;
 pub mod id_tokens;
 pub mod introspect;
 pub mod keys;
+pub mod legacy_consent;
 pub mod revoke;
 pub mod signing_keys;
 pub mod token;

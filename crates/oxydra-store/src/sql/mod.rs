@@ -4,6 +4,7 @@
 pub(crate) mod clients;
 pub(crate) mod flows;
 pub(crate) mod keys;
+pub(crate) mod legacy_consent;
 pub(crate) mod meta;
 pub(crate) mod tokens;
 
@@ -58,6 +59,11 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &keys::GET,
         &keys::DELETE_SET,
         &keys::DELETE,
+        &legacy_consent::INSERT,
+        &legacy_consent::GET,
+        &legacy_consent::ANSWER,
+        &legacy_consent::USE,
+        &legacy_consent::FLUSH,
     ]
 }
 

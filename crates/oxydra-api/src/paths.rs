@@ -70,3 +70,9 @@ pub const LOGIN_SESSIONS: &str = "/oauth2/auth/sessions/login/{user}";
 pub const WELL_KNOWN_JWKS: &str = "/.well-known/jwks.json";
 /// Public: the OpenID Connect userinfo endpoint.
 pub const USERINFO: &str = "/userinfo";
+/// Admin (0.10): one legacy consent request by id (axum path syntax).
+pub const LEGACY_CONSENT_REQUEST: &str = "/oauth2/consent/requests/{id}";
+/// Admin (0.10): accepts a legacy consent request (`PATCH`).
+pub const LEGACY_CONSENT_REQUEST_ACCEPT: &str = "/oauth2/consent/requests/{id}/accept";
+/// Admin (0.10): rejects a legacy consent request (`PATCH`).
+pub const LEGACY_CONSENT_REQUEST_REJECT: &str = "/oauth2/consent/requests/{id}/reject";

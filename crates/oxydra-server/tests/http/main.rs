@@ -5,6 +5,7 @@
 
 mod client_assertion;
 mod clients;
+mod compat;
 mod demo;
 mod flows_admin;
 mod flows_sessions;

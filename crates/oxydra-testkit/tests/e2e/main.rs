@@ -5,5 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod flow;
+mod legacy;
+mod legacy_sdk;
 mod oauth2_client;
 mod token_service;

@@ -240,26 +240,18 @@ async fn flush_takes_an_absent_body() {
         let res = app.send(Port::Admin, empty(ct)).await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{ct:?}: {}", res.text);
     }
-    let res = app
-        .raw(
-            Port::Admin,
-            Method::POST,
-            "/oauth2/flush",
-            "text/plain",
-            "notAfter",
-        )
-        .await;
-    assert_error(&res, StatusCode::BAD_REQUEST, "invalid_request");
-    let res = app
-        .raw(
-            Port::Admin,
-            Method::POST,
-            "/oauth2/flush",
-            "application/json",
-            "[]",
-        )
-        .await;
-    assert_error(&res, StatusCode::BAD_REQUEST, "invalid_request");
+    for (content_type, body) in [("text/plain", "notAfter"), ("application/json", "[]")] {
+        let res = app
+            .raw(
+                Port::Admin,
+                Method::POST,
+                "/oauth2/flush",
+                content_type,
+                body,
+            )
+            .await;
+        assert_error(&res, StatusCode::BAD_REQUEST, "invalid_request");
+    }
 }
 
 /// Starts a 0.10 flow for a fresh client and returns the consent request id.
@@ -287,6 +279,18 @@ async fn consent_request(app: &TestApp) -> String {
     id.into_owned()
 }
 
+/// `PATCH path` with a raw JSON body.
+async fn patch(app: &TestApp, path: &str, body: &str) -> TestResponse {
+    app.raw(
+        Port::Admin,
+        Method::PATCH,
+        path,
+        "application/json",
+        body.to_owned(),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn consent_answers_are_validated_and_end_with_the_request() {
     let app = TestApp::new(&[V010]).await;
@@ -301,70 +305,31 @@ async fn consent_answers_are_validated_and_end_with_the_request() {
     // 1 700 000 000 + 10 minutes.
     assert_eq!(res.json["expiresAt"], "2023-11-14T22:23:20Z");
 
-    let res = app
-        .raw(
-            Port::Admin,
-            Method::PATCH,
-            &path("/accept"),
-            "application/json",
-            "{",
-        )
-        .await;
-    assert_error(&res, StatusCode::BAD_REQUEST, "invalid_request");
-    let res = app
-        .json(
-            Port::Admin,
-            Method::PATCH,
-            &path("/accept"),
-            Some(json!({"grantScopes": "openid"})),
-        )
-        .await;
-    assert_error(&res, StatusCode::BAD_REQUEST, "invalid_request");
-    let res = app
-        .json(
-            Port::Admin,
-            Method::PATCH,
-            &path("/accept"),
-            Some(json!({"grantScopes": ["a b"]})),
-        )
-        .await;
-    assert_error(&res, StatusCode::BAD_REQUEST, "invalid_request");
+    for bad in [
+        "{",
+        "[]",
+        r#"{"grantScopes": "openid"}"#,
+        r#"{"grantScopes": ["a b"]}"#,
+    ] {
+        let res = patch(&app, &path("/accept"), bad).await;
+        assert_error(&res, StatusCode::BAD_REQUEST, "invalid_request");
+    }
     let res = app
         .json(Port::Admin, Method::PUT, &path("/accept"), Some(json!({})))
         .await;
     assert_eq!(res.status, StatusCode::METHOD_NOT_ALLOWED);
     for what in ["/accept", "/reject"] {
-        let res = app
-            .json(
-                Port::Admin,
-                Method::PATCH,
-                "/oauth2/consent/requests/nope/accept",
-                Some(json!({})),
-            )
-            .await;
+        let res = patch(&app, &format!("/oauth2/consent/requests/nope{what}"), "{}").await;
         assert_error(&res, StatusCode::NOT_FOUND, "not_found");
-        let res = app
-            .json(Port::Admin, Method::PATCH, &path(what), Some(json!({})))
-            .await;
+        let res = patch(&app, &path(what), "{}").await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{what}: {}", res.text);
         assert_eq!(res.text, "");
     }
 
     app.clock.advance_secs(600);
-    let res = app
-        .json(
-            Port::Admin,
-            Method::PATCH,
-            &path("/reject"),
-            Some(json!({"reason": "late"})),
-        )
-        .await;
+    let res = patch(&app, &path("/reject"), r#"{"reason": "late"}"#).await;
     assert_error(&res, StatusCode::CONFLICT, "conflict");
     // An expired request can still be read.
-    assert_eq!(
-        app.json(Port::Admin, Method::GET, &path(""), None)
-            .await
-            .status,
-        StatusCode::OK
-    );
+    let res = app.json(Port::Admin, Method::GET, &path(""), None).await;
+    assert_eq!(res.status, StatusCode::OK);
 }

@@ -115,28 +115,31 @@ async fn run_flow(server: &TestServer, browser: &mut Browser) -> (Value, String)
     (request, back.location.unwrap())
 }
 
-async fn token(server: &TestServer, form: &[(&str, &str)]) -> Value {
+/// A form `POST` on the public base URL as client `web` (HTTP Basic, as the 0.10 SDKs send it).
+pub async fn client_post(server: &TestServer, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
     let res = reqwest::Client::new()
-        .post(server.public("/oauth2/token"))
+        .post(server.public(path))
+        .header("accept", "application/json")
         .basic_auth("web", Some(SECRET))
         .form(form)
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn token(server: &TestServer, form: &[(&str, &str)]) -> Value {
+    let (status, body) = client_post(server, "/oauth2/token", form).await;
+    assert_eq!(status, 200, "{body}");
+    body
 }
 
 async fn introspect(server: &TestServer, token: &str) -> Value {
-    let res = reqwest::Client::new()
-        .post(server.public("/oauth2/introspect"))
-        .basic_auth("web", Some(SECRET))
-        .form(&[("token", token)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    let (status, body) = client_post(server, "/oauth2/introspect", &[("token", token)]).await;
+    assert_eq!(status, 200, "{body}");
+    body
 }
 
 /// Verifies an ID token's signature with the key `/.well-known/jwks.json` publishes under its

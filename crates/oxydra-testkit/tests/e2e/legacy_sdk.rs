@@ -12,7 +12,7 @@ use oxydra_testkit::store_test;
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
 
-use crate::legacy::{SECRET, start};
+use crate::legacy::{client_post, start};
 
 /// How one SDK dresses its requests.
 #[derive(Clone, Copy, Debug)]
@@ -58,19 +58,10 @@ impl Sdk {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    /// A form call with HTTP Basic client credentials (token, introspect, revoke).
+    /// A form call with HTTP Basic client credentials (token, introspect, revoke): both SDKs
+    /// send these alike.
     async fn form(self, server: &TestServer, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
-        let res = reqwest::Client::new()
-            .post(server.public(path))
-            .header("accept", "application/json")
-            .basic_auth("web", Some(SECRET))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        client_post(server, path, form).await
     }
 }
 

@@ -111,3 +111,21 @@ fn selecting_the_legacy_flow_is_announced() {
         v010.warnings
     );
 }
+
+#[test]
+fn the_demo_app_is_refused_in_0_10_mode() {
+    let e = Config::load(
+        &env(&[
+            ("OXYDRA_DANGEROUS_FORCE_HTTP", "true"),
+            ("OXYDRA_DEMO", "true"),
+            ("COMPAT_API_VERSION", "0.10"),
+        ]),
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(e.problems.len(), 1, "{e}");
+    assert!(
+        e.problems[0].starts_with("OXYDRA_DEMO: the demo login app speaks"),
+        "{e}"
+    );
+}

@@ -1,4 +1,5 @@
-//! The 1.0.0-beta `OAuth2Client` model (`shared/spec/api.md` §6.1).
+//! The 1.0.0-beta `OAuth2Client` model (`shared/spec/api.md` §6.1), with the 0.10 spellings
+//! `id` and `public` (§6.2) alongside.
 
 use serde::{Deserialize, Serialize};
 
@@ -77,4 +78,12 @@ pub struct OAuth2Client {
     /// `none` or `RS256`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userinfo_signed_response_alg: Option<String>,
+    /// Hydra 0.10's name for `client_id`: accepted on input in every mode, emitted (next to
+    /// `client_id`) only with `COMPAT_API_VERSION=0.10`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Hydra 0.10's public-client flag (`true` = `token_endpoint_auth_method: none`): accepted
+    /// on input in every mode, emitted only with `COMPAT_API_VERSION=0.10`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public: Option<bool>,
 }

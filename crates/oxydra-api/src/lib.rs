@@ -14,6 +14,7 @@ pub mod error;
 pub mod flow_model;
 pub mod health;
 pub mod jwk_model;
+pub mod legacy_model;
 pub mod paths;
 pub mod policy_model;
 pub mod scopes;
@@ -32,6 +33,7 @@ pub use flow_model::{
 };
 pub use health::{HealthNotReadyStatus, HealthStatus, Version};
 pub use jwk_model::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
+pub use legacy_model::{ConsentRequestAcceptance, ConsentRequestRejection, OAuth2ConsentRequest};
 pub use policy_model::{Policy, PolicyCondition};
 pub use token_model::{
     FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection, OauthTokenResponse,

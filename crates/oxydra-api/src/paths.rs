@@ -74,3 +74,9 @@ pub const USERINFO: &str = "/userinfo";
 pub const POLICIES: &str = "/policies";
 /// Admin: one access-control policy (axum path syntax).
 pub const POLICY: &str = "/policies/{id}";
+/// Admin (0.10): one legacy consent request by id (axum path syntax).
+pub const LEGACY_CONSENT_REQUEST: &str = "/oauth2/consent/requests/{id}";
+/// Admin (0.10): accepts a legacy consent request (`PATCH`).
+pub const LEGACY_CONSENT_REQUEST_ACCEPT: &str = "/oauth2/consent/requests/{id}/accept";
+/// Admin (0.10): rejects a legacy consent request (`PATCH`).
+pub const LEGACY_CONSENT_REQUEST_REJECT: &str = "/oauth2/consent/requests/{id}/reject";

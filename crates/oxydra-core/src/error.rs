@@ -79,11 +79,13 @@ pub enum OAuthErrorKind {
     MethodNotAllowed,
     /// Plain HTTP request refused by the TLS-termination guard (Hydra answers 502).
     InsecureTransport,
+    /// Hydra 0.10: the consent app rejected the legacy consent request.
+    RejectedConsentRequest,
 }
 
 impl OAuthErrorKind {
     /// Every kind, for looking one up by its wire code.
-    pub const ALL: [OAuthErrorKind; 33] = {
+    pub const ALL: [OAuthErrorKind; 34] = {
         use OAuthErrorKind::*;
         [
             InvalidRequest,
@@ -119,6 +121,7 @@ impl OAuthErrorKind {
             PayloadTooLarge,
             MethodNotAllowed,
             InsecureTransport,
+            RejectedConsentRequest,
         ]
     };
 
@@ -165,6 +168,7 @@ impl OAuthErrorKind {
             PayloadTooLarge => "payload_too_large",
             MethodNotAllowed => "method_not_allowed",
             InsecureTransport => "insecure_transport",
+            RejectedConsentRequest => "rejected_consent_request",
         }
     }
 
@@ -172,7 +176,11 @@ impl OAuthErrorKind {
     pub fn status(self) -> u16 {
         use OAuthErrorKind::*;
         match self {
-            InvalidClient | TokenExpired | TokenInactive | RequestUnauthorized => 401,
+            InvalidClient
+            | TokenExpired
+            | TokenInactive
+            | RequestUnauthorized
+            | RejectedConsentRequest => 401,
             AccessDenied | RequestForbidden | ScopeNotGranted | InsufficientScope => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
@@ -254,6 +262,7 @@ impl OAuthErrorKind {
             InsecureTransport => {
                 "This server only accepts HTTPS requests (or requests from a trusted TLS-terminating proxy)."
             }
+            RejectedConsentRequest => "The consent request was rejected.",
         }
     }
 }

@@ -340,7 +340,52 @@ pub trait PolicyStore: Send + Sync {
 }
 
 /// Everything the server needs from storage.
-pub trait Store: ClientStore + TokenStore + FlowStore + KeyStore + PolicyStore {
+pub trait Store:
+    ClientStore + TokenStore + FlowStore + KeyStore + PolicyStore + LegacyConsentStore
+{
     /// Checks the database answers (readiness probe).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Persistence of the 0.10 consent requests (`shared/spec/behaviour.md` §15). Answering and
+/// redeeming are each one conditional statement, so a replay race has exactly one winner and
+/// expiry is decided by the database at the same instant.
+pub trait LegacyConsentStore: Send + Sync {
+    /// Stores a new legacy consent request.
+    fn create_legacy_consent(
+        &self,
+        request: &crate::flow::legacy::LegacyConsentRequest,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Loads a legacy consent request by id (answered, used or expired ones too).
+    fn get_legacy_consent(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<crate::flow::legacy::LegacyConsentRequest>, StoreError>> + Send;
+
+    /// Records (or replaces) the consent app's answer at `now`, while the request is unused and
+    /// unexpired at `now`: `NotFound` when there is no such request, `Conflict` when it can no
+    /// longer be answered. Returns the updated request.
+    fn answer_legacy_consent(
+        &self,
+        id: &str,
+        outcome: &crate::flow::legacy::LegacyOutcome,
+        now: Now,
+    ) -> impl Future<Output = Result<crate::flow::legacy::LegacyConsentRequest, StoreError>> + Send;
+
+    /// Redeems a request when the browser returns: marks an answered, unused request that has
+    /// not expired at `now` used, atomically (two concurrent redemptions give one `Fresh`).
+    fn use_legacy_consent(
+        &self,
+        id: &str,
+        now: Now,
+    ) -> impl Future<Output = Result<crate::flow::legacy::LegacyConsentUse, StoreError>> + Send;
+
+    /// Deletes at most `criteria.batch_size` requests created before `criteria.issued_before`
+    /// that expired before `criteria.expired_before` (tokens keep their own copy of the grant).
+    /// Returns how many.
+    fn flush_legacy_consents(
+        &self,
+        criteria: FlushCriteria,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }

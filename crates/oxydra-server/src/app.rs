@@ -13,7 +13,7 @@ use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher};
 use oxydra_core::model::Now;
 use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
 use oxydra_core::service::access_tokens::{AccessTokens, JwtAccessTokens};
-use oxydra_core::service::authorize::{FlowSettings, ROUND_TRIP};
+use oxydra_core::service::authorize::{FlowSettings, LegacyFlowSettings, ROUND_TRIP};
 use oxydra_core::service::client_auth::AuthContext;
 use oxydra_core::service::id_tokens::IdTokenIssuer;
 use oxydra_core::service::policy_cache::PolicyCache;
@@ -110,6 +110,9 @@ impl AppState {
             access_token_lifespan: config.lifespans.access_token,
             pairwise_enabled: config.oidc.subject_types.contains(&SubjectType::Pairwise),
             pairwise_salt: Secret::new(config.oidc.pairwise_salt.expose().as_bytes().to_vec()),
+            legacy: config.legacy_consent.then_some(LegacyFlowSettings {
+                lifespan: config.lifespans.challenge,
+            }),
         });
         let key_options = GenerateOptions {
             rsa_bits: config.rsa_key_bits,
@@ -253,7 +256,8 @@ fn issuer_url(config: &Config, path: &str) -> Result<url::Url, Error> {
     })
 }
 
-/// The router for the public port (OAuth 2.0 / OIDC endpoints browsers and clients reach).
+/// The router for the public port (OAuth 2.0 / OIDC endpoints browsers and clients reach). In
+/// 0.10 mode it serves the admin routes too, as Hydra 0.x served everything on one port.
 pub fn public_router(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(health::routes())
@@ -261,15 +265,36 @@ pub fn public_router(state: AppState) -> Router {
     if let Some(app) = &state.demo {
         router = router.merge(demo::routes(app.clone()));
     }
+    if state.config.v010() {
+        router = router.merge(admin_routes(&state));
+    }
     finish(router, state)
 }
 
 /// The router for the admin port (management API). The port itself is the trust boundary
 /// unless `ADMIN_ACCESS_CONTROL=policies` puts the token-and-policy guard in front of it.
 pub fn admin_router(state: AppState) -> Router {
-    let router = Router::new().merge(health::routes()).merge(admin::routes());
+    // Health and version are guarded here too (the table lists them), as on a 0.x admin port.
+    let router = Router::new()
+        .merge(health::routes())
+        .merge(unguarded_admin_routes(&state));
     let router = admin::access::guard(router, &state);
     finish(router, state)
+}
+
+/// The admin API with everything that guards it: the one place to add a layer (an access
+/// policy, say) that must apply wherever the admin routes are served — the admin port, and
+/// the public port in 0.10 mode. Health and version are not part of it.
+pub fn admin_routes(state: &AppState) -> Router<AppState> {
+    admin::access::guard(unguarded_admin_routes(state), state)
+}
+
+fn unguarded_admin_routes(state: &AppState) -> Router<AppState> {
+    let mut router = admin::routes();
+    if state.config.legacy_consent {
+        router = router.merge(admin::legacy_consent::routes());
+    }
+    router
 }
 
 fn finish(router: Router<AppState>, state: AppState) -> Router {

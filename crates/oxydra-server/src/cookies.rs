@@ -1,5 +1,6 @@
 //! The flow's browser cookies (`shared/spec/behaviour.md` §3.4), signed with `COOKIE_SECRET`:
-//! `oauth2_authentication_csrf`, `oauth2_consent_csrf` and `oauth2_authentication_session`.
+//! `oauth2_authentication_csrf`, `oauth2_consent_csrf`, `oauth2_authentication_session`, and
+//! the 0.10 flow's `consent_session`.
 //!
 //! A value is `<value>.<base64url(HMAC-SHA-256(key, name "=" value))>`: tamper-proof and bound
 //! to its cookie name, so a CSRF value cannot be replayed as a session id. Cookies are
@@ -17,6 +18,8 @@ pub const LOGIN_CSRF: &str = "oauth2_authentication_csrf";
 pub const CONSENT_CSRF: &str = "oauth2_consent_csrf";
 /// `oauth2_authentication_session`.
 pub const SESSION: &str = "oauth2_authentication_session";
+/// `consent_session`: the 0.10 consent-by-id flow's CSRF cookie (Hydra 0.10's name).
+pub const LEGACY_CONSENT: &str = "consent_session";
 /// Lifetime of the CSRF cookies: the flow's whole round trip is limited to 15 minutes.
 const CSRF_MAX_AGE: i64 = 15 * 60;
 
@@ -82,6 +85,7 @@ impl CookieJar {
                     LOGIN_CSRF => &mut cookies.login_csrf,
                     CONSENT_CSRF => &mut cookies.consent_csrf,
                     SESSION => &mut cookies.session_id,
+                    LEGACY_CONSENT => &mut cookies.legacy_consent_csrf,
                     _ => continue,
                 };
                 if let Some(v) = self.verify(name, value) {
@@ -106,6 +110,10 @@ impl CookieJar {
                     }
                     CookieChange::Session { id, max_age } => self.cookie(SESSION, id, *max_age),
                     CookieChange::ClearSession => self.clear(SESSION),
+                    CookieChange::LegacyConsentCsrf { csrf, max_age } => {
+                        self.cookie(LEGACY_CONSENT, csrf.as_str(), Some(*max_age))
+                    }
+                    CookieChange::ClearLegacyConsent => self.clear(LEGACY_CONSENT),
                 };
                 HeaderValue::from_str(&text).ok()
             })

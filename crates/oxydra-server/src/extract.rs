@@ -26,15 +26,43 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             ));
         }
         let bytes = read_body(req, state).await?;
-        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        json_object(&bytes).map(Self)
+    }
+}
+
+/// A [`Json`] body that may also be absent: an empty body (whatever its content type) is
+/// `T::default()`. For bodies the SDKs declare optional, such as `POST /oauth2/flush`'s.
+#[derive(Debug)]
+pub struct JsonOrEmpty<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for JsonOrEmpty<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json = has_json_content_type(req.headers());
+        let bytes = read_body(req, state).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(T::default()));
+        }
+        if !json {
             return Err(ApiError::invalid_request(
-                "The request body must be a JSON object.",
+                "The request body must be JSON sent with Content-Type: application/json.",
             ));
         }
-        match axum::Json::<T>::from_bytes(&bytes) {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(&rejection)),
-        }
+        json_object(&bytes).map(Self)
+    }
+}
+
+/// Parses a JSON object body (serde would otherwise read `[]` as a struct).
+fn json_object<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::invalid_request(
+            "The request body must be a JSON object.",
+        ));
+    }
+    match axum::Json::<T>::from_bytes(bytes) {
+        Ok(axum::Json(value)) => Ok(value),
+        Err(rejection) => Err(json_rejection(&rejection)),
     }
 }
 

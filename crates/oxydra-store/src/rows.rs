@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use oxydra_core::client::{AuthMethod, Client, GrantType, SubjectType};
+use oxydra_core::flow::legacy::LegacyConsentRequest;
 use oxydra_core::flow::{ConsentRequest, FlowId, LoginRequest, LoginSession};
 use oxydra_core::model::{ClientId, Now};
 use oxydra_core::store::StoreError;
@@ -313,6 +314,44 @@ impl From<LoginSessionRow> for LoginSession {
             subject: row.subject,
             authenticated_at: Now::from_unix_micros(row.authenticated_at),
         }
+    }
+}
+
+/// A row of `oxydra_legacy_consent_request`, in the column order of `sql::legacy_consent`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct LegacyConsentRow {
+    pub(crate) id: String,
+    pub(crate) csrf: String,
+    pub(crate) client_id: String,
+    pub(crate) requested_scope: String,
+    pub(crate) redirect_url: String,
+    pub(crate) requested_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) outcome: Option<String>,
+    pub(crate) handled_at: Option<i64>,
+    pub(crate) used: bool,
+}
+
+impl TryFrom<LegacyConsentRow> for LegacyConsentRequest {
+    type Error = StoreError;
+
+    fn try_from(row: LegacyConsentRow) -> Result<Self, StoreError> {
+        let at = At {
+            table: "oxydra_legacy_consent_request",
+            key: &row.id,
+        };
+        Ok(LegacyConsentRequest {
+            csrf: FlowId::from_stored(row.csrf),
+            client_id: at.client_id(row.client_id)?,
+            requested_scope: at.json("requested_scope", &row.requested_scope)?,
+            requested_at: Now::from_unix_micros(row.requested_at),
+            expires_at: Now::from_unix_micros(row.expires_at),
+            outcome: at.opt_json("outcome", row.outcome.as_deref())?,
+            handled_at: row.handled_at.map(Now::from_unix_micros),
+            used: row.used,
+            redirect_url: row.redirect_url,
+            id: row.id,
+        })
     }
 }
 

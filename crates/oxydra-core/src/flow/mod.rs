@@ -3,6 +3,7 @@
 //! browser comes back with a verifier. Pure: inputs and [`crate::model::Now`] in, decisions out.
 
 pub mod answer;
+pub mod legacy;
 pub mod model;
 pub mod response;
 

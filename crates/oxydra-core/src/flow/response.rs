@@ -34,6 +34,16 @@ pub struct FlowSettings {
     pub pairwise_enabled: bool,
     /// `OIDC_SUBJECT_TYPE_PAIRWISE_SALT`.
     pub pairwise_salt: crate::Secret<Vec<u8>>,
+    /// The 0.10 consent-by-id flow, when selected instead of login and consent challenges.
+    pub legacy: Option<LegacyFlowSettings>,
+}
+
+/// Settings of the 0.10 consent-by-id flow (`shared/spec/behaviour.md` §15); its consent app
+/// is [`FlowSettings::consent_url`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LegacyFlowSettings {
+    /// `CHALLENGE_TOKEN_LIFESPAN`: how long a consent request can be answered and redeemed.
+    pub lifespan: Duration,
 }
 
 /// The flow limit Hydra fixes: 15 minutes from the first authorization request.
@@ -105,6 +115,8 @@ pub struct BrowserCookies {
     pub consent_csrf: Option<String>,
     /// `oauth2_authentication_session` (`sid`).
     pub session_id: Option<String>,
+    /// `consent_session` (0.10 flow): the legacy consent request's CSRF value.
+    pub legacy_consent_csrf: Option<String>,
 }
 
 /// A cookie the response must set or clear.
@@ -124,6 +136,15 @@ pub enum CookieChange {
     },
     /// Expire `oauth2_authentication_session`.
     ClearSession,
+    /// Set `consent_session` (0.10 flow) for `max_age` seconds.
+    LegacyConsentCsrf {
+        /// The legacy consent request's CSRF value.
+        csrf: FlowId,
+        /// Lifetime in seconds (the request's lifespan).
+        max_age: i64,
+    },
+    /// Expire `consent_session`: the legacy consent request was redeemed.
+    ClearLegacyConsent,
 }
 
 /// §3.5: a provider's rejection as the OAuth 2.0 error sent to the client.

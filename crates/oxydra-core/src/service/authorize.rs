@@ -8,8 +8,8 @@ use crate::client::Client;
 use crate::client::SubjectType;
 use crate::error::Error;
 pub use crate::flow::response::{
-    AuthorizeFailure, AuthorizeResponse, BrowserCookies, CookieChange, FlowSettings, ROUND_TRIP,
-    redirect_with, rejection_error,
+    AuthorizeFailure, AuthorizeResponse, BrowserCookies, CookieChange, FlowSettings,
+    LegacyFlowSettings, ROUND_TRIP, redirect_with, rejection_error,
 };
 use crate::flow::{
     ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, VerifierUse,
@@ -19,12 +19,14 @@ use crate::oauth2::authorize::{self, AuthorizeError, AuthorizeParams, ValidAutho
 use crate::oauth2::scope;
 use crate::service::access_tokens::AccessTokens;
 use crate::service::id_tokens::IdTokenIssuer;
-use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
+use crate::store::{ClientStore, FlowStore, KeyStore, LegacyConsentStore, TokenStore};
 use crate::{OAuthError, OAuthErrorKind};
 
 mod finish;
+mod legacy;
 
-/// One authorization request: the entry point of the flow.
+/// One authorization request: the entry point of the flow (the 0.10 consent-by-id flow when
+/// [`FlowSettings::legacy`] selects it).
 pub async fn authorize<S>(
     store: &S,
     keys: &AccessTokens<'_>,
@@ -35,7 +37,7 @@ pub async fn authorize<S>(
     now: Now,
 ) -> Result<AuthorizeResponse, AuthorizeFailure>
 where
-    S: ClientStore + TokenStore + FlowStore + KeyStore,
+    S: ClientStore + TokenStore + FlowStore + KeyStore + LegacyConsentStore,
 {
     let id = authorize::client_id(&params)?;
     let client_id = ClientId::parse(id).map_err(|_| authorize::unknown_client())?;
@@ -73,7 +75,10 @@ where
         params: &params,
         now,
     };
-    let result = if let Some(verifier) = non_empty(&params, "consent_verifier") {
+    let result = if let Some(legacy) = &settings.legacy {
+        let signing = finish::Signing { tokens: keys, oidc };
+        flow.legacy(legacy, &signing, &browser).await
+    } else if let Some(verifier) = non_empty(&params, "consent_verifier") {
         let signing = finish::Signing { tokens: keys, oidc };
         flow.finish(&signing, verifier, &browser).await
     } else if let Some(verifier) = non_empty(&params, "login_verifier") {
@@ -126,17 +131,40 @@ struct Flow<'a, S> {
 impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     /// `<issuer>/oauth2/auth?<the request's parameters without verifiers>`.
     fn request_url(&self) -> String {
+        self.request_url_except(&[])
+    }
+
+    /// [`Flow::request_url`], without the `skipped` parameters either.
+    fn request_url_except(&self, skipped: &[&str]) -> String {
         let mut url = self.settings.authorize_url.clone();
         {
             let mut query = url.query_pairs_mut();
             query.clear();
             for (k, v) in self.params {
-                if k != "login_verifier" && k != "consent_verifier" {
+                if k != "login_verifier"
+                    && k != "consent_verifier"
+                    && !skipped.contains(&k.as_str())
+                {
                     query.append_pair(k, v);
                 }
             }
         }
         url.to_string()
+    }
+
+    /// The consent app's `grant_scope` restricted to what the client may have (stricter than
+    /// Hydra, which grants whatever the app sends).
+    fn grantable(&self, grant_scope: &[String]) -> Vec<String> {
+        let allowed = scope::split(&self.client.scope);
+        grant_scope
+            .iter()
+            .filter(|s| {
+                allowed
+                    .iter()
+                    .any(|a| scope::scope_matches(self.settings.scope_strategy, a, s))
+            })
+            .cloned()
+            .collect()
     }
 
     /// §3.2 step 2–3: look for a remembered login, then create the login request.

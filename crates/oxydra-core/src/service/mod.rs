@@ -10,6 +10,7 @@ pub mod flow_admin;
 pub mod id_tokens;
 pub mod introspect;
 pub mod keys;
+pub mod legacy_consent;
 pub mod policies;
 pub mod policy_cache;
 pub mod revoke;

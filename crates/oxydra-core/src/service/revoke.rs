@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::model::Now;
 use crate::service::access_tokens::AccessTokens;
 use crate::service::authorize::ROUND_TRIP;
-use crate::store::{FlowStore, KeyStore, TokenStore};
+use crate::store::{FlowStore, KeyStore, LegacyConsentStore, TokenStore};
 use crate::token::{FlushCriteria, TokenKind};
 
 /// Revokes the grant of an access or refresh token presented by its own client: every access
@@ -38,10 +38,10 @@ pub const FLUSH_BATCH_SIZE: u32 = 1_000;
 
 /// Deletes access tokens and authorization codes that expired before `now` and were issued
 /// before `not_after`, and finished login/consent flows (round trip over, not a remembered
-/// consent), in batches of [`FLUSH_BATCH_SIZE`], so a table of millions is flushed by many
-/// short statements rather than one long lock. Refresh tokens live until revoked and are not
-/// flushed. Returns how many rows were deleted.
-pub async fn flush<S: TokenStore + FlowStore>(
+/// consent) and expired 0.10 consent requests, in batches of [`FLUSH_BATCH_SIZE`], so a table
+/// of millions is flushed by many short statements rather than one long lock. Refresh tokens
+/// live until revoked and are not flushed. Returns how many rows were deleted.
+pub async fn flush<S: TokenStore + FlowStore + LegacyConsentStore>(
     store: &S,
     not_after: Now,
     now: Now,
@@ -69,6 +69,16 @@ pub async fn flush<S: TokenStore + FlowStore>(
             .flush_flows(criteria, ROUND_TRIP)
             .await
             .map_err(|e| Error::from_store("flow", e))?;
+        total += deleted;
+        if deleted < u64::from(FLUSH_BATCH_SIZE) {
+            break;
+        }
+    }
+    loop {
+        let deleted = store
+            .flush_legacy_consents(criteria)
+            .await
+            .map_err(|e| Error::from_store("consent request", e))?;
         total += deleted;
         if deleted < u64::from(FLUSH_BATCH_SIZE) {
             break;

@@ -11,10 +11,14 @@ pub fn parse_client_id(raw: String) -> Result<ClientId, ApiError> {
     ClientId::parse(raw).map_err(|reason| ApiError::invalid_request(format!("client id: {reason}")))
 }
 
-/// Wire body → unvalidated domain input (validation happens in the domain).
-pub fn to_input(wire: OAuth2Client) -> ClientInput {
-    ClientInput {
-        client_id: wire.client_id,
+/// Wire body → unvalidated domain input (validation happens in the domain). The 0.10
+/// spellings are accepted in every mode: `id` for `client_id`, `public: true` for
+/// `token_endpoint_auth_method: none`; a body whose two spellings disagree is 400.
+pub fn to_input(mut wire: OAuth2Client) -> Result<ClientInput, ApiError> {
+    let client_id = merge_id(wire.client_id, wire.id.take())?;
+    let auth_method = merge_public(wire.token_endpoint_auth_method.take(), wire.public)?;
+    Ok(ClientInput {
+        client_id,
         client_name: wire.client_name,
         client_secret: wire.client_secret.map(Secret::new),
         redirect_uris: wire.redirect_uris,
@@ -31,11 +35,49 @@ pub fn to_input(wire: OAuth2Client) -> ClientInput {
         sector_identifier_uri: wire.sector_identifier_uri.unwrap_or_default(),
         jwks_uri: wire.jwks_uri.unwrap_or_default(),
         jwks: wire.jwks,
-        token_endpoint_auth_method: wire.token_endpoint_auth_method.unwrap_or_default(),
+        token_endpoint_auth_method: auth_method,
         request_uris: wire.request_uris.unwrap_or_default(),
         request_object_signing_alg: wire.request_object_signing_alg.unwrap_or_default(),
         userinfo_signed_response_alg: wire.userinfo_signed_response_alg.unwrap_or_default(),
+    })
+}
+
+/// `client_id`, else the 0.10 `id`; both set and different is a contradiction.
+fn merge_id(client_id: String, id: Option<String>) -> Result<String, ApiError> {
+    match id.filter(|id| !id.is_empty()) {
+        None => Ok(client_id),
+        Some(id) if client_id.is_empty() => Ok(id),
+        Some(id) if id == client_id => Ok(id),
+        Some(_) => Err(ApiError::invalid_request(
+            "Fields client_id and id (its 0.10 name) name different clients.",
+        )),
     }
+}
+
+/// `token_endpoint_auth_method`, after the 0.10 `public` flag: `true` means `none`; `false`
+/// means a confidential client (the default method when none is given).
+fn merge_public(method: Option<String>, public: Option<bool>) -> Result<String, ApiError> {
+    let method = method.unwrap_or_default();
+    match public {
+        None => Ok(method),
+        Some(true) if method.is_empty() || method == NONE => Ok(NONE.to_owned()),
+        Some(false) if method != NONE => Ok(method),
+        Some(_) => Err(ApiError::invalid_request(
+            "Fields public and token_endpoint_auth_method contradict each other (public: true is token_endpoint_auth_method: none).",
+        )),
+    }
+}
+
+/// `token_endpoint_auth_method` of public clients.
+const NONE: &str = "none";
+
+/// Adds the 0.10 spellings to an outgoing client (`COMPAT_API_VERSION=0.10`): `id` next to
+/// `client_id` and `public` next to `token_endpoint_auth_method`. SDKs of either generation
+/// ignore the other's fields, so this one shape serves both.
+pub fn with_v010_names(mut wire: OAuth2Client) -> OAuth2Client {
+    wire.id = Some(wire.client_id.clone());
+    wire.public = Some(wire.token_endpoint_auth_method.as_deref() == Some(NONE));
+    wire
 }
 
 /// Domain client → wire body; `secret` is included only when this response may reveal it.
@@ -72,5 +114,7 @@ pub fn to_wire(client: Client, secret: Option<Secret<String>>) -> OAuth2Client {
         },
         request_object_signing_alg: non_empty(client.request_object_signing_alg),
         userinfo_signed_response_alg: Some(client.userinfo_signed_response_alg),
+        id: None,
+        public: None,
     }
 }

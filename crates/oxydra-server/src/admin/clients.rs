@@ -9,7 +9,10 @@ use oxydra_api::OAuth2Client;
 use oxydra_api::paths::{CLIENT, CLIENTS};
 use oxydra_core::service::clients;
 
-use super::client_wire::{parse_client_id as parse_id, to_input, to_wire};
+use oxydra_core::Secret;
+use oxydra_core::client::Client;
+
+use super::client_wire::{parse_client_id as parse_id, to_input, to_wire, with_v010_names};
 use super::paging;
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -33,12 +36,12 @@ async fn create(
         &state.hasher,
         &policy,
         state.now(),
-        to_input(body),
+        to_input(body)?,
     )
     .await?;
     let location = paging::encoded_path(CLIENTS, &[saved.client.id.as_str()]);
-    let wire = to_wire(saved.client, saved.plaintext_secret);
-    Ok(paging::created(&location, wire))
+    let body = wire(&state, saved.client, saved.plaintext_secret);
+    Ok(paging::created(&location, body))
 }
 
 /// `GET /clients?limit=&offset=` → a page ordered by client id, with a `Link` header.
@@ -47,7 +50,7 @@ async fn list(State(state): State<AppState>, page: Page) -> Result<Response, Api
         0 => Vec::new(),
         limit => clients::list(&state.store, limit, page.offset).await?,
     };
-    let body: Vec<OAuth2Client> = rows.into_iter().map(|c| to_wire(c, None)).collect();
+    let body: Vec<OAuth2Client> = rows.into_iter().map(|c| wire(&state, c, None)).collect();
     Ok(paging::respond(CLIENTS, page, body))
 }
 
@@ -57,7 +60,7 @@ async fn fetch(
     Path(id): Path<String>,
 ) -> Result<axum::Json<OAuth2Client>, ApiError> {
     let client = clients::get(&state.store, &parse_id(id)?).await?;
-    Ok(axum::Json(to_wire(client, None)))
+    Ok(axum::Json(wire(&state, client, None)))
 }
 
 /// `PUT /clients/{id}` → replaces the client (the path id wins over the body's); the secret is
@@ -75,10 +78,24 @@ async fn update(
         &policy,
         state.now(),
         id,
-        to_input(body),
+        to_input(body)?,
     )
     .await?;
-    Ok(axum::Json(to_wire(saved.client, saved.plaintext_secret)))
+    Ok(axum::Json(wire(
+        &state,
+        saved.client,
+        saved.plaintext_secret,
+    )))
+}
+
+/// The client as this server's API generation spells it (0.10 mode adds `id` and `public`).
+fn wire(state: &AppState, client: Client, secret: Option<Secret<String>>) -> OAuth2Client {
+    let wire = to_wire(client, secret);
+    if state.config.v010() {
+        with_v010_names(wire)
+    } else {
+        wire
+    }
 }
 
 /// `DELETE /clients/{id}` → 204, or 404 when there is no such client.

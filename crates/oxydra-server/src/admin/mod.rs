@@ -6,6 +6,7 @@ mod clients;
 mod flow_wire;
 mod flows;
 mod keys;
+pub(crate) mod legacy_consent;
 mod paging;
 mod policies;
 mod sessions;

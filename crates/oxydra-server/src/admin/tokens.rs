@@ -2,6 +2,8 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use oxydra_api::legacy_model::introspection_v010;
 use oxydra_api::{FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection};
 use oxydra_core::Now;
 use oxydra_core::service::{introspect, revoke};
@@ -11,13 +13,14 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::extract::{Form, Json};
+use crate::extract::{Form, JsonOrEmpty};
 
-/// `POST /oauth2/introspect`: `{"active":false}` for anything not active (RFC 7662 §2.2).
+/// `POST /oauth2/introspect`: `{"active":false}` for anything not active (RFC 7662 §2.2). In
+/// 0.10 mode `aud` is a string, as 0.10 SDKs read it.
 pub(crate) async fn introspect(
     State(state): State<AppState>,
     Form(form): Form,
-) -> Result<axum::Json<OAuth2TokenIntrospection>, ApiError> {
+) -> Result<Response, ApiError> {
     let token = form
         .get("token")
         .ok_or_else(|| ApiError::invalid_request("The token parameter is missing."))?;
@@ -30,10 +33,15 @@ pub(crate) async fn introspect(
         state.now(),
     )
     .await?;
-    Ok(axum::Json(match row {
+    let body = match row {
         Some(row) => active(&state, row),
         None => OAuth2TokenIntrospection::default(),
-    }))
+    };
+    Ok(if state.config.v010() {
+        axum::Json(introspection_v010(&body)).into_response()
+    } else {
+        axum::Json(body).into_response()
+    })
 }
 
 fn active(state: &AppState, row: StoredToken) -> OAuth2TokenIntrospection {
@@ -59,10 +67,10 @@ fn active(state: &AppState, row: StoredToken) -> OAuth2TokenIntrospection {
 }
 
 /// `POST /oauth2/flush`: deletes access tokens and codes that expired and were issued before
-/// `notAfter` (default now); 204.
+/// `notAfter` (default now); 204. The body is optional, as the SDKs declare it.
 pub(crate) async fn flush(
     State(state): State<AppState>,
-    Json(body): Json<FlushInactiveOAuth2TokensRequest>,
+    JsonOrEmpty(body): JsonOrEmpty<FlushInactiveOAuth2TokensRequest>,
 ) -> Result<StatusCode, ApiError> {
     let now = state.now();
     let not_after = match body.not_after.as_deref().filter(|s| !s.is_empty()) {

@@ -1,7 +1,9 @@
 //! Where configuration values come from: the environment (canonical names, then aliases) and
 //! command-line flags, read through one [`Reader`] that records every problem it meets.
 
-use super::keys::{self, IGNORED_HYDRA_KEYS, NON_SERVER_OXYDRA_KEYS, TEST_PREFIX};
+use super::keys::{
+    self, IGNORED_HYDRA_KEYS, NON_SERVER_OXYDRA_KEYS, TEST_PREFIX, V010_ONLY_ALIASES,
+};
 use std::collections::BTreeMap;
 
 /// A source of environment variables; tests inject a map instead of mutating the process.
@@ -58,16 +60,20 @@ pub(crate) struct Reader<'a, E: EnvSource + ?Sized> {
     pub problems: Vec<String>,
     /// Non-fatal findings, one line each.
     pub warnings: Vec<String>,
+    /// Whether the 0.10-only aliases ([`V010_ONLY_ALIASES`]) are read.
+    pub v010: bool,
 }
 
 impl<'a, E: EnvSource + ?Sized> Reader<'a, E> {
-    /// A reader over `env` and `flags` (keyed by canonical variable name).
+    /// A reader over `env` and `flags` (keyed by canonical variable name). Call
+    /// [`Reader::scan_environment`] once [`Reader::v010`] is decided.
     pub fn new(env: &'a E, flags: &'a [(&'a str, String)]) -> Self {
         let mut reader = Self {
             env,
             flags,
             problems: Vec::new(),
             warnings: Vec::new(),
+            v010: false,
         };
         for (name, _) in flags {
             if keys::find(name).is_none() {
@@ -76,8 +82,29 @@ impl<'a, E: EnvSource + ?Sized> Reader<'a, E> {
                     .push(format!("{name}: not a configuration key a flag can set"));
             }
         }
-        reader.scan_environment();
         reader
+    }
+
+    /// The names `key` is read under, canonical first, without the 0.10-only aliases unless
+    /// [`Reader::v010`].
+    fn names(&self, doc: &'static keys::KeyDoc) -> impl Iterator<Item = &'static str> + '_ {
+        std::iter::once(doc.name).chain(
+            doc.aliases
+                .iter()
+                .copied()
+                .filter(|a| self.v010 || !V010_ONLY_ALIASES.contains(a)),
+        )
+    }
+
+    /// Whether `key` is given at all (flag, canonical name or alias), without reading it.
+    pub fn is_set(&self, key: &str) -> bool {
+        let Some(doc) = keys::find(key) else {
+            return false;
+        };
+        self.flags.iter().any(|(name, v)| *name == key && !blank(v))
+            || self
+                .names(doc)
+                .any(|name| self.env.get(name).is_some_and(|v| !blank(&v)))
     }
 
     /// Records a problem attributed to `source`.
@@ -104,13 +131,14 @@ impl<'a, E: EnvSource + ?Sized> Reader<'a, E> {
                 name: key.to_owned(),
             });
         }
+        let names: Vec<&'static str> = self.names(doc).collect();
         let set = |name: &str| self.env.get(name).filter(|v| !blank(v));
         let mut found: Option<Value> = None;
-        for name in std::iter::once(&key).chain(doc.aliases.iter()) {
+        for name in names {
             let Some(text) = set(name) else { continue };
             match &found {
                 None => {
-                    let source = if *name == key {
+                    let source = if name == key {
                         key.to_owned()
                     } else {
                         format!("{name} (alias of {key})")
@@ -118,7 +146,7 @@ impl<'a, E: EnvSource + ?Sized> Reader<'a, E> {
                     found = Some(Value {
                         text,
                         source,
-                        name: (*name).to_owned(),
+                        name: name.to_owned(),
                     });
                 }
                 Some(winner) if winner.text != text => self.warnings.push(format!(
@@ -174,8 +202,9 @@ impl<'a, E: EnvSource + ?Sized> Reader<'a, E> {
         self.raw(key).map(|v| split_list(&v.text))
     }
 
-    /// Warnings about variables that are set but not read.
-    fn scan_environment(&mut self) {
+    /// Records warnings about variables that are set but not read (once, after [`Reader::v010`]
+    /// is decided).
+    pub fn scan_environment(&mut self) {
         let mut names = self.env.keys();
         names.sort();
         for name in names {
@@ -188,7 +217,10 @@ impl<'a, E: EnvSource + ?Sized> Reader<'a, E> {
                     "{name} is not an Oxydra setting and is ignored (see docs/configuration.md)"
                 ));
             }
-            if let Some((_, why)) = IGNORED_HYDRA_KEYS.iter().find(|(k, _)| *k == name) {
+            let read_anyway = self.v010 && V010_ONLY_ALIASES.contains(&name.as_str());
+            if let Some((_, why)) = IGNORED_HYDRA_KEYS.iter().find(|(k, _)| *k == name)
+                && !read_anyway
+            {
                 self.warnings.push(format!("{name} is ignored: {why}"));
             }
         }

@@ -39,13 +39,17 @@ pub const IGNORED_HYDRA_KEYS: &[(&str, &str)] = &[
     ("PROFILING", "Go profiling does not apply to Oxydra"),
     (
         "PORT",
-        "0.x single-port setting; use PUBLIC_PORT / ADMIN_PORT",
+        "0.x single-port setting, read only with COMPAT_API_VERSION=0.10; use PUBLIC_PORT / ADMIN_PORT",
     ),
     (
         "HOST",
-        "0.x single-port setting; use PUBLIC_HOST / ADMIN_HOST",
+        "0.x single-port setting, read only with COMPAT_API_VERSION=0.10; use PUBLIC_HOST / ADMIN_HOST",
     ),
 ];
+
+/// Aliases read only with `COMPAT_API_VERSION=0.10` (Hydra 0.x's single-port names); in
+/// 1.0.0-beta mode they are ignored with a warning, as Hydra 1.0.0-beta ignores them.
+pub const V010_ONLY_ALIASES: &[&str] = &["PORT", "HOST"];
 
 /// `OXYDRA_*` variables that are not server configuration (command-line clients, test harness).
 pub const NON_SERVER_OXYDRA_KEYS: &[&str] = &[
@@ -65,8 +69,8 @@ static KEYS: &[KeyDoc] = &[
     key("SYSTEM_SECRET", &["SECRETS_SYSTEM"], "(required; generated in dev mode)", "Key material for token HMACs and stored-key encryption, at least 16 bytes. `SECRETS_SYSTEM` is a comma list, first = current, rest = rotated."),
     key("ROTATED_SYSTEM_SECRET", &[], "(none)", "The previous system secret, still accepted for tokens issued before a rotation (one value, as in Hydra)."),
     key("COOKIE_SECRET", &["SECRETS_COOKIE"], "SHA-256 of the system secret", "Key that signs session cookies (`SECRETS_COOKIE`: first entry of the comma list)."),
-    key("PUBLIC_HOST", &["SERVE_PUBLIC_HOST"], "\"\" (all interfaces)", "Interface of the public listener."),
-    key("PUBLIC_PORT", &["SERVE_PUBLIC_PORT"], "4444", "Port of the public listener (0 = any free port)."),
+    key("PUBLIC_HOST", &["SERVE_PUBLIC_HOST", "HOST"], "\"\" (all interfaces)", "Interface of the public listener (`HOST`: 0.10 mode only)."),
+    key("PUBLIC_PORT", &["SERVE_PUBLIC_PORT", "PORT"], "4444", "Port of the public listener (0 = any free port; `PORT`: 0.10 mode only)."),
     key("ADMIN_HOST", &["SERVE_ADMIN_HOST"], "\"\" (all interfaces)", "Interface of the admin listener."),
     key("ADMIN_PORT", &["SERVE_ADMIN_PORT"], "4445", "Port of the admin listener (0 = any free port)."),
     key("OXYDRA_DANGEROUS_FORCE_HTTP", &[], "false", "Development only: plain HTTP, non-https issuer and a generated system secret allowed (flag `--dangerous-force-http`/`--dev`)."),
@@ -109,7 +113,7 @@ static KEYS: &[KeyDoc] = &[
     key("OXYDRA_BODY_LIMIT", &[], "1048576", "Largest accepted request body in bytes (`1MiB`-style suffixes accepted)."),
     key("OXYDRA_JANITOR_INTERVAL", &[], "(off)", "How often expired tokens and requests are deleted (duration; `0` = off)."),
     key("OXYDRA_RSA_KEY_BITS", &[], "4096", "Size of generated RSA keys (the `hydra.openid.id-token` set at first start, `POST /keys` with `RS256`): `2048`, `3072` or `4096`. Smaller keys start faster; 4096 is Hydra's."),
-    key("COMPAT_API_VERSION", &[], "1.0.0-beta", "API generation served: `1.0.0-beta` or `0.10` (legacy consent flow)."),
+    key("COMPAT_API_VERSION", &[], "1.0.0-beta", "API generation served: `1.0.0-beta` or `0.10` (consent-by-id flow, admin API on the public port too, 0.10 client and introspection JSON, `PORT`/`HOST` read)."),
     key("RESOURCE_NAME_PREFIX", &[], "rn:hydra", "Prefix of resource names in 0.x access-control policies."),
     key("OXYDRA_DEMO", &[], "false", "Serve the built-in demo login and consent app at `<issuer>/demo/login` and `/demo/consent` (flag `--demo`); needs `--dangerous-force-http` and `serve all`. For trying Oxydra only."),
     key("OXYDRA_DEMO_USERS", &[], "alice:alice-password", "Comma list of `user:password` accounts the demo login page accepts. Demo only: plain-text passwords in the environment, never for real users."),

@@ -30,6 +30,10 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     flags: &[(&str, String)],
 ) -> Result<Config, ConfigError> {
     let mut r = Reader::new(env, flags);
+    // First: it decides which aliases the rest is read under.
+    let compat_api_version = r.parse("COMPAT_API_VERSION", CompatApiVersion::V1Beta, parse_compat);
+    r.v010 = compat_api_version == CompatApiVersion::V010;
+    r.scan_environment();
     let dangerous_force_http = r.bool("OXYDRA_DANGEROUS_FORCE_HTTP", false);
     let issuer = issuer(&mut r, dangerous_force_http);
     let (system_secrets, system_secret_generated) = system_secrets(&mut r, dangerous_force_http);
@@ -96,7 +100,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         "4096" => Ok(4096),
         _ => Err("must be 2048, 3072 or 4096".to_owned()),
     });
-    let compat_api_version = r.parse("COMPAT_API_VERSION", CompatApiVersion::V1Beta, parse_compat);
+    let legacy_consent = legacy_consent_selected(&r, compat_api_version, demo.enabled);
     let resource_name_prefix = r.string("RESOURCE_NAME_PREFIX", "rn:hydra");
     let access_control = super::access::access_control(&mut r);
     // Each `None` here was recorded as a problem, so `r.problems` is never empty in that case.
@@ -136,11 +140,15 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         janitor_interval,
         rsa_key_bits,
         compat_api_version,
+        legacy_consent,
         resource_name_prefix,
         demo,
         access_control,
         warnings: Vec::new(),
     };
+    if legacy_consent {
+        r.warnings.push(legacy_consent_notice(compat_api_version));
+    }
     validate::check(&config, &mut r);
     if r.problems.is_empty() {
         config.warnings = r.warnings;
@@ -213,5 +221,30 @@ fn parse_compat(s: &str) -> Result<CompatApiVersion, String> {
         Err(format!(
             "{s:?} is not a supported API version (1.0.0-beta or 0.10)"
         ))
+    }
+}
+
+/// The 0.10 consent-by-id flow serves `/oauth2/auth` in 0.10 mode, and also when only a consent
+/// URL is configured (a 0.x deployment's environment: there is no login app to send users to).
+/// With the demo on, its login page counts as configured.
+fn legacy_consent_selected<E: EnvSource + ?Sized>(
+    r: &Reader<'_, E>,
+    compat: CompatApiVersion,
+    demo: bool,
+) -> bool {
+    compat == CompatApiVersion::V010
+        || (!demo && !r.is_set("OAUTH2_LOGIN_URL") && r.is_set("OAUTH2_CONSENT_URL"))
+}
+
+/// The start-up notice saying the legacy flow is on, and why.
+fn legacy_consent_notice(compat: CompatApiVersion) -> String {
+    if compat == CompatApiVersion::V010 {
+        "COMPAT_API_VERSION=0.10: the admin API is also served on the public port (as Hydra 0.x \
+         did); protect that port, since the admin API has no authentication of its own"
+            .to_owned()
+    } else {
+        "OAUTH2_CONSENT_URL is set without OAUTH2_LOGIN_URL: /oauth2/auth runs the 0.10 \
+         consent-by-id flow (GET/PATCH /oauth2/consent/requests/{id} on the admin port)"
+            .to_owned()
     }
 }

@@ -87,6 +87,9 @@ pub struct Config {
     pub rsa_key_bits: usize,
     /// API generation served (`COMPAT_API_VERSION`).
     pub compat_api_version: CompatApiVersion,
+    /// Whether `/oauth2/auth` runs the 0.10 consent-by-id flow: in 0.10 mode, or when only a
+    /// consent URL is configured (see `docs/configuration.md`).
+    pub legacy_consent: bool,
     /// Prefix of 0.x policy resource names (`RESOURCE_NAME_PREFIX`).
     pub resource_name_prefix: String,
     /// The built-in demo login and consent app (`OXYDRA_DEMO`, `--demo`).
@@ -301,6 +304,11 @@ impl Config {
             None => urls::resolve_against(&self.issuer, "/userinfo")
                 .unwrap_or_else(|_| self.issuer.clone()),
         }
+    }
+
+    /// Whether the server speaks Hydra 0.10 to its clients (`COMPAT_API_VERSION=0.10`).
+    pub fn v010(&self) -> bool {
+        self.compat_api_version == CompatApiVersion::V010
     }
 
     /// The DSN with its password replaced, safe to log.

@@ -38,13 +38,21 @@ fn check_access_control<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'
     }
 }
 
-/// The demo login app accepts passwords from the environment: development mode only.
+/// The demo login app accepts passwords from the environment: development mode only. It
+/// speaks the 1.0 login and consent flow, which 0.10 mode does not run.
 fn check_demo<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E>) {
     if config.demo.enabled && !config.dangerous_force_http {
         r.problem(
             "OXYDRA_DEMO",
             "the demo login app (--demo) is for trying Oxydra only and needs --dangerous-force-http; \
              never enable it in production",
+        );
+    }
+    if config.demo.enabled && config.v010() {
+        r.problem(
+            "OXYDRA_DEMO",
+            "the demo login app speaks the 1.0.0-beta login and consent flow, which \
+             COMPAT_API_VERSION=0.10 replaces with the consent-by-id flow",
         );
     }
 }

@@ -6,6 +6,7 @@
 mod access_control;
 mod client_assertion;
 mod clients;
+mod compat;
 mod demo;
 mod flows_admin;
 mod flows_sessions;

@@ -4,6 +4,7 @@
 pub(crate) mod clients;
 pub(crate) mod flows;
 pub(crate) mod keys;
+pub(crate) mod legacy_consent;
 pub(crate) mod policies;
 pub(crate) mod tokens;
 

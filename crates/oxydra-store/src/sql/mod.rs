@@ -4,6 +4,7 @@
 pub(crate) mod clients;
 pub(crate) mod flows;
 pub(crate) mod keys;
+pub(crate) mod legacy_consent;
 pub(crate) mod meta;
 pub(crate) mod policies;
 pub(crate) mod tokens;
@@ -67,6 +68,11 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &policies::DELETE,
         &policies::REVISION,
         &policies::BUMP_REVISION,
+        &legacy_consent::INSERT,
+        &legacy_consent::GET,
+        &legacy_consent::ANSWER,
+        &legacy_consent::USE,
+        &legacy_consent::FLUSH,
     ]
 }
 

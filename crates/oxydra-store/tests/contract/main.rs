@@ -13,6 +13,7 @@ mod flow_races;
 mod flow_sessions;
 mod flows;
 mod keys;
+mod legacy_consent;
 mod lifecycle;
 mod policies;
 mod schema;

@@ -134,6 +134,12 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
         sessions["authenticated_at"],
         ("bigint".into(), false, false)
     );
+    let legacy = &schema["oxydra_legacy_consent_request"];
+    assert_eq!(legacy.len(), 10, "{legacy:#?}");
+    assert_eq!(legacy["id"], ("text".into(), false, true));
+    assert_eq!(legacy["expires_at"], ("bigint".into(), false, false));
+    assert_eq!(legacy["outcome"], ("text".into(), true, false));
+    assert_eq!(legacy["used"], ("boolean".into(), false, false));
     sqlite.cleanup().await;
 }
 

@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod flow;
+mod legacy;
+mod legacy_sdk;
 mod oauth2_client;
 mod oidc_provider;
 mod token_service;

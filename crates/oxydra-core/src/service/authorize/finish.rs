@@ -4,7 +4,6 @@
 
 use crate::flow::{ConsentOutcome, ConsentRequest, FlowId, LoginOutcome};
 use crate::oauth2::grant::issue::{GrantTemplate, issue};
-use crate::oauth2::scope;
 use crate::oidc::id_token::{check_hint_subject, hint_subject};
 use crate::oidc::subject::obfuscated_subject;
 use crate::service::access_tokens::AccessTokens;
@@ -55,16 +54,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             None => return Err(fail(access_denied())),
         };
         // Stricter than Hydra: only scopes the client may have are granted.
-        let allowed = scope::split(&self.client.scope);
-        let granted: Vec<String> = grant_scope
-            .iter()
-            .filter(|s| {
-                allowed
-                    .iter()
-                    .any(|a| scope::scope_matches(self.settings.scope_strategy, a, s))
-            })
-            .cloned()
-            .collect();
+        let granted = self.grantable(grant_scope);
         let session = TokenSession {
             access_extra,
             id_token_extra,
@@ -133,7 +123,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
 
     /// Mints what the response type asks for, stores it in one write, and builds the
     /// redirect (or form) to the client. The ID token is signed before anything is stored.
-    async fn respond(
+    pub(super) async fn respond(
         &self,
         signing: &Signing<'_>,
         grant: GrantTemplate,

@@ -1,6 +1,7 @@
 //! Unit tests of the configuration loader. Environments are injected as maps; the process
 //! environment is never touched.
 
+mod compat;
 mod docs;
 mod duration;
 mod misc;

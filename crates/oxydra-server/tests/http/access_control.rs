@@ -119,6 +119,23 @@ store_test! {
         assert_refused(&call(&app, Method::GET, "/clients", Some(&root), None).await, StatusCode::UNAUTHORIZED, "request_unauthorized");
     }
 
+    async fn in_0_10_mode_the_admin_api_on_the_public_port_is_guarded_too(store: SqlStore) {
+        let app = guarded(store, &[("COMPAT_API_VERSION", "0.10"), ("CONSENT_URL", "https://consent.example/")]).await;
+        let public = |token: Option<String>| {
+            let mut builder = Request::builder().method(Method::GET).uri("/clients");
+            if let Some(token) = token {
+                builder = builder.header("authorization", format!("Bearer {token}"));
+            }
+            builder.body(Body::empty()).unwrap()
+        };
+        let refused = app.send(Port::Public, public(None)).await;
+        assert_refused(&refused, StatusCode::UNAUTHORIZED, "request_unauthorized");
+        let root = token(&app, ROOT, ROOT_SECRET, "hydra.clients").await;
+        assert_eq!(app.send(Port::Public, public(Some(root))).await.status, StatusCode::OK);
+        // The OAuth 2.0 endpoints of the public port stay open.
+        assert_eq!(app.send(Port::Public, Request::get("/.well-known/jwks.json").body(Body::empty()).unwrap()).await.status, StatusCode::OK);
+    }
+
     async fn the_root_client_bootstraps_once_and_may_do_everything(store: SqlStore) {
         let app = guarded(store, &[]).await;
         // Idempotent: a second start (or a second instance) changes nothing.

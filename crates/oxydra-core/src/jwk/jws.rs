@@ -95,19 +95,7 @@ pub fn claims_except(extra: &Map<String, Value>, reserved: &[&str]) -> Map<Strin
 /// The public half of an asymmetric key (private parameters removed); `None` for an HMAC
 /// key, which has no public half and must never be published.
 pub fn public_part(jwk: &Jwk) -> Option<Jwk> {
-    if jwk.kty == "oct" {
-        return None;
-    }
-    Some(Jwk {
-        d: None,
-        p: None,
-        q: None,
-        dp: None,
-        dq: None,
-        qi: None,
-        k: None,
-        ..jwk.clone()
-    })
+    (jwk.kty != "oct").then(|| super::generate::to_public(jwk))
 }
 
 /// The OIDC Core §3.1.3.6 / §3.3.2.11 hash of a token for `at_hash` and `c_hash`: the left half

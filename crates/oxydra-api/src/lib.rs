@@ -14,6 +14,7 @@ pub mod error;
 pub mod flow_model;
 pub mod health;
 pub mod jwk_model;
+pub mod oidc_model;
 pub mod paths;
 mod serde_util;
 pub mod token_model;
@@ -28,8 +29,11 @@ pub use flow_model::{
     ConsentRequestSession, LoginRequest, OpenIDConnectContext, PreviousConsentSession,
     RejectRequest,
 };
-pub use health::{HealthNotReadyStatus, HealthStatus, Version};
+pub use health::{
+    HealthMetrics, HealthNotReadyStatus, HealthStats, HealthStatus, MemoryStats, Version,
+};
 pub use jwk_model::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
+pub use oidc_model::WellKnown;
 pub use token_model::{
     FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection, OauthTokenResponse,
 };

@@ -66,3 +66,13 @@ pub const CONSENT_SESSIONS: &str = "/oauth2/auth/sessions/consent/{user}";
 pub const CONSENT_SESSIONS_OF_CLIENT: &str = "/oauth2/auth/sessions/consent/{user}/{client}";
 /// Admin: a subject's remembered login sessions (revoke).
 pub const LOGIN_SESSIONS: &str = "/oauth2/auth/sessions/login/{user}";
+/// Public: the OpenID Provider metadata (OIDC Discovery 1.0 §4).
+pub const WELL_KNOWN_OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+/// Public: the JSON Web Key Set ID tokens are verified with (advertised as `jwks_uri`).
+pub const WELL_KNOWN_JWKS: &str = "/.well-known/jwks.json";
+/// Public: the userinfo endpoint (OIDC Core §5.3).
+pub const USERINFO: &str = "/userinfo";
+/// Both ports: 0.x (alpha1) health check, `{"status":"ok"}`.
+pub const HEALTH: &str = "/health";
+/// Both ports: 0.x (alpha1) instance statistics.
+pub const HEALTH_STATS: &str = "/health/stats";

@@ -16,6 +16,7 @@ pub mod flow;
 pub mod jwk;
 pub mod model;
 pub mod oauth2;
+pub mod oidc;
 pub mod service;
 pub mod store;
 pub mod token;

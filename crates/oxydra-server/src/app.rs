@@ -53,6 +53,10 @@ pub struct AppState {
     pub admin_url: Arc<OnceLock<String>>,
     /// The built-in demo login and consent app, when `OXYDRA_DEMO` is on.
     pub demo: Option<Arc<Demo>>,
+    /// The serialized discovery document: it depends on the configuration only.
+    pub discovery: axum::body::Bytes,
+    /// This process's request counters (`/health/stats`), shared by both ports.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -97,7 +101,10 @@ impl AppState {
         } else {
             None
         };
+        let discovery = public::discovery::build(&config)?;
         Ok(Self {
+            discovery,
+            metrics: Arc::new(crate::metrics::Metrics::new()),
             cookies,
             flow_settings,
             admin_url,

@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use oxydra_api::paths::{HEALTH, HEALTH_ALIVE, HEALTH_READY};
 use oxydra_core::{OAuthError, OAuthErrorKind};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -17,6 +18,7 @@ use tower_http::trace::TraceLayer;
 use crate::app::AppState;
 use crate::config::CorsConfig;
 use crate::error::ApiError;
+use crate::metrics::MetricsLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -30,7 +32,8 @@ pub async fn method_not_allowed() -> ApiError {
     ApiError::method_not_allowed()
 }
 
-/// Applies the layers every route shares, outermost last.
+/// Applies the layers every route shares, outermost last. The request counters are outermost,
+/// so the latencies they record include every other layer.
 pub fn wrap(router: Router<AppState>, state: &AppState) -> Router<AppState> {
     let mut router = router;
     if crate::tls::guards_termination(&state.config) {
@@ -60,18 +63,19 @@ pub fn wrap(router: Router<AppState>, state: &AppState) -> Router<AppState> {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(MetricsLayer::new(state.metrics.clone()))
 }
 
 /// With `HTTPS_ALLOW_TERMINATION_FROM`, plain-HTTP requests are served only when they come from a
 /// trusted proxy that says the client used HTTPS (`shared/spec/behaviour.md` §1.1); health
-/// probes are exempt. Anything else gets Hydra's 502.
+/// probes are exempt (0.x's `/health` too, as its SDK documents). Anything else gets Hydra's 502.
 async fn termination_guard(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if path == oxydra_api::paths::HEALTH_ALIVE || path == oxydra_api::paths::HEALTH_READY {
+    if [HEALTH_ALIVE, HEALTH_READY, HEALTH].contains(&path) {
         return next.run(request).await;
     }
     let from_trusted_proxy = request

@@ -1,5 +1,6 @@
 //! [`PublicClient`]: the public port's token endpoint (RFC 6749 §3.2) and revocation
-//! endpoint (RFC 7009), authenticating as a client with `client_secret_basic`.
+//! endpoint (RFC 7009), authenticating as a client with `client_secret_basic`, and the
+//! discovery document (OIDC Discovery 1.0 §4).
 
 use std::fmt;
 
@@ -7,8 +8,8 @@ use reqwest::{Method, RequestBuilder, Url};
 use url::form_urlencoded;
 
 use super::{ClientError, ClientOptions, Http, decode, execute};
-use crate::OauthTokenResponse;
 use crate::paths;
+use crate::{OauthTokenResponse, WellKnown};
 
 /// A client id and secret, sent as HTTP Basic credentials (`client_secret_basic`).
 #[derive(Clone, PartialEq, Eq)]
@@ -52,7 +53,7 @@ impl fmt::Debug for ClientCredentials {
     }
 }
 
-/// A client for the public port's `/oauth2/token` and `/oauth2/revoke`.
+/// A client for the public port's `/oauth2/token`, `/oauth2/revoke` and discovery document.
 #[derive(Debug, Clone)]
 pub struct PublicClient {
     http: Http,
@@ -113,6 +114,14 @@ impl PublicClient {
             None => form.push(("client_id", client_id)),
         }
         decode(execute(request.form(&form)).await?).await
+    }
+
+    /// `GET /.well-known/openid-configuration`: the OpenID Provider metadata.
+    pub async fn discovery(&self) -> Result<WellKnown, ClientError> {
+        let request = self
+            .http
+            .route(Method::GET, paths::WELL_KNOWN_OPENID_CONFIGURATION);
+        decode(execute(request).await?).await
     }
 
     /// `POST /oauth2/revoke` (RFC 7009 §2.1): revokes `token` (an access or refresh token) and

@@ -1,11 +1,13 @@
 //! Routes of the public port: the OAuth 2.0 endpoints clients reach.
 
 mod authorize;
+pub(crate) mod discovery;
 mod fallbacks;
 mod token;
 
 use axum::Router;
 use axum::routing::{get, post};
+use oxydra_api::paths::WELL_KNOWN_OPENID_CONFIGURATION;
 use oxydra_api::paths::{LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN};
 
 use crate::app::AppState;
@@ -23,4 +25,5 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth2/fallbacks/error", get(fallbacks::error))
         .route("/oauth2/fallbacks/consent", get(fallbacks::consent))
         .route("/oauth2/fallbacks/logout", get(fallbacks::logout))
+        .route(WELL_KNOWN_OPENID_CONFIGURATION, get(discovery::discovery))
 }

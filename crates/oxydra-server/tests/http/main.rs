@@ -6,6 +6,7 @@
 mod client_assertion;
 mod clients;
 mod demo;
+mod discovery;
 mod flows_admin;
 mod flows_sessions;
 mod health;

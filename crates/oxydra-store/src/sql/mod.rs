@@ -58,6 +58,8 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &keys::GET,
         &keys::DELETE_SET,
         &keys::DELETE,
+        &keys::ALL_FOR_UPDATE,
+        &keys::SET_ENCRYPTED,
     ]
 }
 

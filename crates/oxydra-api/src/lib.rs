@@ -15,6 +15,7 @@ pub mod flow_model;
 pub mod health;
 pub mod jwk_model;
 pub mod legacy_model;
+pub mod oidc_model;
 pub mod paths;
 pub mod policy_model;
 pub mod scopes;
@@ -31,9 +32,12 @@ pub use flow_model::{
     ConsentRequestSession, LoginRequest, OpenIDConnectContext, PreviousConsentSession,
     RejectRequest,
 };
-pub use health::{HealthNotReadyStatus, HealthStatus, Version};
+pub use health::{
+    HealthMetrics, HealthNotReadyStatus, HealthStats, HealthStatus, MemoryStats, Version,
+};
 pub use jwk_model::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
 pub use legacy_model::{ConsentRequestAcceptance, ConsentRequestRejection, OAuth2ConsentRequest};
+pub use oidc_model::WellKnown;
 pub use policy_model::{Policy, PolicyCondition};
 pub use token_model::{
     FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection, OauthTokenResponse,

@@ -80,3 +80,9 @@ pub const LEGACY_CONSENT_REQUEST: &str = "/oauth2/consent/requests/{id}";
 pub const LEGACY_CONSENT_REQUEST_ACCEPT: &str = "/oauth2/consent/requests/{id}/accept";
 /// Admin (0.10): rejects a legacy consent request (`PATCH`).
 pub const LEGACY_CONSENT_REQUEST_REJECT: &str = "/oauth2/consent/requests/{id}/reject";
+/// Public: the OpenID Provider metadata (OIDC Discovery 1.0 §4).
+pub const WELL_KNOWN_OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+/// Both ports: 0.x (alpha1) health check, `{"status":"ok"}`.
+pub const HEALTH: &str = "/health";
+/// Both ports: 0.x (alpha1) instance statistics.
+pub const HEALTH_STATS: &str = "/health/stats";

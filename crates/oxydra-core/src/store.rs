@@ -301,6 +301,32 @@ pub trait KeyStore: Send + Sync {
         set: &str,
         kid: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Replaces the ciphertext of every stored key, in one transaction that locks them all:
+    /// `reseal` gets each key and returns its new `encrypted` value. The first error (the
+    /// callback's or the database's) rolls everything back. Returns how many keys were rewritten.
+    fn rewrite_all_keys<F, E>(
+        &self,
+        reseal: F,
+    ) -> impl Future<Output = Result<u64, RewriteError<E>>> + Send
+    where
+        F: FnMut(&StoredKey) -> Result<String, E> + Send,
+        E: Send;
+}
+
+/// Why [`KeyStore::rewrite_all_keys`] stopped; either way no key was changed.
+#[derive(Debug)]
+pub enum RewriteError<E> {
+    /// The database failed.
+    Store(StoreError),
+    /// The callback refused a key.
+    Rejected(E),
+}
+
+impl<E> From<StoreError> for RewriteError<E> {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
 }
 
 /// Persistence of access-control policies (1.0.0-alpha1 `/policies`). Every write also bumps a

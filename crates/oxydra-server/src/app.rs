@@ -70,6 +70,10 @@ pub struct AppState {
     pub issuer_id: Arc<str>,
     /// Compiled access-control policies (`/policies`), decided against by the admin guard.
     pub policies: Arc<PolicyCache>,
+    /// The serialized discovery document: it depends on the configuration only.
+    pub discovery: axum::body::Bytes,
+    /// This process's request counters (`/health/stats`), shared by both ports.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
@@ -137,8 +141,11 @@ impl AppState {
             None
         };
         let policies = Arc::new(PolicyCache::new(config.access_control.policy_cache_ttl));
+        let discovery = public::discovery::build(&config)?;
         Ok(Self {
             policies,
+            discovery,
+            metrics: Arc::new(crate::metrics::Metrics::new()),
             cookies,
             flow_settings,
             admin_url,
@@ -221,6 +228,11 @@ impl AppState {
             keys.extend(view.public.iter().cloned());
         }
         Ok(keys)
+    }
+
+    /// The names of the signing key sets this configuration uses.
+    pub fn signing_set_names(&self) -> Vec<&'static str> {
+        self.signing_sets().iter().map(|s| s.set()).collect()
     }
 
     /// Creates the signing key sets that are missing (at start-up, so the first token request

@@ -1,17 +1,20 @@
-//! Health and version endpoints, served on both ports because load balancers probe either.
+//! Health and version endpoints, served on both ports because load balancers probe either:
+//! Hydra 1.0.0-beta's `/health/alive`, `/health/ready`, `/health/status` and `/version`, and the
+//! 0.x (alpha1) `/health` and `/health/stats` (`shared/spec/behaviour.md` §13).
 
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use oxydra_api::paths::{HEALTH_ALIVE, HEALTH_READY, HEALTH_STATUS, VERSION};
-use oxydra_api::{HealthNotReadyStatus, HealthStatus, Version};
+use oxydra_api::paths::{HEALTH, HEALTH_ALIVE, HEALTH_READY, HEALTH_STATS, HEALTH_STATUS, VERSION};
+use oxydra_api::{HealthNotReadyStatus, HealthStats, HealthStatus, Version};
 use oxydra_core::store::Store;
 
 use crate::app::AppState;
 
-/// `/health/alive`, `/health/ready`, `/health/status` (308 to alive) and `/version`.
+/// `/health/alive`, `/health/ready`, `/health/status` (308 to alive), `/version`, and 0.x's
+/// `/health` (as alive) and `/health/stats`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(HEALTH_ALIVE, get(alive))
@@ -21,6 +24,8 @@ pub fn routes() -> Router<AppState> {
             get(|| async { Redirect::permanent(HEALTH_ALIVE) }),
         )
         .route(VERSION, get(version))
+        .route(HEALTH, get(alive))
+        .route(HEALTH_STATS, get(stats))
 }
 
 async fn alive() -> axum::Json<HealthStatus> {
@@ -49,4 +54,9 @@ async fn version() -> axum::Json<Version> {
     axum::Json(Version {
         version: env!("CARGO_PKG_VERSION").to_owned(),
     })
+}
+
+/// This instance's request counters, latencies and memory (0.x `getInstanceStatistics`).
+async fn stats(State(state): State<AppState>) -> axum::Json<HealthStats> {
+    axum::Json(state.metrics.snapshot())
 }

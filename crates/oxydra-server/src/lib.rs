@@ -18,6 +18,7 @@ pub mod hashing;
 pub mod health;
 pub mod html;
 pub mod jwks_fetch;
+pub mod metrics;
 pub mod middleware;
 pub mod public;
 pub mod run;

@@ -9,7 +9,9 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use oxydra_api::paths::{HEALTH, HEALTH_ALIVE, HEALTH_READY};
 use oxydra_core::{OAuthError, OAuthErrorKind};
+use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -17,6 +19,7 @@ use tower_http::trace::TraceLayer;
 use crate::app::AppState;
 use crate::config::CorsConfig;
 use crate::error::ApiError;
+use crate::metrics::MetricsLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -30,48 +33,52 @@ pub async fn method_not_allowed() -> ApiError {
     ApiError::method_not_allowed()
 }
 
-/// Applies the layers every route shares, outermost last.
+/// Applies the layers every route shares, in one `Router::layer` call: axum wraps (and, per
+/// request, clones) each route once per call, so one composed stack costs one wrap instead of
+/// one per layer. Outermost first: the request counters, so their latencies include every other
+/// layer; request ids; tracing; CORS; the TLS-termination guard.
 pub fn wrap(router: Router<AppState>, state: &AppState) -> Router<AppState> {
-    let mut router = router;
-    if crate::tls::guards_termination(&state.config) {
-        router = router.layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            termination_guard,
-        ));
-    }
-    if state.config.cors.enabled {
-        router = router.layer(cors_layer(&state.config.cors));
-    }
-    router
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let request_id = request
-                    .headers()
-                    .get(&REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                tracing::info_span!(
-                    "request",
-                    method = %request.method(),
-                    path = %request.uri().path(),
-                    request_id = %request_id,
-                )
-            }),
+    let guard = crate::tls::guards_termination(&state.config)
+        .then(|| axum::middleware::from_fn_with_state(state.clone(), termination_guard));
+    let cors = state
+        .config
+        .cors
+        .enabled
+        .then(|| cors_layer(&state.config.cors));
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
+        let request_id = request
+            .headers()
+            .get(&REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.uri().path(),
+            request_id = %request_id,
         )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+    });
+    router.layer(
+        ServiceBuilder::new()
+            .layer(MetricsLayer::new(state.metrics.clone()))
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(trace)
+            .option_layer(cors)
+            .option_layer(guard),
+    )
 }
 
 /// With `HTTPS_ALLOW_TERMINATION_FROM`, plain-HTTP requests are served only when they come from a
 /// trusted proxy that says the client used HTTPS (`shared/spec/behaviour.md` §1.1); health
-/// probes are exempt. Anything else gets Hydra's 502.
+/// probes are exempt (0.x's `/health` too, as its SDK documents). Anything else gets Hydra's 502.
 async fn termination_guard(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if path == oxydra_api::paths::HEALTH_ALIVE || path == oxydra_api::paths::HEALTH_READY {
+    if [HEALTH_ALIVE, HEALTH_READY, HEALTH].contains(&path) {
         return next.run(request).await;
     }
     let from_trusted_proxy = request

@@ -67,10 +67,17 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
     let scheme = if rustls.is_some() { "https" } else { "http" };
     let state =
         AppState::new(config, store.clone()).map_err(|e| ServeError::Keys(e.to_string()))?;
-    state
-        .ensure_signing_keys()
-        .await
-        .map_err(|e| ServeError::Keys(e.to_string()))?;
+    state.ensure_signing_keys().await.map_err(|e| {
+        let detail = match &e {
+            oxydra_core::Error::OAuth(o) => o.debug.clone().unwrap_or_else(|| e.to_string()),
+            other => other.to_string(),
+        };
+        ServeError::Keys(format!(
+            "the signing key sets ({}) cannot be used: {detail}; if SYSTEM_SECRET changed, \
+             set the previous one as ROTATED_SYSTEM_SECRET (then run `oxydra migrate secret`)",
+            state.signing_set_names().join(", ")
+        ))
+    })?;
     crate::bootstrap::ensure_root_client(&state)
         .await
         .map_err(|e| ServeError::Bootstrap(e.to_string()))?;

@@ -196,7 +196,6 @@ macro_rules! executor_methods {
         }
 
         /// Fetches every row.
-        #[allow(dead_code)] // not yet needed inside a transaction
         pub(crate) async fn fetch_all<R: AnyRow>(
             $($recv)* self,
             stmt: &'static Stmt,

@@ -1,6 +1,7 @@
 //! [`PublicClient`]: the public port's token endpoint (RFC 6749 §3.2) and revocation
 //! endpoint (RFC 7009), authenticating as a client with `client_secret_basic`, and the
-//! userinfo endpoint (OIDC Core §5.3), authenticating with a bearer access token.
+//! userinfo endpoint (OIDC Core §5.3), authenticating with a bearer access token, and
+//! the discovery document (OIDC Discovery 1.0 §4).
 
 use std::fmt;
 
@@ -9,7 +10,7 @@ use url::form_urlencoded;
 
 use super::{ClientError, ClientOptions, Http, decode, execute};
 use crate::paths;
-use crate::{OauthTokenResponse, UserinfoResponse};
+use crate::{OauthTokenResponse, UserinfoResponse, WellKnown};
 
 /// What `/userinfo` answered: JSON claims, or a signed JWT when the client registered
 /// `userinfo_signed_response_alg=RS256` (verify it with the server's `/.well-known/jwks.json`).
@@ -63,7 +64,7 @@ impl fmt::Debug for ClientCredentials {
     }
 }
 
-/// A client for the public port's `/oauth2/token` and `/oauth2/revoke`.
+/// A client for the public port's `/oauth2/token`, `/oauth2/revoke` and discovery document.
 #[derive(Debug, Clone)]
 pub struct PublicClient {
     http: Http,
@@ -124,6 +125,14 @@ impl PublicClient {
             None => form.push(("client_id", client_id)),
         }
         decode(execute(request.form(&form)).await?).await
+    }
+
+    /// `GET /.well-known/openid-configuration`: the OpenID Provider metadata.
+    pub async fn discovery(&self) -> Result<WellKnown, ClientError> {
+        let request = self
+            .http
+            .route(Method::GET, paths::WELL_KNOWN_OPENID_CONFIGURATION);
+        decode(execute(request).await?).await
     }
 
     /// `POST /oauth2/revoke` (RFC 7009 §2.1): revokes `token` (an access or refresh token) and

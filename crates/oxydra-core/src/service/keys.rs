@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use crate::error::Error;
 use crate::jwk::{GenerateOptions, Jwk, JwkAlgorithm, KeyCipher, StoredKey, generate_with};
 use crate::model::Now;
-use crate::store::KeyStore;
+use crate::store::{KeyStore, RewriteError};
 
 /// What `POST /keys/{set}` asks for (Hydra's `JsonWebKeySetGeneratorRequest`).
 #[derive(Debug, Clone, Default)]
@@ -192,5 +192,31 @@ pub async fn delete_key<S: KeyStore>(store: &S, set: &str, kid: &str) -> Result<
         Ok(true) => Ok(()),
         Ok(false) => Err(Error::NotFound { what: "key" }),
         Err(e) => Err(Error::from_store("key", e)),
+    }
+}
+
+/// Re-encrypts every stored key under the cipher's first (current) secret, for
+/// `oxydra migrate secret`: each key is opened with whichever configured secret sealed it and
+/// sealed again, all in one transaction. A key that no secret opens aborts the whole rotation
+/// (`Error::Invalid` naming it) and nothing changes. Returns how many keys were re-encrypted.
+pub async fn reencrypt_all<S: KeyStore>(store: &S, cipher: &KeyCipher) -> Result<u64, Error> {
+    let resealed = store
+        .rewrite_all_keys(|key| {
+            let plain = cipher.decrypt(&key.encrypted).map_err(|_| {
+                Error::invalid(
+                    "system_secret",
+                    format!(
+                        "key {:?} of set {:?} does not decrypt with any of the given system secrets",
+                        key.kid, key.set
+                    ),
+                )
+            })?;
+            cipher.encrypt(&plain)
+        })
+        .await;
+    match resealed {
+        Ok(count) => Ok(count),
+        Err(RewriteError::Rejected(e)) => Err(e),
+        Err(RewriteError::Store(e)) => Err(Error::from_store("key", e)),
     }
 }

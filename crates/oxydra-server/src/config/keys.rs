@@ -67,7 +67,7 @@ static KEYS: &[KeyDoc] = &[
     key("DATABASE_URL", &["DSN"], "sqlite://oxydra.db", "Database: `sqlite://<file>`, `memory` (in-memory SQLite, `serve all` only) or `postgres://user:pass@host:port/db`."),
     key("OXYDRA_AUTO_MIGRATE", &[], "false", "Apply pending migrations at start-up instead of refusing to start."),
     key("SYSTEM_SECRET", &["SECRETS_SYSTEM"], "(required; generated in dev mode)", "Key material for token HMACs and stored-key encryption, at least 16 bytes. `SECRETS_SYSTEM` is a comma list, first = current, rest = rotated."),
-    key("ROTATED_SYSTEM_SECRET", &[], "(none)", "The previous system secret, still accepted for tokens issued before a rotation (one value, as in Hydra)."),
+    key("ROTATED_SYSTEM_SECRET", &[], "(none)", "The previous system secret (one value, as in Hydra): opaque tokens issued under it stay valid, and keys it encrypted stay readable, while it is set. `oxydra migrate secret` re-encrypts the stored keys under `SYSTEM_SECRET`."),
     key("COOKIE_SECRET", &["SECRETS_COOKIE"], "SHA-256 of the system secret", "Key that signs session cookies (`SECRETS_COOKIE`: first entry of the comma list)."),
     key("PUBLIC_HOST", &["SERVE_PUBLIC_HOST", "HOST"], "\"\" (all interfaces)", "Interface of the public listener (`HOST`: 0.10 mode only)."),
     key("PUBLIC_PORT", &["SERVE_PUBLIC_PORT", "PORT"], "4444", "Port of the public listener (0 = any free port; `PORT`: 0.10 mode only)."),

@@ -160,6 +160,21 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     }
 }
 
+/// See [`Config::load_system_secrets`].
+pub(crate) fn system_secrets_only<E: EnvSource + ?Sized>(
+    env: &E,
+) -> Result<Vec<Secret<Vec<u8>>>, ConfigError> {
+    let mut r = Reader::new(env, &[]);
+    let (secrets, _) = system_secrets(&mut r, false);
+    if r.problems.is_empty() {
+        Ok(secrets)
+    } else {
+        Err(ConfigError {
+            problems: r.problems,
+        })
+    }
+}
+
 fn parse_token_strategy(s: &str) -> Result<AccessTokenStrategy, String> {
     match s.to_ascii_lowercase().as_str() {
         "opaque" => Ok(AccessTokenStrategy::Opaque),

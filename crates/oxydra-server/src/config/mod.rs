@@ -279,6 +279,13 @@ impl Config {
         load::load(env, flags)
     }
 
+    /// Only the system secrets, current first (`SYSTEM_SECRET`, then `ROTATED_SYSTEM_SECRET`; or
+    /// the `SECRETS_SYSTEM` list), checked as [`Config::load`] checks them, for commands that
+    /// need nothing else (`oxydra migrate secret`). None is ever generated: unset is an error.
+    pub fn load_system_secrets(env: &impl EnvSource) -> Result<Vec<Secret<Vec<u8>>>, ConfigError> {
+        load::system_secrets_only(env)
+    }
+
     /// Registration rules for clients.
     pub fn client_policy(&self) -> ClientPolicy {
         ClientPolicy {

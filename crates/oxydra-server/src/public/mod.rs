@@ -1,6 +1,7 @@
 //! Routes of the public port: the OAuth 2.0 endpoints clients reach.
 
 mod authorize;
+pub(crate) mod discovery;
 mod fallbacks;
 mod jwks;
 mod token;
@@ -10,6 +11,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use oxydra_api::paths::{
     LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
+    WELL_KNOWN_OPENID_CONFIGURATION,
 };
 
 use crate::app::AppState;
@@ -29,4 +31,5 @@ pub fn routes() -> Router<AppState> {
         .route("/oauth2/fallbacks/logout", get(fallbacks::logout))
         .route(WELL_KNOWN_JWKS, get(jwks::jwks))
         .route(USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
+        .route(WELL_KNOWN_OPENID_CONFIGURATION, get(discovery::discovery))
 }

@@ -8,6 +8,7 @@ mod client_assertion;
 mod clients;
 mod compat;
 mod demo;
+mod discovery;
 mod flows_admin;
 mod flows_sessions;
 mod health;

@@ -1,7 +1,7 @@
 //! `KeyStore` for `SqlStore`: rows hold ciphertext only.
 
 use oxydra_core::jwk::StoredKey;
-use oxydra_core::store::{KeyStore, StoreError};
+use oxydra_core::store::{KeyStore, RewriteError, StoreError};
 
 use crate::SqlStore;
 use crate::db::Arg;
@@ -96,5 +96,25 @@ impl KeyStore for SqlStore {
 
     async fn delete_key(&self, set: &str, kid: &str) -> Result<bool, StoreError> {
         Ok(self.db.execute(&sql::DELETE, &pair(set, kid)).await? > 0)
+    }
+
+    async fn rewrite_all_keys<F, E>(&self, mut reseal: F) -> Result<u64, RewriteError<E>>
+    where
+        F: FnMut(&StoredKey) -> Result<String, E> + Send,
+        E: Send,
+    {
+        let mut tx = self.db.begin().await?;
+        let rows: Vec<KeyRow> = tx.fetch_all(&sql::ALL_FOR_UPDATE, &[]).await?;
+        let mut rewritten = 0;
+        for key in rows.into_iter().map(StoredKey::from) {
+            // Dropping `tx` on this early return rolls back the rows already rewritten.
+            let encrypted = reseal(&key).map_err(RewriteError::Rejected)?;
+            let [set, kid] = pair(&key.set, &key.kid);
+            tx.execute(&sql::SET_ENCRYPTED, &[set, kid, Arg::Text(encrypted)])
+                .await?;
+            rewritten += 1;
+        }
+        tx.commit().await?;
+        Ok(rewritten)
     }
 }

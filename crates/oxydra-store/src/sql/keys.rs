@@ -57,3 +57,21 @@ pub(crate) const SET_EXISTS: Stmt = Stmt::new(
     "keys.set_exists",
     "SELECT kid FROM oxydra_jwk WHERE set_id = $1 LIMIT 1",
 );
+
+/// Every key, locked for the rest of the transaction (SQLite: `BEGIN IMMEDIATE` already holds
+/// the write lock, and it has no `FOR UPDATE`).
+pub(crate) const ALL_FOR_UPDATE: Stmt = Stmt::new(
+    "keys.all_for_update",
+    "SELECT set_id, kid, alg, key_use, created_at, encrypted FROM oxydra_jwk \
+     ORDER BY set_id, kid",
+)
+.postgres(
+    "SELECT set_id, kid, alg, key_use, created_at, encrypted FROM oxydra_jwk \
+     ORDER BY set_id, kid FOR UPDATE",
+);
+
+/// `$1` set, `$2` kid, `$3` new ciphertext.
+pub(crate) const SET_ENCRYPTED: Stmt = Stmt::new(
+    "keys.set_encrypted",
+    "UPDATE oxydra_jwk SET encrypted = $3 WHERE set_id = $1 AND kid = $2",
+);

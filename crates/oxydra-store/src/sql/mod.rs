@@ -73,6 +73,8 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &legacy_consent::ANSWER,
         &legacy_consent::USE,
         &legacy_consent::FLUSH,
+        &keys::ALL_FOR_UPDATE,
+        &keys::SET_ENCRYPTED,
     ]
 }
 

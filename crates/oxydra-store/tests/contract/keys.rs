@@ -3,7 +3,8 @@
 use oxydra_core::Secret;
 use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher, StoredKey, generate_with};
 use oxydra_core::model::Now;
-use oxydra_core::store::{KeyStore, StoreError};
+use oxydra_core::service::keys::reencrypt_all;
+use oxydra_core::store::{KeyStore, RewriteError, StoreError};
 use oxydra_store::SqlStore;
 use oxydra_testkit::store_test;
 
@@ -118,5 +119,64 @@ store_test! {
             let plain = cipher.decrypt(row).unwrap();
             assert!(serde_json::from_slice::<serde_json::Value>(&plain).is_ok());
         }
+    }
+
+    async fn rewrite_all_keys_changes_every_row_or_none(store: SqlStore) {
+        store
+            .create_keys(&[key("s", "a", 1, "A"), key("s", "b", 2, "B"), key("t", "a", 3, "C")])
+            .await
+            .unwrap();
+        // The callback refuses the second key: the first one's rewrite is rolled back too.
+        let mut seen = Vec::new();
+        let err = store
+            .rewrite_all_keys(|k| {
+                seen.push(format!("{}/{}", k.set, k.kid));
+                if seen.len() == 2 { Err("refused") } else { Ok(format!("new-{}", k.encrypted)) }
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, RewriteError::Rejected("refused")), "{err:?}");
+        assert_eq!(seen, ["s/a", "s/b"]);
+        assert_eq!(raw_rows(&store).await, ["A", "C", "B"]);
+
+        let count = store
+            .rewrite_all_keys(|k| Ok::<_, ()>(format!("new-{}", k.encrypted)))
+            .await
+            .unwrap();
+        assert_eq!(count, 3);
+        assert_eq!(store.get_key("t", "a").await.unwrap(), Some(key("t", "a", 3, "new-C")));
+        assert_eq!(store.get_set("s").await.unwrap(), vec![key("s", "a", 1, "new-A"), key("s", "b", 2, "new-B")]);
+        assert_eq!(store.rewrite_all_keys(|_| Ok::<_, ()>(String::new())).await.unwrap(), 3);
+
+        store.delete_set("s").await.unwrap();
+        store.delete_set("t").await.unwrap();
+        assert_eq!(store.rewrite_all_keys(|_| Err(())).await.unwrap(), 0, "no keys, no calls");
+    }
+
+    async fn reencrypt_all_moves_keys_to_the_new_secret(store: SqlStore) {
+        let secret = |s: &str| Secret::new(s.as_bytes().to_vec());
+        let old = KeyCipher::new(&[secret("the-old-system-secret")]).unwrap();
+        let rotating = KeyCipher::new(&[secret("the-new-system-secret"), secret("the-old-system-secret")]).unwrap();
+        let new_only = KeyCipher::new(&[secret("the-new-system-secret")]).unwrap();
+        store
+            .create_keys(&[
+                key("s", "a", 1, &old.encrypt(b"{\"kid\":\"a\"}").unwrap()),
+                key("s", "b", 2, &rotating.encrypt(b"{\"kid\":\"b\"}").unwrap()),
+            ])
+            .await
+            .unwrap();
+        let before = raw_rows(&store).await;
+
+        // A cipher without the old secret cannot open key a: nothing changes.
+        let err = reencrypt_all(&store, &new_only).await.unwrap_err();
+        assert!(err.to_string().contains("\"a\""), "{err}");
+        assert_eq!(raw_rows(&store).await, before);
+
+        assert_eq!(reencrypt_all(&store, &rotating).await.unwrap(), 2);
+        let after = raw_rows(&store).await;
+        assert_ne!(after[0], before[0]);
+        assert_eq!(new_only.decrypt(&after[0]).unwrap(), b"{\"kid\":\"a\"}");
+        assert_eq!(new_only.decrypt(&after[1]).unwrap(), b"{\"kid\":\"b\"}");
+        assert!(old.decrypt(&after[0]).is_err(), "the old secret no longer opens it");
     }
 }

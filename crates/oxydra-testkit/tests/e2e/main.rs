@@ -4,10 +4,12 @@
 // A test binary: failing by panicking is the point (clippy only exempts `#[test]` fns).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod discovery;
 mod flow;
 mod legacy;
 mod legacy_sdk;
 mod oauth2_client;
+mod oidc_client;
 mod oidc_provider;
 mod token_service;
 mod userinfo;

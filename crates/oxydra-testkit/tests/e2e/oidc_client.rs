@@ -8,8 +8,8 @@ use openidconnect::core::{
     CoreUserInfoClaims,
 };
 use openidconnect::{
-    AccessToken, AccessTokenHash, AuthorizationCode, AuthorizationCodeHash, ClientId,
-    ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce,
+    AccessToken, AccessTokenHash, AuthorizationCode, AuthorizationCodeHash, ClientId, ClientSecret,
+    CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce,
     OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
 };
 use oxydra_core::clock::Clock as _;
@@ -46,7 +46,14 @@ async fn start(store: SqlStore) -> TestServer {
 
 /// The client type `from_provider_metadata` gives: authorization URL known, token and
 /// userinfo URLs as discovered.
-type Rp = CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+type Rp = CoreClient<
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+>;
 
 /// The relying party, configured from the provider's discovery document only.
 async fn relying_party(server: &TestServer) -> Rp {
@@ -78,7 +85,9 @@ async fn authorize(server: &TestServer, browser: &mut Browser, url: &str) -> Str
 }
 
 /// The server's fixed clock, as the verifier's "now" (the tokens' `iat` and `exp` use it).
-fn clock(server: &TestServer) -> impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static {
+fn clock(
+    server: &TestServer,
+) -> impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static {
     let now = server.clock.now().unix_secs();
     move || chrono::DateTime::from_timestamp(now, 0).unwrap()
 }

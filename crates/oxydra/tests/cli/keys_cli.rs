@@ -4,7 +4,8 @@ use serde_json::Value;
 
 use crate::support::{Server, oxydra};
 
-fn keys(server: &Server, args: &[&str]) -> crate::support::Run {
+/// `oxydra keys --endpoint <admin> --format json <args>`.
+pub fn keys(server: &Server, args: &[&str]) -> crate::support::Run {
     let mut full = vec![
         "keys",
         "--endpoint",

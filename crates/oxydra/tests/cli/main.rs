@@ -13,6 +13,7 @@ mod health;
 mod help;
 mod keys_cli;
 mod migrate;
+mod migrate_secret;
 mod policies_cli;
 mod postgres;
 mod support;

@@ -1,0 +1,357 @@
+//! The OpenID Provider metadata document (OIDC Discovery 1.0 §3, served at
+//! `/.well-known/openid-configuration`, `shared/spec/behaviour.md` §10).
+//!
+//! Built once from [`DiscoverySettings`] (plain data the server fills from its configuration):
+//! every URL is `<issuer without trailing slash><path>`, so an issuer with a path
+//! (`https://example.com/auth`) keeps it, and `issuer` itself always ends with exactly one `/`,
+//! as Hydra's does. What is advertised is what the domain implements: the client-authentication
+//! methods of [`AuthMethod`], the assertion algorithms of
+//! [`client_assertion::SUPPORTED_ALGORITHMS`], PKCE's [`ChallengeMethod`]s. Where Hydra
+//! advertises features it does not have (request objects), or hides one it has (pairwise
+//! subjects), the document says what is true instead.
+
+use url::Url;
+
+use crate::client::{AuthMethod, GrantType, SubjectType};
+use crate::error::Error;
+use crate::oauth2::client_assertion;
+use crate::oauth2::pkce::ChallengeMethod;
+
+/// Scopes always advertised, before the configured ones: refresh tokens are granted for
+/// `offline_access` (OIDC Core §11) and Hydra's `offline`; `openid` asks for an ID token.
+pub const BASE_SCOPES: &[&str] = &["offline_access", "offline", "openid"];
+
+/// Claims always advertised, before the configured ones (OIDC Core §5.1: `sub` is always there).
+pub const BASE_CLAIMS: &[&str] = &["sub"];
+
+/// `response_type` values of the authorization endpoint, spelled (and ordered) as Hydra
+/// advertises them (OAuth 2.0 Multiple Response Types §3).
+pub const RESPONSE_TYPES: &[&str] = &[
+    "code",
+    "code id_token",
+    "id_token",
+    "token id_token",
+    "token",
+    "token id_token code",
+];
+
+/// `response_mode` values (OAuth 2.0 Multiple Response Types §2.1, Form Post Response Mode).
+pub const RESPONSE_MODES: &[&str] = &["query", "fragment", "form_post"];
+
+/// ID tokens are signed with the RSA key of the ID-token key set.
+pub const ID_TOKEN_SIGNING_ALGS: &[&str] = &["RS256"];
+
+/// Userinfo answers plain JSON (`none`) or, for clients registered so, an RS256 JWT.
+pub const USERINFO_SIGNING_ALGS: &[&str] = &["none", "RS256"];
+
+/// Grant types the token and authorization endpoints implement (RFC 6749 §4, §6).
+const GRANT_TYPES: [GrantType; 4] = [
+    GrantType::AuthorizationCode,
+    GrantType::Implicit,
+    GrantType::ClientCredentials,
+    GrantType::RefreshToken,
+];
+
+/// Token-endpoint client authentication the domain verifies (`oauth2::client_auth`).
+const AUTH_METHODS: [AuthMethod; 4] = [
+    AuthMethod::ClientSecretPost,
+    AuthMethod::ClientSecretBasic,
+    AuthMethod::PrivateKeyJwt,
+    AuthMethod::None,
+];
+
+/// Paths of the endpoints, appended to the issuer (the route constants of `oxydra-api`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointPaths {
+    /// The authorization endpoint (RFC 6749 §3.1).
+    pub authorization: &'static str,
+    /// The token endpoint (RFC 6749 §3.2).
+    pub token: &'static str,
+    /// The public JSON Web Key Set.
+    pub jwks: &'static str,
+    /// The default userinfo endpoint (OIDC Core §5.3), when none is configured.
+    pub userinfo: &'static str,
+    /// Token revocation (RFC 7009).
+    pub revocation: &'static str,
+    /// Client registration: Hydra advertises `<issuer>/clients` although that route is on the
+    /// admin port.
+    pub registration: &'static str,
+    /// RP-initiated logout (OIDC RP-Initiated Logout 1.0), advertised only when it exists.
+    pub end_session: Option<&'static str>,
+}
+
+/// What the discovery document depends on: the configuration, nothing else.
+#[derive(Debug, Clone)]
+pub struct DiscoverySettings {
+    /// The issuer as configured (`OAUTH2_ISSUER_URL`), with or without a trailing slash.
+    pub issuer: Url,
+    /// Where each endpoint lives under the issuer.
+    pub paths: EndpointPaths,
+    /// An explicitly configured userinfo URL (`OIDC_DISCOVERY_USERINFO_ENDPOINT`).
+    pub userinfo_endpoint: Option<Url>,
+    /// Enabled subject types (`OIDC_SUBJECT_TYPES_SUPPORTED`), never empty in a valid config.
+    pub subject_types: Vec<SubjectType>,
+    /// Extra claims to advertise (`OIDC_DISCOVERY_CLAIMS_SUPPORTED`); [`BASE_CLAIMS`] come first.
+    pub claims: Vec<String>,
+    /// Extra scopes to advertise (`OIDC_DISCOVERY_SCOPES_SUPPORTED`); [`BASE_SCOPES`] come first.
+    pub scopes: Vec<String>,
+}
+
+/// The OpenID Provider metadata (OIDC Discovery 1.0 §3), field for field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovery {
+    /// The issuer identifier, ending with `/`.
+    pub issuer: String,
+    /// The authorization endpoint.
+    pub authorization_endpoint: String,
+    /// The token endpoint.
+    pub token_endpoint: String,
+    /// The public key set ID tokens are verified with.
+    pub jwks_uri: String,
+    /// The userinfo endpoint.
+    pub userinfo_endpoint: String,
+    /// The revocation endpoint (RFC 8414 §2).
+    pub revocation_endpoint: String,
+    /// Where clients are registered (Hydra: the admin port's `/clients`, under the issuer).
+    pub registration_endpoint: String,
+    /// RP-initiated logout, when there is one.
+    pub end_session_endpoint: Option<String>,
+    /// Supported `response_type` values.
+    pub response_types_supported: Vec<String>,
+    /// Supported `response_mode` values.
+    pub response_modes_supported: Vec<String>,
+    /// Supported grant types.
+    pub grant_types_supported: Vec<String>,
+    /// Enabled subject identifier types.
+    pub subject_types_supported: Vec<String>,
+    /// ID-token signature algorithms.
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    /// Userinfo response signature algorithms (`none` = plain JSON).
+    pub userinfo_signing_alg_values_supported: Vec<String>,
+    /// Token-endpoint client authentication methods.
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    /// Algorithms accepted for `private_key_jwt` client assertions.
+    pub token_endpoint_auth_signing_alg_values_supported: Vec<String>,
+    /// PKCE methods (RFC 7636; RFC 8414 §2).
+    pub code_challenge_methods_supported: Vec<String>,
+    /// Claims that may be returned.
+    pub claims_supported: Vec<String>,
+    /// Scopes clients may request.
+    pub scopes_supported: Vec<String>,
+    /// The `claims` request parameter (OIDC Core §5.5).
+    pub claims_parameter_supported: bool,
+    /// The `request` parameter (OIDC Core §6.1).
+    pub request_parameter_supported: bool,
+    /// The `request_uri` parameter (OIDC Core §6.2).
+    pub request_uri_parameter_supported: bool,
+    /// Whether `request_uri` values must be pre-registered.
+    pub require_request_uri_registration: bool,
+    /// OIDC Front-Channel Logout.
+    pub frontchannel_logout_supported: bool,
+    /// `sid`/`iss` on front-channel logout URIs.
+    pub frontchannel_logout_session_supported: bool,
+    /// OIDC Back-Channel Logout.
+    pub backchannel_logout_supported: bool,
+    /// `sid` in back-channel logout tokens.
+    pub backchannel_logout_session_supported: bool,
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// `base` followed by every item of `extra` not already listed, in order.
+fn union(base: &[&str], extra: &[String]) -> Vec<String> {
+    let mut all = strings(base);
+    for item in extra {
+        if !item.is_empty() && !all.contains(item) {
+            all.push(item.clone());
+        }
+    }
+    all
+}
+
+/// `<issuer without trailing slash><path>`.
+fn under(base: &str, path: &str) -> Result<String, Error> {
+    let joined = format!("{base}{path}");
+    Url::parse(&joined)
+        .map(String::from)
+        .map_err(|e| Error::invalid("issuer", format!("{joined:?} is not a URL: {e}")))
+}
+
+/// Builds the document. Fails only when an endpoint URL cannot be formed from the issuer (a
+/// configuration the server refuses at start-up anyway).
+pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
+    let base = settings.issuer.as_str().trim_end_matches('/');
+    let paths = &settings.paths;
+    let userinfo_endpoint = match &settings.userinfo_endpoint {
+        Some(url) => url.to_string(),
+        None => under(base, paths.userinfo)?,
+    };
+    let end_session_endpoint = paths.end_session.map(|p| under(base, p)).transpose()?;
+    Ok(Discovery {
+        issuer: format!("{base}/"),
+        authorization_endpoint: under(base, paths.authorization)?,
+        token_endpoint: under(base, paths.token)?,
+        jwks_uri: under(base, paths.jwks)?,
+        userinfo_endpoint,
+        revocation_endpoint: under(base, paths.revocation)?,
+        registration_endpoint: under(base, paths.registration)?,
+        end_session_endpoint,
+        response_types_supported: strings(RESPONSE_TYPES),
+        response_modes_supported: strings(RESPONSE_MODES),
+        grant_types_supported: GRANT_TYPES.iter().map(|g| g.as_str().to_owned()).collect(),
+        subject_types_supported: settings
+            .subject_types
+            .iter()
+            .map(|t| t.as_str().to_owned())
+            .collect(),
+        id_token_signing_alg_values_supported: strings(ID_TOKEN_SIGNING_ALGS),
+        userinfo_signing_alg_values_supported: strings(USERINFO_SIGNING_ALGS),
+        token_endpoint_auth_methods_supported: AUTH_METHODS
+            .iter()
+            .map(|m| m.as_str().to_owned())
+            .collect(),
+        token_endpoint_auth_signing_alg_values_supported: strings(
+            client_assertion::SUPPORTED_ALGORITHMS,
+        ),
+        code_challenge_methods_supported: vec![ChallengeMethod::S256.as_str().to_owned()],
+        claims_supported: union(BASE_CLAIMS, &settings.claims),
+        scopes_supported: union(BASE_SCOPES, &settings.scopes),
+        claims_parameter_supported: false,
+        // Hydra beta.8 says true for both, but no request object is ever read.
+        request_parameter_supported: false,
+        request_uri_parameter_supported: false,
+        require_request_uri_registration: true,
+        frontchannel_logout_supported: false,
+        frontchannel_logout_session_supported: false,
+        backchannel_logout_supported: false,
+        backchannel_logout_session_supported: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PATHS: EndpointPaths = EndpointPaths {
+        authorization: "/oauth2/auth",
+        token: "/oauth2/token",
+        jwks: "/.well-known/jwks.json",
+        userinfo: "/userinfo",
+        revocation: "/oauth2/revoke",
+        registration: "/clients",
+        end_session: None,
+    };
+
+    fn settings(issuer: &str) -> DiscoverySettings {
+        DiscoverySettings {
+            issuer: Url::parse(issuer).unwrap(),
+            paths: PATHS,
+            userinfo_endpoint: None,
+            subject_types: vec![SubjectType::Public],
+            claims: Vec::new(),
+            scopes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn urls_hang_off_the_issuer_with_or_without_its_slash() {
+        for issuer in ["https://auth.example", "https://auth.example/"] {
+            let doc = document(&settings(issuer)).unwrap();
+            assert_eq!(doc.issuer, "https://auth.example/");
+            assert_eq!(
+                doc.authorization_endpoint,
+                "https://auth.example/oauth2/auth"
+            );
+            assert_eq!(doc.token_endpoint, "https://auth.example/oauth2/token");
+            assert_eq!(doc.jwks_uri, "https://auth.example/.well-known/jwks.json");
+            assert_eq!(doc.userinfo_endpoint, "https://auth.example/userinfo");
+            assert_eq!(
+                doc.revocation_endpoint,
+                "https://auth.example/oauth2/revoke"
+            );
+            assert_eq!(doc.registration_endpoint, "https://auth.example/clients");
+            assert_eq!(doc.end_session_endpoint, None);
+        }
+    }
+
+    #[test]
+    fn an_issuer_path_is_kept() {
+        for issuer in ["https://example.com/auth", "https://example.com/auth/"] {
+            let doc = document(&settings(issuer)).unwrap();
+            assert_eq!(doc.issuer, "https://example.com/auth/");
+            assert_eq!(doc.token_endpoint, "https://example.com/auth/oauth2/token");
+        }
+    }
+
+    #[test]
+    fn configured_values_are_used() {
+        let mut s = settings("https://auth.example");
+        s.userinfo_endpoint = Some(Url::parse("https://profile.example/me").unwrap());
+        s.subject_types = vec![SubjectType::Pairwise, SubjectType::Public];
+        s.claims = vec!["sub".into(), "email".into(), "".into(), "email".into()];
+        s.scopes = vec!["openid".into(), "photos".into()];
+        s.paths.end_session = Some("/oauth2/sessions/logout");
+        let doc = document(&s).unwrap();
+        assert_eq!(doc.userinfo_endpoint, "https://profile.example/me");
+        assert_eq!(doc.subject_types_supported, ["pairwise", "public"]);
+        assert_eq!(doc.claims_supported, ["sub", "email"]);
+        assert_eq!(
+            doc.scopes_supported,
+            ["offline_access", "offline", "openid", "photos"]
+        );
+        assert_eq!(
+            doc.end_session_endpoint.as_deref(),
+            Some("https://auth.example/oauth2/sessions/logout")
+        );
+    }
+
+    #[test]
+    fn advertised_capabilities_are_what_the_domain_implements() {
+        let doc = document(&settings("https://auth.example")).unwrap();
+        for method in &doc.token_endpoint_auth_methods_supported {
+            assert!(method.parse::<AuthMethod>().is_ok(), "{method}");
+        }
+        for grant in &doc.grant_types_supported {
+            assert!(grant.parse::<GrantType>().is_ok(), "{grant}");
+        }
+        assert_eq!(
+            doc.token_endpoint_auth_methods_supported,
+            [
+                "client_secret_post",
+                "client_secret_basic",
+                "private_key_jwt",
+                "none"
+            ]
+        );
+        assert_eq!(
+            doc.grant_types_supported,
+            [
+                "authorization_code",
+                "implicit",
+                "client_credentials",
+                "refresh_token"
+            ]
+        );
+        assert_eq!(
+            doc.token_endpoint_auth_signing_alg_values_supported,
+            client_assertion::SUPPORTED_ALGORITHMS
+        );
+        assert!(
+            !doc.token_endpoint_auth_signing_alg_values_supported
+                .iter()
+                .any(|a| a == "none"),
+            "OIDC Discovery §3 forbids none here"
+        );
+        assert_eq!(doc.code_challenge_methods_supported, ["S256"]);
+        assert_eq!(doc.claims_supported, ["sub"]);
+        assert_eq!(
+            doc.scopes_supported,
+            ["offline_access", "offline", "openid"]
+        );
+        assert_eq!(doc.subject_types_supported, ["public"]);
+        assert!(!doc.request_parameter_supported && !doc.request_uri_parameter_supported);
+        assert!(doc.require_request_uri_registration);
+    }
+}

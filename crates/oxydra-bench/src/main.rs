@@ -17,6 +17,7 @@ mod ceiling;
 mod postgres;
 mod report;
 mod server;
+mod signing;
 mod wrk;
 
 use std::path::PathBuf;
@@ -64,6 +65,10 @@ struct Args {
     /// wrk threads (wrk `-t`).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=256))]
     threads: u32,
+    /// Only measure the cost of one JWT signature per algorithm (in process, no server, no
+    /// wrk), for `--duration` seconds each.
+    #[arg(long)]
+    signing: bool,
     /// `BCRYPT_COST` of the server (Hydra's and oxydra's default is 10).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(4..=31))]
     bcrypt_cost: u32,
@@ -74,6 +79,15 @@ struct Args {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if args.signing {
+        return match signing::run(Duration::from_secs(args.duration)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("oxydra-bench: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     // On SIGINT/SIGTERM the run future is dropped, which kills the server and wrk (both are
     // `kill_on_drop`) and stops the hello-world server.
     let result = tokio::select! {

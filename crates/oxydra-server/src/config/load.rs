@@ -96,9 +96,8 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     });
     let rsa_key_bits = r.parse("OXYDRA_RSA_KEY_BITS", 4096, |s| match s {
         "2048" => Ok(2048),
-        "3072" => Ok(3072),
         "4096" => Ok(4096),
-        _ => Err("must be 2048, 3072 or 4096".to_owned()),
+        _ => Err("must be 2048 or 4096".to_owned()),
     });
     let legacy_consent = legacy_consent_selected(&r, compat_api_version, demo.enabled);
     let resource_name_prefix = r.string("RESOURCE_NAME_PREFIX", "rn:hydra");

@@ -294,3 +294,15 @@ fn the_demo_needs_development_mode() {
     let found = problems(&minimal(&[("OXYDRA_DEMO_USERS", "hunter2hunter2")]));
     assert!(!found[0].contains("hunter2"), "{found:?}");
 }
+
+#[test]
+fn rsa_key_bits_are_a_size_the_generator_supports() {
+    fails_once(
+        &minimal(&[("OXYDRA_RSA_KEY_BITS", "3072")]),
+        "OXYDRA_RSA_KEY_BITS",
+        "2048 or 4096",
+    );
+    let config = Config::load(&minimal(&[("OXYDRA_RSA_KEY_BITS", "2048")]), &[]).unwrap();
+    assert_eq!(config.rsa_key_bits, 2048);
+    assert_eq!(Config::load(&minimal(&[]), &[]).unwrap().rsa_key_bits, 4096);
+}

@@ -5,8 +5,10 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use oxydra_core::OAuthError;
-use oxydra_core::oauth2::authorize::{AuthorizeError, AuthorizeParams, ResponseMode};
-use oxydra_core::service::authorize::{self as flow, AuthorizeFailure, CookieChange};
+use oxydra_core::oauth2::authorize::{AuthorizeError, AuthorizeParams};
+use oxydra_core::service::authorize::{
+    self as flow, AuthorizeFailure, AuthorizeResponse, CookieChange,
+};
 use oxydra_core::store::FlowStore;
 
 use crate::app::AppState;
@@ -32,13 +34,7 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
     )
     .await
     {
-        Ok(ok) => {
-            let set = state.cookies.set_cookie_headers(&ok.cookies);
-            match &ok.form {
-                Some(fields) => form_post(ok.location.as_str(), fields, &set),
-                None => redirect(ok.location.as_str(), &set),
-            }
-        }
+        Ok(ok) => deliver(&ok, &state.cookies.set_cookie_headers(&ok.cookies)),
         Err(AuthorizeFailure { error, cookies }) => {
             let set = state.cookies.set_cookie_headers(&cookies);
             match &error.redirect {
@@ -46,16 +42,9 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
                     let pairs = error_pairs(&state, &error.error, error.state.as_deref());
                     let pairs: Vec<(&str, &str)> =
                         pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                    let url = flow::redirect_with(trusted.url(), trusted.mode, &pairs);
-                    if trusted.mode == ResponseMode::FormPost {
-                        let fields: Vec<(String, String)> = pairs
-                            .iter()
-                            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                            .collect();
-                        form_post(url.as_str(), &fields, &set)
-                    } else {
-                        redirect(url.as_str(), &set)
-                    }
+                    let to_client =
+                        AuthorizeResponse::to_client(trusted.url(), trusted.mode, &pairs);
+                    deliver(&to_client, &set)
                 }
                 None => {
                     let mut response = error_page(&state, &error);
@@ -129,6 +118,14 @@ fn error_page(state: &AppState, error: &AuthorizeError) -> Response {
         }
     }
     redirect(url.as_str(), &[])
+}
+
+/// The answer to the client: a redirect, or for `response_mode=form_post` the form page.
+fn deliver(response: &AuthorizeResponse, cookies: &[HeaderValue]) -> Response {
+    match &response.form {
+        Some(fields) => form_post(response.location.as_str(), fields, cookies),
+        None => redirect(response.location.as_str(), cookies),
+    }
 }
 
 fn redirect(location: &str, cookies: &[HeaderValue]) -> Response {

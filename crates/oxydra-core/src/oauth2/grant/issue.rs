@@ -77,6 +77,30 @@ impl GrantTemplate {
             session: token.session.clone(),
         }
     }
+
+    /// The active row of one token of this grant, issued at `now`, carrying `scope`.
+    pub fn row(
+        &self,
+        kind: TokenKind,
+        signature: TokenSignature,
+        scope: &[String],
+        now: Now,
+        expires_at: Option<Now>,
+    ) -> StoredToken {
+        StoredToken {
+            signature,
+            kind,
+            request_id: self.request_id.clone(),
+            client_id: self.client_id.clone(),
+            subject: self.subject.clone(),
+            granted_scope: scope.to_vec(),
+            granted_audience: self.granted_audience.clone(),
+            issued_at: now,
+            expires_at,
+            active: true,
+            session: self.session.clone(),
+        }
+    }
 }
 
 /// The tokens to hand out, and the rows to store for them.
@@ -116,18 +140,8 @@ pub fn issue(
     lifespan: Duration,
     now: Now,
 ) -> Result<Issued, Error> {
-    let row = |kind: TokenKind, signature, scope: &[String], expires_at| StoredToken {
-        signature,
-        kind,
-        request_id: grant.request_id.clone(),
-        client_id: grant.client_id.clone(),
-        subject: grant.subject.clone(),
-        granted_scope: scope.to_vec(),
-        granted_audience: grant.granted_audience.clone(),
-        issued_at: now,
-        expires_at,
-        active: true,
-        session: grant.session.clone(),
+    let row = |kind, signature, scope: &[String], expires_at| {
+        grant.row(kind, signature, scope, now, expires_at)
     };
     let expires_at = now.plus(lifespan);
     let (access_token, access_sig) = minter.access_token(grant, access_scope, now, expires_at)?;

@@ -215,28 +215,22 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         grant: &GrantTemplate,
         signature: crate::token::TokenSignature,
     ) -> StoredToken {
-        let mut session = grant.session.clone();
-        session.redirect_uri = self
+        let mut row = grant.row(
+            TokenKind::AuthorizeCode,
+            signature,
+            &grant.granted_scope,
+            self.now,
+            Some(self.now.plus(self.settings.auth_code_lifespan)),
+        );
+        row.session.redirect_uri = self
             .request
             .redirect_uri_sent
             .then(|| self.request.redirect.url().to_string());
-        session.code_challenge = self
+        row.session.code_challenge = self
             .request
             .code_challenge
             .as_ref()
             .map(|c| c.as_str().to_owned());
-        StoredToken {
-            signature,
-            kind: TokenKind::AuthorizeCode,
-            request_id: grant.request_id.clone(),
-            client_id: grant.client_id.clone(),
-            subject: grant.subject.clone(),
-            granted_scope: grant.granted_scope.clone(),
-            granted_audience: grant.granted_audience.clone(),
-            issued_at: self.now,
-            expires_at: Some(self.now.plus(self.settings.auth_code_lifespan)),
-            active: true,
-            session,
-        }
+        row
     }
 }

@@ -25,7 +25,7 @@ use oxydra_core::token::TokenKeys;
 use oxydra_core::{Error, OAuthError, OAuthErrorKind};
 use oxydra_store::SqlStore;
 
-use crate::config::Config;
+use crate::config::{AdminAccessControl, Config};
 use crate::cookies::CookieJar;
 use crate::demo::Demo;
 use crate::hashing::{DEFAULT_SECRET_CACHE_CAPACITY, ServerHasher};
@@ -278,7 +278,7 @@ pub fn public_router(state: AppState) -> Router {
         router = router.merge(demo::routes(app.clone()));
     }
     if state.config.v010() {
-        router = router.merge(admin_routes(&state));
+        router = router.merge(legacy_public_admin_routes(&state));
     }
     finish(router, state)
 }
@@ -299,6 +299,17 @@ pub fn admin_router(state: AppState) -> Router {
 /// the public port in 0.10 mode. Health and version are not part of it.
 pub fn admin_routes(state: &AppState) -> Router<AppState> {
     admin::access::guard(unguarded_admin_routes(state), state)
+}
+
+/// The admin API as 0.10 mode serves it on the public port. Start-up refuses that port
+/// without the guard unless the operator explicitly allowed it; even then, key answers carry
+/// public halves only, because browsers (and anyone else) reach that port.
+fn legacy_public_admin_routes(state: &AppState) -> Router<AppState> {
+    let routes = admin_routes(state);
+    match state.config.access_control.mode {
+        AdminAccessControl::Policies => routes,
+        AdminAccessControl::Off => routes.layer(axum::Extension(admin::PublicHalvesOnly)),
+    }
 }
 
 fn unguarded_admin_routes(state: &AppState) -> Router<AppState> {

@@ -72,9 +72,18 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
             oxydra_core::Error::OAuth(o) => o.debug.clone().unwrap_or_else(|| e.to_string()),
             other => other.to_string(),
         };
+        let dev_hint = match crate::config::dev_secret_file(state.config.database_url.expose()) {
+            Some(file) if state.config.dangerous_force_http => format!(
+                "; in development mode the secret is kept in {}: a database made without it \
+                 (or by an older version) can be deleted to start afresh",
+                file.display()
+            ),
+            _ => String::new(),
+        };
         ServeError::Keys(format!(
             "the signing key sets ({}) cannot be used: {detail}; if SYSTEM_SECRET changed, \
-             set the previous one as ROTATED_SYSTEM_SECRET (then run `oxydra migrate secret`)",
+             set the previous one as ROTATED_SYSTEM_SECRET (then run `oxydra migrate secret`)\
+             {dev_hint}",
             state.signing_set_names().join(", ")
         ))
     })?;

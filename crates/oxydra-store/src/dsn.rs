@@ -137,6 +137,15 @@ impl Dsn {
     pub fn is_memory(&self) -> bool {
         matches!(self.kind, DsnKind::Memory)
     }
+
+    /// The file of a SQLite database (`None` for memory and server databases), so that files
+    /// that belong with it, such as development mode's system secret, can be kept beside it.
+    pub fn sqlite_file(&self) -> Option<&std::path::Path> {
+        match &self.kind {
+            DsnKind::SqliteFile { options, .. } => Some(options.get_filename()),
+            DsnKind::Memory | DsnKind::Postgres { .. } => None,
+        }
+    }
 }
 
 fn invalid(backend: Backend, reason: impl fmt::Display) -> DsnError {
@@ -261,6 +270,8 @@ mod tests {
         let file = Dsn::parse("sqlite://oxydra.db?mode=rwc").unwrap();
         assert!(!file.is_memory());
         assert_eq!(file.backend(), Backend::Sqlite);
+        assert_eq!(file.sqlite_file(), Some(std::path::Path::new("oxydra.db")));
+        assert_eq!(memory.sqlite_file(), None);
         assert_eq!(
             Dsn::parse("sqlite:data/x.db").unwrap().backend(),
             Backend::Sqlite

@@ -1,6 +1,7 @@
 //! `/keys`: JSON Web Key sets (Hydra 1.0.0-beta admin API, `shared/spec/api.md` §2.2). The admin
 //! API returns private material, as Hydra's does; storage holds it encrypted.
 
+use axum::Extension;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,6 +11,7 @@ use oxydra_api::paths::{KEY, KEY_SET};
 use oxydra_api::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
 use oxydra_core::Error;
 use oxydra_core::jwk::Jwk;
+use oxydra_core::jwk::public_part;
 use oxydra_core::service::keys::{self, GenerateRequest};
 
 use crate::app::AppState;
@@ -40,15 +42,47 @@ fn to_wire(key: Jwk) -> Result<JSONWebKey, Error> {
     serde_json::from_value(value).map_err(|e| Error::invalid("jwk", format!("bad key: {e}")))
 }
 
-fn to_set(keys: Vec<Jwk>) -> Result<JSONWebKeySet, Error> {
+fn to_set(keys: Vec<Jwk>, shown: Shown) -> Result<JSONWebKeySet, Error> {
     Ok(JSONWebKeySet {
-        keys: keys.into_iter().map(to_wire).collect::<Result<_, _>>()?,
+        keys: shown
+            .visible(keys)
+            .into_iter()
+            .map(to_wire)
+            .collect::<Result<_, _>>()?,
     })
+}
+
+/// Marks a request that reached the key routes on a port browsers reach with no guard in
+/// front (0.10 mode with `OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN`): its answers carry
+/// public halves only, so private key material never goes to an anonymous caller there.
+#[derive(Debug, Clone, Copy)]
+pub struct PublicHalvesOnly;
+
+/// What a key answer may show: the request's [`PublicHalvesOnly`] mark, if any.
+type Shown = Option<Extension<PublicHalvesOnly>>;
+
+/// Filters keys by what may be shown.
+trait ShowKeys {
+    /// Each key, or only its public half (a symmetric key without its value).
+    fn visible(self, keys: Vec<Jwk>) -> Vec<Jwk>;
+}
+
+impl ShowKeys for Shown {
+    fn visible(self, keys: Vec<Jwk>) -> Vec<Jwk> {
+        match self {
+            None => keys,
+            Some(_) => keys
+                .into_iter()
+                .map(|key| public_part(&key).unwrap_or_else(|| Jwk { k: None, ..key }))
+                .collect(),
+        }
+    }
 }
 
 /// `POST /keys/{set}` → 201 with the generated keys.
 async fn create(
     State(state): State<AppState>,
+    shown: Shown,
     Path(set): Path<String>,
     Json(body): Json<JsonWebKeySetGeneratorRequest>,
 ) -> Result<Response, ApiError> {
@@ -67,30 +101,33 @@ async fn create(
     )
     .await?;
     state.keys_changed(&set);
-    Ok((StatusCode::CREATED, axum::Json(to_set(generated)?)).into_response())
+    Ok((StatusCode::CREATED, axum::Json(to_set(generated, shown)?)).into_response())
 }
 
 /// `GET /keys/{set}` → every key, private ones included; 404 when empty.
 async fn get_set(
     State(state): State<AppState>,
+    shown: Shown,
     Path(set): Path<String>,
 ) -> Result<axum::Json<JSONWebKeySet>, ApiError> {
     let found = keys::get_set(&state.store, &state.key_cipher, &set).await?;
-    Ok(axum::Json(to_set(found)?))
+    Ok(axum::Json(to_set(found, shown)?))
 }
 
 /// `GET /keys/{set}/{kid}` → a set holding that one key; 404.
 async fn get_key(
     State(state): State<AppState>,
+    shown: Shown,
     Path((set, kid)): Path<(String, String)>,
 ) -> Result<axum::Json<JSONWebKeySet>, ApiError> {
     let found = keys::get_key(&state.store, &state.key_cipher, &set, &kid).await?;
-    Ok(axum::Json(to_set(vec![found])?))
+    Ok(axum::Json(to_set(vec![found], shown)?))
 }
 
 /// `PUT /keys/{set}` → replaces the set with the validated keys sent.
 async fn put_set(
     State(state): State<AppState>,
+    shown: Shown,
     Path(set): Path<String>,
     Json(body): Json<JSONWebKeySet>,
 ) -> Result<axum::Json<JSONWebKeySet>, ApiError> {
@@ -102,12 +139,13 @@ async fn put_set(
     let saved =
         keys::replace_set(&state.store, &state.key_cipher, state.now(), &set, input).await?;
     state.keys_changed(&set);
-    Ok(axum::Json(to_set(saved)?))
+    Ok(axum::Json(to_set(saved, shown)?))
 }
 
 /// `PUT /keys/{set}/{kid}` → inserts or replaces that key; the body's kid must match the path.
 async fn put_key(
     State(state): State<AppState>,
+    shown: Shown,
     Path((set, kid)): Path<(String, String)>,
     Json(body): Json<JSONWebKey>,
 ) -> Result<axum::Json<JSONWebKey>, ApiError> {
@@ -121,6 +159,8 @@ async fn put_key(
     )
     .await?;
     state.keys_changed(&set);
+    let shown = shown.visible(vec![saved]).pop();
+    let saved = shown.ok_or_else(|| Error::invalid("jwk", "no key to show"))?;
     Ok(axum::Json(to_wire(saved)?))
 }
 

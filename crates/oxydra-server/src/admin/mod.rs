@@ -6,6 +6,7 @@ mod clients;
 mod flow_wire;
 mod flows;
 mod keys;
+pub use keys::PublicHalvesOnly;
 pub(crate) mod legacy_consent;
 mod paging;
 mod policies;

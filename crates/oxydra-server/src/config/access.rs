@@ -42,6 +42,9 @@ pub struct AccessControlConfig {
     pub root_client: Option<RootCredentials>,
     /// `OXYDRA_POLICY_CACHE_TTL`: how stale another instance's policy writes may be seen.
     pub policy_cache_ttl: Duration,
+    /// `OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN`: 0.10 mode may serve the admin API on
+    /// the public port without the guard (a trusted network only; private keys stay hidden).
+    pub allow_unguarded_legacy_admin: bool,
 }
 
 impl Default for AccessControlConfig {
@@ -50,6 +53,7 @@ impl Default for AccessControlConfig {
             mode: AdminAccessControl::Off,
             root_client: None,
             policy_cache_ttl: DEFAULT_POLICY_CACHE_TTL,
+            allow_unguarded_legacy_admin: false,
         }
     }
 }
@@ -73,10 +77,13 @@ pub(super) fn access_control<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> Ac
         DEFAULT_POLICY_CACHE_TTL,
         parse_duration,
     );
+    let allow_unguarded_legacy_admin =
+        r.bool("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN", false);
     AccessControlConfig {
         mode,
         root_client,
         policy_cache_ttl,
+        allow_unguarded_legacy_admin,
     }
 }
 

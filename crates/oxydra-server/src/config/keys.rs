@@ -66,7 +66,7 @@ pub const TEST_PREFIX: &str = "OXYDRA_TEST_";
 static KEYS: &[KeyDoc] = &[
     key("DATABASE_URL", &["DSN"], "sqlite://oxydra.db", "Database: `sqlite://<file>`, `memory` (in-memory SQLite, `serve all` only) or `postgres://user:pass@host:port/db`."),
     key("OXYDRA_AUTO_MIGRATE", &[], "false", "Apply pending migrations at start-up instead of refusing to start."),
-    key("SYSTEM_SECRET", &["SECRETS_SYSTEM"], "(required; generated in dev mode)", "Key material for token HMACs and stored-key encryption, at least 16 bytes. `SECRETS_SYSTEM` is a comma list, first = current, rest = rotated."),
+    key("SYSTEM_SECRET", &["SECRETS_SYSTEM"], "(required; generated in dev mode)", "Key material for token HMACs and stored-key encryption, at least 16 bytes. `SECRETS_SYSTEM` is a comma list, first = current, rest = rotated. In dev mode on a SQLite file it is generated once and kept in `<database file>.dev-secret` (mode 0600)."),
     key("ROTATED_SYSTEM_SECRET", &[], "(none)", "The previous system secret (one value, as in Hydra): opaque tokens issued under it stay valid, and keys it encrypted stay readable, while it is set. `oxydra migrate secret` re-encrypts the stored keys under `SYSTEM_SECRET`."),
     key("COOKIE_SECRET", &["SECRETS_COOKIE"], "SHA-256 of the system secret", "Key that signs session cookies (`SECRETS_COOKIE`: first entry of the comma list)."),
     key("PUBLIC_HOST", &["SERVE_PUBLIC_HOST", "HOST"], "\"\" (all interfaces)", "Interface of the public listener (`HOST`: 0.10 mode only)."),
@@ -79,7 +79,7 @@ static KEYS: &[KeyDoc] = &[
     key("HTTPS_TLS_CERT", &["SERVE_TLS_CERT_BASE64"], "(none)", "Inline certificate chain: PEM text or base64-encoded PEM."),
     key("HTTPS_TLS_KEY", &["SERVE_TLS_KEY_BASE64"], "(none)", "Inline private key: PEM text or base64-encoded PEM."),
     key("HTTPS_ALLOW_TERMINATION_FROM", &["SERVE_TLS_ALLOW_TERMINATION_FROM"], "(none)", "Comma list of CIDRs of TLS-terminating proxies; plain HTTP is then served to them only, with `X-Forwarded-Proto: https`."),
-    key("OAUTH2_ISSUER_URL", &["ISSUER", "URLS_SELF_ISSUER"], "http://localhost:4444", "Public base URL and `iss` of tokens; must be https unless in dev mode."),
+    key("OAUTH2_ISSUER_URL", &["ISSUER", "URLS_SELF_ISSUER"], "http://localhost:<PUBLIC_PORT>", "Public base URL and `iss` of tokens; must be https unless in dev mode, where the default follows `PUBLIC_PORT` (`http://localhost:4444` when it is 0)."),
     key("OAUTH2_LOGIN_URL", &["URLS_LOGIN"], "/oauth2/fallbacks/consent", "Login provider; relative values are resolved against the issuer."),
     key("OAUTH2_CONSENT_URL", &["CONSENT_URL", "URLS_CONSENT"], "/oauth2/fallbacks/consent", "Consent provider; relative values are resolved against the issuer."),
     key("OAUTH2_ERROR_URL", &["URLS_ERROR"], "/oauth2/fallbacks/error", "Where unrecoverable authorization errors are shown."),
@@ -120,6 +120,7 @@ static KEYS: &[KeyDoc] = &[
     key("ADMIN_ACCESS_CONTROL", &[], "off", "`off` (the admin port is the trust boundary, Hydra 1.0.0-beta) or `policies` (Hydra 0.x: every admin call except health and version needs a bearer token of this server with the area's scope, allowed by an access-control policy)."),
     key("FORCE_ROOT_CLIENT_CREDENTIALS", &[], "(none)", "`id:secret` (each URL-encoded): at start-up, unless a client with that id exists, create it (client_credentials, every `hydra.*` admin scope) with an allow-all policy. Redacted in logs."),
     key("OXYDRA_POLICY_CACHE_TTL", &[], "5s", "How long compiled policies are used before the policy revision is re-read, i.e. how late one instance sees another's policy writes (duration; `0` = every request)."),
+    key("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN", &[], "false", "Development and trusted networks only: lets `COMPAT_API_VERSION=0.10` serve the admin API on the public port without `ADMIN_ACCESS_CONTROL=policies` (start-up refuses that otherwise). Key answers on that port then carry public halves only."),
 ];
 
 /// The documented key table (see `docs/configuration.md`).

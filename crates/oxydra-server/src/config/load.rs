@@ -35,12 +35,13 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     r.v010 = compat_api_version == CompatApiVersion::V010;
     r.scan_environment();
     let dangerous_force_http = r.bool("OXYDRA_DANGEROUS_FORCE_HTTP", false);
-    let issuer = issuer(&mut r, dangerous_force_http);
+    // Before the issuer: in development mode the default issuer follows the public port.
+    let public = listen(&mut r, "PUBLIC_HOST", "PUBLIC_PORT", 4444);
+    let issuer = issuer(&mut r, dangerous_force_http, public.port);
     let (system_secrets, system_secret_generated) = system_secrets(&mut r, dangerous_force_http);
     let cookie_secret = cookie_secret(&mut r, &system_secrets);
     let database_url = Secret::new(r.string("DATABASE_URL", DEFAULT_DATABASE_URL));
     let auto_migrate = r.bool("OXYDRA_AUTO_MIGRATE", false);
-    let public = listen(&mut r, "PUBLIC_HOST", "PUBLIC_PORT", 4444);
     let admin = listen(&mut r, "ADMIN_HOST", "ADMIN_PORT", 4445);
     let tls = tls(&mut r);
     let demo = demo(&mut r);

@@ -6,6 +6,7 @@
 //! [`keys()`], mirrored by `docs/configuration.md` (a test keeps them in sync).
 
 mod access;
+mod dev_secret;
 mod duration;
 mod env;
 mod keys;
@@ -30,6 +31,7 @@ use oxydra_core::config::{AccessTokenStrategy, ClientPolicy, Lifespans, ScopeStr
 use url::Url;
 
 pub use access::{AccessControlConfig, AdminAccessControl, RootCredentials};
+pub use dev_secret::{DEV_SECRET_SUFFIX, secret_file as dev_secret_file};
 pub use duration::{parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};

@@ -6,8 +6,14 @@ use super::env::{EnvSource, Reader};
 use super::load::DEFAULT_ISSUER;
 
 /// The issuer; without development mode it must be https (so the default is refused).
-/// `None` (with a problem recorded) when it is unusable.
-pub(super) fn issuer<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>, dangerous: bool) -> Option<Url> {
+/// `None` (with a problem recorded) when it is unusable. Unset in development mode, it is
+/// `http://localhost:<public port>`, so browsers are sent where the server listens (Hydra's
+/// `http://localhost:4444` when the port is 0, which is only known once bound).
+pub(super) fn issuer<E: EnvSource + ?Sized>(
+    r: &mut Reader<'_, E>,
+    dangerous: bool,
+    public_port: u16,
+) -> Option<Url> {
     let Some(value) = r.raw("OAUTH2_ISSUER_URL") else {
         if !dangerous {
             r.problem(
@@ -18,7 +24,10 @@ pub(super) fn issuer<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>, dangerous: bo
                 ),
             );
         }
-        let default = Url::parse(DEFAULT_ISSUER).ok();
+        let default = match public_port {
+            0 => Url::parse(DEFAULT_ISSUER).ok(),
+            port => Url::parse(&format!("http://localhost:{port}")).ok(),
+        };
         if default.is_none() {
             r.problem(
                 "OAUTH2_ISSUER_URL",

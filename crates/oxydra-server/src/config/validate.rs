@@ -18,8 +18,19 @@ pub(crate) fn check<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E
 }
 
 /// The guard needs someone who may pass it; the demo app calls the admin API without a token.
+/// 0.10 mode serves the admin API on the public port, which browsers reach: it needs the guard
+/// (as Hydra 0.10 always required a warden token there) unless explicitly waived.
 fn check_access_control<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E>) {
     if config.access_control.mode != super::AdminAccessControl::Policies {
+        if config.v010() && !config.access_control.allow_unguarded_legacy_admin {
+            r.problem(
+                "COMPAT_API_VERSION",
+                "0.10 serves the admin API (consent, clients, keys) on the public port, which \
+                 browsers reach, so it needs a guard: set ADMIN_ACCESS_CONTROL=policies (with \
+                 FORCE_ROOT_CLIENT_CREDENTIALS for a first admin client), or, on a trusted \
+                 network only, OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN=true",
+            );
+        }
         return;
     }
     if config.demo.enabled {

@@ -130,6 +130,9 @@ store_test! {
         };
         let refused = app.send(Port::Public, public(None)).await;
         assert_refused(&refused, StatusCode::UNAUTHORIZED, "request_unauthorized");
+        // No anonymous key material on the port browsers reach.
+        let keys = Request::get("/keys/hydra.openid.id-token").body(Body::empty()).unwrap();
+        assert_refused(&app.send(Port::Public, keys).await, StatusCode::UNAUTHORIZED, "request_unauthorized");
         let root = token(&app, ROOT, ROOT_SECRET, "hydra.clients").await;
         assert_eq!(app.send(Port::Public, public(Some(root))).await.status, StatusCode::OK);
         // The OAuth 2.0 endpoints of the public port stay open.

@@ -10,7 +10,12 @@ use oxydra_core::token::{RequestId, StoredToken, TokenKind, TokenSession};
 use oxydra_testkit::app::{Port, TestApp, TestResponse};
 use serde_json::{Value, json};
 
-const V010: (&str, &str) = ("COMPAT_API_VERSION", "0.10");
+/// 0.10 mode, its admin API on the public port left unguarded as on a trusted network (the
+/// guarded form is tested in `access_control.rs`).
+const V010: [(&str, &str); 2] = [
+    ("COMPAT_API_VERSION", "0.10"),
+    ("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN", "true"),
+];
 const CB: &str = "https://app.example/cb";
 
 async fn create(app: &TestApp, port: Port, body: Value) -> TestResponse {
@@ -68,7 +73,7 @@ async fn client_json_takes_the_0_10_names_in_every_mode() {
 
 #[tokio::test]
 async fn in_0_10_mode_clients_carry_both_spellings_on_one_base_url() {
-    let app = TestApp::new(&[V010]).await;
+    let app = TestApp::new(&V010).await;
     let res = create(
         &app,
         Port::Public,
@@ -128,7 +133,7 @@ async fn admin_routes_reach_the_public_port_only_in_0_10_mode() {
         assert_eq!(res.json["error_hint"], "No route matches this path.");
     }
 
-    let legacy = TestApp::new(&[V010]).await;
+    let legacy = TestApp::new(&V010).await;
     for port in [Port::Public, Port::Admin] {
         assert_eq!(
             legacy
@@ -207,7 +212,7 @@ async fn token_with_audience(app: &TestApp) -> String {
 async fn introspection_aud_is_a_string_in_0_10_mode() {
     for (extra, want) in [
         (vec![], json!(["https://api.example"])),
-        (vec![V010], json!("https://api.example")),
+        (V010.to_vec(), json!("https://api.example")),
     ] {
         let app = TestApp::new(&extra).await;
         create(&app, Port::Admin, json!({"client_id": "svc"})).await;
@@ -293,7 +298,7 @@ async fn patch(app: &TestApp, path: &str, body: &str) -> TestResponse {
 
 #[tokio::test]
 async fn consent_answers_are_validated_and_end_with_the_request() {
-    let app = TestApp::new(&[V010]).await;
+    let app = TestApp::new(&V010).await;
     let id = consent_request(&app).await;
     let path = |what: &str| format!("/oauth2/consent/requests/{id}{what}");
 
@@ -332,4 +337,40 @@ async fn consent_answers_are_validated_and_end_with_the_request() {
     // An expired request can still be read.
     let res = app.json(Port::Admin, Method::GET, &path(""), None).await;
     assert_eq!(res.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unguarded_0_10_mode_shows_only_public_key_halves_on_the_public_port() {
+    let app = TestApp::new(&V010).await;
+    let private = |res: &TestResponse| {
+        res.json["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k.get("d").is_some() || k.get("k").is_some())
+    };
+    for (set, alg) in [("sig", "ES256"), ("mac", "HS256")] {
+        let body = json!({"alg": alg, "kid": "k1", "use": "sig"});
+        let path = format!("/keys/{set}");
+        let created = app
+            .json(Port::Public, Method::POST, &path, Some(body))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        assert!(!private(&created), "{alg}: {}", created.text);
+        let kid = created.json["keys"][0]["kid"].as_str().unwrap().to_owned();
+        for path in [path.clone(), format!("{path}/{kid}")] {
+            let public = app.json(Port::Public, Method::GET, &path, None).await;
+            assert_eq!(public.status, StatusCode::OK, "{}", public.text);
+            assert!(!private(&public), "{path}: {}", public.text);
+            // The admin port, which browsers do not reach, still serves the whole key.
+            let admin = app.json(Port::Admin, Method::GET, &path, None).await;
+            assert!(private(&admin), "{path}: {}", admin.text);
+        }
+    }
+    let whole = app.json(Port::Admin, Method::GET, "/keys/sig", None).await;
+    let key = whole.json["keys"][0].clone();
+    let path = format!("/keys/sig/{}", key["kid"].as_str().unwrap());
+    let put = app.json(Port::Public, Method::PUT, &path, Some(key)).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    assert!(put.json.get("d").is_none() && put.json.get("x").is_some());
 }

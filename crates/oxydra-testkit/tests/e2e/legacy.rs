@@ -20,7 +20,12 @@ pub const SECRET: &str = "legacy-client-secret";
 pub async fn start(store: SqlStore) -> TestServer {
     let server = TestServer::start(
         store,
-        &[("COMPAT_API_VERSION", "0.10"), ("CONSENT_URL", CONSENT)],
+        &[
+            ("COMPAT_API_VERSION", "0.10"),
+            ("CONSENT_URL", CONSENT),
+            // As on a trusted network; the guarded form is tested in the server's HTTP tests.
+            ("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN", "true"),
+        ],
     )
     .await;
     register(&server, "web").await;

@@ -123,7 +123,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ServeCommand::Admin(flags) => (ServeMode::Admin, flags),
     };
     // ConfigError's Display has one line per problem; main prints each with an `error:` prefix.
-    let config = Config::load(&ProcessEnv, &flags.to_pairs())
+    let config = Config::load_for_serve(&ProcessEnv, &flags.to_pairs())
         .map_err(|e| anyhow!("{e}\ninvalid configuration, see docs/configuration.md"))?;
     serve(config, mode).await.map_err(|e| anyhow!("{e}"))
 }

@@ -108,3 +108,14 @@ fn the_demo_needs_dev_mode_and_serve_all() {
         );
     }
 }
+
+#[test]
+fn the_0_10_admin_api_is_not_served_unguarded_on_the_public_port() {
+    let stderr = serve_fails(&["all", "--dev"], &[("COMPAT_API_VERSION", "0.10")]);
+    assert_error_line_names(&stderr, "COMPAT_API_VERSION");
+    assert!(stderr.contains("ADMIN_ACCESS_CONTROL=policies"), "{stderr}");
+    assert!(
+        stderr.contains("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN=true"),
+        "{stderr}"
+    );
+}

@@ -16,5 +16,6 @@ mod migrate;
 mod migrate_secret;
 mod policies_cli;
 mod postgres;
+mod readme;
 mod support;
 mod tokens_cli;

@@ -55,13 +55,29 @@ impl Server {
 
     /// `oxydra serve all --dev <args>` with `overrides` applied on top of [`server_env`].
     pub fn start_args(args: &[&str], overrides: &[(&str, &str)]) -> Server {
+        Server::start_in(None, args, overrides, &[])
+    }
+
+    /// [`Server::start_args`] run in `dir` (the default `./oxydra.db` is then created there),
+    /// with the keys in `unset` left out of [`server_env`], as a user's shell would.
+    pub fn start_in(
+        dir: Option<&std::path::Path>,
+        args: &[&str],
+        overrides: &[(&str, &str)],
+        unset: &[&str],
+    ) -> Server {
         let mut command = Command::new(BIN);
         command
             .args(["serve", "all", "--dev"])
             .args(args)
             .env_clear();
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
         for (key, value) in server_env() {
-            command.env(key, value);
+            if !unset.contains(&key) {
+                command.env(key, value);
+            }
         }
         for (key, value) in overrides {
             command.env(key, value);

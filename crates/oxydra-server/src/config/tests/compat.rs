@@ -1,13 +1,14 @@
 //! `COMPAT_API_VERSION=0.10`: the 0.x single-port names are read only then, and which
 //! configurations select the 0.10 consent-by-id flow.
 
-use super::{env, load, minimal};
+use super::{UNGUARDED, env, load, minimal, problems};
 use crate::config::*;
 
 #[test]
 fn port_and_host_are_read_only_in_0_10_mode() {
     let legacy = load(&minimal(&[
         ("COMPAT_API_VERSION", "0.10"),
+        UNGUARDED,
         ("PORT", "8080"),
         ("HOST", "127.0.0.1"),
     ]));
@@ -40,6 +41,7 @@ fn port_and_host_are_read_only_in_0_10_mode() {
 fn canonical_names_win_over_port_and_host() {
     let c = load(&minimal(&[
         ("COMPAT_API_VERSION", "0.10"),
+        UNGUARDED,
         ("PUBLIC_PORT", "9000"),
         ("PORT", "8080"),
     ]));
@@ -53,7 +55,7 @@ fn canonical_names_win_over_port_and_host() {
     );
     // A bad PORT is reported under its own name.
     let e = Config::load(
-        &minimal(&[("COMPAT_API_VERSION", "0.10"), ("PORT", "http")]),
+        &minimal(&[("COMPAT_API_VERSION", "0.10"), UNGUARDED, ("PORT", "http")]),
         &[],
     )
     .unwrap_err();
@@ -67,9 +69,10 @@ fn canonical_names_win_over_port_and_host() {
 fn the_legacy_flow_is_selected_in_0_10_mode_or_with_only_a_consent_url() {
     let flow = |pairs: &[(&str, &str)]| load(&minimal(pairs)).legacy_consent;
     assert!(!flow(&[]));
-    assert!(flow(&[("COMPAT_API_VERSION", "0.10")]));
+    assert!(flow(&[("COMPAT_API_VERSION", "0.10"), UNGUARDED]));
     assert!(flow(&[
         ("COMPAT_API_VERSION", "0.10"),
+        UNGUARDED,
         ("OAUTH2_LOGIN_URL", "https://login.example"),
         ("OAUTH2_CONSENT_URL", "https://consent.example"),
     ]));
@@ -101,7 +104,7 @@ fn selecting_the_legacy_flow_is_announced() {
         "{:?}",
         only_consent.warnings
     );
-    let v010 = load(&minimal(&[("COMPAT_API_VERSION", "0.10")]));
+    let v010 = load(&minimal(&[("COMPAT_API_VERSION", "0.10"), UNGUARDED]));
     assert!(v010.v010());
     assert!(
         v010.warnings
@@ -119,6 +122,7 @@ fn the_demo_app_is_refused_in_0_10_mode() {
             ("OXYDRA_DANGEROUS_FORCE_HTTP", "true"),
             ("OXYDRA_DEMO", "true"),
             ("COMPAT_API_VERSION", "0.10"),
+            UNGUARDED,
         ]),
         &[],
     )
@@ -127,5 +131,35 @@ fn the_demo_app_is_refused_in_0_10_mode() {
     assert!(
         e.problems[0].starts_with("OXYDRA_DEMO: the demo login app speaks"),
         "{e}"
+    );
+}
+
+#[test]
+fn the_0_10_admin_api_on_the_public_port_needs_the_guard_or_an_explicit_waiver() {
+    let refused = problems(&minimal(&[("COMPAT_API_VERSION", "0.10")]));
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    let problem = &refused[0];
+    assert!(problem.starts_with("COMPAT_API_VERSION"), "{problem}");
+    assert!(
+        problem.contains("ADMIN_ACCESS_CONTROL=policies"),
+        "{problem}"
+    );
+    assert!(
+        problem.contains("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN=true"),
+        "{problem}"
+    );
+
+    let guarded = load(&minimal(&[
+        ("COMPAT_API_VERSION", "0.10"),
+        ("ADMIN_ACCESS_CONTROL", "policies"),
+    ]));
+    assert_eq!(guarded.access_control.mode, AdminAccessControl::Policies);
+    let waived = load(&minimal(&[("COMPAT_API_VERSION", "0.10"), UNGUARDED]));
+    assert!(waived.access_control.allow_unguarded_legacy_admin);
+    // 1.0.0-beta keeps the admin API on its own port: nothing to waive there.
+    assert!(
+        !load(&minimal(&[]))
+            .access_control
+            .allow_unguarded_legacy_admin
     );
 }

@@ -52,6 +52,24 @@ fn dev_mode_generates_a_system_secret_with_a_warning() {
 }
 
 #[test]
+fn the_default_dev_issuer_follows_the_public_port() {
+    let on = ("OXYDRA_DANGEROUS_FORCE_HTTP", "true");
+    let c = load(&env(&[on, ("PUBLIC_PORT", "24444")]));
+    assert_eq!(c.issuer, url("http://localhost:24444"));
+    assert_eq!(c.urls.login.port(), Some(24444));
+    // Port 0 is only known once bound: Hydra's default stands.
+    let c = load(&env(&[on, ("PUBLIC_PORT", "0")]));
+    assert_eq!(c.issuer, url("http://localhost:4444"));
+    // An explicit issuer wins over the port.
+    let c = load(&env(&[
+        on,
+        ("PUBLIC_PORT", "24444"),
+        ("OAUTH2_ISSUER_URL", "http://auth.test:8080"),
+    ]));
+    assert_eq!(c.issuer, url("http://auth.test:8080"));
+}
+
+#[test]
 fn debug_redacts_secrets_and_the_dsn_password() {
     let c = load(&minimal(&[
         (
@@ -211,7 +229,7 @@ fn janitor_zero_is_off_and_compat_versions() {
         ("0.10.10", CompatApiVersion::V010),
     ] {
         assert_eq!(
-            load(&minimal(&[("COMPAT_API_VERSION", v)])).compat_api_version,
+            load(&minimal(&[("COMPAT_API_VERSION", v), super::UNGUARDED])).compat_api_version,
             want,
             "{v}"
         );

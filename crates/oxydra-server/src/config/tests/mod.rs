@@ -19,6 +19,10 @@ use super::*;
 
 pub(super) const SECRET: &str = "a-system-secret-of-32-characters";
 
+/// 0.10 mode's explicit waiver of the admin guard on the public port, for tests of other keys.
+pub(super) const UNGUARDED: (&str, &str) =
+    ("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN", "true");
+
 /// A map from pairs.
 pub(super) fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -202,6 +206,7 @@ fn every_canonical_key_is_read() {
         ("OXYDRA_BODY_LIMIT", "2MiB"),
         ("OXYDRA_JANITOR_INTERVAL", "1h"),
         ("COMPAT_API_VERSION", "0.10"),
+        UNGUARDED,
         ("RESOURCE_NAME_PREFIX", "rn:oxydra"),
     ]));
     assert_eq!(c.public.bind_addr(), "[::1]:8444");

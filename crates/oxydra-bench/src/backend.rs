@@ -17,10 +17,10 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 const CREATE_DATABASE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The scope the benchmark client is registered for and requests.
 const SCOPE: &str = "bench";
-/// The discovery document, measured instead of `/version` once the server serves it.
+/// The discovery document.
 const DISCOVERY: &str = "/.well-known/openid-configuration";
-/// The stand-in for discovery: a small static JSON document on the public port.
-const VERSION: &str = "/version";
+/// The published signing keys.
+const JWKS: &str = "/.well-known/jwks.json";
 
 /// How every scenario is measured.
 #[derive(Debug, Clone)]
@@ -37,34 +37,89 @@ pub struct Plan {
     pub work_dir: PathBuf,
 }
 
+/// One side of a measurement: what is requested, and whose CPU time is read.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The row label, e.g. `sqlite` or `peer`.
+    pub backend: &'a str,
+    /// The process serving the requests, when known (its CPU per request is reported).
+    pub pid: Option<u32>,
+    /// The request wrk sends.
+    pub request: &'a Request,
+}
+
 impl Plan {
-    /// One warm-up run (not reported), then `runs` measured runs of `request`.
+    /// One warm-up run per target (not reported), then `runs` measured rounds in which every
+    /// target runs once, in turn, so that each is measured under the same machine conditions.
     pub async fn measure(
         &self,
-        backend: &str,
         name: &str,
-        request: &Request,
-    ) -> anyhow::Result<Scenario> {
-        eprintln!("{backend}: {name}: warm-up {:?}", self.warmup);
-        let warm = wrk::run(&self.settings, request, self.warmup, &self.work_dir).await?;
-        if warm.errors() > 0 {
-            eprintln!("{backend}: {name}: {} errors in the warm-up", warm.errors());
+        targets: &[Target<'_>],
+    ) -> anyhow::Result<Vec<Scenario>> {
+        for target in targets {
+            eprintln!("{}: {name}: warm-up {:?}", target.backend, self.warmup);
+            let warm =
+                wrk::run(&self.settings, target.request, self.warmup, &self.work_dir).await?;
+            if warm.errors() > 0 {
+                eprintln!(
+                    "{}: {name}: {} errors in the warm-up",
+                    target.backend,
+                    warm.errors()
+                );
+            }
         }
-        let mut runs = Vec::new();
+        let mut scenarios: Vec<Scenario> = targets
+            .iter()
+            .map(|t| Scenario {
+                backend: t.backend.to_owned(),
+                name: name.to_owned(),
+                runs: Vec::new(),
+                versus: None,
+            })
+            .collect();
         for i in 1..=self.runs {
-            eprintln!(
-                "{backend}: {name}: run {i}/{} ({})",
-                self.runs,
-                crate::load_average()
-            );
-            runs.push(wrk::run(&self.settings, request, self.duration, &self.work_dir).await?);
+            for (target, scenario) in targets.iter().zip(scenarios.iter_mut()) {
+                eprintln!(
+                    "{}: {name}: run {i}/{} ({})",
+                    target.backend,
+                    self.runs,
+                    crate::load_average()
+                );
+                scenario.runs.push(self.run_once(target).await?);
+            }
         }
-        Ok(Scenario {
-            backend: backend.to_owned(),
-            name: name.to_owned(),
-            runs,
-        })
+        Ok(scenarios)
     }
+
+    /// One measured wrk run, with the target's CPU time sampled around it.
+    async fn run_once(&self, target: &Target<'_>) -> anyhow::Result<wrk::Measurement> {
+        let before = target.pid.map(crate::cpu::used).transpose()?;
+        let mut m = wrk::run(
+            &self.settings,
+            target.request,
+            self.duration,
+            &self.work_dir,
+        )
+        .await?;
+        if let (Some(pid), Some(before)) = (target.pid, before) {
+            let spent = crate::cpu::used(pid)?.saturating_sub(before);
+            m.cpu_us_per_request = crate::cpu::per_request_us(spent, m.requests);
+        }
+        Ok(m)
+    }
+}
+
+/// What a scenario measures, so that Oxydra's request can be paired with the peer's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `client_credentials` token issuance.
+    Token,
+    /// Introspection of a valid access token.
+    Introspect,
+    /// The discovery document.
+    Discovery,
+    /// The published signing keys.
+    Jwks,
 }
 
 /// A database to run the server on.
@@ -95,7 +150,7 @@ pub struct Outcome {
 
 impl Backend {
     /// Runs the backend's scenarios; the server is killed on return, also on error.
-    pub async fn run(&self, plan: &Plan) -> anyhow::Result<Outcome> {
+    pub async fn run(&self, plan: &Plan, peer: Option<&PeerSide>) -> anyhow::Result<Outcome> {
         println!("\n{}: {}", self.name, self.shown);
         if self.database_url.starts_with("postgres") {
             let created = tokio::time::timeout(
@@ -125,7 +180,7 @@ impl Backend {
             server.public,
             server.admin
         );
-        let scenarios = self.scenarios(&server, &http, plan).await;
+        let scenarios = self.scenarios(&server, &http, plan, peer).await;
         let peak_rss_kib = server.peak_rss_kib();
         server.stop().await?;
         Ok(Outcome {
@@ -139,6 +194,7 @@ impl Backend {
         server: &Server,
         http: &reqwest::Client,
         plan: &Plan,
+        peer: Option<&PeerSide>,
     ) -> anyhow::Result<Vec<Scenario>> {
         let client_id = format!("bench-{}", uuid::Uuid::new_v4().simple());
         let client_secret = uuid::Uuid::new_v4().simple().to_string();
@@ -160,42 +216,70 @@ impl Backend {
             headers: Vec::new(),
         };
         check(http, &introspect, Some(r#""active":true"#)).await?;
-        let discovery_url = format!("{}{DISCOVERY}", server.public);
-        let (get, get_name) = if check(
-            http,
-            &Request::Get {
-                url: discovery_url.clone(),
-            },
-            None,
-        )
-        .await
-        .is_ok()
-        {
-            (discovery_url, format!("discovery: GET {DISCOVERY}"))
-        } else {
-            println!(
-                "{}: {DISCOVERY} does not answer 200 (no discovery document yet); GET {VERSION} stands in for it",
-                self.name
-            );
-            let url = format!("{}{VERSION}", server.public);
-            check(http, &Request::Get { url: url.clone() }, None).await?;
-            (url, format!("discovery-style: GET {VERSION}"))
+        let get = |path: &str| Request::Get {
+            url: format!("{}{path}", server.public),
         };
-        let plan_rows = [
-            ("token: POST /oauth2/token".to_owned(), token),
-            ("introspect: POST /oauth2/introspect".to_owned(), introspect),
-            (get_name, Request::Get { url: get }),
+        let rows = [
+            (Kind::Token, "token: POST /oauth2/token", token),
+            (
+                Kind::Introspect,
+                "introspect: POST /oauth2/introspect",
+                introspect,
+            ),
+            (
+                Kind::Discovery,
+                "discovery: GET /.well-known/openid-configuration",
+                get(DISCOVERY),
+            ),
+            (Kind::Jwks, "jwks: GET /.well-known/jwks.json", get(JWKS)),
         ];
+        let peer_label = format!("peer@{}", self.name);
         let mut scenarios = Vec::new();
-        for (name, request) in plan_rows {
-            scenarios.push(plan.measure(self.name, &name, &request).await?);
+        for (kind, name, request) in rows {
+            check(http, &request, None).await?;
+            let mut targets = vec![Target {
+                backend: self.name,
+                pid: Some(server.pid()),
+                request: &request,
+            }];
+            if let Some(request) = peer.and_then(|p| p.request(kind)) {
+                targets.push(Target {
+                    backend: &peer_label,
+                    pid: peer.map(|p| p.pid),
+                    request,
+                });
+            }
+            let mut measured = plan.measure(name, &targets).await?;
+            if let [ours, theirs] = measured.as_mut_slice() {
+                ours.versus = Some(theirs.median());
+            }
+            scenarios.extend(measured);
         }
         Ok(scenarios)
     }
 }
 
+/// The peer's side of the benchmark, measured alongside each backend.
+#[derive(Debug)]
+pub struct PeerSide {
+    /// The peer's process id.
+    pub pid: u32,
+    /// The peer's request for each kind of scenario it serves.
+    pub requests: Vec<(Kind, Request)>,
+}
+
+impl PeerSide {
+    /// The peer's request for `kind`, if it has one.
+    fn request(&self, kind: Kind) -> Option<&Request> {
+        self.requests
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, r)| r)
+    }
+}
+
 /// A client for setup and checks: HTTP/1.1, no proxy.
-fn http_client() -> anyhow::Result<reqwest::Client> {
+pub(crate) fn http_client() -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .http1_only()
         .no_proxy()
@@ -206,7 +290,7 @@ fn http_client() -> anyhow::Result<reqwest::Client> {
 
 /// Sends `request` once with reqwest; an error unless it answers 200 (and contains `expect`).
 /// Returns the body.
-async fn check(
+pub(crate) async fn check(
     http: &reqwest::Client,
     request: &Request,
     expect: Option<&str>,
@@ -246,7 +330,7 @@ async fn check(
 }
 
 /// `Basic` credentials with the form-url-encoded id and secret (RFC 6749 §2.3.1).
-fn basic_auth(client_id: &str, client_secret: &str) -> String {
+pub(crate) fn basic_auth(client_id: &str, client_secret: &str) -> String {
     let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let credentials = format!("{}:{}", encode(client_id), encode(client_secret));
     format!(
@@ -286,7 +370,7 @@ async fn create_client(
 }
 
 /// One token request outside the measurement; its access token is the one introspected.
-async fn issue_token(http: &reqwest::Client, token: &Request) -> anyhow::Result<String> {
+pub(crate) async fn issue_token(http: &reqwest::Client, token: &Request) -> anyhow::Result<String> {
     let text = check(http, token, None).await?;
     let json: serde_json::Value =
         serde_json::from_str(&text).context("the token response is not JSON")?;

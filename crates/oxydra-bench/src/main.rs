@@ -14,6 +14,8 @@
 
 mod backend;
 mod ceiling;
+mod cpu;
+mod peer;
 mod postgres;
 mod report;
 mod server;
@@ -69,6 +71,16 @@ struct Args {
     /// wrk), for `--duration` seconds each.
     #[arg(long)]
     signing: bool,
+    /// The peer OpenID provider to measure alongside (Node's `oidc-provider`; needs node and
+    /// npm). Its files are copied to `--peer-cache`, where `npm ci` runs once.
+    #[arg(long, default_value = "../shared/peer")]
+    peer_dir: PathBuf,
+    /// Where the peer is installed and run from (`shared/` is read-only).
+    #[arg(long, default_value = "target/bench-peer")]
+    peer_cache: PathBuf,
+    /// Do not start the peer (no ratios to it).
+    #[arg(long)]
+    skip_peer: bool,
     /// `BCRYPT_COST` of the server (Hydra's and oxydra's default is 10).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(4..=31))]
     bcrypt_cost: u32,
@@ -181,6 +193,16 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     let ceiling_rate = ceiling.median().per_second;
     let mut scenarios = vec![ceiling];
     let mut outcomes: Vec<(&str, Result<Outcome, anyhow::Error>)> = Vec::new();
+    let (peer, peer_side) = if args.skip_peer {
+        println!(
+            "
+peer: skipped (--skip-peer)"
+        );
+        (None, None)
+    } else {
+        let (peer, side) = start_peer(&args).await?;
+        (Some(peer), Some(side))
+    };
 
     let sqlite_path = temp.path().join("bench.db");
     let sqlite = Backend {
@@ -191,7 +213,11 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         bcrypt_cost: args.bcrypt_cost,
         log_path: temp.path().join("server-sqlite.log"),
     };
-    outcomes.push(("sqlite", report_failure("sqlite", sqlite.run(&plan).await)));
+    let peer_ref = peer_side.as_ref();
+    outcomes.push((
+        "sqlite",
+        report_failure("sqlite", sqlite.run(&plan, peer_ref).await),
+    ));
     if args.skip_postgres {
         println!("\npostgres: skipped (--skip-postgres)");
     } else {
@@ -203,7 +229,10 @@ async fn run(args: Args) -> anyhow::Result<bool> {
             bcrypt_cost: args.bcrypt_cost,
             log_path: temp.path().join("server-postgres.log"),
         };
-        outcomes.push(("postgres", report_failure("postgres", pg.run(&plan).await)));
+        outcomes.push((
+            "postgres",
+            report_failure("postgres", pg.run(&plan, peer_ref).await),
+        ));
     }
 
     let mut ok = true;
@@ -225,6 +254,16 @@ async fn run(args: Args) -> anyhow::Result<bool> {
                 memory.push(format!("{name:<9} NOT MEASURED: {e:#}"));
             }
         }
+    }
+    if let Some(peer) = peer {
+        memory.push(format!(
+            "peer      peak RSS (VmHWM): {}",
+            match server::peak_rss_kib(peer.pid()) {
+                Ok(kib) => mib(kib * 1024),
+                Err(e) => format!("unavailable ({e:#})"),
+            }
+        ));
+        peer.stop().await?;
     }
     ok &= scenarios.iter().all(|s| s.errors() == 0);
 
@@ -256,15 +295,38 @@ fn report_failure<T>(name: &str, result: anyhow::Result<T>) -> anyhow::Result<T>
 async fn measure_ceiling(plan: &backend::Plan) -> anyhow::Result<Scenario> {
     let hello = ceiling::HelloWorld::start()?;
     let request = wrk::Request::Get { url: hello.url() };
+    let target = backend::Target {
+        backend: CEILING_BACKEND,
+        pid: Some(std::process::id()),
+        request: &request,
+    };
     let result = plan
-        .measure(
-            CEILING_BACKEND,
-            "hello world: GET / (axum, in-process)",
-            &request,
-        )
+        .measure("hello world: GET / (axum, in-process)", &[target])
         .await;
     hello.stop()?;
-    result
+    result?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("the ceiling was not measured"))
+}
+
+/// Starts the peer and prepares its requests.
+async fn start_peer(args: &Args) -> anyhow::Result<(peer::Peer, backend::PeerSide)> {
+    let http = backend::http_client()?;
+    let peer = peer::Peer::start(&args.peer_dir, &args.peer_cache, &http)
+        .await
+        .context("the peer (pass --skip-peer to measure without it)")?;
+    println!(
+        "
+peer: oidc-provider, pid {}, {}",
+        peer.pid(),
+        peer.base
+    );
+    let requests = peer.requests(&http).await?;
+    let side = backend::PeerSide {
+        pid: peer.pid(),
+        requests,
+    };
+    Ok((peer, side))
 }
 
 /// The URL with any password replaced by `***`.

@@ -15,6 +15,8 @@ pub struct Scenario {
     pub name: String,
     /// The measured runs, in order.
     pub runs: Vec<Measurement>,
+    /// The peer's median for the same kind of request, measured alternating with these runs.
+    pub versus: Option<Measurement>,
 }
 
 impl Scenario {
@@ -28,6 +30,12 @@ impl Scenario {
             p99_ms: pick(|m| m.p99_ms),
             bad_status: self.runs.iter().map(|m| m.bad_status).sum(),
             socket_errors: self.runs.iter().map(|m| m.socket_errors).sum(),
+            cpu_us_per_request: self
+                .runs
+                .iter()
+                .map(|m| m.cpu_us_per_request)
+                .collect::<Option<Vec<f64>>>()
+                .map(median),
         }
     }
 
@@ -63,21 +71,42 @@ fn ratio(value: f64, ceiling: Option<f64>) -> String {
 
 fn header() -> String {
     format!(
-        "{:<9} {:<38} {:>6} {:>10} {:>8} {:>8} {:>9} {:>7}",
-        "backend", "scenario", "run", "req/s", "p50 ms", "p99 ms", "/ceiling", "errors"
+        "{:<15} {:<50} {:>6} {:>10} {:>8} {:>8} {:>11} {:>9} {:>7} {:>9} {:>7}",
+        "backend",
+        "scenario",
+        "run",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "µs CPU/req",
+        "/ceiling",
+        "/peer",
+        "CPU/peer",
+        "errors"
     )
 }
 
 fn row(scenario: &Scenario, run: &str, m: &Measurement, ceiling: Option<f64>) -> String {
+    let peer = |f: fn(&Measurement) -> Option<f64>, ours: Option<f64>| match (
+        ours,
+        scenario.versus.as_ref().and_then(f),
+    ) {
+        (Some(ours), Some(theirs)) if theirs > 0.0 => format!("{:.2}", ours / theirs),
+        _ => "-".to_owned(),
+    };
     format!(
-        "{:<9} {:<38} {:>6} {:>10.0} {:>8.2} {:>8.2} {:>9} {:>7}",
+        "{:<15} {:<50} {:>6} {:>10.0} {:>8.2} {:>8.2} {:>11} {:>9} {:>7} {:>9} {:>7}",
         scenario.backend,
         scenario.name,
         run,
         m.per_second,
         m.p50_ms,
         m.p99_ms,
+        m.cpu_us_per_request
+            .map_or_else(|| "-".to_owned(), |us| format!("{us:.1}")),
         ratio(m.per_second, ceiling),
+        peer(|v| Some(v.per_second), Some(m.per_second)),
+        peer(|v| v.cpu_us_per_request, m.cpu_us_per_request),
         m.errors()
     )
 }
@@ -123,6 +152,7 @@ mod tests {
             p99_ms,
             bad_status,
             socket_errors: 0,
+            cpu_us_per_request: Some(per_second / 100.0),
         }
     }
 
@@ -135,6 +165,7 @@ mod tests {
             backend: "sqlite".to_owned(),
             name: "x".to_owned(),
             runs: vec![m(300.0, 9.0, 0), m(100.0, 3.0, 2), m(200.0, 5.0, 1)],
+            versus: None,
         };
         let med = s.median();
         assert_eq!(med.per_second, 200.0);
@@ -150,10 +181,14 @@ mod tests {
             backend: "postgres".to_owned(),
             name: "token".to_owned(),
             runs: vec![m(25_000.0, 4.0, 0)],
+            versus: Some(m(5_000.0, 9.0, 0)),
         };
         let table = runs_table(std::slice::from_ref(&s), Some(100_000.0));
         assert_eq!(table.lines().count(), 3);
         assert!(table.contains("0.250"));
+        // 25k/s against the peer's 5k/s; 250 µs against 50 µs of CPU per request.
+        assert!(table.contains(" 5.00 "), "{table}");
+        assert!(table.contains(" 250.0 "), "{table}");
         assert!(
             summary_table(&[s], None)
                 .lines()

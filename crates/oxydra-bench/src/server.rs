@@ -186,14 +186,7 @@ impl Server {
 
     /// The server's peak resident set size in KiB (`VmHWM` in `/proc/<pid>/status`).
     pub fn peak_rss_kib(&self) -> anyhow::Result<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
-            .context("cannot read the server's /proc status (Linux only)")?;
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kib| kib.parse().ok())
-            .ok_or_else(|| anyhow!("no VmHWM line in /proc/{}/status", self.pid))
+        peak_rss_kib(self.pid)
     }
 
     /// Kills the server and reaps it.
@@ -209,6 +202,18 @@ impl Server {
     fn log_tail(&self) -> String {
         log_tail(&self.log_path)
     }
+}
+
+/// The peak resident set size in KiB of process `pid` (`VmHWM` in `/proc/<pid>/status`).
+pub fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .context("cannot read /proc/<pid>/status (Linux only)")?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .ok_or_else(|| anyhow!("no VmHWM line in /proc/{pid}/status"))
 }
 
 /// The last lines of the log at `path`, prefixed for an error message.

@@ -102,6 +102,8 @@ pub struct Measurement {
     pub bad_status: u64,
     /// `Socket errors`: connect + read + write + timeout.
     pub socket_errors: u64,
+    /// Microseconds of the measured process's CPU per request, when its pid was known.
+    pub cpu_us_per_request: Option<f64>,
 }
 
 impl Measurement {

@@ -14,13 +14,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use crate::cli::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The definition with every command's example in its --help (`cli::examples`).
+    let matches = cli::examples::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Serve(args) => cli::serve::run(args).await,
         Command::Migrate(args) => cli::migrate::run(args).await,
@@ -29,6 +31,7 @@ async fn main() -> ExitCode {
         Command::Token(args) => cli::token::run(args).await,
         Command::Policies(args) => cli::policies::run(args).await,
         Command::Version => cli::version::run(),
+        Command::Completion(args) => cli::completion::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

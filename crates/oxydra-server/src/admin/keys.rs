@@ -73,7 +73,7 @@ impl ShowKeys for Shown {
             None => keys,
             Some(_) => keys
                 .into_iter()
-                .map(|key| public_part(&key).unwrap_or_else(|| Jwk { k: None, ..key }))
+                .map(|key| public_part(&key).unwrap_or(Jwk { k: None, ..key }))
                 .collect(),
         }
     }

@@ -4,6 +4,8 @@
 //! §1), so scripts written for `hydra` work with `oxydra`.
 
 pub mod clients;
+pub mod completion;
+pub mod examples;
 pub mod keys;
 pub mod migrate;
 pub mod policies;
@@ -51,6 +53,8 @@ pub enum Command {
     Policies(policies::PoliciesArgs),
     /// Print the version of this build.
     Version,
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    Completion(completion::CompletionArgs),
 }
 
 #[cfg(test)]
@@ -62,5 +66,6 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+        examples::command().debug_assert();
     }
 }

@@ -235,3 +235,48 @@ fn policies_help_lists_commands_and_hides_admin_secrets() {
     let out = run.ok();
     assert!(!out.contains("an-admin-secret-from-the-env") && !out.contains("a-token-from-the-env"));
 }
+
+#[test]
+fn leaf_commands_show_an_example() {
+    help(&["keys", "create"], &["Example:", "oxydra keys create"]);
+    help(
+        &["migrate", "secret"],
+        &["Example:", "oxydra migrate secret -e"],
+    );
+    // A group keeps its own examples and gains none twice.
+    let out = oxydra(&["clients", "--help"], &[]).ok();
+    assert_eq!(out.matches("Examples:").count(), 1, "{out}");
+}
+
+#[test]
+fn completion_scripts_cover_every_command_in_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _oxydra"),
+        ("zsh", "#compdef oxydra"),
+        ("fish", "complete -c oxydra"),
+    ] {
+        let script = oxydra(&["completion", shell], &[]).ok();
+        assert!(script.contains(marker), "{shell}: no {marker:?}");
+        for command in [
+            "serve",
+            "clients",
+            "policies",
+            "completion",
+            "--dangerous-force-http",
+        ] {
+            assert!(script.contains(command), "{shell}: no {command}");
+        }
+    }
+    // The bash script is valid bash.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("oxydra.bash");
+    std::fs::write(&path, oxydra(&["completion", "bash"], &[]).ok()).unwrap();
+    let checked = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(checked.success());
+    let refused = oxydra(&["completion", "tcsh"], &[]);
+    assert!(!refused.status.success());
+}

@@ -169,6 +169,8 @@ async fn open_store(config: &Config, mode: ServeMode) -> Result<SqlStore, ServeE
             )));
         }
     }
+    // A database outage answers 503 at once instead of after the pool's acquire timeout.
+    store.fail_fast_when_unreachable();
     Ok(store)
 }
 

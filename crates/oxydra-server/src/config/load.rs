@@ -42,6 +42,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let auto_migrate = r.bool("OXYDRA_AUTO_MIGRATE", false);
     let public = listen(&mut r, "PUBLIC_HOST", "PUBLIC_PORT", 4444);
     let admin = listen(&mut r, "ADMIN_HOST", "ADMIN_PORT", 4445);
+    let connections = super::connections::connections(&mut r);
     let tls = tls(&mut r);
     let demo = demo(&mut r);
     let base = issuer.as_ref();
@@ -115,6 +116,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         auto_migrate,
         public,
         admin,
+        connections,
         tls,
         dangerous_force_http,
         issuer,

@@ -6,6 +6,7 @@
 //! [`keys()`], mirrored by `docs/configuration.md` (a test keeps them in sync).
 
 mod access;
+mod connections;
 mod duration;
 mod env;
 mod keys;
@@ -30,6 +31,7 @@ use oxydra_core::config::{AccessTokenStrategy, ClientPolicy, Lifespans, ScopeStr
 use url::Url;
 
 pub use access::{AccessControlConfig, AdminAccessControl, RootCredentials};
+pub use connections::ConnectionConfig;
 pub use duration::{parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
@@ -48,6 +50,9 @@ pub struct Config {
     pub public: ListenConfig,
     /// Admin listener (`ADMIN_HOST`, `ADMIN_PORT`).
     pub admin: ListenConfig,
+    /// Timeouts and connection caps of both listeners (`OXYDRA_*_TIMEOUT`,
+    /// `OXYDRA_*_MAX_CONNECTIONS`).
+    pub connections: ConnectionConfig,
     /// Certificate, key and trusted TLS-terminating proxies.
     pub tls: TlsConfig,
     /// Development mode: plain HTTP, non-https issuer, generated system secret allowed.

@@ -7,6 +7,7 @@
 mod clients_cli;
 mod clients_http;
 mod config_errors;
+mod connections;
 mod demo;
 mod durability;
 mod health;

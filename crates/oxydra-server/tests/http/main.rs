@@ -11,6 +11,8 @@ mod demo;
 mod discovery;
 mod flows_admin;
 mod flows_sessions;
+mod fuzz;
+mod fuzz_gen;
 mod health;
 mod jwt_access;
 mod keys;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access_control;
+mod admin_put;
 mod client_assertion;
 mod clients;
 mod compat;

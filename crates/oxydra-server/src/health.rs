@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use oxydra_api::paths::{HEALTH, HEALTH_ALIVE, HEALTH_READY, HEALTH_STATS, HEALTH_STATUS, VERSION};
 use oxydra_api::{HealthNotReadyStatus, HealthStats, HealthStatus, Version};
-use oxydra_core::store::Store;
+use std::time::Duration;
+
+use oxydra_core::store::{Store, StoreError};
 
 use crate::app::AppState;
 
@@ -32,9 +34,21 @@ async fn alive() -> axum::Json<HealthStatus> {
     axum::Json(HealthStatus::ok())
 }
 
-/// Ready when the database answers; otherwise 503 with the failing check.
+/// How long the readiness check waits for the database: shorter than the probes of load
+/// balancers and orchestrators, so they see "not ready" rather than a hang.
+pub const READY_TIMEOUT: Duration = Duration::from_millis(750);
+
+/// Ready when the database answers within [`READY_TIMEOUT`]; otherwise 503 with the failing
+/// check.
 async fn ready(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
+    let checked = tokio::time::timeout(READY_TIMEOUT, state.store.ping())
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError::Unavailable(
+                format!("no answer within {} ms", READY_TIMEOUT.as_millis()).into(),
+            ))
+        });
+    match checked {
         Ok(()) => axum::Json(HealthStatus::ok()).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");

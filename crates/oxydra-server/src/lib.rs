@@ -10,6 +10,7 @@ pub mod admin;
 pub mod app;
 pub mod bootstrap;
 pub mod config;
+pub mod conn;
 pub mod cookies;
 pub mod demo;
 pub mod error;

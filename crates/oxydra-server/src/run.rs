@@ -11,7 +11,8 @@ use oxydra_store::{Dsn, OpenOptions, SqlStore};
 
 use crate::app::{AppState, admin_router, public_router};
 use crate::config::Config;
-use crate::{telemetry, tls};
+use crate::conn::{CappedListener, Caps, PeerAddr, Timeouts, TrackingAcceptor};
+use crate::{conn, telemetry, tls};
 
 /// Which listeners `oxydra serve` opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +92,7 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
         .await
         .map_err(|e| ServeError::Bootstrap(e.to_string()))?;
     let handle = Handle::new();
+    let (caps, timeouts) = connection_limits(&state.config);
     let listeners = [
         (ServeMode::Public, "public", &state.config.public),
         (ServeMode::Admin, "admin", &state.config.admin),
@@ -116,11 +118,13 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
     }
     let mut servers = Vec::new();
     for (side, listener) in bound {
-        let router = if side == ServeMode::Public {
-            public_router(state.clone())
+        let (router, cap) = if side == ServeMode::Public {
+            (public_router(state.clone()), caps.public)
         } else {
-            admin_router(state.clone())
+            (admin_router(state.clone()), caps.admin)
         };
+        let listener = CappedListener::new(listener, cap, timeouts)
+            .map_err(|e| ServeError::Listen(e.to_string()))?;
         servers.push(tokio::spawn(run_listener(
             listener,
             router,
@@ -178,6 +182,8 @@ async fn open_store(config: &Config, mode: ServeMode) -> Result<SqlStore, ServeE
             )));
         }
     }
+    // A database outage answers 503 at once instead of after the pool's acquire timeout.
+    store.fail_fast_when_unreachable();
     Ok(store)
 }
 
@@ -209,30 +215,44 @@ fn announce(name: &str, scheme: &str, addr: SocketAddr) {
     tracing::info!(%addr, "{name} listening");
 }
 
+/// The listeners' connection caps (fitted to the open-file limit) and timeouts.
+fn connection_limits(config: &Config) -> (Caps, Timeouts) {
+    let c = &config.connections;
+    let wanted = Caps {
+        public: c.public_max_connections,
+        admin: c.admin_max_connections,
+    };
+    let (caps, warning) = conn::fit_caps(wanted, conn::open_file_limit());
+    if let Some(warning) = warning {
+        tracing::warn!("{warning}");
+    }
+    let timeouts = Timeouts {
+        header_read: c.header_read_timeout,
+        body_read: c.body_read_timeout,
+        idle: c.idle_timeout,
+    };
+    (caps, timeouts)
+}
+
 async fn run_listener(
-    listener: std::net::TcpListener,
+    listener: CappedListener,
     router: Router,
     rustls: Option<axum_server::tls_rustls::RustlsConfig>,
-    handle: Handle<SocketAddr>,
+    handle: Handle<PeerAddr>,
 ) -> std::io::Result<()> {
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum_server::Server::<PeerAddr>::from_listener(listener).handle(handle);
     match rustls {
         Some(tls) => {
-            axum_server::from_tcp_rustls(listener, tls)?
-                .handle(handle)
-                .serve(service)
-                .await
+            let acceptor =
+                axum_server::tls_rustls::RustlsAcceptor::new(tls).acceptor(TrackingAcceptor);
+            server.acceptor(acceptor).serve(service).await
         }
-        None => {
-            axum_server::from_tcp(listener)?
-                .handle(handle)
-                .serve(service)
-                .await
-        }
+        None => server.acceptor(TrackingAcceptor).serve(service).await,
     }
 }
 
-async fn shutdown_on_signal(handle: Handle<SocketAddr>) {
+async fn shutdown_on_signal(handle: Handle<PeerAddr>) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

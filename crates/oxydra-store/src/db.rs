@@ -12,6 +12,7 @@ use sqlx::{Executor, FromRow, Postgres, Sqlite, Transaction};
 
 use crate::dsn::Backend;
 use crate::error::map_sqlx;
+use crate::health::Health;
 
 /// One SQL statement: portable text plus optional per-dialect replacements.
 #[derive(Debug)]
@@ -96,8 +97,8 @@ impl<T> AnyRow for T where
 pub(crate) enum Db {
     /// SQLite (file or in-memory).
     Sqlite(SqlitePool),
-    /// PostgreSQL.
-    Postgres(PgPool),
+    /// PostgreSQL, with the breaker that fails its operations fast while it is unreachable.
+    Postgres(PgPool, Health),
 }
 
 /// An open transaction on one backend; dropped without `commit` it rolls back.
@@ -144,7 +145,7 @@ macro_rules! run {
 /// Generates `execute` and the `fetch_*` methods for `Db` and `Tx`, from how each variant
 /// yields an executor.
 macro_rules! executor_methods {
-    ([$($recv:tt)*] $sqlite:ident => $sqlite_exec:expr, $pg:ident => $pg_exec:expr) => {
+    ([$($recv:tt)*] $sqlite:ident => $sqlite_exec:expr, $pg:pat => $pg_exec:expr, $guard:expr) => {
         /// Runs a statement; returns the number of rows affected.
         pub(crate) async fn execute(
             $($recv)* self,
@@ -155,7 +156,9 @@ macro_rules! executor_methods {
                 Self::Sqlite($sqlite) => {
                     run!(execute, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args)
                 }
-                Self::Postgres($pg) => run!(execute, $pg_exec, Postgres, Backend::Postgres, stmt, args),
+                $pg => {
+                    ($guard)(async { run!(execute, $pg_exec, Postgres, Backend::Postgres, stmt, args) }).await
+                }
             }
             .map_err(map_sqlx)
         }
@@ -170,8 +173,8 @@ macro_rules! executor_methods {
                 Self::Sqlite($sqlite) => {
                     run!(fetch_optional, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args, R)
                 }
-                Self::Postgres($pg) => {
-                    run!(fetch_optional, $pg_exec, Postgres, Backend::Postgres, stmt, args, R)
+                $pg => {
+                    ($guard)(async { run!(fetch_optional, $pg_exec, Postgres, Backend::Postgres, stmt, args, R) }).await
                 }
             }
             .map_err(map_sqlx)
@@ -188,8 +191,8 @@ macro_rules! executor_methods {
                 Self::Sqlite($sqlite) => {
                     run!(fetch_one, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args, R)
                 }
-                Self::Postgres($pg) => {
-                    run!(fetch_one, $pg_exec, Postgres, Backend::Postgres, stmt, args, R)
+                $pg => {
+                    ($guard)(async { run!(fetch_one, $pg_exec, Postgres, Backend::Postgres, stmt, args, R) }).await
                 }
             }
             .map_err(map_sqlx)
@@ -205,8 +208,8 @@ macro_rules! executor_methods {
                 Self::Sqlite($sqlite) => {
                     run!(fetch_all, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args, R)
                 }
-                Self::Postgres($pg) => {
-                    run!(fetch_all, $pg_exec, Postgres, Backend::Postgres, stmt, args, R)
+                $pg => {
+                    ($guard)(async { run!(fetch_all, $pg_exec, Postgres, Backend::Postgres, stmt, args, R) }).await
                 }
             }
             .map_err(map_sqlx)
@@ -215,13 +218,13 @@ macro_rules! executor_methods {
 }
 
 impl Db {
-    executor_methods!([&] pool => pool, pool => pool);
+    executor_methods!([&] pool => pool, Self::Postgres(pool, health) => pool, |op| health.guard(op));
 
     /// The dialect of this pool.
     pub(crate) fn backend(&self) -> Backend {
         match self {
             Self::Sqlite(_) => Backend::Sqlite,
-            Self::Postgres(_) => Backend::Postgres,
+            Self::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -234,7 +237,7 @@ impl Db {
     pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
         match self {
             Self::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
-            Self::Postgres(pool) => pool.begin().await.map(Tx::Postgres),
+            Self::Postgres(pool, health) => health.guard(pool.begin()).await.map(Tx::Postgres),
         }
         .map_err(map_sqlx)
     }
@@ -243,7 +246,7 @@ impl Db {
     pub(crate) async fn prepare(&self, stmt: &'static Stmt) -> Result<(), StoreError> {
         match self {
             Self::Sqlite(pool) => pool.prepare(stmt.sql(Backend::Sqlite)).await.map(drop),
-            Self::Postgres(pool) => pool.prepare(stmt.sql(Backend::Postgres)).await.map(drop),
+            Self::Postgres(pool, _) => pool.prepare(stmt.sql(Backend::Postgres)).await.map(drop),
         }
         .map_err(map_sqlx)
     }
@@ -252,13 +255,13 @@ impl Db {
     pub(crate) async fn close(&self) {
         match self {
             Self::Sqlite(pool) => pool.close().await,
-            Self::Postgres(pool) => pool.close().await,
+            Self::Postgres(pool, _) => pool.close().await,
         }
     }
 }
 
 impl Tx {
-    executor_methods!([&mut] tx => &mut **tx, tx => &mut **tx);
+    executor_methods!([&mut] tx => &mut **tx, Self::Postgres(tx) => &mut **tx, std::convert::identity);
 
     /// Commits the transaction.
     pub(crate) async fn commit(self) -> Result<(), StoreError> {

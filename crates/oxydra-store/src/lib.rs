@@ -12,6 +12,7 @@ mod batch;
 mod db;
 mod dsn;
 mod error;
+mod health;
 mod impls;
 mod rows;
 mod sql;

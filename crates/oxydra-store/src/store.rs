@@ -14,6 +14,7 @@ use crate::batch::InsertBatcher;
 use crate::db::Db;
 use crate::dsn::{Backend, Dsn, DsnKind};
 use crate::error::{map_migrate, map_sqlx};
+use crate::health::Health;
 use crate::rows::{CountRow, VersionRow};
 use crate::sql;
 
@@ -117,18 +118,13 @@ impl SqlStore {
                     .max_connections
                     .or(*max_conns)
                     .unwrap_or(DEFAULT_MAX_CONNECTIONS);
-                let pool = PgPoolOptions::new()
-                    .max_connections(max)
-                    // No ping before every acquire (one network round trip per query): a
-                    // connection broken by a server restart fails its next query instead, which
-                    // is reported as `Unavailable` (503) and the connection is dropped.
-                    .test_before_acquire(false)
-                    .acquire_timeout(ACQUIRE_TIMEOUT)
+                let health = Health::new();
+                let pool = postgres_pool(max, &health)
                     .connect_with(options.clone())
                     .await
                     .map_err(map_sqlx)?;
                 Ok(Opened {
-                    store: Self::with_db(Db::Postgres(pool)),
+                    store: Self::with_db(Db::Postgres(pool, health)),
                     newly_created: false,
                 })
             }
@@ -140,7 +136,7 @@ impl SqlStore {
         let before = self.applied_versions().await?;
         match &self.db {
             Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+            Db::Postgres(pool, _) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .map_err(map_migrate)?;
         let after = self.applied_versions().await?;
@@ -160,6 +156,16 @@ impl SqlStore {
     /// The SQL dialect behind this store.
     pub fn backend(&self) -> Backend {
         self.db.backend()
+    }
+
+    /// PostgreSQL: starts probing the database in the background over a connection of its own,
+    /// so that every operation fails at once while it is unreachable instead of waiting for
+    /// the pool's acquire timeout (see `health.rs`). For servers; short-lived tools and tests
+    /// do without. No-op on SQLite, whose file cannot become unreachable.
+    pub fn fail_fast_when_unreachable(&self) {
+        if let Db::Postgres(pool, health) = &self.db {
+            health.spawn_probe(pool.connect_options().as_ref().clone());
+        }
     }
 
     /// Closes the pool; later calls fail with `StoreError::Unavailable`.
@@ -184,14 +190,14 @@ impl SqlStore {
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
         match &self.db {
             Db::Sqlite(pool) => Some(pool),
-            Db::Postgres(_) => None,
+            Db::Postgres(..) => None,
         }
     }
 
     /// The PostgreSQL pool, for tests and diagnostics that need raw SQL (`information_schema`).
     pub fn postgres_pool(&self) -> Option<&PgPool> {
         match &self.db {
-            Db::Postgres(pool) => Some(pool),
+            Db::Postgres(pool, _) => Some(pool),
             Db::Sqlite(_) => None,
         }
     }
@@ -199,7 +205,7 @@ impl SqlStore {
     fn migrator(&self) -> &'static Migrator {
         match self.db {
             Db::Sqlite(_) => &SQLITE_MIGRATIONS,
-            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+            Db::Postgres(..) => &POSTGRES_MIGRATIONS,
         }
     }
 
@@ -229,6 +235,23 @@ impl SqlStore {
             .await?;
         Ok(rows.into_iter().map(|r| r.version).collect())
     }
+}
+
+/// PostgreSQL pool options: connections opened before the latest outage are discarded
+/// instead of being handed out (the outage cut them).
+fn postgres_pool(max_connections: u32, health: &Health) -> PgPoolOptions {
+    let health = health.clone();
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        // No ping before every acquire (one network round trip per query): a
+        // connection broken by a server restart fails its next query instead, which
+        // is reported as `Unavailable` (503) and the connection is dropped.
+        .test_before_acquire(false)
+        .before_acquire(move |_, meta| {
+            let fresh = !health.predates_outage(meta.age);
+            Box::pin(async move { Ok(fresh) })
+        })
+        .acquire_timeout(ACQUIRE_TIMEOUT)
 }
 
 /// An in-memory SQLite database that lives as long as the pool: exactly one connection, never

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod flow_admin;
 pub mod id_tokens;
 pub mod introspect;
+pub mod key_guard;
 pub mod keys;
 pub mod legacy_consent;
 pub mod policies;

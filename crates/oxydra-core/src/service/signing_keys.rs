@@ -95,6 +95,11 @@ impl SigningKeys {
         self.set
     }
 
+    /// The algorithm the set signs with (what a replacement must keep a private key of).
+    pub fn alg(&self) -> JwkAlgorithm {
+        self.alg
+    }
+
     /// Forgets the cached view: the next use re-reads storage (after a local change).
     pub fn invalidate(&self) {
         *self.cached.write().unwrap_or_else(|p| p.into_inner()) = None;

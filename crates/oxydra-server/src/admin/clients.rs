@@ -71,6 +71,14 @@ async fn update(
     Json(body): Json<OAuth2Client>,
 ) -> Result<axum::Json<OAuth2Client>, ApiError> {
     let id = parse_id(id)?;
+    if body == OAuth2Client::default() {
+        // `{}` or only misspelt fields: replacing the client would reset it to defaults.
+        // An unknown id is still 404 first.
+        clients::get(&state.store, &id).await?;
+        return Err(ApiError::invalid_request(
+            "The body sets no client field; PUT replaces the whole client, so send its metadata.",
+        ));
+    }
     let policy = state.config.client_policy();
     let saved = clients::update(
         &state.store,

@@ -12,7 +12,10 @@ use oxydra_api::{JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest};
 use oxydra_core::Error;
 use oxydra_core::jwk::Jwk;
 use oxydra_core::jwk::public_part;
+use oxydra_core::service::key_guard;
 use oxydra_core::service::keys::{self, GenerateRequest};
+use oxydra_core::service::signing_keys::SigningKeys;
+use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -124,18 +127,36 @@ async fn get_key(
     Ok(axum::Json(to_set(vec![found], shown)?))
 }
 
+/// The body of `PUT /keys/{set}`: unlike the answer model, `keys` is required, so a body
+/// without it (`{}`, a typo such as `kyes`) is a 400 instead of an order to empty the set.
+#[derive(Deserialize)]
+struct ReplaceSet {
+    keys: Vec<JSONWebKey>,
+}
+
+/// The signing set cache guarding `set`, when `set` is one the server signs with.
+fn signing_guard<'a>(state: &'a AppState, set: &str) -> Option<&'a SigningKeys> {
+    [&state.id_token_keys, &state.access_token_keys]
+        .into_iter()
+        .map(|keys| keys.as_ref())
+        .find(|keys| keys.set() == set)
+}
+
 /// `PUT /keys/{set}` → replaces the set with the validated keys sent.
 async fn put_set(
     State(state): State<AppState>,
     shown: Shown,
     Path(set): Path<String>,
-    Json(body): Json<JSONWebKeySet>,
+    Json(body): Json<ReplaceSet>,
 ) -> Result<axum::Json<JSONWebKeySet>, ApiError> {
     let input = body
         .keys
         .into_iter()
         .map(to_core)
         .collect::<Result<Vec<_>, _>>()?;
+    if let Some(guard) = signing_guard(&state, &set) {
+        key_guard::check_set(guard, &input, state.now())?;
+    }
     let saved =
         keys::replace_set(&state.store, &state.key_cipher, state.now(), &set, input).await?;
     state.keys_changed(&set);
@@ -149,13 +170,17 @@ async fn put_key(
     Path((set, kid)): Path<(String, String)>,
     Json(body): Json<JSONWebKey>,
 ) -> Result<axum::Json<JSONWebKey>, ApiError> {
+    let jwk = to_core(body)?;
+    if let Some(guard) = signing_guard(&state, &set) {
+        key_guard::check_put_key(&state.store, &state.key_cipher, guard, &jwk, state.now()).await?;
+    }
     let saved = keys::replace_key(
         &state.store,
         &state.key_cipher,
         state.now(),
         &set,
         &kid,
-        to_core(body)?,
+        jwk,
     )
     .await?;
     state.keys_changed(&set);
@@ -179,6 +204,10 @@ async fn delete_key(
     State(state): State<AppState>,
     Path((set, kid)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
+    if let Some(guard) = signing_guard(&state, &set) {
+        key_guard::check_delete_key(&state.store, &state.key_cipher, guard, &kid, state.now())
+            .await?;
+    }
     keys::delete_key(&state.store, &set, &kid).await?;
     state.keys_changed(&set);
     Ok(StatusCode::NO_CONTENT)

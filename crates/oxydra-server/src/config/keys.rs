@@ -121,6 +121,11 @@ static KEYS: &[KeyDoc] = &[
     key("FORCE_ROOT_CLIENT_CREDENTIALS", &[], "(none)", "`id:secret` (each URL-encoded): at start-up, unless a client with that id exists, create it (client_credentials, every `hydra.*` admin scope) with an allow-all policy. Redacted in logs."),
     key("OXYDRA_POLICY_CACHE_TTL", &[], "5s", "How long compiled policies are used before the policy revision is re-read, i.e. how late one instance sees another's policy writes (duration; `0` = every request)."),
     key("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN", &[], "false", "Development and trusted networks only: lets `COMPAT_API_VERSION=0.10` serve the admin API on the public port without `ADMIN_ACCESS_CONTROL=policies` (start-up refuses that otherwise). Key answers on that port then carry public halves only."),
+    key("OXYDRA_HEADER_READ_TIMEOUT", &[], "10s", "Both listeners: from a request's first byte until its headers are complete; a slower client is disconnected (duration, more than 0)."),
+    key("OXYDRA_BODY_READ_TIMEOUT", &[], "30s", "Both listeners: from a request's headers until its whole body is read; a slower (or shorter than announced) body is answered 400 and the connection closed (duration, more than 0)."),
+    key("OXYDRA_IDLE_TIMEOUT", &[], "30s", "Both listeners: how long a connection may sit without a request (new or keep-alive), or a response write without progress, before it is closed (duration, more than 0)."),
+    key("OXYDRA_PUBLIC_MAX_CONNECTIONS", &[], "1024", "Connections the public listener holds at once; beyond it new ones wait in the kernel's backlog. Lowered at start-up (with a warning) to fit the open-file limit, so a flooded public port cannot starve the admin port or the database."),
+    key("OXYDRA_ADMIN_MAX_CONNECTIONS", &[], "256", "Connections the admin listener holds at once (lowered like the public cap to fit the open-file limit)."),
 ];
 
 /// The documented key table (see `docs/configuration.md`).

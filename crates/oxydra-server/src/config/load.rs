@@ -43,6 +43,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let database_url = Secret::new(r.string("DATABASE_URL", DEFAULT_DATABASE_URL));
     let auto_migrate = r.bool("OXYDRA_AUTO_MIGRATE", false);
     let admin = listen(&mut r, "ADMIN_HOST", "ADMIN_PORT", 4445);
+    let connections = super::connections::connections(&mut r);
     let tls = tls(&mut r);
     let demo = demo(&mut r);
     let base = issuer.as_ref();
@@ -116,6 +117,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         auto_migrate,
         public,
         admin,
+        connections,
         tls,
         dangerous_force_http,
         issuer,

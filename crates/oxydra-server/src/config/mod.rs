@@ -6,6 +6,7 @@
 //! [`keys()`], mirrored by `docs/configuration.md` (a test keeps them in sync).
 
 mod access;
+mod connections;
 mod dev_secret;
 mod duration;
 mod env;
@@ -31,6 +32,7 @@ use oxydra_core::config::{AccessTokenStrategy, ClientPolicy, Lifespans, ScopeStr
 use url::Url;
 
 pub use access::{AccessControlConfig, AdminAccessControl, RootCredentials};
+pub use connections::ConnectionConfig;
 pub use dev_secret::{DEV_SECRET_SUFFIX, secret_file as dev_secret_file};
 pub use duration::{parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
@@ -50,6 +52,9 @@ pub struct Config {
     pub public: ListenConfig,
     /// Admin listener (`ADMIN_HOST`, `ADMIN_PORT`).
     pub admin: ListenConfig,
+    /// Timeouts and connection caps of both listeners (`OXYDRA_*_TIMEOUT`,
+    /// `OXYDRA_*_MAX_CONNECTIONS`).
+    pub connections: ConnectionConfig,
     /// Certificate, key and trusted TLS-terminating proxies.
     pub tls: TlsConfig,
     /// Development mode: plain HTTP, non-https issuer, generated system secret allowed.

@@ -100,6 +100,50 @@ store_test! {
     }
 }
 
+store_test! {
+    async fn put_without_keys_is_refused_and_keeps_the_set(store: SqlStore) {
+        let app = TestApp::with_store(store, test_config(&[]));
+        let made = call(&app, Method::POST, "/keys/s2", Some(json!({"alg": "ES256", "kid": "a", "use": "sig"}))).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+        for body in [json!({"kyes": []}), json!({}), json!({"keys": null})] {
+            let res = call(&app, Method::PUT, "/keys/s2", Some(body.clone())).await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{body}: {}", res.text);
+            assert_eq!(res.json["error"], "invalid_request", "{}", res.text);
+        }
+        assert_eq!(kids(&call(&app, Method::GET, "/keys/s2", None).await), ["private:a", "public:a"]);
+    }
+
+    async fn the_id_token_set_cannot_lose_its_private_key(store: SqlStore) {
+        let app = TestApp::with_store(store, test_config(&[]));
+        const SET: &str = "/keys/hydra.openid.id-token";
+        app.state.ensure_signing_keys().await.unwrap();
+        let before = call(&app, Method::GET, SET, None).await;
+        assert_eq!(before.status, StatusCode::OK, "{}", before.text);
+        let private = before.json["keys"].as_array().unwrap().iter().find(|k| k.get("d").is_some()).unwrap().clone();
+        let public = before.json["keys"].as_array().unwrap().iter().find(|k| k.get("d").is_none()).unwrap().clone();
+        let mut stripped = private.clone();
+        for field in ["d", "p", "q", "dp", "dq", "qi"] {
+            stripped.as_object_mut().unwrap().remove(field);
+        }
+        let refused = [
+            (Method::PUT, SET.to_owned(), Some(json!({"keys": []}))),
+            (Method::PUT, SET.to_owned(), Some(json!({"keys": [public.clone()]}))),
+            (Method::PUT, format!("{SET}/{}", private["kid"].as_str().unwrap()), Some(stripped)),
+            (Method::DELETE, format!("{SET}/{}", private["kid"].as_str().unwrap()), None),
+        ];
+        for (method, path, body) in refused {
+            let res = call(&app, method.clone(), &path, body).await;
+            assert_eq!(res.status, StatusCode::BAD_REQUEST, "{method} {path}: {}", res.text);
+            assert!(res.text.contains("private RS256"), "{}", res.text);
+        }
+        let after = call(&app, Method::GET, SET, None).await;
+        assert_eq!(after.json, before.json, "nothing changed");
+        // A replacement that keeps a private signing key is fine.
+        let ok = call(&app, Method::PUT, SET, Some(json!({"keys": [private, public]}))).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    }
+}
+
 /// The public `x` of a fresh Ed25519 key (to forge a mismatched pair).
 async fn gen_other_x(app: &TestApp) -> Value {
     let res = call(

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access_control;
+mod admin_put;
 mod client_assertion;
 mod clients;
 mod compat;
@@ -11,6 +12,8 @@ mod demo;
 mod discovery;
 mod flows_admin;
 mod flows_sessions;
+mod fuzz;
+mod fuzz_gen;
 mod health;
 mod jwt_access;
 mod keys;

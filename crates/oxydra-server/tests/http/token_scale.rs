@@ -56,42 +56,76 @@ async fn register(app: &TestApp) {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
 }
 
+/// Sends `n` identical token requests at once; returns the 200 bodies and the number of
+/// `invalid_grant` answers (anything else fails the test).
+async fn redeem_concurrently(
+    app: Arc<TestApp>,
+    n: usize,
+    fields: &[(&str, &str)],
+) -> (Vec<serde_json::Value>, usize) {
+    let fields: Arc<Vec<(String, String)>> = Arc::new(
+        fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    );
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let (app, fields) = (app.clone(), fields.clone());
+        tasks.spawn(async move {
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            app.form(
+                Port::Public,
+                "/oauth2/token",
+                &fields,
+                Some(("web", SECRET)),
+            )
+            .await
+        });
+    }
+    let mut winners = Vec::new();
+    let mut losers = 0;
+    while let Some(res) = tasks.join_next().await {
+        let res = res.unwrap();
+        match res.status {
+            StatusCode::OK => winners.push(res.json),
+            StatusCode::BAD_REQUEST => {
+                assert_eq!(res.json["error"], "invalid_grant", "{}", res.text);
+                losers += 1;
+            }
+            other => panic!("unexpected {other}: {}", res.text),
+        }
+    }
+    (winners, losers)
+}
+
 store_test! {
+    async fn twenty_concurrent_exchanges_of_one_code_give_exactly_one_success(store: SqlStore) {
+        let app = Arc::new(TestApp::with_store(store, test_config(&[])));
+        register(&app).await;
+        let request = RequestId::generate();
+        let (code, stored) = row(&app, TokenKind::AuthorizeCode, &request, &["offline", "read"]);
+        app.state.store.insert_tokens(&[stored]).await.unwrap();
+        let (winners, losers) =
+            redeem_concurrently(app.clone(), 20, &[("grant_type", "authorization_code"), ("code", &code)]).await;
+        assert_eq!((winners.len(), losers), (1, 19), "exactly one exchange may win");
+        // The losers replayed the code, so the grant is revoked: the winner's token too.
+        let at = winners[0]["access_token"].as_str().unwrap();
+        let info = app.form(Port::Admin, "/oauth2/introspect", &[("token", at)], None).await;
+        assert_eq!(info.json, json!({"active": false}));
+    }
+
     async fn fifty_concurrent_refreshes_of_one_token_give_exactly_one_success(store: SqlStore) {
-        let app = TestApp::with_store(store, test_config(&[]));
+        let app = Arc::new(TestApp::with_store(store, test_config(&[])));
         register(&app).await;
         let request = RequestId::generate();
         let (refresh, stored) = row(&app, TokenKind::RefreshToken, &request, &["offline", "read"]);
         app.state.store.insert_tokens(&[stored]).await.unwrap();
-        let app = Arc::new(app);
-        let refresh = Arc::new(refresh);
-        let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..50 {
-            let app = app.clone();
-            let refresh = refresh.clone();
-            tasks.spawn(async move {
-                app.form(
-                    Port::Public,
-                    "/oauth2/token",
-                    &[("grant_type", "refresh_token"), ("refresh_token", &refresh)],
-                    Some(("web", SECRET)),
-                )
-                .await
-            });
-        }
-        let mut winners = Vec::new();
-        let mut losers = 0;
-        while let Some(res) = tasks.join_next().await {
-            let res = res.unwrap();
-            match res.status {
-                StatusCode::OK => winners.push(res.json),
-                StatusCode::BAD_REQUEST => {
-                    assert_eq!(res.json["error"], "invalid_grant", "{}", res.text);
-                    losers += 1;
-                }
-                other => panic!("unexpected {other}: {}", res.text),
-            }
-        }
+        let (winners, losers) =
+            redeem_concurrently(app.clone(), 50, &[("grant_type", "refresh_token"), ("refresh_token", &refresh)]).await;
         assert_eq!(winners.len(), 1, "exactly one rotation may win");
         assert_eq!(losers, 49);
         // The losers replayed a rotated token, so the grant is revoked — the winner's tokens too.

@@ -7,6 +7,7 @@
 mod clients_cli;
 mod clients_http;
 mod config_errors;
+mod connections;
 mod demo;
 mod durability;
 mod health;
@@ -14,8 +15,10 @@ mod help;
 mod keys_cli;
 mod migrate;
 mod migrate_secret;
+mod outage;
 mod policies_cli;
 mod postgres;
 mod readme;
 mod support;
+mod tcp_proxy;
 mod tokens_cli;

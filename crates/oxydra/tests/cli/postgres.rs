@@ -1,24 +1,16 @@
 //! The binary against PostgreSQL (`TEST_DATABASE_URL`): migrate, then serve and manage clients.
 
-use oxydra_testkit::{TestBackend, open_store};
 use serde_json::Value;
 
-use crate::support::{Server, clients, oxydra, postgres_url};
+use crate::support::{Server, clients, oxydra, postgres_schema};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_and_serve_on_postgres() {
-    if postgres_url("migrate_and_serve_on_postgres").is_none() {
-        return;
-    }
     // A fresh schema of its own: whatever other runs left in the shared database (another
     // branch's migrations, say) cannot make this one fail.
-    let store = open_store(TestBackend::Postgres).await.unwrap();
-    let schema = store.schema().unwrap().to_owned();
-    let mut parsed = url::Url::parse(&std::env::var("TEST_DATABASE_URL").unwrap()).unwrap();
-    parsed
-        .query_pairs_mut()
-        .append_pair("options", &format!("-c search_path={schema}"));
-    let url = parsed.to_string();
+    let Some((store, url)) = postgres_schema("migrate_and_serve_on_postgres").await else {
+        return;
+    };
     // The test kit migrates the schema it opens, so the first call may find nothing to do.
     let first = oxydra(&["migrate", "sql", &url], &[]).ok();
     assert!(

@@ -55,7 +55,7 @@ impl Server {
 
     /// `oxydra serve all --dev <args>` with `overrides` applied on top of [`server_env`].
     pub fn start_args(args: &[&str], overrides: &[(&str, &str)]) -> Server {
-        Server::start_in(None, args, overrides, &[])
+        Server::launch(Command::new(BIN), args, overrides, &[])
     }
 
     /// [`Server::start_args`] run in `dir` (the default `./oxydra.db` is then created there),
@@ -67,13 +67,33 @@ impl Server {
         unset: &[&str],
     ) -> Server {
         let mut command = Command::new(BIN);
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
+        Server::launch(command, args, overrides, unset)
+    }
+
+    /// [`Server::start_with`] under an open-file limit (`ulimit -n nofile`).
+    pub fn start_with_file_limit(nofile: u32, overrides: &[(&str, &str)]) -> Server {
+        let mut command = Command::new("/bin/sh");
+        command.args([
+            "-c",
+            &format!("ulimit -n {nofile} && exec \"$0\" \"$@\""),
+            BIN,
+        ]);
+        Server::launch(command, &[], overrides, &[])
+    }
+
+    fn launch(
+        mut command: Command,
+        args: &[&str],
+        overrides: &[(&str, &str)],
+        unset: &[&str],
+    ) -> Server {
         command
             .args(["serve", "all", "--dev"])
             .args(args)
             .env_clear();
-        if let Some(dir) = dir {
-            command.current_dir(dir);
-        }
         for (key, value) in server_env() {
             if !unset.contains(&key) {
                 command.env(key, value);
@@ -405,4 +425,20 @@ pub fn postgres_url(test: &str) -> Option<String> {
             None
         }
     }
+}
+
+/// A fresh PostgreSQL schema of its own (migrated), and the `TEST_DATABASE_URL` that selects
+/// it; `None` (a skip) without `TEST_DATABASE_URL`. Whatever other runs left in the shared
+/// database cannot interfere. Call `cleanup` on the store when done.
+pub async fn postgres_schema(test: &str) -> Option<(oxydra_testkit::TestStore, String)> {
+    postgres_url(test)?;
+    let store = oxydra_testkit::open_store(oxydra_testkit::TestBackend::Postgres)
+        .await
+        .unwrap();
+    let schema = store.schema().unwrap().to_owned();
+    let mut parsed = url::Url::parse(&std::env::var("TEST_DATABASE_URL").unwrap()).unwrap();
+    parsed
+        .query_pairs_mut()
+        .append_pair("options", &format!("-c search_path={schema}"));
+    Some((store, parsed.to_string()))
 }

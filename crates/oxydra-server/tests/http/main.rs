@@ -5,6 +5,7 @@
 
 mod access_control;
 mod client_assertion;
+mod client_metadata_checks;
 mod clients;
 mod compat;
 mod demo;
@@ -17,6 +18,7 @@ mod keys;
 mod middleware;
 mod oidc_flow;
 mod policies;
+mod redirect_uris;
 mod token_scale;
 mod tokens;
 mod userinfo;

@@ -116,11 +116,6 @@ impl RemoteFetcher {
         })
     }
 
-    /// The limits this fetcher enforces.
-    pub fn policy(&self) -> FetchPolicy {
-        self.policy
-    }
-
     /// `GET uri` with `Accept: accept`: the body of a 2xx answer, at most `max_bytes` long.
     pub async fn get(&self, uri: &str, accept: &'static str) -> Result<Vec<u8>, FetchError> {
         let url = Url::parse(uri).map_err(|_| FetchError::NotAllowed)?;

@@ -12,6 +12,9 @@ pub struct ClientPolicy {
     pub default_scope: String,
     /// Subject types clients may choose; the first is the default (`OIDC_SUBJECT_TYPES_SUPPORTED`).
     pub subject_types: Vec<SubjectType>,
+    /// Development mode (`--dangerous-force-http`): a `sector_identifier_uri` may be plain
+    /// `http` on a loopback host, so tests and local setups can serve one.
+    pub loopback_http_documents: bool,
 }
 
 impl Default for ClientPolicy {
@@ -19,6 +22,7 @@ impl Default for ClientPolicy {
         Self {
             default_scope: String::new(),
             subject_types: vec![SubjectType::Public],
+            loopback_http_documents: false,
         }
     }
 }

@@ -30,6 +30,7 @@ use crate::cookies::CookieJar;
 use crate::demo::Demo;
 use crate::hashing::{DEFAULT_SECRET_CACHE_CAPACITY, ServerHasher};
 use crate::jwks_fetch::{JwksFetchConfig, JwksFetcher};
+use crate::remote_fetch::{FetchPolicy, RemoteFetcher};
 use crate::{admin, demo, health, middleware, public};
 
 /// Everything a handler may use. Cheap to clone (all `Arc`s and pools).
@@ -49,6 +50,9 @@ pub struct AppState {
     pub key_options: GenerateOptions,
     /// Fetches and caches `private_key_jwt` clients' `jwks_uri` key sets.
     pub jwks: JwksFetcher,
+    /// Fetches client-chosen documents safely (`sector_identifier_uri` at registration; the
+    /// downloader under [`Self::jwks`]).
+    pub remote: RemoteFetcher,
     /// `<issuer>/oauth2/token`: the audience client assertions must name.
     pub token_endpoint: Arc<str>,
     /// Signs and reads the flow's cookies (`COOKIE_SECRET`).
@@ -95,9 +99,14 @@ impl AppState {
         )?;
         let token_keys = Arc::new(TokenKeys::new(&config.system_secrets)?);
         let key_cipher = Arc::new(KeyCipher::new(&config.system_secrets)?);
-        let jwks = JwksFetcher::new(JwksFetchConfig::default()).map_err(|e| {
+        let remote = RemoteFetcher::new(FetchPolicy {
+            dev: config.dangerous_force_http,
+            ..FetchPolicy::default()
+        })
+        .map_err(|e| {
             Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
         })?;
+        let jwks = JwksFetcher::new(JwksFetchConfig::default(), remote.clone());
         let token_endpoint = Arc::from(format!(
             "{}{}",
             config.issuer.as_str().trim_end_matches('/'),
@@ -160,6 +169,7 @@ impl AppState {
             access_token_keys,
             issuer_id,
             jwks,
+            remote,
             token_endpoint,
             clock,
         })

@@ -13,6 +13,8 @@ pub mod backend;
 #[cfg(feature = "app")]
 pub mod browser;
 #[cfg(feature = "app")]
+pub mod documents;
+#[cfg(feature = "app")]
 pub mod server;
 
 pub use backend::{TestBackend, TestStore, open_store};

@@ -3,13 +3,14 @@
 
 pub mod secret;
 mod types;
+pub mod uri;
 mod validate;
 
 #[cfg(test)]
 mod tests;
 
 pub use types::{AuthMethod, GrantType, SubjectType};
-pub use validate::{ClientInput, ValidClient};
+pub use validate::{ClientInput, MAX_SECRET_LEN, MIN_SECRET_LEN, ValidClient};
 
 use crate::model::{ClientId, Now};
 

@@ -11,6 +11,7 @@ use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 
+use super::MAX_SECRET_LEN;
 use crate::error::{Error, OAuthError, OAuthErrorKind};
 use crate::model::Secret;
 
@@ -87,9 +88,16 @@ impl SecretHasher {
         self.algorithm
     }
 
-    /// Hashes `secret` with the configured algorithm.
+    /// Hashes `secret` with the configured algorithm. bcrypt refuses a secret longer than
+    /// [`MAX_SECRET_LEN`] bytes instead of silently hashing only its first 72.
     pub fn hash(&self, secret: &Secret<String>) -> Result<String, Error> {
         match self.algorithm {
+            HashAlgorithm::Bcrypt { .. } if secret.expose().len() > MAX_SECRET_LEN => {
+                Err(Error::invalid(
+                    "client_secret",
+                    format!("must be at most {MAX_SECRET_LEN} bytes long"),
+                ))
+            }
             HashAlgorithm::Bcrypt { cost } => bcrypt::hash(secret.expose().as_bytes(), cost)
                 .map_err(|e| {
                     Error::OAuth(
@@ -119,7 +127,8 @@ impl SecretHasher {
     }
 
     /// Checks `secret` against a stored hash of either algorithm, in constant time.
-    /// Unparseable hashes never verify.
+    /// Unparseable hashes never verify. bcrypt hashes stored before secrets were capped at
+    /// [`MAX_SECRET_LEN`] bytes keep verifying as they were made (first 72 bytes).
     pub fn verify(&self, secret: &Secret<String>, hash: &str) -> bool {
         if let Some(rest) = hash.strip_prefix(PBKDF2_PREFIX) {
             return verify_pbkdf2(secret, rest);

@@ -205,3 +205,111 @@ fn bcrypt_and_pbkdf2_hashes_verify_across_configurations() {
         assert!(!hasher.verify(&secret, "$pbkdf2-sha256$i=0$AA$AA"));
     }
 }
+
+/// Issue 11 item 5: no script or local-content scheme in any registered URI.
+#[test]
+fn rejects_script_and_local_schemes_in_every_uri_field() {
+    for scheme_uri in [
+        "javascript:alert(document.cookie)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+        "blob:https://app.example/uuid",
+    ] {
+        let redirect = ClientInput {
+            redirect_uris: vec![scheme_uri.into()],
+            ..input()
+        };
+        assert_eq!(
+            invalid_field(validate(redirect)),
+            "redirect_uris",
+            "{scheme_uri}"
+        );
+        let logo = ClientInput {
+            logo_uri: scheme_uri.into(),
+            ..input()
+        };
+        assert_eq!(invalid_field(validate(logo)), "logo_uri", "{scheme_uri}");
+        let home = ClientInput {
+            client_uri: scheme_uri.into(),
+            ..input()
+        };
+        assert_eq!(invalid_field(validate(home)), "client_uri", "{scheme_uri}");
+    }
+    let native = ClientInput {
+        redirect_uris: vec!["com.example.app:/oauth2redirect".into()],
+        ..input()
+    };
+    assert!(validate(native).is_ok(), "private-use schemes stay allowed");
+}
+
+/// Issue 11 item 9: bcrypt reads 72 bytes; a longer secret is refused, not truncated.
+#[test]
+fn secrets_longer_than_72_bytes_are_refused() {
+    let with_secret = |secret: String| ClientInput {
+        client_secret: Some(Secret::new(secret)),
+        ..input()
+    };
+    assert!(validate(with_secret("x".repeat(MAX_SECRET_LEN))).is_ok());
+    assert_eq!(
+        invalid_field(validate(with_secret("x".repeat(MAX_SECRET_LEN + 1)))),
+        "client_secret"
+    );
+    // 25 three-byte characters: 25 characters, 75 bytes.
+    assert_eq!(
+        invalid_field(validate(with_secret("€".repeat(25)))),
+        "client_secret"
+    );
+}
+
+#[test]
+fn bcrypt_refuses_to_truncate_but_old_long_hashes_still_verify() {
+    let bcrypt = SecretHasher::new(HashAlgorithm::Bcrypt { cost: 4 });
+    let pbkdf2 = SecretHasher::new(HashAlgorithm::Pbkdf2 {
+        iterations: NonZeroU32::new(1000).unwrap(),
+    });
+    let long = Secret::new("y".repeat(MAX_SECRET_LEN + 8));
+    assert!(matches!(
+        bcrypt.hash(&long),
+        Err(Error::Invalid {
+            field: "client_secret",
+            ..
+        })
+    ));
+    let exactly = Secret::new("y".repeat(MAX_SECRET_LEN));
+    let hash = bcrypt.hash(&exactly).unwrap();
+    assert!(bcrypt.verify(&exactly, &hash));
+    assert!(!bcrypt.verify(&Secret::new("y".repeat(MAX_SECRET_LEN - 1)), &hash));
+    // PBKDF2 has no such limit at the hasher (registration still caps secrets at 72 bytes).
+    let ph = pbkdf2.hash(&long).unwrap();
+    assert!(pbkdf2.verify(&long, &ph));
+    // A hash stored before the cap (bcrypt of a longer secret) keeps verifying.
+    let legacy = bcrypt::hash(long.expose().as_bytes(), 4).unwrap();
+    assert!(bcrypt.verify(&long, &legacy));
+}
+
+/// Issue 11 item 3: plain http sector documents only on loopback in development mode.
+#[test]
+fn sector_uri_scheme_follows_the_development_switch() {
+    let sector = |uri: &str| ClientInput {
+        sector_identifier_uri: uri.into(),
+        ..input()
+    };
+    let dev = ClientPolicy {
+        loopback_http_documents: true,
+        ..ClientPolicy::default()
+    };
+    let now = Now::from_unix_secs(1);
+    let loopback = sector("http://127.0.0.1:8080/sector.json");
+    assert_eq!(
+        invalid_field(validate(loopback.clone())),
+        "sector_identifier_uri"
+    );
+    assert!(loopback.validate(None, &dev, now).is_ok());
+    let remote_http = sector("http://sector.example/sector.json");
+    assert_eq!(
+        invalid_field(remote_http.validate(None, &dev, now)),
+        "sector_identifier_uri"
+    );
+    assert!(validate(sector("https://sector.example/sector.json")).is_ok());
+}

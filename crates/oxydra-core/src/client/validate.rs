@@ -6,6 +6,7 @@
 use url::Url;
 
 use super::types::{REQUEST_OBJECT_ALGS, RESPONSE_TYPE_WORDS, USERINFO_ALGS};
+use super::uri;
 use super::{AuthMethod, Client, GrantType, SubjectType};
 use crate::config::ClientPolicy;
 use crate::error::Error;
@@ -13,6 +14,10 @@ use crate::model::{ClientId, Now, Secret};
 
 /// The shortest client secret accepted, in bytes (Hydra's rule).
 pub const MIN_SECRET_LEN: usize = 6;
+
+/// The longest client secret accepted, in bytes: bcrypt reads only the first 72, so a longer
+/// secret would silently verify with any suffix (stricter than Hydra, which truncated).
+pub const MAX_SECRET_LEN: usize = 72;
 
 /// Client metadata as submitted, before validation. Mirrors the wire model field by field;
 /// empty strings mean "not given".
@@ -107,21 +112,7 @@ impl ClientInput {
 
         let secret = self.client_secret.filter(|s| !s.expose().is_empty());
         if let Some(secret) = &secret {
-            if !token_endpoint_auth_method.uses_secret() {
-                return Err(Error::invalid(
-                    "client_secret",
-                    format!(
-                        "a client using token_endpoint_auth_method {} has no secret",
-                        token_endpoint_auth_method.as_str()
-                    ),
-                ));
-            }
-            if secret.expose().len() < MIN_SECRET_LEN {
-                return Err(Error::invalid(
-                    "client_secret",
-                    format!("must be at least {MIN_SECRET_LEN} characters long"),
-                ));
-            }
+            check_secret(secret, token_endpoint_auth_method)?;
         }
 
         let scope = if self.scope.trim().is_empty() {
@@ -131,14 +122,7 @@ impl ClientInput {
         };
         let scope = normalize_scope(&scope)?;
 
-        let sector_identifier_uri =
-            optional_url("sector_identifier_uri", &self.sector_identifier_uri)?;
-        if !sector_identifier_uri.is_empty() && !sector_identifier_uri.starts_with("https://") {
-            return Err(Error::invalid(
-                "sector_identifier_uri",
-                "must be an https URL",
-            ));
-        }
+        let sector_identifier_uri = sector_uri(&self.sector_identifier_uri, policy)?;
 
         let userinfo_signed_response_alg = match self.userinfo_signed_response_alg.as_str() {
             "" => "none".to_owned(),
@@ -164,7 +148,7 @@ impl ClientInput {
         let redirect_uris = self
             .redirect_uris
             .into_iter()
-            .map(|uri| validate_redirect_uri(&uri).map(|()| uri))
+            .map(|raw| uri::validate_redirect_uri("redirect_uris", &raw).map(|()| raw))
             .collect::<Result<Vec<_>, _>>()?;
         let request_uris = self
             .request_uris
@@ -255,26 +239,56 @@ fn optional_url(field: &'static str, raw: &str) -> Result<String, Error> {
     if raw.is_empty() {
         return Ok(String::new());
     }
-    Url::parse(raw)
-        .map_err(|e| Error::invalid(field, format!("{raw:?} is not an absolute URL: {e}")))?;
+    uri::parse_registered_url(field, raw)?;
     Ok(raw.to_owned())
 }
 
-/// RFC 6749 §3.1.2: absolute URI, no fragment.
-fn validate_redirect_uri(raw: &str) -> Result<(), Error> {
-    if raw.contains('#') {
+/// The secret a client sent: only for secret-based methods, and between [`MIN_SECRET_LEN`]
+/// and [`MAX_SECRET_LEN`] bytes.
+fn check_secret(secret: &Secret<String>, method: AuthMethod) -> Result<(), Error> {
+    if !method.uses_secret() {
         return Err(Error::invalid(
-            "redirect_uris",
-            format!("{raw:?} must not contain a fragment"),
+            "client_secret",
+            format!(
+                "a client using token_endpoint_auth_method {} has no secret",
+                method.as_str()
+            ),
         ));
     }
-    Url::parse(raw).map_err(|e| {
-        Error::invalid(
-            "redirect_uris",
-            format!("{raw:?} is not an absolute URI: {e}"),
-        )
-    })?;
+    let len = secret.expose().len();
+    if len < MIN_SECRET_LEN {
+        return Err(Error::invalid(
+            "client_secret",
+            format!("must be at least {MIN_SECRET_LEN} characters long"),
+        ));
+    }
+    if len > MAX_SECRET_LEN {
+        return Err(Error::invalid(
+            "client_secret",
+            format!(
+                "must be at most {MAX_SECRET_LEN} bytes long: bcrypt ignores every byte after the 72nd"
+            ),
+        ));
+    }
     Ok(())
+}
+
+/// OIDC Core §8.1: a `sector_identifier_uri` is an https URL (plain http to a loopback host
+/// only in development mode); its document is checked by the registration service.
+fn sector_uri(raw: &str, policy: &ClientPolicy) -> Result<String, Error> {
+    let sector = optional_url("sector_identifier_uri", raw)?;
+    if sector.is_empty() {
+        return Ok(sector);
+    }
+    let allowed = Url::parse(&sector)
+        .is_ok_and(|url| uri::sector_uri_allowed(&url, policy.loopback_http_documents));
+    if !allowed {
+        return Err(Error::invalid(
+            "sector_identifier_uri",
+            "must be an https URL",
+        ));
+    }
+    Ok(sector)
 }
 
 fn validate_response_type(raw: &str) -> Result<(), Error> {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use url::Url;
 
+use crate::client::uri::is_loopback_host;
 use crate::client::{Client, GrantType};
 use crate::config::ScopeStrategy;
 use crate::flow::OidcContext;
@@ -22,14 +23,23 @@ pub type AuthorizeParams = BTreeMap<String, String>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedRedirect {
     url: Url,
+    registered: String,
     /// Where response parameters go.
     pub mode: ResponseMode,
 }
 
 impl TrustedRedirect {
-    /// The registered URI.
+    /// The registered URI, parsed (for building the response).
     pub fn url(&self) -> &Url {
         &self.url
+    }
+
+    /// The registered URI exactly as registered (and as the request sent it): what the token
+    /// request's `redirect_uri` is compared with (RFC 6749 §4.1.3). The parsed [`Self::url`]
+    /// is normalised (`https://app.example` becomes `https://app.example/`, hosts are
+    /// lower-cased), so it must not be used for that comparison.
+    pub fn registered(&self) -> &str {
+        &self.registered
     }
 }
 
@@ -171,7 +181,11 @@ pub fn check_redirect_uri(
         None if !returns_tokens => ResponseMode::Query,
         _ => ResponseMode::Fragment,
     };
-    Ok(TrustedRedirect { url, mode })
+    Ok(TrustedRedirect {
+        url,
+        registered: uri.to_owned(),
+        mode,
+    })
 }
 
 /// Checks 3.. (§5.1.5–8, RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1) once the redirect URI is
@@ -194,9 +208,7 @@ pub fn check_request(
     check_unsupported(params).map_err(fail)?;
     let state_value = check_state(params).map_err(fail)?;
     let has_code = response_type.iter().any(|w| w == "code");
-    if has_code {
-        check_loopback_http(&redirect).map_err(fail)?;
-    }
+    check_loopback_http(&redirect).map_err(fail)?;
     let code_challenge = check_pkce(params, client, has_code).map_err(fail)?;
     let prompt = check_prompt(params).map_err(fail)?;
     let max_age = check_max_age(params).map_err(fail)?;
@@ -338,18 +350,16 @@ fn check_state(params: &AuthorizeParams) -> Result<String, OAuthError> {
     }
 }
 
-/// §5.2: a code may go to plain `http` only on a loopback host (RFC 8252 §7.3).
+/// §5.2: every response type sends a code or a token to the redirect URI, so plain `http` is
+/// allowed only on a loopback host (RFC 8252 §7.3; RFC 9700 §4.1.1): `localhost`, a
+/// `*.localhost` name or a loopback address — not any name ending in `localhost`.
 fn check_loopback_http(redirect: &TrustedRedirect) -> Result<(), OAuthError> {
     let url = redirect.url();
-    if url.scheme() != "http" {
-        return Ok(());
-    }
-    let host = url.host_str().unwrap_or("");
-    if host == "127.0.0.1" || host == "[::1]" || host.ends_with("localhost") {
+    if url.scheme() != "http" || is_loopback_host(url) {
         Ok(())
     } else {
         Err(OAuthError::invalid_request(
-            "Authorization codes are only sent to http redirect URIs on a loopback host; use https.",
+            "Codes and tokens are only sent to http redirect URIs on a loopback host; use https.",
         ))
     }
 }

@@ -1,6 +1,9 @@
 //! OAuth 2.0 client management (Hydra's `/clients` admin API).
 
+use std::future::Future;
+
 use crate::client::secret::{SecretHashing, generate_secret};
+use crate::client::uri::check_sector_document;
 use crate::client::{Client, ClientInput, ValidClient};
 use crate::config::ClientPolicy;
 use crate::error::Error;
@@ -16,15 +19,46 @@ pub struct SavedClient {
     pub plaintext_secret: Option<Secret<String>>,
 }
 
-/// Registers a client: validates, generates id and secret when absent, stores the secret hashed.
-pub async fn create<S: ClientStore, H: SecretHashing>(
+/// The port that fetches a client's `sector_identifier_uri` document (OIDC Core §8.1), so
+/// the service can check it while the I/O (and its safety limits) stays in the server.
+pub trait SectorDocuments: Send + Sync {
+    /// The raw document at `uri`, or an [`Error::Invalid`] on `sector_identifier_uri` saying
+    /// why it could not be fetched.
+    fn fetch(&self, uri: &str) -> impl Future<Output = Result<Vec<u8>, Error>> + Send;
+}
+
+/// OIDC Core §8.1: when the client names a sector, its document must list every redirect URI.
+async fn check_sector<D: SectorDocuments>(sectors: &D, client: &Client) -> Result<(), Error> {
+    if client.sector_identifier_uri.is_empty() {
+        return Ok(());
+    }
+    let document = sectors.fetch(&client.sector_identifier_uri).await?;
+    check_sector_document(&client.redirect_uris, &document)
+}
+
+/// Registers a client: validates (fetching its sector document, if any), generates id and
+/// secret when absent, stores the secret hashed.
+pub async fn create<S: ClientStore, H: SecretHashing, D: SectorDocuments>(
     store: &S,
     hasher: &H,
+    sectors: &D,
     policy: &ClientPolicy,
     now: Now,
     input: ClientInput,
 ) -> Result<SavedClient, Error> {
-    let ValidClient { mut client, secret } = input.validate(None, policy, now)?;
+    let valid = input.validate(None, policy, now)?;
+    check_sector(sectors, &valid.client).await?;
+    register(store, hasher, valid).await
+}
+
+/// Stores a validated client whose remote documents need no check (it names none, as the
+/// root client): generates the secret when absent and stores it hashed.
+pub(crate) async fn register<S: ClientStore, H: SecretHashing>(
+    store: &S,
+    hasher: &H,
+    valid: ValidClient,
+) -> Result<SavedClient, Error> {
+    let ValidClient { mut client, secret } = valid;
     let plaintext = if client.token_endpoint_auth_method.uses_secret() {
         Some(match secret {
             Some(secret) => secret,
@@ -46,17 +80,20 @@ pub async fn create<S: ClientStore, H: SecretHashing>(
     })
 }
 
-/// Replaces a client's metadata. Without a secret the stored one is kept; a client that becomes
-/// confidential without one gets a generated secret, echoed once.
-pub async fn update<S: ClientStore, H: SecretHashing>(
+/// Replaces a client's metadata (re-checking its sector document). Without a secret the stored
+/// one is kept; a client that becomes confidential without one gets a generated secret, echoed
+/// once.
+pub async fn update<S: ClientStore, H: SecretHashing, D: SectorDocuments>(
     store: &S,
     hasher: &H,
+    sectors: &D,
     policy: &ClientPolicy,
     now: Now,
     id: ClientId,
     input: ClientInput,
 ) -> Result<SavedClient, Error> {
     let ValidClient { mut client, secret } = input.validate(Some(id), policy, now)?;
+    check_sector(sectors, &client).await?;
     let (change, offered) = if !client.token_endpoint_auth_method.uses_secret() {
         (SecretChange::Clear, None)
     } else if let Some(secret) = secret {

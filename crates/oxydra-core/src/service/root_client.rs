@@ -81,7 +81,9 @@ pub async fn ensure<S: ClientStore + PolicyStore, H: SecretHashing>(
         token_endpoint_auth_method: "client_secret_basic".to_owned(),
         ..ClientInput::default()
     };
-    match clients::create(store, hasher, client_policy, now, input).await {
+    // The root client names no sector document, so there is nothing remote to check.
+    let valid = input.validate(None, client_policy, now)?;
+    match clients::register(store, hasher, valid).await {
         Ok(_) => Ok(true),
         Err(Error::Conflict { .. }) => Ok(false),
         Err(e) => Err(e),

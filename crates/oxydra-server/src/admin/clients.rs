@@ -34,6 +34,7 @@ async fn create(
     let saved = clients::create(
         &state.store,
         &state.hasher,
+        &state.remote,
         &policy,
         state.now(),
         to_input(body)?,
@@ -83,6 +84,7 @@ async fn update(
     let saved = clients::update(
         &state.store,
         &state.hasher,
+        &state.remote,
         &policy,
         state.now(),
         id,

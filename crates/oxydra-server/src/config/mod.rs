@@ -298,6 +298,7 @@ impl Config {
         ClientPolicy {
             default_scope: self.oidc.default_client_scope.clone(),
             subject_types: self.oidc.subject_types.clone(),
+            loopback_http_documents: self.dangerous_force_http,
         }
     }
 

@@ -11,6 +11,7 @@ use oxydra_core::model::Now;
 use serde_json::json;
 
 use super::*;
+use crate::remote_fetch::FetchPolicy;
 
 /// What the fake key server answers, and how often it was asked.
 #[derive(Default)]
@@ -61,8 +62,18 @@ fn set(kids: &[&str]) -> Value {
     json!({ "keys": keys })
 }
 
+/// A development-mode downloader (the key servers here are plain http on loopback).
+fn dev_remote(max_bytes: usize) -> RemoteFetcher {
+    RemoteFetcher::new(FetchPolicy {
+        dev: true,
+        max_bytes,
+        ..FetchPolicy::default()
+    })
+    .unwrap()
+}
+
 fn fetcher(config: JwksFetchConfig) -> JwksFetcher {
-    JwksFetcher::new(config).unwrap()
+    JwksFetcher::new(config, dev_remote(FetchPolicy::default().max_bytes))
 }
 
 #[track_caller]
@@ -129,28 +140,30 @@ async fn unknown_kid_refetches_are_rate_limited() {
 #[tokio::test]
 async fn refuses_bad_responses() {
     let (uri, served) = key_server(&set(&["a"])).await;
-    let f = || {
-        fetcher(JwksFetchConfig {
-            max_bytes: 1024,
-            ..JwksFetchConfig::default()
-        })
-    };
+    let f = || JwksFetcher::new(JwksFetchConfig::default(), dev_remote(1024));
     let cases = [
         (200, "not json".to_owned(), "JSON"),
         (200, json!({"no": "keys"}).to_string(), "'keys'"),
         (200, json!({"keys": {}}).to_string(), "'keys'"),
-        (404, set(&["a"]).to_string(), "status 404"),
-        (500, "oops".to_owned(), "status 500"),
+        (404, set(&["a"]).to_string(), "success status"),
+        (500, "oops".to_owned(), "success status"),
         (
             200,
             format!("{{\"keys\": [], \"pad\": \"{}\"}}", "x".repeat(2048)),
-            "more than 1024 bytes",
+            "larger than this server accepts",
         ),
     ];
     for (status, body, want) in cases {
         served.set(status, body);
-        let hint = hint_of(f().get(&uri, None).await);
+        let e = f().get(&uri, None).await.unwrap_err();
+        let shown = format!("{e} {:?} {:?}", e.hint, e.debug);
+        let hint = hint_of(Err(e));
         assert!(hint.contains(want), "{want}: {hint}");
+        // Issue 11 item 10: neither the remote status nor its body is echoed.
+        assert!(
+            !shown.contains(&status.to_string()) && !shown.contains("oops"),
+            "{shown}"
+        );
     }
 }
 
@@ -159,8 +172,8 @@ async fn failures_are_not_retried_at_once() {
     let (uri, served) = key_server(&set(&["a"])).await;
     served.set(503, "down");
     let f = fetcher(JwksFetchConfig::default());
-    assert!(hint_of(f.get(&uri, Some("a")).await).contains("503"));
-    assert!(hint_of(f.get(&uri, Some("a")).await).contains("503"));
+    assert!(hint_of(f.get(&uri, Some("a")).await).contains("success status"));
+    assert!(hint_of(f.get(&uri, Some("a")).await).contains("success status"));
     assert_eq!(served.hits(), 1);
     // With no re-fetch interval the next call tries again and succeeds.
     let eager = fetcher(JwksFetchConfig {
@@ -185,14 +198,6 @@ async fn requires_https_except_for_loopback() {
     ] {
         assert!(hint_of(f.get(uri, None).await).contains("https"), "{uri}");
     }
-    for ok in [
-        "https://keys.example/jwks.json",
-        "http://localhost/x",
-        "http://127.0.0.1:9/x",
-        "http://[::1]/x",
-    ] {
-        assert!(allowed_url(&Url::parse(ok).unwrap()), "{ok}");
-    }
 }
 
 #[tokio::test]
@@ -203,10 +208,8 @@ async fn follows_only_safe_redirects() {
     assert_eq!(*f.get(&hop, None).await.unwrap(), set(&["a"]));
     assert_eq!(served.hits(), 1);
     let insecure = uri.replace("/jwks.json", "/insecure");
-    let e = f.get(&insecure, None).await.unwrap_err();
-    assert_eq!(e.kind, OAuthErrorKind::InvalidClient);
     // Refused by the redirect policy, not by a failed lookup of keys.example.
-    assert!(e.debug.unwrap().contains("neither https nor loopback"));
+    assert!(hint_of(f.get(&insecure, None).await).contains("must be an https URL"));
 }
 
 #[tokio::test]

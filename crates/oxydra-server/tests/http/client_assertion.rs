@@ -5,8 +5,12 @@ use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
 use axum::http::{Method, StatusCode};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use oxydra_core::OAuthErrorKind;
 use oxydra_store::SqlStore;
 use oxydra_testkit::app::{Port, TestApp, TestResponse, test_config};
+use oxydra_testkit::documents::DocumentServer;
+
+use crate::client_metadata_checks::{loopback_variants, production_app};
 use oxydra_testkit::store_test;
 use serde_json::{Value, json};
 
@@ -120,27 +124,36 @@ store_test! {
 async fn keys_are_fetched_from_the_jwks_uri() {
     let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap();
     let set = json!({"keys": [jwk(&key, "remote-1")]});
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = axum::Router::new().route(
-        "/jwks.json",
-        axum::routing::get(move || {
-            let set = set.clone();
-            async move { axum::Json(set) }
-        }),
-    );
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let keys = DocumentServer::json("/jwks.json", set).await;
 
     let app = TestApp::new(&[]).await;
     register(
         &app,
         "remote-app",
-        json!({"jwks_uri": format!("http://{addr}/jwks.json")}),
+        json!({"jwks_uri": keys.url("/jwks.json")}),
     )
     .await;
     let now = app.clock_now().unix_secs();
     let jwt = assertion(&key, "remote-1", "remote-app", "jti-r1", now);
     let res = token_with(&app, &jwt, Some("remote-app")).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    server.abort();
+}
+
+/// Issue 11 item 10: outside development mode the server's key fetcher never reaches this
+/// host — by plain http, by an IP literal or by a name resolving to loopback — and the refusal
+/// names no remote detail.
+#[tokio::test]
+async fn production_mode_never_fetches_keys_from_loopback() {
+    let keys = DocumentServer::json("/jwks.json", json!({"keys": []})).await;
+    let app = production_app().await;
+    for (uri, hint) in loopback_variants(&keys, "/jwks.json") {
+        let e = app.state.jwks.get(&uri, None).await.unwrap_err();
+        assert_eq!(e.kind, OAuthErrorKind::InvalidClient, "{uri}");
+        assert!(
+            e.hint.as_deref().unwrap_or("").contains(hint),
+            "{uri}: {e:?}"
+        );
+        assert!(e.debug.is_none(), "{e:?}");
+    }
+    assert_eq!(keys.hits(), 0, "nothing was fetched from loopback");
 }

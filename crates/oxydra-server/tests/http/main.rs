@@ -6,6 +6,7 @@
 mod access_control;
 mod admin_put;
 mod client_assertion;
+mod client_metadata_checks;
 mod clients;
 mod compat;
 mod demo;
@@ -20,6 +21,7 @@ mod keys;
 mod middleware;
 mod oidc_flow;
 mod policies;
+mod redirect_uris;
 mod token_scale;
 mod tokens;
 mod userinfo;

@@ -93,12 +93,25 @@ async fn accept(app: &TestApp, path: String, body: Value) -> String {
 /// Runs `/oauth2/auth?client_id=<client>&state=…&redirect_uri=…<query>`: alice logs in, the
 /// consent app grants every requested scope with `session`; returns the redirect to the client.
 pub async fn authorize(app: &TestApp, client: &str, query: &str, session: Value) -> String {
+    let to_client = authorize_to(app, client, CB, query, session).await;
+    assert!(to_client.starts_with(CB), "{to_client}");
+    to_client
+}
+
+/// [`authorize`] with `redirect_uri=<redirect>`.
+pub async fn authorize_to(
+    app: &TestApp,
+    client: &str,
+    redirect: &str,
+    query: &str,
+    session: Value,
+) -> String {
     let mut jar = Jar::default();
     let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let start = format!(
         "/oauth2/auth?client_id={}&state=state-1234&redirect_uri={}&nonce=nonce-1234{query}",
         enc(client),
-        enc(CB)
+        enc(redirect)
     );
     let to_login = location(&jar.get(app, &start).await);
     assert!(to_login.starts_with(LOGIN), "{to_login}");
@@ -126,9 +139,7 @@ pub async fn authorize(app: &TestApp, client: &str, query: &str, session: Value)
         json!({"grant_scope": request.json["requested_scope"], "session": session}),
     )
     .await;
-    let to_client = location(&jar.get(app, &back).await);
-    assert!(to_client.starts_with(CB), "{to_client}");
-    to_client
+    location(&jar.get(app, &back).await)
 }
 
 /// The code flow for `client` asking for `scope` (space-separated): the token response.

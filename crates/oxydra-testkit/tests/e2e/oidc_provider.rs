@@ -7,6 +7,7 @@ use openidconnect::{ClientId, ClientSecret, IssuerUrl, JsonWebKeySetUrl, Nonce};
 use oxydra_core::clock::Clock as _;
 use oxydra_store::SqlStore;
 use oxydra_testkit::browser::{Browser, param};
+use oxydra_testkit::documents::DocumentServer;
 use oxydra_testkit::server::TestServer;
 use oxydra_testkit::store_test;
 use serde_json::{Value, json};
@@ -183,7 +184,9 @@ store_test! {
             ("OIDC_SUBJECT_TYPE_PAIRWISE_SALT", "a-pairwise-salt"),
         ]).await;
         client(&server, "one", json!({"subject_type": "pairwise"})).await;
-        client(&server, "two", json!({"subject_type": "pairwise", "redirect_uris": [CB], "sector_identifier_uri": "https://sector.example/ids.json"})).await;
+        // OIDC Core §8.1: the sector document is fetched and must list the redirect URI.
+        let sector = DocumentServer::json("/ids.json", json!([CB])).await;
+        client(&server, "two", json!({"subject_type": "pairwise", "redirect_uris": [CB], "sector_identifier_uri": sector.url("/ids.json")})).await;
         client(&server, "pub", json!({})).await;
         let mut subs = Vec::new();
         for id in ["one", "two", "pub"] {

@@ -309,20 +309,84 @@ fn front_channel_tokens_need_the_implicit_grant() {
 }
 
 #[test]
-fn public_implicit_clients_need_no_pkce_and_may_use_http() {
+fn public_implicit_clients_need_no_pkce_but_https_off_loopback() {
     let mut c = oidc_client();
     c.token_endpoint_auth_method = AuthMethod::None;
-    c.redirect_uris = vec!["http://app.example/cb".into()];
-    let p = oidc_params(
+    c.redirect_uris = vec![
+        "http://app.example/cb".into(),
+        "http://localhost:3000/cb".into(),
+    ];
+    let on_loopback = oidc_params(
         "id_token token",
-        &[("redirect_uri", "http://app.example/cb")],
+        &[("redirect_uri", "http://localhost:3000/cb")],
     );
-    assert!(validate(&p, &c).is_ok());
-    let p = oidc_params(
-        "code id_token",
-        &[("redirect_uri", "http://app.example/cb")],
-    );
-    assert_eq!(error_kind(&p, &c), (OAuthErrorKind::InvalidRequest, true));
+    assert!(validate(&on_loopback, &c).is_ok());
+    for response_type in ["id_token token", "code id_token"] {
+        let p = oidc_params(response_type, &[("redirect_uri", "http://app.example/cb")]);
+        assert_eq!(
+            error_kind(&p, &c),
+            (OAuthErrorKind::InvalidRequest, true),
+            "{response_type}"
+        );
+    }
+}
+
+/// Issue 11 item 6: `evillocalhost` is not loopback, and tokens (implicit) are held to the
+/// same rule as codes.
+#[test]
+fn http_redirects_need_a_real_loopback_host_for_every_response_type() {
+    let refused = [
+        "http://evillocalhost/cb",
+        "http://localhost.evil.example/cb",
+        "http://app.example/cb",
+        "http://10.0.0.1/cb",
+    ];
+    let allowed = [
+        "http://localhost/cb",
+        "http://LOCALHOST:8080/cb",
+        "http://app.localhost/cb",
+        "http://127.0.0.2:9/cb",
+        "http://[::1]:9/cb",
+        "https://evillocalhost/cb",
+    ];
+    let mut c = oidc_client();
+    c.redirect_uris = refused
+        .iter()
+        .chain(&allowed)
+        .map(|u| (*u).to_owned())
+        .collect();
+    for response_type in ["code", "token", "id_token", "id_token token", "code token"] {
+        for uri in refused {
+            let p = oidc_params(response_type, &[("redirect_uri", uri)]);
+            assert_eq!(
+                error_kind(&p, &c),
+                (OAuthErrorKind::InvalidRequest, true),
+                "{response_type} {uri}"
+            );
+        }
+        for uri in allowed {
+            let p = oidc_params(response_type, &[("redirect_uri", uri)]);
+            assert!(validate(&p, &c).is_ok(), "{response_type} {uri}");
+        }
+    }
+}
+
+/// Issue 11 item 4: the token request repeats the URI as registered, not as `Url` prints it.
+#[test]
+fn the_trusted_redirect_keeps_the_registered_string() {
+    let mut c = client("c", "read");
+    c.redirect_uris = vec!["https://App.Example".into()];
+    for p in [
+        params(&[("redirect_uri", "https://App.Example")]),
+        params(&[])
+            .into_iter()
+            .filter(|(k, _)| k != "redirect_uri")
+            .collect(),
+    ] {
+        let v = validate(&p, &c).unwrap();
+        assert_eq!(v.redirect.registered(), "https://App.Example");
+        assert_eq!(v.redirect.url().as_str(), "https://app.example/");
+    }
 }
 
 #[test]

@@ -225,7 +225,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         row.session.redirect_uri = self
             .request
             .redirect_uri_sent
-            .then(|| self.request.redirect.url().to_string());
+            .then(|| self.request.redirect.registered().to_owned());
         row.session.code_challenge = self
             .request
             .code_challenge

@@ -17,6 +17,7 @@ mod keys;
 mod middleware;
 mod oidc_flow;
 mod policies;
+mod security;
 mod token_scale;
 mod tokens;
 mod userinfo;

@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use oxydra_core::model::Now;
+use oxydra_core::model::{ClientId, Now};
 
 use crate::config::AuthBudgetConfig;
 
@@ -30,6 +30,16 @@ pub struct Caller<'a> {
     pub client: Option<&'a str>,
     /// The client's address (see `crate::client_ip`).
     pub ip: Option<IpAddr>,
+}
+
+impl<'a> Caller<'a> {
+    /// The caller a request names. An id that is not a valid client id (over 255 bytes, say)
+    /// is not counted per client, since no client has it: that keeps every tracked key small,
+    /// and the IP budget still counts the attempt.
+    pub fn new(client: Option<&'a str>, ip: Option<IpAddr>) -> Self {
+        let client = client.filter(|id| ClientId::parse(*id).is_ok());
+        Self { client, ip }
+    }
 }
 
 /// What the budget allows for one request.
@@ -246,6 +256,18 @@ mod tests {
             Standing::IpSpent(60)
         );
         assert_eq!(b.standing(caller("c", [192, 0, 2, 2]), T0), Standing::Open);
+    }
+
+    #[test]
+    fn only_valid_client_ids_are_tracked() {
+        let long = "x".repeat(1000);
+        let ip = Some(IpAddr::from([10, 0, 0, 1]));
+        assert_eq!(Caller::new(Some(&long), ip).client, None);
+        assert_eq!(Caller::new(Some("svc"), ip).client, Some("svc"));
+        let b = budget(1, 100);
+        b.record_failure(Caller::new(Some(&long), ip), T0);
+        assert_eq!(b.clients.lock().unwrap().len(), 0);
+        assert_eq!(b.ips.lock().unwrap().len(), 1);
     }
 
     #[test]

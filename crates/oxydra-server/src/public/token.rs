@@ -50,10 +50,7 @@ pub(crate) async fn authenticate(
         form.get("client_assertion"),
     )?;
     let client_id = presented.client_id().map(str::to_owned);
-    let caller = Caller {
-        client: client_id.as_deref(),
-        ip: ip.0,
-    };
+    let caller = Caller::new(client_id.as_deref(), ip.0);
     let now = state.now();
     let context = state.auth_context();
     let (store, keys) = (&state.store, &state.jwks);

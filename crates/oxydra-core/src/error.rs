@@ -81,11 +81,13 @@ pub enum OAuthErrorKind {
     InsecureTransport,
     /// Hydra 0.10: the consent app rejected the legacy consent request.
     RejectedConsentRequest,
+    /// RFC 6585 §4: too many failed client authentications; retry after the budget refills.
+    TooManyRequests,
 }
 
 impl OAuthErrorKind {
     /// Every kind, for looking one up by its wire code.
-    pub const ALL: [OAuthErrorKind; 34] = {
+    pub const ALL: [OAuthErrorKind; 35] = {
         use OAuthErrorKind::*;
         [
             InvalidRequest,
@@ -122,6 +124,7 @@ impl OAuthErrorKind {
             MethodNotAllowed,
             InsecureTransport,
             RejectedConsentRequest,
+            TooManyRequests,
         ]
     };
 
@@ -169,6 +172,7 @@ impl OAuthErrorKind {
             MethodNotAllowed => "method_not_allowed",
             InsecureTransport => "insecure_transport",
             RejectedConsentRequest => "rejected_consent_request",
+            TooManyRequests => "too_many_requests",
         }
     }
 
@@ -186,6 +190,7 @@ impl OAuthErrorKind {
             MethodNotAllowed => 405,
             Conflict => 409,
             PayloadTooLarge => 413,
+            TooManyRequests => 429,
             ServerError => 500,
             InsecureTransport => 502,
             TemporarilyUnavailable => 503,
@@ -263,6 +268,9 @@ impl OAuthErrorKind {
                 "This server only accepts HTTPS requests (or requests from a trusted TLS-terminating proxy)."
             }
             RejectedConsentRequest => "The consent request was rejected.",
+            TooManyRequests => {
+                "Too many failed authentication attempts; retry after the time given in Retry-After."
+            }
         }
     }
 }

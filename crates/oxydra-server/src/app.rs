@@ -25,6 +25,7 @@ use oxydra_core::token::TokenKeys;
 use oxydra_core::{Error, OAuthError, OAuthErrorKind};
 use oxydra_store::SqlStore;
 
+use crate::auth_budget::{DEFAULT_TRACKED_KEYS, FailureBudget};
 use crate::config::{AdminAccessControl, Config};
 use crate::cookies::CookieJar;
 use crate::demo::Demo;
@@ -78,6 +79,8 @@ pub struct AppState {
     pub discovery: axum::body::Bytes,
     /// This process's request counters (`/health/stats`), shared by both ports.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Failed client authentications per client and IP (`OXYDRA_AUTH_FAILURE*`).
+    pub auth_failures: Arc<FailureBudget>,
 }
 
 impl AppState {
@@ -112,7 +115,12 @@ impl AppState {
             config.issuer.as_str().trim_end_matches('/'),
             oxydra_api::paths::OAUTH2_TOKEN
         ));
-        let cookies = CookieJar::new(config.cookie_secret.expose(), config.https());
+        let cookies = CookieJar::new(config.cookie_secret.expose(), config.https()).with_rotated(
+            config
+                .rotated_cookie_secrets
+                .iter()
+                .map(|s| s.expose().as_slice()),
+        );
         let flow_settings = Arc::new(FlowSettings {
             authorize_url: issuer_url(&config, oxydra_api::paths::OAUTH2_AUTH)?,
             login_url: config.urls.login.clone(),
@@ -155,6 +163,7 @@ impl AppState {
             policies,
             discovery,
             metrics: Arc::new(crate::metrics::Metrics::new()),
+            auth_failures: Arc::new(FailureBudget::new(config.auth_budget, DEFAULT_TRACKED_KEYS)),
             cookies,
             flow_settings,
             admin_url,

@@ -27,6 +27,8 @@ const CSRF_MAX_AGE: i64 = 15 * 60;
 #[derive(Clone)]
 pub struct CookieJar {
     key: hmac::Key,
+    /// Keys of rotated cookie secrets: they verify, never sign.
+    rotated: Vec<hmac::Key>,
     secure: bool,
 }
 
@@ -43,8 +45,19 @@ impl CookieJar {
     pub fn new(secret: &[u8], secure: bool) -> Self {
         Self {
             key: hmac::Key::new(hmac::HMAC_SHA256, secret),
+            rotated: Vec::new(),
             secure,
         }
+    }
+
+    /// The jar that also accepts cookies signed with the `rotated` secrets (the rest of the
+    /// `SECRETS_COOKIE` list), so rotating the cookie secret does not drop every session.
+    pub fn with_rotated<'a>(mut self, rotated: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        self.rotated = rotated
+            .into_iter()
+            .map(|secret| hmac::Key::new(hmac::HMAC_SHA256, secret))
+            .collect();
+        self
     }
 
     fn tag(&self, name: &str, value: &str) -> String {
@@ -60,7 +73,8 @@ impl CookieJar {
         format!("{value}.{}", self.tag(name, value))
     }
 
-    /// The value of a signed cookie, if its signature verifies (constant time).
+    /// The value of a signed cookie, if its signature verifies under the current or a rotated
+    /// secret (each comparison constant time).
     pub fn verify(&self, name: &str, signed: &str) -> Option<String> {
         let (value, tag) = signed.rsplit_once('.')?;
         let tag = URL_SAFE_NO_PAD.decode(tag).ok()?;
@@ -68,8 +82,10 @@ impl CookieJar {
         msg.extend_from_slice(name.as_bytes());
         msg.push(b'=');
         msg.extend_from_slice(value.as_bytes());
-        hmac::verify(&self.key, &msg, &tag).ok()?;
-        Some(value.to_owned())
+        std::iter::once(&self.key)
+            .chain(&self.rotated)
+            .any(|key| hmac::verify(key, &msg, &tag).is_ok())
+            .then(|| value.to_owned())
     }
 
     /// The flow cookies of a request, each only if its signature verifies.
@@ -157,6 +173,26 @@ mod tests {
         let other = CookieJar::new(b"another-secret-another-secret-00", true);
         assert_eq!(other.verify(SESSION, &signed), None);
         assert_eq!(jar.verify(SESSION, "no-dot"), None);
+    }
+
+    #[test]
+    fn rotated_secrets_verify_but_only_the_current_one_signs() {
+        let old = CookieJar::new(b"old-cookie-secret-0123", true);
+        let new = CookieJar::new(b"new-cookie-secret-0123", true);
+        let rotating = CookieJar::new(b"new-cookie-secret-0123", true)
+            .with_rotated([b"old-cookie-secret-0123".as_slice()]);
+        let by_old = old.sign(SESSION, "sid-old");
+        assert_eq!(
+            rotating.verify(SESSION, &by_old).as_deref(),
+            Some("sid-old")
+        );
+        assert_eq!(new.verify(SESSION, &by_old), None);
+        let by_rotating = rotating.sign(SESSION, "sid-new");
+        assert_eq!(
+            new.verify(SESSION, &by_rotating).as_deref(),
+            Some("sid-new")
+        );
+        assert_eq!(old.verify(SESSION, &by_rotating), None);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! `temporarily_unavailable` when the database is down) and the cause is logged inside the
 //! request's tracing span, which carries the request id.
 
+use std::num::NonZeroU32;
+
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +18,8 @@ use oxydra_core::{Error, OAuthError, OAuthErrorKind};
 pub struct ApiError {
     error: OAuthError,
     expose_debug: bool,
+    /// Four bytes, so the error stays small enough to travel in `Result`s cheaply.
+    retry_after: Option<NonZeroU32>,
 }
 
 impl ApiError {
@@ -24,7 +28,15 @@ impl ApiError {
         Self {
             error,
             expose_debug: false,
+            retry_after: None,
         }
+    }
+
+    /// Adds `Retry-After: <seconds>` (RFC 9110 §10.2.3, at least 1) to the response, for `429`.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        let seconds = u32::try_from(seconds).unwrap_or(u32::MAX);
+        self.retry_after = Some(NonZeroU32::new(seconds).unwrap_or(NonZeroU32::MIN));
+        self
     }
 
     /// Includes `error_debug` in the body (only where the operator enabled debug sharing).
@@ -89,6 +101,11 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.get()));
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -4,6 +4,7 @@
 //! not pay one bcrypt per request.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use aws_lc_rs::hmac;
@@ -144,6 +145,7 @@ impl SecretCache {
 pub struct ServerHasher {
     inner: OffloadedHasher,
     cache: Arc<SecretCache>,
+    hashes_run: Arc<AtomicU64>,
 }
 
 impl ServerHasher {
@@ -152,6 +154,7 @@ impl ServerHasher {
         Ok(Self {
             inner: OffloadedHasher(hasher),
             cache: Arc::new(SecretCache::new(capacity)?),
+            hashes_run: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -159,15 +162,33 @@ impl ServerHasher {
     pub fn cache(&self) -> &SecretCache {
         &self.cache
     }
+
+    /// How many full hashes (hashing or verifying) this process ran: the CPU cost that client
+    /// authentication failures are budgeted against.
+    pub fn hashes_run(&self) -> u64 {
+        self.hashes_run.load(Ordering::Relaxed)
+    }
+
+    /// A view that answers token-endpoint verifications from the cache only and never hashes:
+    /// used once a client's failure budget is spent, so the client's own remembered secret
+    /// still works while guesses cost nothing.
+    pub fn cache_only(&self) -> CacheOnly<'_> {
+        CacheOnly(self)
+    }
+
+    fn counted(&self) -> &OffloadedHasher {
+        self.hashes_run.fetch_add(1, Ordering::Relaxed);
+        &self.inner
+    }
 }
 
 impl SecretHashing for ServerHasher {
     async fn hash(&self, secret: Secret<String>) -> Result<String, Error> {
-        self.inner.hash(secret).await
+        self.counted().hash(secret).await
     }
 
     async fn verify(&self, secret: Secret<String>, hash: String) -> bool {
-        self.inner.verify(secret, hash).await
+        self.counted().verify(secret, hash).await
     }
 
     async fn verify_client(&self, client: &ClientId, secret: Secret<String>, hash: String) -> bool {
@@ -175,12 +196,33 @@ impl SecretHashing for ServerHasher {
         if self.cache.contains(&entry) {
             return true;
         }
-        let ok = self.inner.verify(secret, hash).await;
+        let ok = self.counted().verify(secret, hash).await;
         if ok {
             self.cache.insert(entry);
         }
         ok
     }
+}
+
+/// See [`ServerHasher::cache_only`].
+#[derive(Debug, Clone, Copy)]
+pub struct CacheOnly<'a>(&'a ServerHasher);
+
+impl SecretHashing for CacheOnly<'_> {
+    async fn hash(&self, secret: Secret<String>) -> Result<String, Error> {
+        self.0.hash(secret).await
+    }
+
+    async fn verify(&self, _secret: Secret<String>, _hash: String) -> bool {
+        false
+    }
+
+    async fn verify_client(&self, client: &ClientId, secret: Secret<String>, hash: String) -> bool {
+        let cache = &self.0.cache;
+        cache.contains(&cache.entry(client, &hash, &secret))
+    }
+
+    async fn verify_absent(&self, _secret: Secret<String>) {}
 }
 
 #[cfg(test)]
@@ -220,6 +262,30 @@ mod tests {
             !h.cache()
                 .contains(&h.cache().entry(&b, &hash, &s("right-secret")))
         );
+    }
+
+    #[tokio::test]
+    async fn cache_only_never_hashes_and_accepts_only_remembered_secrets() {
+        let h = hasher(100);
+        let hash = h.hash(s("right-secret")).await.unwrap();
+        let a = ClientId::parse("a").unwrap();
+        let before = h.hashes_run();
+        assert!(
+            !h.cache_only()
+                .verify_client(&a, s("right-secret"), hash.clone())
+                .await
+        );
+        assert!(h.verify_client(&a, s("right-secret"), hash.clone()).await);
+        let after_one = h.hashes_run();
+        assert_eq!(after_one, before + 1);
+        let only = h.cache_only();
+        assert!(
+            only.verify_client(&a, s("right-secret"), hash.clone())
+                .await
+        );
+        assert!(!only.verify_client(&a, s("wrong"), hash.clone()).await);
+        only.verify_absent(s("wrong")).await;
+        assert_eq!(h.hashes_run(), after_one);
     }
 
     #[tokio::test]

@@ -8,7 +8,9 @@
 
 pub mod admin;
 pub mod app;
+pub mod auth_budget;
 pub mod bootstrap;
+pub mod client_ip;
 pub mod config;
 pub mod conn;
 pub mod cookies;

@@ -185,6 +185,16 @@ pub trait SecretHashing: Send + Sync {
         let _ = client;
         self.verify(secret, hash)
     }
+
+    /// Spends the work of one verification on `secret` when there is no stored hash to check it
+    /// against (the client is unknown, or does not use secrets), so that such a request takes
+    /// as long as a wrong secret and timing does not reveal which client ids exist. Hashing with
+    /// the configured algorithm costs what verifying a hash of it costs.
+    fn verify_absent(&self, secret: Secret<String>) -> impl Future<Output = ()> + Send {
+        async move {
+            let _ = self.hash(secret).await;
+        }
+    }
 }
 
 /// Inline hashing, for the CLI and tests; servers offload to a blocking pool instead.

@@ -5,6 +5,11 @@
 //! base64(nonce ‖ ciphertext ‖ tag). The first secret encrypts; decryption tries every
 //! configured secret, so `ROTATED_SYSTEM_SECRET` keeps old rows readable. Unlike Hydra beta
 //! (`SHA-256(SYSTEM_SECRET)` as the key) the derivation is domain-separated.
+//!
+//! Each ciphertext is bound to its row: the key's `(set, kid)` is the associated data, so a
+//! ciphertext copied into another row (by someone who can write the table but does not know
+//! the secret) no longer decrypts there. Rows written before this binding (no associated
+//! data) still decrypt, as a fallback, until `oxydra migrate secret` rewrites them bound.
 
 use aws_lc_rs::{
     aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey},
@@ -20,6 +25,31 @@ use crate::{Error, Secret};
 const HKDF_SALT: &[u8] = b"oxydra jwk aead key v1";
 /// HKDF info label.
 const HKDF_INFO: &[u8] = b"oxydra/jwk/aes-256-gcm";
+
+/// Label that starts the associated data, so it cannot collide with another use of the key.
+const AAD_LABEL: &[u8] = b"oxydra/jwk-row/v1";
+
+/// The stored row a ciphertext belongs to: bound into it as associated data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyRow<'a> {
+    /// The key set.
+    pub set: &'a str,
+    /// The key id within the set.
+    pub kid: &'a str,
+}
+
+impl KeyRow<'_> {
+    /// The label, then set and kid, each length-prefixed so no two rows share the bytes.
+    fn associated_data(&self) -> Vec<u8> {
+        let mut aad = Vec::with_capacity(AAD_LABEL.len() + 16 + self.set.len() + self.kid.len());
+        aad.extend_from_slice(AAD_LABEL);
+        for part in [self.set, self.kid] {
+            aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            aad.extend_from_slice(part.as_bytes());
+        }
+        aad
+    }
+}
 
 /// Encrypts and decrypts stored keys. `Debug` shows only the number of secrets.
 pub struct KeyCipher {
@@ -68,8 +98,20 @@ impl KeyCipher {
         })
     }
 
-    /// Encrypts `plaintext` with the first secret's key.
-    pub fn encrypt(&self, plaintext: &[u8]) -> Result<String, Error> {
+    /// Encrypts `plaintext` for `row` with the first secret's key.
+    pub fn encrypt(&self, plaintext: &[u8], row: KeyRow<'_>) -> Result<String, Error> {
+        self.seal(plaintext, Aad::from(row.associated_data()))
+    }
+
+    /// The form rows had before they were bound (no associated data), which databases written
+    /// by earlier versions hold. The server never writes it; it exists so tests can build such
+    /// a database and check that `oxydra migrate secret` upgrades it.
+    #[doc(hidden)]
+    pub fn encrypt_unbound(&self, plaintext: &[u8]) -> Result<String, Error> {
+        self.seal(plaintext, Aad::empty())
+    }
+
+    fn seal<A: AsRef<[u8]>>(&self, plaintext: &[u8], aad: Aad<A>) -> Result<String, Error> {
         let key = self
             .keys
             .first()
@@ -79,26 +121,30 @@ impl KeyCipher {
             .fill(&mut nonce)
             .map_err(|_| server_error("the system random number generator failed"))?;
         let mut buf = plaintext.to_vec();
-        key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut buf)
+        key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), aad, &mut buf)
             .map_err(|_| server_error("AES-GCM encryption failed"))?;
         let mut out = nonce.to_vec();
         out.extend_from_slice(&buf);
         Ok(STANDARD.encode(out))
     }
 
-    /// Decrypts a value produced by [`Self::encrypt`] with any configured secret.
-    pub fn decrypt(&self, stored: &str) -> Result<Vec<u8>, Error> {
+    /// Decrypts the ciphertext stored in `row` with any configured secret: bound to that row
+    /// first, else in the unbound form of rows written before binding (see the module docs).
+    pub fn decrypt(&self, stored: &str, row: KeyRow<'_>) -> Result<Vec<u8>, Error> {
         let failed = || server_error("stored key material does not decrypt with any system secret");
         let raw = STANDARD.decode(stored).map_err(|_| failed())?;
         if raw.len() < NONCE_LEN {
             return Err(failed());
         }
         let (nonce, sealed) = raw.split_at(NONCE_LEN);
-        for key in &self.keys {
-            let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| failed())?;
-            let mut buf = sealed.to_vec();
-            if let Ok(plain) = key.open_in_place(nonce, Aad::empty(), &mut buf) {
-                return Ok(plain.to_vec());
+        let bound = row.associated_data();
+        for aad in [bound.as_slice(), &[]] {
+            for key in &self.keys {
+                let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| failed())?;
+                let mut buf = sealed.to_vec();
+                if let Ok(plain) = key.open_in_place(nonce, Aad::from(aad), &mut buf) {
+                    return Ok(plain.to_vec());
+                }
             }
         }
         Err(failed())

@@ -16,7 +16,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-pub use aead::KeyCipher;
+pub use aead::{KeyCipher, KeyRow};
 pub use generate::{GenerateOptions, generate, generate_with};
 pub use jws::{VerifiedJws, claims_except, half_hash, public_part, sign_compact, verify_compact};
 pub use signer::{KeyPair, Signer};
@@ -187,6 +187,16 @@ pub struct StoredKey {
     pub key_use: String,
     /// When the key was stored; signing picks the newest.
     pub created_at: crate::Now,
-    /// base64(nonce ‖ ciphertext ‖ tag) of the JWK JSON.
+    /// base64(nonce ‖ ciphertext ‖ tag) of the JWK JSON, bound to `(set, kid)`.
     pub encrypted: String,
+}
+
+impl StoredKey {
+    /// The row this key is stored in: what its ciphertext is bound to.
+    pub fn row(&self) -> KeyRow<'_> {
+        KeyRow {
+            set: &self.set,
+            kid: &self.kid,
+        }
+    }
 }

@@ -136,44 +136,92 @@ fn cipher(secrets: &[&[u8]]) -> KeyCipher {
     KeyCipher::new(&secrets).unwrap()
 }
 
+const ROW: KeyRow<'static> = KeyRow {
+    set: "hydra.openid.id-token",
+    kid: "private:k1",
+};
+
 #[test]
 fn aead_roundtrips_with_fresh_nonces() {
     let c = cipher(&[b"a secret of thirty-two bytes...."]);
-    let one = c.encrypt(b"{\"d\":\"x\"}").unwrap();
-    let two = c.encrypt(b"{\"d\":\"x\"}").unwrap();
+    let one = c.encrypt(b"{\"d\":\"x\"}", ROW).unwrap();
+    let two = c.encrypt(b"{\"d\":\"x\"}", ROW).unwrap();
     assert_ne!(one, two);
-    assert_eq!(c.decrypt(&one).unwrap(), b"{\"d\":\"x\"}");
+    assert_eq!(c.decrypt(&one, ROW).unwrap(), b"{\"d\":\"x\"}");
 }
 
 #[test]
 fn aead_rejects_tampering_and_wrong_secret() {
     let c = cipher(&[b"secret-one-secret-one-secret-one"]);
-    let sealed = c.encrypt(b"private material").unwrap();
+    let sealed = c.encrypt(b"private material", ROW).unwrap();
     let mut raw =
         base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &sealed).unwrap();
     let last = raw.len() - 1;
     raw[last] ^= 1;
     let tampered = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &raw);
-    assert!(c.decrypt(&tampered).is_err());
-    assert!(c.decrypt("AAAA").is_err());
-    assert!(c.decrypt("not base64").is_err());
+    assert!(c.decrypt(&tampered, ROW).is_err());
+    assert!(c.decrypt("AAAA", ROW).is_err());
+    assert!(c.decrypt("not base64", ROW).is_err());
     assert!(
         cipher(&[b"another-secret-another-secret-xx"])
-            .decrypt(&sealed)
+            .decrypt(&sealed, ROW)
             .is_err()
     );
 }
 
 #[test]
+fn aead_binds_each_ciphertext_to_its_row() {
+    let c = cipher(&[b"secret-one-secret-one-secret-one"]);
+    let sealed = c.encrypt(b"private material", ROW).unwrap();
+    let elsewhere = [
+        KeyRow {
+            set: "other-set",
+            ..ROW
+        },
+        KeyRow {
+            kid: "private:k2",
+            ..ROW
+        },
+        // Length prefixes: moving bytes between set and kid is another row too.
+        KeyRow {
+            set: "hydra.openid.id-tokenp",
+            kid: "rivate:k1",
+        },
+    ];
+    for row in elsewhere {
+        assert!(c.decrypt(&sealed, row).is_err(), "{row:?}");
+    }
+    assert_eq!(c.decrypt(&sealed, ROW).unwrap(), b"private material");
+}
+
+#[test]
+fn aead_still_reads_rows_written_before_binding() {
+    let c = cipher(&[
+        b"new-secret-new-secret-new-secret",
+        b"old-secret-old-secret-old-secret",
+    ]);
+    let old = cipher(&[b"old-secret-old-secret-old-secret"]);
+    let legacy = old.encrypt_unbound(b"material").unwrap();
+    assert_eq!(c.decrypt(&legacy, ROW).unwrap(), b"material");
+    // Re-sealing (what `oxydra migrate secret` does) binds it: the copy no longer moves.
+    let bound = c.encrypt(&c.decrypt(&legacy, ROW).unwrap(), ROW).unwrap();
+    let other = KeyRow { kid: "x", ..ROW };
+    assert!(c.decrypt(&bound, other).is_err());
+}
+
+#[test]
 fn aead_rotation_decrypts_with_the_old_secret() {
     let old = cipher(&[b"old-secret-old-secret-old-secret"]);
-    let sealed = old.encrypt(b"material").unwrap();
+    let sealed = old.encrypt(b"material", ROW).unwrap();
     let rotated = cipher(&[
         b"new-secret-new-secret-new-secret",
         b"old-secret-old-secret-old-secret",
     ]);
-    assert_eq!(rotated.decrypt(&sealed).unwrap(), b"material");
-    let fresh = rotated.encrypt(b"material").unwrap();
-    assert!(old.decrypt(&fresh).is_err(), "the first secret encrypts");
+    assert_eq!(rotated.decrypt(&sealed, ROW).unwrap(), b"material");
+    let fresh = rotated.encrypt(b"material", ROW).unwrap();
+    assert!(
+        old.decrypt(&fresh, ROW).is_err(),
+        "the first secret encrypts"
+    );
     assert!(KeyCipher::new(&[]).is_err());
 }

@@ -54,6 +54,14 @@ impl PresentedCredentials {
         }
     }
 
+    /// The client secret presented (Basic or body), if any.
+    pub fn secret(&self) -> Option<&Secret<String>> {
+        match self {
+            Self::Basic { secret, .. } | Self::Post { secret, .. } => Some(secret),
+            Self::Assertion { .. } | Self::None { .. } => None,
+        }
+    }
+
     /// The `token_endpoint_auth_method` this presentation corresponds to (RFC 7591 §2), to be
     /// compared with the client's registered method.
     pub fn auth_method(&self) -> &'static str {

@@ -28,6 +28,10 @@ fn forbidden(hint: impl Into<std::borrow::Cow<'static, str>>) -> Error {
 /// The access token a request presents, when it is an active access token of this server
 /// (validated as introspection validates: known, untampered, unexpired, unrevoked). Anything
 /// else — no token, a refresh token, an expired one — is `request_unauthorized` (401).
+///
+/// Only a `client_credentials` token counts as an admin caller: policies name clients by id,
+/// and an end-user token whose subject happens to equal a client id (say the root client's)
+/// must not inherit that client's policies. Any other token is `request_forbidden` (403).
 pub async fn authenticate<S: TokenStore + KeyStore>(
     store: &S,
     keys: &AccessTokens<'_>,
@@ -41,7 +45,15 @@ pub async fn authenticate<S: TokenStore + KeyStore>(
         ));
     };
     match introspect::introspect(store, keys, strategy, token, "", now).await? {
-        Some(row) if row.kind == TokenKind::AccessToken => Ok(row),
+        Some(row) if row.kind == TokenKind::AccessToken => {
+            if row.session.client_credentials && row.subject == row.client_id.as_str() {
+                Ok(row)
+            } else {
+                Err(forbidden(
+                    "Only access tokens of the client_credentials grant may call the admin API.",
+                ))
+            }
+        }
         _ => Err(unauthorized(
             "The access token is not active: it is unknown, expired or revoked.",
         )),

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::client::Client;
 use crate::client::secret::SecretHashing;
-use crate::client::{AuthMethod, Client};
 use crate::error::Error;
 use crate::model::{ClientId, Now};
 use crate::oauth2::client_assertion::{assertion_subject, verify_client_assertion};
@@ -38,8 +38,11 @@ pub struct AuthContext<'a> {
 }
 
 /// Returns the authenticated client, or `invalid_client` (401) when the client is unknown, used
-/// another method than the one it registered, or presented a wrong secret or assertion. The
-/// hints never say which of "unknown client" and "wrong secret" happened.
+/// another method than the one it registered, or presented a wrong secret or assertion.
+///
+/// None of these cases is told apart, neither by the hint (which never names the registered
+/// method) nor by timing: a presented secret is always hashed once, whether or not the client
+/// exists and uses secrets, so response times do not reveal which client ids exist.
 pub async fn authenticate<S, H, K>(
     store: &S,
     hasher: &H,
@@ -65,30 +68,31 @@ where
     let client = store
         .get_client(&id)
         .await
-        .map_err(|e| Error::from_store("client", e))?
-        .ok_or_else(|| failed(WRONG_CREDENTIALS))?;
-    let registered = client.token_endpoint_auth_method;
-    if presented.auth_method() != registered.as_str() {
-        return Err(failed_owned(format!(
-            "The client is registered for token_endpoint_auth_method '{}' but authenticated with '{}'.",
-            registered.as_str(),
-            presented.auth_method()
-        ))
-        .into());
-    }
+        .map_err(|e| Error::from_store("client", e))?;
+    let method = presented.auth_method();
+    let Some(client) = client.filter(|c| c.token_endpoint_auth_method.as_str() == method) else {
+        // Unknown, or registered for another method: the same work and answer as a wrong secret.
+        if let Some(secret) = presented.secret() {
+            hasher.verify_absent(secret.clone()).await;
+        }
+        return Err(refused(method).into());
+    };
     match presented {
         PresentedCredentials::Basic { secret, .. } | PresentedCredentials::Post { secret, .. } => {
-            let Some(hash) = client.secret_hash.clone() else {
-                return Err(failed(WRONG_CREDENTIALS).into());
+            let verified = match client.secret_hash.clone() {
+                Some(hash) => hasher.verify_client(&client.id, secret, hash).await,
+                None => {
+                    hasher.verify_absent(secret).await;
+                    false
+                }
             };
-            if hasher.verify_client(&client.id, secret, hash).await {
+            if verified {
                 Ok(client)
             } else {
-                Err(failed(WRONG_CREDENTIALS).into())
+                Err(refused(method).into())
             }
         }
-        PresentedCredentials::None { .. } if registered == AuthMethod::None => Ok(client),
-        PresentedCredentials::None { .. } => Err(failed(WRONG_CREDENTIALS).into()),
+        PresentedCredentials::None { .. } => Ok(client),
         PresentedCredentials::Assertion { assertion, .. } => {
             let jwks = keys.client_keys(&client, &assertion).await?;
             let verified = verify_client_assertion(
@@ -113,12 +117,15 @@ where
     }
 }
 
-const WRONG_CREDENTIALS: &str = "The client is unknown or the client credentials are wrong.";
-
 fn failed(hint: &'static str) -> OAuthError {
     OAuthError::new(OAuthErrorKind::InvalidClient).hint(hint)
 }
 
-fn failed_owned(hint: String) -> OAuthError {
-    OAuthError::new(OAuthErrorKind::InvalidClient).hint(hint)
+/// The one answer for an unknown client, a method mismatch and wrong credentials: it names
+/// only the method the request used, never the one the client registered.
+fn refused(method: &str) -> OAuthError {
+    OAuthError::new(OAuthErrorKind::InvalidClient).hint(format!(
+        "The client is unknown, is not registered for token_endpoint_auth_method '{method}', \
+         or the credentials are wrong."
+    ))
 }

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 
 use crate::error::Error;
-use crate::jwk::{GenerateOptions, Jwk, JwkAlgorithm, KeyCipher, StoredKey, generate_with};
+use crate::jwk::{GenerateOptions, Jwk, JwkAlgorithm, KeyCipher, KeyRow, StoredKey, generate_with};
 use crate::model::Now;
 use crate::store::{KeyStore, RewriteError};
 
@@ -36,13 +36,13 @@ pub(crate) fn seal_key(
         alg: jwk.alg.clone(),
         key_use: jwk.key_use.clone(),
         created_at: now,
-        encrypted: cipher.encrypt(&json)?,
+        encrypted: cipher.encrypt(&json, KeyRow { set, kid: &jwk.kid })?,
     })
 }
 
 /// Decrypts one stored row back into its key.
 pub(crate) fn open_key(cipher: &KeyCipher, key: &StoredKey) -> Result<Jwk, Error> {
-    let plain = cipher.decrypt(&key.encrypted)?;
+    let plain = cipher.decrypt(&key.encrypted, key.row())?;
     serde_json::from_slice(&plain).map_err(|e| {
         Error::Store(crate::store::StoreError::Corrupt(format!(
             "stored key {}/{} is not a JWK: {e}",
@@ -195,14 +195,14 @@ pub async fn delete_key<S: KeyStore>(store: &S, set: &str, kid: &str) -> Result<
     }
 }
 
-/// Re-encrypts every stored key under the cipher's first (current) secret, for
-/// `oxydra migrate secret`: each key is opened with whichever configured secret sealed it and
-/// sealed again, all in one transaction. A key that no secret opens aborts the whole rotation
+/// Re-encrypts every stored key under the cipher's first (current) secret, bound to its row,
+/// for `oxydra migrate secret`: each key is opened with whichever configured secret sealed it
+/// (bound or in the older unbound form) and sealed again, all in one transaction. A key that no secret opens aborts the whole rotation
 /// (`Error::Invalid` naming it) and nothing changes. Returns how many keys were re-encrypted.
 pub async fn reencrypt_all<S: KeyStore>(store: &S, cipher: &KeyCipher) -> Result<u64, Error> {
     let resealed = store
         .rewrite_all_keys(|key| {
-            let plain = cipher.decrypt(&key.encrypted).map_err(|_| {
+            let plain = cipher.decrypt(&key.encrypted, key.row()).map_err(|_| {
                 Error::invalid(
                     "system_secret",
                     format!(
@@ -211,7 +211,7 @@ pub async fn reencrypt_all<S: KeyStore>(store: &S, cipher: &KeyCipher) -> Result
                     ),
                 )
             })?;
-            cipher.encrypt(&plain)
+            cipher.encrypt(&plain, key.row())
         })
         .await;
     match resealed {

@@ -119,6 +119,7 @@ async fn client_credentials<S: TokenStore>(
         granted_audience: Vec::new(),
         session: TokenSession {
             requested_scope: granted.clone(),
+            client_credentials: true,
             ..TokenSession::default()
         },
     };

@@ -68,7 +68,7 @@ static KEYS: &[KeyDoc] = &[
     key("OXYDRA_AUTO_MIGRATE", &[], "false", "Apply pending migrations at start-up instead of refusing to start."),
     key("SYSTEM_SECRET", &["SECRETS_SYSTEM"], "(required; generated in dev mode)", "Key material for token HMACs and stored-key encryption, at least 16 bytes. `SECRETS_SYSTEM` is a comma list, first = current, rest = rotated. In dev mode on a SQLite file it is generated once and kept in `<database file>.dev-secret` (mode 0600)."),
     key("ROTATED_SYSTEM_SECRET", &[], "(none)", "The previous system secret (one value, as in Hydra): opaque tokens issued under it stay valid, and keys it encrypted stay readable, while it is set. `oxydra migrate secret` re-encrypts the stored keys under `SYSTEM_SECRET`."),
-    key("COOKIE_SECRET", &["SECRETS_COOKIE"], "SHA-256 of the system secret", "Key that signs session cookies (`SECRETS_COOKIE`: first entry of the comma list)."),
+    key("COOKIE_SECRET", &["SECRETS_COOKIE"], "SHA-256 of the system secret", "Key that signs session cookies, at least 16 bytes (`SECRETS_COOKIE`: a comma list, the first entry signs and every entry verifies)."),
     key("PUBLIC_HOST", &["SERVE_PUBLIC_HOST", "HOST"], "\"\" (all interfaces)", "Interface of the public listener (`HOST`: 0.10 mode only)."),
     key("PUBLIC_PORT", &["SERVE_PUBLIC_PORT", "PORT"], "4444", "Port of the public listener (0 = any free port; `PORT`: 0.10 mode only)."),
     key("ADMIN_HOST", &["SERVE_ADMIN_HOST"], "\"\" (all interfaces)", "Interface of the admin listener."),
@@ -126,6 +126,9 @@ static KEYS: &[KeyDoc] = &[
     key("OXYDRA_IDLE_TIMEOUT", &[], "30s", "Both listeners: how long a connection may sit without a request (new or keep-alive), or a response write without progress, before it is closed (duration, more than 0)."),
     key("OXYDRA_PUBLIC_MAX_CONNECTIONS", &[], "1024", "Connections the public listener holds at once; beyond it new ones wait in the kernel's backlog. Lowered at start-up (with a warning) to fit the open-file limit, so a flooded public port cannot starve the admin port or the database."),
     key("OXYDRA_ADMIN_MAX_CONNECTIONS", &[], "256", "Connections the admin listener holds at once (lowered like the public cap to fit the open-file limit)."),
+    key("OXYDRA_AUTH_FAILURE_WINDOW", &[], "1m", "Window in which failed client authentications (token and revocation endpoints) are counted; a spent budget refills when it ends (duration, at least `1s`)."),
+    key("OXYDRA_AUTH_FAILURES_PER_CLIENT", &[], "20", "Failed authentications per client id and window before `429` with `Retry-After`; then only a secret this instance verified before is still accepted (`0` = no limit)."),
+    key("OXYDRA_AUTH_FAILURES_PER_IP", &[], "50", "Failed client authentications per client IP and window before `429` with `Retry-After` (`0` = no limit). Behind `HTTPS_ALLOW_TERMINATION_FROM` proxies the IP is read from `X-Forwarded-For`."),
 ];
 
 /// The documented key table (see `docs/configuration.md`).

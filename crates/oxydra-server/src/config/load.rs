@@ -7,7 +7,7 @@ use oxydra_core::config::{AccessTokenStrategy, Lifespans, ScopeStrategy};
 
 use super::duration::{parse_bytes, parse_duration};
 use super::env::{EnvSource, Reader};
-use super::sections::{cookie_secret, cors, demo, hasher, listen, oidc, system_secrets, tls};
+use super::sections::{cookie_secrets, cors, demo, hasher, listen, oidc, system_secrets, tls};
 use super::urls::{issuer, url};
 use super::{
     CompatApiVersion, Config, ConfigError, LogConfig, LogFormat, LogLevel, UrlsConfig, validate,
@@ -39,7 +39,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let public = listen(&mut r, "PUBLIC_HOST", "PUBLIC_PORT", 4444);
     let issuer = issuer(&mut r, dangerous_force_http, public.port);
     let (system_secrets, system_secret_generated) = system_secrets(&mut r, dangerous_force_http);
-    let cookie_secret = cookie_secret(&mut r, &system_secrets);
+    let (cookie_secret, rotated_cookie_secrets) = cookie_secrets(&mut r, &system_secrets);
     let database_url = Secret::new(r.string("DATABASE_URL", DEFAULT_DATABASE_URL));
     let auto_migrate = r.bool("OXYDRA_AUTO_MIGRATE", false);
     let admin = listen(&mut r, "ADMIN_HOST", "ADMIN_PORT", 4445);
@@ -104,6 +104,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let legacy_consent = legacy_consent_selected(&r, compat_api_version, demo.enabled);
     let resource_name_prefix = r.string("RESOURCE_NAME_PREFIX", "rn:hydra");
     let access_control = super::access::access_control(&mut r);
+    let auth_budget = super::budget::auth_budget(&mut r);
     // Each `None` here was recorded as a problem, so `r.problems` is never empty in that case.
     let (Some(issuer), Some(login), Some(consent), Some(error), Some(logout_redirect)) =
         (issuer, login, consent, error, logout)
@@ -130,6 +131,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         system_secrets,
         system_secret_generated,
         cookie_secret,
+        rotated_cookie_secrets,
         lifespans,
         access_token_strategy,
         scope_strategy,
@@ -146,6 +148,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         resource_name_prefix,
         demo,
         access_control,
+        auth_budget,
         warnings: Vec::new(),
     };
     if legacy_consent {

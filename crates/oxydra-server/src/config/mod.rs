@@ -6,6 +6,7 @@
 //! [`keys()`], mirrored by `docs/configuration.md` (a test keeps them in sync).
 
 mod access;
+mod budget;
 mod connections;
 mod dev_secret;
 mod duration;
@@ -32,6 +33,7 @@ use oxydra_core::config::{AccessTokenStrategy, ClientPolicy, Lifespans, ScopeStr
 use url::Url;
 
 pub use access::{AccessControlConfig, AdminAccessControl, RootCredentials};
+pub use budget::AuthBudgetConfig;
 pub use connections::ConnectionConfig;
 pub use dev_secret::{DEV_SECRET_SUFFIX, secret_file as dev_secret_file};
 pub use duration::{parse_bytes, parse_duration};
@@ -39,7 +41,7 @@ pub use env::{EnvSource, ProcessEnv};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
 pub use load::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
 pub(crate) use secrets::sha256;
-pub use secrets::{MIN_SYSTEM_SECRET_LEN, redact_dsn};
+pub use secrets::{MIN_COOKIE_SECRET_LEN, MIN_SYSTEM_SECRET_LEN, redact_dsn};
 
 /// The whole server configuration. `Debug` redacts every secret, the DSN included.
 #[derive(Debug, Clone)]
@@ -69,6 +71,9 @@ pub struct Config {
     pub system_secret_generated: bool,
     /// Key that signs cookies (`COOKIE_SECRET`); default SHA-256 of the current system secret.
     pub cookie_secret: Secret<Vec<u8>>,
+    /// Older cookie secrets (the rest of the `SECRETS_COOKIE` list): cookies they signed still
+    /// verify, so a rotation does not log every browser out; nothing new is signed with them.
+    pub rotated_cookie_secrets: Vec<Secret<Vec<u8>>>,
     /// Token and challenge lifespans.
     pub lifespans: Lifespans,
     /// Access-token format.
@@ -103,6 +108,8 @@ pub struct Config {
     pub demo: DemoConfig,
     /// Who may call the admin API (`ADMIN_ACCESS_CONTROL`, `FORCE_ROOT_CLIENT_CREDENTIALS`).
     pub access_control: AccessControlConfig,
+    /// Failed client authentications allowed per client and per IP (`OXYDRA_AUTH_FAILURE*`).
+    pub auth_budget: AuthBudgetConfig,
     /// Non-fatal findings for the server to log at start-up.
     pub warnings: Vec<String>,
 }

@@ -11,6 +11,10 @@ pub const GENERATED_SECRET_LEN: usize = 32;
 /// The shortest system secret accepted, in bytes (Hydra's rule).
 pub const MIN_SYSTEM_SECRET_LEN: usize = 16;
 
+/// The shortest cookie secret accepted, in bytes: it is an HMAC key, so it must not be
+/// guessable (Hydra accepts any length).
+pub const MIN_COOKIE_SECRET_LEN: usize = 16;
+
 /// A fresh random system secret (development mode only).
 pub(crate) fn random_secret() -> Result<Vec<u8>, String> {
     let mut bytes = vec![0u8; GENERATED_SECRET_LEN];

@@ -13,7 +13,9 @@ use url::Url;
 
 use super::duration::parse_duration;
 use super::env::{EnvSource, Reader, split_list};
-use super::secrets::{MIN_SYSTEM_SECRET_LEN, decode_pem, random_secret, sha256};
+use super::secrets::{
+    MIN_COOKIE_SECRET_LEN, MIN_SYSTEM_SECRET_LEN, decode_pem, random_secret, sha256,
+};
 use super::urls::absolute_or_relative;
 use super::{CorsConfig, DemoConfig, DemoUser, ListenConfig, OidcConfig, PemSource, TlsConfig};
 
@@ -159,19 +161,44 @@ pub(super) fn system_secrets<E: EnvSource + ?Sized>(
     )
 }
 
-/// `COOKIE_SECRET` (first entry of `SECRETS_COOKIE`), else SHA-256 of the current system secret.
-pub(super) fn cookie_secret<E: EnvSource + ?Sized>(
+/// `COOKIE_SECRET`, else SHA-256 of the current system secret, then the rotated cookie secrets
+/// (the rest of the `SECRETS_COOKIE` list): the first signs, every one verifies. Each configured
+/// entry must be at least [`MIN_COOKIE_SECRET_LEN`] bytes: a shorter HMAC key can be guessed.
+pub(super) fn cookie_secrets<E: EnvSource + ?Sized>(
     r: &mut Reader<'_, E>,
     system: &[Secret<Vec<u8>>],
-) -> Secret<Vec<u8>> {
-    match r.raw("COOKIE_SECRET") {
-        Some(v) if v.name == "SECRETS_COOKIE" => {
-            let first = split_list(&v.text).into_iter().next().unwrap_or_default();
-            Secret::new(first.into_bytes())
-        }
-        Some(v) => Secret::new(v.text.into_bytes()),
-        None => Secret::new(sha256(system.first().map_or(&[][..], |s| s.expose()))),
+) -> (Secret<Vec<u8>>, Vec<Secret<Vec<u8>>>) {
+    let Some(v) = r.raw("COOKIE_SECRET") else {
+        let derived = sha256(system.first().map_or(&[][..], |s| s.expose()));
+        return (Secret::new(derived), Vec::new());
+    };
+    let mut entries = if v.name == "SECRETS_COOKIE" {
+        split_list(&v.text)
+    } else {
+        vec![v.text]
+    };
+    if entries.is_empty() {
+        entries.push(String::new());
     }
+    for (position, entry) in entries.iter().enumerate() {
+        if entry.len() < MIN_COOKIE_SECRET_LEN {
+            let which = match position {
+                0 => String::new(),
+                n => format!("entry {} ", n + 1),
+            };
+            r.problem(
+                &v.source,
+                format!(
+                    "{which}is {} bytes long; a cookie secret needs at least \
+                     {MIN_COOKIE_SECRET_LEN}",
+                    entry.len()
+                ),
+            );
+        }
+    }
+    let mut secrets = entries.into_iter().map(|e| Secret::new(e.into_bytes()));
+    let current = secrets.next().unwrap_or_else(|| Secret::new(Vec::new()));
+    (current, secrets.collect())
 }
 
 pub(super) fn hasher<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> HashAlgorithm {

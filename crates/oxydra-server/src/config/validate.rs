@@ -15,6 +15,36 @@ pub(crate) fn check<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E
     check_pairwise(config, r);
     check_demo(config, r);
     check_access_control(config, r);
+    check_cors(config, r);
+}
+
+/// Credentialed CORS for every origin would let any web page read authenticated responses (the
+/// layer mirrors the request's origin, since `*` is not allowed with credentials): refused.
+fn check_cors<E: EnvSource + ?Sized>(config: &Config, r: &mut Reader<'_, E>) {
+    let cors = &config.cors;
+    if !cors.enabled || !cors.allow_credentials {
+        return;
+    }
+    let any_origin =
+        cors.allowed_origins.is_empty() || cors.allowed_origins.iter().any(|o| allows_any_host(o));
+    if any_origin {
+        r.problem(
+            "CORS_ALLOWED_ORIGINS",
+            "allows every origin while CORS_ALLOWED_CREDENTIALS is true, which would let any web \
+             page make credentialed requests and read the answers; list the trusted origins \
+             (e.g. https://app.example.com) or turn credentials off",
+        );
+    }
+}
+
+/// Whether an origin pattern matches every host: `*`, or a scheme followed by wildcards only
+/// (`https://*`).
+fn allows_any_host(pattern: &str) -> bool {
+    let host = pattern
+        .split_once("://")
+        .map_or(pattern, |(_, rest)| rest)
+        .trim();
+    host.chars().all(|c| c == '*')
 }
 
 /// The guard needs someone who may pass it; the demo app calls the admin API without a token.

@@ -9,8 +9,11 @@ use oxydra_core::client::Client;
 use oxydra_core::oauth2::client_auth;
 use oxydra_core::oauth2::grant::TokenGrant;
 use oxydra_core::service::{client_auth as authn, revoke, token};
+use oxydra_core::{OAuthError, OAuthErrorKind};
 
 use crate::app::AppState;
+use crate::auth_budget::{Caller, Standing};
+use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::extract::{Form, FormParams};
 
@@ -23,10 +26,13 @@ pub(crate) fn no_store(mut response: Response) -> Response {
     response
 }
 
-/// Authenticates the client the request names (RFC 6749 §2.3).
+/// Authenticates the client the request names (RFC 6749 §2.3), within the failure budget of
+/// the client id and the caller's address (see [`crate::auth_budget`]): once either is spent
+/// the answer is `429` with `Retry-After`, and no secret is hashed.
 pub(crate) async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
+    ip: ClientIp,
     form: &FormParams,
 ) -> Result<Client, ApiError> {
     let authorization = headers
@@ -43,26 +49,54 @@ pub(crate) async fn authenticate(
         form.get("client_assertion_type"),
         form.get("client_assertion"),
     )?;
-    Ok(authn::authenticate(
-        &state.store,
-        &state.hasher,
-        &state.jwks,
-        state.auth_context(),
-        presented,
-        state.now(),
+    let client_id = presented.client_id().map(str::to_owned);
+    let caller = Caller::new(client_id.as_deref(), ip.0);
+    let now = state.now();
+    let context = state.auth_context();
+    let (store, keys) = (&state.store, &state.jwks);
+    let result = match state.auth_failures.standing(caller, now) {
+        Standing::IpSpent(wait) => return Err(too_many_failures(wait)),
+        Standing::ClientSpent(wait) => {
+            let hasher = state.hasher.cache_only();
+            let result = authn::authenticate(store, &hasher, keys, context, presented, now).await;
+            return result.map_err(|e| match ApiError::from(e) {
+                e if e.oauth().kind == OAuthErrorKind::InvalidClient => too_many_failures(wait),
+                e => e,
+            });
+        }
+        Standing::Open => {
+            authn::authenticate(store, &state.hasher, keys, context, presented, now).await
+        }
+    };
+    result.map_err(|e| {
+        let e = ApiError::from(e);
+        if e.oauth().kind == OAuthErrorKind::InvalidClient {
+            state.auth_failures.record_failure(caller, now);
+        }
+        e
+    })
+}
+
+/// `429` once a failure budget is spent.
+fn too_many_failures(retry_after: u64) -> ApiError {
+    ApiError::new(
+        OAuthError::new(OAuthErrorKind::TooManyRequests).hint(
+            "Client authentication failed too often; wait for the time given in Retry-After.",
+        ),
     )
-    .await?)
+    .with_retry_after(retry_after)
 }
 
 /// `POST /oauth2/token`.
 pub(crate) async fn token(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     form: Result<Form, ApiError>,
 ) -> Response {
     let share_debug = state.config.share_error_debug;
     let result = match form {
-        Ok(Form(form)) => exchange(&state, &headers, form).await,
+        Ok(Form(form)) => exchange(&state, &headers, ip, form).await,
         Err(e) => Err(e),
     };
     match result {
@@ -74,10 +108,11 @@ pub(crate) async fn token(
 async fn exchange(
     state: &AppState,
     headers: &HeaderMap,
+    ip: ClientIp,
     form: FormParams,
 ) -> Result<OauthTokenResponse, ApiError> {
     let grant = TokenGrant::parse(form.get("grant_type"))?;
-    let client = authenticate(state, headers, &form).await?;
+    let client = authenticate(state, headers, ip, &form).await?;
     let request = token::TokenRequest {
         code: form.get("code"),
         redirect_uri: form.get("redirect_uri"),
@@ -110,10 +145,11 @@ async fn exchange(
 /// existed; client-authentication failures are 401 `invalid_client`.
 pub(crate) async fn revoke_token(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     Form(form): Form,
 ) -> Result<Response, ApiError> {
-    let client = authenticate(&state, &headers, &form).await?;
+    let client = authenticate(&state, &headers, ip, &form).await?;
     let token = form
         .get("token")
         .ok_or_else(|| ApiError::invalid_request("The token parameter is missing."))?;

@@ -267,6 +267,21 @@ store_test! {
         b.clock.advance_secs(5);
         assert_eq!(call(&b, Method::GET, "/policies", Some(&late), None).await.status, StatusCode::OK);
     }
+
+    async fn an_end_user_whose_subject_is_the_root_client_id_is_not_root(store: SqlStore) {
+        let app = guarded(store, &[]).await;
+        let root = token(&app, ROOT, ROOT_SECRET, ALL_SCOPES).await;
+        client(&app, &root, "app", "", "hydra.clients").await;
+        // What the authorization-code flow stores when a user whose subject is "root" consents
+        // to "app" asking for hydra.clients.
+        let scope = ["hydra.clients"];
+        let user_token = crate::tokens::store_user_token(&app, "app", ROOT, &scope, &[]).await;
+        let res = call(&app, Method::GET, "/clients", Some(&user_token), None).await;
+        assert_refused(&res, StatusCode::FORBIDDEN, "request_forbidden");
+        assert!(res.text.contains("client_credentials"), "{}", res.text);
+        // The root client's own token still passes.
+        assert_eq!(call(&app, Method::GET, "/clients", Some(&root), None).await.status, StatusCode::OK);
+    }
 }
 
 #[tokio::test]

@@ -4,9 +4,6 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use oxydra_core::ClientId;
-use oxydra_core::store::TokenStore;
-use oxydra_core::token::{RequestId, StoredToken, TokenKind, TokenSession};
 use oxydra_testkit::app::{Port, TestApp, TestResponse};
 use serde_json::{Value, json};
 
@@ -185,27 +182,8 @@ async fn admin_routes_reach_the_public_port_only_in_0_10_mode() {
 
 /// Stores an access token with an audience, as no flow issues one yet.
 async fn token_with_audience(app: &TestApp) -> String {
-    let (token, signature) = app
-        .state
-        .token_keys
-        .generate(TokenKind::AccessToken)
-        .unwrap();
-    let now = app.clock_now();
-    let row = StoredToken {
-        signature,
-        kind: TokenKind::AccessToken,
-        request_id: RequestId::generate(),
-        client_id: ClientId::parse("svc").unwrap(),
-        subject: "alice".into(),
-        granted_scope: vec!["read".into()],
-        granted_audience: vec!["https://api.example".into()],
-        issued_at: now,
-        expires_at: Some(now.plus(std::time::Duration::from_secs(600))),
-        active: true,
-        session: TokenSession::default(),
-    };
-    app.state.store.insert_tokens(&[row]).await.unwrap();
-    token
+    let audience = ["https://api.example"];
+    crate::tokens::store_user_token(app, "svc", "alice", &["read"], &audience).await
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ mod middleware;
 mod oidc_flow;
 mod policies;
 mod redirect_uris;
+mod security;
 mod token_scale;
 mod tokens;
 mod userinfo;

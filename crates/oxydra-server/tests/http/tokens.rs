@@ -66,32 +66,58 @@ fn assert_no_store(res: &TestResponse) {
 
 /// Stores an authorization code for `client` as the authorization endpoint would.
 async fn mint_code(app: &TestApp, client: &str, scope: &[&str], challenge: Option<&str>) -> String {
-    let (code, signature) = app
-        .state
-        .token_keys
-        .generate(TokenKind::AuthorizeCode)
-        .unwrap();
+    let session = TokenSession {
+        redirect_uri: Some(CB.into()),
+        code_challenge: challenge.map(str::to_owned),
+        access_extra: json!({"department": "r&d"}).as_object().unwrap().clone(),
+        ..TokenSession::default()
+    };
+    let grant = (client, "alice", scope, &[][..]);
+    store_token(app, TokenKind::AuthorizeCode, grant, session).await
+}
+
+/// Stores an active access token of an end-user grant for `client`, as the authorization-code
+/// flow would (`subject` logged in and consented to `scope` and `audience`).
+pub async fn store_user_token(
+    app: &TestApp,
+    client: &str,
+    subject: &str,
+    scope: &[&str],
+    audience: &[&str],
+) -> String {
+    let session = TokenSession {
+        auth_time: Some(app.clock_now().unix_secs()),
+        ..TokenSession::default()
+    };
+    let grant = (client, subject, scope, audience);
+    store_token(app, TokenKind::AccessToken, grant, session).await
+}
+
+/// Stores an active token of `kind` for `(client, subject, scope, audience)`, valid 10 minutes.
+async fn store_token(
+    app: &TestApp,
+    kind: TokenKind,
+    (client, subject, scope, audience): (&str, &str, &[&str], &[&str]),
+    session: TokenSession,
+) -> String {
+    let owned = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let (token, signature) = app.state.token_keys.generate(kind).unwrap();
     let now = app.clock_now();
     let row = StoredToken {
         signature,
-        kind: TokenKind::AuthorizeCode,
+        kind,
         request_id: RequestId::generate(),
         client_id: ClientId::parse(client).unwrap(),
-        subject: "alice".into(),
-        granted_scope: scope.iter().map(|s| (*s).to_owned()).collect(),
-        granted_audience: vec![],
+        subject: subject.to_owned(),
+        granted_scope: owned(scope),
+        granted_audience: owned(audience),
         issued_at: now,
         expires_at: Some(now.plus(std::time::Duration::from_secs(600))),
         active: true,
-        session: TokenSession {
-            redirect_uri: Some(CB.into()),
-            code_challenge: challenge.map(str::to_owned),
-            access_extra: json!({"department": "r&d"}).as_object().unwrap().clone(),
-            ..TokenSession::default()
-        },
+        session,
     };
     app.state.store.insert_tokens(&[row]).await.unwrap();
-    code
+    token
 }
 
 async fn redeem(app: &TestApp, code: &str, basic: Option<(&str, &str)>) -> TestResponse {

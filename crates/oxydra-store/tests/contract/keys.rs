@@ -1,7 +1,9 @@
 //! `KeyStore`: JWK sets stored encrypted.
 
 use oxydra_core::Secret;
-use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher, StoredKey, generate_with};
+use oxydra_core::jwk::{
+    GenerateOptions, JwkAlgorithm, KeyCipher, KeyRow, StoredKey, generate_with,
+};
 use oxydra_core::model::Now;
 use oxydra_core::service::keys::reencrypt_all;
 use oxydra_core::store::{KeyStore, RewriteError, StoreError};
@@ -103,7 +105,7 @@ store_test! {
                     alg: jwk.alg.clone(),
                     key_use: jwk.key_use.clone(),
                     created_at: Now::from_unix_micros(1),
-                    encrypted: cipher.encrypt(&json).unwrap(),
+                    encrypted: cipher.encrypt(&json, KeyRow { set: "s", kid: &jwk.kid }).unwrap(),
                 });
             }
         }
@@ -116,7 +118,9 @@ store_test! {
             for secret in &privates {
                 assert!(!row.contains(secret.as_str()));
             }
-            let plain = cipher.decrypt(row).unwrap();
+        }
+        for key in store.get_set("s").await.unwrap() {
+            let plain = cipher.decrypt(&key.encrypted, key.row()).unwrap();
             assert!(serde_json::from_slice::<serde_json::Value>(&plain).is_ok());
         }
     }
@@ -158,14 +162,18 @@ store_test! {
         let old = KeyCipher::new(&[secret("the-old-system-secret")]).unwrap();
         let rotating = KeyCipher::new(&[secret("the-new-system-secret"), secret("the-old-system-secret")]).unwrap();
         let new_only = KeyCipher::new(&[secret("the-new-system-secret")]).unwrap();
+        let (row_a, row_b) = (KeyRow { set: "s", kid: "a" }, KeyRow { set: "s", kid: "b" });
         store
             .create_keys(&[
-                key("s", "a", 1, &old.encrypt(b"{\"kid\":\"a\"}").unwrap()),
-                key("s", "b", 2, &rotating.encrypt(b"{\"kid\":\"b\"}").unwrap()),
+                // Written before ciphertexts were bound to their row.
+                key("s", "a", 1, &old.encrypt_unbound(b"{\"kid\":\"a\"}").unwrap()),
+                key("s", "b", 2, &rotating.encrypt(b"{\"kid\":\"b\"}", row_b).unwrap()),
             ])
             .await
             .unwrap();
         let before = raw_rows(&store).await;
+        // The unbound form is what made a row swap possible: it opens in any row.
+        assert!(old.decrypt(&before[0], row_b).is_ok());
 
         // A cipher without the old secret cannot open key a: nothing changes.
         let err = reencrypt_all(&store, &new_only).await.unwrap_err();
@@ -175,8 +183,11 @@ store_test! {
         assert_eq!(reencrypt_all(&store, &rotating).await.unwrap(), 2);
         let after = raw_rows(&store).await;
         assert_ne!(after[0], before[0]);
-        assert_eq!(new_only.decrypt(&after[0]).unwrap(), b"{\"kid\":\"a\"}");
-        assert_eq!(new_only.decrypt(&after[1]).unwrap(), b"{\"kid\":\"b\"}");
-        assert!(old.decrypt(&after[0]).is_err(), "the old secret no longer opens it");
+        assert_eq!(new_only.decrypt(&after[0], row_a).unwrap(), b"{\"kid\":\"a\"}");
+        assert_eq!(new_only.decrypt(&after[1], row_b).unwrap(), b"{\"kid\":\"b\"}");
+        assert!(old.decrypt(&after[0], row_a).is_err(), "the old secret no longer opens it");
+        // Rewritten rows are bound: copied into the other row, neither decrypts.
+        assert!(new_only.decrypt(&after[0], row_b).is_err());
+        assert!(new_only.decrypt(&after[1], row_a).is_err());
     }
 }

@@ -77,6 +77,7 @@ fn full_session() -> TokenSession {
         code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
         obfuscated_subject: Some("pairwise-subject".into()),
         acr: Some("urn:mfa".into()),
+        client_credentials: true,
     }
 }
 

@@ -35,7 +35,11 @@ pub enum MigrateCommand {
                       in one transaction: if any key decrypts with neither, nothing is changed and \
                       the command fails. Afterwards the keys need only SYSTEM_SECRET. Opaque tokens \
                       issued under the old secret stay valid only while ROTATED_SYSTEM_SECRET is \
-                      set on the servers; they become invalid when it is removed.",
+                      set on the servers; they become invalid when it is removed.\n\n\
+                      Every key is also rewritten bound to its row (set and kid as AES-GCM \
+                      associated data). Keys written by earlier versions lack that binding: run \
+                      this command once after upgrading, with SYSTEM_SECRET alone if the secret \
+                      does not change.",
         after_help = "Example:\n  SYSTEM_SECRET=$NEW ROTATED_SYSTEM_SECRET=$OLD \
                       oxydra migrate secret postgres://oxydra:secret@127.0.0.1:5432/oxydra"
     )]

@@ -160,6 +160,53 @@ async fn migrate_secret_on_postgres() {
     }
 }
 
+/// Keys written before ciphertexts were bound to their row are rewritten bound, so a
+/// ciphertext copied into another row no longer decrypts (run with the unchanged secret).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrate_secret_binds_rows_written_before_binding() {
+    use oxydra_core::jwk::{KeyCipher, KeyRow, StoredKey};
+    let dir = tempfile::tempdir().unwrap();
+    let dsn = sqlite_dsn(&dir);
+    oxydra(&["migrate", "sql", &dsn], &[]).ok();
+    let cipher =
+        KeyCipher::new(&[oxydra_core::Secret::new(SYSTEM_SECRET.as_bytes().to_vec())]).unwrap();
+    let legacy = |kid: &str| StoredKey {
+        set: "s".into(),
+        kid: kid.into(),
+        alg: "HS256".into(),
+        key_use: "sig".into(),
+        created_at: oxydra_core::Now::from_unix_secs(1_700_000_000),
+        encrypted: cipher.encrypt_unbound(kid.as_bytes()).unwrap(),
+    };
+    let store = SqlStore::open(&Dsn::parse(&dsn).unwrap(), &OpenOptions::default())
+        .await
+        .unwrap()
+        .store;
+    store
+        .create_keys(&[legacy("a"), legacy("b")])
+        .await
+        .unwrap();
+    store.close().await;
+
+    let out = migrate_secret(&dsn, SYSTEM_SECRET, None).ok();
+    assert!(out.contains("re-encrypted 2 key(s)"), "{out}");
+    let store = SqlStore::open(&Dsn::parse(&dsn).unwrap(), &OpenOptions::default())
+        .await
+        .unwrap()
+        .store;
+    let (a, b) = (KeyRow { set: "s", kid: "a" }, KeyRow { set: "s", kid: "b" });
+    let stored_a = store.get_key("s", "a").await.unwrap().unwrap().encrypted;
+    let stored_b = store.get_key("s", "b").await.unwrap().unwrap().encrypted;
+    store.close().await;
+    assert_eq!(cipher.decrypt(&stored_a, a).unwrap(), b"a");
+    assert_eq!(cipher.decrypt(&stored_b, b).unwrap(), b"b");
+    assert!(
+        cipher.decrypt(&stored_a, b).is_err(),
+        "a's ciphertext does not open in b's row"
+    );
+    assert!(cipher.decrypt(&stored_b, a).is_err());
+}
+
 #[test]
 fn migrate_secret_needs_a_usable_secret_and_database() {
     let stderr = oxydra(

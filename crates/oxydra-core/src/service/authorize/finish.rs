@@ -66,6 +66,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             code_challenge: None,
             obfuscated_subject: self.obfuscated(&consent).await?,
             acr: self.acr(&consent),
+            client_credentials: false,
         };
         if let Some(hint) = &self.request.oidc_context.id_token_hint_claims {
             let visible = visible_subject(&consent.subject, &session);

@@ -159,6 +159,7 @@ where
             )?,
             // OIDC Core §2: "0" (no assurance) when the client asked for `acr_values`.
             acr: (!self.request.oidc_context.acr_values.is_empty()).then(|| "0".to_owned()),
+            client_credentials: false,
         };
         if let Some(hint) = &self.request.oidc_context.id_token_hint_claims {
             check_hint_subject(hint_subject(hint), visible_subject(&subject, &session))?;

@@ -169,7 +169,7 @@ fn every_canonical_key_is_read() {
         ("OAUTH2_ERROR_URL", "https://app.example.com/error"),
         ("OAUTH2_LOGOUT_REDIRECT_URL", "https://app.example.com/bye"),
         ("ROTATED_SYSTEM_SECRET", "an-older-system-secret"),
-        ("COOKIE_SECRET", "cookie-secret"),
+        ("COOKIE_SECRET", "cookie-secret-0123"),
         ("ACCESS_TOKEN_LIFESPAN", "30m"),
         ("ID_TOKEN_LIFESPAN", "2h"),
         ("AUTH_CODE_LIFESPAN", "90s"),
@@ -223,7 +223,7 @@ fn every_canonical_key_is_read() {
     assert_eq!(c.urls.consent, url("https://auth.example.com/consent"));
     assert_eq!(c.system_secrets.len(), 2);
     assert_eq!(c.system_secrets[1].expose(), b"an-older-system-secret");
-    assert_eq!(c.cookie_secret.expose(), b"cookie-secret");
+    assert_eq!(c.cookie_secret.expose(), b"cookie-secret-0123");
     assert_eq!(c.lifespans.access_token, Duration::from_secs(1800));
     assert_eq!(c.lifespans.id_token, Duration::from_secs(7200));
     assert_eq!(c.lifespans.auth_code, Duration::from_secs(90));

@@ -61,7 +61,7 @@ fn each_alias_is_read() {
             "true",
         ),
         ("BCRYPT_COST", "OAUTH2_HASHERS_BCRYPT_COST", "5"),
-        ("COOKIE_SECRET", "SECRETS_COOKIE", "cookie-one"),
+        ("COOKIE_SECRET", "SECRETS_COOKIE", "cookie-one-0123456"),
         (
             "HTTPS_ALLOW_TERMINATION_FROM",
             "SERVE_TLS_ALLOW_TERMINATION_FROM",
@@ -173,9 +173,15 @@ fn secret_aliases_and_tls_aliases() {
 
     let c = load(&minimal(&[(
         "SECRETS_COOKIE",
-        "first-cookie,second-cookie",
+        "first-cookie-0123456,second-cookie-012345",
     )]));
-    assert_eq!(c.cookie_secret.expose(), b"first-cookie");
+    assert_eq!(c.cookie_secret.expose(), b"first-cookie-0123456");
+    let rotated: Vec<&[u8]> = c
+        .rotated_cookie_secrets
+        .iter()
+        .map(|s| s.expose().as_slice())
+        .collect();
+    assert_eq!(rotated, [b"second-cookie-012345".as_slice()]);
 
     let mut map = minimal(&[
         ("SERVE_TLS_CERT_PATH", "/alias/cert.pem"),

@@ -306,3 +306,50 @@ fn rsa_key_bits_are_a_size_the_generator_supports() {
     assert_eq!(config.rsa_key_bits, 2048);
     assert_eq!(Config::load(&minimal(&[]), &[]).unwrap().rsa_key_bits, 4096);
 }
+
+#[test]
+fn cookie_secrets_need_16_bytes_each() {
+    fails_once(
+        &minimal(&[("COOKIE_SECRET", "too-short")]),
+        "COOKIE_SECRET",
+        "at least 16",
+    );
+    fails_once(
+        &minimal(&[("SECRETS_COOKIE", "a-current-cookie-secret,old")]),
+        "SECRETS_COOKIE (alias of COOKIE_SECRET)",
+        "entry 2 is 3 bytes long",
+    );
+    // The secret itself is never echoed.
+    assert!(!problems(&minimal(&[("COOKIE_SECRET", "too-short")]))[0].contains("too-short"));
+    assert!(Config::load(&minimal(&[("COOKIE_SECRET", "0123456789abcdef")]), &[]).is_ok());
+}
+
+#[test]
+fn credentialed_cors_for_every_origin_is_refused() {
+    let credentialed = |origins: &str| {
+        minimal(&[
+            ("CORS_ENABLED", "true"),
+            ("CORS_ALLOWED_CREDENTIALS", "true"),
+            ("CORS_ALLOWED_ORIGINS", origins),
+        ])
+    };
+    for origins in ["*", "https://app.example.com, *", "https://*", "http://**"] {
+        fails_once(
+            &credentialed(origins),
+            "CORS_ALLOWED_ORIGINS",
+            "CORS_ALLOWED_CREDENTIALS",
+        );
+    }
+    // The default origin list is `*`.
+    let mut default_origins = credentialed("");
+    default_origins.remove("CORS_ALLOWED_ORIGINS");
+    fails_once(&default_origins, "CORS_ALLOWED_ORIGINS", "every origin");
+    // Listed origins (wildcards inside a host included), no credentials, or CORS off are fine.
+    for map in [
+        credentialed("https://app.example.com,https://*.example.org"),
+        minimal(&[("CORS_ENABLED", "true"), ("CORS_ALLOWED_ORIGINS", "*")]),
+        minimal(&[("CORS_ALLOWED_CREDENTIALS", "true")]),
+    ] {
+        assert!(Config::load(&map, &[]).is_ok(), "{map:?}");
+    }
+}

@@ -58,15 +58,12 @@ macro_rules! consent_sessions_of {
     };
 }
 
-/// `$1` challenge: the request of `$table` with `$columns`.
-macro_rules! by_challenge {
-    ($table:literal, $columns:expr) => {
+/// `$1` the value of `$key` (`challenge`, or `verifier` to look a request up without
+/// redeeming it): the request of `$table` with `$columns`.
+macro_rules! select_by {
+    ($table:literal, $columns:expr, $key:literal) => {
         concat!(
-            "SELECT ",
-            $columns,
-            " FROM ",
-            $table,
-            " WHERE challenge = $1"
+            "SELECT ", $columns, " FROM ", $table, " WHERE ", $key, " = $1"
         )
     };
 }
@@ -105,7 +102,13 @@ pub(crate) const INSERT_LOGIN: Stmt = Stmt::new(
 /// `$1` challenge.
 pub(crate) const GET_LOGIN: Stmt = Stmt::new(
     "flows.get_login",
-    by_challenge!("oxydra_login_request", login_columns!()),
+    select_by!("oxydra_login_request", login_columns!(), "challenge"),
+);
+
+/// `$1` verifier: the login request, not redeemed.
+pub(crate) const LOGIN_BY_VERIFIER: Stmt = Stmt::new(
+    "flows.login_by_verifier",
+    select_by!("oxydra_login_request", login_columns!(), "verifier"),
 );
 
 /// `$1` challenge, `$2` outcome: answers an unanswered request; no row when it is unknown or
@@ -146,7 +149,13 @@ pub(crate) const INSERT_CONSENT: Stmt = Stmt::new(
 /// `$1` challenge.
 pub(crate) const GET_CONSENT: Stmt = Stmt::new(
     "flows.get_consent",
-    by_challenge!("oxydra_consent_request", consent_columns!()),
+    select_by!("oxydra_consent_request", consent_columns!(), "challenge"),
+);
+
+/// `$1` verifier: the consent request, not redeemed.
+pub(crate) const CONSENT_BY_VERIFIER: Stmt = Stmt::new(
+    "flows.consent_by_verifier",
+    select_by!("oxydra_consent_request", consent_columns!(), "verifier"),
 );
 
 /// `$1` challenge, `$2` outcome, `$3` handled at, `$4` accepted, `$5` remember, `$6`

@@ -6,6 +6,7 @@
 
 mod discovery;
 mod flow;
+mod flow_binding;
 mod legacy;
 mod legacy_sdk;
 mod oauth2_client;

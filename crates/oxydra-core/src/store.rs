@@ -256,6 +256,14 @@ pub trait FlowStore: Send + Sync {
         subject: &str,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
+    /// Deletes at most `batch_size` login sessions that expired before
+    /// `criteria.expired_before` and were authenticated before `criteria.issued_before`.
+    /// Returns how many.
+    fn flush_login_sessions(
+        &self,
+        criteria: FlushCriteria,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
     /// Deletes at most `batch_size` finished flows: login requests and consent requests
     /// requested before `criteria.issued_before` that can no longer be used — their round trip
     /// expired before `criteria.expired_before` — except consents that are remembered

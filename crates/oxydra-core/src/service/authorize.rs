@@ -177,7 +177,8 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
                 .store
                 .get_login_session(sid)
                 .await
-                .map_err(store_fail("login session"))?;
+                .map_err(store_fail("login session"))?
+                .filter(|s| s.is_valid_at(self.now));
         }
         if let (Some(s), Some(max_age)) = (&session, self.request.max_age)
             && s.authenticated_at.unix_secs().saturating_add(max_age) < self.now.unix_secs()
@@ -258,10 +259,15 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         let mut cookies = Vec::new();
         let mut session_id = login.login_session_id.clone();
         if remember && !login.skip {
+            let lifetime = match u64::try_from(remember_for) {
+                Ok(secs) if secs > 0 => std::time::Duration::from_secs(secs),
+                _ => self.settings.browser_session,
+            };
             let session = LoginSession {
                 id: FlowId::generate().as_str().to_owned(),
                 subject: subject.clone(),
                 authenticated_at,
+                expires_at: self.now.plus(lifetime),
             };
             self.store
                 .create_login_session(&session)

@@ -119,6 +119,7 @@ static KEYS: &[KeyDoc] = &[
     key("OXYDRA_DEMO_USERS", &[], "alice:alice-password", "Comma list of `user:password` accounts the demo login page accepts. Demo only: plain-text passwords in the environment, never for real users."),
     key("ADMIN_ACCESS_CONTROL", &[], "off", "`off` (the admin port is the trust boundary, Hydra 1.0.0-beta) or `policies` (Hydra 0.x: every admin call except health and version needs a bearer token of this server with the area's scope, allowed by an access-control policy)."),
     key("FORCE_ROOT_CLIENT_CREDENTIALS", &[], "(none)", "`id:secret` (each URL-encoded): at start-up, unless a client with that id exists, create it (client_credentials, every `hydra.*` admin scope) with an allow-all policy. Redacted in logs."),
+    key("OXYDRA_BROWSER_SESSION_LIFESPAN", &[], "24h", "How long the server honours a login remembered with `remember_for: 0` (\"until the browser closes\"), which no cookie expiry bounds; longer `remember_for` values are honoured as given (duration)."),
     key("OXYDRA_POLICY_CACHE_TTL", &[], "5s", "How long compiled policies are used before the policy revision is re-read, i.e. how late one instance sees another's policy writes (duration; `0` = every request)."),
 ];
 

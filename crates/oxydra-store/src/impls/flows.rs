@@ -340,6 +340,7 @@ impl FlowStore for SqlStore {
             Arg::Text(session.id.clone()),
             Arg::Text(session.subject.clone()),
             Arg::Int(session.authenticated_at.unix_micros()),
+            Arg::Int(session.expires_at.unix_micros()),
         ];
         self.db
             .execute(&sql::INSERT_LOGIN_SESSION, &args)
@@ -370,6 +371,15 @@ impl FlowStore for SqlStore {
                 &[Arg::Text(subject.to_owned())],
             )
             .await
+    }
+
+    async fn flush_login_sessions(&self, criteria: FlushCriteria) -> Result<u64, StoreError> {
+        let args = [
+            Arg::Int(criteria.expired_before.unix_micros()),
+            Arg::Int(criteria.issued_before.unix_micros()),
+            Arg::Int(i64::from(criteria.batch_size)),
+        ];
+        self.db.execute(&sql::FLUSH_LOGIN_SESSIONS, &args).await
     }
 
     async fn flush_flows(

@@ -217,17 +217,36 @@ pub(crate) const DELETE_SESSIONS: Stmt = Stmt::new(
     ),
 );
 
-/// `$1` id, `$2` subject, `$3` authenticated at.
+/// `$1` id, `$2` subject, `$3` authenticated at, `$4` expires at.
 pub(crate) const INSERT_LOGIN_SESSION: Stmt = Stmt::new(
     "flows.insert_login_session",
-    "INSERT INTO oxydra_login_session (id, subject, authenticated_at) VALUES ($1, $2, $3)",
+    "INSERT INTO oxydra_login_session (id, subject, authenticated_at, expires_at) \
+     VALUES ($1, $2, $3, $4)",
 );
 
 /// `$1` id.
 pub(crate) const GET_LOGIN_SESSION: Stmt = Stmt::new(
     "flows.get_login_session",
-    "SELECT id, subject, authenticated_at FROM oxydra_login_session WHERE id = $1",
+    "SELECT id, subject, authenticated_at, expires_at FROM oxydra_login_session WHERE id = $1",
 );
+
+/// A batch delete of expired login sessions (`$1` expired before, `$2` authenticated
+/// before, `$3` batch size), with `$lock` as in [`flush`].
+macro_rules! flush_login_sessions {
+    ($lock:literal) => {
+        concat!(
+            "DELETE FROM oxydra_login_session WHERE id IN (SELECT id FROM oxydra_login_session \
+             WHERE expires_at < $1 AND authenticated_at < $2 LIMIT $3",
+            $lock,
+            ")"
+        )
+    };
+}
+
+/// `$1` expired before, `$2` authenticated before, `$3` batch size.
+pub(crate) const FLUSH_LOGIN_SESSIONS: Stmt =
+    Stmt::new("flows.flush_login_sessions", flush_login_sessions!(""))
+        .postgres(flush_login_sessions!(" FOR UPDATE SKIP LOCKED"));
 
 /// `$1` id.
 pub(crate) const DELETE_LOGIN_SESSION: Stmt = Stmt::new(

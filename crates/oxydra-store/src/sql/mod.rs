@@ -54,6 +54,7 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &flows::GET_LOGIN_SESSION,
         &flows::DELETE_LOGIN_SESSION,
         &flows::DELETE_LOGIN_SESSIONS_OF,
+        &flows::FLUSH_LOGIN_SESSIONS,
         &flows::FLUSH_LOGINS,
         &flows::FLUSH_CONSENTS,
         &keys::INSERT,

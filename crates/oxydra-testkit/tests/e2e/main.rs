@@ -9,6 +9,7 @@ mod flow;
 mod flow_binding;
 mod legacy;
 mod legacy_sdk;
+mod login_sessions;
 mod oauth2_client;
 mod oidc_client;
 mod oidc_provider;

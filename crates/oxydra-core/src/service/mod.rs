@@ -11,6 +11,7 @@ pub mod id_tokens;
 pub mod introspect;
 pub mod keys;
 pub mod legacy_consent;
+pub mod logout;
 pub mod policies;
 pub mod policy_cache;
 pub mod revoke;

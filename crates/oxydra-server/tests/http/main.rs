@@ -14,6 +14,7 @@ mod flows_sessions;
 mod health;
 mod jwt_access;
 mod keys;
+mod logout;
 mod middleware;
 mod oidc_flow;
 mod policies;

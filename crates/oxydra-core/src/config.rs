@@ -38,6 +38,8 @@ pub struct Lifespans {
     pub auth_code: Duration,
     /// Login/consent challenges (legacy consent requests).
     pub challenge: Duration,
+    /// Remembered logins with `remember_for = 0` (for the browser session), server-side.
+    pub browser_session: Duration,
 }
 
 impl Default for Lifespans {
@@ -47,6 +49,7 @@ impl Default for Lifespans {
             id_token: Duration::from_secs(3600),
             auth_code: Duration::from_secs(600),
             challenge: Duration::from_secs(600),
+            browser_session: Duration::from_secs(24 * 3600),
         }
     }
 }

@@ -165,6 +165,13 @@ pub trait FlowStore: Send + Sync {
         outcome: &LoginOutcome,
     ) -> impl Future<Output = Result<LoginRequest, StoreError>> + Send;
 
+    /// Looks a login request up by its verifier without redeeming it, so the flow can check
+    /// who presents the verifier before [`FlowStore::use_login_verifier`] burns it.
+    fn get_login_request_by_verifier(
+        &self,
+        verifier: &FlowId,
+    ) -> impl Future<Output = Result<Option<LoginRequest>, StoreError>> + Send;
+
     /// Redeems a login verifier: marks an answered, unused request used (atomically, so two
     /// concurrent redemptions give one `Fresh`).
     fn use_login_verifier(
@@ -191,6 +198,13 @@ pub trait FlowStore: Send + Sync {
         outcome: &ConsentOutcome,
         now: Now,
     ) -> impl Future<Output = Result<ConsentRequest, StoreError>> + Send;
+
+    /// Looks a consent request up by its verifier, as
+    /// [`FlowStore::get_login_request_by_verifier`].
+    fn get_consent_request_by_verifier(
+        &self,
+        verifier: &FlowId,
+    ) -> impl Future<Output = Result<Option<ConsentRequest>, StoreError>> + Send;
 
     /// Redeems a consent verifier, as [`FlowStore::use_login_verifier`].
     fn use_consent_verifier(
@@ -240,6 +254,14 @@ pub trait FlowStore: Send + Sync {
     fn delete_login_sessions_of(
         &self,
         subject: &str,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Deletes at most `batch_size` login sessions that expired before
+    /// `criteria.expired_before` and were authenticated before `criteria.issued_before`.
+    /// Returns how many.
+    fn flush_login_sessions(
+        &self,
+        criteria: FlushCriteria,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Deletes at most `batch_size` finished flows: login requests and consent requests

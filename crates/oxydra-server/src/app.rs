@@ -129,6 +129,7 @@ impl AppState {
             auth_code_lifespan: config.lifespans.auth_code,
             round_trip: ROUND_TRIP,
             access_token_lifespan: config.lifespans.access_token,
+            browser_session: config.lifespans.browser_session,
             pairwise_enabled: config.oidc.subject_types.contains(&SubjectType::Pairwise),
             pairwise_salt: Secret::new(config.oidc.pairwise_salt.expose().as_bytes().to_vec()),
             legacy: config.legacy_consent.then_some(LegacyFlowSettings {

@@ -5,7 +5,10 @@
 //! A value is `<value>.<base64url(HMAC-SHA-256(key, name "=" value))>`: tamper-proof and bound
 //! to its cookie name, so a CSRF value cannot be replayed as a session id. Cookies are
 //! `HttpOnly`, `SameSite=Lax` (the flow's redirects are top-level GET navigations, which Lax
-//! allows), `Path=/`, and `Secure` unless `--dangerous-force-http`.
+//! allows), `Path=/`, and `Secure` unless `--dangerous-force-http`. Over https their names
+//! carry the `__Host-` prefix (RFC 6265bis §4.1.3.2: Secure, `Path=/`, no `Domain`), and only
+//! prefixed cookies are read, so a sibling subdomain cannot plant a CSRF value or a session;
+//! plain HTTP (development) keeps the bare names, which browsers require there.
 
 use aws_lc_rs::hmac;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -20,6 +23,8 @@ pub const CONSENT_CSRF: &str = "oauth2_consent_csrf";
 pub const SESSION: &str = "oauth2_authentication_session";
 /// `consent_session`: the 0.10 consent-by-id flow's CSRF cookie (Hydra 0.10's name).
 pub const LEGACY_CONSENT: &str = "consent_session";
+/// The name prefix of every flow cookie over https.
+const HOST_PREFIX: &str = "__Host-";
 /// Lifetime of the CSRF cookies: the flow's whole round trip is limited to 15 minutes.
 const CSRF_MAX_AGE: i64 = 15 * 60;
 
@@ -94,7 +99,10 @@ impl CookieJar {
         for header in headers.get_all(header::COOKIE) {
             let Ok(text) = header.to_str() else { continue };
             for pair in text.split(';') {
-                let Some((name, value)) = pair.trim().split_once('=') else {
+                let Some((sent, value)) = pair.trim().split_once('=') else {
+                    continue;
+                };
+                let Some(name) = self.unprefixed(sent) else {
                     continue;
                 };
                 let slot = match name {
@@ -112,8 +120,24 @@ impl CookieJar {
         cookies
     }
 
-    /// `Set-Cookie` header values for `changes`.
+    /// The flow name of a cookie the browser sent: over https only `__Host-` names count.
+    fn unprefixed<'n>(&self, sent: &'n str) -> Option<&'n str> {
+        if self.secure {
+            sent.strip_prefix(HOST_PREFIX)
+        } else {
+            Some(sent)
+        }
+    }
+
+    fn prefix(&self) -> &'static str {
+        if self.secure { HOST_PREFIX } else { "" }
+    }
+
+    /// `Set-Cookie` header values for `changes`. Clearing the session over https also clears
+    /// the bare-named cookie versions before the `__Host-` prefix set.
     pub fn set_cookie_headers(&self, changes: &[CookieChange]) -> Vec<HeaderValue> {
+        let legacy = (self.secure && changes.contains(&CookieChange::ClearSession))
+            .then(|| format!("{SESSION}=; Max-Age=0{}", self.attributes()));
         changes
             .iter()
             .filter_map(|change| {
@@ -133,6 +157,7 @@ impl CookieJar {
                 };
                 HeaderValue::from_str(&text).ok()
             })
+            .chain(legacy.and_then(|text| HeaderValue::from_str(&text).ok()))
             .collect()
     }
 
@@ -147,14 +172,18 @@ impl CookieJar {
     fn cookie(&self, name: &str, value: &str, max_age: Option<i64>) -> String {
         let signed = self.sign(name, value);
         match max_age {
-            Some(age) => format!("{name}={signed}{}; Max-Age={age}", self.attributes()),
-            None => format!("{name}={signed}{}", self.attributes()),
+            Some(age) => format!(
+                "{}{name}={signed}{}; Max-Age={age}",
+                self.prefix(),
+                self.attributes()
+            ),
+            None => format!("{}{name}={signed}{}", self.prefix(), self.attributes()),
         }
     }
 
     /// A header that expires cookie `name`.
     pub fn clear(&self, name: &str) -> String {
-        format!("{name}=; Max-Age=0{}", self.attributes())
+        format!("{}{name}=; Max-Age=0{}", self.prefix(), self.attributes())
     }
 }
 
@@ -223,10 +252,45 @@ mod tests {
         ]);
         let texts: Vec<&str> = headers.iter().map(|h| h.to_str().unwrap()).collect();
         assert!(
-            texts[0].starts_with(LOGIN_CSRF)
-                && texts[0].contains("HttpOnly; SameSite=Lax; Secure; Max-Age=900")
+            texts[0].starts_with(&format!("__Host-{LOGIN_CSRF}="))
+                && texts[0].contains("; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=900")
+                && !texts[0].contains("Domain")
         );
         assert!(!texts[1].contains("Max-Age"));
+        assert!(texts[2].starts_with(&format!("__Host-{SESSION}=;")));
         assert!(texts[2].contains("Max-Age=0"));
+        assert!(texts[3].starts_with(&format!("{SESSION}=; Max-Age=0")));
+        assert_eq!(texts.len(), 4);
+    }
+
+    #[test]
+    fn https_reads_only_host_prefixed_cookies_and_http_only_bare_ones() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let https = CookieJar::new(secret, true);
+        let signed = https.sign(SESSION, "sid-1");
+        let read = |jar: &CookieJar, cookie: String| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::COOKIE, HeaderValue::from_str(&cookie).unwrap());
+            jar.read(&headers).session_id
+        };
+        assert_eq!(read(&https, format!("{SESSION}={signed}")), None);
+        assert_eq!(
+            read(&https, format!("__Host-{SESSION}={signed}")).as_deref(),
+            Some("sid-1")
+        );
+        let http = CookieJar::new(secret, false);
+        assert_eq!(read(&http, format!("__Host-{SESSION}={signed}")), None);
+        assert_eq!(
+            read(&http, format!("{SESSION}={signed}")).as_deref(),
+            Some("sid-1")
+        );
+        let headers = http.set_cookie_headers(&[CookieChange::ClearSession]);
+        assert_eq!(headers.len(), 1);
+        assert!(
+            headers[0]
+                .to_str()
+                .unwrap()
+                .starts_with(&format!("{SESSION}=;"))
+        );
     }
 }

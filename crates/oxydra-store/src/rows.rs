@@ -110,6 +110,7 @@ pub(crate) struct LoginSessionRow {
     pub(crate) id: String,
     pub(crate) subject: String,
     pub(crate) authenticated_at: i64,
+    pub(crate) expires_at: i64,
 }
 
 /// Whether a flow request's verifier was redeemed.
@@ -313,6 +314,7 @@ impl From<LoginSessionRow> for LoginSession {
             id: row.id,
             subject: row.subject,
             authenticated_at: Now::from_unix_micros(row.authenticated_at),
+            expires_at: Now::from_unix_micros(row.expires_at),
         }
     }
 }

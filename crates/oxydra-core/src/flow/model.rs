@@ -222,6 +222,16 @@ pub struct LoginSession {
     pub subject: String,
     /// When.
     pub authenticated_at: Now,
+    /// When the server stops honouring it, whatever the cookie says: `remember_for` seconds
+    /// after the login, or the browser-session maximum for `remember_for = 0`.
+    pub expires_at: Now,
+}
+
+impl LoginSession {
+    /// Whether the session may still stand in for a login at `now`.
+    pub fn is_valid_at(&self, now: Now) -> bool {
+        now < self.expires_at
+    }
 }
 
 /// The result of redeeming a verifier (RFC 6749 does not name it; Hydra §3.2 step 5.1).

@@ -30,6 +30,9 @@ pub struct FlowSettings {
     pub round_trip: Duration,
     /// `ACCESS_TOKEN_LIFESPAN`, for access tokens returned by the implicit and hybrid flows.
     pub access_token_lifespan: Duration,
+    /// `OXYDRA_BROWSER_SESSION_LIFESPAN`: how long the server honours a login remembered with
+    /// `remember_for = 0` (for the browser session), which no cookie expiry bounds.
+    pub browser_session: Duration,
     /// Whether `pairwise` is among `OIDC_SUBJECT_TYPES_SUPPORTED`.
     pub pairwise_enabled: bool,
     /// `OIDC_SUBJECT_TYPE_PAIRWISE_SALT`.

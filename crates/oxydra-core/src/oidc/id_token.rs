@@ -97,7 +97,10 @@ pub fn sign(input: &IdTokenInput<'_>, keys: &KeySetView) -> Result<String, Error
 
 /// OIDC Core §3.1.2.1 `id_token_hint`: an ID token this server issued (its signature verifies
 /// with a key of the ID-token set and its `iss` is ours); expiry is not checked, as the spec
-/// allows expired hints. Returns the hint's claims, which carry a non-empty `sub`.
+/// allows expired hints. Other JWTs signed with the same keys (a signed userinfo response)
+/// are refused by shape: the header must say `typ: JWT` and the claims must carry what every
+/// ID token of this server carries ([`is_id_token_shaped`]). Returns the hint's claims, which
+/// carry a non-empty `sub`.
 pub fn verify_hint(
     hint: &str,
     issuer: &str,
@@ -109,13 +112,33 @@ pub fn verify_hint(
         )
     };
     let verified = verify_compact(hint, &keys.verifiers).map_err(|_| invalid())?;
-    if verified.claims.get("iss").and_then(Value::as_str) != Some(issuer) {
+    if verified.header.get("typ").and_then(Value::as_str) != Some("JWT")
+        || verified.claims.get("iss").and_then(Value::as_str) != Some(issuer)
+        || !is_id_token_shaped(&verified.claims)
+    {
         return Err(invalid());
     }
-    match verified.claims.get("sub").and_then(Value::as_str) {
-        Some(sub) if !sub.is_empty() => Ok(verified.claims),
-        _ => Err(invalid()),
-    }
+    Ok(verified.claims)
+}
+
+/// Whether `claims` have the shape of an ID token [`claims`] builds (OIDC Core §2): a
+/// non-empty `sub`, an `aud` list naming a client, a string `jti`, and integer `iat`, `exp`
+/// and `auth_time`. These are reserved claims, so a consent's extras cannot add them to a
+/// signed userinfo response.
+pub fn is_id_token_shaped(claims: &Map<String, Value>) -> bool {
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    let time = |name: &str| claims.get(name).is_some_and(Value::is_i64);
+    let audience = claims
+        .get("aud")
+        .and_then(Value::as_array)
+        .is_some_and(|aud| {
+            aud.iter()
+                .any(|a| a.as_str().is_some_and(|a| !a.is_empty()))
+        });
+    text("sub").is_some_and(|s| !s.is_empty())
+        && text("jti").is_some()
+        && audience
+        && ["iat", "exp", "auth_time"].into_iter().all(time)
 }
 
 /// The `sub` of verified hint claims.

@@ -2,8 +2,6 @@
 //! (`shared/spec/behaviour.md` §3.2): validate, then — depending on which verifier the browser
 //! brings back — ask the login app, ask the consent app, or issue the authorization code.
 
-use subtle::ConstantTimeEq;
-
 use crate::client::Client;
 use crate::client::SubjectType;
 use crate::error::Error;
@@ -12,7 +10,7 @@ pub use crate::flow::response::{
     LegacyFlowSettings, ROUND_TRIP, redirect_with, rejection_error,
 };
 use crate::flow::{
-    ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, VerifierUse,
+    ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession,
 };
 use crate::model::{ClientId, Now};
 use crate::oauth2::authorize::{self, AuthorizeError, AuthorizeParams, ValidAuthorizeRequest};
@@ -24,6 +22,9 @@ use crate::{OAuthError, OAuthErrorKind};
 
 mod finish;
 mod legacy;
+mod verifier;
+
+use verifier::access_denied;
 
 /// One authorization request: the entry point of the flow (the 0.10 consent-by-id flow when
 /// [`FlowSettings::legacy`] selects it).
@@ -176,7 +177,8 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
                 .store
                 .get_login_session(sid)
                 .await
-                .map_err(store_fail("login session"))?;
+                .map_err(store_fail("login session"))?
+                .filter(|s| s.is_valid_at(self.now));
         }
         if let (Some(s), Some(max_age)) = (&session, self.request.max_age)
             && s.authenticated_at.unix_secs().saturating_add(max_age) < self.now.unix_secs()
@@ -227,14 +229,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         verifier: &str,
         browser: &BrowserCookies,
     ) -> Result<AuthorizeResponse, FlowError> {
-        let used = self
-            .store
-            .use_login_verifier(&FlowId::from_stored(verifier))
-            .await
-            .map_err(store_fail("login request"))?;
-        let login = redeemed(used)?;
-        self.check_flow(&login.client_id, login.requested_at)?;
-        check_csrf(browser.login_csrf.as_deref(), &login.csrf)?;
+        let login: LoginRequest = self.redeem(verifier, browser).await?;
         let (subject, remember, remember_for, acr, authenticated_at) = match login.outcome {
             Some(LoginOutcome::Accepted {
                 subject,
@@ -264,10 +259,15 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         let mut cookies = Vec::new();
         let mut session_id = login.login_session_id.clone();
         if remember && !login.skip {
+            let lifetime = match u64::try_from(remember_for) {
+                Ok(secs) if secs > 0 => std::time::Duration::from_secs(secs),
+                _ => self.settings.browser_session,
+            };
             let session = LoginSession {
                 id: FlowId::generate().as_str().to_owned(),
                 subject: subject.clone(),
                 authenticated_at,
+                expires_at: self.now.plus(lifetime),
             };
             self.store
                 .create_login_session(&session)
@@ -361,27 +361,12 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         }))
     }
 
-    /// The redeemed request must belong to this client and its round trip must not be over.
-    fn check_flow(&self, client: &ClientId, requested_at: Now) -> Result<(), FlowError> {
-        if *client != self.client.id {
-            return Err(fail(OAuthError::invalid_request(
-                "The verifier was issued for another client.",
-            )));
-        }
-        if requested_at.plus(self.settings.round_trip) < self.now {
-            return Err(fail(
-                OAuthError::new(OAuthErrorKind::RequestUnauthorized).hint(
-                    "The login and consent round trip took longer than 15 minutes; start again.",
-                ),
-            ));
-        }
-        Ok(())
-    }
-
     /// OIDC Core §3.1.2.1: `max_age` and `prompt=login` constrain the authentication time.
+    /// Both are measured against the time of the authorization request, not the (later) time
+    /// the browser comes back: `max_age=0` is met by a login made for this request.
     fn check_auth_time(&self, authenticated_at: Now, requested_at: Now) -> Result<(), FlowError> {
         if let Some(max_age) = self.request.max_age
-            && authenticated_at.unix_secs().saturating_add(max_age) < self.now.unix_secs()
+            && authenticated_at.unix_secs().saturating_add(max_age) < requested_at.unix_secs()
         {
             return Err(fail(
                 OAuthError::new(OAuthErrorKind::LoginRequired)
@@ -395,54 +380,5 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             ));
         }
         Ok(())
-    }
-}
-
-/// The request a verifier redeemed, or the error for an unknown or replayed one (§3.2 5.1).
-fn redeemed<T>(used: VerifierUse<T>) -> Result<T, FlowError> {
-    match used {
-        VerifierUse::Fresh(request) => Ok(request),
-        VerifierUse::AlreadyUsed => Err(fail(OAuthError::invalid_request(
-            "The verifier has been used already.",
-        ))),
-        VerifierUse::Unknown => Err(fail(access_denied())),
-    }
-}
-
-fn access_denied() -> OAuthError {
-    OAuthError::new(OAuthErrorKind::AccessDenied)
-        .hint("The verifier is unknown or its request has not been answered.")
-}
-
-/// The CSRF cookie must carry the request's value: the browser that started the flow is the
-/// one finishing it. Compared in constant time.
-fn check_csrf(cookie: Option<&str>, expected: &FlowId) -> Result<(), FlowError> {
-    let matches =
-        cookie.is_some_and(|c| bool::from(c.as_bytes().ct_eq(expected.as_str().as_bytes())));
-    if matches {
-        Ok(())
-    } else {
-        Err(fail(OAuthError::new(OAuthErrorKind::RequestForbidden).hint(
-            "The CSRF cookie is missing or does not match: finish the flow in the browser that started it.",
-        )))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csrf_must_match_exactly() {
-        let id = FlowId::generate();
-        assert!(check_csrf(Some(id.as_str()), &id).is_ok());
-        assert_eq!(
-            check_csrf(None, &id).unwrap_err().0.kind,
-            OAuthErrorKind::RequestForbidden
-        );
-        assert_eq!(
-            check_csrf(Some("nope"), &id).unwrap_err().0.kind,
-            OAuthErrorKind::RequestForbidden
-        );
     }
 }

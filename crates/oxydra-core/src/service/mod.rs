@@ -12,6 +12,7 @@ pub mod introspect;
 pub mod key_guard;
 pub mod keys;
 pub mod legacy_consent;
+pub mod logout;
 pub mod policies;
 pub mod policy_cache;
 pub mod revoke;

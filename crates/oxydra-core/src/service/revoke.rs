@@ -37,10 +37,11 @@ pub async fn revoke<S: TokenStore + KeyStore>(
 pub const FLUSH_BATCH_SIZE: u32 = 1_000;
 
 /// Deletes access tokens and authorization codes that expired before `now` and were issued
-/// before `not_after`, and finished login/consent flows (round trip over, not a remembered
-/// consent) and expired 0.10 consent requests, in batches of [`FLUSH_BATCH_SIZE`], so a table
-/// of millions is flushed by many short statements rather than one long lock. Refresh tokens
-/// live until revoked and are not flushed. Returns how many rows were deleted.
+/// before `not_after`, finished login/consent flows (round trip over, not a remembered
+/// consent) and expired 0.10 consent requests, and expired login sessions (authenticated
+/// before `not_after`), in batches of [`FLUSH_BATCH_SIZE`], so a table of millions is flushed
+/// by many short statements rather than one long lock. Refresh tokens live until revoked and
+/// are not flushed. Returns how many rows were deleted.
 pub async fn flush<S: TokenStore + FlowStore + LegacyConsentStore>(
     store: &S,
     not_after: Now,
@@ -53,36 +54,26 @@ pub async fn flush<S: TokenStore + FlowStore + LegacyConsentStore>(
     };
     let mut total = 0;
     for kind in [TokenKind::AccessToken, TokenKind::AuthorizeCode] {
-        loop {
-            let deleted = store
-                .flush_tokens(kind, criteria)
-                .await
-                .map_err(|e| Error::from_store("token", e))?;
-            total += deleted;
-            if deleted < u64::from(FLUSH_BATCH_SIZE) {
-                break;
-            }
-        }
+        total += drain("token", || store.flush_tokens(kind, criteria)).await?;
     }
-    loop {
-        let deleted = store
-            .flush_flows(criteria, ROUND_TRIP)
-            .await
-            .map_err(|e| Error::from_store("flow", e))?;
-        total += deleted;
-        if deleted < u64::from(FLUSH_BATCH_SIZE) {
-            break;
-        }
-    }
-    loop {
-        let deleted = store
-            .flush_legacy_consents(criteria)
-            .await
-            .map_err(|e| Error::from_store("consent request", e))?;
-        total += deleted;
-        if deleted < u64::from(FLUSH_BATCH_SIZE) {
-            break;
-        }
-    }
+    total += drain("flow", || store.flush_flows(criteria, ROUND_TRIP)).await?;
+    total += drain("consent request", || store.flush_legacy_consents(criteria)).await?;
+    total += drain("login session", || store.flush_login_sessions(criteria)).await?;
     Ok(total)
+}
+
+/// Runs `batch` until it deletes fewer than a full batch; returns the rows deleted.
+async fn drain<F, Fut>(what: &'static str, mut batch: F) -> Result<u64, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<u64, crate::store::StoreError>>,
+{
+    let mut total = 0;
+    loop {
+        let deleted = batch().await.map_err(|e| Error::from_store(what, e))?;
+        total += deleted;
+        if deleted < u64::from(FLUSH_BATCH_SIZE) {
+            return Ok(total);
+        }
+    }
 }

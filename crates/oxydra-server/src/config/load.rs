@@ -68,6 +68,11 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         id_token: r.parse("ID_TOKEN_LIFESPAN", defaults.id_token, positive),
         auth_code: r.parse("AUTH_CODE_LIFESPAN", defaults.auth_code, positive),
         challenge: r.parse("CHALLENGE_TOKEN_LIFESPAN", defaults.challenge, positive),
+        browser_session: r.parse(
+            "OXYDRA_BROWSER_SESSION_LIFESPAN",
+            defaults.browser_session,
+            positive,
+        ),
     };
     let access_token_strategy = r.parse(
         "OAUTH2_ACCESS_TOKEN_STRATEGY",

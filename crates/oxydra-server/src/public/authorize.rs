@@ -1,15 +1,11 @@
-//! `GET|POST /oauth2/auth` (RFC 6749 §3.1): the authorization endpoint, and
-//! `GET /oauth2/auth/sessions/login/revoke` (logout of this browser).
+//! `GET|POST /oauth2/auth` (RFC 6749 §3.1): the authorization endpoint.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use oxydra_core::OAuthError;
 use oxydra_core::oauth2::authorize::{AuthorizeError, AuthorizeParams};
-use oxydra_core::service::authorize::{
-    self as flow, AuthorizeFailure, AuthorizeResponse, CookieChange,
-};
-use oxydra_core::store::FlowStore;
+use oxydra_core::service::authorize::{self as flow, AuthorizeFailure, AuthorizeResponse};
 
 use crate::app::AppState;
 use crate::html::escape;
@@ -106,7 +102,7 @@ fn error_pairs(
 }
 
 /// An error that cannot go to the client: 302 to `OAUTH2_ERROR_URL` with the error in the query.
-fn error_page(state: &AppState, error: &AuthorizeError) -> Response {
+pub(super) fn error_page(state: &AppState, error: &AuthorizeError) -> Response {
     let mut url = state.config.urls.error.clone();
     {
         let mut query = url.query_pairs_mut();
@@ -128,7 +124,7 @@ fn deliver(response: &AuthorizeResponse, cookies: &[HeaderValue]) -> Response {
     }
 }
 
-fn redirect(location: &str, cookies: &[HeaderValue]) -> Response {
+pub(super) fn redirect(location: &str, cookies: &[HeaderValue]) -> Response {
     let mut response = StatusCode::FOUND.into_response();
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -181,22 +177,4 @@ fn append_cookies(response: &mut Response, cookies: &[HeaderValue]) {
             .headers_mut()
             .append(header::SET_COOKIE, cookie.clone());
     }
-}
-
-/// `GET /oauth2/auth/sessions/login/revoke`: forgets this browser's login session (row and
-/// cookie) and sends it to `OAUTH2_LOGOUT_REDIRECT_URL`, also when it had none.
-pub(crate) async fn revoke_login_cookie(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Response {
-    if let Some(sid) = state.cookies.read(&headers).session_id
-        && let Err(e) = state.store.delete_login_session(&sid).await
-    {
-        return crate::error::ApiError::from(oxydra_core::Error::from_store("login session", e))
-            .into_response();
-    }
-    let clear = state
-        .cookies
-        .set_cookie_headers(&[CookieChange::ClearSession]);
-    redirect(state.config.urls.logout_redirect.as_str(), &clear)
 }

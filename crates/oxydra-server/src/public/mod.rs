@@ -4,6 +4,7 @@ mod authorize;
 pub(crate) mod discovery;
 mod fallbacks;
 mod jwks;
+mod logout;
 mod token;
 mod userinfo;
 
@@ -25,7 +26,10 @@ pub fn routes() -> Router<AppState> {
             OAUTH2_AUTH,
             get(authorize::authorize).post(authorize::authorize),
         )
-        .route(LOGIN_SESSION_REVOKE, get(authorize::revoke_login_cookie))
+        .route(
+            LOGIN_SESSION_REVOKE,
+            get(logout::request).post(logout::confirm),
+        )
         .route("/oauth2/fallbacks/error", get(fallbacks::error))
         .route("/oauth2/fallbacks/consent", get(fallbacks::consent))
         .route("/oauth2/fallbacks/logout", get(fallbacks::logout))

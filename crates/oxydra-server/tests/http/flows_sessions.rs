@@ -187,7 +187,7 @@ store_test! {
         let app = TestApp::with_store(store, test_config(&[]));
         let now = app.clock_now();
         for (id, subject) in [("s1", "alice"), ("s2", "alice"), ("s3", "bob")] {
-            let session = LoginSession { id: id.into(), subject: subject.into(), authenticated_at: now };
+            let session = LoginSession { id: id.into(), subject: subject.into(), authenticated_at: now, expires_at: now };
             app.state.store.create_login_session(&session).await.unwrap();
         }
         let res = delete(&app, "/oauth2/auth/sessions/login/alice").await;

@@ -18,6 +18,7 @@ mod fuzz_gen;
 mod health;
 mod jwt_access;
 mod keys;
+mod logout;
 mod middleware;
 mod oidc_flow;
 mod policies;

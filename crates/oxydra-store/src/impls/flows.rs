@@ -28,6 +28,8 @@ struct Table {
     name: &'static str,
     /// `$1` challenge → the request.
     get: &'static Stmt,
+    /// `$1` verifier → the request, not redeemed.
+    by_verifier: &'static Stmt,
     /// `$1` verifier → the request, now marked used.
     use_verifier: &'static Stmt,
     /// `$1` verifier → whether it was used.
@@ -38,6 +40,7 @@ struct Table {
 const LOGIN: Table = Table {
     name: "oxydra_login_request",
     get: &sql::GET_LOGIN,
+    by_verifier: &sql::LOGIN_BY_VERIFIER,
     use_verifier: &sql::USE_LOGIN_VERIFIER,
     verifier_used: &sql::LOGIN_VERIFIER_USED,
 };
@@ -46,6 +49,7 @@ const LOGIN: Table = Table {
 const CONSENT: Table = Table {
     name: "oxydra_consent_request",
     get: &sql::GET_CONSENT,
+    by_verifier: &sql::CONSENT_BY_VERIFIER,
     use_verifier: &sql::USE_CONSENT_VERIFIER,
     verifier_used: &sql::CONSENT_VERIFIER_USED,
 };
@@ -133,17 +137,17 @@ fn consent_args(r: &ConsentRequest) -> Result<Vec<Arg>, StoreError> {
     Ok(args)
 }
 
-/// Loads a request of `table` by challenge.
+/// Loads a request by `stmt` (`$1` its challenge or verifier).
 async fn get_request<R, T>(
     db: &Db,
-    table: &Table,
-    challenge: &FlowId,
+    stmt: &'static Stmt,
+    key: &FlowId,
 ) -> Result<Option<T>, StoreError>
 where
     R: AnyRow,
     T: TryFrom<R, Error = StoreError>,
 {
-    let row: Option<R> = db.fetch_optional(table.get, &[id_arg(challenge)]).await?;
+    let row: Option<R> = db.fetch_optional(stmt, &[id_arg(key)]).await?;
     row.map(T::try_from).transpose()
 }
 
@@ -163,7 +167,7 @@ where
     if let Some(row) = db.fetch_optional::<R>(stmt, args).await? {
         return T::try_from(row);
     }
-    match get_request::<R, T>(db, table, challenge).await? {
+    match get_request::<R, T>(db, table.get, challenge).await? {
         Some(_) => Err(StoreError::Conflict {
             constraint: Some(format!("{}: answered already", table.name)),
         }),
@@ -205,7 +209,14 @@ impl FlowStore for SqlStore {
         &self,
         challenge: &FlowId,
     ) -> Result<Option<LoginRequest>, StoreError> {
-        get_request::<LoginRequestRow, _>(&self.db, &LOGIN, challenge).await
+        get_request::<LoginRequestRow, _>(&self.db, LOGIN.get, challenge).await
+    }
+
+    async fn get_login_request_by_verifier(
+        &self,
+        verifier: &FlowId,
+    ) -> Result<Option<LoginRequest>, StoreError> {
+        get_request::<LoginRequestRow, _>(&self.db, LOGIN.by_verifier, verifier).await
     }
 
     async fn handle_login_request(
@@ -233,7 +244,14 @@ impl FlowStore for SqlStore {
         &self,
         challenge: &FlowId,
     ) -> Result<Option<ConsentRequest>, StoreError> {
-        get_request::<ConsentRequestRow, _>(&self.db, &CONSENT, challenge).await
+        get_request::<ConsentRequestRow, _>(&self.db, CONSENT.get, challenge).await
+    }
+
+    async fn get_consent_request_by_verifier(
+        &self,
+        verifier: &FlowId,
+    ) -> Result<Option<ConsentRequest>, StoreError> {
+        get_request::<ConsentRequestRow, _>(&self.db, CONSENT.by_verifier, verifier).await
     }
 
     async fn handle_consent_request(
@@ -322,6 +340,7 @@ impl FlowStore for SqlStore {
             Arg::Text(session.id.clone()),
             Arg::Text(session.subject.clone()),
             Arg::Int(session.authenticated_at.unix_micros()),
+            Arg::Int(session.expires_at.unix_micros()),
         ];
         self.db
             .execute(&sql::INSERT_LOGIN_SESSION, &args)
@@ -352,6 +371,15 @@ impl FlowStore for SqlStore {
                 &[Arg::Text(subject.to_owned())],
             )
             .await
+    }
+
+    async fn flush_login_sessions(&self, criteria: FlushCriteria) -> Result<u64, StoreError> {
+        let args = [
+            Arg::Int(criteria.expired_before.unix_micros()),
+            Arg::Int(criteria.issued_before.unix_micros()),
+            Arg::Int(i64::from(criteria.batch_size)),
+        ];
+        self.db.execute(&sql::FLUSH_LOGIN_SESSIONS, &args).await
     }
 
     async fn flush_flows(

@@ -58,15 +58,12 @@ macro_rules! consent_sessions_of {
     };
 }
 
-/// `$1` challenge: the request of `$table` with `$columns`.
-macro_rules! by_challenge {
-    ($table:literal, $columns:expr) => {
+/// `$1` the value of `$key` (`challenge`, or `verifier` to look a request up without
+/// redeeming it): the request of `$table` with `$columns`.
+macro_rules! select_by {
+    ($table:literal, $columns:expr, $key:literal) => {
         concat!(
-            "SELECT ",
-            $columns,
-            " FROM ",
-            $table,
-            " WHERE challenge = $1"
+            "SELECT ", $columns, " FROM ", $table, " WHERE ", $key, " = $1"
         )
     };
 }
@@ -105,7 +102,13 @@ pub(crate) const INSERT_LOGIN: Stmt = Stmt::new(
 /// `$1` challenge.
 pub(crate) const GET_LOGIN: Stmt = Stmt::new(
     "flows.get_login",
-    by_challenge!("oxydra_login_request", login_columns!()),
+    select_by!("oxydra_login_request", login_columns!(), "challenge"),
+);
+
+/// `$1` verifier: the login request, not redeemed.
+pub(crate) const LOGIN_BY_VERIFIER: Stmt = Stmt::new(
+    "flows.login_by_verifier",
+    select_by!("oxydra_login_request", login_columns!(), "verifier"),
 );
 
 /// `$1` challenge, `$2` outcome: answers an unanswered request; no row when it is unknown or
@@ -146,7 +149,13 @@ pub(crate) const INSERT_CONSENT: Stmt = Stmt::new(
 /// `$1` challenge.
 pub(crate) const GET_CONSENT: Stmt = Stmt::new(
     "flows.get_consent",
-    by_challenge!("oxydra_consent_request", consent_columns!()),
+    select_by!("oxydra_consent_request", consent_columns!(), "challenge"),
+);
+
+/// `$1` verifier: the consent request, not redeemed.
+pub(crate) const CONSENT_BY_VERIFIER: Stmt = Stmt::new(
+    "flows.consent_by_verifier",
+    select_by!("oxydra_consent_request", consent_columns!(), "verifier"),
 );
 
 /// `$1` challenge, `$2` outcome, `$3` handled at, `$4` accepted, `$5` remember, `$6`
@@ -208,17 +217,36 @@ pub(crate) const DELETE_SESSIONS: Stmt = Stmt::new(
     ),
 );
 
-/// `$1` id, `$2` subject, `$3` authenticated at.
+/// `$1` id, `$2` subject, `$3` authenticated at, `$4` expires at.
 pub(crate) const INSERT_LOGIN_SESSION: Stmt = Stmt::new(
     "flows.insert_login_session",
-    "INSERT INTO oxydra_login_session (id, subject, authenticated_at) VALUES ($1, $2, $3)",
+    "INSERT INTO oxydra_login_session (id, subject, authenticated_at, expires_at) \
+     VALUES ($1, $2, $3, $4)",
 );
 
 /// `$1` id.
 pub(crate) const GET_LOGIN_SESSION: Stmt = Stmt::new(
     "flows.get_login_session",
-    "SELECT id, subject, authenticated_at FROM oxydra_login_session WHERE id = $1",
+    "SELECT id, subject, authenticated_at, expires_at FROM oxydra_login_session WHERE id = $1",
 );
+
+/// A batch delete of expired login sessions (`$1` expired before, `$2` authenticated
+/// before, `$3` batch size), with `$lock` as in [`flush`].
+macro_rules! flush_login_sessions {
+    ($lock:literal) => {
+        concat!(
+            "DELETE FROM oxydra_login_session WHERE id IN (SELECT id FROM oxydra_login_session \
+             WHERE expires_at < $1 AND authenticated_at < $2 LIMIT $3",
+            $lock,
+            ")"
+        )
+    };
+}
+
+/// `$1` expired before, `$2` authenticated before, `$3` batch size.
+pub(crate) const FLUSH_LOGIN_SESSIONS: Stmt =
+    Stmt::new("flows.flush_login_sessions", flush_login_sessions!(""))
+        .postgres(flush_login_sessions!(" FOR UPDATE SKIP LOCKED"));
 
 /// `$1` id.
 pub(crate) const DELETE_LOGIN_SESSION: Stmt = Stmt::new(

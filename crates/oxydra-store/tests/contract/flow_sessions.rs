@@ -4,7 +4,7 @@
 use oxydra_core::flow::{ConsentOutcome, ConsentRequest, LoginSession, Rejection};
 use oxydra_core::model::{ClientId, Now};
 use oxydra_core::store::{FlowStore, StoreError, TokenStore};
-use oxydra_core::token::{StoredToken, TokenKind};
+use oxydra_core::token::{FlushCriteria, StoredToken, TokenKind};
 use oxydra_store::SqlStore;
 use oxydra_testkit::store_test;
 
@@ -67,6 +67,7 @@ fn session(id: &str, subject: &str) -> LoginSession {
         id: id.into(),
         subject: subject.into(),
         authenticated_at: Now::from_unix_micros(1_700_000_000_123_456),
+        expires_at: Now::from_unix_micros(1_700_086_400_123_457),
     }
 }
 
@@ -221,5 +222,32 @@ store_test! {
         assert_eq!(store.delete_login_sessions_of("alice").await.unwrap(), 0);
         assert_eq!(store.get_login_session("a2").await.unwrap(), None);
         assert_eq!(store.get_login_session("b1").await.unwrap(), Some(session("b1", "bob")));
+    }
+
+    async fn expired_login_sessions_are_flushed_a_batch_at_a_time(store: SqlStore) {
+        let at = |secs: i64| Now::from_unix_secs(secs);
+        for (id, authenticated, expires) in
+            [("e1", 100, 200), ("e2", 100, 300), ("e3", 100, 400), ("late", 900, 300), ("live", 100, 10_000)]
+        {
+            let mut s = session(id, "alice");
+            s.authenticated_at = at(authenticated);
+            s.expires_at = at(expires);
+            store.create_login_session(&s).await.unwrap();
+            assert_eq!(store.get_login_session(id).await.unwrap(), Some(s));
+        }
+        let criteria = |batch| FlushCriteria {
+            issued_before: at(500),
+            expired_before: at(1_000),
+            batch_size: batch,
+        };
+        assert_eq!(store.flush_login_sessions(criteria(2)).await.unwrap(), 2);
+        assert_eq!(store.flush_login_sessions(criteria(2)).await.unwrap(), 1);
+        assert_eq!(store.flush_login_sessions(criteria(2)).await.unwrap(), 0);
+        for gone in ["e1", "e2", "e3"] {
+            assert_eq!(store.get_login_session(gone).await.unwrap(), None, "{gone}");
+        }
+        // Authenticated after notAfter, or not expired yet: kept.
+        assert!(store.get_login_session("late").await.unwrap().is_some());
+        assert!(store.get_login_session("live").await.unwrap().is_some());
     }
 }

@@ -128,7 +128,8 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     assert_eq!(revision["id"], ("bigint".into(), false, true));
     assert_eq!(revision["revision"], ("bigint".into(), false, false));
     let sessions = &schema["oxydra_login_session"];
-    assert_eq!(sessions.len(), 3, "{sessions:#?}");
+    assert_eq!(sessions.len(), 4, "{sessions:#?}");
+    assert_eq!(sessions["expires_at"], ("bigint".into(), false, false));
     assert_eq!(sessions["id"], ("text".into(), false, true));
     assert_eq!(
         sessions["authenticated_at"],

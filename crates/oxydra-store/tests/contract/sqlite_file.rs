@@ -62,6 +62,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             version: 7,
             description: "legacy consent".into(),
         },
+        AppliedMigration {
+            version: 8,
+            description: "login session expiry".into(),
+        },
     ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);

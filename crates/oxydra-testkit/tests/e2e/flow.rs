@@ -18,22 +18,25 @@ const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 pub async fn start(store: SqlStore) -> TestServer {
+    start_with(store, json!({})).await
+}
+
+/// [`start`], with `client` metadata overriding the `web` client's defaults.
+pub async fn start_with(store: SqlStore, client: Value) -> TestServer {
     let server = TestServer::start(
         store,
         &[("OAUTH2_LOGIN_URL", LOGIN), ("OAUTH2_CONSENT_URL", CONSENT)],
     )
     .await;
-    register(
-        &server,
-        "web",
-        SECRET,
-        json!({"scope": "openid offline read write"}),
-    )
-    .await;
+    let mut metadata = json!({"scope": "openid offline read write"});
+    for (k, v) in client.as_object().into_iter().flatten() {
+        metadata[k] = v.clone();
+    }
+    register(&server, "web", SECRET, metadata).await;
     server
 }
 
-fn auth_url(server: &TestServer, extra: &str) -> String {
+pub(crate) fn auth_url(server: &TestServer, extra: &str) -> String {
     server.public(&format!(
         "/oauth2/auth?client_id=web&response_type=code&scope=openid+offline+read&state=state-1234&redirect_uri={}&code_challenge={CHALLENGE}&code_challenge_method=S256{extra}",
         url::form_urlencoded::byte_serialize(CB.as_bytes()).collect::<String>()
@@ -238,7 +241,10 @@ store_test! {
         let mut stranger = Browser::new();
         let stolen = stranger.get(&back).await.location.unwrap();
         assert_eq!(param(&stolen, "error").as_deref(), Some("request_forbidden"));
-        // The verifier is single use, even for the right browser now.
+        // The stranger burned nothing: the right browser goes on, and only then is the
+        // verifier used up.
+        let to_consent = browser.get(&back).await.location.unwrap();
+        assert!(to_consent.starts_with(CONSENT), "{to_consent}");
         let replay = browser.get(&back).await.location.unwrap();
         assert_eq!(param(&replay, "error").as_deref(), Some("invalid_request"));
 

@@ -6,8 +6,10 @@
 
 mod discovery;
 mod flow;
+mod flow_binding;
 mod legacy;
 mod legacy_sdk;
+mod login_sessions;
 mod oauth2_client;
 mod oidc_client;
 mod oidc_provider;

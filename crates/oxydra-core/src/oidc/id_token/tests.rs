@@ -93,6 +93,49 @@ fn signed_tokens_verify_as_hints_of_this_issuer_only() {
     );
 }
 
+/// Issue 11 item 13: a signed userinfo response (same key, same `iss`, a `sub`) or any other
+/// JWT of the ID-token set that is not shaped like an ID token is not an `id_token_hint`.
+#[test]
+fn hints_must_be_shaped_like_id_tokens() {
+    let v = view(JwkAlgorithm::Rs256);
+    let s = session();
+    let userinfo = crate::oidc::userinfo::sign(
+        crate::oidc::userinfo::claims("alice", &s),
+        "https://op.example/",
+        "app",
+        &v.signer,
+    )
+    .unwrap();
+    assert!(verify_hint(&userinfo, "https://op.example/", &v).is_err());
+
+    let good = claims(&input(&s), &v.signer);
+    let resign = |claims: &Map<String, Value>, typ: &str| {
+        sign_compact(&v.signer.key, &v.signer.kid, typ, claims).unwrap()
+    };
+    assert!(verify_hint(&resign(&good, "JWT"), "https://op.example/", &v).is_ok());
+    assert!(verify_hint(&resign(&good, "at+jwt"), "https://op.example/", &v).is_err());
+    for (name, bad) in [
+        ("exp", Value::Null),
+        ("iat", json!("1000")),
+        ("auth_time", json!(1.5)),
+        ("jti", json!(7)),
+        ("aud", json!([])),
+        ("aud", json!("app")),
+        ("sub", json!("")),
+    ] {
+        let mut claims = good.clone();
+        claims.insert(name.to_owned(), bad);
+        assert!(!is_id_token_shaped(&claims), "{name}");
+        let token = resign(&claims, "JWT");
+        assert!(
+            verify_hint(&token, "https://op.example/", &v).is_err(),
+            "{name}"
+        );
+        claims.remove(name);
+        assert!(!is_id_token_shaped(&claims), "{name} missing");
+    }
+}
+
 #[test]
 fn the_newest_private_key_signs_and_every_public_key_verifies() {
     let old = generate_with(

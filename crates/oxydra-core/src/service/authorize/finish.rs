@@ -2,7 +2,7 @@
 //! client with what its response type asks for (RFC 6749 §4.1.2, §4.2.2; OIDC Core §3.2.2.5,
 //! §3.3.2.5): a code, an access token, an ID token, or a combination.
 
-use crate::flow::{ConsentOutcome, ConsentRequest, FlowId, LoginOutcome};
+use crate::flow::{ConsentOutcome, ConsentRequest, LoginOutcome};
 use crate::oauth2::grant::issue::{GrantTemplate, issue};
 use crate::oidc::id_token::{check_hint_subject, hint_subject};
 use crate::oidc::subject::obfuscated_subject;
@@ -12,10 +12,7 @@ use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKind, TokenSession};
 use crate::{OAuthError, OAuthErrorKind};
 
-use super::{
-    AuthorizeResponse, BrowserCookies, Flow, FlowError, access_denied, check_csrf, fail, redeemed,
-    store_fail,
-};
+use super::{AuthorizeResponse, BrowserCookies, Flow, FlowError, access_denied, fail, store_fail};
 
 /// The keys the final step signs with.
 pub(super) struct Signing<'a> {
@@ -33,14 +30,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         verifier: &str,
         browser: &BrowserCookies,
     ) -> Result<AuthorizeResponse, FlowError> {
-        let used = self
-            .store
-            .use_consent_verifier(&FlowId::from_stored(verifier))
-            .await
-            .map_err(store_fail("consent request"))?;
-        let consent = redeemed(used)?;
-        self.check_flow(&consent.client_id, consent.requested_at)?;
-        check_csrf(browser.consent_csrf.as_deref(), &consent.csrf)?;
+        let consent: ConsentRequest = self.redeem(verifier, browser).await?;
         let (grant_scope, access_extra, id_token_extra) = match &consent.outcome {
             Some(ConsentOutcome::Accepted {
                 grant_scope,

@@ -17,8 +17,8 @@ use crate::app::AppState;
 use crate::config::Config;
 
 /// Where each advertised endpoint lives. No `end_session_endpoint`: the public
-/// `/oauth2/auth/sessions/login/revoke` forgets the login cookie but is not OIDC RP-Initiated
-/// Logout (no `id_token_hint`, no `post_logout_redirect_uri`), so it is not advertised as one.
+/// `/oauth2/auth/sessions/login/revoke` accepts an `id_token_hint` but is not OIDC RP-Initiated
+/// Logout (no `post_logout_redirect_uri`, no `state`), so it is not advertised as one.
 const PATHS: EndpointPaths = EndpointPaths {
     authorization: OAUTH2_AUTH,
     token: OAUTH2_TOKEN,

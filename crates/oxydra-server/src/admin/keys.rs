@@ -47,10 +47,9 @@ fn to_wire(key: Jwk) -> Result<JSONWebKey, Error> {
 
 fn to_set(keys: Vec<Jwk>, shown: Shown) -> Result<JSONWebKeySet, Error> {
     Ok(JSONWebKeySet {
-        keys: shown
-            .visible(keys)
+        keys: keys
             .into_iter()
-            .map(to_wire)
+            .map(|key| to_wire(visible(&shown, key)))
             .collect::<Result<_, _>>()?,
     })
 }
@@ -64,21 +63,12 @@ pub struct PublicHalvesOnly;
 /// What a key answer may show: the request's [`PublicHalvesOnly`] mark, if any.
 type Shown = Option<Extension<PublicHalvesOnly>>;
 
-/// Filters keys by what may be shown.
-trait ShowKeys {
-    /// Each key, or only its public half (a symmetric key without its value).
-    fn visible(self, keys: Vec<Jwk>) -> Vec<Jwk>;
-}
-
-impl ShowKeys for Shown {
-    fn visible(self, keys: Vec<Jwk>) -> Vec<Jwk> {
-        match self {
-            None => keys,
-            Some(_) => keys
-                .into_iter()
-                .map(|key| public_part(&key).unwrap_or(Jwk { k: None, ..key }))
-                .collect(),
-        }
+/// The key as it may be shown: whole, or only its public half (a symmetric key without its
+/// value) when the request is marked [`PublicHalvesOnly`].
+fn visible(shown: &Shown, key: Jwk) -> Jwk {
+    match shown {
+        None => key,
+        Some(_) => public_part(&key).unwrap_or(Jwk { k: None, ..key }),
     }
 }
 
@@ -184,9 +174,7 @@ async fn put_key(
     )
     .await?;
     state.keys_changed(&set);
-    let shown = shown.visible(vec![saved]).pop();
-    let saved = shown.ok_or_else(|| Error::invalid("jwk", "no key to show"))?;
-    Ok(axum::Json(to_wire(saved)?))
+    Ok(axum::Json(to_wire(visible(&shown, saved))?))
 }
 
 /// `DELETE /keys/{set}` → 204; 404 when absent.

@@ -85,7 +85,8 @@ pub trait ClientStore: Send + Sync {
 /// Persistence of issued tokens (access, refresh, authorization code) by signature, and of
 /// client-assertion `jti`s. Each method that touches more than one row is one transaction.
 pub trait TokenStore: Send + Sync {
-    /// Stores newly issued tokens, all or none.
+    /// Stores newly issued tokens, all or none. `StoreError::NotFound` when a token names a
+    /// client that no longer exists (deleted by another instance since it was looked up).
     fn insert_tokens(
         &self,
         tokens: &[StoredToken],

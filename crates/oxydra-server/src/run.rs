@@ -158,7 +158,11 @@ async fn open_store(config: &Config, mode: ServeMode) -> Result<SqlStore, ServeE
             "DATABASE_URL=memory works only with `serve all`: separate processes cannot share an in-memory database".into(),
         ));
     }
-    let opened = SqlStore::open(&dsn, &OpenOptions::default())
+    let opts = OpenOptions {
+        client_cache_refresh: Some(config.client_cache_refresh),
+        ..OpenOptions::default()
+    };
+    let opened = SqlStore::open(&dsn, &opts)
         .await
         .map_err(|e| ServeError::Database(format!("cannot open {dsn}: {e}")))?;
     let store = opened.store;

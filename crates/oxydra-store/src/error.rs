@@ -14,6 +14,27 @@ const PG_UNIQUE_VIOLATION: &str = "23505";
 const SQLITE_CONSTRAINT_UNIQUE: &str = "2067";
 /// SQLite's extended result code `SQLITE_CONSTRAINT_PRIMARYKEY`.
 const SQLITE_CONSTRAINT_PRIMARYKEY: &str = "1555";
+/// PostgreSQL's SQLSTATE for `foreign_key_violation`.
+const PG_FOREIGN_KEY_VIOLATION: &str = "23503";
+/// SQLite's extended result code `SQLITE_CONSTRAINT_FOREIGNKEY`.
+const SQLITE_CONSTRAINT_FOREIGNKEY: &str = "787";
+
+/// Whether a store error is a write naming a row (e.g. a client) that does not exist.
+pub(crate) fn is_foreign_key_violation(err: &StoreError) -> bool {
+    let StoreError::Unavailable(cause) = err else {
+        return false;
+    };
+    match cause.downcast_ref::<sqlx::Error>() {
+        Some(sqlx::Error::Database(db)) => {
+            matches!(db.kind(), ErrorKind::ForeignKeyViolation)
+                || matches!(
+                    db.code().as_deref(),
+                    Some(PG_FOREIGN_KEY_VIOLATION | SQLITE_CONSTRAINT_FOREIGNKEY)
+                )
+        }
+        _ => false,
+    }
+}
 
 /// Classifies a sqlx error.
 pub(crate) fn map_sqlx(err: sqlx::Error) -> StoreError {

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod batch;
+mod client_cache;
 mod db;
 mod dsn;
 mod error;
@@ -18,5 +19,6 @@ mod rows;
 mod sql;
 mod store;
 
+pub use client_cache::DEFAULT_CLIENT_CACHE_REFRESH;
 pub use dsn::{Backend, Dsn, DsnError};
 pub use store::{AppliedMigration, OpenOptions, Opened, SqlStore, StatementCheck};

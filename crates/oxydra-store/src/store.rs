@@ -1,6 +1,7 @@
 //! [`SqlStore`]: opening a pool for a [`Dsn`], migrations, and the `Store` supertrait.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use oxydra_core::store::{Store, StoreError};
@@ -11,6 +12,7 @@ use sqlx::sqlite::{
 };
 
 use crate::batch::InsertBatcher;
+use crate::client_cache::{ClientCache, DEFAULT_CLIENT_CACHE_REFRESH};
 use crate::db::Db;
 use crate::dsn::{Backend, Dsn, DsnKind};
 use crate::error::{map_migrate, map_sqlx};
@@ -35,6 +37,10 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct OpenOptions {
     /// Pool size; overrides the DSN's `max_conns`. Ignored for `memory` (one connection).
     pub max_connections: Option<u32>,
+    /// How long the cached client records are trusted before the client revision is re-read:
+    /// the longest another instance's client write goes unseen. Default one second; zero
+    /// re-reads on every client lookup.
+    pub client_cache_refresh: Option<Duration>,
 }
 
 /// A freshly opened store, and whether its database was just created.
@@ -72,13 +78,19 @@ pub struct SqlStore {
     pub(crate) db: Db,
     /// Group commit of token inserts (see [`crate::batch`]).
     pub(crate) writer: InsertBatcher,
+    /// Client records kept in memory (see [`crate::client_cache`]).
+    pub(crate) client_cache: Arc<ClientCache>,
 }
 
 impl SqlStore {
     /// Wraps a pool, starting its token writer.
-    fn with_db(db: Db) -> Self {
+    fn with_db(db: Db, opts: &OpenOptions) -> Self {
+        let refresh = opts
+            .client_cache_refresh
+            .unwrap_or(DEFAULT_CLIENT_CACHE_REFRESH);
         Self {
             writer: InsertBatcher::spawn(db.clone()),
+            client_cache: Arc::new(ClientCache::new(refresh)),
             db,
         }
     }
@@ -89,7 +101,7 @@ impl SqlStore {
     pub async fn open(dsn: &Dsn, opts: &OpenOptions) -> Result<Opened, StoreError> {
         match &dsn.kind {
             DsnKind::Memory => {
-                let store = Self::with_db(Db::Sqlite(open_memory().await.map_err(map_sqlx)?));
+                let store = Self::with_db(Db::Sqlite(open_memory().await.map_err(map_sqlx)?), opts);
                 store.migrate().await?;
                 Ok(Opened {
                     store,
@@ -109,7 +121,7 @@ impl SqlStore {
                     .await
                     .map_err(map_sqlx)?;
                 Ok(Opened {
-                    store: Self::with_db(Db::Sqlite(pool)),
+                    store: Self::with_db(Db::Sqlite(pool), opts),
                     newly_created,
                 })
             }
@@ -124,7 +136,7 @@ impl SqlStore {
                     .await
                     .map_err(map_sqlx)?;
                 Ok(Opened {
-                    store: Self::with_db(Db::Postgres(pool, health)),
+                    store: Self::with_db(Db::Postgres(pool, health), opts),
                     newly_created: false,
                 })
             }

@@ -69,6 +69,8 @@ pub struct TestStore {
     /// The backend it runs on.
     pub backend: TestBackend,
     pg: Option<PgSchema>,
+    /// How to reach the same database again (PostgreSQL only: in-memory SQLite is private).
+    shared_dsn: Option<Dsn>,
 }
 
 impl Deref for TestStore {
@@ -82,6 +84,16 @@ impl TestStore {
     /// The PostgreSQL schema this test runs in, if any.
     pub fn schema(&self) -> Option<&str> {
         self.pg.as_ref().map(|pg| pg.schema.as_str())
+    }
+
+    /// A second store on this test's database, as another server instance of a fleet would
+    /// open it; `None` on in-memory SQLite, which no other store can reach.
+    pub async fn another_instance(&self, opts: &OpenOptions) -> Option<SqlStore> {
+        let dsn = self.shared_dsn.as_ref()?;
+        match SqlStore::open(dsn, opts).await {
+            Ok(opened) => Some(opened.store),
+            Err(e) => panic!("cannot open a second store on {dsn}: {e}"),
+        }
     }
 
     /// Closes the store and drops the test's schema.
@@ -155,6 +167,7 @@ pub async fn open_store(backend: TestBackend) -> Option<TestStore> {
                 store: opened.store,
                 backend,
                 pg: None,
+                shared_dsn: None,
             })
         }
         TestBackend::Postgres => {
@@ -187,6 +200,7 @@ async fn open_postgres(base_url: String) -> TestStore {
     // Small pools: many tests run in parallel against one server.
     let opts = OpenOptions {
         max_connections: Some(4),
+        ..OpenOptions::default()
     };
     // From here on the schema exists, so wrap it before anything can panic.
     let mut test_store = TestStore {
@@ -199,6 +213,7 @@ async fn open_postgres(base_url: String) -> TestStore {
         },
         backend: TestBackend::Postgres,
         pg: Some(pg),
+        shared_dsn: Some(dsn),
     };
     if let Err(e) = test_store.store.migrate().await {
         let schema = test_store

@@ -7,6 +7,7 @@
 //!   asks the store for the policy revision (one row) and reloads only when it moved. While it
 //!   does, concurrent requests keep using the set they have.
 
+use crate::service::refresh_claim::RefreshClaim;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -71,7 +72,7 @@ impl PolicyCache {
             return Ok(set);
         }
         // Someone else is re-checking: use what we have rather than pile on the database.
-        let leader = Leader::try_claim(&self.refreshing);
+        let leader = RefreshClaim::try_claim(&self.refreshing);
         if leader.is_none()
             && let Some((set, _)) = &stale
         {
@@ -148,23 +149,6 @@ impl PolicyCache {
         if guard.as_ref().is_none_or(|l| l.epoch <= loaded.epoch) {
             *guard = Some(loaded);
         }
-    }
-}
-
-/// The right to re-check the store, held by one request at a time.
-struct Leader<'a>(&'a AtomicBool);
-
-impl<'a> Leader<'a> {
-    fn try_claim(flag: &'a AtomicBool) -> Option<Self> {
-        flag.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
-            .ok()
-            .map(|_| Self(flag))
-    }
-}
-
-impl Drop for Leader<'_> {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
     }
 }
 

@@ -14,7 +14,7 @@ use crate::oauth2::grant::{
 };
 use crate::service::access_tokens::AccessTokens;
 use crate::service::id_tokens::{Alongside, IdTokenIssuer, is_openid};
-use crate::store::{KeyStore, TokenStore};
+use crate::store::{KeyStore, StoreError, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
 use crate::{OAuthError, OAuthErrorKind};
 
@@ -134,7 +134,13 @@ async fn client_credentials<S: TokenStore>(
     store
         .insert_tokens(&issued.rows)
         .await
-        .map_err(|e| Error::from_store("token", e))?;
+        .map_err(|e| match e {
+            // Deleted since it authenticated (through another instance of a fleet).
+            StoreError::NotFound => Error::from(
+                OAuthError::new(OAuthErrorKind::InvalidClient).hint("The client no longer exists."),
+            ),
+            other => Error::from_store("token", other),
+        })?;
     Ok(issued)
 }
 

@@ -42,6 +42,11 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let (cookie_secret, rotated_cookie_secrets) = cookie_secrets(&mut r, &system_secrets);
     let database_url = Secret::new(r.string("DATABASE_URL", DEFAULT_DATABASE_URL));
     let auto_migrate = r.bool("OXYDRA_AUTO_MIGRATE", false);
+    let client_cache_refresh = r.parse(
+        "OXYDRA_CLIENT_CACHE_REFRESH",
+        oxydra_store::DEFAULT_CLIENT_CACHE_REFRESH,
+        super::duration::parse_duration,
+    );
     let admin = listen(&mut r, "ADMIN_HOST", "ADMIN_PORT", 4445);
     let connections = super::connections::connections(&mut r);
     let tls = tls(&mut r);
@@ -121,6 +126,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let mut config = Config {
         database_url,
         auto_migrate,
+        client_cache_refresh,
         public,
         admin,
         connections,

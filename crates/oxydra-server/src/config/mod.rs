@@ -50,6 +50,9 @@ pub struct Config {
     pub database_url: Secret<String>,
     /// Apply pending migrations at start-up (`OXYDRA_AUTO_MIGRATE`, `--auto-migrate`).
     pub auto_migrate: bool,
+    /// How long cached client records are trusted before the client revision is re-read
+    /// (`OXYDRA_CLIENT_CACHE_REFRESH`): how late this instance sees another's client writes.
+    pub client_cache_refresh: std::time::Duration,
     /// Public listener (`PUBLIC_HOST`, `PUBLIC_PORT`).
     pub public: ListenConfig,
     /// Admin listener (`ADMIN_HOST`, `ADMIN_PORT`).

@@ -7,7 +7,7 @@ use oxydra_core::store::{ClientStore, SecretChange, StoreError};
 use crate::SqlStore;
 use crate::db::Arg;
 use crate::impls::json_list;
-use crate::rows::{ClientRow, SecretRow};
+use crate::rows::{ClientRow, RevisionRow, SecretRow};
 use crate::sql::clients as sql;
 
 /// The client's fields as `$4..$23` of `INSERT` and `UPDATE`: everything but id, secret hash
@@ -49,6 +49,44 @@ fn secret_args(change: SecretChange) -> [Arg; 2] {
     [Arg::Text(mode.to_owned()), Arg::OptText(hash)]
 }
 
+impl SqlStore {
+    /// The client revision every client write moves (migration 0009).
+    async fn client_revision(&self) -> Result<i64, StoreError> {
+        let row: Option<RevisionRow> = self.db.fetch_optional(&sql::REVISION, &[]).await?;
+        row.map(|r| r.revision)
+            .ok_or_else(|| StoreError::Corrupt("oxydra_client_revision has no row".into()))
+    }
+
+    /// Reads one client row, bypassing the cache.
+    async fn read_client(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
+        let row: Option<ClientRow> = self
+            .db
+            .fetch_optional(&sql::GET, &[Arg::Text(id.as_str().to_owned())])
+            .await?;
+        row.map(Client::try_from).transpose()
+    }
+
+    /// Runs `write` and the revision bump in one transaction, then clears the client cache
+    /// (whether or not the write committed: a failed commit may still have applied).
+    async fn write_client<T>(
+        &self,
+        write: impl AsyncFnOnce(&mut crate::db::Tx) -> Result<Option<T>, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        let result = async {
+            let mut tx = self.db.begin().await?;
+            let Some(value) = write(&mut tx).await? else {
+                // Nothing changed; dropping the transaction rolls it back.
+                return Ok(None);
+            };
+            tx.execute(&sql::BUMP_REVISION, &[]).await?;
+            tx.commit().await.map(|()| Some(value))
+        }
+        .await;
+        self.client_cache.invalidate();
+        result
+    }
+}
+
 impl ClientStore for SqlStore {
     async fn create_client(&self, client: &Client) -> Result<(), StoreError> {
         let mut args = vec![
@@ -57,15 +95,24 @@ impl ClientStore for SqlStore {
             Arg::Int(client.created_at.unix_micros()),
         ];
         args.extend(field_args(client)?);
-        self.db.execute(&sql::INSERT, &args).await.map(drop)
+        self.write_client(async |tx| tx.execute(&sql::INSERT, &args).await.map(Some))
+            .await
+            .map(drop)
     }
 
     async fn get_client(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
-        let row: Option<ClientRow> = self
-            .db
-            .fetch_optional(&sql::GET, &[Arg::Text(id.as_str().to_owned())])
-            .await?;
-        row.map(Client::try_from).transpose()
+        let cache = &self.client_cache;
+        cache.confirm(|| self.client_revision()).await?;
+        if let Some(client) = cache.lookup(id.as_str()) {
+            return Ok(Some(Client::clone(&client)));
+        }
+        // Taken before the read: a write that commits meanwhile keeps the record out.
+        let epoch = cache.epoch();
+        let client = self.read_client(id).await?;
+        if let Some(client) = &client {
+            cache.fill(epoch, client.clone());
+        }
+        Ok(client)
     }
 
     async fn list_clients(&self, limit: u32, offset: u32) -> Result<Vec<Client>, StoreError> {
@@ -82,15 +129,22 @@ impl ClientStore for SqlStore {
         let mut args = vec![Arg::Text(client.id.as_str().to_owned())];
         args.extend(secret_args(secret));
         args.extend(field_args(client)?);
-        let row: Option<SecretRow> = self.db.fetch_optional(&sql::UPDATE, &args).await?;
-        row.map(|r| r.secret_hash).ok_or(StoreError::NotFound)
+        self.write_client(async |tx| {
+            let row: Option<SecretRow> = tx.fetch_optional(&sql::UPDATE, &args).await?;
+            Ok(row.map(|r| r.secret_hash))
+        })
+        .await?
+        .ok_or(StoreError::NotFound)
     }
 
     async fn delete_client(&self, id: &ClientId) -> Result<bool, StoreError> {
+        let args = [Arg::Text(id.as_str().to_owned())];
         let deleted = self
-            .db
-            .execute(&sql::DELETE, &[Arg::Text(id.as_str().to_owned())])
+            .write_client(async |tx| {
+                let n = tx.execute(&sql::DELETE, &args).await?;
+                Ok((n > 0).then_some(()))
+            })
             .await?;
-        Ok(deleted > 0)
+        Ok(deleted.is_some())
     }
 }

@@ -14,6 +14,7 @@ use oxydra_core::token::{
 
 use crate::SqlStore;
 use crate::db::{Arg, Stmt, Tx};
+use crate::error::is_foreign_key_violation;
 use crate::impls::{json_list, json_text};
 use crate::rows::{RequestRow, TokenRow, kind_name};
 use crate::sql::tokens as sql;
@@ -111,7 +112,15 @@ impl TokenStore for SqlStore {
         if tokens.is_empty() {
             return Ok(());
         }
-        self.writer.insert(tokens.to_vec()).await
+        match self.writer.insert(tokens.to_vec()).await {
+            // The client was deleted (by another instance, since this one cached it): forget
+            // the cached clients, so the next request is refused as an unknown client.
+            Err(e) if is_foreign_key_violation(&e) => {
+                self.client_cache.invalidate();
+                Err(StoreError::NotFound)
+            }
+            other => other,
+        }
     }
 
     async fn get_token(

@@ -70,3 +70,15 @@ pub(crate) const UPDATE: Stmt = Stmt::new(
 /// `$1` id.
 pub(crate) const DELETE: Stmt =
     Stmt::new("clients.delete", "DELETE FROM oxydra_client WHERE id = $1");
+
+/// The current client revision (see migration 0009).
+pub(crate) const REVISION: Stmt = Stmt::new(
+    "clients.revision",
+    "SELECT revision FROM oxydra_client_revision WHERE id = 1",
+);
+
+/// Moves the revision on; run in the transaction of every client write.
+pub(crate) const BUMP_REVISION: Stmt = Stmt::new(
+    "clients.bump_revision",
+    "UPDATE oxydra_client_revision SET revision = revision + 1 WHERE id = 1",
+);

@@ -23,6 +23,8 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &clients::LIST,
         &clients::UPDATE,
         &clients::DELETE,
+        &clients::REVISION,
+        &clients::BUMP_REVISION,
         &tokens::INSERT,
         &tokens::INSERT_32,
         &tokens::INSERT_8,

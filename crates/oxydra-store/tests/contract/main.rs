@@ -7,6 +7,7 @@
 // A test binary: failing by panicking is the point (clippy only exempts `#[test]` fns).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod client_cache;
 mod clients;
 mod flow_maintenance;
 mod flow_races;

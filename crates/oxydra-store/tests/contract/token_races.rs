@@ -186,6 +186,7 @@ pub async fn racing_file_store(dir: &tempfile::TempDir) -> SqlStore {
     .unwrap();
     let opts = OpenOptions {
         max_connections: Some(u32::try_from(RACERS).unwrap()),
+        ..OpenOptions::default()
     };
     let store = SqlStore::open(&dsn, &opts).await.unwrap().store;
     store.migrate().await.unwrap();

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod discovery;
+mod fleet;
 mod flow;
 mod flow_binding;
 mod legacy;

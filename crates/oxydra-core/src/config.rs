@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::client::SubjectType;
+use crate::model::SubjectType;
 
 /// Rules applied to client registrations (`shared/spec/behaviour.md` §12).
 #[derive(Debug, Clone)]

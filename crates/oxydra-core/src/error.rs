@@ -7,11 +7,11 @@
 
 use std::borrow::Cow;
 
-use crate::store::StoreError;
-
 mod kinds;
+mod store_error;
 
 pub use kinds::OAuthErrorKind;
+pub use store_error::StoreError;
 
 impl OAuthErrorKind {
     /// The kind whose wire code is `code` (`access_denied` → `AccessDenied`), if any: used

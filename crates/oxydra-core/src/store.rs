@@ -15,25 +15,9 @@ use crate::model::{ClientId, Now};
 use crate::policy::Policy;
 use crate::token::{FlushCriteria, RequestId, StoredToken, TokenKind, TokenSignature, UseOutcome};
 
-/// Why a storage call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// No row matched.
-    #[error("not found")]
-    NotFound,
-    /// A unique constraint rejected the write.
-    #[error("conflict on {}", constraint.as_deref().unwrap_or("a unique constraint"))]
-    Conflict {
-        /// The constraint's name, when the database reports it.
-        constraint: Option<String>,
-    },
-    /// The database could not be reached or failed; the request may succeed later (503).
-    #[error("storage unavailable: {0}")]
-    Unavailable(Box<dyn std::error::Error + Send + Sync>),
-    /// Stored data could not be decoded: a bug or manual tampering (500).
-    #[error("corrupt stored data: {0}")]
-    Corrupt(String),
-}
+/// Re-exported so the ports and their error are named from one place; it is defined in
+/// [`crate::error`] because the error vocabulary sits below every aggregate.
+pub use crate::error::StoreError;
 
 /// How an update treats the stored client secret hash.
 #[derive(Debug, Clone, PartialEq, Eq)]

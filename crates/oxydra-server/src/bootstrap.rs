@@ -4,7 +4,7 @@
 use oxydra_core::Error;
 use oxydra_core::service::root_client::{self, RootClient};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// `openid offline` plus every `hydra.*` admin scope.
 fn root_scope() -> String {

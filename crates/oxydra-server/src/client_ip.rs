@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use ipnet::IpNet;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The client's address as [`client_ip`] decides it; `None` when the connection's peer is
 /// unknown (in-process requests without connection info).

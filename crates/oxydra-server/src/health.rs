@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use oxydra_core::store::{Store, StoreError};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// `/health/alive`, `/health/ready`, `/health/status` (308 to alive), `/version`, and 0.x's
 /// `/health` (as alive) and `/health/stats`.

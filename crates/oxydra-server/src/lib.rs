@@ -27,6 +27,7 @@ pub mod public;
 pub mod remote_fetch;
 pub mod run;
 mod sector_documents;
+pub mod state;
 pub mod tasks;
 pub mod telemetry;
 pub mod tls;

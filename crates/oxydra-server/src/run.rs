@@ -9,9 +9,10 @@ use axum::Router;
 use axum_server::Handle;
 use oxydra_store::{Dsn, OpenOptions, SqlStore};
 
-use crate::app::{AppState, admin_router, public_router};
+use crate::app::{admin_router, public_router};
 use crate::config::Config;
 use crate::conn::{CappedListener, Caps, PeerAddr, Timeouts, TrackingAcceptor};
+use crate::state::AppState;
 use crate::{conn, telemetry, tls};
 
 /// Which listeners `oxydra serve` opens.

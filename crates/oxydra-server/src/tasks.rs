@@ -7,7 +7,7 @@ use oxydra_core::service::revoke;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Spawns the janitor when an interval is configured. The first flush happens one interval
 /// after start-up; abort the handle (or shut the runtime down) to stop it.

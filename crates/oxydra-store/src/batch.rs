@@ -15,8 +15,8 @@ use oxydra_core::store::StoreError;
 use oxydra_core::token::StoredToken;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::args::insert_args;
 use crate::db::{Db, Stmt, Tx};
-use crate::impls::tokens::insert_args;
 use crate::sql::tokens::{self as sql, INSERT_8, INSERT_8_ROWS, INSERT_32, INSERT_32_ROWS};
 
 /// The most calls one transaction carries: bounds a batch's latency and statement count.

@@ -63,7 +63,6 @@ impl Stmt {
 /// A bind parameter. Every variant has a concrete SQL type (there is no untyped `NULL`, which
 /// PostgreSQL would type as text), so the same argument list binds on every backend.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // Bytes is for the key tables to come.
 pub(crate) enum Arg {
     /// `TEXT`.
     Text(String),
@@ -75,8 +74,6 @@ pub(crate) enum Arg {
     OptInt(Option<i64>),
     /// `BOOLEAN`.
     Bool(bool),
-    /// `BLOB` / `BYTEA`.
-    Bytes(Vec<u8>),
     /// JSON, stored as `TEXT` on every backend.
     Json(String),
 }
@@ -120,7 +117,6 @@ macro_rules! bind_args {
                 Arg::Int(v) => q.bind(*v),
                 Arg::OptInt(v) => q.bind(*v),
                 Arg::Bool(v) => q.bind(*v),
-                Arg::Bytes(v) => q.bind(v.as_slice()),
             };
         }
         q

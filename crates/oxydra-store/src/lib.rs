@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod args;
 mod batch;
 mod client_cache;
 mod db;

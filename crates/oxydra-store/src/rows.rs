@@ -381,13 +381,6 @@ impl From<KeyRow> for oxydra_core::jwk::StoredKey {
     }
 }
 
-/// Just a key id: existence checks on `oxydra_jwk`.
-#[derive(Debug, sqlx::FromRow)]
-pub(crate) struct KidRow {
-    #[allow(dead_code)]
-    pub(crate) kid: String,
-}
-
 /// A row of `oxydra_policy`, in the column order of `sql::policies`.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct PolicyRow {

@@ -9,7 +9,10 @@ mod validate;
 #[cfg(test)]
 mod tests;
 
-pub use types::{AuthMethod, GrantType, SubjectType};
+/// Re-exported: a client's subject type, defined in [`crate::model`] because the configuration
+/// names it too.
+pub use crate::model::SubjectType;
+pub use types::{AuthMethod, GrantType};
 pub use validate::{ClientInput, MAX_SECRET_LEN, MIN_SECRET_LEN, ValidClient};
 
 use crate::model::{ClientId, Now};

@@ -91,37 +91,6 @@ impl FromStr for AuthMethod {
     }
 }
 
-/// OIDC Core §8 subject identifier types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum SubjectType {
-    /// The same `sub` for every client.
-    #[default]
-    Public,
-    /// A per-sector `sub`.
-    Pairwise,
-}
-
-impl SubjectType {
-    /// The registered / wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Public => "public",
-            Self::Pairwise => "pairwise",
-        }
-    }
-}
-
-impl FromStr for SubjectType {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s {
-            "public" => Ok(Self::Public),
-            "pairwise" => Ok(Self::Pairwise),
-            _ => Err(()),
-        }
-    }
-}
-
 /// The words a `response_type` may combine (RFC 6749 §3.1.1, OAuth 2.0 Multiple Response Types).
 pub(crate) const RESPONSE_TYPE_WORDS: &[&str] = &["code", "token", "id_token"];
 

@@ -7,7 +7,9 @@ pub mod legacy;
 pub mod model;
 pub mod response;
 
+/// Re-exported: the request's OIDC parameters a flow carries, defined with the authorize checks.
+pub use crate::oauth2::authorize::OidcContext;
 pub use model::{
-    ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, OidcContext,
-    Rejection, VerifierUse,
+    ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, Rejection,
+    VerifierUse,
 };

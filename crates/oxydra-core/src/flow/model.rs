@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::model::{ClientId, Now};
+use crate::oauth2::authorize::OidcContext;
 
 /// A login or consent challenge, verifier or CSRF value: 32 lowercase hex characters (a UUID v4
 /// without dashes, as Hydra), 122 random bits.
@@ -36,28 +37,6 @@ impl fmt::Debug for FlowId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("FlowId(..)")
     }
-}
-
-/// OIDC parameters of the authorization request shown to the login and consent apps
-/// (Hydra's `oidc_context`); every field is omitted when empty.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct OidcContext {
-    /// `acr_values`, split on spaces.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub acr_values: Vec<String>,
-    /// `display`.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub display: String,
-    /// Claims of a valid `id_token_hint`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id_token_hint_claims: Option<Map<String, Value>>,
-    /// `login_hint`.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub login_hint: String,
-    /// `ui_locales`, split on spaces.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ui_locales: Vec<String>,
 }
 
 /// A provider's refusal (Hydra's `RejectRequest`), turned into the OAuth 2.0 error the client

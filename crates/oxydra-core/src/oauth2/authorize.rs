@@ -11,10 +11,13 @@ use url::Url;
 use crate::client::uri::is_loopback_host;
 use crate::client::{Client, GrantType};
 use crate::config::ScopeStrategy;
-use crate::flow::OidcContext;
 use crate::oauth2::pkce::{self, CodeChallenge};
 use crate::oauth2::scope;
 use crate::{OAuthError, OAuthErrorKind};
+
+mod oidc_context;
+
+pub use oidc_context::OidcContext;
 
 /// The raw parameters of `GET|POST /oauth2/authorize`, as received (query and form merged).
 pub type AuthorizeParams = BTreeMap<String, String>;
@@ -223,7 +226,7 @@ pub fn check_request(
         prompt,
         max_age,
         code_challenge,
-        oidc_context: oidc_context(params),
+        oidc_context: OidcContext::from_params(params),
         id_token_hint: param(params, "id_token_hint").map(str::to_owned),
     })
 }
@@ -445,22 +448,6 @@ fn check_nonce(
         }
         Some(nonce) => Ok(Some(nonce.to_owned())),
         None => Ok(None),
-    }
-}
-
-fn oidc_context(params: &AuthorizeParams) -> OidcContext {
-    let words = |name| {
-        scope::split(param(params, name).unwrap_or(""))
-            .into_iter()
-            .map(str::to_owned)
-            .collect()
-    };
-    OidcContext {
-        acr_values: words("acr_values"),
-        display: param(params, "display").unwrap_or("").to_owned(),
-        id_token_hint_claims: None,
-        login_hint: param(params, "login_hint").unwrap_or("").to_owned(),
-        ui_locales: words("ui_locales"),
     }
 }
 

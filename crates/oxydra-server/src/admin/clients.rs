@@ -14,9 +14,9 @@ use oxydra_core::client::Client;
 
 use super::client_wire::{parse_client_id as parse_id, to_input, to_wire, with_v010_names};
 use super::paging;
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Json, Page, Path};
+use crate::state::AppState;
 
 /// The client routes.
 pub fn routes() -> Router<AppState> {

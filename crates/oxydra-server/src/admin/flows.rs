@@ -26,9 +26,9 @@ use oxydra_core::service::flow_admin::{self, Completed};
 use super::flow_wire::{
     consent_acceptance, consent_to_wire, login_acceptance, login_to_wire, rejection,
 };
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::state::AppState;
 
 /// The login and consent request routes, in both forms.
 pub fn routes() -> Router<AppState> {

@@ -17,9 +17,9 @@ use oxydra_core::service::keys::{self, GenerateRequest};
 use oxydra_core::service::signing_keys::SigningKeys;
 use serde::Deserialize;
 
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
+use crate::state::AppState;
 
 /// The key routes.
 pub fn routes() -> Router<AppState> {

@@ -16,9 +16,9 @@ use oxydra_core::service::legacy_consent;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
+use crate::state::AppState;
 
 /// The legacy consent routes.
 pub fn routes() -> Router<AppState> {

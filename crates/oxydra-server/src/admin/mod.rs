@@ -17,7 +17,7 @@ use axum::Router;
 use axum::routing::post;
 use oxydra_api::paths::{OAUTH2_FLUSH, OAUTH2_INTROSPECT};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The admin port's own routes (health and version are added by the app).
 pub fn routes() -> Router<AppState> {

@@ -12,9 +12,9 @@ use oxydra_core::policy::{Policy, PolicyInput};
 use oxydra_core::service::policies;
 
 use super::paging;
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Json, Page, Path};
+use crate::state::AppState;
 
 /// The policy routes.
 pub fn routes() -> Router<AppState> {

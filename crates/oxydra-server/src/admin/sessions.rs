@@ -12,9 +12,9 @@ use oxydra_core::service::flow_admin;
 use super::client_wire::parse_client_id;
 use super::flow_wire::previous_session;
 use super::paging;
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Page, Path};
+use crate::state::AppState;
 
 /// The session-management routes.
 pub fn routes() -> Router<AppState> {

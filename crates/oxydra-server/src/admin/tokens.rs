@@ -11,9 +11,9 @@ use oxydra_core::token::{StoredToken, TokenKind};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Form, JsonOrEmpty};
+use crate::state::AppState;
 
 /// `POST /oauth2/introspect`: `{"active":false}` for anything not active (RFC 7662 §2.2). In
 /// 0.10 mode `aud` is a string, as 0.10 SDKs read it.

@@ -5,6 +5,9 @@ use std::time::Duration;
 use oxydra_core::Secret;
 use oxydra_core::config::{AccessTokenStrategy, Lifespans, ScopeStrategy};
 
+use super::defaults::{
+    DEFAULT_BODY_LIMIT, DEFAULT_DATABASE_URL, DEMO_CONSENT_PATH, DEMO_LOGIN_PATH,
+};
 use super::duration::{parse_bytes, parse_duration};
 use super::env::{EnvSource, Reader};
 use super::sections::{cookie_secrets, cors, demo, hasher, listen, oidc, system_secrets, tls};
@@ -12,17 +15,6 @@ use super::urls::{issuer, url};
 use super::{
     CompatApiVersion, Config, ConfigError, LogConfig, LogFormat, LogLevel, UrlsConfig, validate,
 };
-
-/// The embedded default database.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://oxydra.db";
-/// Hydra's default issuer.
-pub const DEFAULT_ISSUER: &str = "http://localhost:4444";
-/// Default request-body limit: 1 MiB.
-pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
-/// The demo login page, relative to the issuer (the default login URL with `OXYDRA_DEMO`).
-pub const DEMO_LOGIN_PATH: &str = "/demo/login";
-/// The demo consent page, relative to the issuer (the default consent URL with `OXYDRA_DEMO`).
-pub const DEMO_CONSENT_PATH: &str = "/demo/consent";
 
 /// See [`Config::load`].
 pub(crate) fn load<E: EnvSource + ?Sized>(

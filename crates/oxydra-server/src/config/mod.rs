@@ -8,6 +8,7 @@
 mod access;
 mod budget;
 mod connections;
+mod defaults;
 mod dev_secret;
 mod duration;
 mod env;
@@ -35,11 +36,11 @@ use url::Url;
 pub use access::{AccessControlConfig, AdminAccessControl, RootCredentials};
 pub use budget::AuthBudgetConfig;
 pub use connections::ConnectionConfig;
+pub use defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
 pub use dev_secret::{DEV_SECRET_SUFFIX, secret_file as dev_secret_file};
 pub use duration::{parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
-pub use load::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
 pub(crate) use secrets::sha256;
 pub use secrets::{MIN_COOKIE_SECRET_LEN, MIN_SYSTEM_SECRET_LEN, redact_dsn};
 

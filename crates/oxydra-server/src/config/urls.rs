@@ -2,8 +2,8 @@
 
 use url::Url;
 
+use super::defaults::DEFAULT_ISSUER;
 use super::env::{EnvSource, Reader};
-use super::load::DEFAULT_ISSUER;
 
 /// The issuer; without development mode it must be https (so the default is refused).
 /// `None` (with a problem recorded) when it is unusable. Unset in development mode, it is

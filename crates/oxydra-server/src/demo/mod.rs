@@ -26,7 +26,6 @@ use subtle::ConstantTimeEq;
 
 use self::admin::{ConsentRequest, Kind, LoginRequest, denied};
 use self::pages::{ConsentView, LoginView};
-use crate::app::AppState;
 use crate::config::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH, DemoConfig, sha256};
 
 /// How long "remember me" keeps a login or a consent, in seconds.
@@ -107,8 +106,12 @@ impl IntoResponse for DemoError {
     }
 }
 
-/// `/demo/login` and `/demo/consent` (GET shows, POST answers), on the public port.
-pub fn routes(demo: Arc<Demo>) -> Router<AppState> {
+/// `/demo/login` and `/demo/consent` (GET shows, POST answers), on the public port. The
+/// routes carry only their own [`Demo`] state, so they merge into a router of any state.
+pub fn routes<S>(demo: Arc<Demo>) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
     Router::new()
         .route(DEMO_LOGIN_PATH, get(show_login).post(submit_login))
         .route(DEMO_CONSENT_PATH, get(show_consent).post(submit_consent))

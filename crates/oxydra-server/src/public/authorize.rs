@@ -7,8 +7,8 @@ use oxydra_core::OAuthError;
 use oxydra_core::oauth2::authorize::{AuthorizeError, AuthorizeParams};
 use oxydra_core::service::authorize::{self as flow, AuthorizeFailure, AuthorizeResponse};
 
-use crate::app::AppState;
 use crate::html::escape;
+use crate::state::AppState;
 
 /// `GET|POST /oauth2/auth`: always a 302 — to the login app, the consent app, the client, or
 /// (when the client or redirect URI cannot be trusted) the error page.

@@ -7,8 +7,8 @@
 use axum::extract::State;
 use oxydra_core::jwk::JwkSet;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Every public key of the well-known signing sets, oldest first, so a token signed before a
 /// rotation still verifies.

@@ -14,9 +14,9 @@ use oxydra_core::service::logout::{self, LogoutStep};
 use subtle::ConstantTimeEq;
 
 use super::authorize::{error_page, redirect};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::Form;
+use crate::state::AppState;
 
 /// The form field carrying the confirmation token.
 const CONFIRM_FIELD: &str = "logout_confirmation";

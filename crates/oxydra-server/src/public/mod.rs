@@ -15,7 +15,7 @@ use oxydra_api::paths::{
     WELL_KNOWN_OPENID_CONFIGURATION,
 };
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The public port's own routes (health and version are added by the app).
 pub fn routes() -> Router<AppState> {

@@ -11,11 +11,11 @@ use oxydra_core::oauth2::grant::TokenGrant;
 use oxydra_core::service::{client_auth as authn, revoke, token};
 use oxydra_core::{OAuthError, OAuthErrorKind};
 
-use crate::app::AppState;
 use crate::auth_budget::{Caller, Standing};
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::extract::{Form, FormParams};
+use crate::state::AppState;
 
 /// RFC 6749 §5.1 / §5.2: token responses, successful or not, must not be cached (userinfo
 /// answers too, OIDC Core §5.3).

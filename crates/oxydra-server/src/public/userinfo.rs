@@ -14,9 +14,9 @@ use oxydra_core::service::userinfo::{self, Userinfo};
 use oxydra_core::{OAuthError, OAuthErrorKind};
 
 use super::token::no_store;
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::BearerToken;
+use crate::state::AppState;
 
 /// `GET|POST /userinfo`.
 pub(crate) async fn userinfo(

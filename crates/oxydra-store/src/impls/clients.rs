@@ -5,8 +5,8 @@ use oxydra_core::model::ClientId;
 use oxydra_core::store::{ClientStore, SecretChange, StoreError};
 
 use crate::SqlStore;
+use crate::args::json_list;
 use crate::db::Arg;
-use crate::impls::json_list;
 use crate::rows::{ClientRow, RevisionRow, SecretRow};
 use crate::sql::clients as sql;
 

@@ -14,9 +14,9 @@ use oxydra_core::store::{FlowStore, StoreError};
 use oxydra_core::token::{FlushCriteria, TokenKind};
 
 use crate::SqlStore;
+use crate::args::{json_list, json_text};
 use crate::db::{AnyRow, Arg, Db, Stmt};
 use crate::impls::tokens::delete_until_quiet;
-use crate::impls::{json_list, json_text};
 use crate::rows::{
     ConsentRequestRow, LoginRequestRow, LoginSessionRow, VerifierUsedRow, kind_name,
 };

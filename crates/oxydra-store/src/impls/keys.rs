@@ -5,7 +5,7 @@ use oxydra_core::store::{KeyStore, RewriteError, StoreError};
 
 use crate::SqlStore;
 use crate::db::Arg;
-use crate::rows::{KeyRow, KidRow};
+use crate::rows::KeyRow;
 use crate::sql::keys as sql;
 
 /// `$1..$6` of `INSERT` and `UPSERT`.
@@ -42,7 +42,8 @@ impl KeyStore for SqlStore {
         let name = [Arg::Text(set.to_owned())];
         let mut tx = self.db.begin().await?;
         tx.execute(&sql::LOCK_SET, &name).await?;
-        let existing: Option<KidRow> = tx.fetch_optional(&sql::SET_EXISTS, &name).await?;
+        // Only whether a row exists matters; its one column (a kid) is not read.
+        let existing: Option<(String,)> = tx.fetch_optional(&sql::SET_EXISTS, &name).await?;
         if existing.is_some() {
             tx.commit().await?;
             return Ok(false);

@@ -7,8 +7,8 @@ use oxydra_core::store::{LegacyConsentStore, StoreError};
 use oxydra_core::token::FlushCriteria;
 
 use crate::SqlStore;
+use crate::args::{json_list, json_text};
 use crate::db::{Arg, Db};
-use crate::impls::{json_list, json_text};
 use crate::rows::LegacyConsentRow;
 use crate::sql::legacy_consent as sql;
 

@@ -6,8 +6,8 @@ use oxydra_core::policy::Policy;
 use oxydra_core::store::{PolicyStore, StoreError};
 
 use crate::SqlStore;
+use crate::args::{json_list, json_text};
 use crate::db::Arg;
-use crate::impls::{json_list, json_text};
 use crate::rows::{PolicyRow, RevisionRow, StoredCondition};
 use crate::sql::policies as sql;
 

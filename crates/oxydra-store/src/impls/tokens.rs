@@ -13,9 +13,9 @@ use oxydra_core::token::{
 };
 
 use crate::SqlStore;
+use crate::args::insert_args;
 use crate::db::{Arg, Stmt, Tx};
 use crate::error::is_foreign_key_violation;
-use crate::impls::{json_list, json_text};
 use crate::rows::{RequestRow, TokenRow, kind_name};
 use crate::sql::tokens as sql;
 
@@ -29,24 +29,6 @@ fn key_args(kind: TokenKind, signature: &TokenSignature) -> [Arg; 2] {
         Arg::Text(signature.as_str().to_owned()),
         Arg::Text(kind_name(kind).to_owned()),
     ]
-}
-
-/// The parameters of `sql::tokens::INSERT`, in column order.
-pub(crate) fn insert_args(t: &StoredToken) -> Result<Vec<Arg>, StoreError> {
-    let session = json_text("a token session", &t.session)?;
-    Ok(vec![
-        Arg::Text(t.signature.as_str().to_owned()),
-        Arg::Text(kind_name(t.kind).to_owned()),
-        Arg::Text(t.request_id.as_str().to_owned()),
-        Arg::Text(t.client_id.as_str().to_owned()),
-        Arg::Text(t.subject.clone()),
-        json_list(&t.granted_scope)?,
-        json_list(&t.granted_audience)?,
-        Arg::Int(t.issued_at.unix_micros()),
-        Arg::OptInt(t.expires_at.map(Now::unix_micros)),
-        Arg::Bool(t.active),
-        Arg::Json(session),
-    ])
 }
 
 /// Deletion rounds [`delete_until_quiet`] makes at most; each round after the first only runs

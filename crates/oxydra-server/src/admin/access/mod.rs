@@ -27,9 +27,9 @@ use oxydra_core::{Error, OAuthError, OAuthErrorKind};
 use serde_json::Value;
 
 use self::table::{Check, Context};
-use crate::app::AppState;
 use crate::config::AdminAccessControl;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Puts the guard in front of every route of `router` when access control is on.
 pub fn guard(router: Router<AppState>, state: &AppState) -> Router<AppState> {

@@ -1,0 +1,290 @@
+//! The application state every handler, middleware and background task reads: built once from
+//! the configuration and the store, then cloned per request. It sits below the routers and the
+//! handlers and imports none of them.
+
+mod discovery;
+
+use std::sync::{Arc, OnceLock};
+
+use oxydra_core::Secret;
+use oxydra_core::client::SubjectType;
+use oxydra_core::client::secret::SecretHasher;
+use oxydra_core::clock::{Clock, SystemClock};
+use oxydra_core::config::AccessTokenStrategy;
+use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher};
+use oxydra_core::model::Now;
+use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
+use oxydra_core::service::access_tokens::{AccessTokens, JwtAccessTokens};
+use oxydra_core::service::authorize::{FlowSettings, LegacyFlowSettings, ROUND_TRIP};
+use oxydra_core::service::client_auth::AuthContext;
+use oxydra_core::service::id_tokens::IdTokenIssuer;
+use oxydra_core::service::policy_cache::PolicyCache;
+use oxydra_core::service::signing_keys::{
+    ACCESS_TOKEN_SET, DEFAULT_REFRESH, ID_TOKEN_SET, SigningKeys,
+};
+use oxydra_core::service::token::TokenSettings;
+use oxydra_core::token::TokenKeys;
+use oxydra_core::{Error, OAuthError, OAuthErrorKind};
+use oxydra_store::SqlStore;
+
+use crate::auth_budget::{DEFAULT_TRACKED_KEYS, FailureBudget};
+use crate::config::Config;
+use crate::cookies::CookieJar;
+use crate::demo::Demo;
+use crate::hashing::{DEFAULT_SECRET_CACHE_CAPACITY, ServerHasher};
+use crate::jwks_fetch::{JwksFetchConfig, JwksFetcher};
+use crate::remote_fetch::{FetchPolicy, RemoteFetcher};
+
+/// Everything a handler may use. Cheap to clone (all `Arc`s and pools).
+#[derive(Clone)]
+pub struct AppState {
+    /// Validated configuration.
+    pub config: Arc<Config>,
+    /// The database.
+    pub store: SqlStore,
+    /// Secret hashing, offloaded to the blocking pool, with the verification cache.
+    pub hasher: ServerHasher,
+    /// HMAC keys of opaque tokens, derived from the system secrets.
+    pub token_keys: Arc<TokenKeys>,
+    /// Encrypts and decrypts stored JSON Web Keys (derived from the system secrets).
+    pub key_cipher: Arc<KeyCipher>,
+    /// Key-generation options (RSA size): Hydra's defaults.
+    pub key_options: GenerateOptions,
+    /// Fetches and caches `private_key_jwt` clients' `jwks_uri` key sets.
+    pub jwks: JwksFetcher,
+    /// Fetches client-chosen documents safely (`sector_identifier_uri` at registration; the
+    /// downloader under [`Self::jwks`]).
+    pub remote: RemoteFetcher,
+    /// `<issuer>/oauth2/token`: the audience client assertions must name.
+    pub token_endpoint: Arc<str>,
+    /// Signs and reads the flow's cookies (`COOKIE_SECRET`).
+    pub cookies: CookieJar,
+    /// What the login/consent flow needs from the configuration.
+    pub flow_settings: Arc<FlowSettings>,
+    /// Time source (fixed in tests).
+    pub clock: Arc<dyn Clock>,
+    /// Base URL of this process's admin API (`http://127.0.0.1:4445`), known only once its
+    /// listener is bound (port 0 is allowed); set by [`crate::run`], read by the demo app.
+    pub admin_url: Arc<OnceLock<String>>,
+    /// The built-in demo login and consent app, when `OXYDRA_DEMO` is on.
+    pub demo: Option<Arc<Demo>>,
+    /// The cached `hydra.openid.id-token` signing set.
+    pub id_token_keys: Arc<SigningKeys>,
+    /// The cached `hydra.jwt.access-token` signing set (used only under the JWT strategy).
+    pub access_token_keys: Arc<SigningKeys>,
+    /// The issuer identifier as ID tokens carry it (with a trailing `/`, as Hydra).
+    pub issuer_id: Arc<str>,
+    /// Compiled access-control policies (`/policies`), decided against by the admin guard.
+    pub policies: Arc<PolicyCache>,
+    /// The serialized discovery document: it depends on the configuration only.
+    pub discovery: axum::body::Bytes,
+    /// This process's request counters (`/health/stats`), shared by both ports.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Failed client authentications per client and IP (`OXYDRA_AUTH_FAILURE*`).
+    pub auth_failures: Arc<FailureBudget>,
+}
+
+impl AppState {
+    /// State with the system clock.
+    pub fn new(config: Config, store: SqlStore) -> Result<Self, Error> {
+        Self::with_clock(config, store, Arc::new(SystemClock))
+    }
+
+    /// State with an injected clock, for tests that move time. Fails only when key material
+    /// cannot be derived (an empty system secret, which configuration validation prevents).
+    pub fn with_clock(
+        config: Config,
+        store: SqlStore,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, Error> {
+        let hasher = ServerHasher::new(
+            SecretHasher::new(config.hasher),
+            DEFAULT_SECRET_CACHE_CAPACITY,
+        )?;
+        let token_keys = Arc::new(TokenKeys::new(&config.system_secrets)?);
+        let key_cipher = Arc::new(KeyCipher::new(&config.system_secrets)?);
+        let remote = RemoteFetcher::new(FetchPolicy {
+            dev: config.dangerous_force_http,
+            ..FetchPolicy::default()
+        })
+        .map_err(|e| {
+            Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
+        })?;
+        let jwks = JwksFetcher::new(JwksFetchConfig::default(), remote.clone());
+        let token_endpoint = Arc::from(format!(
+            "{}{}",
+            config.issuer.as_str().trim_end_matches('/'),
+            oxydra_api::paths::OAUTH2_TOKEN
+        ));
+        let cookies = CookieJar::new(config.cookie_secret.expose(), config.https()).with_rotated(
+            config
+                .rotated_cookie_secrets
+                .iter()
+                .map(|s| s.expose().as_slice()),
+        );
+        let flow_settings = Arc::new(FlowSettings {
+            authorize_url: issuer_url(&config, oxydra_api::paths::OAUTH2_AUTH)?,
+            login_url: config.urls.login.clone(),
+            consent_url: config.urls.consent.clone(),
+            scope_strategy: config.scope_strategy,
+            auth_code_lifespan: config.lifespans.auth_code,
+            round_trip: ROUND_TRIP,
+            access_token_lifespan: config.lifespans.access_token,
+            browser_session: config.lifespans.browser_session,
+            pairwise_enabled: config.oidc.subject_types.contains(&SubjectType::Pairwise),
+            pairwise_salt: Secret::new(config.oidc.pairwise_salt.expose().as_bytes().to_vec()),
+            legacy: config.legacy_consent.then_some(LegacyFlowSettings {
+                lifespan: config.lifespans.challenge,
+            }),
+        });
+        let key_options = GenerateOptions {
+            rsa_bits: config.rsa_key_bits,
+        };
+        let id_token_keys = Arc::new(SigningKeys::new(
+            ID_TOKEN_SET,
+            JwkAlgorithm::Rs256,
+            key_options,
+            DEFAULT_REFRESH,
+        ));
+        let access_token_keys = Arc::new(SigningKeys::new(
+            ACCESS_TOKEN_SET,
+            JwkAlgorithm::Rs256,
+            key_options,
+            DEFAULT_REFRESH,
+        ));
+        let issuer_id = Arc::from(config.issuer_with_slash());
+        let admin_url = Arc::new(OnceLock::new());
+        let demo = if config.demo.enabled {
+            Some(Arc::new(Demo::new(&config.demo, admin_url.clone())?))
+        } else {
+            None
+        };
+        let policies = Arc::new(PolicyCache::new(config.access_control.policy_cache_ttl));
+        let discovery = discovery::build(&config)?;
+        Ok(Self {
+            policies,
+            discovery,
+            metrics: Arc::new(crate::metrics::Metrics::new()),
+            auth_failures: Arc::new(FailureBudget::new(config.auth_budget, DEFAULT_TRACKED_KEYS)),
+            cookies,
+            flow_settings,
+            admin_url,
+            demo,
+            config: Arc::new(config),
+            store,
+            hasher,
+            token_keys,
+            key_cipher,
+            key_options,
+            id_token_keys,
+            access_token_keys,
+            issuer_id,
+            jwks,
+            remote,
+            token_endpoint,
+            clock,
+        })
+    }
+
+    /// Client-authentication settings.
+    pub fn auth_context(&self) -> AuthContext<'_> {
+        AuthContext {
+            token_endpoint: &self.token_endpoint,
+            assertion_max_lifetime: DEFAULT_MAX_LIFETIME,
+        }
+    }
+
+    /// Token-endpoint settings from the configuration.
+    pub fn token_settings(&self) -> TokenSettings {
+        TokenSettings {
+            access_token_lifespan: self.config.lifespans.access_token,
+            scope_strategy: self.config.scope_strategy,
+        }
+    }
+
+    /// What ID tokens are signed with.
+    pub fn id_token_issuer(&self) -> IdTokenIssuer<'_> {
+        IdTokenIssuer {
+            keys: &self.id_token_keys,
+            cipher: &self.key_cipher,
+            issuer: &self.issuer_id,
+            lifespan: self.config.lifespans.id_token,
+        }
+    }
+
+    /// How access tokens are minted and recognised: opaque, or JWTs signed by the
+    /// access-token set under `OAUTH2_ACCESS_TOKEN_STRATEGY=jwt`.
+    pub fn access_tokens(&self) -> AccessTokens<'_> {
+        AccessTokens {
+            opaque: &self.token_keys,
+            jwt: self.jwt_access_tokens().then(|| JwtAccessTokens {
+                keys: &self.access_token_keys,
+                cipher: &self.key_cipher,
+                issuer: &self.issuer_id,
+            }),
+        }
+    }
+
+    fn jwt_access_tokens(&self) -> bool {
+        self.config.access_token_strategy == AccessTokenStrategy::Jwt
+    }
+
+    /// The signing sets in use: the ID-token set, plus the access-token set under the JWT
+    /// strategy.
+    fn signing_sets(&self) -> Vec<&SigningKeys> {
+        let mut sets = vec![self.id_token_keys.as_ref()];
+        if self.jwt_access_tokens() {
+            sets.push(&self.access_token_keys);
+        }
+        sets
+    }
+
+    /// The public keys `/.well-known/jwks.json` lists: those of every signing set in use.
+    pub async fn published_keys(&self) -> Result<Vec<oxydra_core::jwk::Jwk>, Error> {
+        let mut keys = Vec::new();
+        for set in self.signing_sets() {
+            let view = set
+                .current(&self.store, &self.key_cipher, self.now())
+                .await?;
+            keys.extend(view.public.iter().cloned());
+        }
+        Ok(keys)
+    }
+
+    /// The names of the signing key sets this configuration uses.
+    pub fn signing_set_names(&self) -> Vec<&'static str> {
+        self.signing_sets().iter().map(|s| s.set()).collect()
+    }
+
+    /// Creates the signing key sets that are missing (at start-up, so the first token request
+    /// does not wait for an RSA key to be generated). Safe when instances start together.
+    pub async fn ensure_signing_keys(&self) -> Result<(), Error> {
+        for set in self.signing_sets() {
+            set.current(&self.store, &self.key_cipher, self.now())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Tells the signing-key caches that `set` changed through this instance.
+    pub fn keys_changed(&self, set: &str) {
+        for keys in [&self.id_token_keys, &self.access_token_keys] {
+            if set == keys.set() {
+                keys.invalidate();
+            }
+        }
+    }
+
+    /// The current instant.
+    pub fn now(&self) -> Now {
+        self.clock.now()
+    }
+}
+
+/// `<issuer><path>`, the issuer's own path kept (`https://example.com/auth` + `/oauth2/auth`).
+fn issuer_url(config: &Config, path: &str) -> Result<url::Url, Error> {
+    let base = config.issuer.as_str().trim_end_matches('/');
+    url::Url::parse(&format!("{base}{path}")).map_err(|e| {
+        Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
+    })
+}

@@ -1,0 +1,78 @@
+//! The OIDC Discovery 1.0 §4 document in Hydra's wire shape, built once from the configuration
+//! by `oxydra_core::oidc::discovery` when the state is built; `crate::public::discovery` serves
+//! the bytes.
+
+use axum::body::Bytes;
+use oxydra_api::WellKnown;
+use oxydra_api::paths::{
+    CLIENTS, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
+};
+use oxydra_core::Error;
+use oxydra_core::oidc::discovery::{self, Discovery, DiscoverySettings, EndpointPaths};
+
+use crate::config::Config;
+
+/// Where each advertised endpoint lives. No `end_session_endpoint`: the public
+/// `/oauth2/auth/sessions/login/revoke` accepts an `id_token_hint` but is not OIDC RP-Initiated
+/// Logout (no `post_logout_redirect_uri`, no `state`), so it is not advertised as one.
+const PATHS: EndpointPaths = EndpointPaths {
+    authorization: OAUTH2_AUTH,
+    token: OAUTH2_TOKEN,
+    jwks: WELL_KNOWN_JWKS,
+    userinfo: USERINFO,
+    revocation: OAUTH2_REVOKE,
+    registration: CLIENTS,
+    end_session: None,
+};
+
+/// The serialized document for `config`; computed once, when the state is built.
+pub(crate) fn build(config: &Config) -> Result<Bytes, Error> {
+    let settings = DiscoverySettings {
+        issuer: config.issuer.clone(),
+        paths: PATHS,
+        userinfo_endpoint: config.oidc.userinfo_endpoint.clone(),
+        subject_types: config.oidc.subject_types.clone(),
+        claims: config.oidc.claims_supported.clone(),
+        scopes: config.oidc.scopes_supported.clone(),
+    };
+    let document = wire(discovery::document(&settings)?);
+    serde_json::to_vec(&document)
+        .map(Bytes::from)
+        .map_err(|e| Error::invalid("discovery", e.to_string()))
+}
+
+/// The domain's document in Hydra's `wellKnown` shape.
+fn wire(d: Discovery) -> WellKnown {
+    WellKnown {
+        issuer: d.issuer,
+        authorization_endpoint: d.authorization_endpoint,
+        token_endpoint: d.token_endpoint,
+        jwks_uri: d.jwks_uri,
+        userinfo_endpoint: d.userinfo_endpoint,
+        revocation_endpoint: d.revocation_endpoint,
+        registration_endpoint: d.registration_endpoint,
+        end_session_endpoint: d.end_session_endpoint,
+        subject_types_supported: d.subject_types_supported,
+        response_types_supported: d.response_types_supported,
+        response_modes_supported: d.response_modes_supported,
+        grant_types_supported: d.grant_types_supported,
+        id_token_signing_alg_values_supported: d.id_token_signing_alg_values_supported,
+        userinfo_signing_alg_values_supported: d.userinfo_signing_alg_values_supported,
+        token_endpoint_auth_methods_supported: d.token_endpoint_auth_methods_supported,
+        token_endpoint_auth_signing_alg_values_supported: d
+            .token_endpoint_auth_signing_alg_values_supported,
+        code_challenge_methods_supported: d.code_challenge_methods_supported,
+        claims_supported: d.claims_supported,
+        scopes_supported: d.scopes_supported,
+        claims_locales_supported: None,
+        ui_locales_supported: None,
+        claims_parameter_supported: d.claims_parameter_supported,
+        request_parameter_supported: d.request_parameter_supported,
+        request_uri_parameter_supported: d.request_uri_parameter_supported,
+        require_request_uri_registration: d.require_request_uri_registration,
+        frontchannel_logout_supported: d.frontchannel_logout_supported,
+        frontchannel_logout_session_supported: d.frontchannel_logout_session_supported,
+        backchannel_logout_supported: d.backchannel_logout_supported,
+        backchannel_logout_session_supported: d.backchannel_logout_session_supported,
+    }
+}

@@ -79,7 +79,7 @@ fn refresh_tokens_drop_the_nonce_and_extras_cannot_smuggle_one() {
 fn signed_tokens_verify_as_hints_of_this_issuer_only() {
     let v = view(JwkAlgorithm::Rs256);
     let s = session();
-    let token = sign(&input(&s), &v).unwrap();
+    let token = sign(&input(&s), &v.signer).unwrap();
     let hint = verify_hint(&token, "https://op.example/", &v).unwrap();
     assert_eq!(hint_subject(&hint), "alice");
     assert!(verify_hint(&token, "https://other.example/", &v).is_err());

@@ -307,3 +307,56 @@ impl KeySetView {
         self.signers.iter().find(|s| s.key.algorithm() == alg)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwk::OIDC_SIGNING_ALGS;
+
+    fn pair(alg: JwkAlgorithm, key_use: &str) -> Vec<(Now, Jwk)> {
+        generate_with(alg, "", key_use, GenerateOptions { rsa_bits: 2048 })
+            .unwrap()
+            .into_iter()
+            .map(|k| (Now::from_unix_secs(1), k))
+            .collect()
+    }
+
+    #[test]
+    fn only_private_signing_keys_count_as_held() {
+        assert_eq!(
+            missing_algorithms(&OIDC_SIGNING_ALGS, &[]),
+            OIDC_SIGNING_ALGS
+        );
+        let mut keys = pair(JwkAlgorithm::Rs256, "sig");
+        // A public-only ES256 key and an EdDSA key for encryption do not sign.
+        keys.extend(pair(JwkAlgorithm::Es256, "sig").into_iter().skip(1));
+        keys.extend(pair(JwkAlgorithm::EdDsa, "enc"));
+        assert_eq!(
+            missing_algorithms(&OIDC_SIGNING_ALGS, &keys),
+            [JwkAlgorithm::Es256, JwkAlgorithm::EdDsa]
+        );
+        keys.extend(pair(JwkAlgorithm::Es256, "sig"));
+        keys.extend(pair(JwkAlgorithm::EdDsa, ""));
+        assert!(missing_algorithms(&OIDC_SIGNING_ALGS, &keys).is_empty());
+    }
+
+    #[test]
+    fn the_default_algorithm_comes_first_and_is_not_repeated() {
+        let keys = SigningKeys::new(
+            ID_TOKEN_SET,
+            JwkAlgorithm::EdDsa,
+            GenerateOptions::default(),
+            DEFAULT_REFRESH,
+        )
+        .with_algorithms(&OIDC_SIGNING_ALGS);
+        assert_eq!(
+            keys.algorithms(),
+            [
+                JwkAlgorithm::EdDsa,
+                JwkAlgorithm::Rs256,
+                JwkAlgorithm::Es256
+            ]
+        );
+        assert_eq!(keys.alg(), JwkAlgorithm::EdDsa);
+    }
+}

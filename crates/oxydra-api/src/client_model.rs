@@ -75,9 +75,13 @@ pub struct OAuth2Client {
     /// Algorithm required for request objects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_object_signing_alg: Option<String>,
-    /// `none` or `RS256`.
+    /// `none`, `RS256`, `ES256` or `EdDSA`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub userinfo_signed_response_alg: Option<String>,
+    /// How ID tokens for this client are signed: `RS256`, `ES256` or `EdDSA`; absent or empty
+    /// means the server's default (`OXYDRA_ID_TOKEN_SIGNING_ALG`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token_signed_response_alg: Option<String>,
     /// Hydra 0.10's name for `client_id`: accepted on input in every mode, emitted (next to
     /// `client_id`) only with `COMPAT_API_VERSION=0.10`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -278,6 +278,19 @@ pub trait KeyStore: Send + Sync {
         keys: &[StoredKey],
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// Adds keys to `set` under the same serialisation as [`Self::create_set_if_empty`]:
+    /// `choose` sees every key the set holds at that moment and returns those to insert
+    /// (all of `set`; none to insert nothing). This is how a fleet starting at once adds a
+    /// signing key for each missing algorithm exactly once. Returns how many were inserted.
+    fn extend_set<F, E>(
+        &self,
+        set: &str,
+        choose: F,
+    ) -> impl Future<Output = Result<usize, RewriteError<E>>> + Send
+    where
+        F: FnOnce(&[StoredKey]) -> Result<Vec<StoredKey>, E> + Send,
+        E: Send;
+
     /// Every key of `set`, oldest first (then by kid); empty when the set does not exist.
     fn get_set(&self, set: &str)
     -> impl Future<Output = Result<Vec<StoredKey>, StoreError>> + Send;

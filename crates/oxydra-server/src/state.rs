@@ -11,7 +11,7 @@ use oxydra_core::client::SubjectType;
 use oxydra_core::client::secret::SecretHasher;
 use oxydra_core::clock::{Clock, SystemClock};
 use oxydra_core::config::AccessTokenStrategy;
-use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher};
+use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher, OIDC_SIGNING_ALGS};
 use oxydra_core::model::Now;
 use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
 use oxydra_core::service::access_tokens::{AccessTokens, JwtAccessTokens};
@@ -140,12 +140,15 @@ impl AppState {
         let key_options = GenerateOptions {
             rsa_bits: config.rsa_key_bits,
         };
-        let id_token_keys = Arc::new(SigningKeys::new(
-            ID_TOKEN_SET,
-            JwkAlgorithm::Rs256,
-            key_options,
-            DEFAULT_REFRESH,
-        ));
+        let id_token_keys = Arc::new(
+            SigningKeys::new(
+                ID_TOKEN_SET,
+                config.id_token_signing_alg,
+                key_options,
+                DEFAULT_REFRESH,
+            )
+            .with_algorithms(&OIDC_SIGNING_ALGS),
+        );
         let access_token_keys = Arc::new(SigningKeys::new(
             ACCESS_TOKEN_SET,
             JwkAlgorithm::Rs256,

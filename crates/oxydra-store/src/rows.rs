@@ -35,6 +35,7 @@ pub(crate) struct ClientRow {
     pub(crate) request_uris: String,
     pub(crate) request_object_signing_alg: String,
     pub(crate) userinfo_signed_response_alg: String,
+    pub(crate) id_token_signed_response_alg: String,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
 }
@@ -211,6 +212,7 @@ impl TryFrom<ClientRow> for Client {
             jwks_uri: row.jwks_uri,
             request_object_signing_alg: row.request_object_signing_alg,
             userinfo_signed_response_alg: row.userinfo_signed_response_alg,
+            id_token_signed_response_alg: row.id_token_signed_response_alg,
         })
     }
 }

@@ -61,8 +61,10 @@ pub struct Client {
     pub request_uris: Vec<String>,
     /// Required request-object algorithm (empty behaves as `RS256`).
     pub request_object_signing_alg: String,
-    /// `none` or `RS256`.
+    /// `none` (plain JSON) or the algorithm that signs userinfo responses.
     pub userinfo_signed_response_alg: String,
+    /// The algorithm that signs its ID tokens; empty means the server's default.
+    pub id_token_signed_response_alg: String,
     /// When the client was registered.
     pub created_at: Now,
     /// When the client was last changed.

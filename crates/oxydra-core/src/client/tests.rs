@@ -158,6 +158,28 @@ fn enforces_subject_type_and_algorithms() {
         ..input()
     };
     assert_eq!(invalid_field(validate(alg)), "userinfo_signed_response_alg");
+    for bad in ["HS256", "none", "XYZ", "rs256", "ES384"] {
+        let alg = ClientInput {
+            id_token_signed_response_alg: bad.into(),
+            ..input()
+        };
+        assert_eq!(
+            invalid_field(validate(alg)),
+            "id_token_signed_response_alg",
+            "{bad}"
+        );
+    }
+    for good in ["", "RS256", "ES256", "EdDSA"] {
+        let alg = ClientInput {
+            id_token_signed_response_alg: good.into(),
+            userinfo_signed_response_alg: good.into(),
+            ..input()
+        };
+        let client = validate(alg).unwrap().client;
+        assert_eq!(client.id_token_signed_response_alg, good);
+        let userinfo = if good.is_empty() { "none" } else { good };
+        assert_eq!(client.userinfo_signed_response_alg, userinfo);
+    }
     let sector = ClientInput {
         sector_identifier_uri: "http://app.example/s.json".into(),
         ..input()

@@ -98,6 +98,3 @@ pub(crate) const RESPONSE_TYPE_WORDS: &[&str] = &["code", "token", "id_token"];
 pub(crate) const REQUEST_OBJECT_ALGS: &[&str] = &[
     "none", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
 ];
-
-/// Userinfo signing algorithms Oxydra supports.
-pub(crate) const USERINFO_ALGS: &[&str] = &["none", "RS256"];

@@ -5,11 +5,12 @@
 
 use url::Url;
 
-use super::types::{REQUEST_OBJECT_ALGS, RESPONSE_TYPE_WORDS, USERINFO_ALGS};
+use super::types::{REQUEST_OBJECT_ALGS, RESPONSE_TYPE_WORDS};
 use super::uri;
 use super::{AuthMethod, Client, GrantType, SubjectType};
 use crate::config::ClientPolicy;
 use crate::error::Error;
+use crate::jwk::{JwkAlgorithm, OIDC_SIGNING_ALGS};
 use crate::model::{ClientId, Now, Secret};
 
 /// The shortest client secret accepted, in bytes (Hydra's rule).
@@ -65,6 +66,8 @@ pub struct ClientInput {
     pub request_object_signing_alg: String,
     /// `userinfo_signed_response_alg`.
     pub userinfo_signed_response_alg: String,
+    /// `id_token_signed_response_alg`.
+    pub id_token_signed_response_alg: String,
 }
 
 /// A validated client plus what to do about its secret.
@@ -126,13 +129,12 @@ impl ClientInput {
 
         let userinfo_signed_response_alg = match self.userinfo_signed_response_alg.as_str() {
             "" => "none".to_owned(),
-            alg if USERINFO_ALGS.contains(&alg) => alg.to_owned(),
-            _ => {
-                return Err(Error::invalid(
-                    "userinfo_signed_response_alg",
-                    "must be none or RS256",
-                ));
-            }
+            "none" => "none".to_owned(),
+            alg => signing_alg("userinfo_signed_response_alg", alg, "none, ")?,
+        };
+        let id_token_signed_response_alg = match self.id_token_signed_response_alg.as_str() {
+            "" => String::new(),
+            alg => signing_alg("id_token_signed_response_alg", alg, "")?,
         };
         let request_object_signing_alg = match self.request_object_signing_alg.as_str() {
             "" => String::new(),
@@ -199,10 +201,26 @@ impl ClientInput {
             request_uris,
             request_object_signing_alg,
             userinfo_signed_response_alg,
+            id_token_signed_response_alg,
             created_at: now,
             updated_at: now,
         };
         Ok(ValidClient { client, secret })
+    }
+}
+
+/// `alg` when this server signs with it (OIDC Dynamic Client Registration §2): one of
+/// [`OIDC_SIGNING_ALGS`]; `field` and the other values accepted (`also`) name the refusal.
+fn signing_alg(field: &'static str, alg: &str, also: &str) -> Result<String, Error> {
+    match JwkAlgorithm::parse(alg) {
+        Some(parsed) if OIDC_SIGNING_ALGS.contains(&parsed) => Ok(alg.to_owned()),
+        _ => {
+            let names: Vec<&str> = OIDC_SIGNING_ALGS.iter().map(|a| a.name()).collect();
+            Err(Error::invalid(
+                field,
+                format!("must be one of {also}{}", names.join(", ")),
+            ))
+        }
     }
 }
 

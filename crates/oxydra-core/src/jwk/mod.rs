@@ -78,6 +78,16 @@ impl JwkAlgorithm {
     }
 }
 
+/// The algorithms ID tokens and signed userinfo responses may be signed with: what the
+/// `hydra.openid.id-token` set keeps a key of, discovery advertises, and a client may register
+/// as `id_token_signed_response_alg` / `userinfo_signed_response_alg`. RS256 first: OIDC
+/// Core §15.1 requires it, and it is the default.
+pub const OIDC_SIGNING_ALGS: [JwkAlgorithm; 3] = [
+    JwkAlgorithm::Rs256,
+    JwkAlgorithm::Es256,
+    JwkAlgorithm::EdDsa,
+];
+
 /// One JSON Web Key with every RFC 7518 parameter Oxydra handles; byte values are base64url
 /// without padding. `Debug` is redacted (it may hold private material).
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

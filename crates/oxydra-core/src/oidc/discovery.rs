@@ -14,6 +14,8 @@ use url::Url;
 
 use crate::client::{AuthMethod, GrantType, SubjectType};
 use crate::error::Error;
+#[cfg(doc)]
+use crate::jwk::OIDC_SIGNING_ALGS;
 use crate::oauth2::client_assertion;
 use crate::oauth2::pkce::ChallengeMethod;
 
@@ -38,11 +40,13 @@ pub const RESPONSE_TYPES: &[&str] = &[
 /// `response_mode` values (OAuth 2.0 Multiple Response Types §2.1, Form Post Response Mode).
 pub const RESPONSE_MODES: &[&str] = &["query", "fragment", "form_post"];
 
-/// ID tokens are signed with the RSA key of the ID-token key set.
-pub const ID_TOKEN_SIGNING_ALGS: &[&str] = &["RS256"];
+/// ID tokens are signed with the ID-token key set's key of the client's algorithm, which the
+/// set keeps one of for each of these ([`OIDC_SIGNING_ALGS`]).
+pub const ID_TOKEN_SIGNING_ALGS: &[&str] = &["RS256", "ES256", "EdDSA"];
 
-/// Userinfo answers plain JSON (`none`) or, for clients registered so, an RS256 JWT.
-pub const USERINFO_SIGNING_ALGS: &[&str] = &["none", "RS256"];
+/// Userinfo answers plain JSON (`none`) or, for clients registered so, a JWT signed with one
+/// of the ID-token algorithms.
+pub const USERINFO_SIGNING_ALGS: &[&str] = &["none", "RS256", "ES256", "EdDSA"];
 
 /// Grant types the token and authorization endpoints implement (RFC 6749 §4, §6).
 const GRANT_TYPES: [GrantType; 4] = [
@@ -233,6 +237,17 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn advertised_signing_algorithms_are_those_the_id_token_set_keeps() {
+        let names: Vec<&str> = crate::jwk::OIDC_SIGNING_ALGS
+            .iter()
+            .map(|a| a.name())
+            .collect();
+        assert_eq!(ID_TOKEN_SIGNING_ALGS, names.as_slice());
+        assert_eq!(USERINFO_SIGNING_ALGS[0], "none");
+        assert_eq!(&USERINFO_SIGNING_ALGS[1..], names.as_slice());
+    }
 
     const PATHS: EndpointPaths = EndpointPaths {
         authorization: "/oauth2/auth",

@@ -89,9 +89,9 @@ pub fn claims(input: &IdTokenInput<'_>, key: &SigningKey) -> Map<String, Value> 
     claims
 }
 
-/// Builds and signs an ID token with the set's current signer.
-pub fn sign(input: &IdTokenInput<'_>, keys: &KeySetView) -> Result<String, Error> {
-    let signer = &keys.signer;
+/// Builds and signs an ID token with `signer` (the set's key of the client's algorithm): the
+/// header's `alg` and `kid` are the key's, `at_hash`/`c_hash` use its hash.
+pub fn sign(input: &IdTokenInput<'_>, signer: &SigningKey) -> Result<String, Error> {
     sign_compact(&signer.key, &signer.kid, "JWT", &claims(input, signer))
 }
 

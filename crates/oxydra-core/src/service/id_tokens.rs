@@ -3,15 +3,14 @@
 
 use std::time::Duration;
 
-use crate::Error;
-use crate::OAuthError;
-use crate::jwk::KeyCipher;
+use crate::jwk::{JwkAlgorithm, KeyCipher};
 use crate::model::Now;
 use crate::oauth2::grant::issue::GrantTemplate;
 use crate::oidc::id_token::{self, IdTokenInput};
-use crate::service::signing_keys::SigningKeys;
+use crate::service::signing_keys::{KeySetView, SigningKey, SigningKeys};
 use crate::store::KeyStore;
 use crate::token::TokenSession;
+use crate::{Error, OAuthError, OAuthErrorKind};
 use serde_json::{Map, Value};
 
 /// What ID tokens need from the server.
@@ -49,15 +48,18 @@ pub fn visible_subject<'a>(subject: &'a str, session: &'a TokenSession) -> &'a s
 }
 
 impl IdTokenIssuer<'_> {
-    /// Signs an ID token for `grant`.
+    /// Signs an ID token for `grant` with `alg` (the client's `id_token_signed_response_alg`;
+    /// empty means the server's default).
     pub async fn issue<S: KeyStore>(
         &self,
         store: &S,
         grant: &GrantTemplate,
+        alg: &str,
         alongside: Alongside<'_>,
         now: Now,
     ) -> Result<String, Error> {
         let view = self.keys.current(store, self.cipher, now).await?;
+        let signer = self.signer(&view, alg)?;
         let input = IdTokenInput {
             issuer: self.issuer,
             subject: visible_subject(&grant.subject, &grant.session),
@@ -69,7 +71,26 @@ impl IdTokenIssuer<'_> {
             access_token: alongside.access_token,
             code: alongside.code,
         };
-        id_token::sign(&input, &view)
+        id_token::sign(&input, signer)
+    }
+
+    /// The key of `view` that signs with `alg` (a client's registered algorithm, validated
+    /// at registration), or with the set's default when `alg` is empty.
+    pub fn signer<'v>(&self, view: &'v KeySetView, alg: &str) -> Result<&'v SigningKey, Error> {
+        let wanted = if alg.is_empty() {
+            Some(self.keys.alg())
+        } else {
+            JwkAlgorithm::parse(alg)
+        };
+        wanted
+            .and_then(|wanted| view.signer_for(wanted))
+            .map(|key| key.as_ref())
+            .ok_or_else(|| {
+                Error::OAuth(
+                    OAuthError::new(OAuthErrorKind::ServerError)
+                        .debug(format!("the ID-token key set holds no {alg:?} signing key")),
+                )
+            })
     }
 
     /// The claims of an `id_token_hint` this server issued.

@@ -1,9 +1,11 @@
 //! Keeps the server's own signing sets usable through the `/keys` admin API.
 //!
 //! `PUT /keys/{set}`, `PUT /keys/{set}/{kid}` and `DELETE /keys/{set}/{kid}` can leave a set
-//! without a private key of the algorithm it signs with; every ID token (or JWT access token)
-//! would then fail. Hydra accepts such changes; we refuse them with `Error::Invalid` and
-//! change nothing. Emptying a set with `DELETE /keys/{set}` stays allowed: an empty signing
+//! without a private key of the algorithm it signs with by default; every ID token (or JWT
+//! access token) would then fail. Hydra accepts such changes; we refuse them with
+//! `Error::Invalid` and change nothing. A change that drops the key of another algorithm the
+//! set keeps (the ID-token set's ES256 or EdDSA key) is allowed: that key is generated again
+//! on next use. Emptying a set with `DELETE /keys/{set}` stays allowed: an empty signing
 //! set is regenerated on first use.
 
 use crate::error::Error;

@@ -1,10 +1,12 @@
 //! The server's own signing key sets (`shared/spec/behaviour.md` §4.4): `hydra.openid.id-token`
 //! signs ID tokens and signed userinfo, `hydra.jwt.access-token` signs JWT access tokens.
 //!
-//! A set is created on first use (and at start-up) when missing, once even when several
-//! instances race ([`KeyStore::create_set_if_empty`]). The newest private key signs; every
-//! public key of the set verifies and is published, so a rotation (a new key added through
-//! `/keys`) never breaks a verifier holding an older token. The parsed set is cached and
+//! A set holds a private key for every algorithm it signs with (the ID-token set: RS256,
+//! ES256 and EdDSA, one per `id_token_signed_response_alg` a client may choose). A missing
+//! one is generated on first use (and at start-up), once even when several instances race
+//! ([`KeyStore::extend_set`]). Per algorithm, the newest private key signs; every public key
+//! of the set verifies and is published, so a rotation (a new key added through `/keys`)
+//! never breaks a verifier holding an older token. The parsed set is cached and
 //! re-read from storage every [`SigningKeys::refresh`], which is how an instance notices a
 //! rotation made by another; a local change calls [`SigningKeys::invalidate`].
 
@@ -18,7 +20,7 @@ use crate::jwk::{
 };
 use crate::model::Now;
 use crate::service::keys::open_key;
-use crate::store::KeyStore;
+use crate::store::{KeyStore, RewriteError};
 use crate::{OAuthError, OAuthErrorKind};
 
 /// The ID-token (and userinfo) signing set.
@@ -38,8 +40,10 @@ pub struct SigningKey {
 
 /// One parsed state of a set: who signs, and what verifies.
 pub struct KeySetView {
-    /// The newest private signing key.
+    /// The newest private signing key of the set's default algorithm.
     pub signer: Arc<SigningKey>,
+    /// The newest private signing key of each algorithm the set holds one of.
+    pub signers: Vec<Arc<SigningKey>>,
     /// Every public key of the set (private material removed), oldest first.
     pub public: Vec<Jwk>,
     /// The public keys parsed, by published kid, for verifying this server's own JWTs.
@@ -59,6 +63,7 @@ pub fn public_kid(kid: &str) -> String {
 pub struct SigningKeys {
     set: &'static str,
     alg: JwkAlgorithm,
+    algs: Vec<JwkAlgorithm>,
     options: GenerateOptions,
     /// How long a loaded view is used before storage is asked again.
     pub refresh: Duration,
@@ -84,10 +89,27 @@ impl SigningKeys {
         Self {
             set,
             alg,
+            algs: vec![alg],
             options,
             refresh,
             cached: RwLock::new(None),
         }
+    }
+
+    /// The same cache, also keeping a private key of each of `algs` (generated when
+    /// missing), so that a client may ask for any of them.
+    pub fn with_algorithms(mut self, algs: &[JwkAlgorithm]) -> Self {
+        for alg in algs {
+            if !self.algs.contains(alg) {
+                self.algs.push(*alg);
+            }
+        }
+        self
+    }
+
+    /// Every algorithm the set keeps a signing key of, the default first.
+    pub fn algorithms(&self) -> &[JwkAlgorithm] {
+        &self.algs
     }
 
     /// The set's name.
@@ -95,7 +117,8 @@ impl SigningKeys {
         self.set
     }
 
-    /// The algorithm the set signs with (what a replacement must keep a private key of).
+    /// The algorithm the set signs with by default (what a replacement must keep a private
+    /// key of; the others are regenerated when missing).
     pub fn alg(&self) -> JwkAlgorithm {
         self.alg
     }
@@ -105,8 +128,8 @@ impl SigningKeys {
         *self.cached.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
-    /// The current view, from cache while fresh, else from storage (creating the set when
-    /// it is missing).
+    /// The current view, from cache while fresh, else from storage (first adding a key of
+    /// each algorithm the set lacks).
     pub async fn current<S: KeyStore>(
         &self,
         store: &S,
@@ -124,20 +147,18 @@ impl SigningKeys {
             return Ok(view.clone());
         }
         let mut rows = self.read(store).await?;
-        if rows.is_empty() {
-            self.create(store, cipher, now).await?;
-            rows = self.read(store).await?;
-        }
-        let fingerprint = fingerprint(&rows);
         let view = match cached {
-            Some((_, view)) if view.fingerprint == fingerprint => view,
+            Some((_, view)) if view.fingerprint == fingerprint(&rows) => view,
             _ => {
-                let keys = rows
-                    .iter()
-                    .map(|row| Ok((row.created_at, open_key(cipher, row)?)))
-                    .collect::<Result<Vec<_>, Error>>()?;
+                let mut keys = open_all(cipher, &rows)?;
+                let missing = missing_algorithms(&self.algs, &keys);
+                if !missing.is_empty() {
+                    self.add_missing(store, cipher, now, &missing).await?;
+                    rows = self.read(store).await?;
+                    keys = open_all(cipher, &rows)?;
+                }
                 let mut view = KeySetView::from_keys(self.set, self.alg, &keys)?;
-                view.fingerprint = fingerprint;
+                view.fingerprint = fingerprint(&rows);
                 Arc::new(view)
             }
         };
@@ -152,24 +173,62 @@ impl SigningKeys {
             .map_err(|e| Error::from_store("key set", e))
     }
 
-    /// Generates a pair and stores it unless another instance created the set meanwhile.
-    async fn create<S: KeyStore>(
+    /// Generates a pair per algorithm in `missing` and stores those still missing once the
+    /// set is locked (another instance may have added some meanwhile). Generation happens
+    /// before the lock is taken, so an RSA key never holds it.
+    async fn add_missing<S: KeyStore>(
         &self,
         store: &S,
         cipher: &KeyCipher,
         now: Now,
+        missing: &[JwkAlgorithm],
     ) -> Result<(), Error> {
-        let keys = generate_with(self.alg, "", "sig", self.options)?;
-        let stored = keys
-            .iter()
-            .map(|k| crate::service::keys::seal_key(cipher, self.set, now, k))
-            .collect::<Result<Vec<_>, _>>()?;
-        store
-            .create_set_if_empty(self.set, &stored)
-            .await
-            .map_err(|e| Error::from_store("key set", e))?;
-        Ok(())
+        let mut generated = Vec::new();
+        for alg in missing {
+            let stored = generate_with(*alg, "", "sig", self.options)?
+                .iter()
+                .map(|k| crate::service::keys::seal_key(cipher, self.set, now, k))
+                .collect::<Result<Vec<_>, _>>()?;
+            generated.push((*alg, stored));
+        }
+        let algs = &self.algs;
+        let choose = move |held: &[StoredKey]| -> Result<Vec<StoredKey>, Error> {
+            let still = missing_algorithms(algs, &open_all(cipher, held)?);
+            Ok(generated
+                .into_iter()
+                .filter(|(alg, _)| still.contains(alg))
+                .flat_map(|(_, keys)| keys)
+                .collect())
+        };
+        match store.extend_set(self.set, choose).await {
+            Ok(_) => Ok(()),
+            Err(RewriteError::Rejected(e)) => Err(e),
+            Err(RewriteError::Store(e)) => Err(Error::from_store("key set", e)),
+        }
     }
+}
+
+/// Decrypts stored keys, each with its creation time.
+fn open_all(cipher: &KeyCipher, rows: &[StoredKey]) -> Result<Vec<(Now, Jwk)>, Error> {
+    rows.iter()
+        .map(|row| Ok((row.created_at, open_key(cipher, row)?)))
+        .collect()
+}
+
+/// The algorithms of `wanted` that no private signing key among `keys` is for.
+fn missing_algorithms(wanted: &[JwkAlgorithm], keys: &[(Now, Jwk)]) -> Vec<JwkAlgorithm> {
+    let held: Vec<JwkAlgorithm> = keys
+        .iter()
+        .filter(|(_, jwk)| jwk.is_private() && matches!(jwk.key_use.as_str(), "" | "sig"))
+        .filter_map(|(_, jwk)| public_part(jwk))
+        .filter_map(|half| KeyPair::from_jwk(&half).ok())
+        .map(|pair| pair.algorithm())
+        .collect();
+    wanted
+        .iter()
+        .copied()
+        .filter(|alg| !held.contains(alg))
+        .collect()
 }
 
 fn fingerprint(rows: &[StoredKey]) -> Vec<(String, i64, String)> {
@@ -185,13 +244,13 @@ fn fingerprint(rows: &[StoredKey]) -> Vec<(String, i64, String)> {
 }
 
 impl KeySetView {
-    /// The view of a set holding `keys` (each with its creation time): the newest private
-    /// signing key of algorithm `alg` signs (what discovery advertises and clients expect),
-    /// every public half verifies.
+    /// The view of a set holding `keys` (each with its creation time): per algorithm, the
+    /// newest private signing key signs; the one of `alg` (what discovery advertises first
+    /// and clients get by default) is [`Self::signer`]; every public half verifies.
     pub fn from_keys(set: &str, alg: JwkAlgorithm, keys: &[(Now, Jwk)]) -> Result<Self, Error> {
         let mut public: Vec<Jwk> = Vec::new();
         let mut verifiers = Vec::new();
-        let mut signer: Option<(Now, &Jwk)> = None;
+        let mut newest: Vec<(JwkAlgorithm, Now, &Jwk)> = Vec::new();
         for (created_at, jwk) in keys {
             let Some(mut half) = public_part(jwk) else {
                 continue;
@@ -200,11 +259,13 @@ impl KeySetView {
                 continue;
             }
             let parsed = KeyPair::from_jwk(&half)?;
-            if jwk.is_private()
-                && parsed.algorithm() == alg
-                && signer.is_none_or(|(at, _)| *created_at >= at)
-            {
-                signer = Some((*created_at, jwk));
+            if jwk.is_private() {
+                let key_alg = parsed.algorithm();
+                match newest.iter_mut().find(|(a, _, _)| *a == key_alg) {
+                    Some(slot) if *created_at >= slot.1 => *slot = (key_alg, *created_at, jwk),
+                    Some(_) => {}
+                    None => newest.push((key_alg, *created_at, jwk)),
+                }
             }
             half.kid = public_kid(&half.kid);
             if public.iter().any(|p| p.kid == half.kid) {
@@ -213,20 +274,89 @@ impl KeySetView {
             verifiers.push((half.kid.clone(), parsed));
             public.push(half);
         }
-        let (_, private) = signer.ok_or_else(|| {
-            Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(format!(
-                "the key set {set} holds no private {} key",
-                alg.name()
-            )))
-        })?;
+        let signers = newest
+            .iter()
+            .map(|(_, _, private)| {
+                Ok(Arc::new(SigningKey {
+                    kid: public_kid(&private.kid),
+                    key: KeyPair::from_jwk(private)?,
+                }))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let signer = signers
+            .iter()
+            .find(|s| s.key.algorithm() == alg)
+            .cloned()
+            .ok_or_else(|| {
+                Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(format!(
+                    "the key set {set} holds no private {} key",
+                    alg.name()
+                )))
+            })?;
         Ok(Self {
-            signer: Arc::new(SigningKey {
-                kid: public_kid(&private.kid),
-                key: KeyPair::from_jwk(private)?,
-            }),
+            signer,
+            signers,
             public,
             verifiers,
             fingerprint: Vec::new(),
         })
+    }
+
+    /// The key that signs with `alg`, `None` when the set holds no private key of it.
+    pub fn signer_for(&self, alg: JwkAlgorithm) -> Option<&Arc<SigningKey>> {
+        self.signers.iter().find(|s| s.key.algorithm() == alg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwk::OIDC_SIGNING_ALGS;
+
+    fn pair(alg: JwkAlgorithm, key_use: &str) -> Vec<(Now, Jwk)> {
+        generate_with(alg, "", key_use, GenerateOptions { rsa_bits: 2048 })
+            .unwrap()
+            .into_iter()
+            .map(|k| (Now::from_unix_secs(1), k))
+            .collect()
+    }
+
+    #[test]
+    fn only_private_signing_keys_count_as_held() {
+        assert_eq!(
+            missing_algorithms(&OIDC_SIGNING_ALGS, &[]),
+            OIDC_SIGNING_ALGS
+        );
+        let mut keys = pair(JwkAlgorithm::Rs256, "sig");
+        // A public-only ES256 key and an EdDSA key for encryption do not sign.
+        keys.extend(pair(JwkAlgorithm::Es256, "sig").into_iter().skip(1));
+        keys.extend(pair(JwkAlgorithm::EdDsa, "enc"));
+        assert_eq!(
+            missing_algorithms(&OIDC_SIGNING_ALGS, &keys),
+            [JwkAlgorithm::Es256, JwkAlgorithm::EdDsa]
+        );
+        keys.extend(pair(JwkAlgorithm::Es256, "sig"));
+        keys.extend(pair(JwkAlgorithm::EdDsa, ""));
+        assert!(missing_algorithms(&OIDC_SIGNING_ALGS, &keys).is_empty());
+    }
+
+    #[test]
+    fn the_default_algorithm_comes_first_and_is_not_repeated() {
+        let keys = SigningKeys::new(
+            ID_TOKEN_SET,
+            JwkAlgorithm::EdDsa,
+            GenerateOptions::default(),
+            DEFAULT_REFRESH,
+        )
+        .with_algorithms(&OIDC_SIGNING_ALGS);
+        assert_eq!(
+            keys.algorithms(),
+            [
+                JwkAlgorithm::EdDsa,
+                JwkAlgorithm::Rs256,
+                JwkAlgorithm::Es256
+            ]
+        );
+        assert_eq!(keys.alg(), JwkAlgorithm::EdDsa);
     }
 }

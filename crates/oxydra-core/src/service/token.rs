@@ -66,12 +66,12 @@ pub async fn exchange<S: TokenStore + KeyStore>(
         }
         TokenGrant::AuthorizationCode => {
             let (row, issued) = redeem_code(store, minter, settings, client, request, now).await?;
-            let issued = with_id_token(store, oidc, &row, issued, true, now).await?;
+            let issued = with_id_token(store, oidc, client, &row, issued, true, now).await?;
             finish_use(store, &row, issued).await
         }
         TokenGrant::RefreshToken => {
             let (row, issued) = refresh(store, minter, settings, client, request, now).await?;
-            let issued = with_id_token(store, oidc, &row, issued, false, now).await?;
+            let issued = with_id_token(store, oidc, client, &row, issued, false, now).await?;
             finish_use(store, &row, issued).await
         }
     }
@@ -81,6 +81,7 @@ pub async fn exchange<S: TokenStore + KeyStore>(
 async fn with_id_token<S: KeyStore>(
     store: &S,
     oidc: &IdTokenIssuer<'_>,
+    client: &Client,
     row: &StoredToken,
     mut issued: Issued,
     with_nonce: bool,
@@ -93,8 +94,14 @@ async fn with_id_token<S: KeyStore>(
             with_nonce,
         };
         issued.id_token = Some(
-            oidc.issue(store, &GrantTemplate::of(row), alongside, now)
-                .await?,
+            oidc.issue(
+                store,
+                &GrantTemplate::of(row),
+                &client.id_token_signed_response_alg,
+                alongside,
+                now,
+            )
+            .await?,
         );
     }
     Ok(issued)

@@ -1,6 +1,7 @@
 //! `GET|POST /userinfo` (OIDC Core §5.3; `shared/spec/behaviour.md` §9): the claims an access
 //! token of an OpenID Connect grant may read, as JSON or — when its client registered
-//! `userinfo_signed_response_alg=RS256` — as a JWT signed with the ID-token keys.
+//! `userinfo_signed_response_alg` `RS256`, `ES256` or `EdDSA` — as a JWT signed with the
+//! ID-token set's key of that algorithm.
 //!
 //! The token is checked as introspection checks it (recognised, stored, active, unexpired),
 //! and must be an *access* token granted `openid`. Failures are the RFC 6750 §3.1 cases: the
@@ -16,8 +17,9 @@ use crate::store::{ClientStore, KeyStore, TokenStore};
 use crate::token::TokenKind;
 use crate::{Error, OAuthError, OAuthErrorKind};
 
-/// The `userinfo_signed_response_alg` value that asks for a signed response.
-pub const SIGNED_ALG: &str = "RS256";
+/// The `userinfo_signed_response_alg` value that asks for plain JSON (the default); any other
+/// registered value names the algorithm that signs the response.
+pub const UNSIGNED: &str = "none";
 
 /// What the endpoint answers.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,10 +84,12 @@ pub async fn userinfo<S: TokenStore + KeyStore + ClientStore>(
             unauthorized("The client the access token was issued to no longer exists.")
         })?;
     let claims = userinfo::claims(visible_subject(&row.subject, &row.session), &row.session);
-    if client.userinfo_signed_response_alg != SIGNED_ALG {
+    let alg = client.userinfo_signed_response_alg.as_str();
+    if matches!(alg, "" | UNSIGNED) {
         return Ok(Userinfo::Claims(claims));
     }
     let view = oidc.keys.current(store, oidc.cipher, now).await?;
-    let signed = userinfo::sign(claims, oidc.issuer, client.id.as_str(), &view.signer)?;
+    let signer = oidc.signer(&view, alg)?;
+    let signed = userinfo::sign(claims, oidc.issuer, client.id.as_str(), signer)?;
     Ok(Userinfo::Signed(signed))
 }

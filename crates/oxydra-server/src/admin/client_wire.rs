@@ -39,6 +39,7 @@ pub fn to_input(mut wire: OAuth2Client) -> Result<ClientInput, ApiError> {
         request_uris: wire.request_uris.unwrap_or_default(),
         request_object_signing_alg: wire.request_object_signing_alg.unwrap_or_default(),
         userinfo_signed_response_alg: wire.userinfo_signed_response_alg.unwrap_or_default(),
+        id_token_signed_response_alg: wire.id_token_signed_response_alg.unwrap_or_default(),
     })
 }
 
@@ -114,6 +115,7 @@ pub fn to_wire(client: Client, secret: Option<Secret<String>>) -> OAuth2Client {
         },
         request_object_signing_alg: non_empty(client.request_object_signing_alg),
         userinfo_signed_response_alg: Some(client.userinfo_signed_response_alg),
+        id_token_signed_response_alg: non_empty(client.id_token_signed_response_alg),
         id: None,
         public: None,
     }

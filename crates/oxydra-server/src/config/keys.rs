@@ -114,6 +114,7 @@ static KEYS: &[KeyDoc] = &[
     key("OXYDRA_BODY_LIMIT", &[], "1048576", "Largest accepted request body in bytes (`1MiB`-style suffixes accepted)."),
     key("OXYDRA_JANITOR_INTERVAL", &[], "(off)", "How often expired tokens and requests are deleted (duration; `0` = off)."),
     key("OXYDRA_RSA_KEY_BITS", &[], "4096", "Size of generated RSA keys (the `hydra.openid.id-token` set at first start, `POST /keys` with `RS256`): `2048` or `4096`. Smaller keys start faster; 4096 is Hydra's."),
+    key("OXYDRA_ID_TOKEN_SIGNING_ALG", &[], "RS256", "How ID tokens and signed userinfo responses are signed for clients registered without `id_token_signed_response_alg` (or `userinfo_signed_response_alg`): `RS256`, `ES256` or `EdDSA`. The `hydra.openid.id-token` set keeps a key of each (created at start when missing); ES256 and EdDSA sign far faster than RSA-4096."),
     key("COMPAT_API_VERSION", &[], "1.0.0-beta", "API generation served: `1.0.0-beta` or `0.10` (consent-by-id flow, admin API on the public port too, 0.10 client and introspection JSON, `PORT`/`HOST` read)."),
     key("RESOURCE_NAME_PREFIX", &[], "rn:hydra", "Prefix of resource names in 0.x access-control policies."),
     key("OXYDRA_DEMO", &[], "false", "Serve the built-in demo login and consent app at `<issuer>/demo/login` and `/demo/consent` (flag `--demo`); needs `--dangerous-force-http` and `serve all`. For trying Oxydra only."),

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use oxydra_core::Secret;
 use oxydra_core::config::{AccessTokenStrategy, Lifespans, ScopeStrategy};
+use oxydra_core::jwk::{JwkAlgorithm, OIDC_SIGNING_ALGS};
 
 use super::defaults::{
     DEFAULT_BODY_LIMIT, DEFAULT_DATABASE_URL, DEMO_CONSENT_PATH, DEMO_LOGIN_PATH,
@@ -103,6 +104,11 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         "4096" => Ok(4096),
         _ => Err("must be 2048 or 4096".to_owned()),
     });
+    let id_token_signing_alg = r.parse(
+        "OXYDRA_ID_TOKEN_SIGNING_ALG",
+        JwkAlgorithm::Rs256,
+        parse_id_token_alg,
+    );
     let legacy_consent = legacy_consent_selected(&r, compat_api_version, demo.enabled);
     let resource_name_prefix = r.string("RESOURCE_NAME_PREFIX", "rn:hydra");
     let access_control = super::access::access_control(&mut r);
@@ -146,6 +152,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         body_limit_bytes,
         janitor_interval,
         rsa_key_bits,
+        id_token_signing_alg,
         compat_api_version,
         legacy_consent,
         resource_name_prefix,
@@ -181,6 +188,19 @@ pub(crate) fn system_secrets_only<E: EnvSource + ?Sized>(
             problems: r.problems,
         })
     }
+}
+
+/// One of the algorithms the ID-token set keeps a key of.
+fn parse_id_token_alg(s: &str) -> Result<JwkAlgorithm, String> {
+    JwkAlgorithm::parse(s)
+        .filter(|alg| OIDC_SIGNING_ALGS.contains(alg))
+        .ok_or_else(|| {
+            let names: Vec<&str> = OIDC_SIGNING_ALGS.iter().map(|a| a.name()).collect();
+            format!(
+                "{s:?} is not an ID-token signing algorithm ({})",
+                names.join(", ")
+            )
+        })
 }
 
 fn parse_token_strategy(s: &str) -> Result<AccessTokenStrategy, String> {

@@ -31,6 +31,7 @@ use oxydra_core::Secret;
 use oxydra_core::client::SubjectType;
 use oxydra_core::client::secret::HashAlgorithm;
 use oxydra_core::config::{AccessTokenStrategy, ClientPolicy, Lifespans, ScopeStrategy};
+use oxydra_core::jwk::JwkAlgorithm;
 use url::Url;
 
 pub use access::{AccessControlConfig, AdminAccessControl, RootCredentials};
@@ -101,6 +102,9 @@ pub struct Config {
     /// Size of the RSA keys the server generates: its own signing sets and `POST /keys`
     /// with `RS256` (`OXYDRA_RSA_KEY_BITS`; 4096 as Hydra).
     pub rsa_key_bits: usize,
+    /// How ID tokens (and signed userinfo) of a client that chose no algorithm are signed
+    /// (`OXYDRA_ID_TOKEN_SIGNING_ALG`; RS256 as Hydra).
+    pub id_token_signing_alg: JwkAlgorithm,
     /// API generation served (`COMPAT_API_VERSION`).
     pub compat_api_version: CompatApiVersion,
     /// Whether `/oauth2/auth` runs the 0.10 consent-by-id flow: in 0.10 mode, or when only a

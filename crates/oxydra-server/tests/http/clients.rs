@@ -100,7 +100,8 @@ async fn every_field_round_trips() {
         "token_endpoint_auth_method": "client_secret_post",
         "request_uris": ["https://full.example/request.jwt"],
         "request_object_signing_alg": "RS256",
-        "userinfo_signed_response_alg": "RS256"
+        "userinfo_signed_response_alg": "RS256",
+        "id_token_signed_response_alg": "ES256"
     });
     let res = create(&app, body.clone()).await;
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
@@ -146,6 +147,9 @@ async fn invalid_metadata_is_400_and_stores_nothing() {
         json!({"jwks_uri": "https://a.example/jwks", "jwks": {"keys": []}}),
         json!({"subject_type": "pairwise"}),
         json!({"userinfo_signed_response_alg": "HS256"}),
+        json!({"id_token_signed_response_alg": "HS256"}),
+        json!({"id_token_signed_response_alg": "none"}),
+        json!({"id_token_signed_response_alg": "XYZ"}),
         json!({"client_id": ""  , "token_endpoint_auth_method": "magic"}),
     ];
     for body in cases {
@@ -159,6 +163,36 @@ async fn invalid_metadata_is_400_and_stores_nothing() {
     }
     let list = app.json(Port::Admin, Method::GET, "/clients", None).await;
     assert_eq!(list.json, json!([]));
+}
+
+#[tokio::test]
+async fn an_unknown_id_token_algorithm_is_refused_on_update_too() {
+    let app = TestApp::new(&[]).await;
+    let made = create(
+        &app,
+        json!({"client_id": "alg", "id_token_signed_response_alg": "EdDSA"}),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    assert_eq!(made.json["id_token_signed_response_alg"], "EdDSA");
+    let path = "/clients/alg";
+    for alg in ["HS256", "none", "XYZ"] {
+        let body = json!({"client_id": "alg", "id_token_signed_response_alg": alg});
+        let res = app.json(Port::Admin, Method::PUT, path, Some(body)).await;
+        assert_error(&res, StatusCode::BAD_REQUEST, "invalid_request");
+        assert!(
+            res.text.contains("id_token_signed_response_alg"),
+            "{}",
+            res.text
+        );
+    }
+    let got = app.json(Port::Admin, Method::GET, path, None).await;
+    assert_eq!(got.json["id_token_signed_response_alg"], "EdDSA");
+    // Empty means the server default, and is not echoed.
+    let body = json!({"client_id": "alg", "id_token_signed_response_alg": ""});
+    let res = app.json(Port::Admin, Method::PUT, path, Some(body)).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert!(res.json.get("id_token_signed_response_alg").is_none());
 }
 
 #[tokio::test]

@@ -37,8 +37,8 @@ async fn every_field_for_the_default_configuration() {
             "grant_types_supported": [
                 "authorization_code", "implicit", "client_credentials", "refresh_token"
             ],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "userinfo_signing_alg_values_supported": ["none", "RS256"],
+            "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
+            "userinfo_signing_alg_values_supported": ["none", "RS256", "ES256", "EdDSA"],
             "token_endpoint_auth_methods_supported": [
                 "client_secret_post", "client_secret_basic", "private_key_jwt", "none"
             ],

@@ -84,10 +84,10 @@ store_test! {
                 "scp": ["openid", "offline"], "scope": "openid offline", "team": "blue",
             })
         );
-        // A separate set from the ID token's; both are published.
+        // A separate set from the ID token's (one key per ID-token algorithm); all published.
         let (id_header, id_claims) = verify_with_jwks(&app, tokens["id_token"].as_str().unwrap()).await;
         assert_ne!(id_header.kid, header.kid);
-        assert_eq!(published_kids(&app).await.len(), 2);
+        assert_eq!(published_kids(&app).await.len(), 4);
         assert_eq!(id_claims["at_hash"], at_hash(at));
 
         let info = introspect(&app, at).await;
@@ -179,7 +179,7 @@ store_test! {
         // Opaque mode neither creates nor publishes the access-token set.
         let missing = before.json(Port::Admin, Method::GET, "/keys/hydra.jwt.access-token", None).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.text);
-        assert_eq!(published_kids(&before).await.len(), 1);
+        assert_eq!(published_kids(&before).await.len(), 3, "RS256, ES256 and EdDSA ID-token keys");
         register(&before, "web", json!({})).await;
         let opaque = code_tokens(&before, "web", "openid offline", session()).await;
         let at = opaque["access_token"].as_str().unwrap();

@@ -119,8 +119,12 @@ store_test! {
         app.state.ensure_signing_keys().await.unwrap();
         let before = call(&app, Method::GET, SET, None).await;
         assert_eq!(before.status, StatusCode::OK, "{}", before.text);
-        let private = before.json["keys"].as_array().unwrap().iter().find(|k| k.get("d").is_some()).unwrap().clone();
-        let public = before.json["keys"].as_array().unwrap().iter().find(|k| k.get("d").is_none()).unwrap().clone();
+        let keys = before.json["keys"].as_array().unwrap();
+        assert_eq!(keys.len(), 6, "a pair per ID-token algorithm: {}", before.text);
+        let rsa = |private: bool| {
+            keys.iter().find(|k| k["kty"] == "RSA" && k.get("d").is_some() == private).unwrap().clone()
+        };
+        let (private, public) = (rsa(true), rsa(false));
         let mut stripped = private.clone();
         for field in ["d", "p", "q", "dp", "dq", "qi"] {
             stripped.as_object_mut().unwrap().remove(field);
@@ -138,9 +142,18 @@ store_test! {
         }
         let after = call(&app, Method::GET, SET, None).await;
         assert_eq!(after.json, before.json, "nothing changed");
-        // A replacement that keeps a private signing key is fine.
-        let ok = call(&app, Method::PUT, SET, Some(json!({"keys": [private, public]}))).await;
+        // A replacement that keeps a private signing key of the default algorithm is fine; the
+        // other algorithms' keys are generated again on next use.
+        let ok = call(&app, Method::PUT, SET, Some(json!({"keys": [private.clone(), public]}))).await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+        app.state.ensure_signing_keys().await.unwrap();
+        let again = call(&app, Method::GET, SET, None).await;
+        let keys = again.json["keys"].as_array().unwrap();
+        assert_eq!(keys.len(), 6, "{}", again.text);
+        assert!(keys.iter().any(|k| k["kid"] == private["kid"]));
+        for alg in ["ES256", "EdDSA"] {
+            assert!(keys.iter().any(|k| k["alg"] == alg && k.get("d").is_some()), "{alg}: {}", again.text);
+        }
     }
 }
 

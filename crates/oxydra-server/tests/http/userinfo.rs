@@ -206,6 +206,23 @@ store_test! {
         );
     }
 
+    async fn signed_userinfo_and_id_tokens_use_the_clients_algorithms(store: SqlStore) {
+        let app = TestApp::with_store(store, flow_config(&[]));
+        let body = json!({"userinfo_signed_response_alg": "EdDSA", "id_token_signed_response_alg": "ES256"});
+        register(&app, "mixed", body).await;
+        let tokens = code_tokens(&app, "mixed", "openid", session()).await;
+        let res = bearer(&app, tokens["access_token"].as_str().unwrap()).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        assert_eq!(res.headers["content-type"], "application/jwt");
+        let (header, claims) = verify_with_jwks(&app, &res.text).await;
+        assert_eq!(header.alg, jsonwebtoken::Algorithm::EdDSA);
+        assert_eq!(claims["sub"], "alice");
+        let (id_header, id_claims) = verify_with_jwks(&app, tokens["id_token"].as_str().unwrap()).await;
+        assert_eq!(id_header.alg, jsonwebtoken::Algorithm::ES256);
+        assert_ne!(id_header.kid, header.kid);
+        assert_eq!(id_claims["aud"], json!(["mixed"]));
+    }
+
     async fn pairwise_clients_see_their_pairwise_subject(store: SqlStore) {
         let app = TestApp::with_store(
             store,

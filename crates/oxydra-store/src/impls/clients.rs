@@ -35,6 +35,7 @@ pub(crate) fn field_args(c: &Client) -> Result<Vec<Arg>, StoreError> {
         Arg::Text(c.request_object_signing_alg.clone()),
         Arg::Text(c.userinfo_signed_response_alg.clone()),
         Arg::Int(c.updated_at.unix_micros()),
+        Arg::Text(c.id_token_signed_response_alg.clone()),
     ])
 }
 

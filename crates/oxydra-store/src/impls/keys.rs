@@ -55,6 +55,30 @@ impl KeyStore for SqlStore {
         Ok(true)
     }
 
+    async fn extend_set<F, E>(&self, set: &str, choose: F) -> Result<usize, RewriteError<E>>
+    where
+        F: FnOnce(&[StoredKey]) -> Result<Vec<StoredKey>, E> + Send,
+        E: Send,
+    {
+        let name = [Arg::Text(set.to_owned())];
+        let mut tx = self.db.begin().await?;
+        tx.execute(&sql::LOCK_SET, &name).await?;
+        let rows: Vec<KeyRow> = tx.fetch_all(&sql::GET_SET, &name).await?;
+        let existing: Vec<StoredKey> = rows.into_iter().map(StoredKey::from).collect();
+        // Dropping `tx` on an early return rolls back (and releases the lock).
+        let keys = choose(&existing).map_err(RewriteError::Rejected)?;
+        if keys.iter().any(|k| k.set != set) {
+            return Err(RewriteError::Store(StoreError::Corrupt(format!(
+                "extend_set({set}) got a key of another set"
+            ))));
+        }
+        for key in &keys {
+            tx.execute(&sql::INSERT, &args(key)).await?;
+        }
+        tx.commit().await?;
+        Ok(keys.len())
+    }
+
     async fn get_set(&self, set: &str) -> Result<Vec<StoredKey>, StoreError> {
         let rows: Vec<KeyRow> = self
             .db

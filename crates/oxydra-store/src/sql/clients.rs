@@ -11,20 +11,22 @@ macro_rules! client_columns {
         "id, name, secret_hash, redirect_uris, grant_types, response_types, scope, owner, \
          policy_uri, tos_uri, client_uri, logo_uri, contacts, subject_type, \
          sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, request_uris, \
-         request_object_signing_alg, userinfo_signed_response_alg, created_at, updated_at"
+         request_object_signing_alg, userinfo_signed_response_alg, created_at, updated_at, \
+         id_token_signed_response_alg"
     };
 }
 
-/// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$23` the fields of
+/// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$24` the fields of
 /// [`crate::impls::clients::field_args`].
 pub(crate) const INSERT: Stmt = Stmt::new(
     "clients.insert",
     "INSERT INTO oxydra_client (id, secret_hash, created_at, name, redirect_uris, grant_types, \
      response_types, scope, owner, policy_uri, tos_uri, client_uri, logo_uri, contacts, \
      subject_type, sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, \
-     request_uris, request_object_signing_alg, userinfo_signed_response_alg, updated_at) \
+     request_uris, request_object_signing_alg, userinfo_signed_response_alg, updated_at, \
+     id_token_signed_response_alg) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-     $19, $20, $21, $22, $23)",
+     $19, $20, $21, $22, $23, $24)",
 );
 
 /// `$1` id.
@@ -49,7 +51,7 @@ pub(crate) const LIST: Stmt = Stmt::new(
 );
 
 /// One atomic statement, no read-modify-write: `$1` id, `$2` the secret mode (`keep`, `set`,
-/// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$23` the fields.
+/// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$24` the fields.
 /// `created_at` is never written. Returns the resulting hash; no row means no such client.
 pub(crate) const UPDATE: Stmt = Stmt::new(
     "clients.update",
@@ -63,7 +65,8 @@ pub(crate) const UPDATE: Stmt = Stmt::new(
      owner = $9, policy_uri = $10, tos_uri = $11, client_uri = $12, logo_uri = $13, \
      contacts = $14, subject_type = $15, sector_identifier_uri = $16, jwks_uri = $17, \
      jwks = $18, token_endpoint_auth_method = $19, request_uris = $20, \
-     request_object_signing_alg = $21, userinfo_signed_response_alg = $22, updated_at = $23 \
+     request_object_signing_alg = $21, userinfo_signed_response_alg = $22, updated_at = $23, \
+     id_token_signed_response_alg = $24 \
      WHERE id = $1 RETURNING secret_hash",
 );
 

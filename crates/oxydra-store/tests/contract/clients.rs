@@ -24,6 +24,7 @@ fn changed(id: &str) -> oxydra_core::client::Client {
     c.request_uris = vec![];
     c.request_object_signing_alg = "RS256".into();
     c.userinfo_signed_response_alg = "none".into();
+    c.id_token_signed_response_alg = "EdDSA".into();
     // A caller passing a different created_at must not move it.
     c.created_at = Now::from_unix_secs(42);
     c.updated_at = Now::from_unix_micros(1_800_000_000_000_001);

@@ -73,6 +73,42 @@ store_test! {
         assert!(store.create_set_if_empty("boot", &[key("boot", "x", 9, "X")]).await.unwrap());
     }
 
+    async fn a_set_is_extended_once_by_concurrent_starters(store: SqlStore) {
+        store.create_keys(&[key("boot", "rsa", 1, "R")]).await.unwrap();
+        let mut attempts = tokio::task::JoinSet::new();
+        for i in 0..8 {
+            let store = store.clone();
+            attempts.spawn(async move {
+                let mine = key("boot", &format!("ec:{i}"), 2, "E");
+                store
+                    .extend_set("boot", move |held: &[StoredKey]| {
+                        // Add an "ES256" key only when none is there yet.
+                        let missing = !held.iter().any(|k| k.kid.starts_with("ec:"));
+                        Ok::<_, ()>(if missing { vec![mine] } else { Vec::new() })
+                    })
+                    .await
+                    .unwrap()
+            });
+        }
+        let added = attempts.join_all().await;
+        assert_eq!(added.iter().sum::<usize>(), 1, "{added:?}");
+        assert_eq!(store.get_set("boot").await.unwrap().len(), 2);
+        // A refusal or a key of another set inserts nothing.
+        let refused = store.extend_set("boot", |_: &[StoredKey]| Err::<Vec<StoredKey>, _>("no")).await;
+        assert!(matches!(refused, Err(RewriteError::Rejected("no"))));
+        let foreign = store
+            .extend_set("boot", |_: &[StoredKey]| Ok::<_, ()>(vec![key("x", "y", 3, "Y"), key("boot", "z", 3, "Z")]))
+            .await;
+        assert!(matches!(foreign, Err(RewriteError::Store(_))));
+        assert_eq!(store.get_set("boot").await.unwrap().len(), 2);
+        // An empty set is extended too.
+        let n = store
+            .extend_set("fresh", |held: &[StoredKey]| Ok::<_, ()>(if held.is_empty() { vec![key("fresh", "a", 1, "A")] } else { Vec::new() }))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+
     async fn replace_and_delete(store: SqlStore) {
         store.create_keys(&[key("s", "a", 1, "A"), key("s", "b", 2, "B")]).await.unwrap();
         store.replace_set("s", &[key("s", "c", 3, "C")]).await.unwrap();

@@ -72,6 +72,7 @@ pub fn full_client(id: &str) -> Client {
         request_uris: vec!["https://app.example/request.jwt".into()],
         request_object_signing_alg: "ES256".into(),
         userinfo_signed_response_alg: "RS256".into(),
+        id_token_signed_response_alg: "ES256".into(),
         created_at: Now::from_unix_micros(1_700_000_000_123_456),
         updated_at: Now::from_unix_micros(1_700_000_100_654_321),
     }
@@ -101,6 +102,7 @@ pub fn minimal_client(id: &str) -> Client {
         request_uris: vec![],
         request_object_signing_alg: String::new(),
         userinfo_signed_response_alg: String::new(),
+        id_token_signed_response_alg: String::new(),
         created_at: Now::from_unix_secs(0),
         updated_at: Now::from_unix_secs(0),
     }

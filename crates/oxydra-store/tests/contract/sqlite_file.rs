@@ -70,6 +70,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             version: 9,
             description: "client revision".into(),
         },
+        AppliedMigration {
+            version: 10,
+            description: "client id token alg".into(),
+        },
     ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);

@@ -64,7 +64,11 @@ async fn the_openidconnect_crate_discovers_the_provider() {
     );
     assert_eq!(
         metadata.id_token_signing_alg_values_supported(),
-        &[CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256]
+        &[
+            CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+            CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+            CoreJwsSigningAlgorithm::EdDsa,
+        ]
     );
     let methods = metadata.token_endpoint_auth_methods_supported().unwrap();
     for method in [

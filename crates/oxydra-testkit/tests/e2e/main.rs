@@ -8,6 +8,7 @@ mod discovery;
 mod fleet;
 mod flow;
 mod flow_binding;
+mod id_token_algs;
 mod legacy;
 mod legacy_sdk;
 mod login_sessions;

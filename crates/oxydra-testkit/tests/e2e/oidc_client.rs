@@ -46,7 +46,7 @@ async fn start(store: SqlStore) -> TestServer {
 
 /// The client type `from_provider_metadata` gives: authorization URL known, token and
 /// userinfo URLs as discovered.
-type Rp = CoreClient<
+pub(crate) type Rp = CoreClient<
     EndpointSet,
     EndpointNotSet,
     EndpointNotSet,
@@ -57,20 +57,25 @@ type Rp = CoreClient<
 
 /// The relying party, configured from the provider's discovery document only.
 async fn relying_party(server: &TestServer) -> Rp {
+    relying_party_as(server, "rp", SECRET).await
+}
+
+/// The relying party `id` (with `secret`), configured from discovery only.
+pub(crate) async fn relying_party_as(server: &TestServer, id: &str, secret: &str) -> Rp {
     let issuer = IssuerUrl::new(server.public("/")).unwrap();
     let metadata = CoreProviderMetadata::discover_async(issuer, &send)
         .await
         .unwrap();
     CoreClient::from_provider_metadata(
         metadata,
-        ClientId::new("rp".into()),
-        Some(ClientSecret::new(SECRET.into())),
+        ClientId::new(id.into()),
+        Some(ClientSecret::new(secret.into())),
     )
     .set_redirect_uri(RedirectUrl::new(CB.into()).unwrap())
 }
 
 /// Walks the browser through login and consent; returns the redirect to the client.
-async fn authorize(server: &TestServer, browser: &mut Browser, url: &str) -> String {
+pub(crate) async fn authorize(server: &TestServer, browser: &mut Browser, url: &str) -> String {
     let to_login = browser.get(url).await.location.unwrap();
     assert!(to_login.starts_with(LOGIN), "{to_login}");
     let challenge = param(&to_login, "login_challenge").unwrap();
@@ -85,7 +90,7 @@ async fn authorize(server: &TestServer, browser: &mut Browser, url: &str) -> Str
 }
 
 /// The server's fixed clock, as the verifier's "now" (the tokens' `iat` and `exp` use it).
-fn clock(
+pub(crate) fn clock(
     server: &TestServer,
 ) -> impl Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync + 'static {
     let now = server.clock.now().unix_secs();

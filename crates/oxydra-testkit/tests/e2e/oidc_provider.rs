@@ -97,14 +97,21 @@ store_test! {
         let b = start(store, &[]).await;
         b.state.ensure_signing_keys().await.unwrap();
         let first = jwks(&a).await;
-        assert_eq!(first["keys"].as_array().unwrap().len(), 1, "created once: {first}");
+        let published = first["keys"].as_array().unwrap();
+        assert_eq!(published.len(), 3, "one per algorithm, created once: {first}");
         assert_eq!(jwks(&b).await, first);
-        let key = &first["keys"][0];
-        assert_eq!(key["kty"], "RSA");
-        assert_eq!(key["use"], "sig");
-        assert!(key["kid"].as_str().unwrap().starts_with("public:"));
-        for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
-            assert!(key.get(private).is_none(), "{private} published: {key}");
+        let mut algs: Vec<(&str, &str)> = published
+            .iter()
+            .map(|k| (k["kty"].as_str().unwrap(), k["alg"].as_str().unwrap()))
+            .collect();
+        algs.sort();
+        assert_eq!(algs, [("EC", "ES256"), ("OKP", "EdDSA"), ("RSA", "RS256")]);
+        for key in published {
+            assert_eq!(key["use"], "sig");
+            assert!(key["kid"].as_str().unwrap().starts_with("public:"));
+            for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
+                assert!(key.get(private).is_none(), "{private} published: {key}");
+            }
         }
 
         // Instance A rotates: a new pair in the set.
@@ -118,12 +125,12 @@ store_test! {
         let kids = |set: &Value| -> Vec<String> {
             set["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_owned()).collect()
         };
-        assert_eq!(kids(&jwks(&a).await).len(), 2, "A publishes at once");
+        assert_eq!(kids(&jwks(&a).await).len(), 4, "A publishes at once");
         // B notices once its cache is older than the refresh interval.
-        assert_eq!(kids(&jwks(&b).await).len(), 1);
+        assert_eq!(kids(&jwks(&b).await).len(), 3);
         b.clock.advance_secs(6);
         let both = kids(&jwks(&b).await);
-        assert_eq!(both.len(), 2);
+        assert_eq!(both.len(), 4);
         assert!(both.contains(&"public:rotated".to_owned()));
 
         // B signs with the newest key, and tokens verify against the published set.
@@ -141,7 +148,7 @@ store_test! {
     async fn a_restarted_instance_signs_with_the_stored_key_even_under_a_new_secret(store: SqlStore) {
         let first = start(store.clone(), &[]).await;
         first.state.ensure_signing_keys().await.unwrap();
-        let kid = jwks(&first).await["keys"][0]["kid"].clone();
+        let published = jwks(&first).await;
         drop(first);
         // A restart with a new system secret, the old one kept as ROTATED_SYSTEM_SECRET: the
         // stored key still decrypts, no new key is generated, and it signs.
@@ -150,9 +157,7 @@ store_test! {
             ("ROTATED_SYSTEM_SECRET", oxydra_testkit::app::TEST_SYSTEM_SECRET),
         ]).await;
         again.state.ensure_signing_keys().await.unwrap();
-        let keys = jwks(&again).await;
-        assert_eq!(keys["keys"].as_array().unwrap().len(), 1);
-        assert_eq!(keys["keys"][0]["kid"], kid);
+        assert_eq!(jwks(&again).await, published);
         client(&again, "rp", json!({})).await;
         let nav = run(&again, &mut Browser::new(), &auth_url(&again, "rp", "id_token", ""), "alice").await;
         let id_token = param(nav.location.as_deref().unwrap(), "id_token").unwrap();

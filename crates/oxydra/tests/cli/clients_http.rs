@@ -170,6 +170,7 @@ async fn every_optional_field_round_trips_with_its_beta_name() {
         "request_uris": ["https://opt.example/request"],
         "request_object_signing_alg": "RS256",
         "userinfo_signed_response_alg": "RS256",
+        "id_token_signed_response_alg": "EdDSA",
     });
     let response = http
         .post(&clients)
@@ -189,6 +190,7 @@ async fn every_optional_field_round_trips_with_its_beta_name() {
         "request_uris",
         "request_object_signing_alg",
         "userinfo_signed_response_alg",
+        "id_token_signed_response_alg",
     ] {
         assert!(keys.contains(key), "{key} missing from {created}");
     }
@@ -213,7 +215,7 @@ async fn every_optional_field_round_trips_with_its_beta_name() {
     }
     assert_eq!(
         REQUIRED_CLIENT_FIELDS.len() + OPTIONAL_CLIENT_FIELDS.len(),
-        21
+        22
     );
 }
 

@@ -71,8 +71,9 @@ async fn rotates(dsn: &str) {
     assert_eq!(before.len(), 2);
 
     let out = migrate_secret(dsn, NEW_SECRET, Some(SYSTEM_SECRET)).ok();
-    // The two keys of `rot`, and the `hydra.openid.id-token` pair the server created at start.
-    assert!(out.contains("re-encrypted 4 key(s)"), "{out}");
+    // The two keys of `rot`, and the `hydra.openid.id-token` pairs (RS256, ES256, EdDSA) the
+    // server created at start.
+    assert!(out.contains("re-encrypted 8 key(s)"), "{out}");
     let after = ciphertexts(dsn, &["rot"]).await;
     assert_eq!(after.len(), 2);
     for (old, new) in before.iter().zip(&after) {

@@ -372,7 +372,7 @@ pub const REQUIRED_CLIENT_FIELDS: [&str; 14] = [
 ];
 
 /// The fields a returned 1.0.0-beta OAuth2Client may add when set (`client_secret` separately).
-pub const OPTIONAL_CLIENT_FIELDS: [&str; 7] = [
+pub const OPTIONAL_CLIENT_FIELDS: [&str; 8] = [
     "jwks_uri",
     "jwks",
     "token_endpoint_auth_method",
@@ -380,6 +380,7 @@ pub const OPTIONAL_CLIENT_FIELDS: [&str; 7] = [
     "request_uris",
     "request_object_signing_alg",
     "userinfo_signed_response_alg",
+    "id_token_signed_response_alg",
 ];
 
 /// Asserts that `client` has exactly the 1.0.0-beta field names: all required ones, optional

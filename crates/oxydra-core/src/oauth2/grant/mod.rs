@@ -135,6 +135,7 @@ pub(crate) mod tests_support {
             request_uris: vec![],
             request_object_signing_alg: String::new(),
             userinfo_signed_response_alg: String::new(),
+            id_token_signed_response_alg: String::new(),
             created_at: Now::from_unix_secs(0),
             updated_at: Now::from_unix_secs(0),
         }

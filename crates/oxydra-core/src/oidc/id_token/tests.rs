@@ -79,7 +79,7 @@ fn refresh_tokens_drop_the_nonce_and_extras_cannot_smuggle_one() {
 fn signed_tokens_verify_as_hints_of_this_issuer_only() {
     let v = view(JwkAlgorithm::Rs256);
     let s = session();
-    let token = sign(&input(&s), &v).unwrap();
+    let token = sign(&input(&s), &v.signer).unwrap();
     let hint = verify_hint(&token, "https://op.example/", &v).unwrap();
     assert_eq!(hint_subject(&hint), "alice");
     assert!(verify_hint(&token, "https://other.example/", &v).is_err());
@@ -171,4 +171,71 @@ fn the_newest_private_key_signs_and_every_public_key_verifies() {
         .map(|k| (Now::from_unix_secs(1), k))
         .collect();
     assert!(KeySetView::from_keys("s", JwkAlgorithm::Hs256, &only).is_err());
+}
+
+/// A set holding a pair per ID-token algorithm, as the server keeps it.
+fn every_algorithm() -> KeySetView {
+    let mut keys: Vec<(Now, Jwk)> = Vec::new();
+    for (i, alg) in crate::jwk::OIDC_SIGNING_ALGS.into_iter().enumerate() {
+        let pair = generate_with(
+            alg,
+            &format!("k{i}"),
+            "sig",
+            GenerateOptions { rsa_bits: 2048 },
+        )
+        .unwrap();
+        keys.extend(pair.into_iter().map(|k| (Now::from_unix_secs(1), k)));
+    }
+    KeySetView::from_keys("hydra.openid.id-token", JwkAlgorithm::Rs256, &keys).unwrap()
+}
+
+/// The left half of `digest(value)`, base64url, computed here rather than by `half_hash`.
+fn left_half(algorithm: &'static aws_lc_rs::digest::Algorithm, value: &str) -> String {
+    use base64::Engine as _;
+    let hash = aws_lc_rs::digest::digest(algorithm, value.as_bytes());
+    let bytes = hash.as_ref();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes[..bytes.len() / 2])
+}
+
+#[test]
+fn each_algorithm_signs_an_id_token_that_jsonwebtoken_verifies() {
+    use aws_lc_rs::digest::{SHA256, SHA512};
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+    let v = every_algorithm();
+    assert_eq!(v.signers.len(), 3);
+    assert_eq!(v.public.len(), 3);
+    let s = session();
+    let cases = [
+        (JwkAlgorithm::Rs256, Algorithm::RS256, &SHA256),
+        (JwkAlgorithm::Es256, Algorithm::ES256, &SHA256),
+        // OIDC Core §3.1.3.6 with RFC 8037: Ed25519 hashes with SHA-512.
+        (JwkAlgorithm::EdDsa, Algorithm::EdDSA, &SHA512),
+    ];
+    for (alg, jose, digest) in cases {
+        let signer = v.signer_for(alg).unwrap();
+        let token = sign(&input(&s), signer).unwrap();
+        let header = decode_header(&token).unwrap();
+        assert_eq!(header.alg, jose);
+        assert_eq!(header.kid.as_deref(), Some(signer.kid.as_str()));
+        let published = v.public.iter().find(|k| k.kid == signer.kid).unwrap();
+        assert_eq!(published.alg, alg.name());
+        let jwk: jsonwebtoken::jwk::Jwk =
+            serde_json::from_value(serde_json::to_value(published).unwrap()).unwrap();
+        let mut validation = Validation::new(jose);
+        validation.set_audience(&["app"]);
+        validation.validate_exp = false;
+        let claims = decode::<Value>(&token, &DecodingKey::from_jwk(&jwk).unwrap(), &validation)
+            .unwrap_or_else(|e| panic!("{alg:?}: {e}"))
+            .claims;
+        assert_eq!(claims["sub"], "alice");
+        assert_eq!(claims["at_hash"], left_half(digest, "at"), "{alg:?}");
+        assert_eq!(claims["c_hash"], left_half(digest, "code"), "{alg:?}");
+        // The hint check accepts a token of any of the set's algorithms.
+        assert!(verify_hint(&token, "https://op.example/", &v).is_ok());
+    }
+    assert!(v.signer_for(JwkAlgorithm::Es384).is_none());
+    assert_eq!(
+        crate::jwk::Signer::algorithm(&v.signer.key),
+        JwkAlgorithm::Rs256
+    );
 }

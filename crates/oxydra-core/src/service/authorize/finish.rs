@@ -164,7 +164,13 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             };
             let signed = signing
                 .oidc
-                .issue(self.store, &grant, alongside, self.now)
+                .issue(
+                    self.store,
+                    &grant,
+                    &self.client.id_token_signed_response_alg,
+                    alongside,
+                    self.now,
+                )
                 .await
                 .map_err(|e| fail(e.into()))?;
             id_token = Some(signed);

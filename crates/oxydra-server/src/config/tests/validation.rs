@@ -2,6 +2,7 @@
 
 use super::{SECRET, env, minimal, problems};
 use crate::config::Config;
+use oxydra_core::jwk::JwkAlgorithm;
 
 /// Asserts `map` fails with exactly one problem naming `variable` and containing `needle`.
 fn fails_once(map: &std::collections::BTreeMap<String, String>, variable: &str, needle: &str) {
@@ -305,6 +306,26 @@ fn rsa_key_bits_are_a_size_the_generator_supports() {
     let config = Config::load(&minimal(&[("OXYDRA_RSA_KEY_BITS", "2048")]), &[]).unwrap();
     assert_eq!(config.rsa_key_bits, 2048);
     assert_eq!(Config::load(&minimal(&[]), &[]).unwrap().rsa_key_bits, 4096);
+}
+
+#[test]
+fn the_id_token_signing_algorithm_is_one_the_set_keeps() {
+    for bad in ["HS256", "none", "rs256", "ES512"] {
+        fails_once(
+            &minimal(&[("OXYDRA_ID_TOKEN_SIGNING_ALG", bad)]),
+            "OXYDRA_ID_TOKEN_SIGNING_ALG",
+            "RS256, ES256, EdDSA",
+        );
+    }
+    let load = |alg: &str| {
+        Config::load(&minimal(&[("OXYDRA_ID_TOKEN_SIGNING_ALG", alg)]), &[])
+            .unwrap()
+            .id_token_signing_alg
+    };
+    assert_eq!(load("ES256"), JwkAlgorithm::Es256);
+    assert_eq!(load("EdDSA"), JwkAlgorithm::EdDsa);
+    let default = Config::load(&minimal(&[]), &[]).unwrap();
+    assert_eq!(default.id_token_signing_alg, JwkAlgorithm::Rs256);
 }
 
 #[test]

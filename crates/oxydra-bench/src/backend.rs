@@ -8,6 +8,7 @@ use anyhow::{Context, anyhow, bail};
 use base64::Engine as _;
 
 use crate::report::Scenario;
+use crate::selection::ScenarioName;
 use crate::server::{Server, ServerOptions};
 use crate::wrk::{self, Request};
 
@@ -21,6 +22,8 @@ const SCOPE: &str = "bench";
 const DISCOVERY: &str = "/.well-known/openid-configuration";
 /// The published signing keys.
 const JWKS: &str = "/.well-known/jwks.json";
+/// The cheapest route: its CPU per request is the yardstick the others are divided by.
+const HEALTH: &str = "/health/alive";
 
 /// How every scenario is measured.
 #[derive(Debug, Clone)]
@@ -120,6 +123,21 @@ pub enum Kind {
     Discovery,
     /// The published signing keys.
     Jwks,
+    /// `GET /health/alive` (the peer has no such route).
+    Health,
+}
+
+impl Kind {
+    /// The `--scenario` name that selects this kind.
+    fn scenario(self) -> ScenarioName {
+        match self {
+            Self::Token => ScenarioName::Token,
+            Self::Introspect => ScenarioName::Introspect,
+            Self::Discovery => ScenarioName::Discovery,
+            Self::Jwks => ScenarioName::Jwks,
+            Self::Health => ScenarioName::Health,
+        }
+    }
 }
 
 /// A database to run the server on.
@@ -146,11 +164,19 @@ pub struct Outcome {
     pub scenarios: Vec<Scenario>,
     /// The server's `VmHWM` in KiB, read just before it was killed.
     pub peak_rss_kib: anyhow::Result<u64>,
+    /// Why some selected scenarios were not measured (the others were).
+    pub incomplete: Option<anyhow::Error>,
 }
 
 impl Backend {
-    /// Runs the backend's scenarios; the server is killed on return, also on error.
-    pub async fn run(&self, plan: &Plan, peer: Option<&PeerSide>) -> anyhow::Result<Outcome> {
+    /// Runs the backend's `selected` scenarios; the server is killed on return, also on
+    /// error.
+    pub async fn run(
+        &self,
+        plan: &Plan,
+        peer: Option<&PeerSide>,
+        selected: &[ScenarioName],
+    ) -> anyhow::Result<Outcome> {
         println!("\n{}: {}", self.name, self.shown);
         if self.database_url.starts_with("postgres") {
             let created = tokio::time::timeout(
@@ -180,12 +206,23 @@ impl Backend {
             server.public,
             server.admin
         );
-        let scenarios = self.scenarios(&server, &http, plan, peer).await;
+        let mut scenarios = self.scenarios(&server, &http, plan, peer, selected).await;
+        let mut incomplete = None;
+        if let Ok(measured) = &mut scenarios {
+            match crate::driven::scenarios(plan, &server, &http, self.name, selected).await {
+                Ok(driven) => measured.extend(driven),
+                Err(e) => {
+                    eprintln!("{}: driven scenarios NOT MEASURED: {e:#}", self.name);
+                    incomplete = Some(e);
+                }
+            }
+        }
         let peak_rss_kib = server.peak_rss_kib();
         server.stop().await?;
         Ok(Outcome {
             scenarios: scenarios?,
             peak_rss_kib,
+            incomplete,
         })
     }
 
@@ -195,6 +232,7 @@ impl Backend {
         http: &reqwest::Client,
         plan: &Plan,
         peer: Option<&PeerSide>,
+        selected: &[ScenarioName],
     ) -> anyhow::Result<Vec<Scenario>> {
         let client_id = format!("bench-{}", uuid::Uuid::new_v4().simple());
         let client_secret = uuid::Uuid::new_v4().simple().to_string();
@@ -220,6 +258,7 @@ impl Backend {
             url: format!("{}{path}", server.public),
         };
         let rows = [
+            (Kind::Health, "health: GET /health/alive", get(HEALTH)),
             (Kind::Token, "token: POST /oauth2/token", token),
             (
                 Kind::Introspect,
@@ -236,6 +275,9 @@ impl Backend {
         let peer_label = format!("peer@{}", self.name);
         let mut scenarios = Vec::new();
         for (kind, name, request) in rows {
+            if !selected.contains(&kind.scenario()) {
+                continue;
+            }
             check(http, &request, None).await?;
             let mut targets = vec![Target {
                 backend: self.name,
@@ -282,6 +324,8 @@ impl PeerSide {
 pub(crate) fn http_client() -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .http1_only()
+        // The flow journeys read each redirect's `Location` themselves.
+        .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .timeout(REQUEST_TIMEOUT)
         .build()

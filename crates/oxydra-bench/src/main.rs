@@ -15,9 +15,13 @@
 mod backend;
 mod ceiling;
 mod cpu;
+mod driven;
+mod driver;
+mod journeys;
 mod peer;
 mod postgres;
 mod report;
+mod selection;
 mod server;
 mod signing;
 mod wrk;
@@ -81,6 +85,10 @@ struct Args {
     /// Do not start the peer (no ratios to it).
     #[arg(long)]
     skip_peer: bool,
+    /// Scenarios to measure (repeatable or comma-separated); all when absent. The hello-world
+    /// ceiling is always measured.
+    #[arg(long = "scenario", value_enum, value_delimiter = ',')]
+    scenarios: Vec<selection::ScenarioName>,
     /// `BCRYPT_COST` of the server (Hydra's and oxydra's default is 10).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(4..=31))]
     bcrypt_cost: u32,
@@ -189,6 +197,7 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         args.bcrypt_cost
     );
 
+    let selected = selection::resolve(&args.scenarios);
     let ceiling = measure_ceiling(&plan).await?;
     let ceiling_rate = ceiling.median().per_second;
     let mut scenarios = vec![ceiling];
@@ -216,7 +225,7 @@ peer: skipped (--skip-peer)"
     let peer_ref = peer_side.as_ref();
     outcomes.push((
         "sqlite",
-        report_failure("sqlite", sqlite.run(&plan, peer_ref).await),
+        report_failure("sqlite", sqlite.run(&plan, peer_ref, &selected).await),
     ));
     if args.skip_postgres {
         println!("\npostgres: skipped (--skip-postgres)");
@@ -231,7 +240,7 @@ peer: skipped (--skip-peer)"
         };
         outcomes.push((
             "postgres",
-            report_failure("postgres", pg.run(&plan, peer_ref).await),
+            report_failure("postgres", pg.run(&plan, peer_ref, &selected).await),
         ));
     }
 
@@ -248,6 +257,10 @@ peer: skipped (--skip-peer)"
                     }
                 ));
                 scenarios.extend(outcome.scenarios);
+                if let Some(e) = outcome.incomplete {
+                    ok = false;
+                    memory.push(format!("{name:<9} some scenarios NOT MEASURED: {e:#}"));
+                }
             }
             Err(e) => {
                 ok = false;
@@ -271,6 +284,10 @@ peer: skipped (--skip-peer)"
     println!("{}", report::runs_table(&scenarios, Some(ceiling_rate)));
     println!("\nMedians:");
     println!("{}", report::summary_table(&scenarios, Some(ceiling_rate)));
+    println!(
+        "\nServer CPU per request (per journey for the driven scenarios) as a multiple of GET /health/alive on the same backend:"
+    );
+    println!("{}", report::health_multiples(&scenarios));
     println!();
     for line in memory {
         println!("{line}");

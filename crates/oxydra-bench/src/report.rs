@@ -135,6 +135,36 @@ pub fn summary_table(scenarios: &[Scenario], ceiling: Option<f64>) -> String {
     out
 }
 
+/// Each scenario's median CPU per request divided by that of `GET /health/alive` measured on
+/// the same backend in the same run: the figure that carries across machines.
+pub fn health_multiples(scenarios: &[Scenario]) -> String {
+    let health = |backend: &str| {
+        scenarios
+            .iter()
+            .find(|s| s.backend == backend && s.name.starts_with("health:"))
+            .and_then(|s| s.median().cpu_us_per_request)
+    };
+    let mut lines = Vec::new();
+    for scenario in scenarios {
+        let ours = scenario.median().cpu_us_per_request;
+        let line = match (ours, health(&scenario.backend)) {
+            (Some(ours), Some(yardstick)) if yardstick > 0.0 => format!(
+                "{:<15} {:<50} {:>8.1}x health ({ours:.1} µs / {yardstick:.1} µs)",
+                scenario.backend,
+                scenario.name,
+                ours / yardstick
+            ),
+            _ => continue,
+        };
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        "(health not measured: select --scenario health)".to_owned()
+    } else {
+        lines.join("\n")
+    }
+}
+
 /// Bytes as MiB with one decimal.
 pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))

@@ -3,7 +3,9 @@
 //! browser comes back with a verifier. Pure: inputs and [`crate::model::Now`] in, decisions out.
 
 pub mod answer;
+pub mod consent;
 pub mod legacy;
+pub mod login;
 pub mod model;
 pub mod response;
 

@@ -169,6 +169,12 @@ pub fn rejection_error(rejection: &Rejection) -> OAuthError {
     error
 }
 
+/// A verifier whose request is unknown or has not been answered.
+pub fn unanswered() -> OAuthError {
+    OAuthError::new(OAuthErrorKind::AccessDenied)
+        .hint("The verifier is unknown or its request has not been answered.")
+}
+
 /// The error codes a login or consent app may send back to the client.
 fn known_kind(code: &str) -> Option<OAuthErrorKind> {
     use OAuthErrorKind::*;

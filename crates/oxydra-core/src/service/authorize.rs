@@ -2,29 +2,25 @@
 //! (`shared/spec/behaviour.md` §3.2): validate, then — depending on which verifier the browser
 //! brings back — ask the login app, ask the consent app, or issue the authorization code.
 
+use crate::OAuthError;
 use crate::client::Client;
 use crate::client::SubjectType;
 use crate::error::Error;
+use crate::flow::login::{self, LoggedIn, LoginDemands, LoginReturn, LoginStart, SessionChange};
 pub use crate::flow::response::{
     AuthorizeFailure, AuthorizeResponse, BrowserCookies, CookieChange, FlowSettings,
     LegacyFlowSettings, ROUND_TRIP, redirect_with, rejection_error,
 };
-use crate::flow::{
-    ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession,
-};
+use crate::flow::{ConsentRequest, FlowId, LoginRequest, consent};
 use crate::model::{ClientId, Now};
 use crate::oauth2::authorize::{self, AuthorizeError, AuthorizeParams, ValidAuthorizeRequest};
-use crate::oauth2::scope;
 use crate::service::access_tokens::AccessTokens;
 use crate::service::id_tokens::IdTokenIssuer;
 use crate::store::{ClientStore, FlowStore, KeyStore, LegacyConsentStore, TokenStore};
-use crate::{OAuthError, OAuthErrorKind};
 
 mod finish;
 mod legacy;
 mod verifier;
-
-use verifier::access_denied;
 
 /// One authorization request: the entry point of the flow (the 0.10 consent-by-id flow when
 /// [`FlowSettings::legacy`] selects it).
@@ -153,43 +149,28 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         url.to_string()
     }
 
-    /// The consent app's `grant_scope` restricted to what the client may have (stricter than
-    /// Hydra, which grants whatever the app sends).
-    fn grantable(&self, grant_scope: &[String]) -> Vec<String> {
-        let allowed = scope::split(&self.client.scope);
-        grant_scope
-            .iter()
-            .filter(|s| {
-                allowed
-                    .iter()
-                    .any(|a| scope::scope_matches(self.settings.scope_strategy, a, s))
-            })
-            .cloned()
-            .collect()
+    /// What the authorization request demands of the authentication.
+    fn demands(&self) -> LoginDemands {
+        LoginDemands {
+            prompt: self.request.prompt,
+            max_age: self.request.max_age,
+        }
     }
 
     /// §3.2 step 2–3: look for a remembered login, then create the login request.
     async fn start_login(&self, browser: &BrowserCookies) -> Result<AuthorizeResponse, FlowError> {
-        let prompt = self.request.prompt;
         let mut session = None;
-        if let (false, Some(sid)) = (prompt.login, browser.session_id.as_deref()) {
+        if let (false, Some(sid)) = (self.request.prompt.login, browser.session_id.as_deref()) {
             session = self
                 .store
                 .get_login_session(sid)
                 .await
-                .map_err(store_fail("login session"))?
-                .filter(|s| s.is_valid_at(self.now));
+                .map_err(store_fail("login session"))?;
         }
-        if let (Some(s), Some(max_age)) = (&session, self.request.max_age)
-            && s.authenticated_at.unix_secs().saturating_add(max_age) < self.now.unix_secs()
-        {
-            session = None;
-        }
-        if prompt.none && session.is_none() {
-            return Err(fail(OAuthError::new(OAuthErrorKind::LoginRequired).hint(
-                "prompt=none was requested but the end-user has no valid login session.",
-            )));
-        }
+        let session = match login::start(self.demands(), session, self.now).map_err(fail)? {
+            LoginStart::Remembered(session) => Some(session),
+            LoginStart::Authenticate => None,
+        };
         let login = LoginRequest {
             challenge: FlowId::generate(),
             verifier: FlowId::generate(),
@@ -230,95 +211,35 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         browser: &BrowserCookies,
     ) -> Result<AuthorizeResponse, FlowError> {
         let login: LoginRequest = self.redeem(verifier, browser).await?;
-        let (subject, remember, remember_for, acr, authenticated_at) = match login.outcome {
-            Some(LoginOutcome::Accepted {
-                subject,
-                remember,
-                remember_for,
-                acr,
-                authenticated_at,
-                ..
-            }) => (
-                subject,
-                remember,
-                remember_for,
-                acr,
-                Now::from_unix_micros(authenticated_at),
-            ),
-            Some(LoginOutcome::Rejected(rejection)) => {
-                return Err(fail(rejection_error(&rejection)));
-            }
-            None => return Err(fail(access_denied())),
+        let input = LoginReturn {
+            demands: self.demands(),
+            session_cookie: browser.session_id.clone(),
+            browser_session: self.settings.browser_session,
+            new_session_id: FlowId::generate().as_str().to_owned(),
         };
-        if login.skip && subject != login.subject {
-            return Err(fail(OAuthError::new(OAuthErrorKind::ServerError).hint(
-                "The login app changed the subject of a remembered session.",
-            )));
-        }
-        self.check_auth_time(authenticated_at, login.requested_at)?;
-        let mut cookies = Vec::new();
-        let mut session_id = login.login_session_id.clone();
-        if remember && !login.skip {
-            let lifetime = match u64::try_from(remember_for) {
-                Ok(secs) if secs > 0 => std::time::Duration::from_secs(secs),
-                _ => self.settings.browser_session,
-            };
-            let session = LoginSession {
-                id: FlowId::generate().as_str().to_owned(),
-                subject: subject.clone(),
-                authenticated_at,
-                expires_at: self.now.plus(lifetime),
-            };
-            self.store
-                .create_login_session(&session)
+        let logged_in = login::after_login(&login, &input, self.now).map_err(fail)?;
+        match &logged_in.session {
+            SessionChange::Keep | SessionChange::Forget(None) => {}
+            SessionChange::Remember(session) => self
+                .store
+                .create_login_session(session)
                 .await
-                .map_err(store_fail("login session"))?;
-            cookies.push(CookieChange::Session {
-                id: session.id.clone(),
-                max_age: (remember_for > 0).then_some(remember_for),
-            });
-            session_id = Some(session.id);
-        } else if !remember && !login.skip {
-            if let Some(sid) = browser.session_id.as_deref() {
-                self.store
-                    .delete_login_session(sid)
-                    .await
-                    .map_err(store_fail("login session"))?;
-            }
-            cookies.push(CookieChange::ClearSession);
-            session_id = None;
+                .map(drop)
+                .map_err(store_fail("login session"))?,
+            SessionChange::Forget(Some(sid)) => self
+                .store
+                .delete_login_session(sid)
+                .await
+                .map(drop)
+                .map_err(store_fail("login session"))?,
         }
+        let mut cookies = logged_in.cookies.clone();
         let skip = self
-            .remembered_consent(&subject)
+            .remembered_consent(&logged_in.subject)
             .await
             .map_err(|e| (e, cookies.clone()))?;
-        if !skip && self.request.prompt.none {
-            return Err((
-                OAuthError::new(OAuthErrorKind::ConsentRequired).hint(
-                    "prompt=none was requested but no remembered consent covers the requested scopes.",
-                ),
-                cookies,
-            ));
-        }
-        let consent = ConsentRequest {
-            challenge: FlowId::generate(),
-            verifier: FlowId::generate(),
-            csrf: FlowId::generate(),
-            client_id: self.client.id.clone(),
-            subject,
-            skip,
-            requested_scope: self.request.scope.clone(),
-            request_url: self.request_url(),
-            oidc_context: self.request.oidc_context.clone(),
-            login_challenge: login.challenge.clone(),
-            login_session_id: session_id,
-            requested_at: login.requested_at,
-            authenticated_at,
-            acr,
-            outcome: None,
-            handled_at: None,
-            verifier_used: false,
-        };
+        consent::ask(skip, self.request.prompt).map_err(|e| (e, cookies.clone()))?;
+        let consent = self.consent_request(&login, logged_in, skip);
         self.store
             .create_consent_request(&consent)
             .await
@@ -336,13 +257,34 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         Ok(AuthorizeResponse::redirect(location, cookies))
     }
 
-    /// §3.2 step 6: whether a remembered consent covers every requested scope. Never for
-    /// `prompt=consent`, nor for a public client redirecting to a non-https URI (anyone could
-    /// register that URI on another device).
+    /// The consent request an accepted `login` leads to.
+    fn consent_request(&self, login: &LoginRequest, in_: LoggedIn, skip: bool) -> ConsentRequest {
+        ConsentRequest {
+            challenge: FlowId::generate(),
+            verifier: FlowId::generate(),
+            csrf: FlowId::generate(),
+            client_id: self.client.id.clone(),
+            subject: in_.subject,
+            skip,
+            requested_scope: self.request.scope.clone(),
+            request_url: self.request_url(),
+            oidc_context: self.request.oidc_context.clone(),
+            login_challenge: login.challenge.clone(),
+            login_session_id: in_.session_id,
+            requested_at: login.requested_at,
+            authenticated_at: in_.authenticated_at,
+            acr: in_.acr,
+            outcome: None,
+            handled_at: None,
+            verifier_used: false,
+        }
+    }
+
+    /// §3.2 step 6: whether a remembered consent covers every requested scope
+    /// ([`consent::may_skip`], [`consent::covered`]).
     async fn remembered_consent(&self, subject: &str) -> Result<bool, OAuthError> {
-        if self.request.prompt.consent
-            || (self.client.is_public() && self.request.redirect.url().scheme() != "https")
-        {
+        let scheme = self.request.redirect.url().scheme();
+        if !consent::may_skip(self.request.prompt, self.client.is_public(), scheme) {
             return Ok(false);
         }
         let previous = self
@@ -351,34 +293,6 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             .await
             .map_err(|e| OAuthError::from(Error::from_store("consent", e)))?;
         let strategy = self.settings.scope_strategy;
-        Ok(previous.iter().any(|c| match &c.outcome {
-            Some(ConsentOutcome::Accepted { grant_scope, .. }) => {
-                let granted: Vec<&str> = grant_scope.iter().map(String::as_str).collect();
-                let requested: Vec<&str> = self.request.scope.iter().map(String::as_str).collect();
-                scope::all_allowed(strategy, &granted, &requested).is_ok()
-            }
-            _ => false,
-        }))
-    }
-
-    /// OIDC Core §3.1.2.1: `max_age` and `prompt=login` constrain the authentication time.
-    /// Both are measured against the time of the authorization request, not the (later) time
-    /// the browser comes back: `max_age=0` is met by a login made for this request.
-    fn check_auth_time(&self, authenticated_at: Now, requested_at: Now) -> Result<(), FlowError> {
-        if let Some(max_age) = self.request.max_age
-            && authenticated_at.unix_secs().saturating_add(max_age) < requested_at.unix_secs()
-        {
-            return Err(fail(
-                OAuthError::new(OAuthErrorKind::LoginRequired)
-                    .hint("The authentication is older than max_age allows."),
-            ));
-        }
-        if self.request.prompt.login && authenticated_at.unix_secs() < requested_at.unix_secs() {
-            return Err(fail(
-                OAuthError::new(OAuthErrorKind::LoginRequired)
-                    .hint("prompt=login requires a fresh authentication."),
-            ));
-        }
-        Ok(())
+        Ok(consent::covered(&previous, &self.request.scope, strategy))
     }
 }

@@ -2,17 +2,16 @@
 //! client with what its response type asks for (RFC 6749 §4.1.2, §4.2.2; OIDC Core §3.2.2.5,
 //! §3.3.2.5): a code, an access token, an ID token, or a combination.
 
-use crate::flow::{ConsentOutcome, ConsentRequest, LoginOutcome};
+use crate::flow::{ConsentRequest, LoginOutcome, consent};
 use crate::oauth2::grant::issue::{GrantTemplate, issue};
 use crate::oidc::id_token::{check_hint_subject, hint_subject};
 use crate::oidc::subject::obfuscated_subject;
 use crate::service::access_tokens::AccessTokens;
-use crate::service::id_tokens::{Alongside, IdTokenIssuer, is_openid, visible_subject};
+use crate::service::id_tokens::{Alongside, IdTokenIssuer, visible_subject};
 use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKind, TokenSession};
-use crate::{OAuthError, OAuthErrorKind};
 
-use super::{AuthorizeResponse, BrowserCookies, Flow, FlowError, access_denied, fail, store_fail};
+use super::{AuthorizeResponse, BrowserCookies, Flow, FlowError, fail, store_fail};
 
 /// The keys the final step signs with.
 pub(super) struct Signing<'a> {
@@ -31,23 +30,11 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         browser: &BrowserCookies,
     ) -> Result<AuthorizeResponse, FlowError> {
         let consent: ConsentRequest = self.redeem(verifier, browser).await?;
-        let (grant_scope, access_extra, id_token_extra) = match &consent.outcome {
-            Some(ConsentOutcome::Accepted {
-                grant_scope,
-                access_extra,
-                id_token_extra,
-                ..
-            }) => (grant_scope, access_extra.clone(), id_token_extra.clone()),
-            Some(ConsentOutcome::Rejected(rejection)) => {
-                return Err(fail(super::rejection_error(rejection)));
-            }
-            None => return Err(fail(access_denied())),
-        };
-        // Stricter than Hydra: only scopes the client may have are granted.
-        let granted = self.grantable(grant_scope);
+        let granted = consent::granted(&consent, &self.client.scope, self.settings.scope_strategy)
+            .map_err(fail)?;
         let session = TokenSession {
-            access_extra,
-            id_token_extra,
+            access_extra: granted.access_extra,
+            id_token_extra: granted.id_token_extra,
             auth_time: Some(consent.authenticated_at.unix_secs()),
             requested_at: Some(consent.requested_at.unix_secs()),
             nonce: self.request.nonce.clone(),
@@ -55,7 +42,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             redirect_uri: None,
             code_challenge: None,
             obfuscated_subject: self.obfuscated(&consent).await?,
-            acr: self.acr(&consent),
+            acr: consent::acr(&consent.acr, &self.request.oidc_context.acr_values),
             client_credentials: false,
         };
         if let Some(hint) = &self.request.oidc_context.id_token_hint_claims {
@@ -66,7 +53,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             request_id: RequestId::from_stored(consent.challenge.as_str()),
             client_id: self.client.id.clone(),
             subject: consent.subject.clone(),
-            granted_scope: granted,
+            granted_scope: granted.scope,
             granted_audience: Vec::new(),
             session,
         };
@@ -100,18 +87,6 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         .map_err(fail)
     }
 
-    /// `acr`: what the login app reported, else `"0"` when the client asked for `acr_values`
-    /// (OIDC Core §2: "0" means no assurance), else none.
-    fn acr(&self, consent: &ConsentRequest) -> Option<String> {
-        if !consent.acr.is_empty() {
-            Some(consent.acr.clone())
-        } else if !self.request.oidc_context.acr_values.is_empty() {
-            Some("0".to_owned())
-        } else {
-            None
-        }
-    }
-
     /// Mints what the response type asks for, stores it in one write, and builds the
     /// redirect (or form) to the client. The ID token is signed before anything is stored.
     pub(super) async fn respond(
@@ -119,9 +94,11 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         signing: &Signing<'_>,
         grant: GrantTemplate,
     ) -> Result<AuthorizeResponse, FlowError> {
+        let parts = consent::response_parts(&self.request.response_type, &grant.granted_scope)
+            .map_err(fail)?;
         let mut rows = Vec::new();
         let mut code = None;
-        if self.request.responds_with("code") {
+        if parts.code {
             let (value, signature) = signing
                 .tokens
                 .opaque
@@ -131,7 +108,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             code = Some(value);
         }
         let mut access = None;
-        if self.request.responds_with("token") {
+        if parts.token {
             // RFC 6749 §4.2.2: never a refresh token from the authorization endpoint.
             let loaded = signing
                 .tokens
@@ -151,12 +128,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             access = Some((issued.access_token, issued.expires_in.to_string()));
         }
         let mut id_token = None;
-        if self.request.responds_with("id_token") {
-            if !is_openid(&grant.granted_scope) {
-                return Err(fail(OAuthError::new(OAuthErrorKind::AccessDenied).hint(
-                    "The consent did not grant the openid scope the id_token response type needs.",
-                )));
-            }
+        if parts.id_token {
             let alongside = Alongside {
                 access_token: access.as_ref().map(|(t, _)| t.as_str()),
                 code: code.as_deref(),

@@ -4,6 +4,7 @@
 //! same [`Flow::respond`] as the 1.0 flow — same codes, tokens and ID tokens, with the consent
 //! request id as the grant's request id.
 
+use crate::flow::consent;
 use crate::flow::legacy::{
     CONSENT_PARAM, LegacyConsentRequest, LegacyConsentUse, LegacyOutcome, check_return,
     missing_subject, redemption_error, rejection_error,
@@ -168,7 +169,11 @@ where
             request_id: RequestId::from_stored(request.id),
             client_id: self.client.id.clone(),
             subject,
-            granted_scope: self.grantable(&grant_scopes),
+            granted_scope: consent::grantable(
+                &grant_scopes,
+                &self.client.scope,
+                self.settings.scope_strategy,
+            ),
             granted_audience: Vec::new(),
             session,
         })

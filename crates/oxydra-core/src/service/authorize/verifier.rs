@@ -180,8 +180,7 @@ fn redeemed<T>(used: VerifierUse<T>) -> Result<T, FlowError> {
 
 /// An unknown verifier, or one whose request the app has not answered.
 pub(super) fn access_denied() -> OAuthError {
-    OAuthError::new(OAuthErrorKind::AccessDenied)
-        .hint("The verifier is unknown or its request has not been answered.")
+    crate::flow::response::unanswered()
 }
 
 /// The CSRF cookie must carry the request's value: the browser that started the flow is the

@@ -204,57 +204,66 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         ))
     }
 
-    /// §3.2 step 5–6: verify the login, remember it if asked, then create the consent request.
+    /// §3.2 step 5–6: verify the login, decide ([`login::after_login`], [`consent::ask`]),
+    /// then redeem the verifier, remember or forget the login session and create the consent
+    /// request in one transaction ([`FlowStore::login_to_consent`]). A decision against the
+    /// flow still redeems the verifier (and applies the session change when it comes after it).
     async fn after_login(
         &self,
         verifier: &str,
         browser: &BrowserCookies,
     ) -> Result<AuthorizeResponse, FlowError> {
-        let login: LoginRequest = self.redeem(verifier, browser).await?;
+        let verifier = FlowId::from_stored(verifier);
+        let login: LoginRequest = self.pending(&verifier, browser).await?;
         let input = LoginReturn {
             demands: self.demands(),
             session_cookie: browser.session_id.clone(),
             browser_session: self.settings.browser_session,
             new_session_id: FlowId::generate().as_str().to_owned(),
         };
-        let logged_in = login::after_login(&login, &input, self.now).map_err(fail)?;
-        match &logged_in.session {
-            SessionChange::Keep | SessionChange::Forget(None) => {}
-            SessionChange::Remember(session) => self
-                .store
-                .create_login_session(session)
-                .await
-                .map(drop)
-                .map_err(store_fail("login session"))?,
-            SessionChange::Forget(Some(sid)) => self
-                .store
-                .delete_login_session(sid)
-                .await
-                .map(drop)
-                .map_err(store_fail("login session"))?,
-        }
+        let logged_in = match login::after_login(&login, &input, self.now) {
+            Ok(logged_in) => logged_in,
+            Err(e) => {
+                self.login_to_consent(&verifier, &SessionChange::Keep, None)
+                    .await?;
+                return Err(fail(e));
+            }
+        };
         let mut cookies = logged_in.cookies.clone();
         let skip = self
             .remembered_consent(&logged_in.subject)
             .await
-            .map_err(|e| (e, cookies.clone()))?;
-        consent::ask(skip, self.request.prompt).map_err(|e| (e, cookies.clone()))?;
+            .map_err(fail)?;
+        if let Err(e) = consent::ask(skip, self.request.prompt) {
+            self.login_to_consent(&verifier, &logged_in.session, None)
+                .await?;
+            return Err((e, cookies));
+        }
+        let session = logged_in.session.clone();
         let consent = self.consent_request(&login, logged_in, skip);
-        self.store
-            .create_consent_request(&consent)
-            .await
-            .map_err(|e| {
-                (
-                    OAuthError::from(Error::from_store("consent request", e)),
-                    cookies.clone(),
-                )
-            })?;
+        self.login_to_consent(&verifier, &session, Some(&consent))
+            .await?;
         let mut location = self.settings.consent_url.clone();
         location
             .query_pairs_mut()
             .append_pair("consent_challenge", consent.challenge.as_str());
         cookies.push(CookieChange::ConsentCsrf(consent.csrf));
         Ok(AuthorizeResponse::redirect(location, cookies))
+    }
+
+    /// Runs [`FlowStore::login_to_consent`]; a verifier redeemed meanwhile is an error.
+    async fn login_to_consent(
+        &self,
+        verifier: &FlowId,
+        session: &SessionChange,
+        consent: Option<&ConsentRequest>,
+    ) -> Result<(), FlowError> {
+        let used = self
+            .store
+            .login_to_consent(verifier, session, consent)
+            .await
+            .map_err(store_fail("consent request"))?;
+        verifier::redeemed(used).map(drop)
     }
 
     /// The consent request an accepted `login` leads to.

@@ -2,7 +2,7 @@
 //! client with what its response type asks for (RFC 6749 §4.1.2, §4.2.2; OIDC Core §3.2.2.5,
 //! §3.3.2.5): a code, an access token, an ID token, or a combination.
 
-use crate::flow::{ConsentRequest, LoginOutcome, consent};
+use crate::flow::{ConsentRequest, FlowId, LoginOutcome, consent};
 use crate::oauth2::grant::issue::{GrantTemplate, issue};
 use crate::oidc::id_token::{check_hint_subject, hint_subject};
 use crate::oidc::subject::obfuscated_subject;
@@ -11,6 +11,7 @@ use crate::service::id_tokens::{Alongside, IdTokenIssuer, visible_subject};
 use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKind, TokenSession};
 
+use super::verifier::redeemed;
 use super::{AuthorizeResponse, BrowserCookies, Flow, FlowError, fail, store_fail};
 
 /// The keys the final step signs with.
@@ -21,16 +22,44 @@ pub(super) struct Signing<'a> {
     pub oidc: &'a IdTokenIssuer<'a>,
 }
 
+/// An authorization response, minted but not stored yet.
+struct Minted {
+    /// The rows to store: the code, the access token.
+    rows: Vec<StoredToken>,
+    /// The answer to the client.
+    response: AuthorizeResponse,
+}
+
 impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
-    /// Verifies the consent and issues the authorization response.
+    /// Verifies the consent, decides and mints the authorization response, then redeems the
+    /// verifier and stores the response's tokens in one transaction
+    /// ([`FlowStore::consent_to_code`]). A decision against the flow still redeems the verifier.
     pub(super) async fn finish(
         &self,
         signing: &Signing<'_>,
         verifier: &str,
         browser: &BrowserCookies,
     ) -> Result<AuthorizeResponse, FlowError> {
-        let consent: ConsentRequest = self.redeem(verifier, browser).await?;
-        let granted = consent::granted(&consent, &self.client.scope, self.settings.scope_strategy)
+        let verifier = FlowId::from_stored(verifier);
+        let consent: ConsentRequest = self.pending(&verifier, browser).await?;
+        let minted = self.answer(signing, &consent).await;
+        let rows = minted.as_ref().map_or(&[][..], |m| m.rows.as_slice());
+        let used = self
+            .store
+            .consent_to_code(&verifier, rows)
+            .await
+            .map_err(store_fail("authorization response"))?;
+        redeemed(used)?;
+        minted.map(|m| m.response)
+    }
+
+    /// The answered consent's grant ([`consent::granted`]), minted as the response type asks.
+    async fn answer(
+        &self,
+        signing: &Signing<'_>,
+        consent: &ConsentRequest,
+    ) -> Result<Minted, FlowError> {
+        let granted = consent::granted(consent, &self.client.scope, self.settings.scope_strategy)
             .map_err(fail)?;
         let session = TokenSession {
             access_extra: granted.access_extra,
@@ -41,7 +70,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             requested_scope: self.request.scope.clone(),
             redirect_uri: None,
             code_challenge: None,
-            obfuscated_subject: self.obfuscated(&consent).await?,
+            obfuscated_subject: self.obfuscated(consent).await?,
             acr: consent::acr(&consent.acr, &self.request.oidc_context.acr_values),
             client_credentials: false,
         };
@@ -57,7 +86,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             granted_audience: Vec::new(),
             session,
         };
-        self.respond(signing, grant).await
+        self.mint(signing, grant).await
     }
 
     /// The pairwise identifier of a pairwise client's user (`shared/spec/behaviour.md` §3.7),
@@ -87,13 +116,25 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         .map_err(fail)
     }
 
-    /// Mints what the response type asks for, stores it in one write, and builds the
-    /// redirect (or form) to the client. The ID token is signed before anything is stored.
+    /// [`Flow::mint`], then stores the tokens in one write (the 0.10 flow, whose consent was
+    /// redeemed already).
     pub(super) async fn respond(
         &self,
         signing: &Signing<'_>,
         grant: GrantTemplate,
     ) -> Result<AuthorizeResponse, FlowError> {
+        let minted = self.mint(signing, grant).await?;
+        self.store
+            .insert_tokens(&minted.rows)
+            .await
+            .map_err(store_fail("authorization response"))?;
+        Ok(minted.response)
+    }
+
+    /// Mints what the response type asks for ([`consent::response_parts`]) and builds the
+    /// redirect (or form) to the client; stores nothing. The ID token is signed here, before
+    /// anything is stored.
+    async fn mint(&self, signing: &Signing<'_>, grant: GrantTemplate) -> Result<Minted, FlowError> {
         let parts = consent::response_parts(&self.request.response_type, &grant.granted_scope)
             .map_err(fail)?;
         let mut rows = Vec::new();
@@ -147,12 +188,6 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
                 .map_err(|e| fail(e.into()))?;
             id_token = Some(signed);
         }
-        if !rows.is_empty() {
-            self.store
-                .insert_tokens(&rows)
-                .await
-                .map_err(store_fail("authorization response"))?;
-        }
         let scope = grant.granted_scope.join(" ");
         let mut pairs: Vec<(&str, &str)> = Vec::new();
         if let Some(code) = &code {
@@ -170,11 +205,12 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         }
         pairs.push(("scope", &scope));
         pairs.push(("state", &self.request.state));
-        Ok(AuthorizeResponse::to_client(
+        let response = AuthorizeResponse::to_client(
             self.request.redirect.url(),
             self.request.redirect.mode,
             &pairs,
-        ))
+        );
+        Ok(Minted { rows, response })
     }
 
     /// The stored row of an authorization code: the grant plus what the token request must

@@ -1,8 +1,9 @@
 //! §3.2 steps 5.1 and 8.1: the browser is back with a login or consent verifier. Everything
 //! that decides whether *this* browser may finish *this* request is checked before the
 //! verifier is redeemed, so someone who merely learns a verifier cannot burn it and break the
-//! victim's flow (as the 0.10 flow does, `legacy.rs`). Redemption is then the store's one
-//! conditional update, so of two concurrent returns exactly one wins.
+//! victim's flow (as the 0.10 flow does, `legacy.rs`). Redemption is then the first statement
+//! of the step's one transaction (a conditional update), so of two concurrent returns exactly
+//! one wins, and a failing step leaves the verifier unused.
 
 use subtle::ConstantTimeEq;
 
@@ -33,12 +34,6 @@ pub(super) trait Redeemable: Sized + Send {
         store: &S,
         verifier: &FlowId,
     ) -> impl Future<Output = Result<Option<Self>, StoreError>> + Send;
-
-    /// Redeems the verifier (the store's conditional update).
-    fn redeem<S: FlowStore>(
-        store: &S,
-        verifier: &FlowId,
-    ) -> impl Future<Output = Result<VerifierUse<Self>, StoreError>> + Send;
 
     /// The CSRF cookie of this kind of request.
     fn cookie(browser: &BrowserCookies) -> Option<&str>;
@@ -71,13 +66,6 @@ impl Redeemable for LoginRequest {
         store.get_login_request_by_verifier(verifier)
     }
 
-    fn redeem<S: FlowStore>(
-        store: &S,
-        verifier: &FlowId,
-    ) -> impl Future<Output = Result<VerifierUse<Self>, StoreError>> + Send {
-        store.use_login_verifier(verifier)
-    }
-
     fn cookie(browser: &BrowserCookies) -> Option<&str> {
         browser.login_csrf.as_deref()
     }
@@ -97,13 +85,6 @@ impl Redeemable for ConsentRequest {
         store.get_consent_request_by_verifier(verifier)
     }
 
-    fn redeem<S: FlowStore>(
-        store: &S,
-        verifier: &FlowId,
-    ) -> impl Future<Output = Result<VerifierUse<Self>, StoreError>> + Send {
-        store.use_consent_verifier(verifier)
-    }
-
     fn cookie(browser: &BrowserCookies) -> Option<&str> {
         browser.consent_csrf.as_deref()
     }
@@ -114,22 +95,20 @@ impl Redeemable for ConsentRequest {
 }
 
 impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
-    /// Checks, then redeems, a login or consent verifier.
-    pub(super) async fn redeem<T: Redeemable>(
+    /// Finds and checks the request of a login or consent verifier, without redeeming it:
+    /// the step's intent method (`FlowStore::login_to_consent`, `consent_to_code`) redeems it
+    /// together with the step's writes, and [`redeemed`] reads the result.
+    pub(super) async fn pending<T: Redeemable>(
         &self,
-        verifier: &str,
+        verifier: &FlowId,
         browser: &BrowserCookies,
     ) -> Result<T, FlowError> {
-        let id = FlowId::from_stored(verifier);
-        let found = T::find(self.store, &id)
+        let found = T::find(self.store, verifier)
             .await
             .map_err(store_fail(T::WHAT))?
             .ok_or_else(|| fail(access_denied()))?;
         self.check_pending(found.pending(), T::cookie(browser))?;
-        let used = T::redeem(self.store, &id)
-            .await
-            .map_err(store_fail(T::WHAT))?;
-        redeemed(used)
+        Ok(found)
     }
 
     /// The request must be answered, belong to this client, come back in the browser holding
@@ -170,7 +149,7 @@ fn used_already() -> OAuthError {
 }
 
 /// The request a verifier redeemed, or the error for one redeemed meanwhile (§3.2 5.1).
-fn redeemed<T>(used: VerifierUse<T>) -> Result<T, FlowError> {
+pub(super) fn redeemed<T>(used: VerifierUse<T>) -> Result<T, FlowError> {
     match used {
         VerifierUse::Fresh(request) => Ok(request),
         VerifierUse::AlreadyUsed => Err(fail(used_already())),

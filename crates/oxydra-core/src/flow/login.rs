@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use crate::flow::response::{CookieChange, rejection_error, unanswered};
+use crate::flow::cookies::CookieChange;
+use crate::flow::response::{rejection_error, unanswered};
 use crate::flow::{LoginOutcome, LoginRequest, LoginSession};
 use crate::model::Now;
 use crate::oauth2::authorize::Prompt;

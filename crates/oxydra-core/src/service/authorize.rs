@@ -6,11 +6,12 @@ use crate::OAuthError;
 use crate::client::Client;
 use crate::client::SubjectType;
 use crate::error::Error;
+pub use crate::flow::cookies::{BrowserCookies, CookieChange};
 use crate::flow::login::{self, LoggedIn, LoginDemands, LoginReturn, LoginStart, SessionChange};
 pub use crate::flow::response::{
-    AuthorizeFailure, AuthorizeResponse, BrowserCookies, CookieChange, FlowSettings,
-    LegacyFlowSettings, ROUND_TRIP, redirect_with, rejection_error,
+    AuthorizeFailure, AuthorizeResponse, redirect_with, rejection_error,
 };
+pub use crate::flow::settings::{FlowSettings, LegacyFlowSettings, ROUND_TRIP};
 use crate::flow::{ConsentRequest, FlowId, LoginRequest, consent};
 use crate::model::{ClientId, Now};
 use crate::oauth2::authorize::{self, AuthorizeError, AuthorizeParams, ValidAuthorizeRequest};
@@ -73,17 +74,17 @@ where
         now,
     };
     let result = if let Some(legacy) = &settings.legacy {
-        let signing = finish::Signing { tokens: keys, oidc };
-        flow.legacy(legacy, &signing, &browser).await
+        let issuers = finish::ResponseIssuers { tokens: keys, oidc };
+        flow.legacy(legacy, &issuers, &browser).await
     } else if let Some(verifier) = non_empty(&params, "consent_verifier") {
-        let signing = finish::Signing { tokens: keys, oidc };
-        flow.finish(&signing, verifier, &browser).await
+        let issuers = finish::ResponseIssuers { tokens: keys, oidc };
+        flow.finish(&issuers, verifier, &browser).await
     } else if let Some(verifier) = non_empty(&params, "login_verifier") {
         flow.after_login(verifier, &browser).await
     } else {
         flow.start_login(&browser).await
     };
-    result.map_err(|(error, cookies)| AuthorizeFailure {
+    result.map_err(|ErrorWithCookies { error, cookies }| AuthorizeFailure {
         error: AuthorizeError {
             redirect: Some(Box::new(request.redirect.clone())),
             state: Some(request.state.clone()),
@@ -105,13 +106,23 @@ fn untrusted(error: Error) -> AuthorizeError {
 }
 
 /// An error for the client plus the cookie changes to make anyway.
-type FlowError = (OAuthError, Vec<CookieChange>);
-
-fn fail(error: OAuthError) -> FlowError {
-    (error, Vec::new())
+#[derive(Debug)]
+struct ErrorWithCookies {
+    /// The error sent to the client.
+    error: OAuthError,
+    /// The cookies to set or clear all the same.
+    cookies: Vec<CookieChange>,
 }
 
-fn store_fail(what: &'static str) -> impl Fn(crate::store::StoreError) -> FlowError {
+/// An error that changes no cookie.
+fn fail(error: OAuthError) -> ErrorWithCookies {
+    ErrorWithCookies {
+        error,
+        cookies: Vec::new(),
+    }
+}
+
+fn store_fail(what: &'static str) -> impl Fn(crate::store::StoreError) -> ErrorWithCookies {
     move |e| fail(OAuthError::from(Error::from_store(what, e)))
 }
 
@@ -158,7 +169,10 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     }
 
     /// §3.2 step 2–3: look for a remembered login, then create the login request.
-    async fn start_login(&self, browser: &BrowserCookies) -> Result<AuthorizeResponse, FlowError> {
+    async fn start_login(
+        &self,
+        browser: &BrowserCookies,
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
         let mut session = None;
         if let (false, Some(sid)) = (self.request.prompt.login, browser.session_id.as_deref()) {
             session = self
@@ -212,7 +226,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         &self,
         verifier: &str,
         browser: &BrowserCookies,
-    ) -> Result<AuthorizeResponse, FlowError> {
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
         let verifier = FlowId::from_stored(verifier);
         let login: LoginRequest = self.pending(&verifier, browser).await?;
         let input = LoginReturn {
@@ -237,7 +251,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         if let Err(e) = consent::ask(skip, self.request.prompt) {
             self.login_to_consent(&verifier, &logged_in.session, None)
                 .await?;
-            return Err((e, cookies));
+            return Err(ErrorWithCookies { error: e, cookies });
         }
         let session = logged_in.session.clone();
         let consent = self.consent_request(&login, logged_in, skip);
@@ -257,7 +271,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         verifier: &FlowId,
         session: &SessionChange,
         consent: Option<&ConsentRequest>,
-    ) -> Result<(), FlowError> {
+    ) -> Result<(), ErrorWithCookies> {
         let used = self
             .store
             .login_to_consent(verifier, session, consent)

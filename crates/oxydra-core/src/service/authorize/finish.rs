@@ -12,10 +12,10 @@ use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKind, TokenSession};
 
 use super::verifier::redeemed;
-use super::{AuthorizeResponse, BrowserCookies, Flow, FlowError, fail, store_fail};
+use super::{AuthorizeResponse, BrowserCookies, ErrorWithCookies, Flow, fail, store_fail};
 
-/// The keys the final step signs with.
-pub(super) struct Signing<'a> {
+/// What mints the authorization response: the access-token keys and the ID-token issuer.
+pub(super) struct ResponseIssuers<'a> {
     /// Codes (opaque) and access tokens (opaque or JWT, as configured).
     pub tokens: &'a AccessTokens<'a>,
     /// ID tokens.
@@ -36,13 +36,13 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     /// ([`FlowStore::consent_to_code`]). A decision against the flow still redeems the verifier.
     pub(super) async fn finish(
         &self,
-        signing: &Signing<'_>,
+        issuers: &ResponseIssuers<'_>,
         verifier: &str,
         browser: &BrowserCookies,
-    ) -> Result<AuthorizeResponse, FlowError> {
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
         let verifier = FlowId::from_stored(verifier);
         let consent: ConsentRequest = self.pending(&verifier, browser).await?;
-        let minted = self.answer(signing, &consent).await;
+        let minted = self.answer(issuers, &consent).await;
         let rows = minted.as_ref().map_or(&[][..], |m| m.rows.as_slice());
         let used = self
             .store
@@ -56,9 +56,9 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     /// The answered consent's grant ([`consent::granted`]), minted as the response type asks.
     async fn answer(
         &self,
-        signing: &Signing<'_>,
+        issuers: &ResponseIssuers<'_>,
         consent: &ConsentRequest,
-    ) -> Result<Minted, FlowError> {
+    ) -> Result<Minted, ErrorWithCookies> {
         let granted = consent::granted(consent, &self.client.scope, self.settings.scope_strategy)
             .map_err(fail)?;
         let session = TokenSession {
@@ -86,12 +86,15 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             granted_audience: Vec::new(),
             session,
         };
-        self.mint(signing, grant).await
+        self.mint(issuers, grant).await
     }
 
     /// The pairwise identifier of a pairwise client's user (`shared/spec/behaviour.md` §3.7),
     /// honouring the login app's `force_subject_identifier`.
-    async fn obfuscated(&self, consent: &ConsentRequest) -> Result<Option<String>, FlowError> {
+    async fn obfuscated(
+        &self,
+        consent: &ConsentRequest,
+    ) -> Result<Option<String>, ErrorWithCookies> {
         if self.client.subject_type != crate::client::SubjectType::Pairwise {
             return Ok(None);
         }
@@ -120,10 +123,10 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     /// redeemed already).
     pub(super) async fn respond(
         &self,
-        signing: &Signing<'_>,
+        issuers: &ResponseIssuers<'_>,
         grant: GrantTemplate,
-    ) -> Result<AuthorizeResponse, FlowError> {
-        let minted = self.mint(signing, grant).await?;
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
+        let minted = self.mint(issuers, grant).await?;
         self.store
             .insert_tokens(&minted.rows)
             .await
@@ -134,13 +137,17 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     /// Mints what the response type asks for ([`consent::response_parts`]) and builds the
     /// redirect (or form) to the client; stores nothing. The ID token is signed here, before
     /// anything is stored.
-    async fn mint(&self, signing: &Signing<'_>, grant: GrantTemplate) -> Result<Minted, FlowError> {
+    async fn mint(
+        &self,
+        issuers: &ResponseIssuers<'_>,
+        grant: GrantTemplate,
+    ) -> Result<Minted, ErrorWithCookies> {
         let parts = consent::response_parts(&self.request.response_type, &grant.granted_scope)
             .map_err(fail)?;
         let mut rows = Vec::new();
         let mut code = None;
         if parts.code {
-            let (value, signature) = signing
+            let (value, signature) = issuers
                 .tokens
                 .opaque
                 .generate(TokenKind::AuthorizeCode)
@@ -151,7 +158,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         let mut access = None;
         if parts.token {
             // RFC 6749 §4.2.2: never a refresh token from the authorization endpoint.
-            let loaded = signing
+            let loaded = issuers
                 .tokens
                 .load(self.store, self.now)
                 .await
@@ -175,7 +182,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
                 code: code.as_deref(),
                 with_nonce: true,
             };
-            let signed = signing
+            let signed = issuers
                 .oidc
                 .issue(
                     self.store,

@@ -12,7 +12,7 @@ use crate::model::{ClientId, Now};
 use crate::store::{ClientStore, FlowStore, KeyStore, StoreError, TokenStore};
 use crate::{OAuthError, OAuthErrorKind};
 
-use super::{BrowserCookies, Flow, FlowError, fail, store_fail};
+use super::{BrowserCookies, ErrorWithCookies, Flow, fail, store_fail};
 
 /// What the return checks on a login or consent request found by its verifier.
 pub(super) struct Pending<'r> {
@@ -102,7 +102,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         &self,
         verifier: &FlowId,
         browser: &BrowserCookies,
-    ) -> Result<T, FlowError> {
+    ) -> Result<T, ErrorWithCookies> {
         let found = T::find(self.store, verifier)
             .await
             .map_err(store_fail(T::WHAT))?
@@ -115,7 +115,11 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     /// its CSRF cookie, with the very authorization request it was made for (its stored
     /// request URL: response type, redirect URI, PKCE challenge, nonce, scope, state, ... are
     /// bound, so a returning request cannot swap them), within the round trip, unused.
-    fn check_pending(&self, request: Pending<'_>, cookie: Option<&str>) -> Result<(), FlowError> {
+    fn check_pending(
+        &self,
+        request: Pending<'_>,
+        cookie: Option<&str>,
+    ) -> Result<(), ErrorWithCookies> {
         if !request.answered {
             return Err(fail(access_denied()));
         }
@@ -149,7 +153,7 @@ fn used_already() -> OAuthError {
 }
 
 /// The request a verifier redeemed, or the error for one redeemed meanwhile (§3.2 5.1).
-pub(super) fn redeemed<T>(used: VerifierUse<T>) -> Result<T, FlowError> {
+pub(super) fn redeemed<T>(used: VerifierUse<T>) -> Result<T, ErrorWithCookies> {
     match used {
         VerifierUse::Fresh(request) => Ok(request),
         VerifierUse::AlreadyUsed => Err(fail(used_already())),
@@ -164,7 +168,7 @@ pub(super) fn access_denied() -> OAuthError {
 
 /// The CSRF cookie must carry the request's value: the browser that started the flow is the
 /// one finishing it. Compared in constant time.
-fn check_csrf(cookie: Option<&str>, expected: &FlowId) -> Result<(), FlowError> {
+fn check_csrf(cookie: Option<&str>, expected: &FlowId) -> Result<(), ErrorWithCookies> {
     let matches =
         cookie.is_some_and(|c| bool::from(c.as_bytes().ct_eq(expected.as_str().as_bytes())));
     if matches {
@@ -185,11 +189,11 @@ mod tests {
         let id = FlowId::generate();
         assert!(check_csrf(Some(id.as_str()), &id).is_ok());
         assert_eq!(
-            check_csrf(None, &id).unwrap_err().0.kind,
+            check_csrf(None, &id).unwrap_err().error.kind,
             OAuthErrorKind::RequestForbidden
         );
         assert_eq!(
-            check_csrf(Some("nope"), &id).unwrap_err().0.kind,
+            check_csrf(Some("nope"), &id).unwrap_err().error.kind,
             OAuthErrorKind::RequestForbidden
         );
     }

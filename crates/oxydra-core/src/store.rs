@@ -7,6 +7,7 @@
 use std::future::Future;
 
 use crate::client::Client;
+use crate::flow::login::SessionChange;
 use crate::flow::{
     ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, VerifierUse,
 };
@@ -195,6 +196,27 @@ pub trait FlowStore: Send + Sync {
     fn use_consent_verifier(
         &self,
         verifier: &FlowId,
+    ) -> impl Future<Output = Result<VerifierUse<ConsentRequest>, StoreError>> + Send;
+
+    /// §3.2 steps 5–6 as one transaction: redeems the login `verifier`, applies `session`
+    /// (remember a new login session, forget the browser's, or keep), and stores `consent`
+    /// when the flow goes on to the consent app (`None`: it ends here with an error). Only a
+    /// [`VerifierUse::Fresh`] redemption writes; if any write fails, none is kept and the
+    /// verifier stays unused. Of two concurrent calls for one verifier exactly one is fresh.
+    fn login_to_consent(
+        &self,
+        verifier: &FlowId,
+        session: &SessionChange,
+        consent: Option<&ConsentRequest>,
+    ) -> impl Future<Output = Result<VerifierUse<LoginRequest>, StoreError>> + Send;
+
+    /// §3.2 steps 8–9 as one transaction: redeems the consent `verifier` and stores `tokens`
+    /// (the authorization response's code and access token rows; empty when the flow ends
+    /// with an error). All or nothing, and single-use, as [`FlowStore::login_to_consent`].
+    fn consent_to_code(
+        &self,
+        verifier: &FlowId,
+        tokens: &[StoredToken],
     ) -> impl Future<Output = Result<VerifierUse<ConsentRequest>, StoreError>> + Send;
 
     /// Accepted, remembered, not-skipped consents of `subject` (for `client` only when given),

@@ -3,9 +3,13 @@
 //! browser comes back with a verifier. Pure: inputs and [`crate::model::Now`] in, decisions out.
 
 pub mod answer;
+pub mod consent;
+pub mod cookies;
 pub mod legacy;
+pub mod login;
 pub mod model;
 pub mod response;
+pub mod settings;
 
 /// Re-exported: the request's OIDC parameters a flow carries, defined with the authorize checks.
 pub use crate::oauth2::authorize::OidcContext;

@@ -1,56 +1,14 @@
-//! How the flow answers the browser (`shared/spec/behaviour.md` §3.4, §3.5, §5.5): the cookies
-//! it reads and changes, a provider's rejection as an OAuth 2.0 error, and redirect URLs with
-//! response parameters in the query or the fragment. Pure.
-
-use std::time::Duration;
+//! How the flow answers the browser (`shared/spec/behaviour.md` §3.5, §5.5): the authorize
+//! response or failure, a provider's rejection as an OAuth 2.0 error, and redirect URLs with
+//! response parameters in the query or the fragment. Pure. The cookies are in
+//! [`crate::flow::cookies`], the configuration in [`crate::flow::settings`].
 
 use url::Url;
 
-use crate::config::ScopeStrategy;
-use crate::oauth2::authorize::AuthorizeError;
-
-use crate::flow::{FlowId, Rejection};
-use crate::oauth2::authorize::ResponseMode;
+use crate::flow::Rejection;
+use crate::flow::cookies::CookieChange;
+use crate::oauth2::authorize::{AuthorizeError, ResponseMode};
 use crate::{OAuthError, OAuthErrorKind};
-
-/// Configuration the flow needs.
-#[derive(Debug, Clone)]
-pub struct FlowSettings {
-    /// `<issuer>/oauth2/auth`: the base of every request URL the apps send the browser back to.
-    pub authorize_url: Url,
-    /// `OAUTH2_LOGIN_URL`.
-    pub login_url: Url,
-    /// `OAUTH2_CONSENT_URL`.
-    pub consent_url: Url,
-    /// `SCOPE_STRATEGY`.
-    pub scope_strategy: ScopeStrategy,
-    /// `AUTH_CODE_LIFESPAN`.
-    pub auth_code_lifespan: Duration,
-    /// The whole login + consent round trip must finish within this (15 minutes, as Hydra).
-    pub round_trip: Duration,
-    /// `ACCESS_TOKEN_LIFESPAN`, for access tokens returned by the implicit and hybrid flows.
-    pub access_token_lifespan: Duration,
-    /// `OXYDRA_BROWSER_SESSION_LIFESPAN`: how long the server honours a login remembered with
-    /// `remember_for = 0` (for the browser session), which no cookie expiry bounds.
-    pub browser_session: Duration,
-    /// Whether `pairwise` is among `OIDC_SUBJECT_TYPES_SUPPORTED`.
-    pub pairwise_enabled: bool,
-    /// `OIDC_SUBJECT_TYPE_PAIRWISE_SALT`.
-    pub pairwise_salt: crate::Secret<Vec<u8>>,
-    /// The 0.10 consent-by-id flow, when selected instead of login and consent challenges.
-    pub legacy: Option<LegacyFlowSettings>,
-}
-
-/// Settings of the 0.10 consent-by-id flow (`shared/spec/behaviour.md` §15); its consent app
-/// is [`FlowSettings::consent_url`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LegacyFlowSettings {
-    /// `CHALLENGE_TOKEN_LIFESPAN`: how long a consent request can be answered and redeemed.
-    pub lifespan: Duration,
-}
-
-/// The flow limit Hydra fixes: 15 minutes from the first authorization request.
-pub const ROUND_TRIP: Duration = Duration::from_secs(15 * 60);
 
 /// Where to send the browser, and the cookies to change.
 #[derive(Debug, Clone)]
@@ -109,47 +67,6 @@ impl From<AuthorizeError> for AuthorizeFailure {
     }
 }
 
-/// The cookies the browser sent, as verified by the server (signature checked).
-#[derive(Debug, Clone, Default)]
-pub struct BrowserCookies {
-    /// `oauth2_authentication_csrf`.
-    pub login_csrf: Option<String>,
-    /// `oauth2_consent_csrf`.
-    pub consent_csrf: Option<String>,
-    /// `oauth2_authentication_session` (`sid`).
-    pub session_id: Option<String>,
-    /// `consent_session` (0.10 flow): the legacy consent request's CSRF value.
-    pub legacy_consent_csrf: Option<String>,
-}
-
-/// A cookie the response must set or clear.
-#[derive(Debug, Clone, PartialEq)]
-pub enum CookieChange {
-    /// Set `oauth2_authentication_csrf`.
-    LoginCsrf(FlowId),
-    /// Set `oauth2_consent_csrf`.
-    ConsentCsrf(FlowId),
-    /// Set `oauth2_authentication_session` to this session id, for `max_age` seconds
-    /// (`None`: for the browser session).
-    Session {
-        /// The session id.
-        id: String,
-        /// Lifetime in seconds.
-        max_age: Option<i64>,
-    },
-    /// Expire `oauth2_authentication_session`.
-    ClearSession,
-    /// Set `consent_session` (0.10 flow) for `max_age` seconds.
-    LegacyConsentCsrf {
-        /// The legacy consent request's CSRF value.
-        csrf: FlowId,
-        /// Lifetime in seconds (the request's lifespan).
-        max_age: i64,
-    },
-    /// Expire `consent_session`: the legacy consent request was redeemed.
-    ClearLegacyConsent,
-}
-
 /// §3.5: a provider's rejection as the OAuth 2.0 error sent to the client.
 pub fn rejection_error(rejection: &Rejection) -> OAuthError {
     let kind = known_kind(&rejection.error).unwrap_or(OAuthErrorKind::AccessDenied);
@@ -167,6 +84,12 @@ pub fn rejection_error(rejection: &Rejection) -> OAuthError {
         error = error.debug(rejection.error_debug.clone());
     }
     error
+}
+
+/// A verifier whose request is unknown or has not been answered.
+pub fn unanswered() -> OAuthError {
+    OAuthError::new(OAuthErrorKind::AccessDenied)
+        .hint("The verifier is unknown or its request has not been answered.")
 }
 
 /// The error codes a login or consent app may send back to the client.

@@ -2,29 +2,26 @@
 //! (`shared/spec/behaviour.md` §3.2): validate, then — depending on which verifier the browser
 //! brings back — ask the login app, ask the consent app, or issue the authorization code.
 
+use crate::OAuthError;
 use crate::client::Client;
 use crate::client::SubjectType;
 use crate::error::Error;
+pub use crate::flow::cookies::{BrowserCookies, CookieChange};
+use crate::flow::login::{self, LoggedIn, LoginDemands, LoginReturn, LoginStart, SessionChange};
 pub use crate::flow::response::{
-    AuthorizeFailure, AuthorizeResponse, BrowserCookies, CookieChange, FlowSettings,
-    LegacyFlowSettings, ROUND_TRIP, redirect_with, rejection_error,
+    AuthorizeFailure, AuthorizeResponse, redirect_with, rejection_error,
 };
-use crate::flow::{
-    ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession,
-};
+pub use crate::flow::settings::{FlowSettings, LegacyFlowSettings, ROUND_TRIP};
+use crate::flow::{ConsentRequest, FlowId, LoginRequest, consent};
 use crate::model::{ClientId, Now};
 use crate::oauth2::authorize::{self, AuthorizeError, AuthorizeParams, ValidAuthorizeRequest};
-use crate::oauth2::scope;
 use crate::service::access_tokens::AccessTokens;
 use crate::service::id_tokens::IdTokenIssuer;
 use crate::store::{ClientStore, FlowStore, KeyStore, LegacyConsentStore, TokenStore};
-use crate::{OAuthError, OAuthErrorKind};
 
 mod finish;
 mod legacy;
 mod verifier;
-
-use verifier::access_denied;
 
 /// One authorization request: the entry point of the flow (the 0.10 consent-by-id flow when
 /// [`FlowSettings::legacy`] selects it).
@@ -77,17 +74,17 @@ where
         now,
     };
     let result = if let Some(legacy) = &settings.legacy {
-        let signing = finish::Signing { tokens: keys, oidc };
-        flow.legacy(legacy, &signing, &browser).await
+        let issuers = finish::ResponseIssuers { tokens: keys, oidc };
+        flow.legacy(legacy, &issuers, &browser).await
     } else if let Some(verifier) = non_empty(&params, "consent_verifier") {
-        let signing = finish::Signing { tokens: keys, oidc };
-        flow.finish(&signing, verifier, &browser).await
+        let issuers = finish::ResponseIssuers { tokens: keys, oidc };
+        flow.finish(&issuers, verifier, &browser).await
     } else if let Some(verifier) = non_empty(&params, "login_verifier") {
         flow.after_login(verifier, &browser).await
     } else {
         flow.start_login(&browser).await
     };
-    result.map_err(|(error, cookies)| AuthorizeFailure {
+    result.map_err(|ErrorWithCookies { error, cookies }| AuthorizeFailure {
         error: AuthorizeError {
             redirect: Some(Box::new(request.redirect.clone())),
             state: Some(request.state.clone()),
@@ -109,13 +106,23 @@ fn untrusted(error: Error) -> AuthorizeError {
 }
 
 /// An error for the client plus the cookie changes to make anyway.
-type FlowError = (OAuthError, Vec<CookieChange>);
-
-fn fail(error: OAuthError) -> FlowError {
-    (error, Vec::new())
+#[derive(Debug)]
+struct ErrorWithCookies {
+    /// The error sent to the client.
+    error: OAuthError,
+    /// The cookies to set or clear all the same.
+    cookies: Vec<CookieChange>,
 }
 
-fn store_fail(what: &'static str) -> impl Fn(crate::store::StoreError) -> FlowError {
+/// An error that changes no cookie.
+fn fail(error: OAuthError) -> ErrorWithCookies {
+    ErrorWithCookies {
+        error,
+        cookies: Vec::new(),
+    }
+}
+
+fn store_fail(what: &'static str) -> impl Fn(crate::store::StoreError) -> ErrorWithCookies {
     move |e| fail(OAuthError::from(Error::from_store(what, e)))
 }
 
@@ -153,43 +160,31 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         url.to_string()
     }
 
-    /// The consent app's `grant_scope` restricted to what the client may have (stricter than
-    /// Hydra, which grants whatever the app sends).
-    fn grantable(&self, grant_scope: &[String]) -> Vec<String> {
-        let allowed = scope::split(&self.client.scope);
-        grant_scope
-            .iter()
-            .filter(|s| {
-                allowed
-                    .iter()
-                    .any(|a| scope::scope_matches(self.settings.scope_strategy, a, s))
-            })
-            .cloned()
-            .collect()
+    /// What the authorization request demands of the authentication.
+    fn demands(&self) -> LoginDemands {
+        LoginDemands {
+            prompt: self.request.prompt,
+            max_age: self.request.max_age,
+        }
     }
 
     /// §3.2 step 2–3: look for a remembered login, then create the login request.
-    async fn start_login(&self, browser: &BrowserCookies) -> Result<AuthorizeResponse, FlowError> {
-        let prompt = self.request.prompt;
+    async fn start_login(
+        &self,
+        browser: &BrowserCookies,
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
         let mut session = None;
-        if let (false, Some(sid)) = (prompt.login, browser.session_id.as_deref()) {
+        if let (false, Some(sid)) = (self.request.prompt.login, browser.session_id.as_deref()) {
             session = self
                 .store
                 .get_login_session(sid)
                 .await
-                .map_err(store_fail("login session"))?
-                .filter(|s| s.is_valid_at(self.now));
+                .map_err(store_fail("login session"))?;
         }
-        if let (Some(s), Some(max_age)) = (&session, self.request.max_age)
-            && s.authenticated_at.unix_secs().saturating_add(max_age) < self.now.unix_secs()
-        {
-            session = None;
-        }
-        if prompt.none && session.is_none() {
-            return Err(fail(OAuthError::new(OAuthErrorKind::LoginRequired).hint(
-                "prompt=none was requested but the end-user has no valid login session.",
-            )));
-        }
+        let session = match login::start(self.demands(), session, self.now).map_err(fail)? {
+            LoginStart::Remembered(session) => Some(session),
+            LoginStart::Authenticate => None,
+        };
         let login = LoginRequest {
             challenge: FlowId::generate(),
             verifier: FlowId::generate(),
@@ -223,111 +218,45 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         ))
     }
 
-    /// §3.2 step 5–6: verify the login, remember it if asked, then create the consent request.
+    /// §3.2 step 5–6: verify the login, decide ([`login::after_login`], [`consent::ask`]),
+    /// then redeem the verifier, remember or forget the login session and create the consent
+    /// request in one transaction ([`FlowStore::login_to_consent`]). A decision against the
+    /// flow still redeems the verifier (and applies the session change when it comes after it).
     async fn after_login(
         &self,
         verifier: &str,
         browser: &BrowserCookies,
-    ) -> Result<AuthorizeResponse, FlowError> {
-        let login: LoginRequest = self.redeem(verifier, browser).await?;
-        let (subject, remember, remember_for, acr, authenticated_at) = match login.outcome {
-            Some(LoginOutcome::Accepted {
-                subject,
-                remember,
-                remember_for,
-                acr,
-                authenticated_at,
-                ..
-            }) => (
-                subject,
-                remember,
-                remember_for,
-                acr,
-                Now::from_unix_micros(authenticated_at),
-            ),
-            Some(LoginOutcome::Rejected(rejection)) => {
-                return Err(fail(rejection_error(&rejection)));
-            }
-            None => return Err(fail(access_denied())),
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
+        let verifier = FlowId::from_stored(verifier);
+        let login: LoginRequest = self.pending(&verifier, browser).await?;
+        let input = LoginReturn {
+            demands: self.demands(),
+            session_cookie: browser.session_id.clone(),
+            browser_session: self.settings.browser_session,
+            new_session_id: FlowId::generate().as_str().to_owned(),
         };
-        if login.skip && subject != login.subject {
-            return Err(fail(OAuthError::new(OAuthErrorKind::ServerError).hint(
-                "The login app changed the subject of a remembered session.",
-            )));
-        }
-        self.check_auth_time(authenticated_at, login.requested_at)?;
-        let mut cookies = Vec::new();
-        let mut session_id = login.login_session_id.clone();
-        if remember && !login.skip {
-            let lifetime = match u64::try_from(remember_for) {
-                Ok(secs) if secs > 0 => std::time::Duration::from_secs(secs),
-                _ => self.settings.browser_session,
-            };
-            let session = LoginSession {
-                id: FlowId::generate().as_str().to_owned(),
-                subject: subject.clone(),
-                authenticated_at,
-                expires_at: self.now.plus(lifetime),
-            };
-            self.store
-                .create_login_session(&session)
-                .await
-                .map_err(store_fail("login session"))?;
-            cookies.push(CookieChange::Session {
-                id: session.id.clone(),
-                max_age: (remember_for > 0).then_some(remember_for),
-            });
-            session_id = Some(session.id);
-        } else if !remember && !login.skip {
-            if let Some(sid) = browser.session_id.as_deref() {
-                self.store
-                    .delete_login_session(sid)
-                    .await
-                    .map_err(store_fail("login session"))?;
+        let logged_in = match login::after_login(&login, &input, self.now) {
+            Ok(logged_in) => logged_in,
+            Err(e) => {
+                self.login_to_consent(&verifier, &SessionChange::Keep, None)
+                    .await?;
+                return Err(fail(e));
             }
-            cookies.push(CookieChange::ClearSession);
-            session_id = None;
-        }
+        };
+        let mut cookies = logged_in.cookies.clone();
         let skip = self
-            .remembered_consent(&subject)
+            .remembered_consent(&logged_in.subject)
             .await
-            .map_err(|e| (e, cookies.clone()))?;
-        if !skip && self.request.prompt.none {
-            return Err((
-                OAuthError::new(OAuthErrorKind::ConsentRequired).hint(
-                    "prompt=none was requested but no remembered consent covers the requested scopes.",
-                ),
-                cookies,
-            ));
+            .map_err(fail)?;
+        if let Err(e) = consent::ask(skip, self.request.prompt) {
+            self.login_to_consent(&verifier, &logged_in.session, None)
+                .await?;
+            return Err(ErrorWithCookies { error: e, cookies });
         }
-        let consent = ConsentRequest {
-            challenge: FlowId::generate(),
-            verifier: FlowId::generate(),
-            csrf: FlowId::generate(),
-            client_id: self.client.id.clone(),
-            subject,
-            skip,
-            requested_scope: self.request.scope.clone(),
-            request_url: self.request_url(),
-            oidc_context: self.request.oidc_context.clone(),
-            login_challenge: login.challenge.clone(),
-            login_session_id: session_id,
-            requested_at: login.requested_at,
-            authenticated_at,
-            acr,
-            outcome: None,
-            handled_at: None,
-            verifier_used: false,
-        };
-        self.store
-            .create_consent_request(&consent)
-            .await
-            .map_err(|e| {
-                (
-                    OAuthError::from(Error::from_store("consent request", e)),
-                    cookies.clone(),
-                )
-            })?;
+        let session = logged_in.session.clone();
+        let consent = self.consent_request(&login, logged_in, skip);
+        self.login_to_consent(&verifier, &session, Some(&consent))
+            .await?;
         let mut location = self.settings.consent_url.clone();
         location
             .query_pairs_mut()
@@ -336,13 +265,49 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         Ok(AuthorizeResponse::redirect(location, cookies))
     }
 
-    /// §3.2 step 6: whether a remembered consent covers every requested scope. Never for
-    /// `prompt=consent`, nor for a public client redirecting to a non-https URI (anyone could
-    /// register that URI on another device).
+    /// Runs [`FlowStore::login_to_consent`]; a verifier redeemed meanwhile is an error.
+    async fn login_to_consent(
+        &self,
+        verifier: &FlowId,
+        session: &SessionChange,
+        consent: Option<&ConsentRequest>,
+    ) -> Result<(), ErrorWithCookies> {
+        let used = self
+            .store
+            .login_to_consent(verifier, session, consent)
+            .await
+            .map_err(store_fail("consent request"))?;
+        verifier::redeemed(used).map(drop)
+    }
+
+    /// The consent request an accepted `login` leads to.
+    fn consent_request(&self, login: &LoginRequest, in_: LoggedIn, skip: bool) -> ConsentRequest {
+        ConsentRequest {
+            challenge: FlowId::generate(),
+            verifier: FlowId::generate(),
+            csrf: FlowId::generate(),
+            client_id: self.client.id.clone(),
+            subject: in_.subject,
+            skip,
+            requested_scope: self.request.scope.clone(),
+            request_url: self.request_url(),
+            oidc_context: self.request.oidc_context.clone(),
+            login_challenge: login.challenge.clone(),
+            login_session_id: in_.session_id,
+            requested_at: login.requested_at,
+            authenticated_at: in_.authenticated_at,
+            acr: in_.acr,
+            outcome: None,
+            handled_at: None,
+            verifier_used: false,
+        }
+    }
+
+    /// §3.2 step 6: whether a remembered consent covers every requested scope
+    /// ([`consent::may_skip`], [`consent::covered`]).
     async fn remembered_consent(&self, subject: &str) -> Result<bool, OAuthError> {
-        if self.request.prompt.consent
-            || (self.client.is_public() && self.request.redirect.url().scheme() != "https")
-        {
+        let scheme = self.request.redirect.url().scheme();
+        if !consent::may_skip(self.request.prompt, self.client.is_public(), scheme) {
             return Ok(false);
         }
         let previous = self
@@ -351,34 +316,6 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             .await
             .map_err(|e| OAuthError::from(Error::from_store("consent", e)))?;
         let strategy = self.settings.scope_strategy;
-        Ok(previous.iter().any(|c| match &c.outcome {
-            Some(ConsentOutcome::Accepted { grant_scope, .. }) => {
-                let granted: Vec<&str> = grant_scope.iter().map(String::as_str).collect();
-                let requested: Vec<&str> = self.request.scope.iter().map(String::as_str).collect();
-                scope::all_allowed(strategy, &granted, &requested).is_ok()
-            }
-            _ => false,
-        }))
-    }
-
-    /// OIDC Core §3.1.2.1: `max_age` and `prompt=login` constrain the authentication time.
-    /// Both are measured against the time of the authorization request, not the (later) time
-    /// the browser comes back: `max_age=0` is met by a login made for this request.
-    fn check_auth_time(&self, authenticated_at: Now, requested_at: Now) -> Result<(), FlowError> {
-        if let Some(max_age) = self.request.max_age
-            && authenticated_at.unix_secs().saturating_add(max_age) < requested_at.unix_secs()
-        {
-            return Err(fail(
-                OAuthError::new(OAuthErrorKind::LoginRequired)
-                    .hint("The authentication is older than max_age allows."),
-            ));
-        }
-        if self.request.prompt.login && authenticated_at.unix_secs() < requested_at.unix_secs() {
-            return Err(fail(
-                OAuthError::new(OAuthErrorKind::LoginRequired)
-                    .hint("prompt=login requires a fresh authentication."),
-            ));
-        }
-        Ok(())
+        Ok(consent::covered(&previous, &self.request.scope, strategy))
     }
 }

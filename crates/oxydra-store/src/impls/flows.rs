@@ -6,16 +6,18 @@
 //! loser's follow-up lookup only classifies its failure. Login and consent requests share one
 //! implementation of both, parameterised by [`Table`].
 
+use oxydra_core::flow::login::SessionChange;
 use oxydra_core::flow::{
     ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, VerifierUse,
 };
 use oxydra_core::model::{ClientId, Now};
 use oxydra_core::store::{FlowStore, StoreError};
-use oxydra_core::token::{FlushCriteria, TokenKind};
+use oxydra_core::token::{FlushCriteria, StoredToken, TokenKind};
 
 use crate::SqlStore;
 use crate::args::{json_list, json_text};
 use crate::db::{AnyRow, Arg, Db, Stmt};
+use crate::impls::flow_intents;
 use crate::impls::tokens::delete_until_quiet;
 use crate::rows::{
     ConsentRequestRow, LoginRequestRow, LoginSessionRow, VerifierUsedRow, kind_name,
@@ -23,7 +25,7 @@ use crate::rows::{
 use crate::sql::flows as sql;
 
 /// The statements of one request table that answering and redeeming need.
-struct Table {
+pub(super) struct Table {
     /// The table, for `Conflict` reports.
     name: &'static str,
     /// `$1` challenge → the request.
@@ -31,13 +33,13 @@ struct Table {
     /// `$1` verifier → the request, not redeemed.
     by_verifier: &'static Stmt,
     /// `$1` verifier → the request, now marked used.
-    use_verifier: &'static Stmt,
+    pub(super) use_verifier: &'static Stmt,
     /// `$1` verifier → whether it was used.
-    verifier_used: &'static Stmt,
+    pub(super) verifier_used: &'static Stmt,
 }
 
 /// `oxydra_login_request`.
-const LOGIN: Table = Table {
+pub(super) const LOGIN: Table = Table {
     name: "oxydra_login_request",
     get: &sql::GET_LOGIN,
     by_verifier: &sql::LOGIN_BY_VERIFIER,
@@ -46,7 +48,7 @@ const LOGIN: Table = Table {
 };
 
 /// `oxydra_consent_request`.
-const CONSENT: Table = Table {
+pub(super) const CONSENT: Table = Table {
     name: "oxydra_consent_request",
     get: &sql::GET_CONSENT,
     by_verifier: &sql::CONSENT_BY_VERIFIER,
@@ -55,7 +57,7 @@ const CONSENT: Table = Table {
 };
 
 /// A text argument from a flow id.
-fn id_arg(id: &FlowId) -> Arg {
+pub(super) fn id_arg(id: &FlowId) -> Arg {
     Arg::Text(id.as_str().to_owned())
 }
 
@@ -121,7 +123,7 @@ fn remembered_args(outcome: Option<&ConsentOutcome>) -> [Arg; 3] {
 }
 
 /// The parameters of `sql::flows::INSERT_CONSENT`, in column order.
-fn consent_args(r: &ConsentRequest) -> Result<Vec<Arg>, StoreError> {
+pub(super) fn consent_args(r: &ConsentRequest) -> Result<Vec<Arg>, StoreError> {
     let mut args = common_args!(r);
     args.extend([
         id_arg(&r.login_challenge),
@@ -135,6 +137,16 @@ fn consent_args(r: &ConsentRequest) -> Result<Vec<Arg>, StoreError> {
     ]);
     args.extend(remembered_args(r.outcome.as_ref()));
     Ok(args)
+}
+
+/// The parameters of `sql::flows::INSERT_LOGIN_SESSION`.
+pub(super) fn session_args(session: &LoginSession) -> [Arg; 4] {
+    [
+        Arg::Text(session.id.clone()),
+        Arg::Text(session.subject.clone()),
+        Arg::Int(session.authenticated_at.unix_micros()),
+        Arg::Int(session.expires_at.unix_micros()),
+    ]
 }
 
 /// Loads a request by `stmt` (`$1` its challenge or verifier).
@@ -277,6 +289,23 @@ impl FlowStore for SqlStore {
         redeem::<ConsentRequestRow, _>(&self.db, &CONSENT, verifier).await
     }
 
+    async fn login_to_consent(
+        &self,
+        verifier: &FlowId,
+        session: &SessionChange,
+        consent: Option<&ConsentRequest>,
+    ) -> Result<VerifierUse<LoginRequest>, StoreError> {
+        flow_intents::login_to_consent(&self.db, verifier, session, consent).await
+    }
+
+    async fn consent_to_code(
+        &self,
+        verifier: &FlowId,
+        tokens: &[StoredToken],
+    ) -> Result<VerifierUse<ConsentRequest>, StoreError> {
+        flow_intents::consent_to_code(self, verifier, tokens).await
+    }
+
     async fn remembered_consents(
         &self,
         subject: &str,
@@ -336,12 +365,7 @@ impl FlowStore for SqlStore {
     }
 
     async fn create_login_session(&self, session: &LoginSession) -> Result<(), StoreError> {
-        let args = [
-            Arg::Text(session.id.clone()),
-            Arg::Text(session.subject.clone()),
-            Arg::Int(session.authenticated_at.unix_micros()),
-            Arg::Int(session.expires_at.unix_micros()),
-        ];
+        let args = session_args(session);
         self.db
             .execute(&sql::INSERT_LOGIN_SESSION, &args)
             .await

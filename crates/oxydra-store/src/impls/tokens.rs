@@ -82,7 +82,7 @@ async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, StoreError> 
 }
 
 /// Inserts every token inside `tx`; the first failure (e.g. a duplicate signature) aborts.
-async fn insert_all(tx: &mut Tx, tokens: &[StoredToken]) -> Result<(), StoreError> {
+pub(crate) async fn insert_all(tx: &mut Tx, tokens: &[StoredToken]) -> Result<(), StoreError> {
     for t in tokens {
         tx.execute(&sql::INSERT, &insert_args(t)?).await?;
     }

@@ -9,6 +9,7 @@
 
 mod client_cache;
 mod clients;
+mod flow_intents;
 mod flow_maintenance;
 mod flow_races;
 mod flow_sessions;

@@ -2,60 +2,76 @@
 //! client with what its response type asks for (RFC 6749 §4.1.2, §4.2.2; OIDC Core §3.2.2.5,
 //! §3.3.2.5): a code, an access token, an ID token, or a combination.
 
-use crate::flow::{ConsentOutcome, ConsentRequest, LoginOutcome};
+use crate::flow::{ConsentRequest, FlowId, LoginOutcome, consent};
 use crate::oauth2::grant::issue::{GrantTemplate, issue};
 use crate::oidc::id_token::{check_hint_subject, hint_subject};
 use crate::oidc::subject::obfuscated_subject;
 use crate::service::access_tokens::AccessTokens;
-use crate::service::id_tokens::{Alongside, IdTokenIssuer, is_openid, visible_subject};
+use crate::service::id_tokens::{Alongside, IdTokenIssuer, visible_subject};
 use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKind, TokenSession};
-use crate::{OAuthError, OAuthErrorKind};
 
-use super::{AuthorizeResponse, BrowserCookies, Flow, FlowError, access_denied, fail, store_fail};
+use super::verifier::redeemed;
+use super::{AuthorizeResponse, BrowserCookies, ErrorWithCookies, Flow, fail, store_fail};
 
-/// The keys the final step signs with.
-pub(super) struct Signing<'a> {
+/// What mints the authorization response: the access-token keys and the ID-token issuer.
+pub(super) struct ResponseIssuers<'a> {
     /// Codes (opaque) and access tokens (opaque or JWT, as configured).
     pub tokens: &'a AccessTokens<'a>,
     /// ID tokens.
     pub oidc: &'a IdTokenIssuer<'a>,
 }
 
+/// An authorization response, minted but not stored yet.
+struct Minted {
+    /// The rows to store: the code, the access token.
+    rows: Vec<StoredToken>,
+    /// The answer to the client.
+    response: AuthorizeResponse,
+}
+
 impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
-    /// Verifies the consent and issues the authorization response.
+    /// Verifies the consent, decides and mints the authorization response, then redeems the
+    /// verifier and stores the response's tokens in one transaction
+    /// ([`FlowStore::consent_to_code`]). A decision against the flow still redeems the verifier.
     pub(super) async fn finish(
         &self,
-        signing: &Signing<'_>,
+        issuers: &ResponseIssuers<'_>,
         verifier: &str,
         browser: &BrowserCookies,
-    ) -> Result<AuthorizeResponse, FlowError> {
-        let consent: ConsentRequest = self.redeem(verifier, browser).await?;
-        let (grant_scope, access_extra, id_token_extra) = match &consent.outcome {
-            Some(ConsentOutcome::Accepted {
-                grant_scope,
-                access_extra,
-                id_token_extra,
-                ..
-            }) => (grant_scope, access_extra.clone(), id_token_extra.clone()),
-            Some(ConsentOutcome::Rejected(rejection)) => {
-                return Err(fail(super::rejection_error(rejection)));
-            }
-            None => return Err(fail(access_denied())),
-        };
-        // Stricter than Hydra: only scopes the client may have are granted.
-        let granted = self.grantable(grant_scope);
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
+        let verifier = FlowId::from_stored(verifier);
+        let consent: ConsentRequest = self.pending(&verifier, browser).await?;
+        let minted = self.answer(issuers, &consent).await;
+        let rows = minted.as_ref().map_or(&[][..], |m| m.rows.as_slice());
+        let used = self
+            .store
+            .consent_to_code(&verifier, rows)
+            .await
+            .map_err(store_fail("authorization response"))?;
+        redeemed(used)?;
+        minted.map(|m| m.response)
+    }
+
+    /// The answered consent's grant ([`consent::granted`]), minted as the response type asks.
+    async fn answer(
+        &self,
+        issuers: &ResponseIssuers<'_>,
+        consent: &ConsentRequest,
+    ) -> Result<Minted, ErrorWithCookies> {
+        let granted = consent::granted(consent, &self.client.scope, self.settings.scope_strategy)
+            .map_err(fail)?;
         let session = TokenSession {
-            access_extra,
-            id_token_extra,
+            access_extra: granted.access_extra,
+            id_token_extra: granted.id_token_extra,
             auth_time: Some(consent.authenticated_at.unix_secs()),
             requested_at: Some(consent.requested_at.unix_secs()),
             nonce: self.request.nonce.clone(),
             requested_scope: self.request.scope.clone(),
             redirect_uri: None,
             code_challenge: None,
-            obfuscated_subject: self.obfuscated(&consent).await?,
-            acr: self.acr(&consent),
+            obfuscated_subject: self.obfuscated(consent).await?,
+            acr: consent::acr(&consent.acr, &self.request.oidc_context.acr_values),
             client_credentials: false,
         };
         if let Some(hint) = &self.request.oidc_context.id_token_hint_claims {
@@ -66,16 +82,19 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             request_id: RequestId::from_stored(consent.challenge.as_str()),
             client_id: self.client.id.clone(),
             subject: consent.subject.clone(),
-            granted_scope: granted,
+            granted_scope: granted.scope,
             granted_audience: Vec::new(),
             session,
         };
-        self.respond(signing, grant).await
+        self.mint(issuers, grant).await
     }
 
     /// The pairwise identifier of a pairwise client's user (`shared/spec/behaviour.md` §3.7),
     /// honouring the login app's `force_subject_identifier`.
-    async fn obfuscated(&self, consent: &ConsentRequest) -> Result<Option<String>, FlowError> {
+    async fn obfuscated(
+        &self,
+        consent: &ConsentRequest,
+    ) -> Result<Option<String>, ErrorWithCookies> {
         if self.client.subject_type != crate::client::SubjectType::Pairwise {
             return Ok(None);
         }
@@ -100,29 +119,35 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         .map_err(fail)
     }
 
-    /// `acr`: what the login app reported, else `"0"` when the client asked for `acr_values`
-    /// (OIDC Core §2: "0" means no assurance), else none.
-    fn acr(&self, consent: &ConsentRequest) -> Option<String> {
-        if !consent.acr.is_empty() {
-            Some(consent.acr.clone())
-        } else if !self.request.oidc_context.acr_values.is_empty() {
-            Some("0".to_owned())
-        } else {
-            None
-        }
-    }
-
-    /// Mints what the response type asks for, stores it in one write, and builds the
-    /// redirect (or form) to the client. The ID token is signed before anything is stored.
+    /// [`Flow::mint`], then stores the tokens in one write (the 0.10 flow, whose consent was
+    /// redeemed already).
     pub(super) async fn respond(
         &self,
-        signing: &Signing<'_>,
+        issuers: &ResponseIssuers<'_>,
         grant: GrantTemplate,
-    ) -> Result<AuthorizeResponse, FlowError> {
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
+        let minted = self.mint(issuers, grant).await?;
+        self.store
+            .insert_tokens(&minted.rows)
+            .await
+            .map_err(store_fail("authorization response"))?;
+        Ok(minted.response)
+    }
+
+    /// Mints what the response type asks for ([`consent::response_parts`]) and builds the
+    /// redirect (or form) to the client; stores nothing. The ID token is signed here, before
+    /// anything is stored.
+    async fn mint(
+        &self,
+        issuers: &ResponseIssuers<'_>,
+        grant: GrantTemplate,
+    ) -> Result<Minted, ErrorWithCookies> {
+        let parts = consent::response_parts(&self.request.response_type, &grant.granted_scope)
+            .map_err(fail)?;
         let mut rows = Vec::new();
         let mut code = None;
-        if self.request.responds_with("code") {
-            let (value, signature) = signing
+        if parts.code {
+            let (value, signature) = issuers
                 .tokens
                 .opaque
                 .generate(TokenKind::AuthorizeCode)
@@ -131,9 +156,9 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             code = Some(value);
         }
         let mut access = None;
-        if self.request.responds_with("token") {
+        if parts.token {
             // RFC 6749 §4.2.2: never a refresh token from the authorization endpoint.
-            let loaded = signing
+            let loaded = issuers
                 .tokens
                 .load(self.store, self.now)
                 .await
@@ -151,18 +176,13 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             access = Some((issued.access_token, issued.expires_in.to_string()));
         }
         let mut id_token = None;
-        if self.request.responds_with("id_token") {
-            if !is_openid(&grant.granted_scope) {
-                return Err(fail(OAuthError::new(OAuthErrorKind::AccessDenied).hint(
-                    "The consent did not grant the openid scope the id_token response type needs.",
-                )));
-            }
+        if parts.id_token {
             let alongside = Alongside {
                 access_token: access.as_ref().map(|(t, _)| t.as_str()),
                 code: code.as_deref(),
                 with_nonce: true,
             };
-            let signed = signing
+            let signed = issuers
                 .oidc
                 .issue(
                     self.store,
@@ -174,12 +194,6 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
                 .await
                 .map_err(|e| fail(e.into()))?;
             id_token = Some(signed);
-        }
-        if !rows.is_empty() {
-            self.store
-                .insert_tokens(&rows)
-                .await
-                .map_err(store_fail("authorization response"))?;
         }
         let scope = grant.granted_scope.join(" ");
         let mut pairs: Vec<(&str, &str)> = Vec::new();
@@ -198,11 +212,12 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         }
         pairs.push(("scope", &scope));
         pairs.push(("state", &self.request.state));
-        Ok(AuthorizeResponse::to_client(
+        let response = AuthorizeResponse::to_client(
             self.request.redirect.url(),
             self.request.redirect.mode,
             &pairs,
-        ))
+        );
+        Ok(Minted { rows, response })
     }
 
     /// The stored row of an authorization code: the grant plus what the token request must

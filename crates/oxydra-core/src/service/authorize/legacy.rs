@@ -4,6 +4,7 @@
 //! same [`Flow::respond`] as the 1.0 flow — same codes, tokens and ID tokens, with the consent
 //! request id as the grant's request id.
 
+use crate::flow::consent;
 use crate::flow::legacy::{
     CONSENT_PARAM, LegacyConsentRequest, LegacyConsentUse, LegacyOutcome, check_return,
     missing_subject, redemption_error, rejection_error,
@@ -16,10 +17,10 @@ use crate::store::{ClientStore, FlowStore, KeyStore, LegacyConsentStore, TokenSt
 use crate::token::{RequestId, TokenSession};
 use crate::{OAuthError, OAuthErrorKind};
 
-use super::finish::Signing;
+use super::finish::ResponseIssuers;
 use super::{
-    AuthorizeResponse, BrowserCookies, CookieChange, Flow, FlowError, LegacyFlowSettings, fail,
-    non_empty, store_fail,
+    AuthorizeResponse, BrowserCookies, CookieChange, ErrorWithCookies, Flow, LegacyFlowSettings,
+    fail, non_empty, store_fail,
 };
 
 const WHAT: &str = "consent request";
@@ -32,11 +33,11 @@ where
     pub(super) async fn legacy(
         &self,
         settings: &LegacyFlowSettings,
-        signing: &Signing<'_>,
+        issuers: &ResponseIssuers<'_>,
         browser: &BrowserCookies,
-    ) -> Result<AuthorizeResponse, FlowError> {
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
         match non_empty(self.params, CONSENT_PARAM) {
-            Some(id) => self.legacy_finish(signing, id, browser).await,
+            Some(id) => self.legacy_finish(issuers, id, browser).await,
             None => self.legacy_start(settings).await,
         }
     }
@@ -47,7 +48,7 @@ where
     async fn legacy_start(
         &self,
         settings: &LegacyFlowSettings,
-    ) -> Result<AuthorizeResponse, FlowError> {
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
         if self.request.prompt.none {
             return Err(fail(OAuthError::new(OAuthErrorKind::LoginRequired).hint(
                 "prompt=none was requested, but the consent app must always be asked in the 0.10 flow.",
@@ -83,10 +84,10 @@ where
     /// The `consent_session` cookie is cleared whatever the outcome once redeemed.
     async fn legacy_finish(
         &self,
-        signing: &Signing<'_>,
+        issuers: &ResponseIssuers<'_>,
         id: &str,
         browser: &BrowserCookies,
-    ) -> Result<AuthorizeResponse, FlowError> {
+    ) -> Result<AuthorizeResponse, ErrorWithCookies> {
         let stored = self
             .store
             .get_legacy_consent(id)
@@ -110,17 +111,27 @@ where
             .map_err(store_fail(WHAT))?
         {
             LegacyConsentUse::Fresh(request) => request,
-            other => return Err((redemption_error(&other), clear())),
+            other => {
+                return Err(ErrorWithCookies {
+                    error: redemption_error(&other),
+                    cookies: clear(),
+                });
+            }
         };
-        let grant = self.legacy_grant(*request).map_err(|e| (e, clear()))?;
-        match self.respond(signing, grant).await {
+        let grant = self
+            .legacy_grant(*request)
+            .map_err(|error| ErrorWithCookies {
+                error,
+                cookies: clear(),
+            })?;
+        match self.respond(issuers, grant).await {
             Ok(mut response) => {
                 response.cookies.extend(clear());
                 Ok(response)
             }
-            Err((error, mut cookies)) => {
+            Err(ErrorWithCookies { error, mut cookies }) => {
                 cookies.extend(clear());
-                Err((error, cookies))
+                Err(ErrorWithCookies { error, cookies })
             }
         }
     }
@@ -168,7 +179,11 @@ where
             request_id: RequestId::from_stored(request.id),
             client_id: self.client.id.clone(),
             subject,
-            granted_scope: self.grantable(&grant_scopes),
+            granted_scope: consent::grantable(
+                &grant_scopes,
+                &self.client.scope,
+                self.settings.scope_strategy,
+            ),
             granted_audience: Vec::new(),
             session,
         })

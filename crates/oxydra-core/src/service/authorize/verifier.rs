@@ -1,8 +1,9 @@
 //! §3.2 steps 5.1 and 8.1: the browser is back with a login or consent verifier. Everything
 //! that decides whether *this* browser may finish *this* request is checked before the
 //! verifier is redeemed, so someone who merely learns a verifier cannot burn it and break the
-//! victim's flow (as the 0.10 flow does, `legacy.rs`). Redemption is then the store's one
-//! conditional update, so of two concurrent returns exactly one wins.
+//! victim's flow (as the 0.10 flow does, `legacy.rs`). Redemption is then the first statement
+//! of the step's one transaction (a conditional update), so of two concurrent returns exactly
+//! one wins, and a failing step leaves the verifier unused.
 
 use subtle::ConstantTimeEq;
 
@@ -11,7 +12,7 @@ use crate::model::{ClientId, Now};
 use crate::store::{ClientStore, FlowStore, KeyStore, StoreError, TokenStore};
 use crate::{OAuthError, OAuthErrorKind};
 
-use super::{BrowserCookies, Flow, FlowError, fail, store_fail};
+use super::{BrowserCookies, ErrorWithCookies, Flow, fail, store_fail};
 
 /// What the return checks on a login or consent request found by its verifier.
 pub(super) struct Pending<'r> {
@@ -33,12 +34,6 @@ pub(super) trait Redeemable: Sized + Send {
         store: &S,
         verifier: &FlowId,
     ) -> impl Future<Output = Result<Option<Self>, StoreError>> + Send;
-
-    /// Redeems the verifier (the store's conditional update).
-    fn redeem<S: FlowStore>(
-        store: &S,
-        verifier: &FlowId,
-    ) -> impl Future<Output = Result<VerifierUse<Self>, StoreError>> + Send;
 
     /// The CSRF cookie of this kind of request.
     fn cookie(browser: &BrowserCookies) -> Option<&str>;
@@ -71,13 +66,6 @@ impl Redeemable for LoginRequest {
         store.get_login_request_by_verifier(verifier)
     }
 
-    fn redeem<S: FlowStore>(
-        store: &S,
-        verifier: &FlowId,
-    ) -> impl Future<Output = Result<VerifierUse<Self>, StoreError>> + Send {
-        store.use_login_verifier(verifier)
-    }
-
     fn cookie(browser: &BrowserCookies) -> Option<&str> {
         browser.login_csrf.as_deref()
     }
@@ -97,13 +85,6 @@ impl Redeemable for ConsentRequest {
         store.get_consent_request_by_verifier(verifier)
     }
 
-    fn redeem<S: FlowStore>(
-        store: &S,
-        verifier: &FlowId,
-    ) -> impl Future<Output = Result<VerifierUse<Self>, StoreError>> + Send {
-        store.use_consent_verifier(verifier)
-    }
-
     fn cookie(browser: &BrowserCookies) -> Option<&str> {
         browser.consent_csrf.as_deref()
     }
@@ -114,29 +95,31 @@ impl Redeemable for ConsentRequest {
 }
 
 impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
-    /// Checks, then redeems, a login or consent verifier.
-    pub(super) async fn redeem<T: Redeemable>(
+    /// Finds and checks the request of a login or consent verifier, without redeeming it:
+    /// the step's intent method (`FlowStore::login_to_consent`, `consent_to_code`) redeems it
+    /// together with the step's writes, and [`redeemed`] reads the result.
+    pub(super) async fn pending<T: Redeemable>(
         &self,
-        verifier: &str,
+        verifier: &FlowId,
         browser: &BrowserCookies,
-    ) -> Result<T, FlowError> {
-        let id = FlowId::from_stored(verifier);
-        let found = T::find(self.store, &id)
+    ) -> Result<T, ErrorWithCookies> {
+        let found = T::find(self.store, verifier)
             .await
             .map_err(store_fail(T::WHAT))?
             .ok_or_else(|| fail(access_denied()))?;
         self.check_pending(found.pending(), T::cookie(browser))?;
-        let used = T::redeem(self.store, &id)
-            .await
-            .map_err(store_fail(T::WHAT))?;
-        redeemed(used)
+        Ok(found)
     }
 
     /// The request must be answered, belong to this client, come back in the browser holding
     /// its CSRF cookie, with the very authorization request it was made for (its stored
     /// request URL: response type, redirect URI, PKCE challenge, nonce, scope, state, ... are
     /// bound, so a returning request cannot swap them), within the round trip, unused.
-    fn check_pending(&self, request: Pending<'_>, cookie: Option<&str>) -> Result<(), FlowError> {
+    fn check_pending(
+        &self,
+        request: Pending<'_>,
+        cookie: Option<&str>,
+    ) -> Result<(), ErrorWithCookies> {
         if !request.answered {
             return Err(fail(access_denied()));
         }
@@ -170,7 +153,7 @@ fn used_already() -> OAuthError {
 }
 
 /// The request a verifier redeemed, or the error for one redeemed meanwhile (§3.2 5.1).
-fn redeemed<T>(used: VerifierUse<T>) -> Result<T, FlowError> {
+pub(super) fn redeemed<T>(used: VerifierUse<T>) -> Result<T, ErrorWithCookies> {
     match used {
         VerifierUse::Fresh(request) => Ok(request),
         VerifierUse::AlreadyUsed => Err(fail(used_already())),
@@ -180,13 +163,12 @@ fn redeemed<T>(used: VerifierUse<T>) -> Result<T, FlowError> {
 
 /// An unknown verifier, or one whose request the app has not answered.
 pub(super) fn access_denied() -> OAuthError {
-    OAuthError::new(OAuthErrorKind::AccessDenied)
-        .hint("The verifier is unknown or its request has not been answered.")
+    crate::flow::response::unanswered()
 }
 
 /// The CSRF cookie must carry the request's value: the browser that started the flow is the
 /// one finishing it. Compared in constant time.
-fn check_csrf(cookie: Option<&str>, expected: &FlowId) -> Result<(), FlowError> {
+fn check_csrf(cookie: Option<&str>, expected: &FlowId) -> Result<(), ErrorWithCookies> {
     let matches =
         cookie.is_some_and(|c| bool::from(c.as_bytes().ct_eq(expected.as_str().as_bytes())));
     if matches {
@@ -207,11 +189,11 @@ mod tests {
         let id = FlowId::generate();
         assert!(check_csrf(Some(id.as_str()), &id).is_ok());
         assert_eq!(
-            check_csrf(None, &id).unwrap_err().0.kind,
+            check_csrf(None, &id).unwrap_err().error.kind,
             OAuthErrorKind::RequestForbidden
         );
         assert_eq!(
-            check_csrf(Some("nope"), &id).unwrap_err().0.kind,
+            check_csrf(Some("nope"), &id).unwrap_err().error.kind,
             OAuthErrorKind::RequestForbidden
         );
     }

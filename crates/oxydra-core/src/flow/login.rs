@@ -1,0 +1,189 @@
+//! The login step's decisions (`shared/spec/behaviour.md` §3.2 steps 2–5): whether a
+//! remembered login may stand in for the login app, and what an answered login request means
+//! once the browser is back with its verifier. Pure: `(request, input, now) → decision`; the
+//! service (`service/authorize.rs`) loads the inputs and carries the decision out.
+
+use std::time::Duration;
+
+use crate::flow::cookies::CookieChange;
+use crate::flow::response::{rejection_error, unanswered};
+use crate::flow::{LoginOutcome, LoginRequest, LoginSession};
+use crate::model::Now;
+use crate::oauth2::authorize::Prompt;
+use crate::{OAuthError, OAuthErrorKind};
+
+/// What the authorization request demands of the authentication (OIDC Core §3.1.2.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoginDemands {
+    /// `prompt`.
+    pub prompt: Prompt,
+    /// `max_age`, in seconds.
+    pub max_age: Option<i64>,
+}
+
+/// How a new flow starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginStart {
+    /// The login app must authenticate the user.
+    Authenticate,
+    /// A remembered login session stands in (the login request is created with `skip`).
+    Remembered(LoginSession),
+}
+
+/// §3.2 steps 2–3: the browser's remembered `session` (already loaded, if any) is used unless
+/// it expired, is older than `max_age`, or `prompt=login` asks for a fresh login;
+/// `prompt=none` without one is `login_required`.
+pub fn start(
+    demands: LoginDemands,
+    session: Option<LoginSession>,
+    now: Now,
+) -> Result<LoginStart, OAuthError> {
+    let session = session
+        .filter(|_| !demands.prompt.login)
+        .filter(|s| s.is_valid_at(now))
+        .filter(|s| {
+            demands.max_age.is_none_or(|max_age| {
+                s.authenticated_at.unix_secs().saturating_add(max_age) >= now.unix_secs()
+            })
+        });
+    match session {
+        Some(session) => Ok(LoginStart::Remembered(session)),
+        None if demands.prompt.none => Err(OAuthError::new(OAuthErrorKind::LoginRequired)
+            .hint("prompt=none was requested but the end-user has no valid login session.")),
+        None => Ok(LoginStart::Authenticate),
+    }
+}
+
+/// What the service knows, besides the login request, when the browser returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginReturn {
+    /// What the authorization request demands.
+    pub demands: LoginDemands,
+    /// The browser's session cookie, if any.
+    pub session_cookie: Option<String>,
+    /// How long a login remembered with `remember_for = 0` is honoured.
+    pub browser_session: Duration,
+    /// The id a newly remembered session gets (random, chosen by the caller).
+    pub new_session_id: String,
+}
+
+/// What happens to the remembered login sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionChange {
+    /// Nothing.
+    Keep,
+    /// Store this new session (`remember`).
+    Remember(LoginSession),
+    /// Forget the browser's session, if it has one (`remember = false`).
+    Forget(Option<String>),
+}
+
+/// An accepted login, ready for the consent step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedIn {
+    /// The authenticated end-user.
+    pub subject: String,
+    /// The authentication context class the login app reported.
+    pub acr: String,
+    /// When the user authenticated.
+    pub authenticated_at: Now,
+    /// The change to the remembered sessions.
+    pub session: SessionChange,
+    /// The login session the consent request belongs to, if any.
+    pub session_id: Option<String>,
+    /// The cookie changes the session change needs.
+    pub cookies: Vec<CookieChange>,
+}
+
+/// §3.2 step 5: an answered `login` request, redeemed by the browser at `now`. A rejection
+/// becomes the app's error; a remembered session must keep its subject; `max_age` and
+/// `prompt=login` are checked; then the session is remembered, forgotten, or kept (`skip`).
+pub fn after_login(
+    login: &LoginRequest,
+    input: &LoginReturn,
+    now: Now,
+) -> Result<LoggedIn, OAuthError> {
+    let (subject, remember, remember_for, acr, authenticated_at) = match &login.outcome {
+        Some(LoginOutcome::Accepted {
+            subject,
+            remember,
+            remember_for,
+            acr,
+            authenticated_at,
+            ..
+        }) => (
+            subject.clone(),
+            *remember,
+            *remember_for,
+            acr.clone(),
+            Now::from_unix_micros(*authenticated_at),
+        ),
+        Some(LoginOutcome::Rejected(rejection)) => return Err(rejection_error(rejection)),
+        None => return Err(unanswered()),
+    };
+    if login.skip && subject != login.subject {
+        return Err(OAuthError::new(OAuthErrorKind::ServerError)
+            .hint("The login app changed the subject of a remembered session."));
+    }
+    check_auth_time(input.demands, authenticated_at, login.requested_at)?;
+    let (session, session_id, cookies) = if login.skip {
+        (
+            SessionChange::Keep,
+            login.login_session_id.clone(),
+            Vec::new(),
+        )
+    } else if remember {
+        let lifetime = match u64::try_from(remember_for) {
+            Ok(secs) if secs > 0 => Duration::from_secs(secs),
+            _ => input.browser_session,
+        };
+        let session = LoginSession {
+            id: input.new_session_id.clone(),
+            subject: subject.clone(),
+            authenticated_at,
+            expires_at: now.plus(lifetime),
+        };
+        let cookie = CookieChange::Session {
+            id: session.id.clone(),
+            max_age: (remember_for > 0).then_some(remember_for),
+        };
+        let id = Some(session.id.clone());
+        (SessionChange::Remember(session), id, vec![cookie])
+    } else {
+        let forget = SessionChange::Forget(input.session_cookie.clone());
+        (forget, None, vec![CookieChange::ClearSession])
+    };
+    Ok(LoggedIn {
+        subject,
+        acr,
+        authenticated_at,
+        session,
+        session_id,
+        cookies,
+    })
+}
+
+/// OIDC Core §3.1.2.1: `max_age` and `prompt=login` constrain the authentication time.
+/// Both are measured against the time of the authorization request, not the (later) time
+/// the browser comes back: `max_age=0` is met by a login made for this request.
+fn check_auth_time(
+    demands: LoginDemands,
+    authenticated_at: Now,
+    requested_at: Now,
+) -> Result<(), OAuthError> {
+    if let Some(max_age) = demands.max_age
+        && authenticated_at.unix_secs().saturating_add(max_age) < requested_at.unix_secs()
+    {
+        return Err(OAuthError::new(OAuthErrorKind::LoginRequired)
+            .hint("The authentication is older than max_age allows."));
+    }
+    if demands.prompt.login && authenticated_at.unix_secs() < requested_at.unix_secs() {
+        return Err(OAuthError::new(OAuthErrorKind::LoginRequired)
+            .hint("prompt=login requires a fresh authentication."));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "login_tests.rs"]
+mod tests;

@@ -1,0 +1,104 @@
+//! The flow's intent methods (`FlowStore::login_to_consent`, `FlowStore::consent_to_code`):
+//! each step of the login and consent flow that writes more than one row is one transaction.
+//!
+//! The transaction starts with the verifier's conditional redemption (`UPDATE … WHERE
+//! verifier_used = FALSE`). A miss returns at once and the dropped transaction rolls back, so
+//! only the one fresh redemption writes. On PostgreSQL a concurrent redemption waits for the
+//! row lock and, once the winner commits, finds the verifier used; had the winner rolled back,
+//! it wins instead. On SQLite `BEGIN IMMEDIATE` serialises the whole step. Any failing write
+//! after the redemption undoes it too: the verifier stays unused and no session changes.
+
+use oxydra_core::flow::login::SessionChange;
+use oxydra_core::flow::{ConsentRequest, FlowId, LoginRequest, VerifierUse};
+use oxydra_core::store::StoreError;
+use oxydra_core::token::StoredToken;
+
+use crate::SqlStore;
+use crate::db::{AnyRow, Arg, Db, Tx};
+use crate::error::is_foreign_key_violation;
+use crate::impls::flows::{CONSENT, LOGIN, Table, consent_args, id_arg, session_args};
+use crate::impls::tokens::insert_all;
+use crate::rows::{ConsentRequestRow, LoginRequestRow, VerifierUsedRow};
+use crate::sql::flows as sql;
+
+/// Redeems a verifier of `table` inside `tx`, as `flows::redeem` does on the pool.
+async fn redeem_in<R, T>(
+    tx: &mut Tx,
+    table: &Table,
+    verifier: &FlowId,
+) -> Result<VerifierUse<T>, StoreError>
+where
+    R: AnyRow,
+    T: TryFrom<R, Error = StoreError>,
+{
+    let args = [id_arg(verifier)];
+    if let Some(row) = tx.fetch_optional::<R>(table.use_verifier, &args).await? {
+        return T::try_from(row).map(VerifierUse::Fresh);
+    }
+    let used: Option<VerifierUsedRow> = tx.fetch_optional(table.verifier_used, &args).await?;
+    Ok(match used {
+        Some(VerifierUsedRow {
+            verifier_used: true,
+        }) => VerifierUse::AlreadyUsed,
+        _ => VerifierUse::Unknown,
+    })
+}
+
+/// `FlowStore::login_to_consent`: redeem, change the login session, store the consent request.
+pub(crate) async fn login_to_consent(
+    db: &Db,
+    verifier: &FlowId,
+    session: &SessionChange,
+    consent: Option<&ConsentRequest>,
+) -> Result<VerifierUse<LoginRequest>, StoreError> {
+    let consent = consent.map(consent_args).transpose()?;
+    let mut tx = db.begin().await?;
+    let used = redeem_in::<LoginRequestRow, _>(&mut tx, &LOGIN, verifier).await?;
+    if !matches!(used, VerifierUse::Fresh(_)) {
+        return Ok(used);
+    }
+    match session {
+        SessionChange::Keep | SessionChange::Forget(None) => {}
+        SessionChange::Remember(session) => {
+            tx.execute(&sql::INSERT_LOGIN_SESSION, &session_args(session))
+                .await?;
+        }
+        SessionChange::Forget(Some(id)) => {
+            tx.execute(&sql::DELETE_LOGIN_SESSION, &[Arg::Text(id.clone())])
+                .await?;
+        }
+    }
+    if let Some(args) = consent {
+        tx.execute(&sql::INSERT_CONSENT, &args).await?;
+    }
+    tx.commit().await?;
+    Ok(used)
+}
+
+/// `FlowStore::consent_to_code`: redeem, store the authorization response's tokens. A token
+/// naming a deleted client is `NotFound` and forgets the cached clients, as
+/// `TokenStore::insert_tokens` does.
+pub(crate) async fn consent_to_code(
+    store: &SqlStore,
+    verifier: &FlowId,
+    tokens: &[StoredToken],
+) -> Result<VerifierUse<ConsentRequest>, StoreError> {
+    let result = async {
+        let mut tx = store.db.begin().await?;
+        let used = redeem_in::<ConsentRequestRow, _>(&mut tx, &CONSENT, verifier).await?;
+        if !matches!(used, VerifierUse::Fresh(_)) {
+            return Ok(used);
+        }
+        insert_all(&mut tx, tokens).await?;
+        tx.commit().await?;
+        Ok(used)
+    }
+    .await;
+    match result {
+        Err(e) if is_foreign_key_violation(&e) => {
+            store.client_cache.invalidate();
+            Err(StoreError::NotFound)
+        }
+        other => other,
+    }
+}

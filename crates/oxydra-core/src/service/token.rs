@@ -5,11 +5,11 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::model::Now;
 use crate::oauth2::grant::authorization_code::{self, CodeRedemption};
-use crate::oauth2::grant::issue::{GrantTemplate, Issued, Minter, issue, wants_refresh_token};
+use crate::oauth2::grant::issue::{GrantedAccess, Issued, Minter, issue, wants_refresh_token};
 use crate::oauth2::grant::{
     TokenGrant, check_client_grant, client_credentials, invalid_grant, refresh_token,
 };
-use crate::service::id_tokens::{Alongside, IdTokenIssuer, is_openid};
+use crate::service::id_tokens::{IdTokenBindings, IdTokenIssuer, is_openid};
 use crate::service::provider::Provider;
 use crate::store::{KeyStore, StoreError, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
@@ -80,7 +80,7 @@ async fn with_id_token<S: KeyStore>(
     now: Now,
 ) -> Result<Issued, Error> {
     if is_openid(&row.granted_scope) {
-        let alongside = Alongside {
+        let bindings = IdTokenBindings {
             access_token: Some(&issued.access_token),
             code: None,
             with_nonce,
@@ -88,9 +88,9 @@ async fn with_id_token<S: KeyStore>(
         issued.id_token = Some(
             oidc.issue(
                 store,
-                &GrantTemplate::of(row),
+                &GrantedAccess::of(row),
                 &client.id_token_signed_response_alg,
-                alongside,
+                bindings,
                 now,
             )
             .await?,
@@ -110,7 +110,7 @@ async fn client_credentials<S: TokenStore>(
 ) -> Result<Issued, Error> {
     let granted =
         client_credentials::granted_scope(client, request.scope, settings.scope_strategy)?;
-    let grant = GrantTemplate {
+    let grant = GrantedAccess {
         request_id: RequestId::generate(),
         client_id: client.id.clone(),
         subject: client.id.as_str().to_owned(),
@@ -168,7 +168,7 @@ async fn redeem_code<S: TokenStore>(
         code_verifier: request.code_verifier,
     };
     authorization_code::check(&row, client, redemption, now)?;
-    let grant = GrantTemplate::of(&row);
+    let grant = GrantedAccess::of(&row);
     let with_refresh = wants_refresh_token(client, &row.granted_scope);
     let issued = issue(
         minter,
@@ -198,7 +198,7 @@ async fn refresh<S: TokenStore>(
     if !row.active {
         return Err(replayed(store, &row).await?);
     }
-    let grant = GrantTemplate::of(&row);
+    let grant = GrantedAccess::of(&row);
     let issued = issue(
         minter,
         &grant,

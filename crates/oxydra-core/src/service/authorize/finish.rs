@@ -3,11 +3,13 @@
 //! §3.3.2.5): a code, an access token, an ID token, or a combination.
 
 use crate::flow::{ConsentOutcome, ConsentRequest, LoginOutcome};
-use crate::oauth2::grant::issue::{GrantTemplate, issue};
+use crate::oauth2::grant::issue::{GrantedAccess as GrantTemplate, issue};
 use crate::oidc::id_token::{check_hint_subject, hint_subject};
 use crate::oidc::subject::obfuscated_subject;
 use crate::service::access_tokens::AccessTokens;
-use crate::service::id_tokens::{Alongside, IdTokenIssuer, is_openid, visible_subject};
+use crate::service::id_tokens::{
+    IdTokenBindings as Alongside, IdTokenIssuer, is_openid, visible_subject,
+};
 use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKind, TokenSession};
 use crate::{OAuthError, OAuthErrorKind};

@@ -106,58 +106,18 @@ impl AppState {
         )?;
         let token_keys = Arc::new(TokenKeys::new(&config.system_secrets)?);
         let key_cipher = Arc::new(KeyCipher::new(&config.system_secrets)?);
-        let remote = RemoteFetcher::new(FetchPolicy {
-            dev: config.dangerous_force_http,
-            ..FetchPolicy::default()
-        })
-        .map_err(|e| {
-            Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
-        })?;
-        let jwks = JwksFetcher::new(JwksFetchConfig::default(), remote.clone());
+        let (remote, jwks) = fetchers(&config)?;
         let token_endpoint = Arc::from(format!(
             "{}{}",
             config.issuer.as_str().trim_end_matches('/'),
             oxydra_api::paths::OAUTH2_TOKEN
         ));
-        let cookies = CookieJar::new(config.cookie_secret.expose(), config.https()).with_rotated(
-            config
-                .rotated_cookie_secrets
-                .iter()
-                .map(|s| s.expose().as_slice()),
-        );
-        let flow_settings = Arc::new(FlowSettings {
-            authorize_url: issuer_url(&config, oxydra_api::paths::OAUTH2_AUTH)?,
-            login_url: config.urls.login.clone(),
-            consent_url: config.urls.consent.clone(),
-            scope_strategy: config.scope_strategy,
-            auth_code_lifespan: config.lifespans.auth_code,
-            round_trip: ROUND_TRIP,
-            access_token_lifespan: config.lifespans.access_token,
-            browser_session: config.lifespans.browser_session,
-            pairwise_enabled: config.oidc.subject_types.contains(&SubjectType::Pairwise),
-            pairwise_salt: Secret::new(config.oidc.pairwise_salt.expose().as_bytes().to_vec()),
-            legacy: config.legacy_consent.then_some(LegacyFlowSettings {
-                lifespan: config.lifespans.challenge,
-            }),
-        });
+        let cookies = cookie_jar(&config);
+        let flow_settings = Arc::new(flow_settings(&config)?);
         let key_options = GenerateOptions {
             rsa_bits: config.rsa_key_bits,
         };
-        let id_token_keys = Arc::new(
-            SigningKeys::new(
-                ID_TOKEN_SET,
-                config.id_token_signing_alg,
-                key_options,
-                DEFAULT_REFRESH,
-            )
-            .with_algorithms(&OIDC_SIGNING_ALGS),
-        );
-        let access_token_keys = Arc::new(SigningKeys::new(
-            ACCESS_TOKEN_SET,
-            JwkAlgorithm::Rs256,
-            key_options,
-            DEFAULT_REFRESH,
-        ));
+        let (id_token_keys, access_token_keys) = signing_sets(&config, key_options);
         let issuer_id: Arc<str> = Arc::from(config.issuer_with_slash());
         let provider = Arc::new(Provider {
             issuer: issuer_id.clone(),
@@ -278,6 +238,69 @@ impl AppState {
     pub fn now(&self) -> Now {
         self.clock.now()
     }
+}
+
+/// The safe downloader and, on top of it, the `jwks_uri` fetcher.
+fn fetchers(config: &Config) -> Result<(RemoteFetcher, JwksFetcher), Error> {
+    let remote = RemoteFetcher::new(FetchPolicy {
+        dev: config.dangerous_force_http,
+        ..FetchPolicy::default()
+    })
+    .map_err(|e| Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string())))?;
+    let jwks = JwksFetcher::new(JwksFetchConfig::default(), remote.clone());
+    Ok((remote, jwks))
+}
+
+/// Signs and reads the flow's cookies with `COOKIE_SECRET` (and the rotated ones).
+fn cookie_jar(config: &Config) -> CookieJar {
+    CookieJar::new(config.cookie_secret.expose(), config.https()).with_rotated(
+        config
+            .rotated_cookie_secrets
+            .iter()
+            .map(|s| s.expose().as_slice()),
+    )
+}
+
+/// What the login/consent flow needs from the configuration.
+fn flow_settings(config: &Config) -> Result<FlowSettings, Error> {
+    Ok(FlowSettings {
+        authorize_url: issuer_url(config, oxydra_api::paths::OAUTH2_AUTH)?,
+        login_url: config.urls.login.clone(),
+        consent_url: config.urls.consent.clone(),
+        scope_strategy: config.scope_strategy,
+        auth_code_lifespan: config.lifespans.auth_code,
+        round_trip: ROUND_TRIP,
+        access_token_lifespan: config.lifespans.access_token,
+        browser_session: config.lifespans.browser_session,
+        pairwise_enabled: config.oidc.subject_types.contains(&SubjectType::Pairwise),
+        pairwise_salt: Secret::new(config.oidc.pairwise_salt.expose().as_bytes().to_vec()),
+        legacy: config.legacy_consent.then_some(LegacyFlowSettings {
+            lifespan: config.lifespans.challenge,
+        }),
+    })
+}
+
+/// The cached ID-token set (a key of every OIDC algorithm) and access-token set.
+fn signing_sets(
+    config: &Config,
+    key_options: GenerateOptions,
+) -> (Arc<SigningKeys>, Arc<SigningKeys>) {
+    let id_token_keys = Arc::new(
+        SigningKeys::new(
+            ID_TOKEN_SET,
+            config.id_token_signing_alg,
+            key_options,
+            DEFAULT_REFRESH,
+        )
+        .with_algorithms(&OIDC_SIGNING_ALGS),
+    );
+    let access_token_keys = Arc::new(SigningKeys::new(
+        ACCESS_TOKEN_SET,
+        JwkAlgorithm::Rs256,
+        key_options,
+        DEFAULT_REFRESH,
+    ));
+    (id_token_keys, access_token_keys)
 }
 
 /// `<issuer><path>`, the issuer's own path kept (`https://example.com/auth` + `/oauth2/auth`).

@@ -162,20 +162,60 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         .prefix("oxydra-bench-")
         .tempdir()
         .context("cannot create a temporary directory")?;
+    let plan = plan(&args, temp.path());
+    print_header(&args, binary_size);
+
+    let ceiling = measure_ceiling(&plan).await?;
+    let ceiling_rate = ceiling.median().per_second;
+    let mut scenarios = vec![ceiling];
+    let (peer, peer_side) = if args.skip_peer {
+        println!(
+            "
+peer: skipped (--skip-peer)"
+        );
+        (None, None)
+    } else {
+        let (peer, side) = start_peer(&args).await?;
+        (Some(peer), Some(side))
+    };
+    let outcomes = measure_backends(&args, &plan, temp.path(), peer_side.as_ref()).await;
+
+    let (mut ok, mut memory) = collect(outcomes, &mut scenarios);
+    if let Some(peer) = peer {
+        memory.push(format!(
+            "peer      peak RSS (VmHWM): {}",
+            match server::peak_rss_kib(peer.pid()) {
+                Ok(kib) => mib(kib * 1024),
+                Err(e) => format!("unavailable ({e:#})"),
+            }
+        ));
+        peer.stop().await?;
+    }
+    ok &= scenarios.iter().all(|s| s.errors() == 0);
+
+    print_report(&scenarios, ceiling_rate, memory, binary_size);
+    Ok(ok)
+}
+
+/// What every backend is measured with: wrk's settings, warm-up, duration and runs.
+fn plan(args: &Args, work_dir: &std::path::Path) -> backend::Plan {
     let settings = wrk::Settings {
         bin: args.wrk.clone(),
         connections: args.connections,
         threads: args.threads,
         timeout: Duration::from_secs(5),
     };
-    let plan = backend::Plan {
+    backend::Plan {
         settings,
         warmup: Duration::from_secs(args.warmup),
         duration: Duration::from_secs(args.duration),
         runs: args.runs,
-        work_dir: temp.path().to_owned(),
-    };
+        work_dir: work_dir.to_owned(),
+    }
+}
 
+/// What is measured, on what, with which load.
+fn print_header(args: &Args, binary_size: u64) {
     println!("oxydra-bench");
     println!(
         "  server      {} ({})",
@@ -196,36 +236,30 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         "  server env  BCRYPT_COST={}, otherwise defaults",
         args.bcrypt_cost
     );
+}
 
+/// Runs the scenarios against SQLite and (unless skipped) PostgreSQL; a backend that could
+/// not be measured is reported at once and kept as its error.
+async fn measure_backends(
+    args: &Args,
+    plan: &backend::Plan,
+    work_dir: &std::path::Path,
+    peer_ref: Option<&backend::PeerSide>,
+) -> Vec<(&'static str, anyhow::Result<Outcome>)> {
     let selected = selection::resolve(&args.scenarios);
-    let ceiling = measure_ceiling(&plan).await?;
-    let ceiling_rate = ceiling.median().per_second;
-    let mut scenarios = vec![ceiling];
-    let mut outcomes: Vec<(&str, Result<Outcome, anyhow::Error>)> = Vec::new();
-    let (peer, peer_side) = if args.skip_peer {
-        println!(
-            "
-peer: skipped (--skip-peer)"
-        );
-        (None, None)
-    } else {
-        let (peer, side) = start_peer(&args).await?;
-        (Some(peer), Some(side))
-    };
-
-    let sqlite_path = temp.path().join("bench.db");
+    let sqlite_path = work_dir.join("bench.db");
     let sqlite = Backend {
         name: "sqlite",
         database_url: format!("sqlite://{}", sqlite_path.display()),
         shown: format!("fresh file {}", sqlite_path.display()),
         bin: args.server_bin.clone(),
         bcrypt_cost: args.bcrypt_cost,
-        log_path: temp.path().join("server-sqlite.log"),
+        log_path: work_dir.join("server-sqlite.log"),
     };
-    let peer_ref = peer_side.as_ref();
+    let mut outcomes = Vec::new();
     outcomes.push((
         "sqlite",
-        report_failure("sqlite", sqlite.run(&plan, peer_ref, &selected).await),
+        report_failure("sqlite", sqlite.run(plan, peer_ref, &selected).await),
     ));
     if args.skip_postgres {
         println!("\npostgres: skipped (--skip-postgres)");
@@ -236,14 +270,22 @@ peer: skipped (--skip-peer)"
             shown: redact(&args.postgres_url),
             bin: args.server_bin.clone(),
             bcrypt_cost: args.bcrypt_cost,
-            log_path: temp.path().join("server-postgres.log"),
+            log_path: work_dir.join("server-postgres.log"),
         };
         outcomes.push((
             "postgres",
-            report_failure("postgres", pg.run(&plan, peer_ref, &selected).await),
+            report_failure("postgres", pg.run(plan, peer_ref, &selected).await),
         ));
     }
+    outcomes
+}
 
+/// Adds each measured backend's scenarios to `scenarios`; returns whether every backend was
+/// measured, and the memory lines to print.
+fn collect(
+    outcomes: Vec<(&'static str, anyhow::Result<Outcome>)>,
+    scenarios: &mut Vec<Scenario>,
+) -> (bool, Vec<String>) {
     let mut ok = true;
     let mut memory = Vec::new();
     for (name, outcome) in outcomes {
@@ -268,26 +310,19 @@ peer: skipped (--skip-peer)"
             }
         }
     }
-    if let Some(peer) = peer {
-        memory.push(format!(
-            "peer      peak RSS (VmHWM): {}",
-            match server::peak_rss_kib(peer.pid()) {
-                Ok(kib) => mib(kib * 1024),
-                Err(e) => format!("unavailable ({e:#})"),
-            }
-        ));
-        peer.stop().await?;
-    }
-    ok &= scenarios.iter().all(|s| s.errors() == 0);
+    (ok, memory)
+}
 
+/// The tables, the memory lines and the machine's state at the end.
+fn print_report(scenarios: &[Scenario], ceiling_rate: f64, memory: Vec<String>, binary_size: u64) {
     println!("\nEvery run (req/s / ceiling uses the ceiling's median):");
-    println!("{}", report::runs_table(&scenarios, Some(ceiling_rate)));
+    println!("{}", report::runs_table(scenarios, Some(ceiling_rate)));
     println!("\nMedians:");
-    println!("{}", report::summary_table(&scenarios, Some(ceiling_rate)));
+    println!("{}", report::summary_table(scenarios, Some(ceiling_rate)));
     println!(
         "\nServer CPU per request (per journey for the driven scenarios) as a multiple of GET /health/alive on the same backend:"
     );
-    println!("{}", report::health_multiples(&scenarios));
+    println!("{}", report::health_multiples(scenarios));
     println!();
     for line in memory {
         println!("{line}");
@@ -297,7 +332,6 @@ peer: skipped (--skip-peer)"
         mib(binary_size)
     );
     println!("machine at the end: {}", load_average());
-    Ok(ok)
 }
 
 /// Says at once when a backend could not be measured (the summary repeats it).

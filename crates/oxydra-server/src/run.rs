@@ -69,37 +69,61 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
     let scheme = if rustls.is_some() { "https" } else { "http" };
     let state =
         AppState::new(config, store.clone()).map_err(|e| ServeError::Keys(e.to_string()))?;
-    state.ensure_signing_keys().await.map_err(|e| {
-        let detail = match &e {
-            oxydra_core::Error::OAuth(o) => o.debug.clone().unwrap_or_else(|| e.to_string()),
-            other => other.to_string(),
-        };
-        let dev_hint = match crate::config::dev_secret_file(state.config.database_url.expose()) {
-            Some(file) if state.config.dangerous_force_http => format!(
-                "; in development mode the secret is kept in {}: a database made without it \
-                 (or by an older version) can be deleted to start afresh",
-                file.display()
-            ),
-            _ => String::new(),
-        };
-        ServeError::Keys(format!(
-            "the signing key sets ({}) cannot be used: {detail}; if SYSTEM_SECRET changed, \
-             set the previous one as ROTATED_SYSTEM_SECRET (then run `oxydra migrate secret`)\
-             {dev_hint}",
-            state.signing_set_names().join(", ")
-        ))
-    })?;
+    state
+        .ensure_signing_keys()
+        .await
+        .map_err(|e| signing_keys_error(&state, &e))?;
     crate::bootstrap::ensure_root_client(&state)
         .await
         .map_err(|e| ServeError::Bootstrap(e.to_string()))?;
     let handle = Handle::new();
-    let (caps, timeouts) = connection_limits(&state.config);
+    let limits = connection_limits(&state.config);
+    let bound = bind_listeners(&state, mode, scheme).await?;
+    let servers = spawn_servers(&state, bound, limits, rustls, &handle)?;
+    let janitor = crate::tasks::spawn_janitor(&state);
+    tokio::spawn(shutdown_on_signal(handle));
+    let result = wait_for(servers).await;
+    if let Some(janitor) = janitor {
+        janitor.abort();
+    }
+    store.close().await;
+    tracing::info!("stopped");
+    result
+}
+
+/// Why the signing key sets cannot be used, with what to do about it.
+fn signing_keys_error(state: &AppState, e: &oxydra_core::Error) -> ServeError {
+    let detail = match e {
+        oxydra_core::Error::OAuth(o) => o.debug.clone().unwrap_or_else(|| e.to_string()),
+        other => other.to_string(),
+    };
+    let dev_hint = match crate::config::dev_secret_file(state.config.database_url.expose()) {
+        Some(file) if state.config.dangerous_force_http => format!(
+            "; in development mode the secret is kept in {}: a database made without it \
+             (or by an older version) can be deleted to start afresh",
+            file.display()
+        ),
+        _ => String::new(),
+    };
+    ServeError::Keys(format!(
+        "the signing key sets ({}) cannot be used: {detail}; if SYSTEM_SECRET changed, \
+         set the previous one as ROTATED_SYSTEM_SECRET (then run `oxydra migrate secret`)\
+         {dev_hint}",
+        state.signing_set_names().join(", ")
+    ))
+}
+
+/// Binds every listener `mode` serves before serving any, so the admin URL the demo app calls
+/// is known before the first request reaches it; announces each bound address.
+async fn bind_listeners(
+    state: &AppState,
+    mode: ServeMode,
+    scheme: &str,
+) -> Result<Vec<(ServeMode, std::net::TcpListener)>, ServeError> {
     let listeners = [
         (ServeMode::Public, "public", &state.config.public),
         (ServeMode::Admin, "admin", &state.config.admin),
     ];
-    // Bind every listener before serving any, so the admin URL the demo app calls is known
-    // before the first request reaches it.
     let mut bound = Vec::new();
     for (side, name, listen) in listeners {
         if mode != ServeMode::All && mode != side {
@@ -117,6 +141,17 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
         }
         bound.push((side, listener));
     }
+    Ok(bound)
+}
+
+/// Serves each bound listener with its router, under its connection cap, on its own task.
+fn spawn_servers(
+    state: &AppState,
+    bound: Vec<(ServeMode, std::net::TcpListener)>,
+    (caps, timeouts): (Caps, Timeouts),
+    rustls: Option<axum_server::tls_rustls::RustlsConfig>,
+    handle: &Handle<PeerAddr>,
+) -> Result<Vec<tokio::task::JoinHandle<std::io::Result<()>>>, ServeError> {
     let mut servers = Vec::new();
     for (side, listener) in bound {
         let (router, cap) = if side == ServeMode::Public {
@@ -133,8 +168,13 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
             handle.clone(),
         )));
     }
-    let janitor = crate::tasks::spawn_janitor(&state);
-    tokio::spawn(shutdown_on_signal(handle));
+    Ok(servers)
+}
+
+/// Waits for every server task; the last failure, if any, is the result.
+async fn wait_for(
+    servers: Vec<tokio::task::JoinHandle<std::io::Result<()>>>,
+) -> Result<(), ServeError> {
     let mut result = Ok(());
     for server in servers {
         match server.await {
@@ -143,11 +183,6 @@ pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
             Err(e) => result = Err(ServeError::Listen(e.to_string())),
         }
     }
-    if let Some(janitor) = janitor {
-        janitor.abort();
-    }
-    store.close().await;
-    tracing::info!("stopped");
     result
 }
 

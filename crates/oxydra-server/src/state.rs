@@ -10,15 +10,15 @@ use oxydra_core::Secret;
 use oxydra_core::client::SubjectType;
 use oxydra_core::client::secret::SecretHasher;
 use oxydra_core::clock::{Clock, SystemClock};
-use oxydra_core::config::AccessTokenStrategy;
 use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher, OIDC_SIGNING_ALGS};
 use oxydra_core::model::Now;
 use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
-use oxydra_core::service::access_tokens::{AccessTokens, JwtAccessTokens};
+use oxydra_core::service::access_tokens::AccessTokens;
 use oxydra_core::service::authorize::{FlowSettings, LegacyFlowSettings, ROUND_TRIP};
 use oxydra_core::service::client_auth::AuthContext;
 use oxydra_core::service::id_tokens::IdTokenIssuer;
 use oxydra_core::service::policy_cache::PolicyCache;
+use oxydra_core::service::provider::Provider;
 use oxydra_core::service::signing_keys::{
     ACCESS_TOKEN_SET, DEFAULT_REFRESH, ID_TOKEN_SET, SigningKeys,
 };
@@ -82,6 +82,9 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Failed client authentications per client and IP (`OXYDRA_AUTH_FAILURE*`).
     pub auth_failures: Arc<FailureBudget>,
+    /// The token side (issuer, token keys, signing sets, lifespans, strategies), built once;
+    /// it shares the keys and sets above.
+    pub provider: Arc<Provider>,
 }
 
 impl AppState {
@@ -103,59 +106,30 @@ impl AppState {
         )?;
         let token_keys = Arc::new(TokenKeys::new(&config.system_secrets)?);
         let key_cipher = Arc::new(KeyCipher::new(&config.system_secrets)?);
-        let remote = RemoteFetcher::new(FetchPolicy {
-            dev: config.dangerous_force_http,
-            ..FetchPolicy::default()
-        })
-        .map_err(|e| {
-            Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
-        })?;
-        let jwks = JwksFetcher::new(JwksFetchConfig::default(), remote.clone());
+        let (remote, jwks) = fetchers(&config)?;
         let token_endpoint = Arc::from(format!(
             "{}{}",
             config.issuer.as_str().trim_end_matches('/'),
             oxydra_api::paths::OAUTH2_TOKEN
         ));
-        let cookies = CookieJar::new(config.cookie_secret.expose(), config.https()).with_rotated(
-            config
-                .rotated_cookie_secrets
-                .iter()
-                .map(|s| s.expose().as_slice()),
-        );
-        let flow_settings = Arc::new(FlowSettings {
-            authorize_url: issuer_url(&config, oxydra_api::paths::OAUTH2_AUTH)?,
-            login_url: config.urls.login.clone(),
-            consent_url: config.urls.consent.clone(),
-            scope_strategy: config.scope_strategy,
-            auth_code_lifespan: config.lifespans.auth_code,
-            round_trip: ROUND_TRIP,
-            access_token_lifespan: config.lifespans.access_token,
-            browser_session: config.lifespans.browser_session,
-            pairwise_enabled: config.oidc.subject_types.contains(&SubjectType::Pairwise),
-            pairwise_salt: Secret::new(config.oidc.pairwise_salt.expose().as_bytes().to_vec()),
-            legacy: config.legacy_consent.then_some(LegacyFlowSettings {
-                lifespan: config.lifespans.challenge,
-            }),
-        });
+        let cookies = cookie_jar(&config);
+        let flow_settings = Arc::new(flow_settings(&config)?);
         let key_options = GenerateOptions {
             rsa_bits: config.rsa_key_bits,
         };
-        let id_token_keys = Arc::new(
-            SigningKeys::new(
-                ID_TOKEN_SET,
-                config.id_token_signing_alg,
-                key_options,
-                DEFAULT_REFRESH,
-            )
-            .with_algorithms(&OIDC_SIGNING_ALGS),
-        );
-        let access_token_keys = Arc::new(SigningKeys::new(
-            ACCESS_TOKEN_SET,
-            JwkAlgorithm::Rs256,
-            key_options,
-            DEFAULT_REFRESH,
-        ));
-        let issuer_id = Arc::from(config.issuer_with_slash());
+        let (id_token_keys, access_token_keys) = signing_sets(&config, key_options);
+        let issuer_id: Arc<str> = Arc::from(config.issuer_with_slash());
+        let provider = Arc::new(Provider {
+            issuer: issuer_id.clone(),
+            token_keys: token_keys.clone(),
+            cipher: key_cipher.clone(),
+            id_token_keys: id_token_keys.clone(),
+            access_token_keys: access_token_keys.clone(),
+            access_token_strategy: config.access_token_strategy,
+            scope_strategy: config.scope_strategy,
+            access_token_lifespan: config.lifespans.access_token,
+            id_token_lifespan: config.lifespans.id_token,
+        });
         let admin_url = Arc::new(OnceLock::new());
         let demo = if config.demo.enabled {
             Some(Arc::new(Demo::new(&config.demo, admin_url.clone())?))
@@ -165,6 +139,7 @@ impl AppState {
         let policies = Arc::new(PolicyCache::new(config.access_control.policy_cache_ttl));
         let discovery = discovery::build(&config)?;
         Ok(Self {
+            provider,
             policies,
             discovery,
             metrics: Arc::new(crate::metrics::Metrics::new()),
@@ -199,44 +174,25 @@ impl AppState {
 
     /// Token-endpoint settings from the configuration.
     pub fn token_settings(&self) -> TokenSettings {
-        TokenSettings {
-            access_token_lifespan: self.config.lifespans.access_token,
-            scope_strategy: self.config.scope_strategy,
-        }
+        self.provider.token_settings()
     }
 
     /// What ID tokens are signed with.
     pub fn id_token_issuer(&self) -> IdTokenIssuer<'_> {
-        IdTokenIssuer {
-            keys: &self.id_token_keys,
-            cipher: &self.key_cipher,
-            issuer: &self.issuer_id,
-            lifespan: self.config.lifespans.id_token,
-        }
+        self.provider.id_token_issuer()
     }
 
     /// How access tokens are minted and recognised: opaque, or JWTs signed by the
     /// access-token set under `OAUTH2_ACCESS_TOKEN_STRATEGY=jwt`.
     pub fn access_tokens(&self) -> AccessTokens<'_> {
-        AccessTokens {
-            opaque: &self.token_keys,
-            jwt: self.jwt_access_tokens().then(|| JwtAccessTokens {
-                keys: &self.access_token_keys,
-                cipher: &self.key_cipher,
-                issuer: &self.issuer_id,
-            }),
-        }
-    }
-
-    fn jwt_access_tokens(&self) -> bool {
-        self.config.access_token_strategy == AccessTokenStrategy::Jwt
+        self.provider.access_tokens()
     }
 
     /// The signing sets in use: the ID-token set, plus the access-token set under the JWT
     /// strategy.
     fn signing_sets(&self) -> Vec<&SigningKeys> {
         let mut sets = vec![self.id_token_keys.as_ref()];
-        if self.jwt_access_tokens() {
+        if self.provider.jwt_access_tokens() {
             sets.push(&self.access_token_keys);
         }
         sets
@@ -282,6 +238,69 @@ impl AppState {
     pub fn now(&self) -> Now {
         self.clock.now()
     }
+}
+
+/// The safe downloader and, on top of it, the `jwks_uri` fetcher.
+fn fetchers(config: &Config) -> Result<(RemoteFetcher, JwksFetcher), Error> {
+    let remote = RemoteFetcher::new(FetchPolicy {
+        dev: config.dangerous_force_http,
+        ..FetchPolicy::default()
+    })
+    .map_err(|e| Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string())))?;
+    let jwks = JwksFetcher::new(JwksFetchConfig::default(), remote.clone());
+    Ok((remote, jwks))
+}
+
+/// Signs and reads the flow's cookies with `COOKIE_SECRET` (and the rotated ones).
+fn cookie_jar(config: &Config) -> CookieJar {
+    CookieJar::new(config.cookie_secret.expose(), config.https()).with_rotated(
+        config
+            .rotated_cookie_secrets
+            .iter()
+            .map(|s| s.expose().as_slice()),
+    )
+}
+
+/// What the login/consent flow needs from the configuration.
+fn flow_settings(config: &Config) -> Result<FlowSettings, Error> {
+    Ok(FlowSettings {
+        authorize_url: issuer_url(config, oxydra_api::paths::OAUTH2_AUTH)?,
+        login_url: config.urls.login.clone(),
+        consent_url: config.urls.consent.clone(),
+        scope_strategy: config.scope_strategy,
+        auth_code_lifespan: config.lifespans.auth_code,
+        round_trip: ROUND_TRIP,
+        access_token_lifespan: config.lifespans.access_token,
+        browser_session: config.lifespans.browser_session,
+        pairwise_enabled: config.oidc.subject_types.contains(&SubjectType::Pairwise),
+        pairwise_salt: Secret::new(config.oidc.pairwise_salt.expose().as_bytes().to_vec()),
+        legacy: config.legacy_consent.then_some(LegacyFlowSettings {
+            lifespan: config.lifespans.challenge,
+        }),
+    })
+}
+
+/// The cached ID-token set (a key of every OIDC algorithm) and access-token set.
+fn signing_sets(
+    config: &Config,
+    key_options: GenerateOptions,
+) -> (Arc<SigningKeys>, Arc<SigningKeys>) {
+    let id_token_keys = Arc::new(
+        SigningKeys::new(
+            ID_TOKEN_SET,
+            config.id_token_signing_alg,
+            key_options,
+            DEFAULT_REFRESH,
+        )
+        .with_algorithms(&OIDC_SIGNING_ALGS),
+    );
+    let access_token_keys = Arc::new(SigningKeys::new(
+        ACCESS_TOKEN_SET,
+        JwkAlgorithm::Rs256,
+        key_options,
+        DEFAULT_REFRESH,
+    ));
+    (id_token_keys, access_token_keys)
 }
 
 /// `<issuer><path>`, the issuer's own path kept (`https://example.com/auth` + `/oauth2/auth`).

@@ -87,31 +87,10 @@ impl ClientInput {
         policy: &ClientPolicy,
         now: Now,
     ) -> Result<ValidClient, Error> {
-        let id = match id {
-            Some(id) => id,
-            None if self.client_id.is_empty() => ClientId::generate(),
-            None => ClientId::parse(self.client_id.clone())
-                .map_err(|reason| Error::invalid("client_id", reason))?,
-        };
-
-        let token_endpoint_auth_method = parse_auth_method(&self.token_endpoint_auth_method)?;
-        let jwks_uri = optional_url("jwks_uri", &self.jwks_uri)?;
-        let jwks = validate_jwks(self.jwks)?;
-        if jwks.is_some() && !jwks_uri.is_empty() {
-            return Err(Error::invalid(
-                "jwks",
-                "jwks and jwks_uri are mutually exclusive",
-            ));
-        }
-        if token_endpoint_auth_method == AuthMethod::PrivateKeyJwt
-            && jwks.is_none()
-            && jwks_uri.is_empty()
-        {
-            return Err(Error::invalid(
-                "token_endpoint_auth_method",
-                "private_key_jwt requires jwks or jwks_uri",
-            ));
-        }
+        let id = resolve_id(id, &self.client_id)?;
+        let keys =
+            KeyMaterial::validate(&self.token_endpoint_auth_method, &self.jwks_uri, self.jwks)?;
+        let token_endpoint_auth_method = keys.auth_method;
 
         let secret = self.client_secret.filter(|s| !s.expose().is_empty());
         if let Some(secret) = &secret {
@@ -126,58 +105,16 @@ impl ClientInput {
         let scope = normalize_scope(&scope)?;
 
         let sector_identifier_uri = sector_uri(&self.sector_identifier_uri, policy)?;
-
-        let userinfo_signed_response_alg = match self.userinfo_signed_response_alg.as_str() {
-            "" => "none".to_owned(),
-            "none" => "none".to_owned(),
-            alg => signing_alg("userinfo_signed_response_alg", alg, "none, ")?,
-        };
-        let id_token_signed_response_alg = match self.id_token_signed_response_alg.as_str() {
-            "" => String::new(),
-            alg => signing_alg("id_token_signed_response_alg", alg, "")?,
-        };
-        let request_object_signing_alg = match self.request_object_signing_alg.as_str() {
-            "" => String::new(),
-            alg if REQUEST_OBJECT_ALGS.contains(&alg) => alg.to_owned(),
-            _ => {
-                return Err(Error::invalid(
-                    "request_object_signing_alg",
-                    format!("must be one of {}", REQUEST_OBJECT_ALGS.join(", ")),
-                ));
-            }
-        };
-
-        let redirect_uris = self
-            .redirect_uris
-            .into_iter()
-            .map(|raw| uri::validate_redirect_uri("redirect_uris", &raw).map(|()| raw))
-            .collect::<Result<Vec<_>, _>>()?;
-        let request_uris = self
-            .request_uris
-            .into_iter()
-            .map(|uri| optional_url("request_uris", &uri))
-            .collect::<Result<Vec<_>, _>>()?;
-
+        let algs = SigningAlgs::validate(
+            &self.userinfo_signed_response_alg,
+            &self.id_token_signed_response_alg,
+            &self.request_object_signing_alg,
+        )?;
+        let redirect_uris = redirect_uris(self.redirect_uris)?;
+        let request_uris = request_uris(self.request_uris)?;
         let subject_type = parse_subject_type(&self.subject_type, policy)?;
-        let grant_types = self
-            .grant_types
-            .iter()
-            .map(|g| {
-                g.parse::<GrantType>().map_err(|()| {
-                    Error::invalid(
-                        "grant_types",
-                        format!(
-                            "unknown grant type {g:?}; supported: authorization_code, implicit, refresh_token, client_credentials"
-                        ),
-                    )
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let response_types = self
-            .response_types
-            .into_iter()
-            .map(|r| validate_response_type(&r).map(|()| r))
-            .collect::<Result<Vec<_>, _>>()?;
+        let grant_types = parse_grant_types(&self.grant_types)?;
+        let response_types = response_types(self.response_types)?;
 
         let client = Client {
             id,
@@ -195,18 +132,141 @@ impl ClientInput {
             contacts: self.contacts,
             subject_type,
             sector_identifier_uri,
-            jwks_uri,
-            jwks,
+            jwks_uri: keys.jwks_uri,
+            jwks: keys.jwks,
             token_endpoint_auth_method,
             request_uris,
-            request_object_signing_alg,
-            userinfo_signed_response_alg,
-            id_token_signed_response_alg,
+            request_object_signing_alg: algs.request_object,
+            userinfo_signed_response_alg: algs.userinfo,
+            id_token_signed_response_alg: algs.id_token,
             created_at: now,
             updated_at: now,
         };
         Ok(ValidClient { client, secret })
     }
+}
+
+/// The client id: `id` when given (an update), else the submitted one, else a new one.
+fn resolve_id(id: Option<ClientId>, submitted: &str) -> Result<ClientId, Error> {
+    match id {
+        Some(id) => Ok(id),
+        None if submitted.is_empty() => Ok(ClientId::generate()),
+        None => ClientId::parse(submitted.to_owned())
+            .map_err(|reason| Error::invalid("client_id", reason)),
+    }
+}
+
+/// How a client authenticates and the keys it does so with, checked together.
+struct KeyMaterial {
+    auth_method: AuthMethod,
+    jwks_uri: String,
+    jwks: Option<serde_json::Value>,
+}
+
+impl KeyMaterial {
+    /// `token_endpoint_auth_method`, `jwks_uri` and `jwks`: `jwks` and `jwks_uri` exclude
+    /// each other, and `private_key_jwt` needs one of them.
+    fn validate(
+        auth_method: &str,
+        jwks_uri: &str,
+        jwks: Option<serde_json::Value>,
+    ) -> Result<Self, Error> {
+        let auth_method = parse_auth_method(auth_method)?;
+        let jwks_uri = optional_url("jwks_uri", jwks_uri)?;
+        let jwks = validate_jwks(jwks)?;
+        if jwks.is_some() && !jwks_uri.is_empty() {
+            return Err(Error::invalid(
+                "jwks",
+                "jwks and jwks_uri are mutually exclusive",
+            ));
+        }
+        if auth_method == AuthMethod::PrivateKeyJwt && jwks.is_none() && jwks_uri.is_empty() {
+            return Err(Error::invalid(
+                "token_endpoint_auth_method",
+                "private_key_jwt requires jwks or jwks_uri",
+            ));
+        }
+        Ok(Self {
+            auth_method,
+            jwks_uri,
+            jwks,
+        })
+    }
+}
+
+/// The algorithms a client registers for what this server signs and what it reads.
+struct SigningAlgs {
+    userinfo: String,
+    id_token: String,
+    request_object: String,
+}
+
+impl SigningAlgs {
+    /// `userinfo_signed_response_alg` (empty means `none`), `id_token_signed_response_alg`
+    /// (empty means the server's default) and `request_object_signing_alg`.
+    fn validate(userinfo: &str, id_token: &str, request_object: &str) -> Result<Self, Error> {
+        let userinfo = match userinfo {
+            "" => "none".to_owned(),
+            "none" => "none".to_owned(),
+            alg => signing_alg("userinfo_signed_response_alg", alg, "none, ")?,
+        };
+        let id_token = match id_token {
+            "" => String::new(),
+            alg => signing_alg("id_token_signed_response_alg", alg, "")?,
+        };
+        let request_object = match request_object {
+            "" => String::new(),
+            alg if REQUEST_OBJECT_ALGS.contains(&alg) => alg.to_owned(),
+            _ => {
+                return Err(Error::invalid(
+                    "request_object_signing_alg",
+                    format!("must be one of {}", REQUEST_OBJECT_ALGS.join(", ")),
+                ));
+            }
+        };
+        Ok(Self {
+            userinfo,
+            id_token,
+            request_object,
+        })
+    }
+}
+
+/// Every redirect URI, each checked ([`uri::validate_redirect_uri`]).
+fn redirect_uris(raw: Vec<String>) -> Result<Vec<String>, Error> {
+    raw.into_iter()
+        .map(|raw| uri::validate_redirect_uri("redirect_uris", &raw).map(|()| raw))
+        .collect()
+}
+
+/// Every request URI, each an absolute URL.
+fn request_uris(raw: Vec<String>) -> Result<Vec<String>, Error> {
+    raw.into_iter()
+        .map(|uri| optional_url("request_uris", &uri))
+        .collect()
+}
+
+/// The grant types, each one Oxydra implements.
+fn parse_grant_types(raw: &[String]) -> Result<Vec<GrantType>, Error> {
+    raw.iter()
+        .map(|g| {
+            g.parse::<GrantType>().map_err(|()| {
+                Error::invalid(
+                    "grant_types",
+                    format!(
+                        "unknown grant type {g:?}; supported: authorization_code, implicit, refresh_token, client_credentials"
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The response types, each checked ([`validate_response_type`]).
+fn response_types(raw: Vec<String>) -> Result<Vec<String>, Error> {
+    raw.into_iter()
+        .map(|r| validate_response_type(&r).map(|()| r))
+        .collect()
 }
 
 /// `alg` when this server signs with it (OIDC Dynamic Client Registration §2): one of

@@ -9,6 +9,7 @@ mod aead;
 mod der;
 mod generate;
 mod jws;
+mod key_set;
 mod signer;
 
 #[cfg(test)]
@@ -19,6 +20,8 @@ use serde::{Deserialize, Serialize};
 pub use aead::{KeyCipher, KeyRow};
 pub use generate::{GenerateOptions, generate, generate_with};
 pub use jws::{VerifiedJws, claims_except, half_hash, public_part, sign_compact, verify_compact};
+pub(crate) use key_set::fingerprint as key_set_fingerprint;
+pub use key_set::{KeySetView, SigningKey, public_kid};
 pub use signer::{KeyPair, Signer};
 
 use crate::{Error, OAuthError, OAuthErrorKind};

@@ -7,9 +7,9 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use crate::Error;
+use crate::jwk::{KeySetView, SigningKey};
 use crate::jwk::{claims_except, half_hash, sign_compact, verify_compact};
 use crate::model::Now;
-use crate::service::signing_keys::{KeySetView, SigningKey};
 use crate::token::TokenSession;
 use crate::{OAuthError, OAuthErrorKind};
 

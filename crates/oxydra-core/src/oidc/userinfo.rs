@@ -7,9 +7,9 @@
 use serde_json::{Map, Value, json};
 
 use crate::Error;
+use crate::jwk::SigningKey;
 use crate::jwk::{claims_except, sign_compact};
 use crate::oidc::id_token::RESERVED_CLAIMS;
-use crate::service::signing_keys::SigningKey;
 use crate::token::TokenSession;
 
 /// The claims of the plain JSON response: `sub` = `subject` (the visible one), `acr` when the
@@ -40,9 +40,9 @@ pub fn sign(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jwk::KeySetView;
     use crate::jwk::{GenerateOptions, Jwk, JwkAlgorithm, generate_with, verify_compact};
     use crate::model::Now;
-    use crate::service::signing_keys::KeySetView;
 
     fn session() -> TokenSession {
         let mut s = TokenSession {

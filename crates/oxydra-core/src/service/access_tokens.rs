@@ -39,13 +39,14 @@ pub struct AccessTokens<'a> {
     pub jwt: Option<JwtAccessTokens<'a>>,
 }
 
-/// The signing keys of one request, loaded: lends the pure [`Minter`].
-pub struct LoadedMinter<'a> {
+/// The keys one request mints access tokens with (the opaque HMAC keys and, under the JWT
+/// strategy, the loaded access-token set and issuer): lends the pure [`Minter`].
+pub struct MintingKeys<'a> {
     opaque: &'a TokenKeys,
     jwt: Option<(Arc<KeySetView>, &'a str)>,
 }
 
-impl LoadedMinter<'_> {
+impl MintingKeys<'_> {
     /// The minter `issue()` takes.
     pub fn minter(&self) -> Minter<'_> {
         Minter {
@@ -61,12 +62,12 @@ impl LoadedMinter<'_> {
 
 impl<'a> AccessTokens<'a> {
     /// Loads the current access-token signer (JWT strategy only; cached, created when missing).
-    pub async fn load<S: KeyStore>(&self, store: &S, now: Now) -> Result<LoadedMinter<'a>, Error> {
+    pub async fn load<S: KeyStore>(&self, store: &S, now: Now) -> Result<MintingKeys<'a>, Error> {
         let jwt = match &self.jwt {
             Some(jwt) => Some((jwt.keys.current(store, jwt.cipher, now).await?, jwt.issuer)),
             None => None,
         };
-        Ok(LoadedMinter {
+        Ok(MintingKeys {
             opaque: self.opaque,
             jwt,
         })

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::jwk::{JwkAlgorithm, KeyCipher};
 use crate::model::Now;
-use crate::oauth2::grant::issue::GrantTemplate;
+use crate::oauth2::grant::issue::GrantedAccess;
 use crate::oidc::id_token::{self, IdTokenInput};
 use crate::service::signing_keys::{KeySetView, SigningKey, SigningKeys};
 use crate::store::KeyStore;
@@ -26,9 +26,10 @@ pub struct IdTokenIssuer<'a> {
     pub lifespan: Duration,
 }
 
-/// The tokens an ID token is issued alongside, for `at_hash` and `c_hash`.
+/// What an ID token is bound to: the tokens issued with it in the same response (hashed
+/// into `at_hash` and `c_hash`) and whether it repeats the request's nonce.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Alongside<'a> {
+pub struct IdTokenBindings<'a> {
     /// The access token returned in the same response from the authorization endpoint.
     pub access_token: Option<&'a str>,
     /// The code returned in the same response.
@@ -53,9 +54,9 @@ impl IdTokenIssuer<'_> {
     pub async fn issue<S: KeyStore>(
         &self,
         store: &S,
-        grant: &GrantTemplate,
+        grant: &GrantedAccess,
         alg: &str,
-        alongside: Alongside<'_>,
+        bindings: IdTokenBindings<'_>,
         now: Now,
     ) -> Result<String, Error> {
         let view = self.keys.current(store, self.cipher, now).await?;
@@ -67,9 +68,9 @@ impl IdTokenIssuer<'_> {
             session: &grant.session,
             now,
             lifespan: self.lifespan,
-            with_nonce: alongside.with_nonce,
-            access_token: alongside.access_token,
-            code: alongside.code,
+            with_nonce: bindings.with_nonce,
+            access_token: bindings.access_token,
+            code: bindings.code,
         };
         id_token::sign(&input, signer)
     }

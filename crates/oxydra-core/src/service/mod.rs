@@ -15,6 +15,7 @@ pub mod legacy_consent;
 pub mod logout;
 pub mod policies;
 pub mod policy_cache;
+pub mod provider;
 pub mod refresh_claim;
 pub mod revoke;
 pub mod root_client;

@@ -14,6 +14,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use crate::Error;
+use crate::jwk::key_set_fingerprint as fingerprint;
 use crate::jwk::{
     GenerateOptions, Jwk, JwkAlgorithm, KeyCipher, KeyPair, Signer as _, StoredKey, generate_with,
     public_part,
@@ -21,7 +22,8 @@ use crate::jwk::{
 use crate::model::Now;
 use crate::service::keys::open_key;
 use crate::store::{KeyStore, RewriteError};
-use crate::{OAuthError, OAuthErrorKind};
+
+pub use crate::jwk::{KeySetView, SigningKey, public_kid};
 
 /// The ID-token (and userinfo) signing set.
 pub const ID_TOKEN_SET: &str = "hydra.openid.id-token";
@@ -29,35 +31,6 @@ pub const ID_TOKEN_SET: &str = "hydra.openid.id-token";
 pub const ACCESS_TOKEN_SET: &str = "hydra.jwt.access-token";
 /// How long an instance trusts its cached copy of a set before re-reading it.
 pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
-
-/// The key that signs, with the `kid` its JWTs carry (the public key's id, as published).
-pub struct SigningKey {
-    /// The published key id (`public:<uuid>` for a generated pair).
-    pub kid: String,
-    /// The private key.
-    pub key: KeyPair,
-}
-
-/// One parsed state of a set: who signs, and what verifies.
-pub struct KeySetView {
-    /// The newest private signing key of the set's default algorithm.
-    pub signer: Arc<SigningKey>,
-    /// The newest private signing key of each algorithm the set holds one of.
-    pub signers: Vec<Arc<SigningKey>>,
-    /// Every public key of the set (private material removed), oldest first.
-    pub public: Vec<Jwk>,
-    /// The public keys parsed, by published kid, for verifying this server's own JWTs.
-    pub verifiers: Vec<(String, KeyPair)>,
-    fingerprint: Vec<(String, i64, String)>,
-}
-
-/// The published id of a key: a generated pair's `private:<id>` signs as `public:<id>`.
-pub fn public_kid(kid: &str) -> String {
-    match kid.strip_prefix("private:") {
-        Some(rest) => format!("public:{rest}"),
-        None => kid.to_owned(),
-    }
-}
 
 /// A cached signing set.
 pub struct SigningKeys {
@@ -229,83 +202,6 @@ fn missing_algorithms(wanted: &[JwkAlgorithm], keys: &[(Now, Jwk)]) -> Vec<JwkAl
         .copied()
         .filter(|alg| !held.contains(alg))
         .collect()
-}
-
-fn fingerprint(rows: &[StoredKey]) -> Vec<(String, i64, String)> {
-    rows.iter()
-        .map(|r| {
-            (
-                r.kid.clone(),
-                r.created_at.unix_micros(),
-                r.encrypted.clone(),
-            )
-        })
-        .collect()
-}
-
-impl KeySetView {
-    /// The view of a set holding `keys` (each with its creation time): per algorithm, the
-    /// newest private signing key signs; the one of `alg` (what discovery advertises first
-    /// and clients get by default) is [`Self::signer`]; every public half verifies.
-    pub fn from_keys(set: &str, alg: JwkAlgorithm, keys: &[(Now, Jwk)]) -> Result<Self, Error> {
-        let mut public: Vec<Jwk> = Vec::new();
-        let mut verifiers = Vec::new();
-        let mut newest: Vec<(JwkAlgorithm, Now, &Jwk)> = Vec::new();
-        for (created_at, jwk) in keys {
-            let Some(mut half) = public_part(jwk) else {
-                continue;
-            };
-            if !matches!(jwk.key_use.as_str(), "" | "sig") {
-                continue;
-            }
-            let parsed = KeyPair::from_jwk(&half)?;
-            if jwk.is_private() {
-                let key_alg = parsed.algorithm();
-                match newest.iter_mut().find(|(a, _, _)| *a == key_alg) {
-                    Some(slot) if *created_at >= slot.1 => *slot = (key_alg, *created_at, jwk),
-                    Some(_) => {}
-                    None => newest.push((key_alg, *created_at, jwk)),
-                }
-            }
-            half.kid = public_kid(&half.kid);
-            if public.iter().any(|p| p.kid == half.kid) {
-                continue;
-            }
-            verifiers.push((half.kid.clone(), parsed));
-            public.push(half);
-        }
-        let signers = newest
-            .iter()
-            .map(|(_, _, private)| {
-                Ok(Arc::new(SigningKey {
-                    kid: public_kid(&private.kid),
-                    key: KeyPair::from_jwk(private)?,
-                }))
-            })
-            .collect::<Result<Vec<_>, Error>>()?;
-        let signer = signers
-            .iter()
-            .find(|s| s.key.algorithm() == alg)
-            .cloned()
-            .ok_or_else(|| {
-                Error::OAuth(OAuthError::new(OAuthErrorKind::ServerError).debug(format!(
-                    "the key set {set} holds no private {} key",
-                    alg.name()
-                )))
-            })?;
-        Ok(Self {
-            signer,
-            signers,
-            public,
-            verifiers,
-            fingerprint: Vec::new(),
-        })
-    }
-
-    /// The key that signs with `alg`, `None` when the set holds no private key of it.
-    pub fn signer_for(&self, alg: JwkAlgorithm) -> Option<&Arc<SigningKey>> {
-        self.signers.iter().find(|s| s.key.algorithm() == alg)
-    }
 }
 
 #[cfg(test)]

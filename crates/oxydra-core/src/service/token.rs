@@ -1,31 +1,21 @@
 //! `POST /oauth2/token` (RFC 6749 §3.2): runs one grant for an already authenticated client,
 //! persisting what it issues through [`TokenStore`] — one transaction per grant.
 
-use std::time::Duration;
-
 use crate::client::Client;
-use crate::config::ScopeStrategy;
 use crate::error::Error;
 use crate::model::Now;
 use crate::oauth2::grant::authorization_code::{self, CodeRedemption};
-use crate::oauth2::grant::issue::{GrantTemplate, Issued, Minter, issue, wants_refresh_token};
+use crate::oauth2::grant::issue::{GrantedAccess, Issued, Minter, issue, wants_refresh_token};
 use crate::oauth2::grant::{
     TokenGrant, check_client_grant, client_credentials, invalid_grant, refresh_token,
 };
-use crate::service::access_tokens::AccessTokens;
-use crate::service::id_tokens::{Alongside, IdTokenIssuer, is_openid};
+use crate::service::id_tokens::{IdTokenBindings, IdTokenIssuer, is_openid};
+use crate::service::provider::Provider;
 use crate::store::{KeyStore, StoreError, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
 use crate::{OAuthError, OAuthErrorKind};
 
-/// Token-endpoint settings from configuration.
-#[derive(Debug, Clone, Copy)]
-pub struct TokenSettings {
-    /// `ACCESS_TOKEN_LIFESPAN`.
-    pub access_token_lifespan: Duration,
-    /// `SCOPE_STRATEGY`.
-    pub scope_strategy: ScopeStrategy,
-}
+pub use crate::service::provider::TokenSettings;
 
 /// The grant parameters of a token request (RFC 6749 §4.1.3, §4.4.2, §6); empty values are
 /// treated as absent by the handler.
@@ -43,36 +33,38 @@ pub struct TokenRequest<'a> {
     pub scope: &'a str,
 }
 
-/// Runs `grant` for `client` and returns the tokens to send, the access token in the
-/// configured format (`tokens`); an `openid` grant also gets an ID token signed through
-/// `oidc` (OIDC Core §3.1.3.3, §12.2), whose `at_hash` covers that access token.
-#[allow(clippy::too_many_arguments)]
-pub async fn exchange<S: TokenStore + KeyStore>(
-    store: &S,
-    tokens: &AccessTokens<'_>,
-    settings: &TokenSettings,
-    oidc: &IdTokenIssuer<'_>,
-    client: &Client,
-    grant: TokenGrant,
-    request: TokenRequest<'_>,
-    now: Now,
-) -> Result<Issued, Error> {
-    check_client_grant(client, grant)?;
-    let loaded = tokens.load(store, now).await?;
-    let minter = &loaded.minter();
-    match grant {
-        TokenGrant::ClientCredentials => {
-            client_credentials(store, minter, settings, client, request, now).await
-        }
-        TokenGrant::AuthorizationCode => {
-            let (row, issued) = redeem_code(store, minter, settings, client, request, now).await?;
-            let issued = with_id_token(store, oidc, client, &row, issued, true, now).await?;
-            finish_use(store, &row, issued).await
-        }
-        TokenGrant::RefreshToken => {
-            let (row, issued) = refresh(store, minter, settings, client, request, now).await?;
-            let issued = with_id_token(store, oidc, client, &row, issued, false, now).await?;
-            finish_use(store, &row, issued).await
+impl Provider {
+    /// Runs `grant` for `client` and returns the tokens to send, the access token in the
+    /// configured format; an `openid` grant also gets an ID token (OIDC Core §3.1.3.3,
+    /// §12.2), whose `at_hash` covers that access token.
+    pub async fn exchange<S: TokenStore + KeyStore>(
+        &self,
+        store: &S,
+        client: &Client,
+        grant: TokenGrant,
+        request: TokenRequest<'_>,
+        now: Now,
+    ) -> Result<Issued, Error> {
+        check_client_grant(client, grant)?;
+        let loaded = self.access_tokens().load(store, now).await?;
+        let minter = &loaded.minter();
+        let settings = &self.token_settings();
+        let oidc = &self.id_token_issuer();
+        match grant {
+            TokenGrant::ClientCredentials => {
+                client_credentials(store, minter, settings, client, request, now).await
+            }
+            TokenGrant::AuthorizationCode => {
+                let (row, issued) =
+                    redeem_code(store, minter, settings, client, request, now).await?;
+                let issued = with_id_token(store, oidc, client, &row, issued, true, now).await?;
+                finish_use(store, &row, issued).await
+            }
+            TokenGrant::RefreshToken => {
+                let (row, issued) = refresh(store, minter, settings, client, request, now).await?;
+                let issued = with_id_token(store, oidc, client, &row, issued, false, now).await?;
+                finish_use(store, &row, issued).await
+            }
         }
     }
 }
@@ -88,7 +80,7 @@ async fn with_id_token<S: KeyStore>(
     now: Now,
 ) -> Result<Issued, Error> {
     if is_openid(&row.granted_scope) {
-        let alongside = Alongside {
+        let bindings = IdTokenBindings {
             access_token: Some(&issued.access_token),
             code: None,
             with_nonce,
@@ -96,9 +88,9 @@ async fn with_id_token<S: KeyStore>(
         issued.id_token = Some(
             oidc.issue(
                 store,
-                &GrantTemplate::of(row),
+                &GrantedAccess::of(row),
                 &client.id_token_signed_response_alg,
-                alongside,
+                bindings,
                 now,
             )
             .await?,
@@ -118,7 +110,7 @@ async fn client_credentials<S: TokenStore>(
 ) -> Result<Issued, Error> {
     let granted =
         client_credentials::granted_scope(client, request.scope, settings.scope_strategy)?;
-    let grant = GrantTemplate {
+    let grant = GrantedAccess {
         request_id: RequestId::generate(),
         client_id: client.id.clone(),
         subject: client.id.as_str().to_owned(),
@@ -176,7 +168,7 @@ async fn redeem_code<S: TokenStore>(
         code_verifier: request.code_verifier,
     };
     authorization_code::check(&row, client, redemption, now)?;
-    let grant = GrantTemplate::of(&row);
+    let grant = GrantedAccess::of(&row);
     let with_refresh = wants_refresh_token(client, &row.granted_scope);
     let issued = issue(
         minter,
@@ -206,7 +198,7 @@ async fn refresh<S: TokenStore>(
     if !row.active {
         return Err(replayed(store, &row).await?);
     }
-    let grant = GrantTemplate::of(&row);
+    let grant = GrantedAccess::of(&row);
     let issued = issue(
         minter,
         &grant,

@@ -1,11 +1,11 @@
 //! The admin API's access control: `ADMIN_ACCESS_CONTROL`, `FORCE_ROOT_CLIENT_CREDENTIALS` and
 //! `OXYDRA_POLICY_CACHE_TTL`.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use oxydra_core::Secret;
 use oxydra_core::model::ClientId;
-use oxydra_core::service::policy_cache::DEFAULT_POLICY_CACHE_TTL;
 
 use super::duration::parse_duration;
 use super::env::{EnvSource, Reader};
@@ -48,37 +48,28 @@ pub struct AccessControlConfig {
 }
 
 impl Default for AccessControlConfig {
+    /// The documented defaults (the key table's).
     fn default() -> Self {
-        Self {
-            mode: AdminAccessControl::Off,
-            root_client: None,
-            policy_cache_ttl: DEFAULT_POLICY_CACHE_TTL,
-            allow_unguarded_legacy_admin: false,
-        }
+        access_control(&mut Reader::new(&BTreeMap::new(), &[]))
     }
 }
 
 pub(super) fn access_control<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> AccessControlConfig {
-    let mode = r.parse("ADMIN_ACCESS_CONTROL", AdminAccessControl::Off, |s| match s
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "off" | "none" => Ok(AdminAccessControl::Off),
-        "policies" => Ok(AdminAccessControl::Policies),
-        _ => Err(format!(
-            "{s:?} is not an access-control mode (off or policies)"
-        )),
+    let mode = r.parse_documented("ADMIN_ACCESS_CONTROL", |s| {
+        match s.to_ascii_lowercase().as_str() {
+            "off" | "none" => Ok(AdminAccessControl::Off),
+            "policies" => Ok(AdminAccessControl::Policies),
+            _ => Err(format!(
+                "{s:?} is not an access-control mode (off or policies)"
+            )),
+        }
     });
     let root_client = r.parse("FORCE_ROOT_CLIENT_CREDENTIALS", None, |s| {
         parse_root_credentials(s).map(Some)
     });
-    let policy_cache_ttl = r.parse(
-        "OXYDRA_POLICY_CACHE_TTL",
-        DEFAULT_POLICY_CACHE_TTL,
-        parse_duration,
-    );
+    let policy_cache_ttl = r.parse_documented("OXYDRA_POLICY_CACHE_TTL", parse_duration);
     let allow_unguarded_legacy_admin =
-        r.bool("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN", false);
+        r.bool_documented("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN");
     AccessControlConfig {
         mode,
         root_client,

@@ -1,17 +1,11 @@
 //! The failed-client-authentication budget: `OXYDRA_AUTH_FAILURE_WINDOW`,
 //! `OXYDRA_AUTH_FAILURES_PER_CLIENT` and `OXYDRA_AUTH_FAILURES_PER_IP`.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::duration::parse_duration;
 use super::env::{EnvSource, Reader};
-
-/// Default length of the window failures are counted in.
-pub const DEFAULT_AUTH_FAILURE_WINDOW: Duration = Duration::from_secs(60);
-/// Default failed authentications one client id may collect per window.
-pub const DEFAULT_AUTH_FAILURES_PER_CLIENT: u32 = 20;
-/// Default failed authentications one client IP address may cause per window.
-pub const DEFAULT_AUTH_FAILURES_PER_IP: u32 = 50;
 
 /// How many failed client authentications are answered with a full secret hash before the
 /// token and revocation endpoints answer `429` instead: a wrong secret costs a bcrypt or
@@ -27,12 +21,9 @@ pub struct AuthBudgetConfig {
 }
 
 impl Default for AuthBudgetConfig {
+    /// The documented defaults (the key table's).
     fn default() -> Self {
-        Self {
-            window: DEFAULT_AUTH_FAILURE_WINDOW,
-            per_client: DEFAULT_AUTH_FAILURES_PER_CLIENT,
-            per_ip: DEFAULT_AUTH_FAILURES_PER_IP,
-        }
+        auth_budget(&mut Reader::new(&BTreeMap::new(), &[]))
     }
 }
 
@@ -42,23 +33,11 @@ pub(super) fn auth_budget<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> AuthB
             .map_err(|_| format!("{s:?} is not a count (0 = no limit)"))
     };
     AuthBudgetConfig {
-        window: r.parse(
-            "OXYDRA_AUTH_FAILURE_WINDOW",
-            DEFAULT_AUTH_FAILURE_WINDOW,
-            |s| match parse_duration(s)? {
-                d if d < Duration::from_secs(1) => Err("must be at least 1s".to_owned()),
-                d => Ok(d),
-            },
-        ),
-        per_client: r.parse(
-            "OXYDRA_AUTH_FAILURES_PER_CLIENT",
-            DEFAULT_AUTH_FAILURES_PER_CLIENT,
-            count,
-        ),
-        per_ip: r.parse(
-            "OXYDRA_AUTH_FAILURES_PER_IP",
-            DEFAULT_AUTH_FAILURES_PER_IP,
-            count,
-        ),
+        window: r.parse_documented("OXYDRA_AUTH_FAILURE_WINDOW", |s| match parse_duration(s)? {
+            d if d < Duration::from_secs(1) => Err("must be at least 1s".to_owned()),
+            d => Ok(d),
+        }),
+        per_client: r.parse_documented("OXYDRA_AUTH_FAILURES_PER_CLIENT", count),
+        per_ip: r.parse_documented("OXYDRA_AUTH_FAILURES_PER_IP", count),
     }
 }

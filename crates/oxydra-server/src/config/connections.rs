@@ -3,21 +3,11 @@
 //! connections each listener holds at once. Hydra 1.0.0-beta has no such keys (Go's server
 //! defaults to no timeouts); these are Oxydra's.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::duration::parse_duration;
 use super::env::{EnvSource, Reader};
-
-/// Default of `OXYDRA_HEADER_READ_TIMEOUT`.
-pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default of `OXYDRA_BODY_READ_TIMEOUT`.
-pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default of `OXYDRA_IDLE_TIMEOUT`.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default of `OXYDRA_PUBLIC_MAX_CONNECTIONS`.
-pub const DEFAULT_PUBLIC_MAX_CONNECTIONS: usize = 1024;
-/// Default of `OXYDRA_ADMIN_MAX_CONNECTIONS`.
-pub const DEFAULT_ADMIN_MAX_CONNECTIONS: usize = 256;
 
 /// Timeouts and caps of the listeners.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,37 +26,19 @@ pub struct ConnectionConfig {
 }
 
 impl Default for ConnectionConfig {
+    /// The documented defaults (the key table's).
     fn default() -> Self {
-        Self {
-            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
-            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            public_max_connections: DEFAULT_PUBLIC_MAX_CONNECTIONS,
-            admin_max_connections: DEFAULT_ADMIN_MAX_CONNECTIONS,
-        }
+        connections(&mut Reader::new(&BTreeMap::new(), &[]))
     }
 }
 
 pub(super) fn connections<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> ConnectionConfig {
-    let d = ConnectionConfig::default();
     ConnectionConfig {
-        header_read_timeout: r.parse(
-            "OXYDRA_HEADER_READ_TIMEOUT",
-            d.header_read_timeout,
-            positive,
-        ),
-        body_read_timeout: r.parse("OXYDRA_BODY_READ_TIMEOUT", d.body_read_timeout, positive),
-        idle_timeout: r.parse("OXYDRA_IDLE_TIMEOUT", d.idle_timeout, positive),
-        public_max_connections: r.parse(
-            "OXYDRA_PUBLIC_MAX_CONNECTIONS",
-            d.public_max_connections,
-            count,
-        ),
-        admin_max_connections: r.parse(
-            "OXYDRA_ADMIN_MAX_CONNECTIONS",
-            d.admin_max_connections,
-            count,
-        ),
+        header_read_timeout: r.parse_documented("OXYDRA_HEADER_READ_TIMEOUT", positive),
+        body_read_timeout: r.parse_documented("OXYDRA_BODY_READ_TIMEOUT", positive),
+        idle_timeout: r.parse_documented("OXYDRA_IDLE_TIMEOUT", positive),
+        public_max_connections: r.parse_documented("OXYDRA_PUBLIC_MAX_CONNECTIONS", count),
+        admin_max_connections: r.parse_documented("OXYDRA_ADMIN_MAX_CONNECTIONS", count),
     }
 }
 

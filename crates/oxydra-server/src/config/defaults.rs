@@ -2,12 +2,8 @@
 //! its sections and the URL readers all import it, and it imports none of them, so the
 //! default issuer no longer makes `load` → `sections` → `urls` → `load` a circle.
 
-/// The embedded default database.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://oxydra.db";
 /// Hydra's default issuer.
 pub const DEFAULT_ISSUER: &str = "http://localhost:4444";
-/// Default request-body limit: 1 MiB.
-pub const DEFAULT_BODY_LIMIT: usize = 1 << 20;
 /// The demo login page, relative to the issuer (the default login URL with `OXYDRA_DEMO`).
 pub const DEMO_LOGIN_PATH: &str = "/demo/login";
 /// The demo consent page, relative to the issuer (the default consent URL with `OXYDRA_DEMO`).

@@ -159,12 +159,6 @@ impl<'a, E: EnvSource + ?Sized> Reader<'a, E> {
         found
     }
 
-    /// A trimmed string, or `default`.
-    pub fn string(&mut self, key: &str, default: &str) -> String {
-        self.raw(key)
-            .map_or_else(|| default.to_owned(), |v| v.text.trim().to_owned())
-    }
-
     /// Parses the trimmed value with `parse`; on failure records the problem and returns `default`.
     pub fn parse<T>(
         &mut self,
@@ -184,17 +178,53 @@ impl<'a, E: EnvSource + ?Sized> Reader<'a, E> {
         }
     }
 
-    /// A boolean: `true`/`false`/`1`/`0`/`t`/`f`, case-insensitive.
-    pub fn bool(&mut self, key: &str, default: bool) -> bool {
-        self.parse(key, default, parse_bool)
+    /// The default of `key` as the key table documents it (`""` for an undocumented key,
+    /// which [`Reader::raw`] reports).
+    pub fn documented_default(&self, key: &str) -> &'static str {
+        keys::find(key).map_or("", |doc| doc.default)
     }
 
-    /// A TCP port (0 = any free port).
-    pub fn port(&mut self, key: &str, default: u16) -> u16 {
-        self.parse(key, default, |s| {
-            s.parse()
-                .map_err(|_| format!("{s:?} is not a port (0 to 65535)"))
-        })
+    /// Like [`Reader::parse`], the default being the key table's, parsed with the same
+    /// `parse` as a value: each default is written once, in the table. A table default that
+    /// does not parse is a bug, recorded as a problem (so the configuration is refused, and
+    /// the test loading a default configuration fails) with `T::default()` standing in.
+    pub fn parse_documented<T: Default>(
+        &mut self,
+        key: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> T {
+        let default = match keys::find(key).map(|doc| (doc.default, parse(doc.default))) {
+            Some((_, Ok(parsed))) => parsed,
+            Some((text, Err(message))) => {
+                self.problems.push(format!(
+                    "{key}: the documented default {text:?} does not parse: {message} (a bug)"
+                ));
+                T::default()
+            }
+            None => T::default(),
+        };
+        self.parse(key, default, parse)
+    }
+
+    /// A boolean ([`parse_bool`]) defaulting to the key table's.
+    pub fn bool_documented(&mut self, key: &str) -> bool {
+        self.parse_documented(key, parse_bool)
+    }
+
+    /// A TCP port ([`parse_port`]) defaulting to the key table's.
+    pub fn port_documented(&mut self, key: &str) -> u16 {
+        self.parse_documented(key, parse_port)
+    }
+
+    /// A trimmed string defaulting to the key table's.
+    pub fn string_documented(&mut self, key: &str) -> String {
+        self.parse_documented(key, |s| Ok(s.trim().to_owned()))
+    }
+
+    /// A comma-separated list ([`split_list`]) defaulting to the key table's.
+    pub fn list_documented(&mut self, key: &str) -> Vec<String> {
+        self.list(key)
+            .unwrap_or_else(|| split_list(self.documented_default(key)))
     }
 
     /// A comma-separated list, entries trimmed and empty ones dropped; `None` when unset.
@@ -239,6 +269,12 @@ pub(crate) fn parse_bool(s: &str) -> Result<bool, String> {
         "false" | "0" | "f" => Ok(false),
         _ => Err(format!("{s:?} is not a boolean (true/false/1/0)")),
     }
+}
+
+/// Parses a TCP port (0 = any free port).
+pub(crate) fn parse_port(s: &str) -> Result<u16, String> {
+    s.parse()
+        .map_err(|_| format!("{s:?} is not a port (0 to 65535)"))
 }
 
 /// Splits a comma list, trimming entries and dropping empty ones.

@@ -9,7 +9,10 @@ pub struct KeyDoc {
     pub name: &'static str,
     /// Other names read when the canonical one is unset, in order (0.10 and Hydra 1.x names).
     pub aliases: &'static [&'static str],
-    /// The default, as documented.
+    /// The default, as documented. Where it is a value, it is the one the loader uses: read
+    /// with the key's own parser (`Reader::parse_documented`), so it must parse. Where it
+    /// describes (`(none)`, `"" (all interfaces)`, `<issuer>/userinfo`), the reader keeps its
+    /// own.
     pub default: &'static str,
     /// What the key does.
     pub meaning: &'static str,

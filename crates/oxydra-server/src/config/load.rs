@@ -6,9 +6,7 @@ use oxydra_core::Secret;
 use oxydra_core::config::{AccessTokenStrategy, Lifespans, ScopeStrategy};
 use oxydra_core::jwk::{JwkAlgorithm, OIDC_SIGNING_ALGS};
 
-use super::defaults::{
-    DEFAULT_BODY_LIMIT, DEFAULT_DATABASE_URL, DEMO_CONSENT_PATH, DEMO_LOGIN_PATH,
-};
+use super::defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
 use super::duration::{parse_bytes, parse_duration};
 use super::env::{EnvSource, Reader};
 use super::sections::{cookie_secrets, cors, demo, hasher, listen, oidc, system_secrets, tls};
@@ -16,6 +14,7 @@ use super::urls::{issuer, url};
 use super::{
     CompatApiVersion, Config, ConfigError, LogConfig, LogFormat, LogLevel, UrlsConfig, validate,
 };
+use url::Url;
 
 /// See [`Config::load`].
 pub(crate) fn load<E: EnvSource + ?Sized>(
@@ -23,105 +22,42 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     flags: &[(&str, String)],
 ) -> Result<Config, ConfigError> {
     let mut r = Reader::new(env, flags);
-    // First: it decides which aliases the rest is read under.
-    let compat_api_version = r.parse("COMPAT_API_VERSION", CompatApiVersion::V1Beta, parse_compat);
-    r.v010 = compat_api_version == CompatApiVersion::V010;
-    r.scan_environment();
-    let dangerous_force_http = r.bool("OXYDRA_DANGEROUS_FORCE_HTTP", false);
+    let compat_api_version = compat_api_version(&mut r);
+    let dangerous_force_http = r.bool_documented("OXYDRA_DANGEROUS_FORCE_HTTP");
     // Before the issuer: in development mode the default issuer follows the public port.
-    let public = listen(&mut r, "PUBLIC_HOST", "PUBLIC_PORT", 4444);
+    let public = listen(&mut r, "PUBLIC_HOST", "PUBLIC_PORT");
     let issuer = issuer(&mut r, dangerous_force_http, public.port);
     let (system_secrets, system_secret_generated) = system_secrets(&mut r, dangerous_force_http);
     let (cookie_secret, rotated_cookie_secrets) = cookie_secrets(&mut r, &system_secrets);
-    let database_url = Secret::new(r.string("DATABASE_URL", DEFAULT_DATABASE_URL));
-    let auto_migrate = r.bool("OXYDRA_AUTO_MIGRATE", false);
-    let client_cache_refresh = r.parse(
-        "OXYDRA_CLIENT_CACHE_REFRESH",
-        oxydra_store::DEFAULT_CLIENT_CACHE_REFRESH,
-        super::duration::parse_duration,
-    );
-    let admin = listen(&mut r, "ADMIN_HOST", "ADMIN_PORT", 4445);
+    let (database_url, auto_migrate, client_cache_refresh) = storage(&mut r);
+    let admin = listen(&mut r, "ADMIN_HOST", "ADMIN_PORT");
     let connections = super::connections::connections(&mut r);
     let tls = tls(&mut r);
     let demo = demo(&mut r);
     let base = issuer.as_ref();
-    // With the demo on, unset login and consent URLs point at its pages.
-    let (login_default, consent_default) = if demo.enabled {
-        (DEMO_LOGIN_PATH, DEMO_CONSENT_PATH)
-    } else {
-        ("/oauth2/fallbacks/consent", "/oauth2/fallbacks/consent")
-    };
-    let login = url(&mut r, base, "OAUTH2_LOGIN_URL", login_default);
-    let consent = url(&mut r, base, "OAUTH2_CONSENT_URL", consent_default);
-    let error = url(&mut r, base, "OAUTH2_ERROR_URL", "/oauth2/fallbacks/error");
-    let logout = url(
-        &mut r,
-        base,
-        "OAUTH2_LOGOUT_REDIRECT_URL",
-        "/oauth2/fallbacks/logout",
-    );
-    let defaults = Lifespans::default();
-    let lifespans = Lifespans {
-        access_token: r.parse("ACCESS_TOKEN_LIFESPAN", defaults.access_token, positive),
-        id_token: r.parse("ID_TOKEN_LIFESPAN", defaults.id_token, positive),
-        auth_code: r.parse("AUTH_CODE_LIFESPAN", defaults.auth_code, positive),
-        challenge: r.parse("CHALLENGE_TOKEN_LIFESPAN", defaults.challenge, positive),
-        browser_session: r.parse(
-            "OXYDRA_BROWSER_SESSION_LIFESPAN",
-            defaults.browser_session,
-            positive,
-        ),
-    };
-    let access_token_strategy = r.parse(
-        "OAUTH2_ACCESS_TOKEN_STRATEGY",
-        AccessTokenStrategy::Opaque,
-        parse_token_strategy,
-    );
-    let scope_strategy = r.parse(
-        "SCOPE_STRATEGY",
-        ScopeStrategy::Wildcard,
-        parse_scope_strategy,
-    );
-    let share_error_debug = r.bool("OAUTH2_SHARE_ERROR_DEBUG", false);
+    let urls = flow_urls(&mut r, base, demo.enabled);
+    let lifespans = lifespans(&mut r);
+    let (access_token_strategy, scope_strategy) = strategies(&mut r);
+    let share_error_debug = r.bool_documented("OAUTH2_SHARE_ERROR_DEBUG");
     let hasher = hasher(&mut r);
     let oidc = oidc(&mut r, base);
     let cors = cors(&mut r);
-    let log = LogConfig {
-        level: r.parse("LOG_LEVEL", LogLevel::Info, parse_log_level),
-        format: r.parse("LOG_FORMAT", LogFormat::Text, parse_log_format),
-    };
-    let body_limit_bytes = r.parse("OXYDRA_BODY_LIMIT", DEFAULT_BODY_LIMIT, |s| {
-        parse_bytes(s).and_then(|n| match n {
-            0 => Err("must be more than 0 bytes".to_owned()),
-            n => Ok(n),
-        })
-    });
-    let janitor_interval = r.parse("OXYDRA_JANITOR_INTERVAL", None, |s| {
-        parse_duration(s).map(|d| (!d.is_zero()).then_some(d))
-    });
-    let rsa_key_bits = r.parse("OXYDRA_RSA_KEY_BITS", 4096, |s| match s {
-        "2048" => Ok(2048),
-        "4096" => Ok(4096),
-        _ => Err("must be 2048 or 4096".to_owned()),
-    });
-    let id_token_signing_alg = r.parse(
-        "OXYDRA_ID_TOKEN_SIGNING_ALG",
-        JwkAlgorithm::Rs256,
-        parse_id_token_alg,
-    );
+    let log = log_config(&mut r);
+    let body_limit_bytes = body_limit(&mut r);
+    let janitor_interval = janitor_interval(&mut r);
+    let rsa_key_bits = rsa_key_bits(&mut r);
+    let id_token_signing_alg = id_token_signing_alg(&mut r);
     let legacy_consent = legacy_consent_selected(&r, compat_api_version, demo.enabled);
-    let resource_name_prefix = r.string("RESOURCE_NAME_PREFIX", "rn:hydra");
+    let resource_name_prefix = r.string_documented("RESOURCE_NAME_PREFIX");
     let access_control = super::access::access_control(&mut r);
     let auth_budget = super::budget::auth_budget(&mut r);
     // Each `None` here was recorded as a problem, so `r.problems` is never empty in that case.
-    let (Some(issuer), Some(login), Some(consent), Some(error), Some(logout_redirect)) =
-        (issuer, login, consent, error, logout)
-    else {
+    let (Some(issuer), Some(urls)) = (issuer, urls) else {
         return Err(ConfigError {
             problems: r.problems,
         });
     };
-    let mut config = Config {
+    let config = Config {
         database_url,
         auto_migrate,
         client_cache_refresh,
@@ -131,12 +67,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         tls,
         dangerous_force_http,
         issuer,
-        urls: UrlsConfig {
-            login,
-            consent,
-            error,
-            logout_redirect,
-        },
+        urls,
         system_secrets,
         system_secret_generated,
         cookie_secret,
@@ -161,18 +92,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         auth_budget,
         warnings: Vec::new(),
     };
-    if legacy_consent {
-        r.warnings.push(legacy_consent_notice(compat_api_version));
-    }
-    validate::check(&config, &mut r);
-    if r.problems.is_empty() {
-        config.warnings = r.warnings;
-        Ok(config)
-    } else {
-        Err(ConfigError {
-            problems: r.problems,
-        })
-    }
+    finish(r, config, compat_api_version)
 }
 
 /// See [`Config::load_system_secrets`].
@@ -183,6 +103,134 @@ pub(crate) fn system_secrets_only<E: EnvSource + ?Sized>(
     let (secrets, _) = system_secrets(&mut r, false);
     if r.problems.is_empty() {
         Ok(secrets)
+    } else {
+        Err(ConfigError {
+            problems: r.problems,
+        })
+    }
+}
+
+/// The flow's URLs (login, consent, error, logout redirect), resolved against the issuer;
+/// with the demo on, unset login and consent URLs point at its pages. `None` when any is
+/// unusable (each recorded as a problem; all four are read either way).
+fn flow_urls<E: EnvSource + ?Sized>(
+    r: &mut Reader<'_, E>,
+    base: Option<&Url>,
+    demo: bool,
+) -> Option<UrlsConfig> {
+    let login = url(r, base, "OAUTH2_LOGIN_URL", demo.then_some(DEMO_LOGIN_PATH));
+    let consent = url(
+        r,
+        base,
+        "OAUTH2_CONSENT_URL",
+        demo.then_some(DEMO_CONSENT_PATH),
+    );
+    let error = url(r, base, "OAUTH2_ERROR_URL", None);
+    let logout = url(r, base, "OAUTH2_LOGOUT_REDIRECT_URL", None);
+    Some(UrlsConfig {
+        login: login?,
+        consent: consent?,
+        error: error?,
+        logout_redirect: logout?,
+    })
+}
+
+/// Where data is kept: `DATABASE_URL`, whether to migrate at start-up, and how long an
+/// instance trusts its cached client records.
+fn storage<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> (Secret<String>, bool, Duration) {
+    let database_url = Secret::new(r.string_documented("DATABASE_URL"));
+    let auto_migrate = r.bool_documented("OXYDRA_AUTO_MIGRATE");
+    let client_cache_refresh = r.parse_documented("OXYDRA_CLIENT_CACHE_REFRESH", parse_duration);
+    (database_url, auto_migrate, client_cache_refresh)
+}
+
+/// `COMPAT_API_VERSION`, read first: it decides which aliases the rest is read under (and
+/// the scan for unknown variables runs once that is known).
+fn compat_api_version<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> CompatApiVersion {
+    let compat_api_version = r.parse_documented("COMPAT_API_VERSION", parse_compat);
+    r.v010 = compat_api_version == CompatApiVersion::V010;
+    r.scan_environment();
+    compat_api_version
+}
+
+/// The default algorithm of ID tokens (one the ID-token set keeps a key of).
+fn id_token_signing_alg<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> JwkAlgorithm {
+    // `None` only when the table default does not parse, which is already a problem.
+    r.parse_documented("OXYDRA_ID_TOKEN_SIGNING_ALG", |s| {
+        parse_id_token_alg(s).map(Some)
+    })
+    .unwrap_or(OIDC_SIGNING_ALGS[0])
+}
+
+/// Token and flow lifespans.
+fn lifespans<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> Lifespans {
+    Lifespans {
+        access_token: r.parse_documented("ACCESS_TOKEN_LIFESPAN", positive),
+        id_token: r.parse_documented("ID_TOKEN_LIFESPAN", positive),
+        auth_code: r.parse_documented("AUTH_CODE_LIFESPAN", positive),
+        challenge: r.parse_documented("CHALLENGE_TOKEN_LIFESPAN", positive),
+        browser_session: r.parse_documented("OXYDRA_BROWSER_SESSION_LIFESPAN", positive),
+    }
+}
+
+/// The access-token format and the scope-matching strategy.
+fn strategies<E: EnvSource + ?Sized>(
+    r: &mut Reader<'_, E>,
+) -> (AccessTokenStrategy, ScopeStrategy) {
+    let access_token_strategy =
+        r.parse_documented("OAUTH2_ACCESS_TOKEN_STRATEGY", parse_token_strategy);
+    let scope_strategy = r.parse_documented("SCOPE_STRATEGY", parse_scope_strategy);
+    (access_token_strategy, scope_strategy)
+}
+
+/// The log level and format.
+fn log_config<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> LogConfig {
+    LogConfig {
+        level: r.parse_documented("LOG_LEVEL", parse_log_level),
+        format: r.parse_documented("LOG_FORMAT", parse_log_format),
+    }
+}
+
+/// The largest request body accepted, in bytes (more than 0).
+fn body_limit<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> usize {
+    r.parse_documented("OXYDRA_BODY_LIMIT", |s| {
+        parse_bytes(s).and_then(|n| match n {
+            0 => Err("must be more than 0 bytes".to_owned()),
+            n => Ok(n),
+        })
+    })
+}
+
+/// How often the janitor flushes expired rows; `None` (also for `0`) when it does not run.
+fn janitor_interval<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> Option<Duration> {
+    r.parse("OXYDRA_JANITOR_INTERVAL", None, |s| {
+        parse_duration(s).map(|d| (!d.is_zero()).then_some(d))
+    })
+}
+
+/// The size of generated RSA keys: 2048 or 4096 bits.
+fn rsa_key_bits<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> usize {
+    r.parse_documented("OXYDRA_RSA_KEY_BITS", |s| match s {
+        "2048" => Ok(2048),
+        "4096" => Ok(4096),
+        _ => Err("must be 2048 or 4096".to_owned()),
+    })
+}
+
+/// Adds the legacy-flow notice, runs the cross-key checks, and returns the configuration
+/// with its warnings, or every problem found.
+fn finish<E: EnvSource + ?Sized>(
+    mut r: Reader<'_, E>,
+    mut config: Config,
+    compat_api_version: CompatApiVersion,
+) -> Result<Config, ConfigError> {
+    if config.legacy_consent {
+        r.warnings.push(legacy_consent_notice(compat_api_version));
+    }
+    validate::check(&config, &mut r);
+    if r.problems.is_empty() {
+        config.warnings = r.warnings;
+        Ok(config)
     } else {
         Err(ConfigError {
             problems: r.problems,

@@ -19,17 +19,10 @@ use super::secrets::{
 use super::urls::absolute_or_relative;
 use super::{CorsConfig, DemoConfig, DemoUser, ListenConfig, OidcConfig, PemSource, TlsConfig};
 
-/// Default PBKDF2 iteration count (OWASP 2023 for PBKDF2-HMAC-SHA256).
-pub const DEFAULT_PBKDF2_ITERATIONS: NonZeroU32 = match NonZeroU32::new(600_000) {
-    Some(n) => n,
-    None => NonZeroU32::MIN,
-};
-
 pub(super) fn listen<E: EnvSource + ?Sized>(
     r: &mut Reader<'_, E>,
     host_key: &str,
     port_key: &str,
-    default_port: u16,
 ) -> ListenConfig {
     let host = r.parse(host_key, String::new(), |s| {
         if s.contains(|c: char| c.is_whitespace() || c == '/') {
@@ -40,7 +33,7 @@ pub(super) fn listen<E: EnvSource + ?Sized>(
     });
     ListenConfig {
         host,
-        port: r.port(port_key, default_port),
+        port: r.port_documented(port_key),
     }
 }
 
@@ -202,23 +195,27 @@ pub(super) fn cookie_secrets<E: EnvSource + ?Sized>(
 }
 
 pub(super) fn hasher<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> HashAlgorithm {
-    let cost = r.parse("BCRYPT_COST", 10, |s| match s.parse::<u32>() {
+    let cost = r.parse_documented("BCRYPT_COST", |s| match s.parse::<u32>() {
         Ok(cost) if (4..=31).contains(&cost) => Ok(cost),
         _ => Err(format!("{s:?} is not a bcrypt cost (4 to 31)")),
     });
-    let iterations = r.parse("OXYDRA_PBKDF2_ITERATIONS", DEFAULT_PBKDF2_ITERATIONS, |s| {
-        s.parse::<NonZeroU32>()
-            .map_err(|_| format!("{s:?} is not a positive iteration count"))
-    });
-    r.parse(
-        "OXYDRA_SECRET_HASHER",
-        HashAlgorithm::Bcrypt { cost },
-        |s| match s.to_ascii_lowercase().as_str() {
-            "bcrypt" => Ok(HashAlgorithm::Bcrypt { cost }),
-            "pbkdf2" => Ok(HashAlgorithm::Pbkdf2 { iterations }),
+    // Each `None` below only when a table default does not parse, already a problem; the
+    // stand-ins are never used then.
+    let iterations = r
+        .parse_documented("OXYDRA_PBKDF2_ITERATIONS", |s| {
+            s.parse::<NonZeroU32>()
+                .map(Some)
+                .map_err(|_| format!("{s:?} is not a positive iteration count"))
+        })
+        .unwrap_or(NonZeroU32::MIN);
+    r.parse_documented("OXYDRA_SECRET_HASHER", |s| {
+        match s.to_ascii_lowercase().as_str() {
+            "bcrypt" => Ok(Some(HashAlgorithm::Bcrypt { cost })),
+            "pbkdf2" => Ok(Some(HashAlgorithm::Pbkdf2 { iterations })),
             _ => Err(format!("{s:?} is not a secret hasher (bcrypt or pbkdf2)")),
-        },
-    )
+        }
+    })
+    .unwrap_or(HashAlgorithm::Bcrypt { cost })
 }
 
 pub(super) fn oidc<E: EnvSource + ?Sized>(
@@ -246,35 +243,28 @@ pub(super) fn oidc<E: EnvSource + ?Sized>(
             .list("OIDC_DYNAMIC_CLIENT_REGISTRATION_DEFAULT_SCOPE")
             .unwrap_or_default()
             .join(" "),
-        subject_types: r.parse(
-            "OIDC_SUBJECT_TYPES_SUPPORTED",
-            vec![SubjectType::Public],
-            |s| {
-                let mut types = Vec::new();
-                for entry in split_list(s) {
-                    let parsed = entry.parse::<SubjectType>().map_err(|()| {
-                        format!("{entry:?} is not a subject type (public, pairwise)")
-                    })?;
-                    if !types.contains(&parsed) {
-                        types.push(parsed);
-                    }
+        subject_types: r.parse_documented("OIDC_SUBJECT_TYPES_SUPPORTED", |s| {
+            let mut types = Vec::new();
+            for entry in split_list(s) {
+                let parsed = entry
+                    .parse::<SubjectType>()
+                    .map_err(|()| format!("{entry:?} is not a subject type (public, pairwise)"))?;
+                if !types.contains(&parsed) {
+                    types.push(parsed);
                 }
-                Ok(if types.is_empty() {
-                    vec![SubjectType::Public]
-                } else {
-                    types
-                })
-            },
-        ),
-        pairwise_salt: Secret::new(r.string("OIDC_SUBJECT_TYPE_PAIRWISE_SALT", "public")),
+            }
+            Ok(if types.is_empty() {
+                vec![SubjectType::Public]
+            } else {
+                types
+            })
+        }),
+        pairwise_salt: Secret::new(r.string_documented("OIDC_SUBJECT_TYPE_PAIRWISE_SALT")),
     }
 }
 
 pub(super) fn cors<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> CorsConfig {
-    let owned = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    let mut allowed_headers = r
-        .list("CORS_ALLOWED_HEADERS")
-        .unwrap_or_else(|| owned(&["Origin", "Accept", "Content-Type"]));
+    let mut allowed_headers = r.list_documented("CORS_ALLOWED_HEADERS");
     if !allowed_headers
         .iter()
         .any(|h| h.eq_ignore_ascii_case("Origin"))
@@ -282,29 +272,25 @@ pub(super) fn cors<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> CorsConfig {
         allowed_headers.insert(0, "Origin".to_owned());
     }
     CorsConfig {
-        enabled: r.bool("CORS_ENABLED", false),
-        allowed_origins: r
-            .list("CORS_ALLOWED_ORIGINS")
-            .unwrap_or_else(|| owned(&["*"])),
-        allowed_methods: r
-            .list("CORS_ALLOWED_METHODS")
-            .unwrap_or_else(|| owned(&["GET", "POST"])),
+        enabled: r.bool_documented("CORS_ENABLED"),
+        allowed_origins: r.list_documented("CORS_ALLOWED_ORIGINS"),
+        allowed_methods: r.list_documented("CORS_ALLOWED_METHODS"),
         allowed_headers,
         exposed_headers: r.list("CORS_EXPOSED_HEADERS").unwrap_or_default(),
-        allow_credentials: r.bool("CORS_ALLOWED_CREDENTIALS", false),
-        max_age: r.parse("CORS_MAX_AGE", Duration::ZERO, |s| match s.parse::<u64>() {
+        allow_credentials: r.bool_documented("CORS_ALLOWED_CREDENTIALS"),
+        max_age: r.parse_documented("CORS_MAX_AGE", |s| match s.parse::<u64>() {
             Ok(secs) => Ok(Duration::from_secs(secs)),
             Err(_) => parse_duration(s),
         }),
-        debug: r.bool("CORS_DEBUG", false),
+        debug: r.bool_documented("CORS_DEBUG"),
     }
 }
 
 /// The demo login app's switch and accounts. Entries are `user:password` (split at the first
 /// `:`); a malformed entry is reported by position, never echoed, since it holds a password.
 pub(super) fn demo<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> DemoConfig {
-    let enabled = r.bool("OXYDRA_DEMO", false);
-    let users = r.parse("OXYDRA_DEMO_USERS", default_demo_users(), |s| {
+    let enabled = r.bool_documented("OXYDRA_DEMO");
+    let users = r.parse_documented("OXYDRA_DEMO_USERS", |s| {
         let mut users: Vec<DemoUser> = Vec::new();
         for (index, entry) in split_list(s).into_iter().enumerate() {
             let Some((name, password)) = entry.split_once(':') else {
@@ -328,12 +314,4 @@ pub(super) fn demo<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> DemoConfig {
         Ok(users)
     });
     DemoConfig { enabled, users }
-}
-
-/// `alice:alice-password`, the documented default.
-fn default_demo_users() -> Vec<DemoUser> {
-    vec![DemoUser {
-        name: "alice".to_owned(),
-        password: Secret::new("alice-password".to_owned()),
-    }]
 }

@@ -71,14 +71,16 @@ pub(crate) fn resolve_against(issuer: &Url, path: &str) -> Result<Url, url::Pars
     Url::parse(&base)?.join(path.trim_start_matches('/'))
 }
 
-/// An absolute http(s) URL, or a path resolved against the issuer. `None` only when the issuer
-/// is unusable (already a problem) or the value is invalid (recorded here).
+/// An absolute http(s) URL, or a path resolved against the issuer. The default is the key
+/// table's, or `instead_of_documented` (the demo's pages). `None` only when the issuer is
+/// unusable (already a problem) or the value is invalid (recorded here).
 pub(super) fn url<E: EnvSource + ?Sized>(
     r: &mut Reader<'_, E>,
     issuer: Option<&Url>,
     key: &str,
-    default: &str,
+    instead_of_documented: Option<&str>,
 ) -> Option<Url> {
+    let default = instead_of_documented.unwrap_or_else(|| r.documented_default(key));
     let fallback = issuer.and_then(|i| resolve_against(i, default).ok());
     let mut failed = false;
     let value = r.parse(key, fallback, |s| {

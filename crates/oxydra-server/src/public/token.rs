@@ -120,17 +120,10 @@ async fn exchange(
         refresh_token: form.get("refresh_token"),
         scope: form.get("scope").unwrap_or(""),
     };
-    let issued = token::exchange(
-        &state.store,
-        &state.access_tokens(),
-        &state.token_settings(),
-        &state.id_token_issuer(),
-        &client,
-        grant,
-        request,
-        state.now(),
-    )
-    .await?;
+    let issued = state
+        .provider
+        .exchange(&state.store, &client, grant, request, state.now())
+        .await?;
     Ok(OauthTokenResponse {
         access_token: issued.access_token,
         token_type: "bearer".to_owned(),

@@ -25,7 +25,7 @@ impl Minter<'_> {
     /// A new access token for `grant` carrying `scope`, and its row key.
     fn access_token(
         &self,
-        grant: &GrantTemplate,
+        grant: &GrantedAccess,
         scope: &[String],
         now: Now,
         expires_at: Now,
@@ -48,9 +48,10 @@ impl Minter<'_> {
     }
 }
 
-/// What every token of one grant shares.
+/// The access one grant gives (its request id, client, subject, scopes, audiences and
+/// session): what every token of the grant shares.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GrantTemplate {
+pub struct GrantedAccess {
     /// The grant's request id.
     pub request_id: RequestId,
     /// The client.
@@ -65,8 +66,8 @@ pub struct GrantTemplate {
     pub session: TokenSession,
 }
 
-impl GrantTemplate {
-    /// The template a stored token of the grant carries (for refresh rotation).
+impl GrantedAccess {
+    /// The grant a stored token belongs to (for refresh rotation).
     pub fn of(token: &StoredToken) -> Self {
         Self {
             request_id: token.request_id.clone(),
@@ -134,7 +135,7 @@ pub fn wants_refresh_token(client: &Client, granted_scope: &[String]) -> bool {
 /// is stored here.
 pub fn issue(
     minter: &Minter<'_>,
-    grant: &GrantTemplate,
+    grant: &GrantedAccess,
     access_scope: &[String],
     with_refresh: bool,
     lifespan: Duration,
@@ -179,8 +180,8 @@ mod tests {
     use crate::Secret;
     use crate::oauth2::grant::tests_support::client;
 
-    fn template() -> GrantTemplate {
-        GrantTemplate {
+    fn template() -> GrantedAccess {
+        GrantedAccess {
             request_id: RequestId::from_stored("req"),
             client_id: ClientId::parse("c").unwrap(),
             subject: "alice".into(),

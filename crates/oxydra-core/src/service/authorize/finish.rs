@@ -3,11 +3,11 @@
 //! §3.3.2.5): a code, an access token, an ID token, or a combination.
 
 use crate::flow::{ConsentRequest, FlowId, LoginOutcome, consent};
-use crate::oauth2::grant::issue::{GrantTemplate, issue};
+use crate::oauth2::grant::issue::{GrantedAccess, issue};
 use crate::oidc::id_token::{check_hint_subject, hint_subject};
 use crate::oidc::subject::obfuscated_subject;
 use crate::service::access_tokens::AccessTokens;
-use crate::service::id_tokens::{Alongside, IdTokenIssuer, visible_subject};
+use crate::service::id_tokens::{IdTokenBindings, IdTokenIssuer, visible_subject};
 use crate::store::{ClientStore, FlowStore, KeyStore, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKind, TokenSession};
 
@@ -78,7 +78,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             let visible = visible_subject(&consent.subject, &session);
             check_hint_subject(hint_subject(hint), visible).map_err(fail)?;
         }
-        let grant = GrantTemplate {
+        let grant = GrantedAccess {
             request_id: RequestId::from_stored(consent.challenge.as_str()),
             client_id: self.client.id.clone(),
             subject: consent.subject.clone(),
@@ -124,7 +124,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     pub(super) async fn respond(
         &self,
         issuers: &ResponseIssuers<'_>,
-        grant: GrantTemplate,
+        grant: GrantedAccess,
     ) -> Result<AuthorizeResponse, ErrorWithCookies> {
         let minted = self.mint(issuers, grant).await?;
         self.store
@@ -140,7 +140,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     async fn mint(
         &self,
         issuers: &ResponseIssuers<'_>,
-        grant: GrantTemplate,
+        grant: GrantedAccess,
     ) -> Result<Minted, ErrorWithCookies> {
         let parts = consent::response_parts(&self.request.response_type, &grant.granted_scope)
             .map_err(fail)?;
@@ -177,7 +177,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         }
         let mut id_token = None;
         if parts.id_token {
-            let alongside = Alongside {
+            let alongside = IdTokenBindings {
                 access_token: access.as_ref().map(|(t, _)| t.as_str()),
                 code: code.as_deref(),
                 with_nonce: true,
@@ -224,7 +224,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     /// repeat (`redirect_uri`, the PKCE challenge).
     fn code_row(
         &self,
-        grant: &GrantTemplate,
+        grant: &GrantedAccess,
         signature: crate::token::TokenSignature,
     ) -> StoredToken {
         let mut row = grant.row(

@@ -9,7 +9,7 @@ use crate::flow::legacy::{
     CONSENT_PARAM, LegacyConsentRequest, LegacyConsentUse, LegacyOutcome, check_return,
     missing_subject, redemption_error, rejection_error,
 };
-use crate::oauth2::grant::issue::GrantTemplate;
+use crate::oauth2::grant::issue::GrantedAccess as GrantTemplate;
 use crate::oidc::id_token::{check_hint_subject, hint_subject};
 use crate::oidc::subject::obfuscated_subject;
 use crate::service::id_tokens::visible_subject;

@@ -1,0 +1,87 @@
+//! The token side of this server, built once per process: the issuer, the opaque-token keys,
+//! the signing sets and the cipher that opens them, the lifespans and the strategies. Calls
+//! then read `provider.exchange(&store, &client, grant, request, now)` instead of threading
+//! each piece through every function; the views ([`Provider::access_tokens`],
+//! [`Provider::id_token_issuer`], [`Provider::token_settings`]) are what the narrower
+//! services take. [`Provider::exchange`] itself lives with the token use case
+//! (`service/token.rs`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::{AccessTokenStrategy, ScopeStrategy};
+use crate::jwk::KeyCipher;
+use crate::service::access_tokens::{AccessTokens, JwtAccessTokens};
+use crate::service::id_tokens::IdTokenIssuer;
+use crate::service::signing_keys::SigningKeys;
+use crate::token::TokenKeys;
+
+/// Token-endpoint settings from configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenSettings {
+    /// `ACCESS_TOKEN_LIFESPAN`.
+    pub access_token_lifespan: Duration,
+    /// `SCOPE_STRATEGY`.
+    pub scope_strategy: ScopeStrategy,
+}
+
+/// What tokens and ID tokens are minted with; cheap to share (`Arc`s and plain values).
+#[derive(Debug, Clone)]
+pub struct Provider {
+    /// The issuer identifier as tokens carry it (with a trailing `/`, as Hydra).
+    pub issuer: Arc<str>,
+    /// HMAC keys of opaque tokens.
+    pub token_keys: Arc<TokenKeys>,
+    /// Decrypts the stored signing keys.
+    pub cipher: Arc<KeyCipher>,
+    /// The cached `hydra.openid.id-token` signing set.
+    pub id_token_keys: Arc<SigningKeys>,
+    /// The cached `hydra.jwt.access-token` signing set (used only under the JWT strategy).
+    pub access_token_keys: Arc<SigningKeys>,
+    /// `OAUTH2_ACCESS_TOKEN_STRATEGY`.
+    pub access_token_strategy: AccessTokenStrategy,
+    /// `SCOPE_STRATEGY`.
+    pub scope_strategy: ScopeStrategy,
+    /// `ACCESS_TOKEN_LIFESPAN`.
+    pub access_token_lifespan: Duration,
+    /// `ID_TOKEN_LIFESPAN`.
+    pub id_token_lifespan: Duration,
+}
+
+impl Provider {
+    /// Whether access tokens are JWTs signed by the access-token set.
+    pub fn jwt_access_tokens(&self) -> bool {
+        self.access_token_strategy == AccessTokenStrategy::Jwt
+    }
+
+    /// Token-endpoint settings.
+    pub fn token_settings(&self) -> TokenSettings {
+        TokenSettings {
+            access_token_lifespan: self.access_token_lifespan,
+            scope_strategy: self.scope_strategy,
+        }
+    }
+
+    /// What ID tokens are signed with.
+    pub fn id_token_issuer(&self) -> IdTokenIssuer<'_> {
+        IdTokenIssuer {
+            keys: &self.id_token_keys,
+            cipher: &self.cipher,
+            issuer: &self.issuer,
+            lifespan: self.id_token_lifespan,
+        }
+    }
+
+    /// How access tokens are minted and recognised: opaque, or JWTs signed by the
+    /// access-token set under `OAUTH2_ACCESS_TOKEN_STRATEGY=jwt`.
+    pub fn access_tokens(&self) -> AccessTokens<'_> {
+        AccessTokens {
+            opaque: &self.token_keys,
+            jwt: self.jwt_access_tokens().then(|| JwtAccessTokens {
+                keys: &self.access_token_keys,
+                cipher: &self.cipher,
+                issuer: &self.issuer,
+            }),
+        }
+    }
+}

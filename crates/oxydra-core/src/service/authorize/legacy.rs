@@ -9,7 +9,7 @@ use crate::flow::legacy::{
     CONSENT_PARAM, LegacyConsentRequest, LegacyConsentUse, LegacyOutcome, check_return,
     missing_subject, redemption_error, rejection_error,
 };
-use crate::oauth2::grant::issue::GrantedAccess as GrantTemplate;
+use crate::oauth2::grant::issue::GrantedAccess;
 use crate::oidc::id_token::{check_hint_subject, hint_subject};
 use crate::oidc::subject::obfuscated_subject;
 use crate::service::id_tokens::visible_subject;
@@ -138,7 +138,7 @@ where
 
     /// The grant an accepted request becomes: its granted scopes (restricted to the client's,
     /// as in the 1.0 flow), the extras, `auth_time` = the time of the acceptance.
-    fn legacy_grant(&self, request: LegacyConsentRequest) -> Result<GrantTemplate, OAuthError> {
+    fn legacy_grant(&self, request: LegacyConsentRequest) -> Result<GrantedAccess, OAuthError> {
         let (subject, grant_scopes, access_extra, id_token_extra) = match request.outcome {
             Some(LegacyOutcome::Accepted {
                 subject,
@@ -175,7 +175,7 @@ where
         if let Some(hint) = &self.request.oidc_context.id_token_hint_claims {
             check_hint_subject(hint_subject(hint), visible_subject(&subject, &session))?;
         }
-        Ok(GrantTemplate {
+        Ok(GrantedAccess {
             request_id: RequestId::from_stored(request.id),
             client_id: self.client.id.clone(),
             subject,

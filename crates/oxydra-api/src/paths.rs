@@ -86,3 +86,5 @@ pub const WELL_KNOWN_OPENID_CONFIGURATION: &str = "/.well-known/openid-configura
 pub const HEALTH: &str = "/health";
 /// Both ports: 0.x (alpha1) instance statistics.
 pub const HEALTH_STATS: &str = "/health/stats";
+/// Prometheus exposition of this instance's counters (admin port; the public port too in 0.10 mode).
+pub const METRICS_PROMETHEUS: &str = "/metrics/prometheus";

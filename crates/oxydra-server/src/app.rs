@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 
 use crate::config::AdminAccessControl;
-use crate::{admin, demo, health, middleware, public};
+use crate::{admin, demo, health, middleware, public, scrape};
 
 /// Re-exported so `oxydra_server::app::AppState` keeps naming the state the routers carry.
 pub use crate::state::AppState;
@@ -54,8 +54,10 @@ fn legacy_public_admin_routes(state: &AppState) -> Router<AppState> {
     }
 }
 
+/// The admin API before the guard, with `/metrics/prometheus` (open in the guard's table, as
+/// in Hydra 0.x, but only where the admin API is served).
 fn unguarded_admin_routes(state: &AppState) -> Router<AppState> {
-    let mut router = admin::routes();
+    let mut router = admin::routes().merge(scrape::routes());
     if state.config.legacy_consent {
         router = router.merge(admin::legacy_consent::routes());
     }

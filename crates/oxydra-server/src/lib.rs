@@ -26,6 +26,7 @@ pub mod middleware;
 pub mod public;
 pub mod remote_fetch;
 pub mod run;
+pub mod scrape;
 mod sector_documents;
 pub mod state;
 pub mod tasks;

@@ -22,4 +22,4 @@ mod store;
 
 pub use client_cache::DEFAULT_CLIENT_CACHE_REFRESH;
 pub use dsn::{Backend, Dsn, DsnError};
-pub use store::{AppliedMigration, OpenOptions, Opened, SqlStore, StatementCheck};
+pub use store::{AppliedMigration, OpenOptions, Opened, PoolStats, SqlStore, StatementCheck};

@@ -62,7 +62,18 @@ pub struct AppliedMigration {
     pub description: String,
 }
 
-/// The result of preparing one statement, from [`SqlStore::check_statements`].
+/// The connection pool's figures, from [`SqlStore::pool_stats`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Open connections, in use or idle.
+    pub size: u32,
+    /// Open connections no query holds.
+    pub idle: u32,
+    /// The pool's cap.
+    pub max: u32,
+}
+
+/// The result of preparing one statement (see [`SqlStore::check_statements`]).
 #[derive(Debug)]
 pub struct StatementCheck {
     /// The statement's registry name, e.g. `clients.update`.
@@ -196,6 +207,27 @@ impl SqlStore {
             });
         }
         checks
+    }
+
+    /// The pool's figures now, for metrics.
+    pub fn pool_stats(&self) -> PoolStats {
+        let (size, idle, max) = match &self.db {
+            Db::Sqlite(pool) => (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
+            Db::Postgres(pool, _) => (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
+        };
+        PoolStats {
+            size,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+            max,
+        }
     }
 
     /// The SQLite pool, for tests and diagnostics that need raw SQL (`PRAGMA`s).

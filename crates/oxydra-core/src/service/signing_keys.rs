@@ -96,6 +96,16 @@ impl SigningKeys {
         self.alg
     }
 
+    /// When the cached view was last read from (or checked against) storage; `None` while
+    /// nothing is cached.
+    pub fn cached_at(&self) -> Option<Now> {
+        self.cached
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|(checked, _)| *checked)
+    }
+
     /// Forgets the cached view: the next use re-reads storage (after a local change).
     pub fn invalidate(&self) {
         *self.cached.write().unwrap_or_else(|p| p.into_inner()) = None;

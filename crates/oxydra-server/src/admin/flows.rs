@@ -28,6 +28,7 @@ use super::flow_wire::{
 };
 use crate::error::ApiError;
 use crate::extract::Json;
+use crate::metrics::{Flow, Outcome};
 use crate::state::AppState;
 
 /// The login and consent request routes, in both forms.
@@ -127,6 +128,7 @@ async fn accept_login(
         login_acceptance(body),
     )
     .await?;
+    state.metrics.events.flow(Flow::Login, Outcome::Accepted);
     Ok(completed(done))
 }
 
@@ -137,6 +139,7 @@ async fn reject_login(
     Json(body): Json<RejectRequest>,
 ) -> Result<axum::Json<CompletedRequest>, ApiError> {
     let done = flow_admin::reject_login(&state.store, &challenge, rejection(body)).await?;
+    state.metrics.events.flow(Flow::Login, Outcome::Rejected);
     Ok(completed(done))
 }
 
@@ -163,6 +166,7 @@ async fn accept_consent(
         consent_acceptance(body),
     )
     .await?;
+    state.metrics.events.flow(Flow::Consent, Outcome::Accepted);
     Ok(completed(done))
 }
 
@@ -174,5 +178,6 @@ async fn reject_consent(
 ) -> Result<axum::Json<CompletedRequest>, ApiError> {
     let done =
         flow_admin::reject_consent(&state.store, state.now(), &challenge, rejection(body)).await?;
+    state.metrics.events.flow(Flow::Consent, Outcome::Rejected);
     Ok(completed(done))
 }

@@ -18,6 +18,7 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
+use crate::metrics::{Flow, Outcome};
 use crate::state::AppState;
 
 /// The legacy consent routes.
@@ -50,6 +51,7 @@ async fn accept(
         id_token_extra: body.id_token_extra,
     };
     legacy_consent::accept(&state.store, &id, input, state.now()).await?;
+    state.metrics.events.flow(Flow::Consent, Outcome::Accepted);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -60,6 +62,7 @@ async fn reject(
     Json(body): Json<ConsentRequestRejection>,
 ) -> Result<StatusCode, ApiError> {
     legacy_consent::reject(&state.store, &id, body.reason, state.now()).await?;
+    state.metrics.events.flow(Flow::Consent, Outcome::Rejected);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -5,14 +5,21 @@
 //! traffic (method, route, status code, response size) is a fixed block of atomics, and latencies
 //! land in fixed histogram buckets whose sum is the response count. Counters are sharded: each
 //! thread writes its own shard, so the cores do not bounce cache lines; a snapshot adds the
-//! shards up. A request costs six relaxed atomic increments (measured in `docs/benchmarks.md`).
+//! shards up. A request costs eight relaxed atomic increments (six measured in
+//! `docs/benchmarks.md`, plus the two of its Prometheus cell).
 //! Routes are keyed by axum's route *template* (`/clients/{id}`), never the raw path, so the
 //! table stays as small as the router; requests that match no route share one bucket. The route
 //! and status tables are open addressing over fixed arrays whose keys are set once (`OnceLock`,
 //! compare-and-swap), so a lookup is a hash and a few compares.
+//!
+//! The same counters feed `GET /metrics/prometheus` (`prometheus.rs`), together with the
+//! (route, method, status class) cells of `series.rs` and the protocol events of `events.rs`.
 
+mod events;
 mod layer;
 mod memory;
+mod prometheus;
+mod series;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -23,8 +30,11 @@ use axum::extract::{MatchedPath, Request};
 use axum::http::{Method, StatusCode};
 use oxydra_api::{HealthMetrics, HealthStats};
 
+pub use events::{AuthEndpoint, Events, Flow, Grant, Outcome, TokenKind};
 pub use layer::{MetricsFuture, MetricsLayer, MetricsService};
 use memory::memory;
+pub use prometheus::{CONTENT_TYPE, Gauges, PoolGauges, QueryLatency};
+use series::{Cell, SeriesKey, SeriesKeys};
 
 /// Lower bounds of the latency buckets, in nanoseconds: a latency `l` is counted in the last
 /// bucket whose bound is `<= l`, so the last one (10 s) holds everything slower.
@@ -126,6 +136,8 @@ struct Shard {
     /// `STATUS_SLOTS` codes, then the overflow slot.
     status: Box<[Histogram]>,
     sizes: [Histogram; SIZE_BUCKETS.len()],
+    /// The (route, method, status class) cells, indexed like [`Metrics::series`].
+    series: Box<[Cell]>,
 }
 
 impl Shard {
@@ -135,6 +147,7 @@ impl Shard {
             routes: (0..ROUTE_SLOTS + 2).map(|_| Counters::new()).collect(),
             status: (0..=STATUS_SLOTS).map(|_| Histogram::new()).collect(),
             sizes: std::array::from_fn(|_| Histogram::new()),
+            series: series::shard_cells(),
         }
     }
 }
@@ -227,7 +240,11 @@ pub struct Metrics {
     routes: Box<[OnceLock<Box<str>>]>,
     /// Status codes, claimed once each; 0 marks a free slot.
     status: Box<[AtomicU16]>,
+    /// Keys of the (route, method, status class) cells.
+    series: SeriesKeys,
     shards: Box<[Shard]>,
+    /// Protocol events (tokens, failed client authentications, login and consent requests).
+    pub events: Events,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -285,7 +302,9 @@ impl Metrics {
             started: Instant::now(),
             routes: (0..ROUTE_SLOTS).map(|_| OnceLock::new()).collect(),
             status: (0..STATUS_SLOTS).map(|_| AtomicU16::new(0)).collect(),
+            series: SeriesKeys::new(),
             shards: (0..SHARDS).map(|_| Shard::new()).collect(),
+            events: Events::default(),
         }
     }
 
@@ -365,11 +384,22 @@ impl Metrics {
     /// Counts the response to a request counted by [`Self::arrive`]; `size` is the body length
     /// when it is known up front.
     fn depart(&self, request: InFlight, status: StatusCode, size: Option<u64>) {
-        let bucket = latency_bucket(request.started.elapsed());
+        let elapsed = request.started.elapsed();
+        let bucket = latency_bucket(elapsed);
+        let cell = self.series.slot(SeriesKey {
+            route: request.route.index(),
+            method: request.method,
+            class: series::status_class(status.as_u16()),
+        });
         let status = self.status_slot(status.as_u16());
         let Some(shard) = self.shard() else {
             return;
         };
+        if let Some(cell) = shard.series.get(cell) {
+            cell.latencies.record(bucket);
+            let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+            cell.sum_ns.fetch_add(ns, Ordering::Relaxed);
+        }
         let histograms = [
             shard.methods.get(request.method).map(|c| &c.latencies),
             shard
@@ -470,97 +500,4 @@ impl Metrics {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn latencies_fall_in_the_bucket_of_their_lower_bound() {
-        assert_eq!(latency_bucket(Duration::ZERO), 0);
-        assert_eq!(latency_bucket(Duration::from_nanos(99_999)), 0);
-        assert_eq!(latency_bucket(Duration::from_micros(100)), 1);
-        assert_eq!(latency_bucket(Duration::from_millis(3)), 5);
-        assert_eq!(
-            latency_bucket(Duration::from_secs(3600)),
-            LATENCY_BUCKETS_NS.len() - 1
-        );
-    }
-
-    #[test]
-    fn sizes_are_capped_at_5120() {
-        assert_eq!(size_bucket(0), 0);
-        assert_eq!(size_bucket(127), 0);
-        assert_eq!(size_bucket(128), 1);
-        assert_eq!(size_bucket(5119), 6);
-        assert_eq!(size_bucket(1 << 40), SIZE_BUCKETS.len() - 1);
-    }
-
-    #[test]
-    fn routes_are_interned_once_and_overflow_into_one_bucket() {
-        let metrics = Metrics::new();
-        let a = metrics.route("/clients/{id}");
-        assert_eq!(metrics.route("/clients/{id}"), a);
-        assert_ne!(metrics.route("/clients"), a);
-        for n in 0..ROUTE_SLOTS {
-            metrics.route(&format!("/r{n}"));
-        }
-        assert_eq!(metrics.route("/one-too-many"), RouteKey::Other);
-        assert_eq!(metrics.route("/clients/{id}"), a);
-    }
-
-    #[test]
-    fn concurrent_lookups_agree_on_a_slot() {
-        let metrics = std::sync::Arc::new(Metrics::new());
-        let keys: Vec<RouteKey> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..8)
-                .map(|_| s.spawn(|| metrics.route("/keys/{set}")))
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
-        });
-        assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
-        let taken = metrics.routes.iter().filter(|s| s.get().is_some()).count();
-        assert_eq!(taken, 1);
-    }
-
-    #[test]
-    fn status_codes_are_claimed_once_and_overflow_into_one_slot() {
-        let metrics = Metrics::new();
-        let ok = metrics.status_slot(200);
-        assert_eq!(metrics.status_slot(200), ok);
-        // 264 collides with 200 (mod 64) and probes to the next slot.
-        assert_ne!(metrics.status_slot(264), ok);
-        for code in 300..400 {
-            metrics.status_slot(code);
-        }
-        assert_eq!(metrics.status_slot(599), STATUS_SLOTS);
-        assert_eq!(metrics.status_slot(200), ok);
-    }
-
-    #[test]
-    fn a_snapshot_sums_every_shard() {
-        let metrics = Metrics::new();
-        let route = metrics.route("/x");
-        for (n, shard) in metrics.shards.iter().enumerate() {
-            for _ in 0..=n {
-                shard.methods[0].requests.fetch_add(1, Ordering::Relaxed);
-                shard.methods[0].latencies.record(2);
-                shard.routes[route.index()]
-                    .requests
-                    .fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        let stats = metrics.snapshot();
-        assert_eq!(stats.requests, 10);
-        assert_eq!(stats.responses, 10);
-        assert_eq!(stats.methods["GET"].latencies[&LATENCY_BUCKETS_NS[2]], 10);
-        assert_eq!(stats.paths["/x"].requests, 10);
-        assert_eq!(stats.paths["/x"].responses, 0);
-        assert!(stats.status.is_empty());
-    }
-
-    #[test]
-    fn methods_outside_the_table_are_other() {
-        assert_eq!(method_index(&Method::GET), 0);
-        let custom = Method::from_bytes(b"PROPFIND").unwrap();
-        assert_eq!(method_index(&custom), METHODS.len());
-    }
-}
+mod tests;

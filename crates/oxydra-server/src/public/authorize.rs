@@ -3,11 +3,12 @@
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use oxydra_core::OAuthError;
 use oxydra_core::oauth2::authorize::{AuthorizeError, AuthorizeParams};
 use oxydra_core::service::authorize::{self as flow, AuthorizeFailure, AuthorizeResponse};
+use oxydra_core::{OAuthError, OAuthErrorKind};
 
 use crate::html::escape;
+use crate::metrics::{Flow, Grant, Outcome, TokenKind};
 use crate::state::AppState;
 
 /// `GET|POST /oauth2/auth`: always a 302 — to the login app, the consent app, the client, or
@@ -19,6 +20,7 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
         Err(error) => return error_page(&state, &AuthorizeError::untrusted(error)),
     };
     let browser = state.cookies.read(&headers);
+    let returning = returning_from(&params);
     match flow::authorize(
         &state.store,
         &state.access_tokens(),
@@ -30,8 +32,16 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
     )
     .await
     {
-        Ok(ok) => deliver(&ok, &state.cookies.set_cookie_headers(&ok.cookies)),
+        Ok(ok) => {
+            count_response(&state, &ok);
+            deliver(&ok, &state.cookies.set_cookie_headers(&ok.cookies))
+        }
         Err(AuthorizeFailure { error, cookies }) => {
+            if let Some(flow) = returning
+                && error.error.kind == OAuthErrorKind::RequestUnauthorized
+            {
+                state.metrics.events.flow(flow, Outcome::Expired);
+            }
             let set = state.cookies.set_cookie_headers(&cookies);
             match &error.redirect {
                 Some(trusted) => {
@@ -48,6 +58,53 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
                     response
                 }
             }
+        }
+    }
+}
+
+/// The flow whose verifier the browser brings back, if any (an expiry is counted under it).
+fn returning_from(params: &AuthorizeParams) -> Option<Flow> {
+    if params.contains_key("consent_verifier") {
+        Some(Flow::Consent)
+    } else if params.contains_key("login_verifier") {
+        Some(Flow::Login)
+    } else {
+        None
+    }
+}
+
+/// Counts what a successful answer is for `/metrics/prometheus`: a login or consent request
+/// started (a redirect to that app with its challenge; 0.10's consent app gets `consent`), or
+/// the code and tokens handed to the client (every token but the code under `implicit`).
+fn count_response(state: &AppState, response: &AuthorizeResponse) {
+    let events = &state.metrics.events;
+    let location = &response.location;
+    let has = |name: &str| location.query_pairs().any(|(k, _)| k == name);
+    let urls = &state.config.urls;
+    if location.as_str().starts_with(urls.login.as_str()) && has("login_challenge") {
+        return events.flow(Flow::Login, Outcome::Started);
+    }
+    if location.as_str().starts_with(urls.consent.as_str())
+        && (has("consent_challenge") || has("consent"))
+    {
+        return events.flow(Flow::Consent, Outcome::Started);
+    }
+    let names: Vec<String> = match &response.form {
+        Some(fields) => fields.iter().map(|(k, _)| k.clone()).collect(),
+        None => {
+            let fragment = location.fragment().unwrap_or("").as_bytes();
+            let pairs = location
+                .query_pairs()
+                .chain(url::form_urlencoded::parse(fragment));
+            pairs.map(|(k, _)| k.into_owned()).collect()
+        }
+    };
+    for name in &names {
+        match name.as_str() {
+            "code" => events.token_issued(Grant::AuthorizationCode, TokenKind::AuthorizationCode),
+            "access_token" => events.token_issued(Grant::Implicit, TokenKind::AccessToken),
+            "id_token" => events.token_issued(Grant::Implicit, TokenKind::IdToken),
+            _ => {}
         }
     }
 }

@@ -8,6 +8,7 @@ use oxydra_api::OauthTokenResponse;
 use oxydra_core::client::Client;
 use oxydra_core::oauth2::client_auth;
 use oxydra_core::oauth2::grant::TokenGrant;
+use oxydra_core::oauth2::grant::issue::Issued;
 use oxydra_core::service::{client_auth as authn, revoke, token};
 use oxydra_core::{OAuthError, OAuthErrorKind};
 
@@ -15,6 +16,7 @@ use crate::auth_budget::{Caller, Standing};
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::extract::{Form, FormParams};
+use crate::metrics::{AuthEndpoint, Grant, TokenKind};
 use crate::state::AppState;
 
 /// RFC 6749 §5.1 / §5.2: token responses, successful or not, must not be cached (userinfo
@@ -28,12 +30,14 @@ pub(crate) fn no_store(mut response: Response) -> Response {
 
 /// Authenticates the client the request names (RFC 6749 §2.3), within the failure budget of
 /// the client id and the caller's address (see [`crate::auth_budget`]): once either is spent
-/// the answer is `429` with `Retry-After`, and no secret is hashed.
+/// the answer is `429` with `Retry-After`, and no secret is hashed. Every `invalid_client` is
+/// counted for `/metrics/prometheus` under `endpoint`.
 pub(crate) async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     ip: ClientIp,
     form: &FormParams,
+    endpoint: AuthEndpoint,
 ) -> Result<Client, ApiError> {
     let authorization = headers
         .get(header::AUTHORIZATION)
@@ -60,7 +64,10 @@ pub(crate) async fn authenticate(
             let hasher = state.hasher.cache_only();
             let result = authn::authenticate(store, &hasher, keys, context, presented, now).await;
             return result.map_err(|e| match ApiError::from(e) {
-                e if e.oauth().kind == OAuthErrorKind::InvalidClient => too_many_failures(wait),
+                e if e.oauth().kind == OAuthErrorKind::InvalidClient => {
+                    state.metrics.events.client_auth_failed(endpoint);
+                    too_many_failures(wait)
+                }
                 e => e,
             });
         }
@@ -72,6 +79,7 @@ pub(crate) async fn authenticate(
         let e = ApiError::from(e);
         if e.oauth().kind == OAuthErrorKind::InvalidClient {
             state.auth_failures.record_failure(caller, now);
+            state.metrics.events.client_auth_failed(endpoint);
         }
         e
     })
@@ -112,7 +120,7 @@ async fn exchange(
     form: FormParams,
 ) -> Result<OauthTokenResponse, ApiError> {
     let grant = TokenGrant::parse(form.get("grant_type"))?;
-    let client = authenticate(state, headers, ip, &form).await?;
+    let client = authenticate(state, headers, ip, &form, AuthEndpoint::Token).await?;
     let request = token::TokenRequest {
         code: form.get("code"),
         redirect_uri: form.get("redirect_uri"),
@@ -124,6 +132,7 @@ async fn exchange(
         .provider
         .exchange(&state.store, &client, grant, request, state.now())
         .await?;
+    count_issued(state, grant, &issued);
     Ok(OauthTokenResponse {
         access_token: issued.access_token,
         token_type: "bearer".to_owned(),
@@ -134,6 +143,23 @@ async fn exchange(
     })
 }
 
+/// Counts the tokens of a successful exchange for `/metrics/prometheus`.
+fn count_issued(state: &AppState, grant: TokenGrant, issued: &Issued) {
+    let grant = match grant {
+        TokenGrant::AuthorizationCode => Grant::AuthorizationCode,
+        TokenGrant::RefreshToken => Grant::RefreshToken,
+        TokenGrant::ClientCredentials => Grant::ClientCredentials,
+    };
+    let events = &state.metrics.events;
+    events.token_issued(grant, TokenKind::AccessToken);
+    if issued.refresh_token.is_some() {
+        events.token_issued(grant, TokenKind::RefreshToken);
+    }
+    if issued.id_token.is_some() {
+        events.token_issued(grant, TokenKind::IdToken);
+    }
+}
+
 /// `POST /oauth2/revoke` (RFC 7009 §2): 200 with an empty body whether or not the token
 /// existed; client-authentication failures are 401 `invalid_client`.
 pub(crate) async fn revoke_token(
@@ -142,7 +168,7 @@ pub(crate) async fn revoke_token(
     headers: HeaderMap,
     Form(form): Form,
 ) -> Result<Response, ApiError> {
-    let client = authenticate(&state, &headers, ip, &form).await?;
+    let client = authenticate(&state, &headers, ip, &form, AuthEndpoint::Revoke).await?;
     let token = form
         .get("token")
         .ok_or_else(|| ApiError::invalid_request("The token parameter is missing."))?;

@@ -22,6 +22,7 @@ mod logout;
 mod middleware;
 mod oidc_flow;
 mod policies;
+mod prometheus;
 mod redirect_uris;
 mod security;
 mod token_scale;

@@ -1,0 +1,56 @@
+//! `GET /metrics/prometheus`: this process's counters in the Prometheus text format, served on
+//! the admin port (and, in 0.10 mode, on the single public port), where the admin guard's
+//! route table decides who may read it.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use oxydra_api::paths::METRICS_PROMETHEUS;
+
+use crate::metrics::{Gauges, PoolGauges};
+use crate::state::AppState;
+
+/// The one route.
+pub fn routes() -> Router<AppState> {
+    Router::new().route(METRICS_PROMETHEUS, get(scrape))
+}
+
+/// The counters, then what the state knows now: pool figures and signing-key cache ages.
+async fn scrape(State(state): State<AppState>) -> Response {
+    let body = state.metrics.prometheus(&gauges(&state));
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
+    );
+    response
+}
+
+fn gauges(state: &AppState) -> Gauges {
+    let pool = state.store.pool_stats();
+    let now = state.now();
+    let key_cache_ages = [&state.id_token_keys, &state.access_token_keys]
+        .into_iter()
+        .filter_map(|keys| {
+            let loaded = keys.cached_at()?;
+            let micros = now
+                .unix_micros()
+                .saturating_sub(loaded.unix_micros())
+                .max(0);
+            // Microseconds of an age fit f64 exactly for 285 years.
+            #[allow(clippy::cast_precision_loss)]
+            Some((keys.set(), micros as f64 / 1e6))
+        })
+        .collect();
+    Gauges {
+        pool: Some(PoolGauges {
+            size: pool.size,
+            idle: pool.idle,
+            max: pool.max,
+        }),
+        key_cache_ages,
+        query_latency: None,
+    }
+}

@@ -1,0 +1,158 @@
+//! `GET /metrics/prometheus`: scraped after a code flow, a token and a failed client
+//! authentication, and read back with a Prometheus text-format parser.
+
+use axum::http::{Method, StatusCode};
+use oxydra_testkit::app::{Port, TestApp, memory_store};
+use prometheus_parse::{Sample, Scrape, Value};
+use serde_json::json;
+
+use crate::oidc_flow::{code_tokens, flow_config, register};
+
+/// Scrapes `port` and parses the body.
+async fn scrape(app: &TestApp, port: Port) -> (String, Scrape) {
+    let res = app
+        .json(port, Method::GET, "/metrics/prometheus", None)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        res.headers["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let lines = res.text.lines().map(|l| Ok(l.to_owned()));
+    let parsed = Scrape::parse(lines).expect("a Prometheus text exposition");
+    (res.text, parsed)
+}
+
+/// The samples of `metric` whose labels include every pair of `labels`.
+fn find<'a>(scrape: &'a Scrape, metric: &str, labels: &[(&str, &str)]) -> Vec<&'a Sample> {
+    scrape
+        .samples
+        .iter()
+        .filter(|s| s.metric == metric)
+        .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .collect()
+}
+
+/// The value of the one counter or gauge `metric` with `labels`.
+fn value(scrape: &Scrape, metric: &str, labels: &[(&str, &str)]) -> f64 {
+    let found = find(scrape, metric, labels);
+    assert_eq!(found.len(), 1, "{metric} {labels:?}: {found:?}");
+    match found[0].value {
+        Value::Counter(v) | Value::Gauge(v) | Value::Untyped(v) => v,
+        ref other => panic!("{metric} is {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_requests_tokens_flows_and_failures() {
+    let app = TestApp::with_store(memory_store().await, flow_config(&[]));
+    app.state.ensure_signing_keys().await.unwrap();
+    register(&app, "secret-client-id-4711", json!({})).await;
+    let session = json!({});
+    let tokens = code_tokens(&app, "secret-client-id-4711", "openid offline", session).await;
+    assert!(tokens["refresh_token"].is_string());
+    let failed = app
+        .form(
+            Port::Public,
+            "/oauth2/token",
+            &[("grant_type", "client_credentials")],
+            Some(("secret-client-id-4711", "wrong")),
+        )
+        .await;
+    assert_eq!(failed.status, StatusCode::UNAUTHORIZED, "{}", failed.text);
+
+    let (text, m) = scrape(&app, Port::Admin).await;
+    assert!(!text.contains("secret-client-id-4711"), "{text}");
+    assert!(!text.contains("alice"), "no subject in the output");
+
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(value(&m, "oxydra_build_info", &[("version", version)]), 1.0);
+    let issued = |grant, kind| {
+        value(
+            &m,
+            "oxydra_tokens_issued_total",
+            &[("grant_type", grant), ("token_kind", kind)],
+        )
+    };
+    assert_eq!(issued("authorization_code", "authorization_code"), 1.0);
+    assert_eq!(issued("authorization_code", "access_token"), 1.0);
+    assert_eq!(issued("authorization_code", "refresh_token"), 1.0);
+    assert_eq!(issued("authorization_code", "id_token"), 1.0);
+    assert_eq!(issued("client_credentials", "access_token"), 0.0);
+    let failures = "oxydra_client_authentication_failures_total";
+    assert_eq!(value(&m, failures, &[("endpoint", "token")]), 1.0);
+    assert_eq!(value(&m, failures, &[("endpoint", "revoke")]), 0.0);
+    let flows = |flow, outcome| {
+        value(
+            &m,
+            "oxydra_flow_requests_total",
+            &[("flow", flow), ("outcome", outcome)],
+        )
+    };
+    for flow in ["login", "consent"] {
+        assert_eq!(flows(flow, "started"), 1.0, "{flow}");
+        assert_eq!(flows(flow, "accepted"), 1.0, "{flow}");
+        assert_eq!(flows(flow, "rejected"), 0.0, "{flow}");
+        assert_eq!(flows(flow, "expired"), 0.0, "{flow}");
+    }
+
+    let token_ok = [
+        ("route", "/oauth2/token"),
+        ("method", "POST"),
+        ("status_class", "2xx"),
+    ];
+    assert_eq!(value(&m, "oxydra_http_requests_total", &token_ok), 1.0);
+    let token_4xx = [
+        ("route", "/oauth2/token"),
+        ("method", "POST"),
+        ("status_class", "4xx"),
+    ];
+    assert_eq!(value(&m, "oxydra_http_requests_total", &token_4xx), 1.0);
+    let hist = find(&m, "oxydra_http_request_duration_seconds", &token_ok);
+    assert_eq!(hist.len(), 1, "{hist:?}");
+    let Value::Histogram(buckets) = &hist[0].value else {
+        panic!("{:?}", hist[0]);
+    };
+    assert_eq!(buckets.len(), 17, "16 bounds and +Inf");
+    assert!(buckets.windows(2).all(|w| w[0].count <= w[1].count));
+    assert_eq!(
+        buckets.last().map(|b| (b.less_than, b.count)),
+        Some((f64::INFINITY, 1.0))
+    );
+    let count = value(&m, "oxydra_http_request_duration_seconds_count", &token_ok);
+    assert_eq!(count, 1.0);
+    let authorize = [
+        ("route", "/oauth2/auth"),
+        ("method", "GET"),
+        ("status_class", "3xx"),
+    ];
+    assert_eq!(value(&m, "oxydra_http_requests_total", &authorize), 3.0);
+
+    let in_use = value(&m, "oxydra_db_pool_connections", &[("state", "in_use")]);
+    let idle = value(&m, "oxydra_db_pool_connections", &[("state", "idle")]);
+    assert!(in_use + idle >= 1.0, "{in_use} {idle}");
+    let age = value(
+        &m,
+        "oxydra_signing_key_cache_age_seconds",
+        &[("set", "hydra.openid.id-token")],
+    );
+    assert!(age >= 0.0, "{age}");
+
+    // `/health/stats` still reads the same counters.
+    let stats = app
+        .json(Port::Admin, Method::GET, "/health/stats", None)
+        .await;
+    assert_eq!(stats.status, StatusCode::OK);
+    assert_eq!(stats.json["paths"]["/oauth2/token"]["responses"], 2);
+}
+
+#[tokio::test]
+async fn metrics_are_on_the_admin_port_only() {
+    let app = TestApp::new(&[]).await;
+    let public = app
+        .json(Port::Public, Method::GET, "/metrics/prometheus", None)
+        .await;
+    assert_eq!(public.status, StatusCode::NOT_FOUND);
+    let (_, m) = scrape(&app, Port::Admin).await;
+    assert!(!find(&m, "oxydra_uptime_seconds", &[]).is_empty());
+}

@@ -5,10 +5,13 @@
 //! the explicit form of "rebind per dialect", without sqlx `Any` or code generic over
 //! `sqlx::Database`.
 
+use std::sync::Arc;
+
 use oxydra_core::store::StoreError;
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{Executor, FromRow, Postgres, Sqlite, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 use crate::dsn::Backend;
 use crate::error::map_sqlx;
@@ -89,19 +92,44 @@ impl<T> AnyRow for T where
 {
 }
 
+/// The one right to write to a SQLite database, held by a write transaction (and an
+/// autocommit write) of this process from start to commit.
+///
+/// SQLite admits one writer at a time. Without this gate the writers of one process met inside
+/// SQLite, where a loser of `BEGIN IMMEDIATE` retries on the busy handler's growing sleeps
+/// (1, 2, 5, … 100 ms): under a steady stream of group commits a revocation or refresh could
+/// lose for seconds. Here they queue first come, first served, and the busy handler is left to
+/// writers in other processes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WriteGate(Arc<tokio::sync::Mutex<()>>);
+
+impl WriteGate {
+    /// Runs `op` holding the gate.
+    async fn run<F: std::future::Future>(&self, op: F) -> F::Output {
+        let _held = self.0.lock().await;
+        op.await
+    }
+
+    /// Takes the gate until the returned guard is dropped.
+    async fn hold(&self) -> OwnedMutexGuard<()> {
+        self.0.clone().lock_owned().await
+    }
+}
+
 /// A connection pool for one backend.
 #[derive(Debug, Clone)]
 pub(crate) enum Db {
-    /// SQLite (file or in-memory).
-    Sqlite(SqlitePool),
+    /// SQLite (file or in-memory), with this process's write gate.
+    Sqlite(SqlitePool, WriteGate),
     /// PostgreSQL, with the breaker that fails its operations fast while it is unreachable.
     Postgres(PgPool, Health),
 }
 
 /// An open transaction on one backend; dropped without `commit` it rolls back.
 pub(crate) enum Tx {
-    /// SQLite.
-    Sqlite(Transaction<'static, Sqlite>),
+    /// SQLite, holding the write gate until it ends (fields drop in order: the transaction
+    /// first, then the gate).
+    Sqlite(Transaction<'static, Sqlite>, OwnedMutexGuard<()>),
     /// PostgreSQL.
     Postgres(Transaction<'static, Postgres>),
 }
@@ -141,7 +169,7 @@ macro_rules! run {
 /// Generates `execute` and the `fetch_*` methods for `Db` and `Tx`, from how each variant
 /// yields an executor.
 macro_rules! executor_methods {
-    ([$($recv:tt)*] $sqlite:ident => $sqlite_exec:expr, $pg:pat => $pg_exec:expr, $guard:expr) => {
+    ([$($recv:tt)*] $read:pat, $write:pat => $sqlite_exec:expr, $gate:expr, $pg:pat => $pg_exec:expr, $guard:expr) => {
         /// Runs a statement; returns the number of rows affected.
         pub(crate) async fn execute(
             $($recv)* self,
@@ -149,8 +177,8 @@ macro_rules! executor_methods {
             args: &[Arg],
         ) -> Result<u64, StoreError> {
             match self {
-                Self::Sqlite($sqlite) => {
-                    run!(execute, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args)
+                $write => {
+                    ($gate)(async { run!(execute, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args) }).await
                 }
                 $pg => {
                     ($guard)(async { run!(execute, $pg_exec, Postgres, Backend::Postgres, stmt, args) }).await
@@ -166,7 +194,7 @@ macro_rules! executor_methods {
             args: &[Arg],
         ) -> Result<Option<R>, StoreError> {
             match self {
-                Self::Sqlite($sqlite) => {
+                $read => {
                     run!(fetch_optional, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args, R)
                 }
                 $pg => {
@@ -184,7 +212,7 @@ macro_rules! executor_methods {
             args: &[Arg],
         ) -> Result<R, StoreError> {
             match self {
-                Self::Sqlite($sqlite) => {
+                $read => {
                     run!(fetch_one, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args, R)
                 }
                 $pg => {
@@ -201,7 +229,7 @@ macro_rules! executor_methods {
             args: &[Arg],
         ) -> Result<Vec<R>, StoreError> {
             match self {
-                Self::Sqlite($sqlite) => {
+                $read => {
                     run!(fetch_all, $sqlite_exec, Sqlite, Backend::Sqlite, stmt, args, R)
                 }
                 $pg => {
@@ -214,12 +242,12 @@ macro_rules! executor_methods {
 }
 
 impl Db {
-    executor_methods!([&] pool => pool, Self::Postgres(pool, health) => pool, |op| health.guard(op));
+    executor_methods!([&] Self::Sqlite(pool, _), Self::Sqlite(pool, gate) => pool, |op| gate.run(op), Self::Postgres(pool, health) => pool, |op| health.guard(op));
 
     /// The dialect of this pool.
     pub(crate) fn backend(&self) -> Backend {
         match self {
-            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Sqlite(..) => Backend::Sqlite,
             Self::Postgres(..) => Backend::Postgres,
         }
     }
@@ -232,7 +260,11 @@ impl Db {
     /// default `READ COMMITTED`; the statements themselves are written to be race-safe there.
     pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
         match self {
-            Self::Sqlite(pool) => pool.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
+            Self::Sqlite(pool, gate) => {
+                let held = gate.hold().await;
+                let tx = pool.begin_with("BEGIN IMMEDIATE").await;
+                tx.map(|tx| Tx::Sqlite(tx, held))
+            }
             Self::Postgres(pool, health) => health.guard(pool.begin()).await.map(Tx::Postgres),
         }
         .map_err(map_sqlx)
@@ -241,7 +273,7 @@ impl Db {
     /// Asks the server to parse and plan `stmt` without running it (the statement test).
     pub(crate) async fn prepare(&self, stmt: &'static Stmt) -> Result<(), StoreError> {
         match self {
-            Self::Sqlite(pool) => pool.prepare(stmt.sql(Backend::Sqlite)).await.map(drop),
+            Self::Sqlite(pool, _) => pool.prepare(stmt.sql(Backend::Sqlite)).await.map(drop),
             Self::Postgres(pool, _) => pool.prepare(stmt.sql(Backend::Postgres)).await.map(drop),
         }
         .map_err(map_sqlx)
@@ -250,19 +282,19 @@ impl Db {
     /// Closes the pool: waits for checked-out connections, refuses new work.
     pub(crate) async fn close(&self) {
         match self {
-            Self::Sqlite(pool) => pool.close().await,
+            Self::Sqlite(pool, _) => pool.close().await,
             Self::Postgres(pool, _) => pool.close().await,
         }
     }
 }
 
 impl Tx {
-    executor_methods!([&mut] tx => &mut **tx, Self::Postgres(tx) => &mut **tx, std::convert::identity);
+    executor_methods!([&mut] Self::Sqlite(tx, _), Self::Sqlite(tx, _) => &mut **tx, std::convert::identity, Self::Postgres(tx) => &mut **tx, std::convert::identity);
 
     /// Commits the transaction.
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Self::Sqlite(tx) => tx.commit().await,
+            Self::Sqlite(tx, _held) => tx.commit().await,
             Self::Postgres(tx) => tx.commit().await,
         }
         .map_err(map_sqlx)

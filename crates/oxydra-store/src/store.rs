@@ -13,7 +13,7 @@ use sqlx::sqlite::{
 
 use crate::batch::InsertBatcher;
 use crate::client_cache::{ClientCache, DEFAULT_CLIENT_CACHE_REFRESH};
-use crate::db::Db;
+use crate::db::{Db, WriteGate};
 use crate::dsn::{Backend, Dsn, DsnKind};
 use crate::error::{map_migrate, map_sqlx};
 use crate::health::Health;
@@ -112,7 +112,10 @@ impl SqlStore {
     pub async fn open(dsn: &Dsn, opts: &OpenOptions) -> Result<Opened, StoreError> {
         match &dsn.kind {
             DsnKind::Memory => {
-                let store = Self::with_db(Db::Sqlite(open_memory().await.map_err(map_sqlx)?), opts);
+                let store = Self::with_db(
+                    Db::Sqlite(open_memory().await.map_err(map_sqlx)?, WriteGate::default()),
+                    opts,
+                );
                 store.migrate().await?;
                 Ok(Opened {
                     store,
@@ -132,7 +135,7 @@ impl SqlStore {
                     .await
                     .map_err(map_sqlx)?;
                 Ok(Opened {
-                    store: Self::with_db(Db::Sqlite(pool), opts),
+                    store: Self::with_db(Db::Sqlite(pool, WriteGate::default()), opts),
                     newly_created,
                 })
             }
@@ -158,7 +161,7 @@ impl SqlStore {
     pub async fn migrate(&self) -> Result<Vec<AppliedMigration>, StoreError> {
         let before = self.applied_versions().await?;
         match &self.db {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Db::Sqlite(pool, _) => SQLITE_MIGRATIONS.run(pool).await,
             Db::Postgres(pool, _) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .map_err(map_migrate)?;
@@ -212,7 +215,7 @@ impl SqlStore {
     /// The pool's figures now, for metrics.
     pub fn pool_stats(&self) -> PoolStats {
         let (size, idle, max) = match &self.db {
-            Db::Sqlite(pool) => (
+            Db::Sqlite(pool, _) => (
                 pool.size(),
                 pool.num_idle(),
                 pool.options().get_max_connections(),
@@ -233,7 +236,7 @@ impl SqlStore {
     /// The SQLite pool, for tests and diagnostics that need raw SQL (`PRAGMA`s).
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
         match &self.db {
-            Db::Sqlite(pool) => Some(pool),
+            Db::Sqlite(pool, _) => Some(pool),
             Db::Postgres(..) => None,
         }
     }
@@ -242,13 +245,13 @@ impl SqlStore {
     pub fn postgres_pool(&self) -> Option<&PgPool> {
         match &self.db {
             Db::Postgres(pool, _) => Some(pool),
-            Db::Sqlite(_) => None,
+            Db::Sqlite(..) => None,
         }
     }
 
     fn migrator(&self) -> &'static Migrator {
         match self.db {
-            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Sqlite(..) => &SQLITE_MIGRATIONS,
             Db::Postgres(..) => &POSTGRES_MIGRATIONS,
         }
     }

@@ -5,10 +5,12 @@
 //! (`--postgres-url`, created when missing; `--skip-postgres` skips it), it migrates the
 //! database, starts `oxydra serve all --dev` on `127.0.0.1` with OS-chosen ports, creates a
 //! `client_credentials` client through the admin API, and drives three scenarios with wrk:
-//! token issuance, introspection of a valid token, and a discovery-style `GET`. Every scenario
-//! gets one warm-up run and `--runs` measured runs. It prints every run, the medians, each
-//! scenario's requests/s as a ratio to the ceiling, the server's peak RSS per backend and the
-//! binary's size, and exits non-zero when any request failed. `scripts/bench.sh` installs wrk,
+//! token issuance, introspection of a valid token, and a discovery-style `GET` (and, named with
+//! `--scenario`, the volume scenarios `growth` and `flush`, which seed rows straight into the
+//! database: see the `growth` and `seed` modules). Every scenario gets one warm-up run and
+//! `--runs` measured runs. It prints every run, the medians, each scenario's requests/s as a
+//! ratio to the ceiling, the server's peak RSS per backend and the binary's size, and exits
+//! non-zero when any request failed. `scripts/bench.sh` installs wrk,
 //! builds both binaries and runs this; results are in `docs/benchmarks.md`. This is not a test:
 //! nothing runs it in `cargo test`.
 

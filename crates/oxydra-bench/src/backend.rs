@@ -17,7 +17,7 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long creating the PostgreSQL database may take.
 const CREATE_DATABASE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The scope the benchmark client is registered for and requests.
-const SCOPE: &str = "bench";
+pub(crate) const SCOPE: &str = "bench";
 /// The discovery document.
 const DISCOVERY: &str = "/.well-known/openid-configuration";
 /// The published signing keys.
@@ -38,6 +38,8 @@ pub struct Plan {
     pub runs: u32,
     /// Where generated Lua scripts go.
     pub work_dir: PathBuf,
+    /// Rows the `growth` and `flush` scenarios seed.
+    pub volumes: crate::growth::Volumes,
 }
 
 /// One side of a measurement: what is requested, and whose CPU time is read.
@@ -95,7 +97,7 @@ impl Plan {
     }
 
     /// One measured wrk run, with the target's CPU time sampled around it.
-    async fn run_once(&self, target: &Target<'_>) -> anyhow::Result<wrk::Measurement> {
+    pub(crate) async fn run_once(&self, target: &Target<'_>) -> anyhow::Result<wrk::Measurement> {
         let before = target.pid.map(crate::cpu::used).transpose()?;
         let mut m = wrk::run(
             &self.settings,
@@ -166,6 +168,8 @@ pub struct Outcome {
     pub peak_rss_kib: anyhow::Result<u64>,
     /// Why some selected scenarios were not measured (the others were).
     pub incomplete: Option<anyhow::Error>,
+    /// Summary lines of the volume scenarios (ratios to the empty table, targets).
+    pub notes: Vec<String>,
 }
 
 impl Backend {
@@ -206,16 +210,17 @@ impl Backend {
             server.public,
             server.admin
         );
-        let mut scenarios = self.scenarios(&server, &http, plan, peer, selected).await;
-        let mut incomplete = None;
-        if let Ok(measured) = &mut scenarios {
-            match crate::driven::scenarios(plan, &server, &http, self.name, selected).await {
-                Ok(driven) => measured.extend(driven),
-                Err(e) => {
-                    eprintln!("{}: driven scenarios NOT MEASURED: {e:#}", self.name);
-                    incomplete = Some(e);
-                }
+        let prepared = crate::setup::prepare(&server, &http).await;
+        let mut scenarios = match &prepared {
+            Ok(p) => {
+                self.scenarios(&server, &http, plan, peer, selected, p)
+                    .await
             }
+            Err(e) => Err(anyhow!("{e:#}")),
+        };
+        let (mut incomplete, mut notes) = (None, Vec::new());
+        if let (Ok(measured), Ok(p)) = (&mut scenarios, &prepared) {
+            (incomplete, notes) = self.more(&server, &http, plan, selected, p, measured).await;
         }
         let peak_rss_kib = server.peak_rss_kib();
         server.stop().await?;
@@ -223,7 +228,52 @@ impl Backend {
             scenarios: scenarios?,
             peak_rss_kib,
             incomplete,
+            notes,
         })
+    }
+
+    /// The driven and volume scenarios, added to `measured` (the wrk scenarios); returns why
+    /// some could not be measured, and the volume scenarios' summary lines.
+    async fn more(
+        &self,
+        server: &Server,
+        http: &reqwest::Client,
+        plan: &Plan,
+        selected: &[ScenarioName],
+        prepared: &crate::setup::Prepared,
+        measured: &mut Vec<Scenario>,
+    ) -> (Option<anyhow::Error>, Vec<String>) {
+        let mut incomplete = None;
+        match crate::driven::scenarios(plan, server, http, self.name, selected).await {
+            Ok(driven) => measured.extend(driven),
+            Err(e) => {
+                eprintln!("{}: driven scenarios NOT MEASURED: {e:#}", self.name);
+                incomplete = Some(e);
+            }
+        }
+        let setup = crate::growth::Setup {
+            backend: self.name,
+            database_url: &self.database_url,
+            pid: server.pid(),
+            admin: &server.admin,
+            client_id: &prepared.client_id,
+            token: &prepared.token,
+            introspect: &prepared.introspect,
+        };
+        match crate::growth::scenarios(plan, setup, http, selected, measured).await {
+            Ok((volume, notes)) => {
+                measured.extend(volume);
+                (incomplete, notes)
+            }
+            Err(e) => {
+                eprintln!("{}: volume scenarios NOT MEASURED: {e:#}", self.name);
+                let e = match incomplete {
+                    Some(before) => anyhow!("{before:#}; {e:#}"),
+                    None => e,
+                };
+                (Some(e), Vec::new())
+            }
+        }
     }
 
     async fn scenarios(
@@ -233,37 +283,22 @@ impl Backend {
         plan: &Plan,
         peer: Option<&PeerSide>,
         selected: &[ScenarioName],
+        prepared: &crate::setup::Prepared,
     ) -> anyhow::Result<Vec<Scenario>> {
-        let client_id = format!("bench-{}", uuid::Uuid::new_v4().simple());
-        let client_secret = uuid::Uuid::new_v4().simple().to_string();
-        create_client(http, &server.admin, &client_id, &client_secret).await?;
-        let token = Request::FormPost {
-            url: format!("{}/oauth2/token", server.public),
-            body: format!("grant_type=client_credentials&scope={SCOPE}"),
-            headers: vec![(
-                "Authorization".to_owned(),
-                basic_auth(&client_id, &client_secret),
-            )],
-        };
-        let access_token = issue_token(http, &token).await?;
-        let introspect = Request::FormPost {
-            url: format!("{}/oauth2/introspect", server.admin),
-            body: url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("token", &access_token)
-                .finish(),
-            headers: Vec::new(),
-        };
-        check(http, &introspect, Some(r#""active":true"#)).await?;
         let get = |path: &str| Request::Get {
             url: format!("{}{path}", server.public),
         };
         let rows = [
             (Kind::Health, "health: GET /health/alive", get(HEALTH)),
-            (Kind::Token, "token: POST /oauth2/token", token),
+            (
+                Kind::Token,
+                "token: POST /oauth2/token",
+                prepared.token.clone(),
+            ),
             (
                 Kind::Introspect,
                 "introspect: POST /oauth2/introspect",
-                introspect,
+                prepared.introspect.clone(),
             ),
             (
                 Kind::Discovery,
@@ -381,36 +416,6 @@ pub(crate) fn basic_auth(client_id: &str, client_secret: &str) -> String {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(credentials)
     )
-}
-
-/// `POST /clients` on the admin port: a confidential `client_credentials` client.
-async fn create_client(
-    http: &reqwest::Client,
-    admin: &str,
-    client_id: &str,
-    client_secret: &str,
-) -> anyhow::Result<()> {
-    let body = serde_json::json!({
-        "client_id": client_id,
-        "client_name": "oxydra-bench",
-        "client_secret": client_secret,
-        "grant_types": ["client_credentials"],
-        "response_types": ["token"],
-        "scope": SCOPE,
-        "token_endpoint_auth_method": "client_secret_basic",
-    });
-    let response = http
-        .post(format!("{admin}/clients"))
-        .json(&body)
-        .send()
-        .await
-        .context("POST /clients")?;
-    let status = response.status();
-    if !status.is_success() {
-        let text = response.text().await.unwrap_or_default();
-        bail!("POST /clients answered {status}: {text}");
-    }
-    Ok(())
 }
 
 /// One token request outside the measurement; its access token is the one introspected.

@@ -5,10 +5,12 @@
 //! (`--postgres-url`, created when missing; `--skip-postgres` skips it), it migrates the
 //! database, starts `oxydra serve all --dev` on `127.0.0.1` with OS-chosen ports, creates a
 //! `client_credentials` client through the admin API, and drives three scenarios with wrk:
-//! token issuance, introspection of a valid token, and a discovery-style `GET`. Every scenario
-//! gets one warm-up run and `--runs` measured runs. It prints every run, the medians, each
-//! scenario's requests/s as a ratio to the ceiling, the server's peak RSS per backend and the
-//! binary's size, and exits non-zero when any request failed. `scripts/bench.sh` installs wrk,
+//! token issuance, introspection of a valid token, and a discovery-style `GET` (and, named with
+//! `--scenario`, the volume scenarios `growth` and `flush`, which seed rows straight into the
+//! database: see the `growth` and `seed` modules). Every scenario gets one warm-up run and
+//! `--runs` measured runs. It prints every run, the medians, each scenario's requests/s as a
+//! ratio to the ceiling, the server's peak RSS per backend and the binary's size, and exits
+//! non-zero when any request failed. `scripts/bench.sh` installs wrk,
 //! builds both binaries and runs this; results are in `docs/benchmarks.md`. This is not a test:
 //! nothing runs it in `cargo test`.
 
@@ -17,12 +19,15 @@ mod ceiling;
 mod cpu;
 mod driven;
 mod driver;
+mod growth;
 mod journeys;
 mod peer;
 mod postgres;
 mod report;
+mod seed;
 mod selection;
 mod server;
+mod setup;
 mod signing;
 mod wrk;
 
@@ -89,6 +94,13 @@ struct Args {
     /// ceiling is always measured.
     #[arg(long = "scenario", value_enum, value_delimiter = ',')]
     scenarios: Vec<selection::ScenarioName>,
+    /// Token-table sizes the `growth` scenario measures at (comma-separated, e.g.
+    /// `1000000,10000000` or `1M,10M`); rows are seeded directly into the database up to each.
+    #[arg(long, value_delimiter = ',', default_value = "1000000", value_parser = growth::parse_rows)]
+    growth_rows: Vec<u64>,
+    /// Expired tokens the `flush` scenario seeds before `POST /oauth2/flush`.
+    #[arg(long, default_value = "1000000", value_parser = growth::parse_rows)]
+    flush_rows: u64,
     /// `BCRYPT_COST` of the server (Hydra's and oxydra's default is 10).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(4..=31))]
     bcrypt_cost: u32,
@@ -211,6 +223,10 @@ fn plan(args: &Args, work_dir: &std::path::Path) -> backend::Plan {
         duration: Duration::from_secs(args.duration),
         runs: args.runs,
         work_dir: work_dir.to_owned(),
+        volumes: growth::Volumes {
+            growth_rows: args.growth_rows.clone(),
+            flush_rows: args.flush_rows,
+        },
     }
 }
 
@@ -281,7 +297,7 @@ async fn measure_backends(
 }
 
 /// Adds each measured backend's scenarios to `scenarios`; returns whether every backend was
-/// measured, and the memory lines to print.
+/// measured, and the lines to print after the tables (volume summaries, memory).
 fn collect(
     outcomes: Vec<(&'static str, anyhow::Result<Outcome>)>,
     scenarios: &mut Vec<Scenario>,
@@ -291,6 +307,7 @@ fn collect(
     for (name, outcome) in outcomes {
         match outcome {
             Ok(outcome) => {
+                memory.extend(outcome.notes);
                 memory.push(format!(
                     "{name:<9} server peak RSS (VmHWM): {}",
                     match outcome.peak_rss_kib {
@@ -440,5 +457,25 @@ mod tests {
             "postgres://postgres@127.0.0.1:5432/bench"
         );
         assert!(!args.skip_postgres);
+        assert_eq!(args.growth_rows, vec![1_000_000]);
+        assert_eq!(args.flush_rows, 1_000_000);
+    }
+
+    #[test]
+    fn growth_rows_take_a_list() {
+        let args = Args::try_parse_from([
+            "oxydra-bench",
+            "--growth-rows",
+            "1000000,10M",
+            "--flush-rows",
+            "500k",
+            "--scenario",
+            "token,growth,flush",
+        ])
+        .unwrap();
+        assert_eq!(args.growth_rows, vec![1_000_000, 10_000_000]);
+        assert_eq!(args.flush_rows, 500_000);
+        assert_eq!(args.scenarios.len(), 3);
+        assert!(Args::try_parse_from(["oxydra-bench", "--growth-rows", "0"]).is_err());
     }
 }

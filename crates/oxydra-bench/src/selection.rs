@@ -1,5 +1,5 @@
-//! Which scenarios a run measures (`--scenario`, repeatable or comma-separated; all when
-//! absent), so one scenario can be re-measured alone.
+//! Which scenarios a run measures (`--scenario`, repeatable or comma-separated; all but the
+//! volume scenarios when absent), so one scenario can be re-measured alone.
 
 use clap::ValueEnum;
 
@@ -24,12 +24,30 @@ pub enum ScenarioName {
     Refresh,
     /// Revocation of a refresh token, paired with one rotation (driver).
     Revoke,
+    /// Token issuance and introspection with `--growth-rows` rows seeded in the token table
+    /// (wrk); only when named.
+    Growth,
+    /// `POST /oauth2/flush` of `--flush-rows` seeded expired tokens while wrk issues tokens;
+    /// only when named.
+    Flush,
 }
 
-/// The scenarios to run: the ones named, or every one when none is.
+impl ScenarioName {
+    /// Whether the scenario seeds millions of rows: it runs only when named, since seeding
+    /// takes minutes and leaves the rows behind.
+    pub fn is_volume(self) -> bool {
+        matches!(self, Self::Growth | Self::Flush)
+    }
+}
+
+/// The scenarios to run: the ones named, or every one but the volume scenarios when none is.
 pub fn resolve(named: &[ScenarioName]) -> Vec<ScenarioName> {
     if named.is_empty() {
-        ScenarioName::value_variants().to_vec()
+        ScenarioName::value_variants()
+            .iter()
+            .copied()
+            .filter(|s| !s.is_volume())
+            .collect()
     } else {
         named.to_vec()
     }
@@ -40,8 +58,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn none_named_means_all() {
-        assert_eq!(resolve(&[]).len(), ScenarioName::value_variants().len());
+    fn none_named_means_all_but_the_volume_scenarios() {
+        let all = resolve(&[]);
+        assert_eq!(all.len(), ScenarioName::value_variants().len() - 2);
+        assert!(!all.contains(&ScenarioName::Growth) && !all.contains(&ScenarioName::Flush));
+        assert_eq!(
+            resolve(&[ScenarioName::Growth, ScenarioName::Flush]),
+            vec![ScenarioName::Growth, ScenarioName::Flush]
+        );
         assert_eq!(
             resolve(&[ScenarioName::Refresh]),
             vec![ScenarioName::Refresh]

@@ -33,13 +33,14 @@ pub async fn revoke<S: TokenStore + KeyStore>(
     }
 }
 
-/// Rows deleted per flush statement: small enough that no statement holds locks for long.
+/// Rows deleted per flush statement unless the store says otherwise
+/// ([`TokenStore::flush_batch_size`]): small enough that no statement holds locks for long.
 pub const FLUSH_BATCH_SIZE: u32 = 1_000;
 
 /// Deletes access tokens and authorization codes that expired before `now` and were issued
 /// before `not_after`, finished login/consent flows (round trip over, not a remembered
 /// consent) and expired 0.10 consent requests, and expired login sessions (authenticated
-/// before `not_after`), in batches of [`FLUSH_BATCH_SIZE`], so a table of millions is flushed
+/// before `not_after`), in batches of the store's [`TokenStore::flush_batch_size`], so a table of millions is flushed
 /// by many short statements rather than one long lock. Refresh tokens live until revoked and
 /// are not flushed. Returns how many rows were deleted.
 pub async fn flush<S: TokenStore + FlowStore + LegacyConsentStore>(
@@ -47,23 +48,33 @@ pub async fn flush<S: TokenStore + FlowStore + LegacyConsentStore>(
     not_after: Now,
     now: Now,
 ) -> Result<u64, Error> {
+    let batch_size = store.flush_batch_size();
     let criteria = FlushCriteria {
         issued_before: not_after,
         expired_before: now,
-        batch_size: FLUSH_BATCH_SIZE,
+        batch_size,
     };
     let mut total = 0;
     for kind in [TokenKind::AccessToken, TokenKind::AuthorizeCode] {
-        total += drain("token", || store.flush_tokens(kind, criteria)).await?;
+        total += drain("token", batch_size, || store.flush_tokens(kind, criteria)).await?;
     }
-    total += drain("flow", || store.flush_flows(criteria, ROUND_TRIP)).await?;
-    total += drain("consent request", || store.flush_legacy_consents(criteria)).await?;
-    total += drain("login session", || store.flush_login_sessions(criteria)).await?;
+    total += drain("flow", batch_size, || {
+        store.flush_flows(criteria, ROUND_TRIP)
+    })
+    .await?;
+    total += drain("consent request", batch_size, || {
+        store.flush_legacy_consents(criteria)
+    })
+    .await?;
+    total += drain("login session", batch_size, || {
+        store.flush_login_sessions(criteria)
+    })
+    .await?;
     Ok(total)
 }
 
 /// Runs `batch` until it deletes fewer than a full batch; returns the rows deleted.
-async fn drain<F, Fut>(what: &'static str, mut batch: F) -> Result<u64, Error>
+async fn drain<F, Fut>(what: &'static str, batch_size: u32, mut batch: F) -> Result<u64, Error>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<u64, crate::store::StoreError>>,
@@ -72,7 +83,7 @@ where
     loop {
         let deleted = batch().await.map_err(|e| Error::from_store(what, e))?;
         total += deleted;
-        if deleted < u64::from(FLUSH_BATCH_SIZE) {
+        if deleted < u64::from(batch_size) {
             return Ok(total);
         }
     }

@@ -15,6 +15,7 @@ use oxydra_core::token::{
 use crate::SqlStore;
 use crate::args::insert_args;
 use crate::db::{Arg, Stmt, Tx};
+use crate::dsn::Backend;
 use crate::error::is_foreign_key_violation;
 use crate::rows::{RequestRow, TokenRow, kind_name};
 use crate::sql::tokens as sql;
@@ -22,6 +23,11 @@ use crate::sql::tokens as sql;
 /// How many expired `jti` records (of any client) one claim deletes on the side, so the table
 /// stays bounded without a background job and no claim does unbounded work.
 const JTI_CLEANUP_BATCH: i64 = 100;
+
+/// Rows per flush statement on PostgreSQL (see [`TokenStore::flush_batch_size`]): measured
+/// with psql on 300,000 expired rows, 1,000-row batches took ~27 ms each and 10,000-row
+/// batches ~72 ms, so a million rows flush in about 7 s instead of 27 s.
+const POSTGRES_FLUSH_BATCH_SIZE: u32 = 10_000;
 
 /// `$1` signature, `$2` kind: the key of every single-token statement.
 fn key_args(kind: TokenKind, signature: &TokenSignature) -> [Arg; 2] {
@@ -158,6 +164,17 @@ impl TokenStore for SqlStore {
         let deleted = revoke_grant(&mut tx, request_id.as_str()).await?;
         tx.commit().await?;
         Ok(deleted)
+    }
+
+    fn flush_batch_size(&self) -> u32 {
+        match self.backend() {
+            // Every statement's commit waits for the WAL to reach the disk (~10-20 ms here),
+            // which 1,000-row batches paid a thousand times per million rows.
+            Backend::Postgres => POSTGRES_FLUSH_BATCH_SIZE,
+            // WAL with synchronous=NORMAL: a commit does not wait for the disk, and a smaller
+            // batch holds the one write lock for less time.
+            Backend::Sqlite => oxydra_core::service::revoke::FLUSH_BATCH_SIZE,
+        }
     }
 
     async fn flush_tokens(

@@ -155,3 +155,14 @@ store_test! {
         assert!(!claim(&store, &cid("client-b"), "fresh", 2000, 1500).await);
     }
 }
+
+store_test! {
+    async fn flush_batches_suit_the_backend(store: SqlStore) {
+        // PostgreSQL pays a durable commit per statement, so it flushes in larger batches.
+        let expected = match store.backend() {
+            oxydra_store::Backend::Postgres => 10_000,
+            oxydra_store::Backend::Sqlite => oxydra_core::service::revoke::FLUSH_BATCH_SIZE,
+        };
+        assert_eq!(oxydra_core::store::TokenStore::flush_batch_size(&store), expected);
+    }
+}

@@ -40,6 +40,11 @@ pub struct Server {
     pub admin: String,
 }
 
+/// The benchmark's `SYSTEM_SECRET`: the same in every run, because a benchmark database
+/// (PostgreSQL's `bench` is reused) keeps signing keys encrypted under the secret of the run that
+/// created them, and a server given another secret refuses to start. Benchmark databases only.
+const BENCH_SYSTEM_SECRET: &str = "oxydra-bench-system-secret-for-benchmark-databases-only";
+
 /// The environment the server runs with, and nothing else: loopback, OS-chosen ports.
 fn server_env(options: &ServerOptions, system_secret: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -91,11 +96,7 @@ impl Server {
             );
         }
         migrate(options).await?;
-        let system_secret = format!(
-            "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
+        let system_secret = BENCH_SYSTEM_SECRET.to_owned();
         let log = std::fs::File::create(&options.log_path)
             .with_context(|| format!("cannot create {}", options.log_path.display()))?;
         let mut command = Command::new(&options.bin);

@@ -169,6 +169,10 @@ pub struct ClientFields {
     /// Contact addresses of the people responsible for the client.
     #[arg(long, value_delimiter = ',', value_name = "CONTACT")]
     pub contacts: Vec<String>,
+    /// Algorithm of the client's ID tokens: RS256, ES256 or EdDSA (server default:
+    /// `OXYDRA_ID_TOKEN_SIGNING_ALG`).
+    #[arg(long, value_name = "ALG")]
+    pub id_token_signed_response_alg: Option<String>,
 }
 
 impl ClientFields {
@@ -191,6 +195,7 @@ impl ClientFields {
             subject_type: self.subject_type.clone().unwrap_or_default(),
             jwks_uri: self.jwks_uri.clone(),
             token_endpoint_auth_method: Some(self.token_endpoint_auth_method.clone()),
+            id_token_signed_response_alg: self.id_token_signed_response_alg.clone(),
             ..OAuth2Client::default()
         }
     }

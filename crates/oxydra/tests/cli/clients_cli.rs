@@ -34,6 +34,8 @@ fn create_get_list_update_delete_in_human_format() {
             "team",
             "--contacts",
             "a@example.com,b@example.com",
+            "--id-token-signed-response-alg",
+            "ES256",
         ],
     )
     .ok();
@@ -66,6 +68,7 @@ fn create_get_list_update_delete_in_human_format() {
         serde_json::json!(["a@example.com", "b@example.com"])
     );
     assert_eq!(client["token_endpoint_auth_method"], "client_secret_basic");
+    assert_eq!(client["id_token_signed_response_alg"], "ES256");
 
     let out = clients(&server, &["list"]).ok();
     let lines: Vec<&str> = out.lines().collect();

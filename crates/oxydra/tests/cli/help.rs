@@ -93,6 +93,7 @@ fn clients_help_lists_commands_and_flags() {
         "--subject-type",
         "--owner",
         "--contacts",
+        "--id-token-signed-response-alg",
     ];
     let mut create = fields.to_vec();
     create.extend([

@@ -47,6 +47,39 @@ impl AuthorizeResponse {
             cookies: Vec::new(),
         }
     }
+
+    /// The error response to the client when the redirect URI was trusted (`None`: the error
+    /// page instead): [`error_pairs`] with the `state` to echo, placed as the response mode
+    /// says.
+    pub fn error_to_client(error: &AuthorizeError, share_debug: bool) -> Option<Self> {
+        let trusted = error.redirect.as_ref()?;
+        let pairs = error_pairs(&error.error, error.state.as_deref(), share_debug);
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Some(Self::to_client(trusted.url(), trusted.mode, &pairs))
+    }
+}
+
+/// `error`, `error_description`, `error_hint`, `error_debug` (when `share_debug`) and `state`
+/// (RFC 6749 §4.1.2.1; `shared/spec/api.md` §5.3).
+pub fn error_pairs(
+    error: &OAuthError,
+    state: Option<&str>,
+    share_debug: bool,
+) -> Vec<(&'static str, String)> {
+    let mut pairs = vec![
+        ("error", error.kind.code().to_owned()),
+        ("error_description", error.description.to_string()),
+    ];
+    if let Some(hint) = &error.hint {
+        pairs.push(("error_hint", hint.to_string()));
+    }
+    if share_debug && let Some(debug) = &error.debug {
+        pairs.push(("error_debug", debug.clone()));
+    }
+    if let Some(state) = state {
+        pairs.push(("state", state.to_owned()));
+    }
+    pairs
 }
 
 /// A failure, with the cookie changes that must still happen (a revoked session).
@@ -172,5 +205,34 @@ mod tests {
         );
         let f = redirect_with(&url, ResponseMode::Fragment, &[("error", "access_denied")]);
         assert_eq!(f.as_str(), "https://app.example/cb?x=1#error=access_denied");
+    }
+
+    #[test]
+    fn error_pairs_share_debug_only_when_told_and_untrusted_errors_stay_home() {
+        let error = OAuthError::new(OAuthErrorKind::AccessDenied)
+            .hint("h")
+            .debug("d");
+        let names = |share| -> Vec<&str> {
+            error_pairs(&error, Some("s"), share)
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect()
+        };
+        assert_eq!(
+            names(false),
+            ["error", "error_description", "error_hint", "state"]
+        );
+        assert_eq!(
+            names(true),
+            [
+                "error",
+                "error_description",
+                "error_hint",
+                "error_debug",
+                "state"
+            ]
+        );
+        let untrusted = AuthorizeError::untrusted(error.clone());
+        assert!(AuthorizeResponse::error_to_client(&untrusted, true).is_none());
     }
 }

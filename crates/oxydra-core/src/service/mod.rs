@@ -22,3 +22,4 @@ pub mod root_client;
 pub mod signing_keys;
 pub mod token;
 pub mod userinfo;
+pub mod warden;

@@ -3,6 +3,7 @@
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use oxydra_core::flow::response::error_pairs;
 use oxydra_core::oauth2::authorize::{AuthorizeError, AuthorizeParams};
 use oxydra_core::service::authorize::{self as flow, AuthorizeFailure, AuthorizeResponse};
 use oxydra_core::{OAuthError, OAuthErrorKind};
@@ -43,15 +44,9 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
                 state.metrics.events.flow(flow, Outcome::Expired);
             }
             let set = state.cookies.set_cookie_headers(&cookies);
-            match &error.redirect {
-                Some(trusted) => {
-                    let pairs = error_pairs(&state, &error.error, error.state.as_deref());
-                    let pairs: Vec<(&str, &str)> =
-                        pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                    let to_client =
-                        AuthorizeResponse::to_client(trusted.url(), trusted.mode, &pairs);
-                    deliver(&to_client, &set)
-                }
+            let share_debug = state.config.share_error_debug;
+            match AuthorizeResponse::error_to_client(&error, share_debug) {
+                Some(to_client) => deliver(&to_client, &set),
                 None => {
                     let mut response = error_page(&state, &error);
                     append_cookies(&mut response, &set);
@@ -133,37 +128,12 @@ async fn read_params(request: Request, limit: usize) -> Result<AuthorizeParams, 
     Ok(params)
 }
 
-/// `error`, `error_description`, `error_hint`, `error_debug` (when shared) and `state`
-/// (RFC 6749 §4.1.2.1; `shared/spec/api.md` §5.3).
-fn error_pairs(
-    state: &AppState,
-    error: &OAuthError,
-    st: Option<&str>,
-) -> Vec<(&'static str, String)> {
-    let mut pairs = vec![
-        ("error", error.kind.code().to_owned()),
-        ("error_description", error.description.to_string()),
-    ];
-    if let Some(hint) = &error.hint {
-        pairs.push(("error_hint", hint.to_string()));
-    }
-    if state.config.share_error_debug
-        && let Some(debug) = &error.debug
-    {
-        pairs.push(("error_debug", debug.clone()));
-    }
-    if let Some(st) = st {
-        pairs.push(("state", st.to_owned()));
-    }
-    pairs
-}
-
 /// An error that cannot go to the client: 302 to `OAUTH2_ERROR_URL` with the error in the query.
 pub(super) fn error_page(state: &AppState, error: &AuthorizeError) -> Response {
     let mut url = state.config.urls.error.clone();
     {
         let mut query = url.query_pairs_mut();
-        for (k, v) in error_pairs(state, &error.error, None) {
+        for (k, v) in error_pairs(&error.error, None, state.config.share_error_debug) {
             query.append_pair(k, &v);
         }
         if error.error.hint.is_none() {

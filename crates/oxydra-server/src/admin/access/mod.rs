@@ -1,7 +1,8 @@
 //! The admin guard (`ADMIN_ACCESS_CONTROL=policies`): a route layer on the admin router that
 //! lets a request through only when it carries a bearer access token of this server (RFC 6750
 //! §2.1) granted the scope of the route's area, and the policies allow the token's subject
-//! the route's action on its resource (`table.rs`).
+//! the route's action on its resource (`table.rs` names them; core's `service::warden`
+//! resolves and decides them).
 //!
 //! - no or inactive token → 401 `request_unauthorized`, `WWW-Authenticate: Bearer`;
 //! - scope missing, or policies deny → 403 `request_forbidden`.
@@ -10,23 +11,19 @@
 
 mod table;
 
-use std::collections::BTreeMap;
-
 use axum::Router;
 use axum::body::Body;
+use axum::body::Bytes;
 use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use oxydra_core::model::ClientId;
-use oxydra_core::policy::AccessRequest;
 use oxydra_core::service::access_control;
-use oxydra_core::store::{ClientStore, KeyStore};
+use oxydra_core::service::warden::{self, Guarded, Refused};
 use oxydra_core::{Error, OAuthError, OAuthErrorKind};
-use serde_json::Value;
 
-use self::table::{Check, Context};
+use self::table::Check;
 use crate::config::AdminAccessControl;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -131,133 +128,41 @@ async fn authorize(state: &AppState, request: Request) -> Result<Request, Refusa
         ));
         return Err(refusal);
     }
-    let params = path_params(&mut parts).await?;
-    let lookup = |name: &str| param(&parts, &params, name);
-    let prefix = &state.config.resource_name_prefix;
-    let (body, targets) = targets(state, context, resource, prefix, &lookup, body).await?;
-    let requests: Vec<AccessRequest<'_>> = targets
-        .iter()
-        .map(|(resource, context)| AccessRequest {
-            subject: &token.subject,
-            action,
-            resource,
-            context,
-        })
-        .collect();
-    if let Err(e) =
-        access_control::check_policies(&state.store, &state.policies, now, &requests).await
-    {
-        tracing::info!(subject = %token.subject, action, resource = ?targets.first().map(|t| &t.0), "admin request refused by the policies");
-        return Err(e.into());
+    let params = params(&mut parts).await?;
+    let (body, bytes) = if context.reads_body() {
+        let bytes = read_body(state, body).await?;
+        (Body::from(bytes.clone()), bytes)
+    } else {
+        (body, Bytes::new())
+    };
+    let request = Guarded {
+        subject: &token.subject,
+        action,
+        resource,
+        context,
+        prefix: &state.config.resource_name_prefix,
+        params: &params,
+        body: &bytes,
+    };
+    match warden::decide(&state.store, &state.policies, now, &request).await {
+        Ok(()) => Ok(Request::from_parts(parts, body)),
+        Err(Refused::Unresolved(e)) => Err(e.into()),
+        Err(Refused::Denied { error, resource }) => {
+            tracing::info!(subject = %token.subject, action, resource = ?resource, "admin request refused by the policies");
+            Err(error.into())
+        }
     }
-    Ok(Request::from_parts(parts, body))
 }
 
-type Target = (String, BTreeMap<String, Value>);
-
-/// The resources (each with its context) the request must be allowed on, and the body to pass
-/// on (read here only for client create/update, to learn the new owner).
-async fn targets(
-    state: &AppState,
-    context: Context,
-    resource: &str,
-    prefix: &str,
-    lookup: &(dyn Fn(&str) -> Option<String> + Sync),
-    body: Body,
-) -> Result<(Body, Vec<Target>), Refusal> {
-    let name = |lookup: &(dyn Fn(&str) -> Option<String> + Sync), template: &str| {
-        table::resource_name(prefix, template, lookup).ok_or_else(|| {
-            Refusal::from(Error::OAuth(OAuthError::invalid_request(
-                "The request lacks a parameter that names the resource.",
-            )))
-        })
-    };
-    let owner = |owner: Option<String>| {
-        owner
-            .map(|o| BTreeMap::from([("owner".to_owned(), Value::String(o))]))
-            .unwrap_or_default()
-    };
-    Ok(match context {
-        Context::Empty => (body, vec![(name(lookup, resource)?, BTreeMap::new())]),
-        Context::StoredClientOwner => {
-            let stored = stored_owner(state, lookup("id")).await?;
-            (body, vec![(name(lookup, resource)?, owner(stored))])
-        }
-        Context::NewClientOwner => {
-            let (body, new) = body_owner(state, body).await?;
-            (body, vec![(name(lookup, resource)?, owner(Some(new)))])
-        }
-        Context::StoredAndNewClientOwner => {
-            let stored = stored_owner(state, lookup("id")).await?;
-            let (body, new) = body_owner(state, body).await?;
-            let resource = name(lookup, resource)?;
-            (
-                body,
-                vec![
-                    (resource.clone(), owner(stored)),
-                    (resource, owner(Some(new))),
-                ],
-            )
-        }
-        Context::EachKeyOfSet => {
-            let set = lookup("set").unwrap_or_default();
-            let kids: Vec<String> = state
-                .store
-                .get_set(&set)
-                .await
-                .map_err(|e| Refusal::from(Error::from_store("key set", e)))?
-                .into_iter()
-                .map(|k| k.kid)
-                .collect();
-            if kids.is_empty() {
-                (body, vec![(name(lookup, "keys:{set}")?, BTreeMap::new())])
-            } else {
-                let mut targets = Vec::with_capacity(kids.len());
-                for kid in kids {
-                    let with_kid = |n: &str| {
-                        if n == "kid" {
-                            Some(kid.clone())
-                        } else {
-                            lookup(n)
-                        }
-                    };
-                    targets.push((name(&with_kid, resource)?, BTreeMap::new()));
-                }
-                (body, targets)
-            }
-        }
-    })
-}
-
-/// The owner of stored client `id`; `None` when there is no such client (or the id is not
-/// one): the context then has no `owner`, so owner conditions fail.
-async fn stored_owner(state: &AppState, id: Option<String>) -> Result<Option<String>, Refusal> {
-    let Some(id) = id.and_then(|id| ClientId::parse(id).ok()) else {
-        return Ok(None);
-    };
-    let client = state
-        .store
-        .get_client(&id)
-        .await
-        .map_err(|e| Refusal::from(Error::from_store("client", e)))?;
-    Ok(client.map(|c| c.owner))
-}
-
-/// Reads the body (within the body limit) for the `owner` of the client it describes (`""`
-/// when absent or unreadable: the handler reports malformed JSON), and rebuilds it.
-async fn body_owner(state: &AppState, body: Body) -> Result<(Body, String), Refusal> {
-    let bytes = axum::body::to_bytes(body, state.config.body_limit_bytes)
+/// Reads the body within the body limit (`payload_too_large` beyond it).
+async fn read_body(state: &AppState, body: Body) -> Result<Bytes, Refusal> {
+    axum::body::to_bytes(body, state.config.body_limit_bytes)
         .await
         .map_err(|_| {
             Refusal::from(Error::OAuth(OAuthError::new(
                 OAuthErrorKind::PayloadTooLarge,
             )))
-        })?;
-    let owner = serde_json::from_slice::<Value>(&bytes)
-        .ok()
-        .and_then(|v| v.get("owner").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_default();
-    Ok((Body::from(bytes), owner))
+        })
 }
 
 /// `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750 §2.1).
@@ -270,9 +175,10 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The percent-decoded path parameters of the matched route.
-async fn path_params(parts: &mut Parts) -> Result<Vec<(String, String)>, Refusal> {
-    let params = RawPathParams::from_request_parts(parts, &())
+/// The percent-decoded path parameters of the matched route, then the query parameters (the
+/// Hydra 1.x `?login_challenge=` routes): the warden takes the first of a name.
+async fn params(parts: &mut Parts) -> Result<Vec<(String, String)>, Refusal> {
+    let path = RawPathParams::from_request_parts(parts, &())
         .await
         .map_err(|e| {
             Refusal::from(Error::OAuth(OAuthError::invalid_request(format!(
@@ -280,19 +186,12 @@ async fn path_params(parts: &mut Parts) -> Result<Vec<(String, String)>, Refusal
                 e.body_text()
             ))))
         })?;
-    Ok(params
+    let mut params: Vec<(String, String)> = path
         .iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect())
-}
-
-/// A path parameter, else a query parameter (the Hydra 1.x `?login_challenge=` routes).
-fn param(parts: &Parts, params: &[(String, String)], name: &str) -> Option<String> {
-    if let Some((_, v)) = params.iter().find(|(k, _)| k == name) {
-        return Some(v.clone());
+        .collect();
+    if let Some(query) = parts.uri.query() {
+        params.extend(url::form_urlencoded::parse(query.as_bytes()).into_owned());
     }
-    let query = parts.uri.query()?;
-    url::form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
+    Ok(params)
 }

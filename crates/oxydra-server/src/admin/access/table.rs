@@ -15,23 +15,7 @@ use oxydra_api::paths::{
     OAUTH2_FLUSH, OAUTH2_INTROSPECT, POLICIES, POLICY, VERSION,
 };
 use oxydra_api::scopes;
-
-/// What the request context of a guarded route holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Context {
-    /// Nothing.
-    Empty,
-    /// `owner` = the `owner` of the client in the JSON body (create).
-    NewClientOwner,
-    /// `owner` = the owner of the stored client `{id}` (absent when there is none).
-    StoredClientOwner,
-    /// Both of the above must be allowed: the client's current owner and the one it gets
-    /// (update; Hydra checked only the current one).
-    StoredAndNewClientOwner,
-    /// The resource is checked once per key of the stored set `{set}`, with `{kid}` bound to
-    /// each (Hydra's `GET /keys/{set}`); an empty set is checked as `keys:{set}`.
-    EachKeyOfSet,
-}
+use oxydra_core::service::warden::Context;
 
 /// How one route is guarded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,27 +134,6 @@ pub(crate) fn find(method: &str, path: &str) -> Option<Check> {
         .map(|(_, _, check)| *check)
 }
 
-/// `prefix:resource` with each `{name}` replaced by `lookup(name)`; `None` when a value is
-/// missing. A trailing `:` of the prefix is dropped, as Hydra 0.x did.
-pub(crate) fn resource_name(
-    prefix: &str,
-    template: &str,
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Option<String> {
-    let mut out = String::with_capacity(prefix.len() + template.len() + 16);
-    out.push_str(prefix.strip_suffix(':').unwrap_or(prefix));
-    out.push(':');
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let end = rest[start..].find('}')? + start;
-        out.push_str(&lookup(&rest[start + 1..end])?);
-        rest = &rest[end + 1..];
-    }
-    out.push_str(rest);
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,23 +191,5 @@ mod tests {
         let unique: std::collections::HashSet<_> =
             ROUTES.iter().map(|(m, p, _)| (*m, *p)).collect();
         assert_eq!(unique.len(), ROUTES.len(), "one entry per route");
-    }
-
-    #[test]
-    fn resource_names_follow_hydra() {
-        let lookup = |name: &str| match name {
-            "set" => Some("hydra.openid.id-token".to_owned()),
-            "kid" => Some("public:a".to_owned()),
-            _ => None,
-        };
-        assert_eq!(
-            resource_name("rn:hydra", "keys:{set}:{kid}", lookup).as_deref(),
-            Some("rn:hydra:keys:hydra.openid.id-token:public:a")
-        );
-        assert_eq!(
-            resource_name("rn:acme:", "clients", lookup).as_deref(),
-            Some("rn:acme:clients")
-        );
-        assert_eq!(resource_name("rn:hydra", "clients:{id}", lookup), None);
     }
 }

@@ -188,50 +188,26 @@ impl AppState {
         self.provider.access_tokens()
     }
 
-    /// The signing sets in use: the ID-token set, plus the access-token set under the JWT
-    /// strategy.
-    fn signing_sets(&self) -> Vec<&SigningKeys> {
-        let mut sets = vec![self.id_token_keys.as_ref()];
-        if self.provider.jwt_access_tokens() {
-            sets.push(&self.access_token_keys);
-        }
-        sets
-    }
-
-    /// The public keys `/.well-known/jwks.json` lists: those of every signing set in use.
+    /// The public keys `/.well-known/jwks.json` lists (see [`Provider::published_keys`]).
     pub async fn published_keys(&self) -> Result<Vec<oxydra_core::jwk::Jwk>, Error> {
-        let mut keys = Vec::new();
-        for set in self.signing_sets() {
-            let view = set
-                .current(&self.store, &self.key_cipher, self.now())
-                .await?;
-            keys.extend(view.public.iter().cloned());
-        }
-        Ok(keys)
+        self.provider.published_keys(&self.store, self.now()).await
     }
 
     /// The names of the signing key sets this configuration uses.
     pub fn signing_set_names(&self) -> Vec<&'static str> {
-        self.signing_sets().iter().map(|s| s.set()).collect()
+        self.provider.signing_set_names()
     }
 
-    /// Creates the signing key sets that are missing (at start-up, so the first token request
-    /// does not wait for an RSA key to be generated). Safe when instances start together.
+    /// Creates the signing keys that are missing (see [`Provider::ensure_signing_keys`]).
     pub async fn ensure_signing_keys(&self) -> Result<(), Error> {
-        for set in self.signing_sets() {
-            set.current(&self.store, &self.key_cipher, self.now())
-                .await?;
-        }
-        Ok(())
+        self.provider
+            .ensure_signing_keys(&self.store, self.now())
+            .await
     }
 
     /// Tells the signing-key caches that `set` changed through this instance.
     pub fn keys_changed(&self, set: &str) {
-        for keys in [&self.id_token_keys, &self.access_token_keys] {
-            if set == keys.set() {
-                keys.invalidate();
-            }
-        }
+        self.provider.keys_changed(set);
     }
 
     /// The current instant.

@@ -10,10 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{AccessTokenStrategy, ScopeStrategy};
-use crate::jwk::KeyCipher;
+use crate::error::Error;
+use crate::jwk::{Jwk, KeyCipher};
+use crate::model::Now;
 use crate::service::access_tokens::{AccessTokens, JwtAccessTokens};
 use crate::service::id_tokens::IdTokenIssuer;
 use crate::service::signing_keys::SigningKeys;
+use crate::store::KeyStore;
 use crate::token::TokenKeys;
 
 /// Token-endpoint settings from configuration.
@@ -82,6 +85,53 @@ impl Provider {
                 cipher: &self.cipher,
                 issuer: &self.issuer,
             }),
+        }
+    }
+
+    /// The signing sets in use: the ID-token set, plus the access-token set under the JWT
+    /// strategy.
+    pub fn signing_sets(&self) -> Vec<&SigningKeys> {
+        let mut sets = vec![self.id_token_keys.as_ref()];
+        if self.jwt_access_tokens() {
+            sets.push(&self.access_token_keys);
+        }
+        sets
+    }
+
+    /// The names of the signing key sets in use.
+    pub fn signing_set_names(&self) -> Vec<&'static str> {
+        self.signing_sets().iter().map(|s| s.set()).collect()
+    }
+
+    /// The public keys `/.well-known/jwks.json` lists: those of every signing set in use.
+    pub async fn published_keys<S: KeyStore>(
+        &self,
+        store: &S,
+        now: Now,
+    ) -> Result<Vec<Jwk>, Error> {
+        let mut keys = Vec::new();
+        for set in self.signing_sets() {
+            let view = set.current(store, &self.cipher, now).await?;
+            keys.extend(view.public.iter().cloned());
+        }
+        Ok(keys)
+    }
+
+    /// Creates the signing keys that are missing (at start-up, so the first token request
+    /// does not wait for an RSA key to be generated). Safe when instances start together.
+    pub async fn ensure_signing_keys<S: KeyStore>(&self, store: &S, now: Now) -> Result<(), Error> {
+        for set in self.signing_sets() {
+            set.current(store, &self.cipher, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Tells the signing-key caches that `set` changed through this process.
+    pub fn keys_changed(&self, set: &str) {
+        for keys in [&self.id_token_keys, &self.access_token_keys] {
+            if set == keys.set() {
+                keys.invalidate();
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use oxydra_api::paths::METRICS_PROMETHEUS;
 
-use crate::metrics::{Gauges, PoolGauges};
+use crate::metrics::{Gauges, PoolGauges, QueryLatency};
 use crate::state::AppState;
 
 /// The one route.
@@ -51,6 +51,23 @@ fn gauges(state: &AppState) -> Gauges {
             max: pool.max,
         }),
         key_cache_ages,
-        query_latency: None,
+        query_latency: Some(query_latency()),
+    }
+}
+
+/// The store's statement timings (`oxydra_store::query_timings`) in seconds.
+fn query_latency() -> QueryLatency {
+    let timings = oxydra_store::query_timings();
+    // Microsecond counts fit f64 exactly up to 2^53 µs (285 years).
+    #[allow(clippy::cast_precision_loss)]
+    let seconds = |us: u64| us as f64 / 1e6;
+    QueryLatency {
+        buckets: timings
+            .cumulative_us
+            .iter()
+            .map(|&(bound, count)| (seconds(bound), count))
+            .collect(),
+        sum_seconds: seconds(timings.sum_us),
+        count: timings.count,
     }
 }

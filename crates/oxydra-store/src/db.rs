@@ -153,17 +153,23 @@ macro_rules! bind_args {
 
 /// Runs one statement on an executor of database type `$db`.
 macro_rules! run {
-    (execute, $exec:expr, $db:ty, $backend:expr, $stmt:expr, $args:expr) => {
-        bind_args!(sqlx::query::<$db>($stmt.sql($backend)), $args)
+    (execute, $exec:expr, $db:ty, $backend:expr, $stmt:expr, $args:expr) => {{
+        let started = std::time::Instant::now();
+        let result = bind_args!(sqlx::query::<$db>($stmt.sql($backend)), $args)
             .execute($exec)
             .await
-            .map(|done| done.rows_affected())
-    };
-    ($method:ident, $exec:expr, $db:ty, $backend:expr, $stmt:expr, $args:expr, $row:ty) => {
-        bind_args!(sqlx::query_as::<$db, $row>($stmt.sql($backend)), $args)
+            .map(|done| done.rows_affected());
+        crate::query_stats::record(started.elapsed());
+        result
+    }};
+    ($method:ident, $exec:expr, $db:ty, $backend:expr, $stmt:expr, $args:expr, $row:ty) => {{
+        let started = std::time::Instant::now();
+        let result = bind_args!(sqlx::query_as::<$db, $row>($stmt.sql($backend)), $args)
             .$method($exec)
-            .await
-    };
+            .await;
+        crate::query_stats::record(started.elapsed());
+        result
+    }};
 }
 
 /// Generates `execute` and the `fetch_*` methods for `Db` and `Tx`, from how each variant

@@ -16,10 +16,12 @@ mod dsn;
 mod error;
 mod health;
 mod impls;
+mod query_stats;
 mod rows;
 mod sql;
 mod store;
 
 pub use client_cache::DEFAULT_CLIENT_CACHE_REFRESH;
 pub use dsn::{Backend, Dsn, DsnError};
+pub use query_stats::{QUERY_BUCKET_BOUNDS_US, QueryTimings, query_timings};
 pub use store::{AppliedMigration, OpenOptions, Opened, PoolStats, SqlStore, StatementCheck};

@@ -128,6 +128,18 @@ async fn metrics_count_requests_tokens_flows_and_failures() {
     ];
     assert_eq!(value(&m, "oxydra_http_requests_total", &authorize), 3.0);
 
+    // Every store statement is timed: this test's requests ran many.
+    let queries = find(&m, "oxydra_db_query_duration_seconds", &[]);
+    let Some(Value::Histogram(buckets)) = queries.first().map(|s| &s.value) else {
+        panic!("{queries:?}");
+    };
+    assert_eq!(buckets.len(), 13, "12 bounds and +Inf");
+    assert!(
+        buckets.last().is_some_and(|b| b.count >= 10.0),
+        "{buckets:?}"
+    );
+    assert!(value(&m, "oxydra_db_query_duration_seconds_count", &[]) >= 10.0);
+
     let in_use = value(&m, "oxydra_db_pool_connections", &[("state", "in_use")]);
     let idle = value(&m, "oxydra_db_pool_connections", &[("state", "idle")]);
     assert!(in_use + idle >= 1.0, "{in_use} {idle}");

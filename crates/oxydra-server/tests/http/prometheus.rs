@@ -2,10 +2,11 @@
 //! authentication, and read back with a Prometheus text-format parser.
 
 use axum::http::{Method, StatusCode};
-use oxydra_testkit::app::{Port, TestApp, memory_store};
+use oxydra_testkit::app::{Port, TestApp, memory_store, test_config};
 use prometheus_parse::{Sample, Scrape, Value};
 use serde_json::json;
 
+use crate::flows_admin::{client, consent_request, login_request, put};
 use crate::oidc_flow::{code_tokens, flow_config, register};
 
 /// Scrapes `port` and parses the body.
@@ -167,4 +168,58 @@ async fn metrics_are_on_the_admin_port_only() {
     assert_eq!(public.status, StatusCode::NOT_FOUND);
     let (_, m) = scrape(&app, Port::Admin).await;
     assert!(!find(&m, "oxydra_uptime_seconds", &[]).is_empty());
+}
+
+#[tokio::test]
+async fn in_010_mode_metrics_are_on_the_single_port() {
+    let app = TestApp::new(&[
+        ("COMPAT_API_VERSION", "0.10"),
+        ("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN", "true"),
+    ])
+    .await;
+    let (_, m) = scrape(&app, Port::Public).await;
+    assert_eq!(
+        value(
+            &m,
+            "oxydra_build_info",
+            &[("version", env!("CARGO_PKG_VERSION"))]
+        ),
+        1.0
+    );
+}
+
+#[tokio::test]
+async fn rejected_login_and_consent_requests_are_counted() {
+    let app = TestApp::with_store(memory_store().await, test_config(&[]));
+    client(&app, "app").await;
+    let login = login_request(&app, "app", false).await;
+    let path = format!(
+        "/oauth2/auth/requests/login/reject?login_challenge={}",
+        login.challenge.as_str()
+    );
+    let res = put(&app, &path, json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let consent = consent_request(&app, "app", "bob", false).await;
+    let path = format!(
+        "/oauth2/auth/requests/consent/reject?consent_challenge={}",
+        consent.challenge.as_str()
+    );
+    let res = put(&app, &path, json!({})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+
+    let (_, m) = scrape(&app, Port::Admin).await;
+    for flow in ["login", "consent"] {
+        let labels = [("flow", flow), ("outcome", "rejected")];
+        assert_eq!(
+            value(&m, "oxydra_flow_requests_total", &labels),
+            1.0,
+            "{flow}"
+        );
+        let labels = [("flow", flow), ("outcome", "accepted")];
+        assert_eq!(
+            value(&m, "oxydra_flow_requests_total", &labels),
+            0.0,
+            "{flow}"
+        );
+    }
 }

@@ -6,6 +6,7 @@ use url::Url;
 
 use crate::OAuthError;
 use crate::client::{Client, SubjectType};
+use crate::token::TokenSession;
 
 /// The sector a pairwise client belongs to (OIDC Core §8.1): its `sector_identifier_uri` when
 /// set, else the host (and port) of its only redirect URI.
@@ -58,6 +59,11 @@ pub fn obfuscated_subject(
         return Ok(Some(forced.to_owned()));
     }
     Ok(Some(pairwise(&sector_of(client)?, subject, salt)))
+}
+
+/// The `sub` a client sees for a grant: the pairwise identifier when there is one.
+pub fn visible_subject<'a>(subject: &'a str, session: &'a TokenSession) -> &'a str {
+    session.obfuscated_subject.as_deref().unwrap_or(subject)
 }
 
 #[cfg(test)]

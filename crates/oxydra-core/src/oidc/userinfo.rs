@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn the_visible_subject_is_the_pairwise_one() {
-        use crate::service::id_tokens::visible_subject;
+        use crate::oidc::subject::visible_subject;
         let s = session();
         let c = claims(visible_subject("alice", &s), &s);
         assert_eq!(c["sub"], "pairwise-id");

@@ -9,7 +9,6 @@ use crate::oauth2::grant::issue::GrantedAccess;
 use crate::oidc::id_token::{self, IdTokenInput};
 use crate::service::signing_keys::{KeySetView, SigningKey, SigningKeys};
 use crate::store::KeyStore;
-use crate::token::TokenSession;
 use crate::{Error, OAuthError, OAuthErrorKind};
 use serde_json::{Map, Value};
 
@@ -43,10 +42,7 @@ pub fn is_openid(granted_scope: &[String]) -> bool {
     granted_scope.iter().any(|s| s == "openid")
 }
 
-/// The `sub` a client sees for a grant: the pairwise identifier when there is one.
-pub fn visible_subject<'a>(subject: &'a str, session: &'a TokenSession) -> &'a str {
-    session.obfuscated_subject.as_deref().unwrap_or(subject)
-}
+pub use crate::oidc::subject::visible_subject;
 
 impl IdTokenIssuer<'_> {
     /// Signs an ID token for `grant` with `alg` (the client's `id_token_signed_response_alg`;

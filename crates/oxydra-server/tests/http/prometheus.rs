@@ -7,7 +7,7 @@ use prometheus_parse::{Sample, Scrape, Value};
 use serde_json::json;
 
 use crate::flows_admin::{client, consent_request, login_request, put};
-use crate::oidc_flow::{code_tokens, flow_config, register};
+use crate::oidc_flow::{authorize, code_tokens, flow_config, register};
 
 /// Scrapes `port` and parses the body.
 async fn scrape(app: &TestApp, port: Port) -> (String, Scrape) {
@@ -222,4 +222,26 @@ async fn rejected_login_and_consent_requests_are_counted() {
             "{flow}"
         );
     }
+}
+
+#[tokio::test]
+async fn tokens_the_authorization_endpoint_hands_out_count_as_implicit() {
+    let app = TestApp::with_store(memory_store().await, flow_config(&[]));
+    app.state.ensure_signing_keys().await.unwrap();
+    register(&app, "implicit-app", json!({})).await;
+    let query = "&response_type=id_token%20token&scope=openid";
+    let to_client = authorize(&app, "implicit-app", query, json!({})).await;
+    assert!(to_client.contains("access_token="), "{to_client}");
+
+    let (_, m) = scrape(&app, Port::Admin).await;
+    let issued = |kind| {
+        value(
+            &m,
+            "oxydra_tokens_issued_total",
+            &[("grant_type", "implicit"), ("token_kind", kind)],
+        )
+    };
+    assert_eq!(issued("access_token"), 1.0);
+    assert_eq!(issued("id_token"), 1.0);
+    assert_eq!(issued("refresh_token"), 0.0);
 }

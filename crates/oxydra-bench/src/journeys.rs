@@ -53,19 +53,7 @@ impl FlowClient {
         if let Some(alg) = alg {
             body["id_token_signed_response_alg"] = json!(alg);
         }
-        let response = http
-            .post(format!("{admin}/clients"))
-            .json(&body)
-            .send()
-            .await
-            .context("POST /clients")?;
-        if !response.status().is_success() {
-            let status = response.status();
-            bail!(
-                "POST /clients answered {status}: {}",
-                response.text().await.unwrap_or_default()
-            );
-        }
+        crate::setup::post_client(http, admin, &body).await?;
         Ok(client)
     }
 

@@ -64,9 +64,18 @@ async fn create_client(
         "scope": SCOPE,
         "token_endpoint_auth_method": "client_secret_basic",
     });
+    post_client(http, admin, &body).await
+}
+
+/// `POST /clients` on the admin port with `body`; an error unless it succeeds.
+pub(crate) async fn post_client(
+    http: &reqwest::Client,
+    admin: &str,
+    body: &serde_json::Value,
+) -> anyhow::Result<()> {
     let response = http
         .post(format!("{admin}/clients"))
-        .json(&body)
+        .json(body)
         .send()
         .await
         .context("POST /clients")?;

@@ -110,7 +110,7 @@ pub trait TokenStore: Send + Sync {
     /// Rows per flush statement that suit this backend: a batch is one short statement, and
     /// where every statement pays a durable commit (PostgreSQL) larger batches flush faster.
     fn flush_batch_size(&self) -> u32 {
-        crate::service::revoke::FLUSH_BATCH_SIZE
+        crate::token::FLUSH_BATCH_SIZE
     }
 
     /// Deletes at most `criteria.batch_size` expired rows of `kind`; returns how many. Callers

@@ -33,9 +33,7 @@ pub async fn revoke<S: TokenStore + KeyStore>(
     }
 }
 
-/// Rows deleted per flush statement unless the store says otherwise
-/// ([`TokenStore::flush_batch_size`]): small enough that no statement holds locks for long.
-pub const FLUSH_BATCH_SIZE: u32 = 1_000;
+pub use crate::token::FLUSH_BATCH_SIZE;
 
 /// Deletes access tokens and authorization codes that expired before `now` and were issued
 /// before `not_after`, finished login/consent flows (round trip over, not a remembered

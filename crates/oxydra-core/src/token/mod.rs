@@ -10,4 +10,6 @@ pub mod opaque;
 pub mod stored;
 
 pub use opaque::{TokenKeys, TokenKind, TokenSignature};
-pub use stored::{FlushCriteria, RequestId, StoredToken, TokenSession, UseOutcome};
+pub use stored::{
+    FLUSH_BATCH_SIZE, FlushCriteria, RequestId, StoredToken, TokenSession, UseOutcome,
+};

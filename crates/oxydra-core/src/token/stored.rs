@@ -140,6 +140,10 @@ pub enum UseOutcome {
     Unknown,
 }
 
+/// Rows deleted per flush statement unless the store says otherwise
+/// (`TokenStore::flush_batch_size`): small enough that no statement holds locks for long.
+pub const FLUSH_BATCH_SIZE: u32 = 1_000;
+
 /// Which rows a flush batch deletes (`POST /oauth2/flush`, `shared/spec/behaviour.md` §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlushCriteria {

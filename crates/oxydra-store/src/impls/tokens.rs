@@ -173,7 +173,7 @@ impl TokenStore for SqlStore {
             Backend::Postgres => POSTGRES_FLUSH_BATCH_SIZE,
             // WAL with synchronous=NORMAL: a commit does not wait for the disk, and a smaller
             // batch holds the one write lock for less time.
-            Backend::Sqlite => oxydra_core::service::revoke::FLUSH_BATCH_SIZE,
+            Backend::Sqlite => oxydra_core::token::FLUSH_BATCH_SIZE,
         }
     }
 

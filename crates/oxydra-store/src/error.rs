@@ -1,4 +1,5 @@
-//! The one place sqlx errors become [`StoreError`]s, so every method classifies failures alike.
+//! The one place driver errors (sqlx, rusqlite) become [`StoreError`]s, so every method and
+//! backend classifies failures alike.
 //!
 //! Missing rows are `NotFound`, unique violations `Conflict`, undecodable data `Corrupt`, and
 //! everything about reaching or running the database `Unavailable`. A storage error is never
@@ -24,6 +25,9 @@ pub(crate) fn is_foreign_key_violation(err: &StoreError) -> bool {
     let StoreError::Unavailable(cause) = err else {
         return false;
     };
+    if let Some(rusqlite::Error::SqliteFailure(e, _)) = cause.downcast_ref::<rusqlite::Error>() {
+        return e.extended_code == SQLITE_CONSTRAINT_FOREIGNKEY_CODE;
+    }
     match cause.downcast_ref::<sqlx::Error>() {
         Some(sqlx::Error::Database(db)) => {
             matches!(db.kind(), ErrorKind::ForeignKeyViolation)
@@ -34,6 +38,47 @@ pub(crate) fn is_foreign_key_violation(err: &StoreError) -> bool {
         }
         _ => false,
     }
+}
+
+/// `SQLITE_CONSTRAINT_FOREIGNKEY` as a number.
+const SQLITE_CONSTRAINT_FOREIGNKEY_CODE: i32 = 787;
+/// `SQLITE_CONSTRAINT_UNIQUE` as a number.
+const SQLITE_CONSTRAINT_UNIQUE_CODE: i32 = 2067;
+/// `SQLITE_CONSTRAINT_PRIMARYKEY` as a number.
+const SQLITE_CONSTRAINT_PRIMARYKEY_CODE: i32 = 1555;
+
+/// Classifies a rusqlite error (the SQLite engine). Busy, locked, full, read-only and I/O
+/// failures are `Unavailable` (503): the request may succeed once the file is writable again.
+pub(crate) fn map_rusqlite(err: rusqlite::Error) -> StoreError {
+    use rusqlite::Error as E;
+    match err {
+        E::QueryReturnedNoRows => StoreError::NotFound,
+        E::SqliteFailure(ref e, ref message)
+            if matches!(
+                e.extended_code,
+                SQLITE_CONSTRAINT_UNIQUE_CODE | SQLITE_CONSTRAINT_PRIMARYKEY_CODE
+            ) =>
+        {
+            StoreError::Conflict {
+                constraint: message.as_deref().and_then(failed_columns),
+            }
+        }
+        E::FromSqlConversionFailure(..)
+        | E::IntegralValueOutOfRange(..)
+        | E::InvalidColumnType(..)
+        | E::InvalidColumnName(_)
+        | E::InvalidColumnIndex(_)
+        | E::Utf8Error(_) => StoreError::Corrupt(err.to_string()),
+        other => StoreError::Unavailable(Box::new(other)),
+    }
+}
+
+/// The `table.column` list of SQLite's `UNIQUE constraint failed: …` message.
+fn failed_columns(message: &str) -> Option<String> {
+    message
+        .split_once("constraint failed: ")
+        .map(|(_, cols)| cols.trim().to_owned())
+        .filter(|cols| !cols.is_empty())
 }
 
 /// Classifies a sqlx error.
@@ -84,10 +129,7 @@ fn constraint_name(db: &dyn DatabaseError) -> Option<String> {
     if let Some(name) = db.constraint() {
         return Some(name.to_owned());
     }
-    db.message()
-        .split_once("constraint failed: ")
-        .map(|(_, cols)| cols.trim().to_owned())
-        .filter(|cols| !cols.is_empty())
+    failed_columns(db.message())
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Oxydra's SQL persistence: one [`SqlStore`] over SQLite (a file, or `memory`) or PostgreSQL,
 //! implementing the storage ports of `oxydra_core::store`.
 //!
-//! Queries are runtime-checked `sqlx::query_as` over SQL constants (`sql/`), bound per backend
-//! in one place (`db.rs`); a contract test runs every method and prepares every statement on
+//! Queries are SQL constants (`sql/`), bound per backend in one place (`db.rs`): SQLite through
+//! the engine of `engine/` (rusqlite, one writer thread, reads on the caller's thread),
+//! PostgreSQL through sqlx. A contract test runs every method and prepares every statement on
 //! every backend. Migrations live per backend under `migrations/` and are embedded.
 
 #![forbid(unsafe_code)]
@@ -13,6 +14,7 @@ mod batch;
 mod client_cache;
 mod db;
 mod dsn;
+mod engine;
 mod error;
 mod health;
 mod impls;

@@ -7,14 +7,13 @@ use std::time::Duration;
 use oxydra_core::store::{Store, StoreError};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::SqlitePool;
 
 use crate::batch::InsertBatcher;
 use crate::client_cache::{ClientCache, DEFAULT_CLIENT_CACHE_REFRESH};
-use crate::db::{Db, WriteGate};
+use crate::db::Db;
 use crate::dsn::{Backend, Dsn, DsnKind};
+use crate::engine::Engine;
 use crate::error::{map_migrate, map_sqlx};
 use crate::health::Health;
 use crate::rows::{CountRow, VersionRow};
@@ -27,15 +26,14 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Pool size when neither [`OpenOptions`] nor the DSN's `max_conns` says otherwise.
 const DEFAULT_MAX_CONNECTIONS: u32 = 10;
-/// How long a writer waits for a SQLite lock before failing with `SQLITE_BUSY`.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a caller waits for a pooled connection before the store reports `Unavailable`.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Tuning for [`SqlStore::open`]; the defaults suit a server.
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
-    /// Pool size; overrides the DSN's `max_conns`. Ignored for `memory` (one connection).
+    /// Pool size; overrides the DSN's `max_conns`. On SQLite, the idle read connections kept
+    /// (reads run on the caller's thread, so at most one per thread is open at once).
     pub max_connections: Option<u32>,
     /// How long the cached client records are trusted before the client revision is re-read:
     /// the longest another instance's client write goes unseen. Default one second; zero
@@ -112,10 +110,7 @@ impl SqlStore {
     pub async fn open(dsn: &Dsn, opts: &OpenOptions) -> Result<Opened, StoreError> {
         match &dsn.kind {
             DsnKind::Memory => {
-                let store = Self::with_db(
-                    Db::Sqlite(open_memory().await.map_err(map_sqlx)?, WriteGate::default()),
-                    opts,
-                );
+                let store = Self::with_db(Db::Sqlite(Engine::open_memory()?), opts);
                 store.migrate().await?;
                 Ok(Opened {
                     store,
@@ -131,11 +126,9 @@ impl SqlStore {
                     .max_connections
                     .or(*max_conns)
                     .unwrap_or(DEFAULT_MAX_CONNECTIONS);
-                let pool = open_sqlite_file(options.clone(), max)
-                    .await
-                    .map_err(map_sqlx)?;
+                let engine = Engine::open_file(path.to_path_buf(), max)?;
                 Ok(Opened {
-                    store: Self::with_db(Db::Sqlite(pool, WriteGate::default()), opts),
+                    store: Self::with_db(Db::Sqlite(engine), opts),
                     newly_created,
                 })
             }
@@ -161,7 +154,7 @@ impl SqlStore {
     pub async fn migrate(&self) -> Result<Vec<AppliedMigration>, StoreError> {
         let before = self.applied_versions().await?;
         match &self.db {
-            Db::Sqlite(pool, _) => SQLITE_MIGRATIONS.run(pool).await,
+            Db::Sqlite(engine) => SQLITE_MIGRATIONS.run(engine.sqlx_pool()).await,
             Db::Postgres(pool, _) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .map_err(map_migrate)?;
@@ -212,14 +205,14 @@ impl SqlStore {
         checks
     }
 
-    /// The pool's figures now, for metrics.
+    /// The pool's figures now, for metrics. On SQLite: the writer's connection and the idle
+    /// read connections (a read holds one only while it runs).
     pub fn pool_stats(&self) -> PoolStats {
         let (size, idle, max) = match &self.db {
-            Db::Sqlite(pool, _) => (
-                pool.size(),
-                pool.num_idle(),
-                pool.options().get_max_connections(),
-            ),
+            Db::Sqlite(engine) => {
+                let (open, idle) = engine.connections();
+                (open, usize::try_from(idle).unwrap_or(usize::MAX), open)
+            }
             Db::Postgres(pool, _) => (
                 pool.size(),
                 pool.num_idle(),
@@ -233,10 +226,11 @@ impl SqlStore {
         }
     }
 
-    /// The SQLite pool, for tests and diagnostics that need raw SQL (`PRAGMA`s).
+    /// A sqlx pool on the SQLite database (migrations use it), for tests and diagnostics
+    /// that need raw SQL (`PRAGMA`s).
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
         match &self.db {
-            Db::Sqlite(pool, _) => Some(pool),
+            Db::Sqlite(engine) => Some(engine.sqlx_pool()),
             Db::Postgres(..) => None,
         }
     }
@@ -301,48 +295,9 @@ fn postgres_pool(max_connections: u32, health: &Health) -> PgPoolOptions {
         .acquire_timeout(ACQUIRE_TIMEOUT)
 }
 
-/// An in-memory SQLite database that lives as long as the pool: exactly one connection, never
-/// retired for idleness or age (closing it would discard the database).
-async fn open_memory() -> Result<SqlitePool, sqlx::Error> {
-    let options = SqliteConnectOptions::new()
-        .in_memory(true)
-        .foreign_keys(true);
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .min_connections(1)
-        .idle_timeout(None)
-        .max_lifetime(None)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(options)
-        .await
-}
-
-/// A SQLite file database, created when missing.
-async fn open_sqlite_file(
-    options: SqliteConnectOptions,
-    max_connections: u32,
-) -> Result<SqlitePool, sqlx::Error> {
-    let options = options
-        .create_if_missing(true)
-        // WAL: readers never block the writer and vice versa.
-        .journal_mode(SqliteJournalMode::Wal)
-        // With WAL, NORMAL is durable across process crashes (a committed transaction survives
-        // the process dying); only an OS crash or power loss can lose the last commits.
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(SQLITE_BUSY_TIMEOUT)
-        .foreign_keys(true);
-    SqlitePoolOptions::new()
-        .max_connections(max_connections)
-        // A local file cannot "go away" between uses; sqlx's default ping before every acquire
-        // was one extra round trip to the connection's worker thread per query.
-        .test_before_acquire(false)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(options)
-        .await
-}
-
 impl Store for SqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
-        self.db.execute(&sql::meta::PING, &[]).await.map(drop)
+        let _: CountRow = self.db.fetch_one(&sql::meta::PING, &[]).await?;
+        Ok(())
     }
 }

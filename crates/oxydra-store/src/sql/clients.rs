@@ -18,7 +18,7 @@ macro_rules! client_columns {
 
 /// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$24` the fields of
 /// [`crate::impls::clients::field_args`].
-pub(crate) const INSERT: Stmt = Stmt::new(
+pub(crate) static INSERT: Stmt = Stmt::new(
     "clients.insert",
     "INSERT INTO oxydra_client (id, secret_hash, created_at, name, redirect_uris, grant_types, \
      response_types, scope, owner, policy_uri, tos_uri, client_uri, logo_uri, contacts, \
@@ -30,7 +30,7 @@ pub(crate) const INSERT: Stmt = Stmt::new(
 );
 
 /// `$1` id.
-pub(crate) const GET: Stmt = Stmt::new(
+pub(crate) static GET: Stmt = Stmt::new(
     "clients.get",
     concat!(
         "SELECT ",
@@ -41,7 +41,7 @@ pub(crate) const GET: Stmt = Stmt::new(
 
 /// `$1` limit, `$2` offset; ordered by id (byte order on both backends: the PostgreSQL column
 /// uses `COLLATE "C"`, SQLite's default is binary).
-pub(crate) const LIST: Stmt = Stmt::new(
+pub(crate) static LIST: Stmt = Stmt::new(
     "clients.list",
     concat!(
         "SELECT ",
@@ -53,7 +53,7 @@ pub(crate) const LIST: Stmt = Stmt::new(
 /// One atomic statement, no read-modify-write: `$1` id, `$2` the secret mode (`keep`, `set`,
 /// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$24` the fields.
 /// `created_at` is never written. Returns the resulting hash; no row means no such client.
-pub(crate) const UPDATE: Stmt = Stmt::new(
+pub(crate) static UPDATE: Stmt = Stmt::new(
     "clients.update",
     "UPDATE oxydra_client SET \
      secret_hash = CASE $2 \
@@ -71,17 +71,17 @@ pub(crate) const UPDATE: Stmt = Stmt::new(
 );
 
 /// `$1` id.
-pub(crate) const DELETE: Stmt =
+pub(crate) static DELETE: Stmt =
     Stmt::new("clients.delete", "DELETE FROM oxydra_client WHERE id = $1");
 
 /// The current client revision (see migration 0009).
-pub(crate) const REVISION: Stmt = Stmt::new(
+pub(crate) static REVISION: Stmt = Stmt::new(
     "clients.revision",
     "SELECT revision FROM oxydra_client_revision WHERE id = 1",
 );
 
 /// Moves the revision on; run in the transaction of every client write.
-pub(crate) const BUMP_REVISION: Stmt = Stmt::new(
+pub(crate) static BUMP_REVISION: Stmt = Stmt::new(
     "clients.bump_revision",
     "UPDATE oxydra_client_revision SET revision = revision + 1 WHERE id = 1",
 );

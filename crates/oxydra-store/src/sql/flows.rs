@@ -90,7 +90,7 @@ macro_rules! verifier_used {
 }
 
 /// `$1..$14` the columns, in [`login_columns`] order.
-pub(crate) const INSERT_LOGIN: Stmt = Stmt::new(
+pub(crate) static INSERT_LOGIN: Stmt = Stmt::new(
     "flows.insert_login",
     concat!(
         "INSERT INTO oxydra_login_request (",
@@ -100,20 +100,20 @@ pub(crate) const INSERT_LOGIN: Stmt = Stmt::new(
 );
 
 /// `$1` challenge.
-pub(crate) const GET_LOGIN: Stmt = Stmt::new(
+pub(crate) static GET_LOGIN: Stmt = Stmt::new(
     "flows.get_login",
     select_by!("oxydra_login_request", login_columns!(), "challenge"),
 );
 
 /// `$1` verifier: the login request, not redeemed.
-pub(crate) const LOGIN_BY_VERIFIER: Stmt = Stmt::new(
+pub(crate) static LOGIN_BY_VERIFIER: Stmt = Stmt::new(
     "flows.login_by_verifier",
     select_by!("oxydra_login_request", login_columns!(), "verifier"),
 );
 
 /// `$1` challenge, `$2` outcome: answers an unanswered request; no row when it is unknown or
 /// already answered.
-pub(crate) const HANDLE_LOGIN: Stmt = Stmt::new(
+pub(crate) static HANDLE_LOGIN: Stmt = Stmt::new(
     "flows.handle_login",
     concat!(
         "UPDATE oxydra_login_request SET outcome = $2 WHERE challenge = $1 AND outcome IS NULL \
@@ -123,20 +123,20 @@ pub(crate) const HANDLE_LOGIN: Stmt = Stmt::new(
 );
 
 /// `$1` verifier; see [`redeem_verifier`].
-pub(crate) const USE_LOGIN_VERIFIER: Stmt = Stmt::new(
+pub(crate) static USE_LOGIN_VERIFIER: Stmt = Stmt::new(
     "flows.use_login_verifier",
     redeem_verifier!("oxydra_login_request", login_columns!()),
 );
 
 /// `$1` verifier; see [`verifier_used`].
-pub(crate) const LOGIN_VERIFIER_USED: Stmt = Stmt::new(
+pub(crate) static LOGIN_VERIFIER_USED: Stmt = Stmt::new(
     "flows.login_verifier_used",
     verifier_used!("oxydra_login_request"),
 );
 
 /// `$1..$17` the columns in [`consent_columns`] order, then `$18` accepted, `$19` remember,
 /// `$20` remember_for (copied from the outcome).
-pub(crate) const INSERT_CONSENT: Stmt = Stmt::new(
+pub(crate) static INSERT_CONSENT: Stmt = Stmt::new(
     "flows.insert_consent",
     concat!(
         "INSERT INTO oxydra_consent_request (",
@@ -147,20 +147,20 @@ pub(crate) const INSERT_CONSENT: Stmt = Stmt::new(
 );
 
 /// `$1` challenge.
-pub(crate) const GET_CONSENT: Stmt = Stmt::new(
+pub(crate) static GET_CONSENT: Stmt = Stmt::new(
     "flows.get_consent",
     select_by!("oxydra_consent_request", consent_columns!(), "challenge"),
 );
 
 /// `$1` verifier: the consent request, not redeemed.
-pub(crate) const CONSENT_BY_VERIFIER: Stmt = Stmt::new(
+pub(crate) static CONSENT_BY_VERIFIER: Stmt = Stmt::new(
     "flows.consent_by_verifier",
     select_by!("oxydra_consent_request", consent_columns!(), "verifier"),
 );
 
 /// `$1` challenge, `$2` outcome, `$3` handled at, `$4` accepted, `$5` remember, `$6`
 /// remember_for: answers an unanswered request; no row when it is unknown or already answered.
-pub(crate) const HANDLE_CONSENT: Stmt = Stmt::new(
+pub(crate) static HANDLE_CONSENT: Stmt = Stmt::new(
     "flows.handle_consent",
     concat!(
         "UPDATE oxydra_consent_request SET outcome = $2, handled_at = $3, accepted = $4, \
@@ -170,20 +170,20 @@ pub(crate) const HANDLE_CONSENT: Stmt = Stmt::new(
 );
 
 /// `$1` verifier; see [`redeem_verifier`].
-pub(crate) const USE_CONSENT_VERIFIER: Stmt = Stmt::new(
+pub(crate) static USE_CONSENT_VERIFIER: Stmt = Stmt::new(
     "flows.use_consent_verifier",
     redeem_verifier!("oxydra_consent_request", consent_columns!()),
 );
 
 /// `$1` verifier; see [`verifier_used`].
-pub(crate) const CONSENT_VERIFIER_USED: Stmt = Stmt::new(
+pub(crate) static CONSENT_VERIFIER_USED: Stmt = Stmt::new(
     "flows.consent_verifier_used",
     verifier_used!("oxydra_consent_request"),
 );
 
 /// `$1` subject, `$2` client or NULL, `$3` now (Unix seconds), `$4` limit, `$5` offset: newest
 /// answer first (ties by challenge).
-pub(crate) const REMEMBERED: Stmt = Stmt::new(
+pub(crate) static REMEMBERED: Stmt = Stmt::new(
     "flows.remembered",
     concat!(
         "SELECT ",
@@ -198,7 +198,7 @@ pub(crate) const REMEMBERED: Stmt = Stmt::new(
 
 /// `$1` subject, `$2` client or NULL, `$3` kind: deletes the tokens of that kind of the
 /// subject's consent sessions (their request id is the consent challenge).
-pub(crate) const DELETE_SESSION_TOKENS: Stmt = Stmt::new(
+pub(crate) static DELETE_SESSION_TOKENS: Stmt = Stmt::new(
     "flows.delete_session_tokens",
     concat!(
         "DELETE FROM oxydra_token WHERE kind = $3 AND request_id IN (\
@@ -209,7 +209,7 @@ pub(crate) const DELETE_SESSION_TOKENS: Stmt = Stmt::new(
 );
 
 /// `$1` subject, `$2` client or NULL: deletes the subject's consent sessions.
-pub(crate) const DELETE_SESSIONS: Stmt = Stmt::new(
+pub(crate) static DELETE_SESSIONS: Stmt = Stmt::new(
     "flows.delete_sessions",
     concat!(
         "DELETE FROM oxydra_consent_request WHERE ",
@@ -218,14 +218,14 @@ pub(crate) const DELETE_SESSIONS: Stmt = Stmt::new(
 );
 
 /// `$1` id, `$2` subject, `$3` authenticated at, `$4` expires at.
-pub(crate) const INSERT_LOGIN_SESSION: Stmt = Stmt::new(
+pub(crate) static INSERT_LOGIN_SESSION: Stmt = Stmt::new(
     "flows.insert_login_session",
     "INSERT INTO oxydra_login_session (id, subject, authenticated_at, expires_at) \
      VALUES ($1, $2, $3, $4)",
 );
 
 /// `$1` id.
-pub(crate) const GET_LOGIN_SESSION: Stmt = Stmt::new(
+pub(crate) static GET_LOGIN_SESSION: Stmt = Stmt::new(
     "flows.get_login_session",
     "SELECT id, subject, authenticated_at, expires_at FROM oxydra_login_session WHERE id = $1",
 );
@@ -244,18 +244,18 @@ macro_rules! flush_login_sessions {
 }
 
 /// `$1` expired before, `$2` authenticated before, `$3` batch size.
-pub(crate) const FLUSH_LOGIN_SESSIONS: Stmt =
+pub(crate) static FLUSH_LOGIN_SESSIONS: Stmt =
     Stmt::new("flows.flush_login_sessions", flush_login_sessions!(""))
         .postgres(flush_login_sessions!(" FOR UPDATE SKIP LOCKED"));
 
 /// `$1` id.
-pub(crate) const DELETE_LOGIN_SESSION: Stmt = Stmt::new(
+pub(crate) static DELETE_LOGIN_SESSION: Stmt = Stmt::new(
     "flows.delete_login_session",
     "DELETE FROM oxydra_login_session WHERE id = $1",
 );
 
 /// `$1` subject.
-pub(crate) const DELETE_LOGIN_SESSIONS_OF: Stmt = Stmt::new(
+pub(crate) static DELETE_LOGIN_SESSIONS_OF: Stmt = Stmt::new(
     "flows.delete_login_sessions_of",
     "DELETE FROM oxydra_login_session WHERE subject = $1",
 );
@@ -294,7 +294,7 @@ macro_rules! consent_still_needed {
 }
 
 /// `$1` requested before, `$2` round trip over for requests before, `$3` batch size.
-pub(crate) const FLUSH_LOGINS: Stmt = Stmt::new(
+pub(crate) static FLUSH_LOGINS: Stmt = Stmt::new(
     "flows.flush_logins",
     flush!("oxydra_login_request", "", "$3", ""),
 )
@@ -307,7 +307,7 @@ pub(crate) const FLUSH_LOGINS: Stmt = Stmt::new(
 
 /// `$1` requested before, `$2` round trip over for requests before, `$3` the flush's expiry
 /// cutoff (Unix seconds), `$4` batch size; see [`consent_still_needed`] for what is kept.
-pub(crate) const FLUSH_CONSENTS: Stmt = Stmt::new(
+pub(crate) static FLUSH_CONSENTS: Stmt = Stmt::new(
     "flows.flush_consents",
     flush!("oxydra_consent_request", consent_still_needed!(), "$4", ""),
 )

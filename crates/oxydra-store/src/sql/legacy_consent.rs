@@ -17,7 +17,7 @@ macro_rules! columns {
 }
 
 /// `$1..$10` the columns, in [`columns`] order.
-pub(crate) const INSERT: Stmt = Stmt::new(
+pub(crate) static INSERT: Stmt = Stmt::new(
     "legacy_consent.insert",
     concat!(
         "INSERT INTO oxydra_legacy_consent_request (",
@@ -27,7 +27,7 @@ pub(crate) const INSERT: Stmt = Stmt::new(
 );
 
 /// `$1` id.
-pub(crate) const GET: Stmt = Stmt::new(
+pub(crate) static GET: Stmt = Stmt::new(
     "legacy_consent.get",
     concat!(
         "SELECT ",
@@ -38,7 +38,7 @@ pub(crate) const GET: Stmt = Stmt::new(
 
 /// `$1` id, `$2` outcome, `$3` now: records the answer of an unused request that has not
 /// expired at `$3`; no row otherwise.
-pub(crate) const ANSWER: Stmt = Stmt::new(
+pub(crate) static ANSWER: Stmt = Stmt::new(
     "legacy_consent.answer",
     concat!(
         "UPDATE oxydra_legacy_consent_request SET outcome = $2, handled_at = $3 \
@@ -49,7 +49,7 @@ pub(crate) const ANSWER: Stmt = Stmt::new(
 
 /// `$1` id, `$2` now: marks an answered, unused request that has not expired at `$2` used;
 /// no row otherwise.
-pub(crate) const USE: Stmt = Stmt::new(
+pub(crate) static USE: Stmt = Stmt::new(
     "legacy_consent.use",
     concat!(
         "UPDATE oxydra_legacy_consent_request SET used = TRUE \
@@ -73,5 +73,5 @@ macro_rules! flush {
 }
 
 /// `$1` created before, `$2` expired before, `$3` batch size.
-pub(crate) const FLUSH: Stmt =
+pub(crate) static FLUSH: Stmt =
     Stmt::new("legacy_consent.flush", flush!("")).postgres(flush!(" FOR UPDATE SKIP LOCKED"));

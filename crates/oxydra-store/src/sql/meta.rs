@@ -2,11 +2,11 @@
 
 use crate::db::Stmt;
 
-/// Readiness probe.
-pub(crate) const PING: Stmt = Stmt::new("meta.ping", "SELECT 1");
+/// Readiness probe: a read, so on SQLite it runs on a reader without queueing behind writes.
+pub(crate) static PING: Stmt = Stmt::new("meta.ping", "SELECT CAST(1 AS BIGINT) AS n");
 
 /// Whether sqlx's migration table exists yet (in the current schema on PostgreSQL).
-pub(crate) const MIGRATIONS_TABLE_EXISTS: Stmt = Stmt::new(
+pub(crate) static MIGRATIONS_TABLE_EXISTS: Stmt = Stmt::new(
     "meta.migrations_table_exists",
     "SELECT COUNT(*) AS n FROM information_schema.tables \
      WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'",
@@ -16,7 +16,7 @@ pub(crate) const MIGRATIONS_TABLE_EXISTS: Stmt = Stmt::new(
 );
 
 /// Versions of the migrations applied successfully.
-pub(crate) const APPLIED_MIGRATIONS: Stmt = Stmt::new(
+pub(crate) static APPLIED_MIGRATIONS: Stmt = Stmt::new(
     "meta.applied_migrations",
     "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version",
 );

@@ -11,7 +11,7 @@ macro_rules! policy_columns {
 }
 
 /// `$1..$7` the columns in [`policy_columns`] order.
-pub(crate) const INSERT: Stmt = Stmt::new(
+pub(crate) static INSERT: Stmt = Stmt::new(
     "policies.insert",
     concat!(
         "INSERT INTO oxydra_policy (",
@@ -21,7 +21,7 @@ pub(crate) const INSERT: Stmt = Stmt::new(
 );
 
 /// `$1` id.
-pub(crate) const GET: Stmt = Stmt::new(
+pub(crate) static GET: Stmt = Stmt::new(
     "policies.get",
     concat!(
         "SELECT ",
@@ -31,7 +31,7 @@ pub(crate) const GET: Stmt = Stmt::new(
 );
 
 /// `$1` limit, `$2` offset; ordered by id (byte order on both backends).
-pub(crate) const LIST: Stmt = Stmt::new(
+pub(crate) static LIST: Stmt = Stmt::new(
     "policies.list",
     concat!(
         "SELECT ",
@@ -41,7 +41,7 @@ pub(crate) const LIST: Stmt = Stmt::new(
 );
 
 /// Every policy, for the in-memory cache.
-pub(crate) const ALL: Stmt = Stmt::new(
+pub(crate) static ALL: Stmt = Stmt::new(
     "policies.all",
     concat!(
         "SELECT ",
@@ -51,24 +51,24 @@ pub(crate) const ALL: Stmt = Stmt::new(
 );
 
 /// `$1` id, `$2..$7` the other columns.
-pub(crate) const UPDATE: Stmt = Stmt::new(
+pub(crate) static UPDATE: Stmt = Stmt::new(
     "policies.update",
     "UPDATE oxydra_policy SET description = $2, effect = $3, subjects = $4, resources = $5, \
      actions = $6, conditions = $7 WHERE id = $1",
 );
 
 /// `$1` id.
-pub(crate) const DELETE: Stmt =
+pub(crate) static DELETE: Stmt =
     Stmt::new("policies.delete", "DELETE FROM oxydra_policy WHERE id = $1");
 
 /// The current revision.
-pub(crate) const REVISION: Stmt = Stmt::new(
+pub(crate) static REVISION: Stmt = Stmt::new(
     "policies.revision",
     "SELECT revision FROM oxydra_policy_revision WHERE id = 1",
 );
 
 /// Moves the revision on; run in the transaction of every write.
-pub(crate) const BUMP_REVISION: Stmt = Stmt::new(
+pub(crate) static BUMP_REVISION: Stmt = Stmt::new(
     "policies.bump_revision",
     "UPDATE oxydra_policy_revision SET revision = revision + 1 WHERE id = 1",
 );

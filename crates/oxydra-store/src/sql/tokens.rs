@@ -19,7 +19,7 @@ macro_rules! token_columns {
 }
 
 /// `$1..$11` the columns, in [`token_columns`] order.
-pub(crate) const INSERT: Stmt = Stmt::new(
+pub(crate) static INSERT: Stmt = Stmt::new(
     "tokens.insert",
     concat!(
         "INSERT INTO oxydra_token (",
@@ -62,7 +62,7 @@ pub(crate) static INSERT_8: LazyLock<Stmt> =
     LazyLock::new(|| insert_many("tokens.insert_8", INSERT_8_ROWS));
 
 /// `$1` signature, `$2` kind: a row of that kind only.
-pub(crate) const GET: Stmt = Stmt::new(
+pub(crate) static GET: Stmt = Stmt::new(
     "tokens.get",
     concat!(
         "SELECT ",
@@ -74,20 +74,20 @@ pub(crate) const GET: Stmt = Stmt::new(
 /// `$1` signature, `$2` kind. Deactivates the token only if it is still active, so of two
 /// concurrent uses exactly one sees a row (PostgreSQL re-checks the condition after waiting
 /// for the row lock). Returns the request id.
-pub(crate) const DEACTIVATE: Stmt = Stmt::new(
+pub(crate) static DEACTIVATE: Stmt = Stmt::new(
     "tokens.deactivate",
     "UPDATE oxydra_token SET active = FALSE \
      WHERE signature = $1 AND kind = $2 AND active = TRUE RETURNING request_id",
 );
 
 /// `$1` signature, `$2` kind: the request id of the token, active or not.
-pub(crate) const REQUEST_OF: Stmt = Stmt::new(
+pub(crate) static REQUEST_OF: Stmt = Stmt::new(
     "tokens.request_of",
     "SELECT request_id FROM oxydra_token WHERE signature = $1 AND kind = $2",
 );
 
 /// `$1` request id: deletes the grant's access tokens (rotation, revocation, replay).
-pub(crate) const DELETE_ACCESS_OF_REQUEST: Stmt = Stmt::new(
+pub(crate) static DELETE_ACCESS_OF_REQUEST: Stmt = Stmt::new(
     "tokens.delete_access_of_request",
     "DELETE FROM oxydra_token WHERE request_id = $1 AND kind = 'access_token'",
 )
@@ -104,7 +104,7 @@ pub(crate) const DELETE_ACCESS_OF_REQUEST: Stmt = Stmt::new(
 
 /// `$1` request id: deletes the grant's refresh tokens (revocation, replay; see
 /// [`crate::impls::tokens`] for why refresh tokens go first).
-pub(crate) const DELETE_REFRESH_OF_REQUEST: Stmt = Stmt::new(
+pub(crate) static DELETE_REFRESH_OF_REQUEST: Stmt = Stmt::new(
     "tokens.delete_refresh_of_request",
     "DELETE FROM oxydra_token WHERE request_id = $1 AND kind = 'refresh_token'",
 )
@@ -115,7 +115,7 @@ pub(crate) const DELETE_REFRESH_OF_REQUEST: Stmt = Stmt::new(
 );
 
 /// `$1` request id: deactivates the grant's authorization codes (kept to detect reuse).
-pub(crate) const DEACTIVATE_CODES_OF_REQUEST: Stmt = Stmt::new(
+pub(crate) static DEACTIVATE_CODES_OF_REQUEST: Stmt = Stmt::new(
     "tokens.deactivate_codes_of_request",
     "UPDATE oxydra_token SET active = FALSE \
      WHERE request_id = $1 AND kind = 'authorize_code' AND active = TRUE",
@@ -128,7 +128,7 @@ pub(crate) const DEACTIVATE_CODES_OF_REQUEST: Stmt = Stmt::new(
 
 /// `$1` kind, `$2` expired before, `$3` issued before, `$4` batch size. Rows without an
 /// expiry (refresh tokens) never match.
-pub(crate) const FLUSH: Stmt = Stmt::new(
+pub(crate) static FLUSH: Stmt = Stmt::new(
     "tokens.flush",
     "DELETE FROM oxydra_token WHERE signature IN (\
      SELECT signature FROM oxydra_token \
@@ -145,7 +145,7 @@ pub(crate) const FLUSH: Stmt = Stmt::new(
 /// `$1` client id, `$2` jti, `$3` expires at, `$4` now. Inserts the jti, or replaces a record
 /// of it that has expired at `$4`; affects no row when an unexpired record exists. One
 /// statement: a concurrent claim of the same jti waits for this one and then affects no row.
-pub(crate) const CLAIM_JTI: Stmt = Stmt::new(
+pub(crate) static CLAIM_JTI: Stmt = Stmt::new(
     "tokens.claim_jti",
     "INSERT INTO oxydra_jti (client_id, jti, expires_at) VALUES ($1, $2, $3) \
      ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = excluded.expires_at \
@@ -153,7 +153,7 @@ pub(crate) const CLAIM_JTI: Stmt = Stmt::new(
 );
 
 /// `$1` now, `$2` batch size: deletes some jti records (of any client) expired at `$1`.
-pub(crate) const DELETE_EXPIRED_JTIS: Stmt = Stmt::new(
+pub(crate) static DELETE_EXPIRED_JTIS: Stmt = Stmt::new(
     "tokens.delete_expired_jtis",
     "DELETE FROM oxydra_jti WHERE (client_id, jti) IN (\
      SELECT client_id, jti FROM oxydra_jti WHERE expires_at <= $1 LIMIT $2)",

@@ -1,0 +1,188 @@
+//! The one writer: a thread that owns the database's only write connection and runs every
+//! write in arrival order, so this process's writers queue in memory instead of meeting inside
+//! SQLite's lock (whose busy handler sleeps 1, 2, 5, … 100 ms between tries).
+//!
+//! A transaction holds the thread from `BEGIN IMMEDIATE` to `COMMIT`: its statements arrive on
+//! a channel of their own, and a transaction dropped without committing is rolled back when
+//! that channel closes.
+
+use std::sync::mpsc;
+use std::thread;
+
+use oxydra_core::store::StoreError;
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use crate::error::map_rusqlite;
+
+/// Work for the write connection: a closure that sends its own typed answer back.
+pub(crate) type Work = Box<dyn FnOnce(&Connection) + Send>;
+
+/// What a transaction sends the writer while it holds it.
+pub(crate) enum TxStep {
+    /// Run inside the transaction.
+    Work(Work),
+    /// Commit, answering how it went; the transaction ends.
+    Commit(oneshot::Sender<Result<(), StoreError>>),
+}
+
+/// What callers send the writer.
+enum Command {
+    /// One autocommit piece of work.
+    Work(Work),
+    /// A transaction: the writer begins it, answers, then serves only `steps` until it ends.
+    Begin {
+        steps: mpsc::Receiver<TxStep>,
+        begun: oneshot::Sender<Result<(), StoreError>>,
+    },
+    /// Close the connection and end the thread, then answer.
+    Stop(oneshot::Sender<()>),
+}
+
+/// The handle to the writer thread; the thread (and its connection) ends when every handle is
+/// dropped and the queued work is done.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer {
+    queue: mpsc::Sender<Command>,
+}
+
+impl Writer {
+    /// Starts the thread that owns `conn`.
+    pub(crate) fn spawn(conn: Connection) -> std::io::Result<Self> {
+        let (queue, commands) = mpsc::channel();
+        thread::Builder::new()
+            .name("oxydra-sqlite-writer".into())
+            .spawn(move || serve(conn, &commands))?;
+        Ok(Self { queue })
+    }
+
+    /// Runs `work` on the write connection, outside any transaction of the caller's (a single
+    /// statement is its own transaction), and returns its answer.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (job, answered) = boxed(work);
+        self.queue.send(Command::Work(job)).map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+
+    /// Begins a write transaction; the writer serves nothing else until it ends.
+    pub(crate) async fn begin(&self) -> Result<WriterTx, StoreError> {
+        let (steps_in, steps) = mpsc::channel();
+        let (begun, answered) = oneshot::channel();
+        self.queue
+            .send(Command::Begin { steps, begun })
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())??;
+        Ok(WriterTx { steps: steps_in })
+    }
+
+    /// Ends the thread once the work queued before this call is done; returns when its
+    /// connection is closed.
+    pub(crate) async fn stop(&self) {
+        let (done, stopped) = oneshot::channel();
+        if self.queue.send(Command::Stop(done)).is_ok() {
+            let _ = stopped.await;
+        }
+    }
+}
+
+/// An open transaction on the writer; dropped without [`WriterTx::commit`] it rolls back.
+pub(crate) struct WriterTx {
+    steps: mpsc::Sender<TxStep>,
+}
+
+impl WriterTx {
+    /// Runs `work` inside the transaction.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (job, answered) = boxed(work);
+        self.steps.send(TxStep::Work(job)).map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+
+    /// Commits.
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        let (answer, answered) = oneshot::channel();
+        self.steps
+            .send(TxStep::Commit(answer))
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+/// Boxes `work` into a job that sends its answer to the returned receiver.
+fn boxed<T: Send + 'static>(
+    work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+) -> (Work, oneshot::Receiver<Result<T, StoreError>>) {
+    let (answer, answered) = oneshot::channel();
+    let job: Work = Box::new(move |conn| {
+        let _ = answer.send(work(conn));
+    });
+    (job, answered)
+}
+
+fn stopped() -> StoreError {
+    StoreError::Unavailable("the SQLite writer has stopped".into())
+}
+
+fn serve(conn: Connection, commands: &mpsc::Receiver<Command>) {
+    while let Ok(command) = commands.recv() {
+        match command {
+            Command::Work(work) => work(&conn),
+            Command::Begin { steps, begun } => transaction(&conn, &steps, begun),
+            Command::Stop(done) => {
+                if let Err((_, e)) = conn.close() {
+                    tracing::warn!(error = %e, "closing the SQLite writer connection failed");
+                }
+                let _ = done.send(());
+                return;
+            }
+        }
+    }
+}
+
+/// Serves one transaction from `BEGIN IMMEDIATE` to its commit or rollback.
+fn transaction(
+    conn: &Connection,
+    steps: &mpsc::Receiver<TxStep>,
+    begun: oneshot::Sender<Result<(), StoreError>>,
+) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let _ = begun.send(Err(map_rusqlite(e)));
+        return;
+    }
+    if begun.send(Ok(())).is_err() {
+        rollback(conn);
+        return;
+    }
+    loop {
+        match steps.recv() {
+            Ok(TxStep::Work(work)) => work(conn),
+            Ok(TxStep::Commit(answer)) => {
+                let result = conn.execute_batch("COMMIT").map_err(map_rusqlite);
+                if result.is_err() {
+                    rollback(conn);
+                }
+                let _ = answer.send(result);
+                return;
+            }
+            // The transaction was dropped without committing.
+            Err(mpsc::RecvError) => {
+                rollback(conn);
+                return;
+            }
+        }
+    }
+}
+
+fn rollback(conn: &Connection) {
+    if !conn.is_autocommit()
+        && let Err(e) = conn.execute_batch("ROLLBACK")
+    {
+        tracing::warn!(error = %e, "SQLite rollback failed");
+    }
+}

@@ -7,7 +7,7 @@ use url::Url;
 
 use super::types::{REQUEST_OBJECT_ALGS, RESPONSE_TYPE_WORDS};
 use super::uri;
-use super::{AuthMethod, Client, GrantType, SubjectType};
+use super::{AuthMethod, Client, ClientInput, GrantType, SubjectType};
 use crate::config::ClientPolicy;
 use crate::error::Error;
 use crate::jwk::{JwkAlgorithm, OIDC_SIGNING_ALGS};
@@ -19,56 +19,6 @@ pub const MIN_SECRET_LEN: usize = 6;
 /// The longest client secret accepted, in bytes: bcrypt reads only the first 72, so a longer
 /// secret would silently verify with any suffix (stricter than Hydra, which truncated).
 pub const MAX_SECRET_LEN: usize = 72;
-
-/// Client metadata as submitted, before validation. Mirrors the wire model field by field;
-/// empty strings mean "not given".
-#[derive(Debug, Clone, Default)]
-pub struct ClientInput {
-    /// `client_id` (ignored on update: the path id wins).
-    pub client_id: String,
-    /// `client_name`.
-    pub client_name: String,
-    /// `client_secret`, when sent.
-    pub client_secret: Option<Secret<String>>,
-    /// `redirect_uris`.
-    pub redirect_uris: Vec<String>,
-    /// `grant_types`.
-    pub grant_types: Vec<String>,
-    /// `response_types`.
-    pub response_types: Vec<String>,
-    /// `scope`.
-    pub scope: String,
-    /// `owner`.
-    pub owner: String,
-    /// `policy_uri`.
-    pub policy_uri: String,
-    /// `tos_uri`.
-    pub tos_uri: String,
-    /// `client_uri`.
-    pub client_uri: String,
-    /// `logo_uri`.
-    pub logo_uri: String,
-    /// `contacts`.
-    pub contacts: Vec<String>,
-    /// `subject_type`.
-    pub subject_type: String,
-    /// `sector_identifier_uri`.
-    pub sector_identifier_uri: String,
-    /// `jwks_uri`.
-    pub jwks_uri: String,
-    /// `jwks`.
-    pub jwks: Option<serde_json::Value>,
-    /// `token_endpoint_auth_method`.
-    pub token_endpoint_auth_method: String,
-    /// `request_uris`.
-    pub request_uris: Vec<String>,
-    /// `request_object_signing_alg`.
-    pub request_object_signing_alg: String,
-    /// `userinfo_signed_response_alg`.
-    pub userinfo_signed_response_alg: String,
-    /// `id_token_signed_response_alg`.
-    pub id_token_signed_response_alg: String,
-}
 
 /// A validated client plus what to do about its secret.
 #[derive(Debug)]

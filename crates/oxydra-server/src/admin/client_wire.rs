@@ -15,31 +15,14 @@ pub fn parse_client_id(raw: String) -> Result<ClientId, ApiError> {
 /// spellings are accepted in every mode: `id` for `client_id`, `public: true` for
 /// `token_endpoint_auth_method: none`; a body whose two spellings disagree is 400.
 pub fn to_input(mut wire: OAuth2Client) -> Result<ClientInput, ApiError> {
-    let client_id = merge_id(wire.client_id, wire.id.take())?;
+    let client_id = merge_id(std::mem::take(&mut wire.client_id), wire.id.take())?;
     let auth_method = merge_public(wire.token_endpoint_auth_method.take(), wire.public)?;
+    let client_secret = wire.client_secret.take().map(Secret::new);
     Ok(ClientInput {
         client_id,
-        client_name: wire.client_name,
-        client_secret: wire.client_secret.map(Secret::new),
-        redirect_uris: wire.redirect_uris,
-        grant_types: wire.grant_types,
-        response_types: wire.response_types,
-        scope: wire.scope,
-        owner: wire.owner,
-        policy_uri: wire.policy_uri,
-        tos_uri: wire.tos_uri,
-        client_uri: wire.client_uri,
-        logo_uri: wire.logo_uri,
-        contacts: wire.contacts,
-        subject_type: wire.subject_type,
-        sector_identifier_uri: wire.sector_identifier_uri.unwrap_or_default(),
-        jwks_uri: wire.jwks_uri.unwrap_or_default(),
-        jwks: wire.jwks,
+        client_secret,
         token_endpoint_auth_method: auth_method,
-        request_uris: wire.request_uris.unwrap_or_default(),
-        request_object_signing_alg: wire.request_object_signing_alg.unwrap_or_default(),
-        userinfo_signed_response_alg: wire.userinfo_signed_response_alg.unwrap_or_default(),
-        id_token_signed_response_alg: wire.id_token_signed_response_alg.unwrap_or_default(),
+        ..input_fields(wire)
     })
 }
 
@@ -83,40 +66,56 @@ pub fn with_v010_names(mut wire: OAuth2Client) -> OAuth2Client {
 
 /// Domain client → wire body; `secret` is included only when this response may reveal it.
 pub fn to_wire(client: Client, secret: Option<Secret<String>>) -> OAuth2Client {
-    let non_empty = |s: String| if s.is_empty() { None } else { Some(s) };
     OAuth2Client {
-        client_id: client.id.to_string(),
-        client_name: client.name,
         client_secret: secret.map(Secret::into_inner),
-        redirect_uris: client.redirect_uris,
-        grant_types: client
-            .grant_types
-            .iter()
-            .map(|g| g.as_str().to_owned())
-            .collect(),
-        response_types: client.response_types,
-        scope: client.scope,
-        owner: client.owner,
-        policy_uri: client.policy_uri,
-        tos_uri: client.tos_uri,
-        client_uri: client.client_uri,
-        logo_uri: client.logo_uri,
-        contacts: client.contacts,
-        client_secret_expires_at: 0,
-        subject_type: client.subject_type.as_str().to_owned(),
-        sector_identifier_uri: non_empty(client.sector_identifier_uri),
-        jwks_uri: non_empty(client.jwks_uri),
-        jwks: client.jwks,
-        token_endpoint_auth_method: Some(client.token_endpoint_auth_method.as_str().to_owned()),
-        request_uris: if client.request_uris.is_empty() {
-            None
-        } else {
-            Some(client.request_uris)
-        },
-        request_object_signing_alg: non_empty(client.request_object_signing_alg),
-        userinfo_signed_response_alg: Some(client.userinfo_signed_response_alg),
-        id_token_signed_response_alg: non_empty(client.id_token_signed_response_alg),
-        id: None,
-        public: None,
+        ..body_fields(client.into_input())
     }
+}
+
+/// Generates [`input_fields`] and [`body_fields`], the two directions between the body and
+/// [`ClientInput`], from one list of the fields they share, by how the body holds each:
+/// `plain` as the input does, `optional` omitted when empty, `present` always sent.
+macro_rules! shared_fields {
+    (
+        plain: $($plain:ident),*;
+        optional: $($optional:ident),*;
+        present: $($present:ident),*;
+    ) => {
+        /// The body's shared fields as input: an absent optional field reads as empty. The
+        /// secret and the 0.10 spellings are [`to_input`]'s.
+        fn input_fields(wire: OAuth2Client) -> ClientInput {
+            ClientInput {
+                client_secret: None,
+                $($plain: wire.$plain,)*
+                $($optional: wire.$optional.unwrap_or_default(),)*
+                $($present: wire.$present.unwrap_or_default(),)*
+            }
+        }
+
+        /// The input's fields as a response body, with no secret and no 0.10 spelling.
+        fn body_fields(input: ClientInput) -> OAuth2Client {
+            OAuth2Client {
+                client_secret: None,
+                client_secret_expires_at: 0,
+                id: None,
+                public: None,
+                $($plain: input.$plain,)*
+                $($optional: non_empty(input.$optional),)*
+                $($present: Some(input.$present),)*
+            }
+        }
+    };
+}
+
+shared_fields! {
+    plain: client_id, client_name, redirect_uris, grant_types, response_types, scope, owner,
+        policy_uri, tos_uri, client_uri, logo_uri, contacts, subject_type, jwks;
+    optional: sector_identifier_uri, jwks_uri, request_uris, request_object_signing_alg,
+        id_token_signed_response_alg;
+    present: token_endpoint_auth_method, userinfo_signed_response_alg;
+}
+
+/// `None` for an empty value, which the body omits.
+fn non_empty<T: Default + PartialEq>(value: T) -> Option<T> {
+    (value != T::default()).then_some(value)
 }

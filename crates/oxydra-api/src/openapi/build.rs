@@ -38,7 +38,7 @@ pub(super) fn operation(route: &Route) -> Operation {
         .servers(Some(servers))
         .parameters(Some(parameters(route)))
         .request_body(request_body(&route.body))
-        .responses(responses(route.replies))
+        .responses(responses(route))
         .build()
 }
 
@@ -100,9 +100,9 @@ fn request_body(body: &Body) -> Option<RequestBody> {
     )
 }
 
-fn responses(replies: &[Reply]) -> Responses {
-    replies
-        .iter()
+fn responses(route: &Route) -> Responses {
+    route
+        .answers()
         .fold(ResponsesBuilder::new(), |builder, reply| {
             builder.response(reply.status.to_string(), response(reply))
         })
@@ -153,7 +153,7 @@ pub(super) fn schemas<'a>(
             Body::None => {}
             Body::Json { model, .. } | Body::Form(model) => add(model),
         }
-        for reply in route.replies {
+        for reply in route.answers() {
             match &reply.shape {
                 Shape::Json(model) | Shape::JsonList(model) | Shape::JsonOrJwt(model) => add(model),
                 Shape::Error | Shape::Empty | Shape::Redirect | Shape::Html | Shape::Text(_) => {}

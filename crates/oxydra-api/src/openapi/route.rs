@@ -195,8 +195,18 @@ pub struct Route {
     pub query: &'static [Query],
     /// Its request body.
     pub body: Body,
-    /// Every answer it gives.
+    /// Its own answers: successes and the failures particular to it.
     pub replies: &'static [Reply],
+    /// The failures it shares with the other routes of its kind (every guarded admin route
+    /// can answer 401, 403, 500 and 503, say); the document lists them after `replies`.
+    pub errors: &'static [Reply],
+}
+
+impl Route {
+    /// Every answer the route gives: its own, then the shared failures.
+    pub fn answers(&self) -> impl Iterator<Item = &'static Reply> {
+        self.replies.iter().chain(self.errors)
+    }
 }
 
 /// A JSON answer.

@@ -1,12 +1,9 @@
 //! The admin port's management routes of Hydra 1.0.0-beta (`shared/spec/api.md` §2.2):
 //! clients, JSON Web Keys (also 1.0.0-alpha1's), introspection, flush and Prometheus.
 
-use super::common::{
-    BAD_REQUEST, CONFLICT, FAILED, GUARD_FORBIDDEN, GUARD_UNAUTHORIZED, NOT_FOUND, PAGING,
-    UNAVAILABLE, route,
-};
+use super::common::{CONFLICT, NOT_FOUND, PAGING, beta_admin as admin};
 use crate::openapi::forms::IntrospectRequestForm;
-use crate::openapi::route::{Body, Generation, Method, Ports, Route, Shape, json, model, reply};
+use crate::openapi::route::{Body, Method, Route, Shape, error, json, model, reply};
 use crate::paths::{
     CLIENT, CLIENTS, KEY, KEY_SET, METRICS_PROMETHEUS, OAUTH2_FLUSH, OAUTH2_INTROSPECT,
 };
@@ -14,22 +11,6 @@ use crate::{
     FlushInactiveOAuth2TokensRequest, JSONWebKey, JSONWebKeySet, JsonWebKeySetGeneratorRequest,
     OAuth2Client, OAuth2TokenIntrospection,
 };
-
-const fn admin(
-    method: Method,
-    path: &'static str,
-    operation_id: &'static str,
-    summary: &'static str,
-) -> Route {
-    route(
-        Ports::Admin,
-        Generation::V1Beta,
-        method,
-        path,
-        operation_id,
-        summary,
-    )
-}
 
 const CLIENT_BODY: Body = Body::Json {
     model: model::<OAuth2Client>(),
@@ -42,18 +23,11 @@ const KEY_SET_OK: &str = "The key set.";
 pub(super) const ROUTES: &[Route] = &[
     Route {
         query: PAGING,
-        replies: &[
-            reply(
-                200,
-                Shape::JsonList(model::<OAuth2Client>()),
-                "One page of clients, without secrets; `Link` names the other pages.",
-            ),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
-        ],
+        replies: &[reply(
+            200,
+            Shape::JsonList(model::<OAuth2Client>()),
+            "One page of clients, without secrets; `Link` names the other pages.",
+        )],
         ..admin(
             Method::Get,
             CLIENTS,
@@ -69,12 +43,7 @@ pub(super) const ROUTES: &[Route] = &[
                 model::<OAuth2Client>(),
                 "Created; the plaintext secret is in this answer only; `Location` names the client.",
             ),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
             CONFLICT,
-            FAILED,
-            UNAVAILABLE,
         ],
         ..admin(
             Method::Post,
@@ -90,12 +59,7 @@ pub(super) const ROUTES: &[Route] = &[
                 model::<OAuth2Client>(),
                 "The client, without its secret.",
             ),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
             NOT_FOUND,
-            FAILED,
-            UNAVAILABLE,
         ],
         ..admin(Method::Get, CLIENT, "getOAuth2Client", "Reads one client.")
     },
@@ -107,13 +71,8 @@ pub(super) const ROUTES: &[Route] = &[
                 model::<OAuth2Client>(),
                 "The updated client; the secret only when one was sent.",
             ),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
             NOT_FOUND,
             CONFLICT,
-            FAILED,
-            UNAVAILABLE,
         ],
         ..admin(
             Method::Put,
@@ -123,15 +82,7 @@ pub(super) const ROUTES: &[Route] = &[
         )
     },
     Route {
-        replies: &[
-            reply(204, Shape::Empty, "Deleted."),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            NOT_FOUND,
-            FAILED,
-            UNAVAILABLE,
-        ],
+        replies: &[reply(204, Shape::Empty, "Deleted."), NOT_FOUND],
         ..admin(
             Method::Delete,
             CLIENT,
@@ -140,15 +91,7 @@ pub(super) const ROUTES: &[Route] = &[
         )
     },
     Route {
-        replies: &[
-            json(200, model::<JSONWebKeySet>(), KEY_SET_OK),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            NOT_FOUND,
-            FAILED,
-            UNAVAILABLE,
-        ],
+        replies: &[json(200, model::<JSONWebKeySet>(), KEY_SET_OK), NOT_FOUND],
         ..admin(
             Method::Get,
             KEY_SET,
@@ -163,12 +106,7 @@ pub(super) const ROUTES: &[Route] = &[
         },
         replies: &[
             json(201, model::<JSONWebKeySet>(), "The generated key pair."),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
             CONFLICT,
-            FAILED,
-            UNAVAILABLE,
         ],
         ..admin(
             Method::Post,
@@ -182,15 +120,7 @@ pub(super) const ROUTES: &[Route] = &[
             model: model::<JSONWebKeySet>(),
             required: true,
         },
-        replies: &[
-            json(200, model::<JSONWebKeySet>(), KEY_SET_OK),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            CONFLICT,
-            FAILED,
-            UNAVAILABLE,
-        ],
+        replies: &[json(200, model::<JSONWebKeySet>(), KEY_SET_OK), CONFLICT],
         ..admin(
             Method::Put,
             KEY_SET,
@@ -200,17 +130,12 @@ pub(super) const ROUTES: &[Route] = &[
     },
     Route {
         replies: &[
-            reply(
-                204,
-                Shape::Empty,
-                "Deleted (also when there was no such set).",
+            reply(204, Shape::Empty, "Deleted."),
+            error(
+                404,
+                "No such set (Hydra answers 204; see docs/api-compat.md).",
             ),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
             CONFLICT,
-            FAILED,
-            UNAVAILABLE,
         ],
         ..admin(
             Method::Delete,
@@ -222,12 +147,7 @@ pub(super) const ROUTES: &[Route] = &[
     Route {
         replies: &[
             json(200, model::<JSONWebKeySet>(), "A set holding that one key."),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
             NOT_FOUND,
-            FAILED,
-            UNAVAILABLE,
         ],
         ..admin(Method::Get, KEY, "getJsonWebKey", "Reads one key.")
     },
@@ -238,12 +158,7 @@ pub(super) const ROUTES: &[Route] = &[
         },
         replies: &[
             json(200, model::<JSONWebKey>(), "The key as stored."),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
             CONFLICT,
-            FAILED,
-            UNAVAILABLE,
         ],
         ..admin(
             Method::Put,
@@ -254,34 +169,22 @@ pub(super) const ROUTES: &[Route] = &[
     },
     Route {
         replies: &[
-            reply(
-                204,
-                Shape::Empty,
-                "Deleted (also when there was no such key).",
+            reply(204, Shape::Empty, "Deleted."),
+            error(
+                404,
+                "No such key (Hydra answers 204; see docs/api-compat.md).",
             ),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
             CONFLICT,
-            FAILED,
-            UNAVAILABLE,
         ],
         ..admin(Method::Delete, KEY, "deleteJsonWebKey", "Deletes one key.")
     },
     Route {
         body: Body::Form(model::<IntrospectRequestForm>()),
-        replies: &[
-            json(
-                200,
-                model::<OAuth2TokenIntrospection>(),
-                "What the token is; exactly `{\"active\":false}` for an unknown, expired or revoked one.",
-            ),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
-        ],
+        replies: &[json(
+            200,
+            model::<OAuth2TokenIntrospection>(),
+            "What the token is; exactly `{\"active\":false}` for an unknown, expired or revoked one.",
+        )],
         ..admin(
             Method::Post,
             OAUTH2_INTROSPECT,
@@ -294,14 +197,7 @@ pub(super) const ROUTES: &[Route] = &[
             model: model::<FlushInactiveOAuth2TokensRequest>(),
             required: false,
         },
-        replies: &[
-            reply(204, Shape::Empty, "Flushed."),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
-        ],
+        replies: &[reply(204, Shape::Empty, "Flushed.")],
         ..admin(
             Method::Post,
             OAUTH2_FLUSH,
@@ -315,6 +211,7 @@ pub(super) const ROUTES: &[Route] = &[
             Shape::Text("text/plain"),
             "The counters in the Prometheus text format.",
         )],
+        errors: &[],
         ..admin(
             Method::Get,
             METRICS_PROMETHEUS,

@@ -54,6 +54,47 @@ pub(super) const PAGING: &[Query] = &[
     optional("offset", Kind::Count, "Rows to skip (default 0)."),
 ];
 
+/// The failures every admin route shares: a malformed request, the guard's refusals (only
+/// with `ADMIN_ACCESS_CONTROL=policies`), an internal failure, the database not answering.
+pub(super) const ADMIN_ERRORS: &[Reply] = &[
+    BAD_REQUEST,
+    GUARD_UNAUTHORIZED,
+    GUARD_FORBIDDEN,
+    FAILED,
+    UNAVAILABLE,
+];
+
+/// An admin-port route of `generation`, with the shared [`ADMIN_ERRORS`].
+pub(super) const fn admin(
+    generation: Generation,
+    method: Method,
+    path: &'static str,
+    operation_id: &'static str,
+    summary: &'static str,
+) -> Route {
+    Route {
+        errors: ADMIN_ERRORS,
+        ..route(
+            Ports::Admin,
+            generation,
+            method,
+            path,
+            operation_id,
+            summary,
+        )
+    }
+}
+
+/// A 1.0.0-beta admin-port route, with the shared [`ADMIN_ERRORS`].
+pub(super) const fn beta_admin(
+    method: Method,
+    path: &'static str,
+    operation_id: &'static str,
+    summary: &'static str,
+) -> Route {
+    admin(Generation::V1Beta, method, path, operation_id, summary)
+}
+
 /// A route served on `ports`, of `generation`, with no query, no body and no answers yet.
 pub(super) const fn route(
     ports: Ports,
@@ -73,5 +114,6 @@ pub(super) const fn route(
         query: &[],
         body: Body::None,
         replies: &[],
+        errors: &[],
     }
 }

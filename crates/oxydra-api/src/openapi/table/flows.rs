@@ -2,12 +2,9 @@
 //! the requests the login and consent apps read and answer (by path, and by Hydra 1.x's
 //! query form), and the remembered sessions.
 
-use super::common::{
-    BAD_REQUEST, CONFLICT, FAILED, GUARD_FORBIDDEN, GUARD_UNAUTHORIZED, NOT_FOUND, PAGING,
-    UNAVAILABLE, route,
-};
+use super::common::{CONFLICT, NOT_FOUND, PAGING, beta_admin as admin};
 use crate::openapi::route::{
-    Body, Generation, Method, Ports, Query, Reply, Route, Shape, json, model, reply, required,
+    Body, Method, Query, Reply, Route, Shape, json, model, reply, required,
 };
 use crate::paths::{
     CONSENT_CHALLENGE_PARAM, CONSENT_REQUEST, CONSENT_REQUEST_ACCEPT,
@@ -21,44 +18,18 @@ use crate::{
     PreviousConsentSession, RejectRequest,
 };
 
-const fn admin(
-    method: Method,
-    path: &'static str,
-    operation_id: &'static str,
-    summary: &'static str,
-) -> Route {
-    route(
-        Ports::Admin,
-        Generation::V1Beta,
-        method,
-        path,
-        operation_id,
-        summary,
-    )
-}
-
 const LOGIN_QUERY: &[Query] = &[required(LOGIN_CHALLENGE_PARAM, "The login challenge.")];
 const CONSENT_QUERY: &[Query] = &[required(CONSENT_CHALLENGE_PARAM, "The consent challenge.")];
 
 const GET_LOGIN: &[Reply] = &[
     json(200, model::<LoginRequest>(), "The login request."),
-    BAD_REQUEST,
-    GUARD_UNAUTHORIZED,
-    GUARD_FORBIDDEN,
     NOT_FOUND,
     CONFLICT,
-    FAILED,
-    UNAVAILABLE,
 ];
 const GET_CONSENT: &[Reply] = &[
     json(200, model::<ConsentRequest>(), "The consent request."),
-    BAD_REQUEST,
-    GUARD_UNAUTHORIZED,
-    GUARD_FORBIDDEN,
     NOT_FOUND,
     CONFLICT,
-    FAILED,
-    UNAVAILABLE,
 ];
 const ANSWERED: &[Reply] = &[
     json(
@@ -66,23 +37,10 @@ const ANSWERED: &[Reply] = &[
         model::<CompletedRequest>(),
         "Where to send the browser next (`redirect_to`).",
     ),
-    BAD_REQUEST,
-    GUARD_UNAUTHORIZED,
-    GUARD_FORBIDDEN,
     NOT_FOUND,
     CONFLICT,
-    FAILED,
-    UNAVAILABLE,
 ];
-const REVOKED: &[Reply] = &[
-    reply(204, Shape::Empty, "Revoked."),
-    BAD_REQUEST,
-    GUARD_UNAUTHORIZED,
-    GUARD_FORBIDDEN,
-    NOT_FOUND,
-    FAILED,
-    UNAVAILABLE,
-];
+const REVOKED: &[Reply] = &[reply(204, Shape::Empty, "Revoked."), NOT_FOUND];
 
 const ACCEPT_LOGIN: Body = Body::Json {
     model: model::<AcceptLoginRequest>(),
@@ -223,18 +181,11 @@ pub(super) const ROUTES: &[Route] = &[
     },
     Route {
         query: PAGING,
-        replies: &[
-            reply(
-                200,
-                Shape::JsonList(model::<PreviousConsentSession>()),
-                "One page of the subject's remembered consents (`[]` when none).",
-            ),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
-        ],
+        replies: &[reply(
+            200,
+            Shape::JsonList(model::<PreviousConsentSession>()),
+            "One page of the subject's remembered consents (`[]` when none).",
+        )],
         ..admin(
             Method::Get,
             CONSENT_SESSIONS,

@@ -3,8 +3,7 @@
 //! (`shared/spec/api.md` §3, §4), and Oxydra's demo login app.
 
 use super::common::{
-    BAD_REQUEST, CONFLICT, FAILED, GUARD_FORBIDDEN, GUARD_UNAUTHORIZED, NOT_FOUND, PAGING,
-    UNAVAILABLE, route,
+    CONFLICT, GUARD_FORBIDDEN, GUARD_UNAUTHORIZED, NOT_FOUND, PAGING, admin, route,
 };
 use crate::openapi::forms::DemoForm;
 use crate::openapi::route::{
@@ -31,31 +30,6 @@ const fn both(
     summary: &'static str,
 ) -> Route {
     route(Ports::Both, generation, Method::Get, path, id, summary)
-}
-
-const fn alpha1(
-    method: Method,
-    path: &'static str,
-    id: &'static str,
-    summary: &'static str,
-) -> Route {
-    route(
-        Ports::Admin,
-        Generation::V1Alpha1,
-        method,
-        path,
-        id,
-        summary,
-    )
-}
-
-const fn v010(
-    method: Method,
-    path: &'static str,
-    id: &'static str,
-    summary: &'static str,
-) -> Route {
-    route(Ports::Admin, Generation::V010, method, path, id, summary)
 }
 
 const fn demo(
@@ -159,19 +133,13 @@ pub(super) const ROUTES: &[Route] = &[
     },
     Route {
         query: PAGING,
-        replies: &[
-            reply(
-                200,
-                Shape::JsonList(model::<Policy>()),
-                "One page of policies.",
-            ),
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
-        ],
-        ..alpha1(
+        replies: &[reply(
+            200,
+            Shape::JsonList(model::<Policy>()),
+            "One page of policies.",
+        )],
+        ..admin(
+            Generation::V1Alpha1,
             Method::Get,
             POLICIES,
             "listPolicies",
@@ -183,13 +151,9 @@ pub(super) const ROUTES: &[Route] = &[
         replies: &[
             json(201, model::<Policy>(), "Created; `Location` names it."),
             CONFLICT,
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
         ],
-        ..alpha1(
+        ..admin(
+            Generation::V1Alpha1,
             Method::Post,
             POLICIES,
             "createPolicy",
@@ -197,29 +161,23 @@ pub(super) const ROUTES: &[Route] = &[
         )
     },
     Route {
-        replies: &[
-            json(200, model::<Policy>(), "The policy."),
-            NOT_FOUND,
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
-        ],
-        ..alpha1(Method::Get, POLICY, "getPolicy", "Reads one policy.")
+        replies: &[json(200, model::<Policy>(), "The policy."), NOT_FOUND],
+        ..admin(
+            Generation::V1Alpha1,
+            Method::Get,
+            POLICY,
+            "getPolicy",
+            "Reads one policy.",
+        )
     },
     Route {
         body: POLICY_BODY,
         replies: &[
             json(200, model::<Policy>(), "The updated policy."),
             NOT_FOUND,
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
         ],
-        ..alpha1(
+        ..admin(
+            Generation::V1Alpha1,
             Method::Put,
             POLICY,
             "updatePolicy",
@@ -227,16 +185,9 @@ pub(super) const ROUTES: &[Route] = &[
         )
     },
     Route {
-        replies: &[
-            reply(204, Shape::Empty, "Deleted."),
-            NOT_FOUND,
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
-        ],
-        ..alpha1(
+        replies: &[reply(204, Shape::Empty, "Deleted."), NOT_FOUND],
+        ..admin(
+            Generation::V1Alpha1,
             Method::Delete,
             POLICY,
             "deletePolicy",
@@ -247,13 +198,9 @@ pub(super) const ROUTES: &[Route] = &[
         replies: &[
             json(200, model::<OAuth2ConsentRequest>(), "The consent request."),
             NOT_FOUND,
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
         ],
-        ..v010(
+        ..admin(
+            Generation::V010,
             Method::Get,
             LEGACY_CONSENT_REQUEST,
             "getOAuth2ConsentRequest",
@@ -265,17 +212,9 @@ pub(super) const ROUTES: &[Route] = &[
             model: model::<ConsentRequestAcceptance>(),
             required: true,
         },
-        replies: &[
-            reply(204, Shape::Empty, "Accepted."),
-            NOT_FOUND,
-            CONFLICT,
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
-        ],
-        ..v010(
+        replies: &[reply(204, Shape::Empty, "Accepted."), NOT_FOUND, CONFLICT],
+        ..admin(
+            Generation::V010,
             Method::Patch,
             LEGACY_CONSENT_REQUEST_ACCEPT,
             "acceptOAuth2ConsentRequest",
@@ -287,17 +226,9 @@ pub(super) const ROUTES: &[Route] = &[
             model: model::<ConsentRequestRejection>(),
             required: true,
         },
-        replies: &[
-            reply(204, Shape::Empty, "Rejected."),
-            NOT_FOUND,
-            CONFLICT,
-            BAD_REQUEST,
-            GUARD_UNAUTHORIZED,
-            GUARD_FORBIDDEN,
-            FAILED,
-            UNAVAILABLE,
-        ],
-        ..v010(
+        replies: &[reply(204, Shape::Empty, "Rejected."), NOT_FOUND, CONFLICT],
+        ..admin(
+            Generation::V010,
             Method::Patch,
             LEGACY_CONSENT_REQUEST_REJECT,
             "rejectOAuth2ConsentRequest",

@@ -20,6 +20,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 log() { printf '==> %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 VERSION=4.32.5
 work="$root/target/schemathesis"
@@ -31,7 +32,13 @@ mkdir -p "$work"
 
 if [ ! -x "$venv/bin/schemathesis" ]; then
     log "installing schemathesis $VERSION (PyPI) into $venv"
-    python3 -m venv "$venv"
+    if ! python3 -m venv "$venv"; then
+        log "installing python3-venv (Debian)"
+        as_root apt-get update -q
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv
+        rm -rf "$venv"
+        python3 -m venv "$venv"
+    fi
     "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$VERSION"
 fi
 
@@ -86,12 +93,13 @@ check() {
     shift 2
     [ "$budget" -ge 1 ] || budget=1
     log "schemathesis $url $* (${budget}s)"
-    if timeout $((budget + 60)) "$venv/bin/schemathesis" run "$root/docs/openapi.json" \
+    # From $work, so schemathesis keeps its cache (.schemathesis/) under target/.
+    if (cd "$work" && timeout $((budget + 60)) "$venv/bin/schemathesis" run "$root/docs/openapi.json" \
         --url "$url" "$@" \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
         --max-examples "$max_examples" --max-time "$budget" --seed "$seed" \
         --max-redirects 0 --request-timeout 10 --no-shrink --suppress-health-check all \
-        --warnings off | tee "$out"; then
+        --warnings off) | tee "$out"; then
         passed=$((passed + 1))
     else
         failed=$((failed + 1))

@@ -2,6 +2,7 @@
 //! `id` and `public` (§6.2) alongside.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::serde_util::null_as_default;
 
@@ -9,7 +10,7 @@ use crate::serde_util::null_as_default;
 ///
 /// Request bodies may omit any field; responses always carry the non-optional ones (Hydra's Go
 /// struct has no `omitempty` on them) and omit the optional ones when empty.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct OAuth2Client {
     /// Client identifier; generated (UUID v4) when empty on create.

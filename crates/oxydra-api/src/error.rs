@@ -1,9 +1,10 @@
 //! The Hydra 1.0.0-beta JSON error body (`shared/spec/api.md` §5.1).
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The flat error body every JSON endpoint returns on failure.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
     /// Error code (`invalid_request`, `not_found`, ...).
     pub error: String,

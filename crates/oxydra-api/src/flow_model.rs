@@ -4,13 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use crate::client_model::OAuth2Client;
 use crate::serde_util::null_as_default;
 
 /// OIDC parameters of the authorization request (`openIDConnectContext`); every field is
 /// omitted when empty, as Hydra.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct OpenIDConnectContext {
     /// `acr_values`, split on spaces.
@@ -43,7 +44,7 @@ pub struct OpenIDConnectContext {
 }
 
 /// Body of `GET /oauth2/auth/requests/login/{challenge}` (`loginRequest`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct LoginRequest {
     /// The login challenge: 32 lowercase hex characters.
@@ -67,7 +68,7 @@ pub struct LoginRequest {
 }
 
 /// Body of `GET /oauth2/auth/requests/consent/{challenge}` (`consentRequest`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct ConsentRequest {
     /// The consent challenge; also the request id of every token of the grant.
@@ -95,7 +96,7 @@ pub struct ConsentRequest {
 
 /// Body of `PUT …/login/{challenge}/accept` (`acceptLoginRequest`). Unknown fields are
 /// rejected, as Hydra's decoder does.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AcceptLoginRequest {
     /// The authenticated end-user; required.
@@ -122,7 +123,7 @@ pub struct AcceptLoginRequest {
 }
 
 /// Extra claims of an accepted consent (`consentRequestSession`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct ConsentRequestSession {
     /// Merged into the access-token session: introspection `ext`, JWT access-token claims.
@@ -134,7 +135,7 @@ pub struct ConsentRequestSession {
 }
 
 /// Body of `PUT …/consent/{challenge}/accept` (`acceptConsentRequest`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct AcceptConsentRequest {
     /// The granted scopes (`grant_scope`, not `granted_scope`).
@@ -152,7 +153,7 @@ pub struct AcceptConsentRequest {
 }
 
 /// Body of both reject endpoints (`rejectRequest`): the OAuth 2.0 error the client receives.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct RejectRequest {
     /// The error code; empty means `invalid_request`.
@@ -183,7 +184,7 @@ fn is_zero(value: &i64) -> bool {
 }
 
 /// Response of every accept and reject endpoint (`completedRequest`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CompletedRequest {
     /// Where the app sends the browser: the request URL plus its verifier.
     pub redirect_to: String,
@@ -191,7 +192,7 @@ pub struct CompletedRequest {
 
 /// One remembered consent of `GET /oauth2/auth/sessions/consent/{user}` (Hydra's
 /// `PreviousConsentSession`; JS SDK `HandledConsentRequestResponse`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct PreviousConsentSession {
     /// The original consent request (client without its secret).

@@ -2,11 +2,12 @@
 //! generator request of `POST /keys/{set}`. Byte values are base64url without padding.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::serde_util::null_as_default;
 
 /// One JSON Web Key (RFC 7517 names; Hydra's `jsonWebKey`). Every field is omitted when empty.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct JSONWebKey {
     /// Key type: `RSA`, `EC`, `OKP` or `oct`.
     #[serde(
@@ -131,7 +132,7 @@ pub struct JSONWebKey {
 }
 
 /// A JSON Web Key Set (Hydra's `jsonWebKeySet`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct JSONWebKeySet {
     /// The keys.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -139,7 +140,7 @@ pub struct JSONWebKeySet {
 }
 
 /// Body of `POST /keys/{set}` (Hydra's `jsonWebKeySetGeneratorRequest`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct JsonWebKeySetGeneratorRequest {
     /// `RS256`, `ES256`, `ES384`, `ES512`, `EdDSA`, `HS256` or `HS512`.
     #[serde(default, deserialize_with = "null_as_default")]

@@ -4,13 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use crate::serde_util::null_as_default;
 use crate::token_model::OAuth2TokenIntrospection;
 
 /// Body of `GET /oauth2/consent/requests/{id}` (`oAuth2ConsentRequest`). It carries both the
 /// 0.10 `clientId` and the alpha1 `audience` (the same value), so either SDK finds its field.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct OAuth2ConsentRequest {
     /// The consent request id (a UUID).
@@ -31,7 +32,7 @@ pub struct OAuth2ConsentRequest {
 /// Body of `PATCH /oauth2/consent/requests/{id}/accept` (`consentRequestAcceptance`; alpha1
 /// `AcceptConsentRequestPayload`). Every field may be omitted or `null`; unknown fields are
 /// ignored, as Hydra 0.10's decoder did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct ConsentRequestAcceptance {
     /// The end-user the consent app authenticated; the return to `/oauth2/auth` fails without.
@@ -50,7 +51,7 @@ pub struct ConsentRequestAcceptance {
 
 /// Body of `PATCH /oauth2/consent/requests/{id}/reject` (`consentRequestRejection`; alpha1
 /// `RejectConsentRequestPayload`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct ConsentRequestRejection {
     /// Why; the client receives it as the `error_description` of `rejected_consent_request`.

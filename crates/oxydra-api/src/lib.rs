@@ -16,6 +16,7 @@ pub mod health;
 pub mod jwk_model;
 pub mod legacy_model;
 pub mod oidc_model;
+pub mod openapi;
 pub mod paths;
 pub mod policy_model;
 pub mod scopes;

@@ -1,6 +1,7 @@
 //! OpenID Connect models (`shared/spec/api.md` §6.1): the discovery document.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::serde_util::null_as_default;
 
@@ -8,7 +9,7 @@ use crate::serde_util::null_as_default;
 ///
 /// Hydra's required fields are plain; the rest default when absent or `null`, so the typed
 /// client also reads documents from servers that advertise less.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct WellKnown {
     /// The issuer, with exactly one trailing `/`.
     pub issuer: String,

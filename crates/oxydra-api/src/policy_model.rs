@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::serde_util::null_as_default;
 
 /// An access-control policy (`policy`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Policy {
     /// Unique id; a UUID is generated when empty on create.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -34,7 +35,7 @@ pub struct Policy {
 }
 
 /// One condition of a policy (SDK `PolicyConditions`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PolicyCondition {
     /// `StringEqualCondition`, `StringMatchCondition`, `CIDRCondition`,
     /// `EqualsSubjectCondition` or `StringPairsEqualCondition`.

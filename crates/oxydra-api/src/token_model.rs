@@ -3,9 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 /// Body of a successful `POST /oauth2/token` (RFC 6749 §5.1; Hydra's `oauthTokenResponse`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct OauthTokenResponse {
     /// The access token.
     pub access_token: String,
@@ -26,7 +27,7 @@ pub struct OauthTokenResponse {
 
 /// Body of `POST /oauth2/introspect` (RFC 7662 §2.2; Hydra's `oAuth2TokenIntrospection`).
 /// An inactive token is exactly `{"active":false}`: every other field is omitted when empty.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct OAuth2TokenIntrospection {
     /// Whether the token is valid now.
     pub active: bool,
@@ -51,8 +52,10 @@ pub struct OAuth2TokenIntrospection {
     /// Not-before, Unix seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
-    /// Granted audiences; omitted when empty.
+    /// Granted audiences; omitted when empty. With `COMPAT_API_VERSION=0.10` one
+    /// space-separated string instead (see `legacy_model::introspection_v010`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(schema_with = audience_schema)]
     pub aud: Vec<String>,
     /// The issuer, with a trailing `/` as Hydra.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,7 +74,7 @@ pub struct OAuth2TokenIntrospection {
 /// Body of a JSON `GET|POST /userinfo` answer (OIDC Core §5.3.2; Hydra's `userinfoResponse`):
 /// the declared standard claims, plus every other claim the consent app put in
 /// `session.id_token` in `extra`. A signed answer (`application/jwt`) carries the same claims.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UserinfoResponse {
     /// The subject the client sees (pairwise for pairwise clients).
     #[serde(default)]
@@ -135,8 +138,21 @@ pub struct UserinfoResponse {
     pub extra: Map<String, Value>,
 }
 
+/// The schema of introspection's `aud`: a list of strings, or 0.10's space-separated string.
+fn audience_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Type};
+    let string = || ObjectBuilder::new().schema_type(Type::String);
+    OneOfBuilder::new()
+        .item(ArrayBuilder::new().items(string()))
+        .item(string())
+        .description(Some(
+            "Granted audiences; a space-separated string with `COMPAT_API_VERSION=0.10`.",
+        ))
+        .into()
+}
+
 /// Body of `POST /oauth2/flush` (`notAfter` is camelCase, as Hydra).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FlushInactiveOAuth2TokensRequest {
     /// RFC 3339 instant: tokens issued at or after it are kept; default now.
     #[serde(rename = "notAfter", default, skip_serializing_if = "Option::is_none")]

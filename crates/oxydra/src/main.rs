@@ -30,6 +30,7 @@ async fn main() -> ExitCode {
         Command::Keys(args) => cli::keys::run(args).await,
         Command::Token(args) => cli::token::run(args).await,
         Command::Policies(args) => cli::policies::run(args).await,
+        Command::Openapi => cli::openapi::run(),
         Command::Version => cli::version::run(),
         Command::Completion(args) => cli::completion::run(&args),
     };

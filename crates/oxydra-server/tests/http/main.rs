@@ -21,6 +21,7 @@ mod keys;
 mod logout;
 mod middleware;
 mod oidc_flow;
+mod openapi;
 mod policies;
 mod prometheus;
 mod redirect_uris;

@@ -74,6 +74,7 @@ const EXAMPLES: &[(&[&str], &[&str])] = &[
     (&["policies", "get"], &["oxydra policies get readers"]),
     (&["policies", "list"], &["oxydra policies list --limit 50"]),
     (&["policies", "delete"], &["oxydra policies delete readers"]),
+    (&["openapi"], &["oxydra openapi > docs/openapi.json"]),
     (&["version"], &["oxydra version"]),
     (
         &["completion"],

@@ -8,6 +8,7 @@ pub mod completion;
 pub mod examples;
 pub mod keys;
 pub mod migrate;
+pub mod openapi;
 pub mod policies;
 pub mod remote;
 pub mod serve;
@@ -51,6 +52,8 @@ pub enum Command {
     /// Manage access-control policies (ADMIN_ACCESS_CONTROL=policies) through a running
     /// server's admin API.
     Policies(policies::PoliciesArgs),
+    /// Print the OpenAPI 3.1 document of every route the server serves (docs/openapi.json).
+    Openapi,
     /// Print the version of this build.
     Version,
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell).

@@ -281,3 +281,26 @@ fn completion_scripts_cover_every_command_in_each_shell() {
     let refused = oxydra(&["completion", "tcsh"], &[]);
     assert!(!refused.status.success());
 }
+
+#[test]
+fn openapi_help_shows_an_example() {
+    help(
+        &["openapi"],
+        &["OpenAPI", "oxydra openapi > docs/openapi.json"],
+    );
+    help(&[], &["openapi"]);
+}
+
+#[test]
+fn openapi_prints_the_committed_document() {
+    let printed = oxydra(&["openapi"], &[]).ok();
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/openapi.json"
+    ))
+    .unwrap();
+    assert!(
+        printed == committed,
+        "oxydra openapi differs from docs/openapi.json"
+    );
+}

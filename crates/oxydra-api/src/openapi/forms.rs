@@ -1,0 +1,122 @@
+//! The form-encoded request bodies, described for the document only: the server reads these
+//! fields one by one from the form (RFC 6749 §4, RFC 7009 §2.1, RFC 7662 §2.1), so there is no
+//! wire struct to derive them from. Every field is optional here because the server answers a
+//! missing one with its own documented error rather than refusing the form.
+
+#![allow(dead_code)] // Only the schemas are used; the fields are never read or written.
+
+use utoipa::ToSchema;
+
+/// Body of `POST /oauth2/token` (RFC 6749 §4.1.3, §4.4.2, §6), with the client's credentials
+/// when it sends them in the body (`client_secret_post`, `private_key_jwt`, public clients).
+#[derive(ToSchema)]
+pub struct TokenRequestForm {
+    /// `authorization_code`, `refresh_token` or `client_credentials`.
+    grant_type: Option<String>,
+    /// The authorization code (`authorization_code`).
+    code: Option<String>,
+    /// The redirect URI the code was issued for (`authorization_code`).
+    redirect_uri: Option<String>,
+    /// The PKCE verifier (RFC 7636 §4.5).
+    code_verifier: Option<String>,
+    /// The refresh token (`refresh_token`).
+    refresh_token: Option<String>,
+    /// Space-separated scopes (`client_credentials`, `refresh_token`).
+    scope: Option<String>,
+    /// The client, when it does not authenticate with HTTP Basic.
+    client_id: Option<String>,
+    /// The client's secret (`client_secret_post`).
+    client_secret: Option<String>,
+    /// `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` (`private_key_jwt`).
+    client_assertion_type: Option<String>,
+    /// The signed client assertion (`private_key_jwt`).
+    client_assertion: Option<String>,
+}
+
+/// Body of `POST /oauth2/revoke` (RFC 7009 §2.1).
+#[derive(ToSchema)]
+pub struct RevokeRequestForm {
+    /// The access or refresh token to revoke.
+    token: Option<String>,
+    /// `access_token` or `refresh_token`.
+    token_type_hint: Option<String>,
+    /// The client, when it does not authenticate with HTTP Basic.
+    client_id: Option<String>,
+    /// The client's secret (`client_secret_post`).
+    client_secret: Option<String>,
+}
+
+/// Body of `POST /oauth2/introspect` (RFC 7662 §2.1).
+#[derive(ToSchema)]
+pub struct IntrospectRequestForm {
+    /// The token to look at.
+    token: Option<String>,
+    /// Space-separated scopes the token must have been granted to count as active.
+    scope: Option<String>,
+    /// `access_token` or `refresh_token`.
+    token_type_hint: Option<String>,
+}
+
+/// Parameters of `GET|POST /oauth2/auth` (RFC 6749 §4.1.1, OIDC Core §3.1.2.1), in the query or
+/// (on `POST`) the form body, plus the verifiers the login and consent apps send the browser
+/// back with.
+#[derive(ToSchema)]
+pub struct AuthorizeForm {
+    /// The client.
+    client_id: Option<String>,
+    /// `code`, `token`, `id_token` or a space-separated combination.
+    response_type: Option<String>,
+    /// One of the client's redirect URIs.
+    redirect_uri: Option<String>,
+    /// Space-separated scopes.
+    scope: Option<String>,
+    /// Opaque value returned to the client.
+    state: Option<String>,
+    /// OIDC nonce.
+    nonce: Option<String>,
+    /// `none`, `login`, `consent`.
+    prompt: Option<String>,
+    /// Seconds since the last authentication that are still acceptable.
+    max_age: Option<String>,
+    /// PKCE challenge (RFC 7636 §4.3).
+    code_challenge: Option<String>,
+    /// `S256`.
+    code_challenge_method: Option<String>,
+    /// `query`, `fragment` or `form_post`.
+    response_mode: Option<String>,
+    /// Returned by the login app's accept or reject.
+    login_verifier: Option<String>,
+    /// Returned by the consent app's accept or reject.
+    consent_verifier: Option<String>,
+}
+
+/// Body of `POST /userinfo` (OIDC Core §5.3.1; RFC 6750 §2.2).
+#[derive(ToSchema)]
+pub struct UserinfoForm {
+    /// The access token, when not sent as `Authorization: Bearer`.
+    access_token: Option<String>,
+}
+
+/// Body of `POST /oauth2/auth/sessions/login/revoke`, sent by the logout confirmation page.
+#[derive(ToSchema)]
+pub struct LogoutConfirmationForm {
+    /// The token the confirmation page carries, bound to the browser's session.
+    logout_confirmation: Option<String>,
+}
+
+/// Body of the demo login and consent pages' `POST`s (the fields of their HTML forms).
+#[derive(ToSchema)]
+pub struct DemoForm {
+    /// The challenge the page was shown for.
+    challenge: Option<String>,
+    /// The demo user's name (login page).
+    username: Option<String>,
+    /// The demo user's password (login page).
+    password: Option<String>,
+    /// `deny` refuses; anything else (or nothing) goes ahead.
+    action: Option<String>,
+    /// Present when the user ticked "remember me".
+    remember: Option<String>,
+    /// A scope the user granted (consent page; repeated once per scope).
+    grant_scope: Option<String>,
+}

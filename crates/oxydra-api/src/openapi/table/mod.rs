@@ -1,0 +1,20 @@
+//! The route table: every (method, path) the routers serve, in every mode, with the port and
+//! API generation it belongs to. The server's tests check it against the routers, so a route
+//! added without an entry here fails them.
+
+mod admin;
+mod common;
+mod flows;
+mod legacy;
+mod public;
+
+use crate::openapi::route::Route;
+
+/// Every route, public port first, then the admin port's, then the older generations'.
+pub fn routes() -> impl Iterator<Item = &'static Route> {
+    public::ROUTES
+        .iter()
+        .chain(admin::ROUTES)
+        .chain(flows::ROUTES)
+        .chain(legacy::ROUTES)
+}

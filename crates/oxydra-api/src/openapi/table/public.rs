@@ -1,0 +1,285 @@
+//! The public port's routes (`shared/spec/api.md` §2.1): the OAuth 2.0 and OpenID Connect
+//! endpoints browsers and clients reach, and the fallback pages.
+
+use super::common::{
+    BAD_REQUEST, CLIENT_UNAUTHORIZED, FAILED, TOO_MANY_FAILURES, UNAVAILABLE, route,
+};
+use crate::openapi::forms::{
+    AuthorizeForm, LogoutConfirmationForm, RevokeRequestForm, TokenRequestForm, UserinfoForm,
+};
+use crate::openapi::route::{
+    Body, Generation, Kind, Method, Ports, Route, Shape, error, json, model, optional, reply,
+};
+use crate::paths::{
+    LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
+    WELL_KNOWN_OPENID_CONFIGURATION,
+};
+use crate::{JSONWebKeySet, OauthTokenResponse, UserinfoResponse, WellKnown};
+
+const fn public(
+    method: Method,
+    path: &'static str,
+    operation_id: &'static str,
+    summary: &'static str,
+) -> Route {
+    route(
+        Ports::Public,
+        Generation::V1Beta,
+        method,
+        path,
+        operation_id,
+        summary,
+    )
+}
+
+const AUTHORIZE_REPLIES: &[crate::openapi::route::Reply] = &[
+    reply(
+        302,
+        Shape::Redirect,
+        "To the login app, the consent app, the client (with the code, the tokens or the \
+         error), or the error page when the client or its redirect URI cannot be trusted.",
+    ),
+    reply(
+        200,
+        Shape::Html,
+        "`response_mode=form_post`: a page that posts the answer to the client.",
+    ),
+];
+
+const AUTHORIZE_QUERY: &[crate::openapi::route::Query] = &[
+    optional("client_id", Kind::Text, "The client."),
+    optional(
+        "response_type",
+        Kind::Text,
+        "`code`, `token`, `id_token` or a combination.",
+    ),
+    optional(
+        "redirect_uri",
+        Kind::Text,
+        "One of the client's redirect URIs.",
+    ),
+    optional("scope", Kind::Text, "Space-separated scopes."),
+    optional("state", Kind::Text, "Returned to the client unchanged."),
+    optional("nonce", Kind::Text, "OIDC nonce."),
+    optional("prompt", Kind::Text, "`none`, `login`, `consent`."),
+    optional("login_verifier", Kind::Text, "Sent back by the login app."),
+    optional(
+        "consent_verifier",
+        Kind::Text,
+        "Sent back by the consent app.",
+    ),
+];
+
+const TOKEN_REPLIES: &[crate::openapi::route::Reply] = &[
+    json(
+        200,
+        model::<OauthTokenResponse>(),
+        "The tokens (`Cache-Control: no-store`).",
+    ),
+    BAD_REQUEST,
+    CLIENT_UNAUTHORIZED,
+    error(403, "The client may not use this grant or scope."),
+    TOO_MANY_FAILURES,
+    FAILED,
+    UNAVAILABLE,
+];
+
+const USERINFO_REPLIES: &[crate::openapi::route::Reply] = &[
+    reply(
+        200,
+        Shape::JsonOrJwt(model::<UserinfoResponse>()),
+        "The claims; a signed JWT when the client set `userinfo_signed_response_alg`.",
+    ),
+    BAD_REQUEST,
+    error(401, "No valid access token (`WWW-Authenticate: Bearer`)."),
+    error(403, "The token lacks the `openid` scope."),
+    FAILED,
+    UNAVAILABLE,
+];
+
+/// The public port's OAuth 2.0 / OIDC routes.
+pub(super) const ROUTES: &[Route] = &[
+    Route {
+        replies: &[
+            json(200, model::<WellKnown>(), "The OpenID Provider metadata."),
+            FAILED,
+        ],
+        ..public(
+            Method::Get,
+            WELL_KNOWN_OPENID_CONFIGURATION,
+            "getWellKnown",
+            "OpenID Provider metadata (OIDC Discovery 1.0 §4).",
+        )
+    },
+    Route {
+        replies: &[
+            json(200, model::<JSONWebKeySet>(), "The public signing keys."),
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Get,
+            WELL_KNOWN_JWKS,
+            "wellKnown",
+            "The public keys ID tokens and JWT access tokens are signed with (RFC 7517).",
+        )
+    },
+    Route {
+        query: AUTHORIZE_QUERY,
+        replies: AUTHORIZE_REPLIES,
+        ..public(
+            Method::Get,
+            OAUTH2_AUTH,
+            "oauthAuth",
+            "The authorization endpoint (RFC 6749 §3.1); always answers with a redirect.",
+        )
+    },
+    Route {
+        query: AUTHORIZE_QUERY,
+        body: Body::Form(model::<AuthorizeForm>()),
+        replies: AUTHORIZE_REPLIES,
+        ..public(
+            Method::Post,
+            OAUTH2_AUTH,
+            "oauthAuthPost",
+            "The authorization endpoint with its parameters in a form body.",
+        )
+    },
+    Route {
+        body: Body::Form(model::<TokenRequestForm>()),
+        replies: TOKEN_REPLIES,
+        ..public(
+            Method::Post,
+            OAUTH2_TOKEN,
+            "oauthToken",
+            "The token endpoint (RFC 6749 §3.2).",
+        )
+    },
+    Route {
+        body: Body::Form(model::<RevokeRequestForm>()),
+        replies: &[
+            reply(
+                200,
+                Shape::Empty,
+                "Revoked, or the token was unknown (RFC 7009 §2.2).",
+            ),
+            BAD_REQUEST,
+            CLIENT_UNAUTHORIZED,
+            TOO_MANY_FAILURES,
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Post,
+            OAUTH2_REVOKE,
+            "revokeOAuth2Token",
+            "Revokes an access or refresh token (RFC 7009).",
+        )
+    },
+    Route {
+        replies: USERINFO_REPLIES,
+        ..public(
+            Method::Get,
+            USERINFO,
+            "userinfo",
+            "The OpenID Connect userinfo endpoint (OIDC Core §5.3).",
+        )
+    },
+    Route {
+        body: Body::Form(model::<UserinfoForm>()),
+        replies: USERINFO_REPLIES,
+        ..public(
+            Method::Post,
+            USERINFO,
+            "userinfoPost",
+            "The userinfo endpoint, the token in a form body or `Authorization`.",
+        )
+    },
+    Route {
+        query: &[optional(
+            "id_token_hint",
+            Kind::Text,
+            "An ID token naming the session to end (RP-initiated logout).",
+        )],
+        replies: &[
+            reply(
+                302,
+                Shape::Redirect,
+                "Logged out: to `OAUTH2_LOGOUT_REDIRECT_URL`; or to the error page.",
+            ),
+            reply(
+                200,
+                Shape::Html,
+                "The page asking the user to confirm the logout.",
+            ),
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Get,
+            LOGIN_SESSION_REVOKE,
+            "revokeUserLoginCookie",
+            "Logs this browser out (forgets its login session).",
+        )
+    },
+    Route {
+        body: Body::Form(model::<LogoutConfirmationForm>()),
+        replies: &[
+            reply(
+                302,
+                Shape::Redirect,
+                "Logged out, or to the error page when the confirmation is forged.",
+            ),
+            BAD_REQUEST,
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Post,
+            LOGIN_SESSION_REVOKE,
+            "confirmUserLogout",
+            "The logout confirmation page's answer.",
+        )
+    },
+    Route {
+        query: &[
+            optional("error", Kind::Text, "The error code."),
+            optional("error_description", Kind::Text, "What went wrong."),
+            optional("error_hint", Kind::Text, "How to fix it."),
+            optional(
+                "error_debug",
+                Kind::Text,
+                "Details, when debug sharing is on.",
+            ),
+        ],
+        replies: &[reply(200, Shape::Html, "The error page.")],
+        ..public(
+            Method::Get,
+            "/oauth2/fallbacks/error",
+            "fallbackError",
+            "Shows an authorization error that cannot be sent to the client.",
+        )
+    },
+    Route {
+        replies: &[reply(
+            200,
+            Shape::Html,
+            "Explains that no consent app is configured.",
+        )],
+        ..public(
+            Method::Get,
+            "/oauth2/fallbacks/consent",
+            "fallbackConsent",
+            "Shown when no login or consent app is configured.",
+        )
+    },
+    Route {
+        replies: &[reply(200, Shape::Html, "Says the user is logged out.")],
+        ..public(
+            Method::Get,
+            "/oauth2/fallbacks/logout",
+            "fallbackLogout",
+            "Shown after logout when no logout redirect is configured.",
+        )
+    },
+];

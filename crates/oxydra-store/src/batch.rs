@@ -1,6 +1,7 @@
 //! Group commit for token inserts: the hot write of every token request.
 //!
-//! Each `insert_tokens` call hands its rows to one writer task per store and waits for the
+//! On SQLite the engine's writer thread does it (`engine/group.rs`). On a server database
+//! each `insert_tokens` call hands its rows to one writer task per store and waits for the
 //! answer. The writer takes whatever calls are queued (up to [`MAX_BATCH`]) and commits them in
 //! **one** transaction, so N concurrent token requests cost one commit (one WAL sync on
 //! PostgreSQL, one write lock on SQLite) instead of N competing ones; on SQLite that also
@@ -17,6 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::args::insert_args;
 use crate::db::{Db, Stmt, Tx};
+use crate::engine::Engine;
 use crate::sql::tokens::{self as sql, INSERT_8, INSERT_8_ROWS, INSERT_32, INSERT_32_ROWS};
 
 /// The most calls one transaction carries: bounds a batch's latency and statement count.
@@ -25,33 +27,48 @@ pub(crate) const MAX_BATCH: usize = 256;
 const QUEUE: usize = 4 * MAX_BATCH;
 
 /// Rows of one call, and where to send its result.
-struct Job {
+pub(crate) struct Job {
     rows: Vec<StoredToken>,
     done: oneshot::Sender<Result<(), StoreError>>,
 }
 
-/// The handle `SqlStore` keeps; the writer stops when the last clone is dropped.
+/// The handle `SqlStore` keeps; a writer task stops when the last clone is dropped.
 #[derive(Debug, Clone)]
-pub(crate) struct InsertBatcher {
-    queue: mpsc::Sender<Job>,
+pub(crate) enum InsertBatcher {
+    /// SQLite: the engine's writer thread groups the inserts itself.
+    Engine(Engine),
+    /// A server database: the queue of the writer task.
+    Task(mpsc::Sender<Job>),
 }
 
 impl InsertBatcher {
-    /// Starts the writer for `db` on the current tokio runtime.
+    /// The batcher for `db`; on a server database, starts its writer task on the current
+    /// tokio runtime.
     pub(crate) fn spawn(db: Db) -> Self {
+        if let Db::Sqlite(engine) = db {
+            return Self::Engine(engine);
+        }
         let (queue, jobs) = mpsc::channel(QUEUE);
         tokio::spawn(run(db, jobs));
-        Self { queue }
+        Self::Task(queue)
     }
 
     /// Stores `rows` (all or none) and returns once they are committed.
     pub(crate) async fn insert(&self, rows: Vec<StoredToken>) -> Result<(), StoreError> {
-        let (done, answer) = oneshot::channel();
-        self.queue
-            .send(Job { rows, done })
-            .await
-            .map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?
+        match self {
+            Self::Engine(engine) => {
+                let args = rows.iter().map(insert_args).collect::<Result<_, _>>()?;
+                engine.insert_grouped(&sql::INSERT, args).await
+            }
+            Self::Task(queue) => {
+                let (done, answer) = oneshot::channel();
+                queue
+                    .send(Job { rows, done })
+                    .await
+                    .map_err(|_| stopped())?;
+                answer.await.map_err(|_| stopped())?
+            }
+        }
     }
 }
 

@@ -13,6 +13,8 @@
 //!
 //! sqlx still opens the database for migrations and diagnostics ([`Engine::sqlx_pool`]).
 
+mod checkpointer;
+mod group;
 mod readers;
 mod rows;
 pub(crate) mod statement;
@@ -81,6 +83,8 @@ struct Inner {
     writer: Writer,
     readers: readers::Readers,
     closed: AtomicBool,
+    /// File databases: checkpoints the WAL in the background; stops with the engine.
+    checkpointer: Option<checkpointer::Checkpointer>,
     /// sqlx's view of the same database: migrations and test diagnostics.
     sqlx: SqlitePool,
 }
@@ -113,6 +117,16 @@ impl Engine {
     fn open(target: Target, readers: u32, sqlx: SqliteConnectOptions) -> Result<Self, StoreError> {
         let conn = connect(&target, Role::Writer).map_err(map_rusqlite)?;
         let writer = Writer::spawn(conn).map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+        let checkpointer = match target {
+            Target::File(_) => {
+                let conn = connect(&target, Role::Checkpointer).map_err(map_rusqlite)?;
+                Some(
+                    checkpointer::Checkpointer::spawn(conn)
+                        .map_err(|e| StoreError::Unavailable(Box::new(e)))?,
+                )
+            }
+            Target::Memory(_) => None,
+        };
         let sqlx = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(0)
@@ -124,6 +138,7 @@ impl Engine {
                 writer,
                 readers: readers::Readers::new(usize::try_from(readers).unwrap_or(usize::MAX)),
                 closed: AtomicBool::new(false),
+                checkpointer,
                 sqlx,
             }),
         })
@@ -174,6 +189,17 @@ impl Engine {
             .await
     }
 
+    /// Inserts rows with the single-row insert `stmt` (one argument list per row), all or none,
+    /// committed in one transaction with the inserts other callers queued meanwhile.
+    pub(crate) async fn insert_grouped(
+        &self,
+        stmt: &'static Stmt,
+        rows: Vec<Vec<Arg>>,
+    ) -> Result<(), StoreError> {
+        self.check_open()?;
+        self.inner.writer.insert(stmt.engine_sql(), rows).await
+    }
+
     /// Begins a write transaction (`BEGIN IMMEDIATE` on the writer).
     pub(crate) async fn begin(&self) -> Result<EngineTx, StoreError> {
         self.check_open()?;
@@ -197,6 +223,9 @@ impl Engine {
             return;
         }
         self.inner.readers.clear();
+        if let Some(checkpointer) = &self.inner.checkpointer {
+            checkpointer.stop();
+        }
         self.inner.sqlx.close().await;
         self.inner.writer.stop().await;
     }
@@ -291,6 +320,7 @@ fn fetch_on<R: EngineRow>(
 enum Role {
     Writer,
     Reader,
+    Checkpointer,
 }
 
 /// Opens a connection to `target` and sets it up for `role`.
@@ -313,6 +343,7 @@ fn connect(target: &Target, role: Role) -> rusqlite::Result<Connection> {
         if role == Role::Writer {
             // Persistent in the file; readers find it set.
             conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "wal_autocheckpoint", checkpointer::WAL_BOUND_PAGES)?;
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;

@@ -13,6 +13,8 @@ use oxydra_core::store::StoreError;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::group::{self, Insert, MAX_GROUP};
+use crate::db::Arg;
 use crate::error::map_rusqlite;
 
 /// Work for the write connection: a closure that sends its own typed answer back.
@@ -35,6 +37,8 @@ enum Command {
         steps: mpsc::Receiver<TxStep>,
         begun: oneshot::Sender<Result<(), StoreError>>,
     },
+    /// Token rows to insert, committed together with the inserts queued beside them.
+    Insert(Insert),
     /// Close the connection and end the thread, then answer.
     Stop(oneshot::Sender<()>),
 }
@@ -76,6 +80,19 @@ impl Writer {
             .map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())??;
         Ok(WriterTx { steps: steps_in })
+    }
+
+    /// Inserts `rows` with the single-row insert `sql`, all or none, in the next group commit.
+    pub(crate) async fn insert(
+        &self,
+        sql: &'static str,
+        rows: Vec<Vec<Arg>>,
+    ) -> Result<(), StoreError> {
+        let (done, answered) = oneshot::channel();
+        self.queue
+            .send(Command::Insert(Insert { sql, rows, done }))
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
     }
 
     /// Ends the thread once the work queued before this call is done; returns when its
@@ -130,9 +147,22 @@ fn stopped() -> StoreError {
 }
 
 fn serve(conn: Connection, commands: &mpsc::Receiver<Command>) {
-    while let Ok(command) = commands.recv() {
+    let mut next = None;
+    loop {
+        let command = match next.take() {
+            Some(command) => command,
+            None => match commands.recv() {
+                Ok(command) => command,
+                Err(mpsc::RecvError) => return,
+            },
+        };
         match command {
             Command::Work(work) => work(&conn),
+            Command::Insert(first) => {
+                let (group, after) = gather(first, commands);
+                group::commit(&conn, group);
+                next = after;
+            }
             Command::Begin { steps, begun } => transaction(&conn, &steps, begun),
             Command::Stop(done) => {
                 if let Err((_, e)) = conn.close() {
@@ -143,6 +173,20 @@ fn serve(conn: Connection, commands: &mpsc::Receiver<Command>) {
             }
         }
     }
+}
+
+/// The inserts queued behind `first` (up to [`MAX_GROUP`]), and the first other command met,
+/// which is served next so that order is kept.
+fn gather(first: Insert, commands: &mpsc::Receiver<Command>) -> (Vec<Insert>, Option<Command>) {
+    let mut group = vec![first];
+    while group.len() < MAX_GROUP {
+        match commands.try_recv() {
+            Ok(Command::Insert(insert)) => group.push(insert),
+            Ok(other) => return (group, Some(other)),
+            Err(_) => break,
+        }
+    }
+    (group, None)
 }
 
 /// Serves one transaction from `BEGIN IMMEDIATE` to its commit or rollback.

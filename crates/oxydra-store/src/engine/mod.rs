@@ -354,3 +354,6 @@ fn connect(target: &Target, role: Role) -> rusqlite::Result<Connection> {
     }
     Ok(conn)
 }
+
+#[cfg(test)]
+mod tests;

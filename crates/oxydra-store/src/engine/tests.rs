@@ -1,0 +1,220 @@
+//! The engine's own guarantees, on a real file: concurrent writers and readers, per-call
+//! atomicity of group commits, a full database and a locked file answering `Unavailable`
+//! within the busy timeout (never a hang), rollback of an abandoned transaction.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use oxydra_core::store::StoreError;
+
+use super::Engine;
+use crate::db::{Arg, Stmt};
+use crate::rows::CountRow;
+
+static INSERT: Stmt = Stmt::new("test.insert", "INSERT INTO t (k, v) VALUES ($1, $2)");
+static COUNT_KEY: Stmt = Stmt::new("test.count_key", "SELECT COUNT(*) AS n FROM t WHERE k = $1");
+static COUNT: Stmt = Stmt::new("test.count", "SELECT COUNT(*) AS n FROM t");
+static PAGES: Stmt = Stmt::new(
+    "test.pages",
+    "SELECT page_count AS n FROM pragma_page_count()",
+);
+
+/// A fresh engine on a file with table `t (k TEXT PRIMARY KEY, v TEXT)`.
+async fn engine(dir: &tempfile::TempDir) -> Engine {
+    let engine = Engine::open_file(dir.path().join("engine.db"), 4).unwrap();
+    engine
+        .inner
+        .writer
+        .run(|conn| {
+            conn.execute_batch("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT NOT NULL)")
+                .map_err(crate::error::map_rusqlite)
+        })
+        .await
+        .unwrap();
+    engine
+}
+
+fn row(k: &str) -> Vec<Arg> {
+    vec![Arg::Text(k.to_owned()), Arg::Text("value".repeat(20))]
+}
+
+async fn count(engine: &Engine, stmt: &'static Stmt, args: &[Arg]) -> i64 {
+    let rows: Vec<CountRow> = engine.fetch(stmt, args, 1).await.unwrap();
+    rows[0].n
+}
+
+/// Sets a pragma on the writer's connection (test-only tampering).
+async fn writer_pragma(engine: &Engine, name: &'static str, value: i64) {
+    engine
+        .inner
+        .writer
+        .run(move |conn| {
+            conn.pragma_update(None, name, value)
+                .map_err(crate::error::map_rusqlite)
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_and_readers_see_every_acknowledged_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..8 {
+        let engine = engine.clone();
+        tasks.spawn(async move {
+            for n in 0..60 {
+                let k = format!("{w}-{n}");
+                engine.insert_grouped(&INSERT, vec![row(&k)]).await.unwrap();
+                // A read on the caller's thread sees what the writer acknowledged.
+                assert_eq!(count(&engine, &COUNT_KEY, &[Arg::Text(k)]).await, 1);
+            }
+        });
+    }
+    for _ in 0..4 {
+        let engine = engine.clone();
+        tasks.spawn(async move {
+            let mut last = 0;
+            while last < 480 {
+                let now = count(&engine, &COUNT, &[]).await;
+                assert!(now >= last, "a reader went back in time: {now} < {last}");
+                last = now;
+                tokio::task::yield_now().await;
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    assert_eq!(count(&engine, &COUNT, &[]).await, 480);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_call_in_a_group_fails_alone_and_leaves_no_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir).await;
+    engine
+        .insert_grouped(&INSERT, vec![row("taken")])
+        .await
+        .unwrap();
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..40 {
+        let engine = engine.clone();
+        calls.spawn(async move {
+            // Every fifth call's second row collides: that whole call must fail, alone.
+            let second = if n % 5 == 0 {
+                "taken".to_owned()
+            } else {
+                format!("b{n}")
+            };
+            let result = engine
+                .insert_grouped(&INSERT, vec![row(&format!("a{n}")), row(&second)])
+                .await;
+            (n, result)
+        });
+    }
+    while let Some(done) = calls.join_next().await {
+        let (n, result) = done.unwrap();
+        let first = count(&engine, &COUNT_KEY, &[Arg::Text(format!("a{n}"))]).await;
+        if n % 5 == 0 {
+            assert!(
+                matches!(result, Err(StoreError::Conflict { .. })),
+                "{result:?}"
+            );
+            assert_eq!(first, 0, "a failed call left its first row");
+        } else {
+            result.unwrap();
+            assert_eq!(first, 1);
+        }
+    }
+    assert_eq!(count(&engine, &COUNT, &[]).await, 1 + 32 * 2);
+}
+
+#[tokio::test]
+async fn a_full_database_is_unavailable_without_partial_writes_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir).await;
+    // Cap the file at its current size: SQLite answers SQLITE_FULL, as on a full disk.
+    let pages = count(&engine, &PAGES, &[]).await;
+    writer_pragma(&engine, "max_page_count", pages).await;
+    let rows: Vec<Vec<Arg>> = (0..200).map(|n| row(&format!("big-{n}"))).collect();
+    let started = Instant::now();
+    let result = engine.insert_grouped(&INSERT, rows.clone()).await;
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "{result:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        count(&engine, &COUNT, &[]).await,
+        0,
+        "a partial call was kept"
+    );
+
+    writer_pragma(&engine, "max_page_count", 1 << 30).await;
+    engine.insert_grouped(&INSERT, rows).await.unwrap();
+    assert_eq!(count(&engine, &COUNT, &[]).await, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_locked_by_another_process_is_unavailable_within_the_busy_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir).await;
+    engine
+        .insert_grouped(&INSERT, vec![row("before")])
+        .await
+        .unwrap();
+    writer_pragma(&engine, "busy_timeout", 200).await;
+
+    let other = rusqlite::Connection::open(dir.path().join("engine.db")).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let started = Instant::now();
+    let result = engine.insert_grouped(&INSERT, vec![row("blocked")]).await;
+    let waited = started.elapsed();
+    assert!(
+        matches!(result, Err(StoreError::Unavailable(_))),
+        "{result:?}"
+    );
+    assert!(
+        waited >= Duration::from_millis(150),
+        "gave up before the timeout: {waited:?}"
+    );
+    assert!(waited < Duration::from_secs(3), "hung for {waited:?}");
+    // Reads go on meanwhile (WAL): the lock holder blocks writers only.
+    assert_eq!(count(&engine, &COUNT, &[]).await, 1);
+
+    other.execute_batch("COMMIT").unwrap();
+    engine
+        .insert_grouped(&INSERT, vec![row("after")])
+        .await
+        .unwrap();
+    assert_eq!(count(&engine, &COUNT, &[]).await, 2);
+}
+
+#[tokio::test]
+async fn an_abandoned_transaction_rolls_back_and_frees_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Arc::new(engine(&dir).await);
+    {
+        let tx = engine.begin().await.unwrap();
+        tx.execute(&INSERT, &row("abandoned")).await.unwrap();
+        // Dropped without commit.
+    }
+    engine
+        .insert_grouped(&INSERT, vec![row("next")])
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&engine, &COUNT_KEY, &[Arg::Text("abandoned".into())]).await,
+        0
+    );
+    assert_eq!(count(&engine, &COUNT, &[]).await, 1);
+
+    engine.close().await;
+    let closed = engine.insert_grouped(&INSERT, vec![row("late")]).await;
+    assert!(
+        matches!(closed, Err(StoreError::Unavailable(_))),
+        "{closed:?}"
+    );
+}

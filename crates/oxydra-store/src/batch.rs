@@ -107,12 +107,16 @@ async fn commit(db: &Db, batch: &mut Vec<Job>) {
     }
 }
 
-/// Inserts `rows` in one transaction, 32 or 8 rows per statement where it can.
+/// Inserts `rows` in one transaction: one `UNNEST` statement on PostgreSQL, else 32 or 8 rows
+/// per statement where it can.
 async fn insert_in_one_transaction<'a>(
     db: &Db,
     rows: impl Iterator<Item = &'a StoredToken>,
 ) -> Result<(), StoreError> {
     let rows: Vec<&StoredToken> = rows.collect();
+    if let Db::Postgres(pool, health) = db {
+        return crate::pg_insert::insert(pool, health, &rows).await;
+    }
     let mut tx: Tx = db.begin().await?;
     let mut rest = rows.as_slice();
     while !rest.is_empty() {

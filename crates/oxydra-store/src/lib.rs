@@ -18,6 +18,7 @@ mod engine;
 mod error;
 mod health;
 mod impls;
+mod pg_insert;
 mod query_stats;
 mod rows;
 mod sql;

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The benchmark in one command (see docs/benchmarks.md): installs `wrk` from the Debian packages
 # when it is missing, builds the release server and the benchmark, then runs the benchmark, which
-# measures a hello-world ceiling and the server on SQLite and on PostgreSQL in one run, each
+# measures a hello-world ceiling and the server on SQLite, PostgreSQL and MariaDB in one run, each
 # scenario alternating with the peer OpenID provider of ../shared/peer (needs node and npm;
 # --skip-peer measures without it).
 # Arguments are passed to oxydra-bench, e.g.:
 #   scripts/bench.sh
-#   scripts/bench.sh --skip-postgres
+#   scripts/bench.sh --skip-postgres --skip-mysql
 #   scripts/bench.sh --postgres-url postgres://postgres@127.0.0.1:5432/bench --runs 5
 set -euo pipefail
 

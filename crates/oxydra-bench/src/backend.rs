@@ -14,7 +14,7 @@ use crate::wrk::{self, Request};
 
 /// How long one request of the benchmark itself (setup, checks) may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long creating the PostgreSQL database may take.
+/// How long creating the PostgreSQL or MySQL database may take.
 const CREATE_DATABASE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The scope the benchmark client is registered for and requests.
 pub(crate) const SCOPE: &str = "bench";
@@ -145,7 +145,7 @@ impl Kind {
 /// A database to run the server on.
 #[derive(Debug, Clone)]
 pub struct Backend {
-    /// `sqlite` or `postgres`.
+    /// `sqlite`, `postgres` or `mysql`.
     pub name: &'static str,
     /// `DATABASE_URL` for the server.
     pub database_url: String,
@@ -182,18 +182,14 @@ impl Backend {
         selected: &[ScenarioName],
     ) -> anyhow::Result<Outcome> {
         println!("\n{}: {}", self.name, self.shown);
-        if self.database_url.starts_with("postgres") {
-            let created = tokio::time::timeout(
-                CREATE_DATABASE_TIMEOUT,
-                crate::postgres::ensure_database(&self.database_url),
-            )
-            .await
-            .map_err(|_| {
-                anyhow!("creating the database took over {CREATE_DATABASE_TIMEOUT:?}")
-            })??;
-            if created {
-                println!("{}: created the database", self.name);
-            }
+        let created =
+            tokio::time::timeout(CREATE_DATABASE_TIMEOUT, ensure_database(&self.database_url))
+                .await
+                .map_err(|_| {
+                    anyhow!("creating the database took over {CREATE_DATABASE_TIMEOUT:?}")
+                })??;
+        if created {
+            println!("{}: created the database", self.name);
         }
         let http = http_client()?;
         let options = ServerOptions {
@@ -352,6 +348,18 @@ impl PeerSide {
             .iter()
             .find(|(k, _)| *k == kind)
             .map(|(_, r)| r)
+    }
+}
+
+/// Creates a server backend's database when missing; `true` when it did (never for SQLite,
+/// whose file the server creates).
+async fn ensure_database(url: &str) -> anyhow::Result<bool> {
+    if url.starts_with("postgres") {
+        crate::postgres::ensure_database(url).await
+    } else if url.starts_with("mysql") {
+        crate::mysql::ensure_database(url).await
+    } else {
+        Ok(false)
     }
 }
 

@@ -1,8 +1,9 @@
 //! `oxydra-bench`: the benchmark of a release `oxydra` binary, in one run.
 //!
 //! It measures the machine's ceiling first (wrk against a hello-world axum route the benchmark
-//! serves itself), then, for SQLite (a fresh file in a temporary directory) and PostgreSQL
-//! (`--postgres-url`, created when missing; `--skip-postgres` skips it), it migrates the
+//! serves itself), then, for SQLite (a fresh file in a temporary directory), PostgreSQL
+//! (`--postgres-url`, created when missing; `--skip-postgres` skips it) and MySQL/MariaDB
+//! (`--mysql-url`, created when missing; `--skip-mysql` skips it), it migrates the
 //! database, starts `oxydra serve all --dev` on `127.0.0.1` with OS-chosen ports, creates a
 //! `client_credentials` client through the admin API, and drives three scenarios with wrk:
 //! token issuance, introspection of a valid token, and a discovery-style `GET` (and, named with
@@ -21,6 +22,7 @@ mod driven;
 mod driver;
 mod growth;
 mod journeys;
+mod mysql;
 mod peer;
 mod postgres;
 mod report;
@@ -58,9 +60,16 @@ struct Args {
     /// The PostgreSQL database to benchmark on; created when missing, then migrated.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/bench")]
     postgres_url: String,
-    /// Benchmark SQLite only.
+    /// Do not benchmark PostgreSQL.
     #[arg(long)]
     skip_postgres: bool,
+    /// The MySQL/MariaDB database to benchmark on (URL form); created when missing, then
+    /// migrated.
+    #[arg(long, default_value = "mysql://root@127.0.0.1:3306/bench")]
+    mysql_url: String,
+    /// Do not benchmark MySQL/MariaDB.
+    #[arg(long)]
+    skip_mysql: bool,
     /// Measured runs per scenario (after one warm-up run); the median is reported too.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=100))]
     runs: u32,
@@ -254,8 +263,8 @@ fn print_header(args: &Args, binary_size: u64) {
     );
 }
 
-/// Runs the scenarios against SQLite and (unless skipped) PostgreSQL; a backend that could
-/// not be measured is reported at once and kept as its error.
+/// Runs the scenarios against SQLite and (unless skipped) PostgreSQL and MySQL; a backend that
+/// could not be measured is reported at once and kept as its error.
 async fn measure_backends(
     args: &Args,
     plan: &backend::Plan,
@@ -277,20 +286,26 @@ async fn measure_backends(
         "sqlite",
         report_failure("sqlite", sqlite.run(plan, peer_ref, &selected).await),
     ));
-    if args.skip_postgres {
-        println!("\npostgres: skipped (--skip-postgres)");
-    } else {
-        let pg = Backend {
-            name: "postgres",
-            database_url: args.postgres_url.clone(),
-            shown: redact(&args.postgres_url),
+    let servers = [
+        ("postgres", &args.postgres_url, args.skip_postgres),
+        ("mysql", &args.mysql_url, args.skip_mysql),
+    ];
+    for (name, url, skip) in servers {
+        if skip {
+            println!("\n{name}: skipped (--skip-{name})");
+            continue;
+        }
+        let backend = Backend {
+            name,
+            database_url: url.clone(),
+            shown: redact(url),
             bin: args.server_bin.clone(),
             bcrypt_cost: args.bcrypt_cost,
-            log_path: work_dir.join("server-postgres.log"),
+            log_path: work_dir.join(format!("server-{name}.log")),
         };
         outcomes.push((
-            "postgres",
-            report_failure("postgres", pg.run(plan, peer_ref, &selected).await),
+            name,
+            report_failure(name, backend.run(plan, peer_ref, &selected).await),
         ));
     }
     outcomes
@@ -457,6 +472,8 @@ mod tests {
             "postgres://postgres@127.0.0.1:5432/bench"
         );
         assert!(!args.skip_postgres);
+        assert_eq!(args.mysql_url, "mysql://root@127.0.0.1:3306/bench");
+        assert!(!args.skip_mysql);
         assert_eq!(args.growth_rows, vec![1_000_000]);
         assert_eq!(args.flush_rows, 1_000_000);
     }

@@ -1,6 +1,6 @@
 //! Seeding the token table directly (not over HTTP) for the `growth` and `flush` scenarios:
-//! set-based `INSERT … SELECT` statements, PostgreSQL from `generate_series`, SQLite from a
-//! recursive CTE, one batch per statement (and transaction) so progress can be printed. The
+//! set-based `INSERT … SELECT` statements, PostgreSQL from `generate_series`, SQLite and
+//! MySQL from a recursive CTE, one batch per statement (and transaction) so progress can be printed. The
 //! rows are access tokens of the benchmark's client, with unique signatures and request ids.
 
 use std::str::FromStr as _;
@@ -19,6 +19,8 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 const POSTGRES_BATCH: u64 = 1_000_000;
 /// Rows per statement (and transaction) on SQLite, which holds the write lock meanwhile.
 const SQLITE_BATCH: u64 = 500_000;
+/// Rows per statement on MySQL (each one transaction, its undo log held until the commit).
+const MYSQL_BATCH: u64 = 100_000;
 /// One hour in microseconds.
 const HOUR_US: i64 = 3_600_000_000;
 
@@ -29,6 +31,8 @@ pub enum Dialect {
     Postgres,
     /// SQLite: `?n` parameters, a recursive CTE.
     Sqlite,
+    /// MySQL/MariaDB: `?` parameters in order, a recursive CTE.
+    Mysql,
 }
 
 impl Dialect {
@@ -38,6 +42,8 @@ impl Dialect {
             Ok(Dialect::Postgres)
         } else if database_url.starts_with("sqlite:") {
             Ok(Dialect::Sqlite)
+        } else if database_url.starts_with("mysql:") {
+            Ok(Dialect::Mysql)
         } else {
             Err(anyhow!("cannot seed {}", crate::redact(database_url)))
         }
@@ -48,6 +54,7 @@ impl Dialect {
         match self {
             Dialect::Postgres => POSTGRES_BATCH,
             Dialect::Sqlite => SQLITE_BATCH,
+            Dialect::Mysql => MYSQL_BATCH,
         }
     }
 }
@@ -96,6 +103,14 @@ pub fn insert_sql(dialect: Dialect) -> String {
              SELECT ?1 || i, 'access_token', ?2 || i, ?3, {CONSTANTS}, ?4, ?5, TRUE, {SESSION} \
              FROM n"
         ),
+        // The CTE in a derived table, so that the parameters appear in their order.
+        Dialect::Mysql => format!(
+            "INSERT INTO oxydra_token ({COLUMNS}) \
+             SELECT CONCAT(?, i), 'access_token', CONCAT(?, i), ?, {CONSTANTS}, ?, ?, TRUE, \
+             {SESSION} FROM (WITH RECURSIVE n(i) AS \
+             (SELECT CAST(? AS SIGNED) UNION ALL SELECT i + 1 FROM n WHERE i < ?) \
+             SELECT i FROM n) AS seq"
+        ),
     }
 }
 
@@ -107,6 +122,7 @@ pub fn count_expired_sql(dialect: Dialect) -> String {
     let param = match dialect {
         Dialect::Postgres => "$1",
         Dialect::Sqlite => "?1",
+        Dialect::Mysql => "?",
     };
     format!(
         "SELECT COUNT(*) FROM oxydra_token \
@@ -139,6 +155,8 @@ pub enum Db {
     Postgres(sqlx::PgConnection),
     /// SQLite (WAL: the server keeps serving reads while a batch is written).
     Sqlite(sqlx::SqliteConnection),
+    /// MySQL/MariaDB.
+    Mysql(sqlx::MySqlConnection),
 }
 
 /// Bounds `future` by [`STATEMENT_TIMEOUT`], naming `what` in the error.
@@ -163,6 +181,9 @@ impl Db {
                 Dialect::Postgres => anyhow::Ok(Db::Postgres(
                     sqlx::PgConnection::connect(database_url).await?,
                 )),
+                Dialect::Mysql => Ok(Db::Mysql(
+                    sqlx::MySqlConnection::connect(database_url).await?,
+                )),
                 Dialect::Sqlite => {
                     let options = sqlx::sqlite::SqliteConnectOptions::from_str(database_url)?
                         .busy_timeout(SQLITE_BUSY_TIMEOUT)
@@ -183,6 +204,7 @@ impl Db {
         match self {
             Db::Postgres(_) => Dialect::Postgres,
             Db::Sqlite(_) => Dialect::Sqlite,
+            Db::Mysql(_) => Dialect::Mysql,
         }
     }
 
@@ -203,6 +225,13 @@ impl Db {
                 )
                 .await?
             }
+            Db::Mysql(c) => {
+                bounded(
+                    "counting tokens",
+                    sqlx::query_scalar(COUNT_SQL).fetch_one(c),
+                )
+                .await?
+            }
         };
         Ok(u64::try_from(count).unwrap_or(0))
     }
@@ -216,6 +245,9 @@ impl Db {
                 bounded(what, sqlx::query_scalar(&sql).bind(before_us).fetch_one(c)).await?
             }
             Db::Sqlite(c) => {
+                bounded(what, sqlx::query_scalar(&sql).bind(before_us).fetch_one(c)).await?
+            }
+            Db::Mysql(c) => {
                 bounded(what, sqlx::query_scalar(&sql).bind(before_us).fetch_one(c)).await?
             }
         };
@@ -262,6 +294,7 @@ impl Db {
             let inserted = match self {
                 Db::Postgres(c) => run!(&mut *c),
                 Db::Sqlite(c) => run!(&mut *c),
+                Db::Mysql(c) => run!(&mut *c),
             };
             if inserted != last - first + 1 {
                 anyhow::bail!("{what}: inserted {inserted} rows");
@@ -280,6 +313,7 @@ impl Db {
         let _ = match self {
             Db::Postgres(c) => c.close().await,
             Db::Sqlite(c) => c.close().await,
+            Db::Mysql(c) => c.close().await,
         };
     }
 }
@@ -324,7 +358,8 @@ mod tests {
     fn dialects_and_lifetimes() {
         assert_eq!(Dialect::of("postgres://h/db").unwrap(), Dialect::Postgres);
         assert_eq!(Dialect::of("sqlite:///tmp/x.db").unwrap(), Dialect::Sqlite);
-        assert!(Dialect::of("mysql://h/db").is_err());
+        assert_eq!(Dialect::of("mysql://h/db").unwrap(), Dialect::Mysql);
+        assert!(Dialect::of("redis://h").is_err());
         let (issued, expires) = Lifetime::Live.times(10 * HOUR_US);
         assert!(issued == 10 * HOUR_US && expires > issued);
         let (issued, expires) = Lifetime::Expired.times(10 * HOUR_US);

@@ -3,18 +3,21 @@
 //! Store methods are written once against [`Db`] (or a [`Tx`]), passing a `&'static` [`Stmt`]
 //! (SQL written once in `$1` style, with per-dialect overrides) and a slice of [`Arg`]s. This is
 //! the explicit form of "rebind per dialect", without sqlx `Any` or code generic over
-//! `sqlx::Database`. SQLite runs on the engine of `engine/`, PostgreSQL on sqlx.
+//! `sqlx::Database`. SQLite runs on the engine of `engine/`, PostgreSQL on sqlx, MySQL/MariaDB
+//! on sqlx through `mysql/` (its statement forms and row decoding).
 
 use std::sync::OnceLock;
 
 use oxydra_core::store::StoreError;
+use sqlx::mysql::MySqlPool;
 use sqlx::postgres::{PgPool, PgRow};
-use sqlx::{FromRow, Postgres, Transaction};
+use sqlx::{FromRow, MySql, Postgres, Transaction};
 
 use crate::dsn::Backend;
 use crate::engine::{Engine, EngineRow, EngineTx, statement::numbered_placeholders};
 use crate::error::map_sqlx;
 use crate::health::Health;
+use crate::mysql::{self, MySqlForm, MySqlRowDecode, Prepared};
 
 /// One SQL statement: portable text plus optional per-dialect replacements.
 #[derive(Debug)]
@@ -29,6 +32,10 @@ pub(crate) struct Stmt {
     postgres: Option<&'static str>,
     /// The SQLite text with numbered `?N` placeholders, made on first use.
     engine: OnceLock<String>,
+    /// How the statement runs on MySQL/MariaDB, when the portable text does not.
+    mysql: Option<MySqlForm>,
+    /// The MySQL form with `?` placeholders, made on first use.
+    mysql_prepared: OnceLock<Prepared>,
 }
 
 impl Stmt {
@@ -40,6 +47,8 @@ impl Stmt {
             sqlite: None,
             postgres: None,
             engine: OnceLock::new(),
+            mysql: None,
+            mysql_prepared: OnceLock::new(),
         }
     }
 
@@ -55,11 +64,33 @@ impl Stmt {
         self
     }
 
+    /// Overrides the text on MySQL/MariaDB.
+    pub(crate) const fn mysql(self, sql: &'static str) -> Self {
+        self.mysql_form(MySqlForm::Text(sql))
+    }
+
+    /// Runs the statement on MySQL/MariaDB in `form` (e.g. an `UPDATE … RETURNING` as an
+    /// update and a read).
+    pub(crate) const fn mysql_form(mut self, form: MySqlForm) -> Self {
+        self.mysql = Some(form);
+        self
+    }
+
+    /// The MySQL form with `?` placeholders.
+    pub(crate) fn mysql_prepared(&'static self) -> &'static Prepared {
+        self.mysql_prepared
+            .get_or_init(|| Prepared::new(self.mysql, self.portable))
+    }
+
     /// The text to send to `backend`.
     pub(crate) fn sql(&self, backend: Backend) -> &'static str {
         let over = match backend {
             Backend::Sqlite => self.sqlite,
             Backend::Postgres => self.postgres,
+            Backend::Mysql => match self.mysql {
+                Some(MySqlForm::Text(sql)) => Some(sql),
+                _ => None,
+            },
         };
         over.unwrap_or(self.portable)
     }
@@ -89,10 +120,14 @@ pub(crate) enum Arg {
     Json(String),
 }
 
-/// A row type usable on every backend: sqlx decodes it from PostgreSQL, the engine from SQLite.
-pub(crate) trait AnyRow: for<'r> FromRow<'r, PgRow> + EngineRow + Unpin {}
+/// A row type usable on every backend: sqlx decodes it from PostgreSQL, the engine from SQLite,
+/// `mysql/rows.rs` from MySQL.
+pub(crate) trait AnyRow:
+    for<'r> FromRow<'r, PgRow> + EngineRow + MySqlRowDecode + Unpin
+{
+}
 
-impl<T> AnyRow for T where T: for<'r> FromRow<'r, PgRow> + EngineRow + Unpin {}
+impl<T> AnyRow for T where T: for<'r> FromRow<'r, PgRow> + EngineRow + MySqlRowDecode + Unpin {}
 
 /// A connection pool for one backend.
 #[derive(Debug, Clone)]
@@ -101,6 +136,8 @@ pub(crate) enum Db {
     Sqlite(Engine),
     /// PostgreSQL, with the breaker that fails its operations fast while it is unreachable.
     Postgres(PgPool, Health),
+    /// MySQL/MariaDB, with the same breaker.
+    Mysql(MySqlPool, Health),
 }
 
 /// An open transaction on one backend; dropped without `commit` it rolls back.
@@ -109,6 +146,8 @@ pub(crate) enum Tx {
     Sqlite(EngineTx),
     /// PostgreSQL.
     Postgres(Transaction<'static, Postgres>),
+    /// MySQL/MariaDB.
+    Mysql(Transaction<'static, MySql>),
 }
 
 /// Binds each [`Arg`] onto a sqlx `query` / `query_as` builder, borrowing from the slice.
@@ -127,6 +166,7 @@ macro_rules! bind_args {
         q
     }};
 }
+pub(crate) use bind_args;
 
 /// Runs one statement on a PostgreSQL executor, timing it.
 macro_rules! run_pg {
@@ -152,6 +192,17 @@ macro_rules! run_pg {
     }};
 }
 
+/// Runs `$work` (a closure over a connection) for one statement on a MySQL pool, through the
+/// breaker, mapping the error.
+macro_rules! run_mysql {
+    ($pool:expr, $health:expr, $stmt:expr, $work:expr) => {
+        $health
+            .guard(mysql::on_pool($pool, $stmt, $work))
+            .await
+            .map_err(map_sqlx)
+    };
+}
+
 /// At most one row of the engine's answer.
 fn first<R>(rows: Vec<R>) -> Option<R> {
     rows.into_iter().next()
@@ -170,6 +221,9 @@ impl Db {
                 .guard(async { run_pg!(execute, pool, stmt, args) })
                 .await
                 .map_err(map_sqlx),
+            Self::Mysql(pool, health) => run_mysql!(pool, health, stmt, async |conn| {
+                mysql::execute(conn, stmt, args).await
+            }),
         }
     }
 
@@ -185,6 +239,9 @@ impl Db {
                 .guard(async { run_pg!(fetch_optional, pool, stmt, args, R) })
                 .await
                 .map_err(map_sqlx),
+            Self::Mysql(pool, health) => run_mysql!(pool, health, stmt, async |conn| {
+                mysql::fetch(conn, stmt, args, 1).await.map(first)
+            }),
         }
     }
 
@@ -211,6 +268,9 @@ impl Db {
                 .guard(async { run_pg!(fetch_all, pool, stmt, args, R) })
                 .await
                 .map_err(map_sqlx),
+            Self::Mysql(pool, health) => run_mysql!(pool, health, stmt, async |conn| {
+                mysql::fetch(conn, stmt, args, usize::MAX).await
+            }),
         }
     }
 
@@ -219,6 +279,7 @@ impl Db {
         match self {
             Self::Sqlite(..) => Backend::Sqlite,
             Self::Postgres(..) => Backend::Postgres,
+            Self::Mysql(..) => Backend::Mysql,
         }
     }
 
@@ -236,6 +297,11 @@ impl Db {
                 .await
                 .map(Tx::Postgres)
                 .map_err(map_sqlx),
+            Self::Mysql(pool, health) => health
+                .guard(pool.begin())
+                .await
+                .map(Tx::Mysql)
+                .map_err(map_sqlx),
         }
     }
 
@@ -250,6 +316,7 @@ impl Db {
                     .map(drop)
                     .map_err(map_sqlx)
             }
+            Self::Mysql(pool, _) => mysql::prepare(pool, stmt).await.map_err(map_sqlx),
         }
     }
 
@@ -258,6 +325,7 @@ impl Db {
         match self {
             Self::Sqlite(engine) => engine.close().await,
             Self::Postgres(pool, _) => pool.close().await,
+            Self::Mysql(pool, _) => pool.close().await,
         }
     }
 }
@@ -272,6 +340,7 @@ impl Tx {
         match self {
             Self::Sqlite(tx) => tx.execute(stmt, args).await,
             Self::Postgres(tx) => run_pg!(execute, &mut **tx, stmt, args).map_err(map_sqlx),
+            Self::Mysql(tx) => mysql::execute(tx, stmt, args).await.map_err(map_sqlx),
         }
     }
 
@@ -286,6 +355,10 @@ impl Tx {
             Self::Postgres(tx) => {
                 run_pg!(fetch_optional, &mut **tx, stmt, args, R).map_err(map_sqlx)
             }
+            Self::Mysql(tx) => mysql::fetch(tx, stmt, args, 1)
+                .await
+                .map(first)
+                .map_err(map_sqlx),
         }
     }
 
@@ -298,6 +371,9 @@ impl Tx {
         match self {
             Self::Sqlite(tx) => tx.fetch(stmt, args, usize::MAX).await,
             Self::Postgres(tx) => run_pg!(fetch_all, &mut **tx, stmt, args, R).map_err(map_sqlx),
+            Self::Mysql(tx) => mysql::fetch(tx, stmt, args, usize::MAX)
+                .await
+                .map_err(map_sqlx),
         }
     }
 
@@ -306,6 +382,7 @@ impl Tx {
         match self {
             Self::Sqlite(tx) => tx.commit().await,
             Self::Postgres(tx) => tx.commit().await.map_err(map_sqlx),
+            Self::Mysql(tx) => tx.commit().await.map_err(map_sqlx),
         }
     }
 }

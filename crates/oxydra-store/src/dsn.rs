@@ -1,8 +1,8 @@
 //! Database URLs (`DATABASE_URL`): which backend, where, and how to show it without its password.
 //!
 //! Accepted forms: `memory` (in-memory SQLite), `sqlite://path[?..]` / `sqlite:path` (a file,
-//! created when missing), `postgres://…` / `postgresql://…`. `mysql://…` is recognised and
-//! refused until the MySQL backend ships.
+//! created when missing), `postgres://…` / `postgresql://…`, and `mysql://…` / `mariadb://…`
+//! in Hydra's Go spelling or as a URL (see `mysql/dsn.rs`).
 
 use std::fmt;
 use std::str::FromStr;
@@ -18,6 +18,8 @@ pub enum Backend {
     Sqlite,
     /// PostgreSQL.
     Postgres,
+    /// MySQL/MariaDB.
+    Mysql,
 }
 
 impl Backend {
@@ -26,6 +28,7 @@ impl Backend {
         match self {
             Self::Sqlite => "sqlite",
             Self::Postgres => "postgres",
+            Self::Mysql => "mysql",
         }
     }
 }
@@ -40,16 +43,13 @@ impl fmt::Display for Backend {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DsnError {
     /// Nothing was given.
-    #[error("the database URL is empty; use `memory`, `sqlite://<path>` or `postgres://...`")]
-    Empty,
-    /// A MySQL URL: designed for, not shipped yet.
     #[error(
-        "MySQL/MariaDB is not supported yet; use `memory`, `sqlite://<path>` or `postgres://...`"
+        "the database URL is empty; use `memory`, `sqlite://<path>`, `postgres://...` or `mysql://...`"
     )]
-    MySqlNotSupported,
+    Empty,
     /// The scheme names no backend Oxydra knows.
     #[error(
-        "unsupported database URL scheme `{scheme}`; use `memory`, `sqlite://<path>` or `postgres://...`"
+        "unsupported database URL scheme `{scheme}`; use `memory`, `sqlite://<path>`, `postgres://...` or `mysql://...`"
     )]
     UnknownScheme {
         /// The scheme as given (or the whole value when it has none).
@@ -96,10 +96,18 @@ pub(crate) enum DsnKind {
         /// `max_conns` from the URL, if given.
         max_conns: Option<u32>,
     },
+    /// A MySQL/MariaDB server.
+    Mysql {
+        /// Driver options (pool and Go-driver parameters stripped).
+        options: sqlx::mysql::MySqlConnectOptions,
+        /// `max_conns` from the URL, if given.
+        max_conns: Option<u32>,
+    },
 }
 
 impl Dsn {
-    /// Parses `memory`, `sqlite://path[?..]`, `sqlite:path`, `postgres://…` or `postgresql://…`.
+    /// Parses `memory`, `sqlite://path[?..]`, `sqlite:path`, `postgres://…`, `postgresql://…`,
+    /// `mysql://…` or `mariadb://…`.
     pub fn parse(raw: &str) -> Result<Dsn, DsnError> {
         let raw = raw.trim();
         if raw.is_empty() {
@@ -115,7 +123,7 @@ impl Dsn {
         match scheme.as_deref() {
             Some("sqlite") => parse_sqlite(raw),
             Some("postgres" | "postgresql") => parse_postgres(raw),
-            Some("mysql" | "mariadb") => Err(DsnError::MySqlNotSupported),
+            Some("mysql" | "mariadb") => Ok(parse_mysql(raw)?),
             Some(other) => Err(DsnError::UnknownScheme {
                 scheme: other.to_owned(),
             }),
@@ -130,6 +138,7 @@ impl Dsn {
         match self.kind {
             DsnKind::Memory | DsnKind::SqliteFile { .. } => Backend::Sqlite,
             DsnKind::Postgres { .. } => Backend::Postgres,
+            DsnKind::Mysql { .. } => Backend::Mysql,
         }
     }
 
@@ -143,12 +152,13 @@ impl Dsn {
     pub fn sqlite_file(&self) -> Option<&std::path::Path> {
         match &self.kind {
             DsnKind::SqliteFile { options, .. } => Some(options.get_filename()),
-            DsnKind::Memory | DsnKind::Postgres { .. } => None,
+            DsnKind::Memory | DsnKind::Postgres { .. } | DsnKind::Mysql { .. } => None,
         }
     }
 }
 
-fn invalid(backend: Backend, reason: impl fmt::Display) -> DsnError {
+/// A [`DsnError::Invalid`] for `backend`.
+pub(crate) fn invalid(backend: Backend, reason: impl fmt::Display) -> DsnError {
     DsnError::Invalid {
         backend,
         reason: reason.to_string(),
@@ -157,7 +167,7 @@ fn invalid(backend: Backend, reason: impl fmt::Display) -> DsnError {
 
 /// Splits Hydra's pool parameters off a query string: `max_conns` (validated) and the pairs
 /// the driver should see.
-fn take_pool_params<'a>(
+pub(crate) fn take_pool_params<'a>(
     backend: Backend,
     pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
 ) -> Result<PoolParams, DsnError> {
@@ -176,11 +186,11 @@ fn take_pool_params<'a>(
 }
 
 /// The result of [`take_pool_params`].
-struct PoolParams {
+pub(crate) struct PoolParams {
     /// `max_conns`, when given.
-    max_conns: Option<u32>,
+    pub(crate) max_conns: Option<u32>,
     /// The query pairs left for the driver.
-    kept: Vec<(String, String)>,
+    pub(crate) kept: Vec<(String, String)>,
 }
 
 fn parse_sqlite(raw: &str) -> Result<Dsn, DsnError> {
@@ -246,6 +256,17 @@ fn parse_postgres(raw: &str) -> Result<Dsn, DsnError> {
     })
 }
 
+fn parse_mysql(raw: &str) -> Result<Dsn, DsnError> {
+    let parsed = crate::mysql::dsn::parse(raw)?;
+    Ok(Dsn {
+        kind: DsnKind::Mysql {
+            options: parsed.options,
+            max_conns: parsed.max_conns,
+        },
+        redacted: parsed.redacted,
+    })
+}
+
 impl fmt::Display for Dsn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.redacted)
@@ -281,16 +302,12 @@ mod tests {
     }
 
     #[test]
-    fn refuses_mysql_and_unknown_schemes() {
+    fn refuses_unknown_schemes() {
         assert_eq!(
-            Dsn::parse("mysql://root@localhost/db").unwrap_err(),
-            DsnError::MySqlNotSupported
-        );
-        assert!(
-            Dsn::parse("mysql://x")
-                .unwrap_err()
-                .to_string()
-                .contains("not supported yet")
+            Dsn::parse("mariadb://root@tcp(localhost)/db")
+                .unwrap()
+                .backend(),
+            Backend::Mysql
         );
         assert!(matches!(
             Dsn::parse("redis://x"),

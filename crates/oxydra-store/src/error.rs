@@ -124,17 +124,35 @@ fn is_unique_violation(db: &dyn DatabaseError) -> bool {
 }
 
 /// The violated constraint: PostgreSQL names it; SQLite only says
-/// `UNIQUE constraint failed: table.column`, so that `table.column` list is reported.
+/// `UNIQUE constraint failed: table.column`, so that `table.column` list is reported; MySQL
+/// says `Duplicate entry '…' for key 'name'`, so that key name is.
 fn constraint_name(db: &dyn DatabaseError) -> Option<String> {
     if let Some(name) = db.constraint() {
         return Some(name.to_owned());
     }
-    failed_columns(db.message())
+    failed_columns(db.message()).or_else(|| duplicate_key(db.message()))
+}
+
+/// The key of MySQL's `Duplicate entry '…' for key 'name'` (MySQL 8 prefixes the table).
+fn duplicate_key(message: &str) -> Option<String> {
+    let (_, key) = message.rsplit_once(" for key '")?;
+    key.strip_suffix('\'')
+        .filter(|key| !key.is_empty())
+        .map(str::to_owned)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_mysqls_duplicate_key() {
+        assert_eq!(
+            duplicate_key("Duplicate entry 'it''s' for key 'PRIMARY'").as_deref(),
+            Some("PRIMARY")
+        );
+        assert_eq!(duplicate_key("Something else"), None);
+    }
 
     #[test]
     fn maps_plain_variants() {

@@ -1,4 +1,4 @@
-//! Fail fast while PostgreSQL is unreachable: a circuit breaker that a background probe opens
+//! Fail fast while PostgreSQL (or MySQL) is unreachable: a circuit breaker that a background probe opens
 //! and closes.
 //!
 //! Without it every request waits for the pool's acquire timeout (sqlx retries a refused
@@ -13,7 +13,6 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection};
 use tokio::sync::watch;
 
@@ -93,7 +92,11 @@ impl Health {
     }
 
     /// Starts the probe; it stops once every clone of this `Health` is dropped.
-    pub(crate) fn spawn_probe(&self, options: PgConnectOptions) {
+    pub(crate) fn spawn_probe<O>(&self, options: O)
+    where
+        O: ConnectOptions,
+        O::Connection: Sized,
+    {
         tokio::spawn(probe(Arc::downgrade(&self.0), options));
     }
 }
@@ -106,9 +109,13 @@ fn unreachable() -> sqlx::Error {
     ))
 }
 
-async fn probe(health: Weak<Inner>, options: PgConnectOptions) {
+async fn probe<O>(health: Weak<Inner>, options: O)
+where
+    O: ConnectOptions,
+    O::Connection: Sized,
+{
     let options = options.disable_statement_logging();
-    let mut conn: Option<PgConnection> = None;
+    let mut conn: Option<O::Connection> = None;
     loop {
         tokio::time::sleep(PROBE_INTERVAL).await;
         let Some(inner) = health.upgrade() else {
@@ -123,10 +130,11 @@ async fn probe(health: Weak<Inner>, options: PgConnectOptions) {
     }
 }
 
-async fn ping(
-    conn: &mut Option<PgConnection>,
-    options: &PgConnectOptions,
-) -> Result<(), sqlx::Error> {
+async fn ping<O>(conn: &mut Option<O::Connection>, options: &O) -> Result<(), sqlx::Error>
+where
+    O: ConnectOptions,
+    O::Connection: Sized,
+{
     match conn {
         Some(conn) => conn.ping().await,
         None => {

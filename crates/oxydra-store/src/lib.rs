@@ -1,9 +1,9 @@
-//! Oxydra's SQL persistence: one [`SqlStore`] over SQLite (a file, or `memory`) or PostgreSQL,
-//! implementing the storage ports of `oxydra_core::store`.
+//! Oxydra's SQL persistence: one [`SqlStore`] over SQLite (a file, or `memory`), PostgreSQL or
+//! MySQL/MariaDB, implementing the storage ports of `oxydra_core::store`.
 //!
 //! Queries are SQL constants (`sql/`), bound per backend in one place (`db.rs`): SQLite through
 //! the engine of `engine/` (rusqlite, one writer thread, reads on the caller's thread),
-//! PostgreSQL through sqlx. A contract test runs every method and prepares every statement on
+//! PostgreSQL and MySQL/MariaDB through sqlx. A contract test runs every method and prepares every statement on
 //! every backend. Migrations live per backend under `migrations/` and are embedded.
 
 #![forbid(unsafe_code)]
@@ -18,6 +18,7 @@ mod engine;
 mod error;
 mod health;
 mod impls;
+mod mysql;
 mod pg_insert;
 mod query_stats;
 mod rows;

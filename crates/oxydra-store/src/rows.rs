@@ -132,6 +132,44 @@ pub(crate) struct VersionRow {
     pub(crate) version: i64,
 }
 
+/// Hands `$decoder!` every row struct whose fields are all columns of the same name, with its
+/// fields: the one list the SQLite engine's and MySQL's by-name decoders are generated from.
+macro_rules! plain_rows {
+    ($decoder:ident) => {
+        $decoder! {
+            ClientRow {
+                id, name, secret_hash, redirect_uris, grant_types, response_types, scope, owner,
+                policy_uri, tos_uri, client_uri, logo_uri, contacts, subject_type,
+                sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, request_uris,
+                request_object_signing_alg, userinfo_signed_response_alg,
+                id_token_signed_response_alg, created_at, updated_at,
+            }
+            SecretRow { secret_hash }
+            TokenRow {
+                signature, kind, request_id, client_id, subject, granted_scope, granted_audience,
+                issued_at, expires_at, active, session,
+            }
+            RequestRow { request_id }
+            FlowRow {
+                challenge, verifier, csrf, client_id, subject, skip, requested_scope, request_url,
+                oidc_context, login_session_id, requested_at, outcome, verifier_used,
+            }
+            LoginSessionRow { id, subject, authenticated_at, expires_at }
+            VerifierUsedRow { verifier_used }
+            CountRow { n }
+            VersionRow { version }
+            LegacyConsentRow {
+                id, csrf, client_id, requested_scope, redirect_url, requested_at, expires_at,
+                outcome, handled_at, used,
+            }
+            KeyRow { set_id, kid, alg, key_use, created_at, encrypted }
+            PolicyRow { id, description, effect, subjects, resources, actions, conditions }
+            RevisionRow { revision }
+        }
+    };
+}
+pub(crate) use plain_rows;
+
 /// Where a stored value came from: the table and the row's key, for `Corrupt` messages.
 struct At<'a> {
     table: &'static str,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use oxydra_core::store::{Store, StoreError};
 use sqlx::migrate::Migrator;
+use sqlx::mysql::MySqlPool;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::SqlitePool;
 
@@ -23,6 +24,8 @@ use crate::sql;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 /// PostgreSQL migrations, embedded at compile time.
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+/// MySQL/MariaDB migrations, embedded at compile time.
+static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/mysql");
 
 /// Pool size when neither [`OpenOptions`] nor the DSN's `max_conns` says otherwise.
 const DEFAULT_MAX_CONNECTIONS: u32 = 10;
@@ -80,8 +83,8 @@ pub struct StatementCheck {
     pub result: Result<(), StoreError>,
 }
 
-/// Oxydra's one storage implementation (SQLite or PostgreSQL); cheap to clone (the pool is
-/// shared).
+/// Oxydra's one storage implementation (SQLite, PostgreSQL or MySQL/MariaDB); cheap to clone
+/// (the pool is shared).
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pub(crate) db: Db,
@@ -122,10 +125,7 @@ impl SqlStore {
                 let newly_created = std::fs::metadata(path)
                     .map(|m| m.len() == 0)
                     .unwrap_or(true);
-                let max = opts
-                    .max_connections
-                    .or(*max_conns)
-                    .unwrap_or(DEFAULT_MAX_CONNECTIONS);
+                let max = pool_size(opts, *max_conns);
                 let engine = Engine::open_file(path.to_path_buf(), max)?;
                 Ok(Opened {
                     store: Self::with_db(Db::Sqlite(engine), opts),
@@ -133,10 +133,7 @@ impl SqlStore {
                 })
             }
             DsnKind::Postgres { options, max_conns } => {
-                let max = opts
-                    .max_connections
-                    .or(*max_conns)
-                    .unwrap_or(DEFAULT_MAX_CONNECTIONS);
+                let max = pool_size(opts, *max_conns);
                 let health = Health::new();
                 let pool = postgres_pool(max, &health)
                     .connect_with(options.clone())
@@ -144,6 +141,18 @@ impl SqlStore {
                     .map_err(map_sqlx)?;
                 Ok(Opened {
                     store: Self::with_db(Db::Postgres(pool, health), opts),
+                    newly_created: false,
+                })
+            }
+            DsnKind::Mysql { options, max_conns } => {
+                let max = pool_size(opts, *max_conns);
+                let health = Health::new();
+                let pool = crate::mysql::pool_options(max, ACQUIRE_TIMEOUT, &health)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(map_sqlx)?;
+                Ok(Opened {
+                    store: Self::with_db(Db::Mysql(pool, health), opts),
                     newly_created: false,
                 })
             }
@@ -156,6 +165,7 @@ impl SqlStore {
         match &self.db {
             Db::Sqlite(engine) => SQLITE_MIGRATIONS.run(engine.sqlx_pool()).await,
             Db::Postgres(pool, _) => POSTGRES_MIGRATIONS.run(pool).await,
+            Db::Mysql(pool, _) => MYSQL_MIGRATIONS.run(pool).await,
         }
         .map_err(map_migrate)?;
         let after = self.applied_versions().await?;
@@ -177,13 +187,19 @@ impl SqlStore {
         self.db.backend()
     }
 
-    /// PostgreSQL: starts probing the database in the background over a connection of its own,
+    /// PostgreSQL and MySQL: starts probing the database in the background over a connection of its own,
     /// so that every operation fails at once while it is unreachable instead of waiting for
     /// the pool's acquire timeout (see `health.rs`). For servers; short-lived tools and tests
     /// do without. No-op on SQLite, whose file cannot become unreachable.
     pub fn fail_fast_when_unreachable(&self) {
-        if let Db::Postgres(pool, health) = &self.db {
-            health.spawn_probe(pool.connect_options().as_ref().clone());
+        match &self.db {
+            Db::Postgres(pool, health) => {
+                health.spawn_probe(pool.connect_options().as_ref().clone());
+            }
+            Db::Mysql(pool, health) => {
+                health.spawn_probe(pool.connect_options().as_ref().clone());
+            }
+            Db::Sqlite(..) => {}
         }
     }
 
@@ -218,6 +234,11 @@ impl SqlStore {
                 pool.num_idle(),
                 pool.options().get_max_connections(),
             ),
+            Db::Mysql(pool, _) => (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            ),
         };
         PoolStats {
             size,
@@ -231,7 +252,15 @@ impl SqlStore {
     pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
         match &self.db {
             Db::Sqlite(engine) => Some(engine.sqlx_pool()),
-            Db::Postgres(..) => None,
+            Db::Postgres(..) | Db::Mysql(..) => None,
+        }
+    }
+
+    /// The MySQL/MariaDB pool, for tests and diagnostics that need raw SQL.
+    pub fn mysql_pool(&self) -> Option<&MySqlPool> {
+        match &self.db {
+            Db::Mysql(pool, _) => Some(pool),
+            Db::Sqlite(..) | Db::Postgres(..) => None,
         }
     }
 
@@ -239,7 +268,7 @@ impl SqlStore {
     pub fn postgres_pool(&self) -> Option<&PgPool> {
         match &self.db {
             Db::Postgres(pool, _) => Some(pool),
-            Db::Sqlite(..) => None,
+            Db::Sqlite(..) | Db::Mysql(..) => None,
         }
     }
 
@@ -247,6 +276,7 @@ impl SqlStore {
         match self.db {
             Db::Sqlite(..) => &SQLITE_MIGRATIONS,
             Db::Postgres(..) => &POSTGRES_MIGRATIONS,
+            Db::Mysql(..) => &MYSQL_MIGRATIONS,
         }
     }
 
@@ -276,6 +306,13 @@ impl SqlStore {
             .await?;
         Ok(rows.into_iter().map(|r| r.version).collect())
     }
+}
+
+/// The pool size: [`OpenOptions`] over the DSN's `max_conns` over the default.
+fn pool_size(opts: &OpenOptions, max_conns: Option<u32>) -> u32 {
+    opts.max_connections
+        .or(max_conns)
+        .unwrap_or(DEFAULT_MAX_CONNECTIONS)
 }
 
 /// PostgreSQL pool options: connections opened before the latest outage are discarded

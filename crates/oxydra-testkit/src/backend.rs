@@ -3,10 +3,12 @@
 //! - `Sqlite`: a new in-memory database (always available).
 //! - `Postgres`: when `TEST_DATABASE_URL` is set, a new schema `t_<random>` in that database,
 //!   reached through `options=-c search_path=<schema>`, dropped again when the test ends.
+//! - `Mysql`: when `TEST_MYSQL_URL` is set, a new database `t_<random>` on that server, dropped
+//!   again when the test ends.
 //!
 //! A backend that is not configured is skipped with a `skipped: <backend> (...)` line, unless
-//! the environment variable `OXYDRA_TEST_REQUIRE` names it (CI sets `postgres`): then the test
-//! fails, so CI can never pass without having run it.
+//! the environment variable `OXYDRA_TEST_REQUIRE` names it (CI sets `postgres,mysql`): then the
+//! test fails, so CI can never pass without having run it.
 
 use std::future::Future;
 use std::ops::Deref;
@@ -14,6 +16,9 @@ use std::ops::Deref;
 use oxydra_store::{Dsn, OpenOptions, SqlStore};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
+
+use crate::scratch_mysql::MySqlScratch;
+pub use crate::scratch_mysql::TEST_MYSQL_URL;
 
 /// The variable holding the PostgreSQL URL the matrix uses (a database the tests may create
 /// schemas in).
@@ -28,17 +33,24 @@ pub enum TestBackend {
     Sqlite,
     /// PostgreSQL from `TEST_DATABASE_URL`.
     Postgres,
+    /// MySQL/MariaDB from `TEST_MYSQL_URL`.
+    Mysql,
 }
 
 impl TestBackend {
     /// Every backend, for tests that loop instead of using [`crate::store_test!`].
-    pub const ALL: [TestBackend; 2] = [TestBackend::Sqlite, TestBackend::Postgres];
+    pub const ALL: [TestBackend; 3] = [
+        TestBackend::Sqlite,
+        TestBackend::Postgres,
+        TestBackend::Mysql,
+    ];
 
     /// The name used in test names, skip lines and `OXYDRA_TEST_REQUIRE`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Sqlite => "sqlite",
             Self::Postgres => "postgres",
+            Self::Mysql => "mysql",
         }
     }
 
@@ -60,16 +72,34 @@ struct PgSchema {
     schema: String,
 }
 
-/// A migrated store for one test; derefs to [`SqlStore`]. Its PostgreSQL schema is dropped by
-/// [`TestStore::cleanup`], or on drop when the test panicked first.
+/// What a server test created to run in, and drops afterwards.
+#[derive(Debug)]
+enum Scratch {
+    /// A PostgreSQL schema.
+    Pg(PgSchema),
+    /// A MySQL/MariaDB database.
+    Mysql(MySqlScratch),
+}
+
+impl Scratch {
+    async fn drop_it(&self) {
+        match self {
+            Self::Pg(pg) => drop_schema(pg).await,
+            Self::Mysql(db) => db.drop_database().await,
+        }
+    }
+}
+
+/// A migrated store for one test; derefs to [`SqlStore`]. Its PostgreSQL schema or MySQL
+/// database is dropped by [`TestStore::cleanup`], or on drop when the test panicked first.
 #[derive(Debug)]
 pub struct TestStore {
     /// The store under test.
     pub store: SqlStore,
     /// The backend it runs on.
     pub backend: TestBackend,
-    pg: Option<PgSchema>,
-    /// How to reach the same database again (PostgreSQL only: in-memory SQLite is private).
+    scratch: Option<Scratch>,
+    /// How to reach the same database again (servers only: in-memory SQLite is private).
     shared_dsn: Option<Dsn>,
 }
 
@@ -83,7 +113,10 @@ impl Deref for TestStore {
 impl TestStore {
     /// The PostgreSQL schema this test runs in, if any.
     pub fn schema(&self) -> Option<&str> {
-        self.pg.as_ref().map(|pg| pg.schema.as_str())
+        match &self.scratch {
+            Some(Scratch::Pg(pg)) => Some(pg.schema.as_str()),
+            _ => None,
+        }
     }
 
     /// A second store on this test's database, as another server instance of a fleet would
@@ -96,11 +129,11 @@ impl TestStore {
         }
     }
 
-    /// Closes the store and drops the test's schema.
+    /// Closes the store and drops the test's schema or database.
     pub async fn cleanup(mut self) {
         self.store.close().await;
-        if let Some(pg) = self.pg.take() {
-            drop_schema(&pg).await;
+        if let Some(scratch) = self.scratch.take() {
+            scratch.drop_it().await;
         }
     }
 }
@@ -109,13 +142,13 @@ impl Drop for TestStore {
     fn drop(&mut self) {
         // Only reached without `cleanup` (the test panicked): drop the schema from a separate
         // thread and runtime, since `drop` cannot await.
-        if let Some(pg) = self.pg.take() {
+        if let Some(scratch) = self.scratch.take() {
             let _ = std::thread::spawn(move || {
                 if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                 {
-                    rt.block_on(drop_schema(&pg));
+                    rt.block_on(scratch.drop_it());
                 }
             })
             .join();
@@ -166,7 +199,7 @@ pub async fn open_store(backend: TestBackend) -> Option<TestStore> {
             Some(TestStore {
                 store: opened.store,
                 backend,
-                pg: None,
+                scratch: None,
                 shared_dsn: None,
             })
         }
@@ -176,6 +209,14 @@ pub async fn open_store(backend: TestBackend) -> Option<TestStore> {
                 _ => return skip(backend, "TEST_DATABASE_URL not set"),
             };
             Some(open_postgres(base_url).await)
+        }
+        TestBackend::Mysql => {
+            let base_url = match std::env::var(TEST_MYSQL_URL) {
+                Ok(url) if !url.trim().is_empty() => url,
+                _ => return skip(backend, "TEST_MYSQL_URL not set"),
+            };
+            let (db, dsn) = MySqlScratch::create(base_url).await;
+            Some(open_migrated(backend, Scratch::Mysql(db), dsn).await)
         }
     }
 }
@@ -197,35 +238,36 @@ async fn open_postgres(base_url: String) -> TestStore {
     url.query_pairs_mut()
         .append_pair("options", &format!("-c search_path={}", pg.schema));
     let dsn = Dsn::parse(url.as_str()).unwrap_or_else(|e| panic!("{TEST_DATABASE_URL}: {e}"));
+    open_migrated(TestBackend::Postgres, Scratch::Pg(pg), dsn).await
+}
+
+/// Opens and migrates a store on `dsn`, which selects the fresh `scratch`; drops `scratch`
+/// again when that fails.
+async fn open_migrated(backend: TestBackend, scratch: Scratch, dsn: Dsn) -> TestStore {
     // Small pools: many tests run in parallel against one server.
     let opts = OpenOptions {
         max_connections: Some(4),
         ..OpenOptions::default()
     };
-    // From here on the schema exists, so wrap it before anything can panic.
+    // From here on the scratch space exists, so wrap it before anything can panic.
     let mut test_store = TestStore {
         store: match SqlStore::open(&dsn, &opts).await {
             Ok(opened) => opened.store,
             Err(e) => {
-                drop_schema(&pg).await;
-                panic!("cannot open PostgreSQL at {dsn}: {e}");
+                scratch.drop_it().await;
+                panic!("cannot open {} at {dsn}: {e}", backend.name());
             }
         },
-        backend: TestBackend::Postgres,
-        pg: Some(pg),
+        backend,
+        scratch: Some(scratch),
         shared_dsn: Some(dsn),
     };
     if let Err(e) = test_store.store.migrate().await {
-        let schema = test_store
-            .pg
-            .as_ref()
-            .map(|p| p.schema.clone())
-            .unwrap_or_default();
         test_store.store.close().await;
-        if let Some(pg) = test_store.pg.take() {
-            drop_schema(&pg).await;
+        if let Some(scratch) = test_store.scratch.take() {
+            scratch.drop_it().await;
         }
-        panic!("cannot migrate PostgreSQL schema {schema}: {e}");
+        panic!("cannot migrate a fresh {} database: {e}", backend.name());
     }
     test_store
 }

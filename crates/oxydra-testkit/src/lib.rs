@@ -14,13 +14,14 @@ pub mod backend;
 pub mod browser;
 #[cfg(feature = "app")]
 pub mod documents;
+mod scratch_mysql;
 #[cfg(feature = "app")]
 pub mod server;
 
 pub use backend::{TestBackend, TestStore, open_store};
 
 /// Expands each `async fn name(store: SqlStore) { .. }` into a module `name` with one
-/// `#[tokio::test]` per backend (`name::sqlite`, `name::postgres`), each on a fresh, migrated
+/// `#[tokio::test]` per backend (`name::sqlite`, `name::postgres`, `name::mysql`), each on a fresh, migrated
 /// store. A backend that is not configured prints a `skipped:` line and passes, unless
 /// `OXYDRA_TEST_REQUIRE` names it. The calling crate needs `tokio` (with `macros`).
 ///
@@ -50,6 +51,11 @@ macro_rules! store_test {
                 #[tokio::test]
                 async fn postgres() {
                     $crate::backend::run($crate::backend::TestBackend::Postgres, body).await;
+                }
+
+                #[tokio::test]
+                async fn mysql() {
+                    $crate::backend::run($crate::backend::TestBackend::Mysql, body).await;
                 }
             }
         )*

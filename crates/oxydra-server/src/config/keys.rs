@@ -67,7 +67,7 @@ pub const TEST_PREFIX: &str = "OXYDRA_TEST_";
 
 #[rustfmt::skip]
 static KEYS: &[KeyDoc] = &[
-    key("DATABASE_URL", &["DSN"], "sqlite://oxydra.db", "Database: `sqlite://<file>`, `memory` (in-memory SQLite, `serve all` only) or `postgres://user:pass@host:port/db`."),
+    key("DATABASE_URL", &["DSN"], "sqlite://oxydra.db", "Database: `sqlite://<file>`, `memory` (in-memory SQLite, `serve all` only), `postgres://user:pass@host:port/db` or `mysql://user:pass@tcp(host:port)/db` (also `mysql://user:pass@host:port/db`; see \"MySQL/MariaDB\")."),
     key("OXYDRA_AUTO_MIGRATE", &[], "false", "Apply pending migrations at start-up instead of refusing to start."),
     key("OXYDRA_CLIENT_CACHE_REFRESH", &[], "1s", "How long cached client records are used before the client revision (one row) is re-read, i.e. how late one instance sees another's client writes; writes through this instance are seen at once (duration; `0` = every lookup)."),
     key("SYSTEM_SECRET", &["SECRETS_SYSTEM"], "(required; generated in dev mode)", "Key material for token HMACs and stored-key encryption, at least 16 bytes. `SECRETS_SYSTEM` is a comma list, first = current, rest = rotated. In dev mode on a SQLite file it is generated once and kept in `<database file>.dev-secret` (mode 0600)."),

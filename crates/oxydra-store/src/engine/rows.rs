@@ -1,6 +1,6 @@
 //! How the engine decodes each row type of `rows.rs`: every field by its column name, as the
-//! sqlx `FromRow` derive does for PostgreSQL. A field added to a row struct and not here fails
-//! to compile.
+//! sqlx `FromRow` derive does for PostgreSQL. The fields come from `rows::plain_rows`; a field
+//! added to a row struct and not there fails to compile.
 
 use super::EngineRow;
 use crate::rows::{
@@ -20,36 +20,7 @@ macro_rules! by_column_name {
     )*};
 }
 
-by_column_name! {
-    ClientRow {
-        id, name, secret_hash, redirect_uris, grant_types, response_types, scope, owner,
-        policy_uri, tos_uri, client_uri, logo_uri, contacts, subject_type,
-        sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, request_uris,
-        request_object_signing_alg, userinfo_signed_response_alg, id_token_signed_response_alg,
-        created_at, updated_at,
-    }
-    SecretRow { secret_hash }
-    TokenRow {
-        signature, kind, request_id, client_id, subject, granted_scope, granted_audience,
-        issued_at, expires_at, active, session,
-    }
-    RequestRow { request_id }
-    FlowRow {
-        challenge, verifier, csrf, client_id, subject, skip, requested_scope, request_url,
-        oidc_context, login_session_id, requested_at, outcome, verifier_used,
-    }
-    LoginSessionRow { id, subject, authenticated_at, expires_at }
-    VerifierUsedRow { verifier_used }
-    CountRow { n }
-    VersionRow { version }
-    LegacyConsentRow {
-        id, csrf, client_id, requested_scope, redirect_url, requested_at, expires_at, outcome,
-        handled_at, used,
-    }
-    KeyRow { set_id, kid, alg, key_use, created_at, encrypted }
-    PolicyRow { id, description, effect, subjects, resources, actions, conditions }
-    RevisionRow { revision }
-}
+crate::rows::plain_rows!(by_column_name);
 
 impl EngineRow for LoginRequestRow {
     fn decode(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {

@@ -4,6 +4,7 @@
 //! `jwks` are JSON text; enums are their wire strings; times are BIGINT Unix microseconds.
 
 use crate::db::Stmt;
+use crate::mysql::MySqlForm;
 
 /// The column list, in the order of [`crate::rows::ClientRow`].
 macro_rules! client_columns {
@@ -52,7 +53,8 @@ pub(crate) static LIST: Stmt = Stmt::new(
 
 /// One atomic statement, no read-modify-write: `$1` id, `$2` the secret mode (`keep`, `set`,
 /// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$24` the fields.
-/// `created_at` is never written. Returns the resulting hash; no row means no such client.
+/// `created_at` is never written. Returns the resulting hash; no row means no such client
+/// (MariaDB: read back in the update's transaction, see `MySqlForm::UpdateThenSelect`).
 pub(crate) static UPDATE: Stmt = Stmt::new(
     "clients.update",
     "UPDATE oxydra_client SET \
@@ -68,7 +70,10 @@ pub(crate) static UPDATE: Stmt = Stmt::new(
      request_object_signing_alg = $21, userinfo_signed_response_alg = $22, updated_at = $23, \
      id_token_signed_response_alg = $24 \
      WHERE id = $1 RETURNING secret_hash",
-);
+)
+.mysql_form(MySqlForm::UpdateThenSelect {
+    select: "SELECT secret_hash FROM oxydra_client WHERE id = $1",
+});
 
 /// `$1` id.
 pub(crate) static DELETE: Stmt =

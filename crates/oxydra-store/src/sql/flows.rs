@@ -4,10 +4,13 @@
 //! Scopes, the OIDC context and outcomes are JSON text; times are BIGINT Unix microseconds.
 //! Answers and verifier redemptions are single conditional `UPDATE … RETURNING` statements, so
 //! of two concurrent callers exactly one changes the row (PostgreSQL re-checks the condition
-//! after waiting for the row lock; SQLite has one writer). A consent's `accepted`, `remember`
-//! and `remember_for` columns copy its accepted outcome, for the remembered-consent queries.
+//! after waiting for the row lock; SQLite has one writer). MariaDB has no `UPDATE … RETURNING`:
+//! there the update runs alone and the changed row is read by its key (see `MySqlForm`). A
+//! consent's `accepted`, `remember` and `remember_for` columns copy its accepted outcome, for
+//! the remembered-consent queries.
 
 use crate::db::Stmt;
+use crate::mysql::MySqlForm;
 
 /// The columns of [`crate::rows::LoginRequestRow`] (read by name), in the order of
 /// [`INSERT_LOGIN`]'s parameters.
@@ -32,29 +35,39 @@ macro_rules! consent_columns {
 /// `ConsentRequest::is_remembered_at`: accepted, remembered, not itself skipped, and
 /// `remember_for` (0 = forever) not elapsed since the request, in whole seconds. Written as a
 /// difference so a huge `remember_for` cannot overflow; times are after 1970, so `/` truncating
-/// toward zero is the floor.
+/// toward zero is the floor. `$div` is integer division (`/` on PostgreSQL and SQLite, `DIV`
+/// on MySQL, whose `/` is exact).
 macro_rules! still_remembered {
     ($now:literal) => {
+        still_remembered!($now, "/")
+    };
+    ($now:literal, $div:literal) => {
         concat!(
             "accepted = TRUE AND remember = TRUE AND skip = FALSE AND (remember_for <= 0 OR \
              remember_for >= ",
             $now,
-            " - requested_at / 1000000)"
+            " - requested_at ",
+            $div,
+            " 1000000)"
         )
     };
 }
 
-/// `$1` subject's consent requests, at `$2` client when not NULL (typed, for PostgreSQL).
+/// `$1` subject's consent requests, at `$2` client when not NULL (typed, for PostgreSQL;
+/// `mysql` leaves out the cast, which MySQL spells differently and does not need).
 macro_rules! of_subject_at_client {
     () => {
         "subject = $1 AND (CAST($2 AS TEXT) IS NULL OR client_id = $2)"
+    };
+    (mysql) => {
+        "subject = $1 AND ($2 IS NULL OR client_id = $2)"
     };
 }
 
 /// The consent sessions of `$1` subject, of `$2` client when not NULL: its answered requests.
 macro_rules! consent_sessions_of {
-    () => {
-        concat!(of_subject_at_client!(), " AND outcome IS NOT NULL")
+    ($($dialect:ident)?) => {
+        concat!(of_subject_at_client!($($dialect)?), " AND outcome IS NOT NULL")
     };
 }
 
@@ -120,13 +133,19 @@ pub(crate) static HANDLE_LOGIN: Stmt = Stmt::new(
          RETURNING ",
         login_columns!()
     ),
-);
+)
+.mysql_form(MySqlForm::UpdateThenSelect {
+    select: select_by!("oxydra_login_request", login_columns!(), "challenge"),
+});
 
 /// `$1` verifier; see [`redeem_verifier`].
 pub(crate) static USE_LOGIN_VERIFIER: Stmt = Stmt::new(
     "flows.use_login_verifier",
     redeem_verifier!("oxydra_login_request", login_columns!()),
-);
+)
+.mysql_form(MySqlForm::UpdateThenSelect {
+    select: select_by!("oxydra_login_request", login_columns!(), "verifier"),
+});
 
 /// `$1` verifier; see [`verifier_used`].
 pub(crate) static LOGIN_VERIFIER_USED: Stmt = Stmt::new(
@@ -167,13 +186,19 @@ pub(crate) static HANDLE_CONSENT: Stmt = Stmt::new(
          remember = $5, remember_for = $6 WHERE challenge = $1 AND outcome IS NULL RETURNING ",
         consent_columns!()
     ),
-);
+)
+.mysql_form(MySqlForm::UpdateThenSelect {
+    select: select_by!("oxydra_consent_request", consent_columns!(), "challenge"),
+});
 
 /// `$1` verifier; see [`redeem_verifier`].
 pub(crate) static USE_CONSENT_VERIFIER: Stmt = Stmt::new(
     "flows.use_consent_verifier",
     redeem_verifier!("oxydra_consent_request", consent_columns!()),
-);
+)
+.mysql_form(MySqlForm::UpdateThenSelect {
+    select: select_by!("oxydra_consent_request", consent_columns!(), "verifier"),
+});
 
 /// `$1` verifier; see [`verifier_used`].
 pub(crate) static CONSENT_VERIFIER_USED: Stmt = Stmt::new(
@@ -194,7 +219,17 @@ pub(crate) static REMEMBERED: Stmt = Stmt::new(
         still_remembered!("$3"),
         " ORDER BY handled_at DESC NULLS LAST, challenge LIMIT $4 OFFSET $5"
     ),
-);
+)
+// MySQL sorts NULL first ascending, so last descending, and has no `NULLS LAST`.
+.mysql(concat!(
+    "SELECT ",
+    consent_columns!(),
+    " FROM oxydra_consent_request WHERE ",
+    of_subject_at_client!(mysql),
+    " AND ",
+    still_remembered!("$3", "DIV"),
+    " ORDER BY handled_at DESC, challenge LIMIT $4 OFFSET $5"
+));
 
 /// `$1` subject, `$2` client or NULL, `$3` kind: deletes the tokens of that kind of the
 /// subject's consent sessions (their request id is the consent challenge).
@@ -206,7 +241,13 @@ pub(crate) static DELETE_SESSION_TOKENS: Stmt = Stmt::new(
         consent_sessions_of!(),
         ")"
     ),
-);
+)
+.mysql(concat!(
+    "DELETE FROM oxydra_token WHERE kind = $3 AND request_id IN (\
+     SELECT challenge FROM oxydra_consent_request WHERE ",
+    consent_sessions_of!(mysql),
+    ")"
+));
 
 /// `$1` subject, `$2` client or NULL: deletes the subject's consent sessions.
 pub(crate) static DELETE_SESSIONS: Stmt = Stmt::new(
@@ -215,7 +256,11 @@ pub(crate) static DELETE_SESSIONS: Stmt = Stmt::new(
         "DELETE FROM oxydra_consent_request WHERE ",
         consent_sessions_of!()
     ),
-);
+)
+.mysql(concat!(
+    "DELETE FROM oxydra_consent_request WHERE ",
+    consent_sessions_of!(mysql)
+));
 
 /// `$1` id, `$2` subject, `$3` authenticated at, `$4` expires at.
 pub(crate) static INSERT_LOGIN_SESSION: Stmt = Stmt::new(
@@ -246,7 +291,12 @@ macro_rules! flush_login_sessions {
 /// `$1` expired before, `$2` authenticated before, `$3` batch size.
 pub(crate) static FLUSH_LOGIN_SESSIONS: Stmt =
     Stmt::new("flows.flush_login_sessions", flush_login_sessions!(""))
-        .postgres(flush_login_sessions!(" FOR UPDATE SKIP LOCKED"));
+        .postgres(flush_login_sessions!(" FOR UPDATE SKIP LOCKED"))
+        // MySQL refuses `LIMIT` in an `IN` subquery; its `DELETE` takes one itself.
+        .mysql(
+            "DELETE FROM oxydra_login_session WHERE expires_at < $1 AND authenticated_at < $2 \
+             LIMIT $3",
+        );
 
 /// `$1` id.
 pub(crate) static DELETE_LOGIN_SESSION: Stmt = Stmt::new(
@@ -282,12 +332,16 @@ macro_rules! flush {
 }
 
 /// What keeps a finished consent: a remembered session still valid at `$3`, or a token that
-/// still refers to it (it is the grant [`DELETE_SESSION_TOKENS`] revokes by).
+/// still refers to it (it is the grant [`DELETE_SESSION_TOKENS`] revokes by). `$div` as in
+/// [`still_remembered`].
 macro_rules! consent_still_needed {
     () => {
+        consent_still_needed!("/")
+    };
+    ($div:literal) => {
         concat!(
             " AND NOT (",
-            still_remembered!("$3"),
+            still_remembered!("$3", $div),
             ") AND NOT EXISTS (SELECT 1 FROM oxydra_token t WHERE t.request_id = challenge)"
         )
     };
@@ -303,7 +357,9 @@ pub(crate) static FLUSH_LOGINS: Stmt = Stmt::new(
     "",
     "$3",
     " FOR UPDATE SKIP LOCKED"
-));
+))
+// MySQL refuses `LIMIT` in an `IN` subquery; its `DELETE` takes one itself.
+.mysql("DELETE FROM oxydra_login_request WHERE requested_at < $1 AND requested_at < $2 LIMIT $3");
 
 /// `$1` requested before, `$2` round trip over for requests before, `$3` the flush's expiry
 /// cutoff (Unix seconds), `$4` batch size; see [`consent_still_needed`] for what is kept.
@@ -316,4 +372,9 @@ pub(crate) static FLUSH_CONSENTS: Stmt = Stmt::new(
     consent_still_needed!(),
     "$4",
     " FOR UPDATE SKIP LOCKED"
+))
+.mysql(concat!(
+    "DELETE FROM oxydra_consent_request WHERE requested_at < $1 AND requested_at < $2",
+    consent_still_needed!("DIV"),
+    " LIMIT $4"
 ));

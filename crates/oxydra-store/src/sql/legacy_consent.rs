@@ -7,6 +7,7 @@
 //! has one writer) and an expired request can never be redeemed.
 
 use crate::db::Stmt;
+use crate::mysql::MySqlForm;
 
 /// The columns of [`crate::rows::LegacyConsentRow`], in the order of [`INSERT`]'s parameters.
 macro_rules! columns {
@@ -26,15 +27,24 @@ pub(crate) static INSERT: Stmt = Stmt::new(
     ),
 );
 
+/// `$1` id: the request's columns.
+macro_rules! select_by_id {
+    () => {
+        concat!(
+            "SELECT ",
+            columns!(),
+            " FROM oxydra_legacy_consent_request WHERE id = $1"
+        )
+    };
+}
+
 /// `$1` id.
-pub(crate) static GET: Stmt = Stmt::new(
-    "legacy_consent.get",
-    concat!(
-        "SELECT ",
-        columns!(),
-        " FROM oxydra_legacy_consent_request WHERE id = $1"
-    ),
-);
+pub(crate) static GET: Stmt = Stmt::new("legacy_consent.get", select_by_id!());
+
+/// MariaDB's form of the `UPDATE … RETURNING` statements below.
+const RETURNING: MySqlForm = MySqlForm::UpdateThenSelect {
+    select: select_by_id!(),
+};
 
 /// `$1` id, `$2` outcome, `$3` now: records the answer of an unused request that has not
 /// expired at `$3`; no row otherwise.
@@ -45,7 +55,8 @@ pub(crate) static ANSWER: Stmt = Stmt::new(
          WHERE id = $1 AND used = FALSE AND expires_at > $3 RETURNING ",
         columns!()
     ),
-);
+)
+.mysql_form(RETURNING);
 
 /// `$1` id, `$2` now: marks an answered, unused request that has not expired at `$2` used;
 /// no row otherwise.
@@ -56,7 +67,8 @@ pub(crate) static USE: Stmt = Stmt::new(
          WHERE id = $1 AND used = FALSE AND outcome IS NOT NULL AND expires_at > $2 RETURNING ",
         columns!()
     ),
-);
+)
+.mysql_form(RETURNING);
 
 /// A batch delete of requests created before `$1` that expired before `$2`, `$3` the batch
 /// size, with `$lock` after the `LIMIT` (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two cleanups
@@ -73,5 +85,10 @@ macro_rules! flush {
 }
 
 /// `$1` created before, `$2` expired before, `$3` batch size.
-pub(crate) static FLUSH: Stmt =
-    Stmt::new("legacy_consent.flush", flush!("")).postgres(flush!(" FOR UPDATE SKIP LOCKED"));
+pub(crate) static FLUSH: Stmt = Stmt::new("legacy_consent.flush", flush!(""))
+    .postgres(flush!(" FOR UPDATE SKIP LOCKED"))
+    // MySQL refuses `LIMIT` in an `IN` subquery; its `DELETE` takes one itself.
+    .mysql(
+        "DELETE FROM oxydra_legacy_consent_request WHERE requested_at < $1 AND expires_at < $2 \
+         LIMIT $3",
+    );

@@ -3,7 +3,8 @@
 use crate::db::Stmt;
 
 /// Readiness probe: a read, so on SQLite it runs on a reader without queueing behind writes.
-pub(crate) static PING: Stmt = Stmt::new("meta.ping", "SELECT CAST(1 AS BIGINT) AS n");
+pub(crate) static PING: Stmt =
+    Stmt::new("meta.ping", "SELECT CAST(1 AS BIGINT) AS n").mysql("SELECT CAST(1 AS SIGNED) AS n");
 
 /// Whether sqlx's migration table exists yet (in the current schema on PostgreSQL).
 pub(crate) static MIGRATIONS_TABLE_EXISTS: Stmt = Stmt::new(
@@ -13,6 +14,10 @@ pub(crate) static MIGRATIONS_TABLE_EXISTS: Stmt = Stmt::new(
 )
 .sqlite(
     "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+)
+.mysql(
+    "SELECT COUNT(*) AS n FROM information_schema.tables \
+     WHERE table_schema = DATABASE() AND table_name = '_sqlx_migrations'",
 );
 
 /// Versions of the migrations applied successfully.

@@ -9,6 +9,7 @@
 use std::sync::LazyLock;
 
 use crate::db::Stmt;
+use crate::mysql::MySqlForm;
 
 /// The column list, in the order of [`crate::rows::TokenRow`] and of [`INSERT`]'s parameters.
 macro_rules! token_columns {
@@ -71,20 +72,28 @@ pub(crate) static GET: Stmt = Stmt::new(
     ),
 );
 
+/// `$1` signature, `$2` kind: the request id of the token, active or not.
+macro_rules! request_of {
+    () => {
+        "SELECT request_id FROM oxydra_token WHERE signature = $1 AND kind = $2"
+    };
+}
+
 /// `$1` signature, `$2` kind. Deactivates the token only if it is still active, so of two
-/// concurrent uses exactly one sees a row (PostgreSQL re-checks the condition after waiting
-/// for the row lock). Returns the request id.
+/// concurrent uses exactly one sees a row (PostgreSQL and InnoDB re-check the condition after
+/// waiting for the row lock). Returns the request id (MariaDB: read back in the update's
+/// transaction).
 pub(crate) static DEACTIVATE: Stmt = Stmt::new(
     "tokens.deactivate",
     "UPDATE oxydra_token SET active = FALSE \
      WHERE signature = $1 AND kind = $2 AND active = TRUE RETURNING request_id",
-);
+)
+.mysql_form(MySqlForm::UpdateThenSelect {
+    select: request_of!(),
+});
 
 /// `$1` signature, `$2` kind: the request id of the token, active or not.
-pub(crate) static REQUEST_OF: Stmt = Stmt::new(
-    "tokens.request_of",
-    "SELECT request_id FROM oxydra_token WHERE signature = $1 AND kind = $2",
-);
+pub(crate) static REQUEST_OF: Stmt = Stmt::new("tokens.request_of", request_of!());
 
 /// `$1` request id: deletes the grant's access tokens (rotation, revocation, replay).
 pub(crate) static DELETE_ACCESS_OF_REQUEST: Stmt = Stmt::new(
@@ -100,6 +109,15 @@ pub(crate) static DELETE_ACCESS_OF_REQUEST: Stmt = Stmt::new(
 .sqlite(
     "DELETE FROM oxydra_token INDEXED BY oxydra_token_request_id_idx \
      WHERE request_id = $1 AND kind = 'access_token'",
+)
+// MySQL names the index too: on a small table InnoDB would rather scan the primary key, and
+// it locks every row it reads, so a rotation and a concurrent replay of one grant, each
+// deleting one kind, would wait for each other's rows (a deadlock). Through the
+// `(request_id, kind)` index each reads only its own kind's rows. Index hints need the
+// multi-table form of `DELETE`/`UPDATE`, here and in the two statements below.
+.mysql(
+    "DELETE t FROM oxydra_token t FORCE INDEX (oxydra_token_request_id_idx) \
+     WHERE t.request_id = $1 AND t.kind = 'access_token'",
 );
 
 /// `$1` request id: deletes the grant's refresh tokens (revocation, replay; see
@@ -112,6 +130,10 @@ pub(crate) static DELETE_REFRESH_OF_REQUEST: Stmt = Stmt::new(
 .sqlite(
     "DELETE FROM oxydra_token INDEXED BY oxydra_token_request_id_idx \
      WHERE request_id = $1 AND kind = 'refresh_token'",
+)
+.mysql(
+    "DELETE t FROM oxydra_token t FORCE INDEX (oxydra_token_request_id_idx) \
+     WHERE t.request_id = $1 AND t.kind = 'refresh_token'",
 );
 
 /// `$1` request id: deactivates the grant's authorization codes (kept to detect reuse).
@@ -123,6 +145,10 @@ pub(crate) static DEACTIVATE_CODES_OF_REQUEST: Stmt = Stmt::new(
 // SQLite: names the request-id index, see `DELETE_ACCESS_OF_REQUEST`.
 .sqlite(
     "UPDATE oxydra_token INDEXED BY oxydra_token_request_id_idx SET active = FALSE \
+     WHERE request_id = $1 AND kind = 'authorize_code' AND active = TRUE",
+)
+.mysql(
+    "UPDATE oxydra_token FORCE INDEX (oxydra_token_request_id_idx) SET active = FALSE \
      WHERE request_id = $1 AND kind = 'authorize_code' AND active = TRUE",
 );
 
@@ -140,17 +166,28 @@ pub(crate) static FLUSH: Stmt = Stmt::new(
      SELECT signature FROM oxydra_token \
      WHERE kind = $1 AND expires_at IS NOT NULL AND expires_at < $2 AND issued_at < $3 \
      LIMIT $4 FOR UPDATE SKIP LOCKED)",
+)
+// MySQL refuses `LIMIT` in an `IN` subquery; its `DELETE` takes one itself.
+.mysql(
+    "DELETE FROM oxydra_token \
+     WHERE kind = $1 AND expires_at IS NOT NULL AND expires_at < $2 AND issued_at < $3 LIMIT $4",
 );
 
 /// `$1` client id, `$2` jti, `$3` expires at, `$4` now. Inserts the jti, or replaces a record
 /// of it that has expired at `$4`; affects no row when an unexpired record exists. One
 /// statement: a concurrent claim of the same jti waits for this one and then affects no row.
+/// MySQL counts an `ON DUPLICATE KEY UPDATE` that changes nothing as a found row, so there the
+/// expired record is deleted first and a duplicate on the insert counts as no row.
 pub(crate) static CLAIM_JTI: Stmt = Stmt::new(
     "tokens.claim_jti",
     "INSERT INTO oxydra_jti (client_id, jti, expires_at) VALUES ($1, $2, $3) \
      ON CONFLICT (client_id, jti) DO UPDATE SET expires_at = excluded.expires_at \
      WHERE oxydra_jti.expires_at <= $4",
-);
+)
+.mysql_form(MySqlForm::DeleteThenInsert {
+    delete: "DELETE FROM oxydra_jti WHERE client_id = $1 AND jti = $2 AND expires_at <= $4",
+    insert: "INSERT INTO oxydra_jti (client_id, jti, expires_at) VALUES ($1, $2, $3)",
+});
 
 /// `$1` now, `$2` batch size: deletes some jti records (of any client) expired at `$1`.
 pub(crate) static DELETE_EXPIRED_JTIS: Stmt = Stmt::new(
@@ -162,7 +199,8 @@ pub(crate) static DELETE_EXPIRED_JTIS: Stmt = Stmt::new(
     "DELETE FROM oxydra_jti WHERE (client_id, jti) IN (\
      SELECT client_id, jti FROM oxydra_jti WHERE expires_at <= $1 LIMIT $2 \
      FOR UPDATE SKIP LOCKED)",
-);
+)
+.mysql("DELETE FROM oxydra_jti WHERE expires_at <= $1 LIMIT $2");
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,5 @@
 //! The client cache: writes through a store are seen at once; writes by another instance on
-//! the same database within the refresh interval (SQLite file and PostgreSQL).
+//! the same database within the refresh interval (SQLite file, PostgreSQL and MySQL).
 
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ struct Fleet {
     writer: SqlStore,
     reader: SqlStore,
     _dir: Option<tempfile::TempDir>,
-    _pg: Option<oxydra_testkit::backend::TestStore>,
+    _server: Option<oxydra_testkit::backend::TestStore>,
 }
 
 async fn fleet(backend: TestBackend, refresh: Duration) -> Option<Fleet> {
@@ -54,17 +54,17 @@ async fn fleet(backend: TestBackend, refresh: Duration) -> Option<Fleet> {
                 writer,
                 reader,
                 _dir: Some(dir),
-                _pg: None,
+                _server: None,
             })
         }
-        TestBackend::Postgres => {
+        TestBackend::Postgres | TestBackend::Mysql => {
             let test_store = open_store(backend).await?;
             let reader = test_store.another_instance(&opts).await?;
             Some(Fleet {
                 writer: test_store.store.clone(),
                 reader,
                 _dir: None,
-                _pg: Some(test_store),
+                _server: Some(test_store),
             })
         }
     }
@@ -148,6 +148,10 @@ macro_rules! fleet_tests {
             #[tokio::test]
             async fn postgres() {
                 super::$name(super::TestBackend::Postgres).await;
+            }
+            #[tokio::test]
+            async fn mysql() {
+                super::$name(super::TestBackend::Mysql).await;
             }
         })*
     };

@@ -74,6 +74,7 @@ store_test! {
         };
         let expected = match store.backend() {
             Backend::Postgres => "oxydra_client_pkey",
+            Backend::Mysql => "PRIMARY",
             Backend::Sqlite => "oxydra_client.id",
         };
         assert_eq!(constraint.as_deref(), Some(expected));

@@ -26,6 +26,12 @@ async fn raw_rows(store: &SqlStore) -> Vec<String> {
     let sql = "SELECT encrypted FROM oxydra_jwk ORDER BY kid";
     if let Some(pool) = store.sqlite_pool() {
         sqlx::query_scalar(sql).fetch_all(pool).await.unwrap()
+    } else if let Some(pool) = store.mysql_pool() {
+        // The column's binary collation makes sqlx see bytes; they are UTF-8 text.
+        let raw: Vec<Vec<u8>> = sqlx::query_scalar(sql).fetch_all(pool).await.unwrap();
+        raw.into_iter()
+            .map(|b| String::from_utf8(b).unwrap())
+            .collect()
     } else {
         sqlx::query_scalar(sql)
             .fetch_all(store.postgres_pool().unwrap())

@@ -1,8 +1,9 @@
 //! The storage contract: every `oxydra_core::store` method, on every configured backend.
 //!
-//! `store_test!` runs each body as `<name>::sqlite` (fresh in-memory database) and
-//! `<name>::postgres` (fresh schema in `TEST_DATABASE_URL`; skipped when unset unless
-//! `OXYDRA_TEST_REQUIRE=postgres`).
+//! `store_test!` runs each body as `<name>::sqlite` (fresh in-memory database),
+//! `<name>::postgres` (fresh schema in `TEST_DATABASE_URL`) and `<name>::mysql` (fresh database
+//! on the server of `TEST_MYSQL_URL`); a server backend is skipped when its variable is unset
+//! unless `OXYDRA_TEST_REQUIRE` names it (e.g. `postgres,mysql`).
 
 // A test binary: failing by panicking is the point (clippy only exempts `#[test]` fns).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -33,6 +34,8 @@ pub async fn exec_raw(store: &SqlStore, sql: &str) {
     if let Some(pool) = store.sqlite_pool() {
         sqlx::query(sql).execute(pool).await.unwrap();
     } else if let Some(pool) = store.postgres_pool() {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    } else if let Some(pool) = store.mysql_pool() {
         sqlx::query(sql).execute(pool).await.unwrap();
     } else {
         unreachable!("a store has one backend");

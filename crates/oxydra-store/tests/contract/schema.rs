@@ -1,5 +1,6 @@
 //! Schema parity: the same tables, columns, types, nullability and primary keys on every
-//! backend, read from the catalogues (`pragma_table_info`, `information_schema`).
+//! backend, read from the catalogues (`pragma_table_info`, `information_schema`). MySQL
+//! spells `BOOLEAN` `tinyint` and needs `VARCHAR` for keys, which count as `text` here.
 
 use std::collections::BTreeMap;
 
@@ -14,7 +15,8 @@ fn normalise(ty: &str) -> String {
     match ty.to_ascii_lowercase().as_str() {
         "integer" | "int8" => "bigint".into(),
         "blob" => "bytea".into(),
-        "text" | "character varying" | "varchar" => "text".into(),
+        "text" | "character varying" | "varchar" | "longtext" => "text".into(),
+        "tinyint" => "boolean".into(),
         other => other.to_owned(),
     }
 }
@@ -68,6 +70,27 @@ async fn postgres_schema(store: &SqlStore) -> Schema {
     let mut schema = Schema::new();
     for (table, column, ty, nullable) in cols {
         let is_pk = pk.iter().any(|(t, c)| *t == table && *c == column);
+        schema
+            .entry(table)
+            .or_default()
+            .insert(column, (normalise(&ty), nullable, is_pk));
+    }
+    schema
+}
+
+async fn mysql_schema(store: &SqlStore) -> Schema {
+    let pool = store.mysql_pool().unwrap();
+    let cols: Vec<(String, String, String, bool, bool)> = sqlx::query_as(
+        "SELECT CAST(table_name AS CHAR), CAST(column_name AS CHAR), CAST(data_type AS CHAR), \
+                is_nullable = 'YES', column_key = 'PRI' \
+         FROM information_schema.columns \
+         WHERE table_schema = DATABASE() AND table_name LIKE 'oxydra\\_%'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut schema = Schema::new();
+    for (table, column, ty, nullable, is_pk) in cols {
         schema
             .entry(table)
             .or_default()
@@ -162,4 +185,17 @@ async fn schemas_match_across_backends() {
     assert_eq!(lite, pg, "SQLite and PostgreSQL schemas differ");
     sqlite.cleanup().await;
     postgres.cleanup().await;
+}
+
+#[tokio::test]
+async fn mysql_schema_matches_sqlite() {
+    let sqlite = open_store(TestBackend::Sqlite).await.unwrap();
+    let Some(mysql) = open_store(TestBackend::Mysql).await else {
+        return;
+    };
+    let (lite, my) = (sqlite_schema(&sqlite).await, mysql_schema(&mysql).await);
+    assert!(!lite.is_empty());
+    assert_eq!(lite, my, "SQLite and MySQL schemas differ");
+    sqlite.cleanup().await;
+    mysql.cleanup().await;
 }

@@ -45,6 +45,8 @@ async fn jti_rows(store: &SqlStore) -> i64 {
     let sql = "SELECT COUNT(*) FROM oxydra_jti";
     if let Some(pool) = store.sqlite_pool() {
         sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+    } else if let Some(pool) = store.mysql_pool() {
+        sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
     } else {
         sqlx::query_scalar(sql)
             .fetch_one(store.postgres_pool().unwrap())
@@ -160,7 +162,7 @@ store_test! {
     async fn flush_batches_suit_the_backend(store: SqlStore) {
         // PostgreSQL pays a durable commit per statement, so it flushes in larger batches.
         let expected = match store.backend() {
-            oxydra_store::Backend::Postgres => 10_000,
+            oxydra_store::Backend::Postgres | oxydra_store::Backend::Mysql => 10_000,
             oxydra_store::Backend::Sqlite => oxydra_core::service::revoke::FLUSH_BATCH_SIZE,
         };
         assert_eq!(oxydra_core::store::TokenStore::flush_batch_size(&store), expected);

@@ -19,7 +19,7 @@ const NEW: &str = "the rotated secret of the fleet client";
 /// What keeps the shared database alive for the test.
 enum Database {
     File(#[allow(dead_code)] tempfile::TempDir),
-    Postgres(#[allow(dead_code)] Box<TestStore>),
+    Server(#[allow(dead_code)] Box<TestStore>),
 }
 
 /// Two stores on one database, the second trusting its cached clients for `refresh`; `None`
@@ -43,10 +43,10 @@ async fn two_stores(
             let b = SqlStore::open(&dsn, &second).await.unwrap().store;
             Some((a, b, Database::File(dir)))
         }
-        TestBackend::Postgres => {
+        TestBackend::Postgres | TestBackend::Mysql => {
             let first = open_store(backend).await?;
             let b = first.another_instance(&second).await?;
-            Some((first.store.clone(), b, Database::Postgres(Box::new(first))))
+            Some((first.store.clone(), b, Database::Server(Box::new(first))))
         }
     }
 }
@@ -166,4 +166,14 @@ async fn a_rotated_secret_and_a_deleted_client_stop_working_on_every_instance_sq
 #[tokio::test]
 async fn a_rotated_secret_and_a_deleted_client_stop_working_on_every_instance_postgres() {
     changes_reach_the_other_instance(TestBackend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_deleted_client_is_refused_before_the_cache_notices_mysql() {
+    a_deleted_client_is_refused_before_the_cache_notices(TestBackend::Mysql).await;
+}
+
+#[tokio::test]
+async fn a_rotated_secret_and_a_deleted_client_stop_working_on_every_instance_mysql() {
+    changes_reach_the_other_instance(TestBackend::Mysql).await;
 }

@@ -195,29 +195,45 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
                 .map_err(|e| fail(e.into()))?;
             id_token = Some(signed);
         }
-        let scope = grant.granted_scope.join(" ");
+        let response = self.redirect_to_client(
+            &grant.granted_scope,
+            code.as_deref(),
+            access.as_ref().map(|(t, e)| (t.as_str(), e.as_str())),
+            id_token.as_deref(),
+        );
+        Ok(Minted { rows, response })
+    }
+
+    /// The redirect (or form) carrying what was minted to the client.
+    fn redirect_to_client(
+        &self,
+        granted_scope: &[String],
+        code: Option<&str>,
+        access: Option<(&str, &str)>,
+        id_token: Option<&str>,
+    ) -> AuthorizeResponse {
+        let scope = granted_scope.join(" ");
         let mut pairs: Vec<(&str, &str)> = Vec::new();
-        if let Some(code) = &code {
+        if let Some(code) = code {
             pairs.push(("code", code));
         }
-        if let Some((token, expires_in)) = &access {
+        if let Some((token, expires_in)) = access {
             pairs.extend([
-                ("access_token", token.as_str()),
+                ("access_token", token),
                 ("token_type", "bearer"),
-                ("expires_in", expires_in.as_str()),
+                ("expires_in", expires_in),
             ]);
         }
-        if let Some(id_token) = &id_token {
+        if let Some(id_token) = id_token {
             pairs.push(("id_token", id_token));
         }
         pairs.push(("scope", &scope));
         pairs.push(("state", &self.request.state));
-        let response = AuthorizeResponse::to_client(
+        AuthorizeResponse::to_client(
             self.request.redirect.url(),
             self.request.redirect.mode,
             &pairs,
-        );
-        Ok(Minted { rows, response })
+        )
     }
 
     /// The stored row of an authorization code: the grant plus what the token request must

@@ -1,6 +1,7 @@
 //! `TRACING_PROVIDER=otel`: a token request's spans (the HTTP request, the store calls, the
 //! JWT signing) reach an OTLP/HTTP receiver started here, in one trace, under the configured
-//! service name, and the JSON log lines of that request carry its trace id.
+//! service name (inside the caller's trace when it sends a `traceparent`), and the JSON log
+//! lines of that request carry its trace id.
 
 use std::sync::{Arc, Mutex};
 
@@ -18,6 +19,9 @@ use crate::support::Server;
 
 const SERVICE: &str = "oxydra-under-test";
 const CLIENT_SECRET: &str = "a-secret-that-must-never-be-exported";
+/// The W3C trace context of a (pretend) traced caller of the token endpoint.
+const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CALLER_SPAN: &str = "00f067aa0ba902b7";
 
 /// An OTLP/HTTP trace receiver on a free loopback port: every export request, decoded.
 struct Receiver {
@@ -86,7 +90,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Registers a client_credentials client and gets a (JWT) access token for it.
+/// Registers a client_credentials client and gets a (JWT) access token for it, as a caller
+/// inside trace [`CALLER_TRACE`].
 async fn token_request(server: &Server) -> String {
     let http = reqwest::Client::new();
     let created = http
@@ -104,6 +109,7 @@ async fn token_request(server: &Server) -> String {
     let token = http
         .post(format!("{}/oauth2/token", server.public))
         .basic_auth("traced", Some(CLIENT_SECRET))
+        .header("traceparent", format!("00-{CALLER_TRACE}-{CALLER_SPAN}-01"))
         .form(&[("grant_type", "client_credentials")])
         .send()
         .await
@@ -140,6 +146,17 @@ async fn token_request_spans_and_log_lines_share_a_trace() {
         .find(|(_, s)| s.name == "POST /oauth2/token")
         .unwrap_or_else(|| panic!("no token request span among {:?}", names(&spans)));
     assert_eq!(service, SERVICE);
+    // A request without `traceparent` starts its own trace (sampled: ratio 1).
+    assert!(
+        spans
+            .iter()
+            .any(|(_, s)| s.name == "POST /clients" && s.parent_span_id.is_empty()),
+        "no root span for the client registration in {:?}",
+        names(&spans)
+    );
+    // The caller's `traceparent` makes the request span its child.
+    assert_eq!(hex(&request.trace_id), CALLER_TRACE);
+    assert_eq!(hex(&request.parent_span_id), CALLER_SPAN);
     assert_eq!(
         string(&request.attributes, "http.route").as_deref(),
         Some("/oauth2/token")

@@ -20,8 +20,7 @@ use crate::config::CorsConfig;
 use crate::error::ApiError;
 use crate::metrics::MetricsLayer;
 use crate::state::AppState;
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+use crate::telemetry::REQUEST_ID;
 
 /// Fallback for unrouted paths: a JSON 404 instead of an empty body.
 pub async fn not_found() -> ApiError {
@@ -45,19 +44,9 @@ pub fn wrap(router: Router<AppState>, state: &AppState) -> Router<AppState> {
         .cors
         .enabled
         .then(|| cors_layer(&state.config.cors));
-    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request| {
-        let request_id = request
-            .headers()
-            .get(&REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        tracing::info_span!(
-            "request",
-            method = %request.method(),
-            path = %request.uri().path(),
-            request_id = %request_id,
-        )
-    });
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(crate::telemetry::request_span)
+        .on_response(crate::telemetry::RecordStatus);
     router.layer(
         ServiceBuilder::new()
             .layer(MetricsLayer::new(state.metrics.clone()))

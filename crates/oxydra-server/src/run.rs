@@ -47,6 +47,9 @@ pub enum ServeError {
     /// Start-up provisioning (the root client) failed.
     #[error("bootstrap: {0}")]
     Bootstrap(String),
+    /// The span exporter (`TRACING_PROVIDER`) could not be started.
+    #[error("tracing: {0}")]
+    Tracing(String),
 }
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -54,7 +57,15 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs the server until a shutdown signal arrives.
 pub async fn serve(config: Config, mode: ServeMode) -> Result<(), ServeError> {
-    telemetry::init(&config.log);
+    let telemetry = telemetry::init(&config.log, &config.tracing).map_err(ServeError::Tracing)?;
+    let result = serve_with(config, mode).await;
+    // After the listeners drained: the last requests' spans are sent before the process ends.
+    telemetry.shutdown().await;
+    result
+}
+
+/// [`serve`] once logging and span export are set up.
+async fn serve_with(config: Config, mode: ServeMode) -> Result<(), ServeError> {
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }

@@ -10,6 +10,10 @@ use crate::Error;
 
 /// `BASE64URL(header) . BASE64URL(claims) . BASE64URL(signature)` signed with `key`; the
 /// header names the key's algorithm, `kid` and `typ` (RFC 9068 uses `at+jwt`).
+///
+/// Every JWT this server issues is signed here, so its span (exported with
+/// `TRACING_PROVIDER`) shows the cost of signing; it names the key, never the claims.
+#[tracing::instrument(name = "jws.sign", level = "debug", skip_all, fields(alg = key.algorithm().name(), kid = kid, typ = typ))]
 pub fn sign_compact(
     key: &KeyPair,
     kid: &str,

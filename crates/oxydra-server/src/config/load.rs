@@ -43,6 +43,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let oidc = oidc(&mut r, base);
     let cors = cors(&mut r);
     let log = log_config(&mut r);
+    let tracing = super::traces::tracing_config(&mut r);
     let body_limit_bytes = body_limit(&mut r);
     let janitor_interval = janitor_interval(&mut r);
     let rsa_key_bits = rsa_key_bits(&mut r);
@@ -80,6 +81,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         oidc,
         cors,
         log,
+        tracing,
         body_limit_bytes,
         janitor_interval,
         rsa_key_bits,

@@ -16,6 +16,7 @@ mod keys;
 mod load;
 mod secrets;
 mod sections;
+mod traces;
 mod urls;
 mod validate;
 
@@ -44,6 +45,7 @@ pub use env::{EnvSource, ProcessEnv};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
 pub(crate) use secrets::sha256;
 pub use secrets::{MIN_COOKIE_SECRET_LEN, MIN_SYSTEM_SECRET_LEN, redact_dsn};
+pub use traces::{OtlpConfig, TracingConfig};
 
 /// The whole server configuration. `Debug` redacts every secret, the DSN included.
 #[derive(Debug, Clone)]
@@ -95,6 +97,8 @@ pub struct Config {
     pub cors: CorsConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Span export (`TRACING_*`); off by default.
+    pub tracing: TracingConfig,
     /// Largest accepted request body, in bytes (`OXYDRA_BODY_LIMIT`).
     pub body_limit_bytes: usize,
     /// How often expired rows are deleted; `None` = never (`OXYDRA_JANITOR_INTERVAL`).

@@ -89,6 +89,7 @@ impl SqlStore {
 }
 
 impl ClientStore for SqlStore {
+    #[tracing::instrument(name = "store.create_client", level = "debug", skip_all)]
     async fn create_client(&self, client: &Client) -> Result<(), StoreError> {
         let mut args = vec![
             Arg::Text(client.id.as_str().to_owned()),
@@ -101,6 +102,7 @@ impl ClientStore for SqlStore {
             .map(drop)
     }
 
+    #[tracing::instrument(name = "store.get_client", level = "debug", skip_all)]
     async fn get_client(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
         let cache = &self.client_cache;
         cache.confirm(|| self.client_revision()).await?;
@@ -116,12 +118,14 @@ impl ClientStore for SqlStore {
         Ok(client)
     }
 
+    #[tracing::instrument(name = "store.list_clients", level = "debug", skip_all)]
     async fn list_clients(&self, limit: u32, offset: u32) -> Result<Vec<Client>, StoreError> {
         let args = [Arg::Int(i64::from(limit)), Arg::Int(i64::from(offset))];
         let rows: Vec<ClientRow> = self.db.fetch_all(&sql::LIST, &args).await?;
         rows.into_iter().map(Client::try_from).collect()
     }
 
+    #[tracing::instrument(name = "store.update_client", level = "debug", skip_all)]
     async fn update_client(
         &self,
         client: &Client,
@@ -138,6 +142,7 @@ impl ClientStore for SqlStore {
         .ok_or(StoreError::NotFound)
     }
 
+    #[tracing::instrument(name = "store.delete_client", level = "debug", skip_all)]
     async fn delete_client(&self, id: &ClientId) -> Result<bool, StoreError> {
         let args = [Arg::Text(id.as_str().to_owned())];
         let deleted = self

@@ -212,11 +212,13 @@ where
 }
 
 impl FlowStore for SqlStore {
+    #[tracing::instrument(name = "store.create_login_request", level = "debug", skip_all)]
     async fn create_login_request(&self, request: &LoginRequest) -> Result<(), StoreError> {
         let args = login_args(request)?;
         self.db.execute(&sql::INSERT_LOGIN, &args).await.map(drop)
     }
 
+    #[tracing::instrument(name = "store.get_login_request", level = "debug", skip_all)]
     async fn get_login_request(
         &self,
         challenge: &FlowId,
@@ -224,6 +226,11 @@ impl FlowStore for SqlStore {
         get_request::<LoginRequestRow, _>(&self.db, LOGIN.get, challenge).await
     }
 
+    #[tracing::instrument(
+        name = "store.get_login_request_by_verifier",
+        level = "debug",
+        skip_all
+    )]
     async fn get_login_request_by_verifier(
         &self,
         verifier: &FlowId,
@@ -231,6 +238,7 @@ impl FlowStore for SqlStore {
         get_request::<LoginRequestRow, _>(&self.db, LOGIN.by_verifier, verifier).await
     }
 
+    #[tracing::instrument(name = "store.handle_login_request", level = "debug", skip_all)]
     async fn handle_login_request(
         &self,
         challenge: &FlowId,
@@ -240,6 +248,7 @@ impl FlowStore for SqlStore {
         answer::<LoginRequestRow, _>(&self.db, &LOGIN, &sql::HANDLE_LOGIN, &args, challenge).await
     }
 
+    #[tracing::instrument(name = "store.use_login_verifier", level = "debug", skip_all)]
     async fn use_login_verifier(
         &self,
         verifier: &FlowId,
@@ -247,11 +256,13 @@ impl FlowStore for SqlStore {
         redeem::<LoginRequestRow, _>(&self.db, &LOGIN, verifier).await
     }
 
+    #[tracing::instrument(name = "store.create_consent_request", level = "debug", skip_all)]
     async fn create_consent_request(&self, request: &ConsentRequest) -> Result<(), StoreError> {
         let args = consent_args(request)?;
         self.db.execute(&sql::INSERT_CONSENT, &args).await.map(drop)
     }
 
+    #[tracing::instrument(name = "store.get_consent_request", level = "debug", skip_all)]
     async fn get_consent_request(
         &self,
         challenge: &FlowId,
@@ -259,6 +270,11 @@ impl FlowStore for SqlStore {
         get_request::<ConsentRequestRow, _>(&self.db, CONSENT.get, challenge).await
     }
 
+    #[tracing::instrument(
+        name = "store.get_consent_request_by_verifier",
+        level = "debug",
+        skip_all
+    )]
     async fn get_consent_request_by_verifier(
         &self,
         verifier: &FlowId,
@@ -266,6 +282,7 @@ impl FlowStore for SqlStore {
         get_request::<ConsentRequestRow, _>(&self.db, CONSENT.by_verifier, verifier).await
     }
 
+    #[tracing::instrument(name = "store.handle_consent_request", level = "debug", skip_all)]
     async fn handle_consent_request(
         &self,
         challenge: &FlowId,
@@ -282,6 +299,7 @@ impl FlowStore for SqlStore {
             .await
     }
 
+    #[tracing::instrument(name = "store.use_consent_verifier", level = "debug", skip_all)]
     async fn use_consent_verifier(
         &self,
         verifier: &FlowId,
@@ -289,6 +307,7 @@ impl FlowStore for SqlStore {
         redeem::<ConsentRequestRow, _>(&self.db, &CONSENT, verifier).await
     }
 
+    #[tracing::instrument(name = "store.login_to_consent", level = "debug", skip_all)]
     async fn login_to_consent(
         &self,
         verifier: &FlowId,
@@ -298,6 +317,7 @@ impl FlowStore for SqlStore {
         flow_intents::login_to_consent(&self.db, verifier, session, consent).await
     }
 
+    #[tracing::instrument(name = "store.consent_to_code", level = "debug", skip_all)]
     async fn consent_to_code(
         &self,
         verifier: &FlowId,
@@ -306,6 +326,7 @@ impl FlowStore for SqlStore {
         flow_intents::consent_to_code(self, verifier, tokens).await
     }
 
+    #[tracing::instrument(name = "store.remembered_consents", level = "debug", skip_all)]
     async fn remembered_consents(
         &self,
         subject: &str,
@@ -325,6 +346,7 @@ impl FlowStore for SqlStore {
         rows.into_iter().map(ConsentRequest::try_from).collect()
     }
 
+    #[tracing::instrument(name = "store.revoke_consent_sessions", level = "debug", skip_all)]
     async fn revoke_consent_sessions(
         &self,
         subject: &str,
@@ -364,6 +386,7 @@ impl FlowStore for SqlStore {
         Ok(deleted)
     }
 
+    #[tracing::instrument(name = "store.create_login_session", level = "debug", skip_all)]
     async fn create_login_session(&self, session: &LoginSession) -> Result<(), StoreError> {
         let args = session_args(session);
         self.db
@@ -372,6 +395,7 @@ impl FlowStore for SqlStore {
             .map(drop)
     }
 
+    #[tracing::instrument(name = "store.get_login_session", level = "debug", skip_all)]
     async fn get_login_session(&self, id: &str) -> Result<Option<LoginSession>, StoreError> {
         let row: Option<LoginSessionRow> = self
             .db
@@ -380,6 +404,7 @@ impl FlowStore for SqlStore {
         Ok(row.map(LoginSession::from))
     }
 
+    #[tracing::instrument(name = "store.delete_login_session", level = "debug", skip_all)]
     async fn delete_login_session(&self, id: &str) -> Result<bool, StoreError> {
         let deleted = self
             .db
@@ -388,6 +413,7 @@ impl FlowStore for SqlStore {
         Ok(deleted > 0)
     }
 
+    #[tracing::instrument(name = "store.delete_login_sessions_of", level = "debug", skip_all)]
     async fn delete_login_sessions_of(&self, subject: &str) -> Result<u64, StoreError> {
         self.db
             .execute(
@@ -397,6 +423,7 @@ impl FlowStore for SqlStore {
             .await
     }
 
+    #[tracing::instrument(name = "store.flush_login_sessions", level = "debug", skip_all)]
     async fn flush_login_sessions(&self, criteria: FlushCriteria) -> Result<u64, StoreError> {
         let args = [
             Arg::Int(criteria.expired_before.unix_micros()),
@@ -406,6 +433,7 @@ impl FlowStore for SqlStore {
         self.db.execute(&sql::FLUSH_LOGIN_SESSIONS, &args).await
     }
 
+    #[tracing::instrument(name = "store.flush_flows", level = "debug", skip_all)]
     async fn flush_flows(
         &self,
         criteria: FlushCriteria,

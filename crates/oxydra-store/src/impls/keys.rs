@@ -25,6 +25,7 @@ fn pair(set: &str, kid: &str) -> [Arg; 2] {
 }
 
 impl KeyStore for SqlStore {
+    #[tracing::instrument(name = "store.create_keys", level = "debug", skip_all)]
     async fn create_keys(&self, keys: &[StoredKey]) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
         for key in keys {
@@ -33,6 +34,7 @@ impl KeyStore for SqlStore {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.create_set_if_empty", level = "debug", skip_all)]
     async fn create_set_if_empty(&self, set: &str, keys: &[StoredKey]) -> Result<bool, StoreError> {
         if keys.iter().any(|k| k.set != set) {
             return Err(StoreError::Corrupt(format!(
@@ -55,6 +57,7 @@ impl KeyStore for SqlStore {
         Ok(true)
     }
 
+    #[tracing::instrument(name = "store.extend_set", level = "debug", skip_all)]
     async fn extend_set<F, E>(&self, set: &str, choose: F) -> Result<usize, RewriteError<E>>
     where
         F: FnOnce(&[StoredKey]) -> Result<Vec<StoredKey>, E> + Send,
@@ -79,6 +82,7 @@ impl KeyStore for SqlStore {
         Ok(keys.len())
     }
 
+    #[tracing::instrument(name = "store.get_set", level = "debug", skip_all)]
     async fn get_set(&self, set: &str) -> Result<Vec<StoredKey>, StoreError> {
         let rows: Vec<KeyRow> = self
             .db
@@ -87,11 +91,13 @@ impl KeyStore for SqlStore {
         Ok(rows.into_iter().map(StoredKey::from).collect())
     }
 
+    #[tracing::instrument(name = "store.get_key", level = "debug", skip_all)]
     async fn get_key(&self, set: &str, kid: &str) -> Result<Option<StoredKey>, StoreError> {
         let row: Option<KeyRow> = self.db.fetch_optional(&sql::GET, &pair(set, kid)).await?;
         Ok(row.map(StoredKey::from))
     }
 
+    #[tracing::instrument(name = "store.replace_set", level = "debug", skip_all)]
     async fn replace_set(&self, set: &str, keys: &[StoredKey]) -> Result<(), StoreError> {
         if keys.iter().any(|k| k.set != set) {
             return Err(StoreError::Corrupt(format!(
@@ -107,10 +113,12 @@ impl KeyStore for SqlStore {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.replace_key", level = "debug", skip_all)]
     async fn replace_key(&self, key: &StoredKey) -> Result<(), StoreError> {
         self.db.execute(&sql::UPSERT, &args(key)).await.map(drop)
     }
 
+    #[tracing::instrument(name = "store.delete_set", level = "debug", skip_all)]
     async fn delete_set(&self, set: &str) -> Result<bool, StoreError> {
         let n = self
             .db
@@ -119,10 +127,12 @@ impl KeyStore for SqlStore {
         Ok(n > 0)
     }
 
+    #[tracing::instrument(name = "store.delete_key", level = "debug", skip_all)]
     async fn delete_key(&self, set: &str, kid: &str) -> Result<bool, StoreError> {
         Ok(self.db.execute(&sql::DELETE, &pair(set, kid)).await? > 0)
     }
 
+    #[tracing::instrument(name = "store.rewrite_all_keys", level = "debug", skip_all)]
     async fn rewrite_all_keys<F, E>(&self, mut reseal: F) -> Result<u64, RewriteError<E>>
     where
         F: FnMut(&StoredKey) -> Result<String, E> + Send,

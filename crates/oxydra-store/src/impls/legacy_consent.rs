@@ -27,6 +27,7 @@ async fn get(db: &Db, id: &str) -> Result<Option<LegacyConsentRequest>, StoreErr
 }
 
 impl LegacyConsentStore for SqlStore {
+    #[tracing::instrument(name = "store.create_legacy_consent", level = "debug", skip_all)]
     async fn create_legacy_consent(&self, r: &LegacyConsentRequest) -> Result<(), StoreError> {
         let args = [
             Arg::Text(r.id.clone()),
@@ -43,6 +44,7 @@ impl LegacyConsentStore for SqlStore {
         self.db.execute(&sql::INSERT, &args).await.map(drop)
     }
 
+    #[tracing::instrument(name = "store.get_legacy_consent", level = "debug", skip_all)]
     async fn get_legacy_consent(
         &self,
         id: &str,
@@ -50,6 +52,7 @@ impl LegacyConsentStore for SqlStore {
         get(&self.db, id).await
     }
 
+    #[tracing::instrument(name = "store.answer_legacy_consent", level = "debug", skip_all)]
     async fn answer_legacy_consent(
         &self,
         id: &str,
@@ -76,6 +79,7 @@ impl LegacyConsentStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(name = "store.use_legacy_consent", level = "debug", skip_all)]
     async fn use_legacy_consent(&self, id: &str, now: Now) -> Result<LegacyConsentUse, StoreError> {
         let args = [Arg::Text(id.to_owned()), Arg::Int(now.unix_micros())];
         if let Some(row) = self
@@ -94,6 +98,7 @@ impl LegacyConsentStore for SqlStore {
         })
     }
 
+    #[tracing::instrument(name = "store.flush_legacy_consents", level = "debug", skip_all)]
     async fn flush_legacy_consents(&self, criteria: FlushCriteria) -> Result<u64, StoreError> {
         let args = [
             Arg::Int(criteria.issued_before.unix_micros()),

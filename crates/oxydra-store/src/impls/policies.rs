@@ -40,6 +40,7 @@ fn decode(rows: Vec<PolicyRow>) -> Result<Vec<Policy>, StoreError> {
 }
 
 impl PolicyStore for SqlStore {
+    #[tracing::instrument(name = "store.create_policy", level = "debug", skip_all)]
     async fn create_policy(&self, policy: &Policy) -> Result<(), StoreError> {
         let args = args(policy)?;
         let mut tx = self.db.begin().await?;
@@ -48,6 +49,7 @@ impl PolicyStore for SqlStore {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.get_policy", level = "debug", skip_all)]
     async fn get_policy(&self, id: &str) -> Result<Option<Policy>, StoreError> {
         let row: Option<PolicyRow> = self
             .db
@@ -56,11 +58,13 @@ impl PolicyStore for SqlStore {
         row.map(Policy::try_from).transpose()
     }
 
+    #[tracing::instrument(name = "store.list_policies", level = "debug", skip_all)]
     async fn list_policies(&self, limit: u32, offset: u32) -> Result<Vec<Policy>, StoreError> {
         let args = [Arg::Int(i64::from(limit)), Arg::Int(i64::from(offset))];
         decode(self.db.fetch_all(&sql::LIST, &args).await?)
     }
 
+    #[tracing::instrument(name = "store.update_policy", level = "debug", skip_all)]
     async fn update_policy(&self, policy: &Policy) -> Result<(), StoreError> {
         let args = args(policy)?;
         let mut tx = self.db.begin().await?;
@@ -72,6 +76,7 @@ impl PolicyStore for SqlStore {
         tx.commit().await
     }
 
+    #[tracing::instrument(name = "store.delete_policy", level = "debug", skip_all)]
     async fn delete_policy(&self, id: &str) -> Result<bool, StoreError> {
         let mut tx = self.db.begin().await?;
         if tx
@@ -85,12 +90,14 @@ impl PolicyStore for SqlStore {
         tx.commit().await.map(|()| true)
     }
 
+    #[tracing::instrument(name = "store.policy_revision", level = "debug", skip_all)]
     async fn policy_revision(&self) -> Result<i64, StoreError> {
         let row: Option<RevisionRow> = self.db.fetch_optional(&sql::REVISION, &[]).await?;
         row.map(|r| r.revision)
             .ok_or_else(|| StoreError::Corrupt("oxydra_policy_revision has no row".into()))
     }
 
+    #[tracing::instrument(name = "store.load_policies", level = "debug", skip_all)]
     async fn load_policies(&self) -> Result<(i64, Vec<Policy>), StoreError> {
         // Revision first: rows read afterwards are at least that new.
         let revision = self.policy_revision().await?;

@@ -96,6 +96,7 @@ pub(crate) async fn insert_all(tx: &mut Tx, tokens: &[StoredToken]) -> Result<()
 }
 
 impl TokenStore for SqlStore {
+    #[tracing::instrument(name = "store.insert_tokens", level = "debug", skip_all)]
     async fn insert_tokens(&self, tokens: &[StoredToken]) -> Result<(), StoreError> {
         if tokens.is_empty() {
             return Ok(());
@@ -111,6 +112,7 @@ impl TokenStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(name = "store.get_token", level = "debug", skip_all)]
     async fn get_token(
         &self,
         kind: TokenKind,
@@ -123,6 +125,7 @@ impl TokenStore for SqlStore {
         row.map(StoredToken::try_from).transpose()
     }
 
+    #[tracing::instrument(name = "store.use_token", level = "debug", skip_all)]
     async fn use_token(
         &self,
         kind: TokenKind,
@@ -155,6 +158,7 @@ impl TokenStore for SqlStore {
         Ok(UseOutcome::Replayed)
     }
 
+    #[tracing::instrument(name = "store.revoke_request", level = "debug", skip_all)]
     async fn revoke_request(&self, request_id: &RequestId) -> Result<u64, StoreError> {
         let mut tx = self.db.begin().await?;
         // Codes first: a code exchange in flight holds its code's lock, so this waits for it
@@ -178,6 +182,7 @@ impl TokenStore for SqlStore {
         }
     }
 
+    #[tracing::instrument(name = "store.flush_tokens", level = "debug", skip_all)]
     async fn flush_tokens(
         &self,
         kind: TokenKind,
@@ -192,6 +197,7 @@ impl TokenStore for SqlStore {
         self.db.execute(&sql::FLUSH, &args).await
     }
 
+    #[tracing::instrument(name = "store.claim_jti", level = "debug", skip_all)]
     async fn claim_jti(
         &self,
         client_id: &ClientId,

@@ -119,3 +119,9 @@ fn the_0_10_admin_api_is_not_served_unguarded_on_the_public_port() {
         "{stderr}"
     );
 }
+
+#[test]
+fn an_unknown_tracing_provider_is_refused() {
+    let stderr = serve_fails(&["all", "--dev"], &[("TRACING_PROVIDER", "jaeger")]);
+    assert_error_line_names(&stderr, "TRACING_PROVIDER");
+}

@@ -22,3 +22,4 @@ mod readme;
 mod support;
 mod tcp_proxy;
 mod tokens_cli;
+mod tracing_export;

@@ -157,6 +157,23 @@ impl Server {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Stops the server with SIGTERM (its graceful shutdown) and waits for it to exit; after
+    /// [`TIMEOUT`] it is killed instead.
+    pub fn terminate(&mut self) -> ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "cannot signal the server");
+        let (exited, watch) = mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if watch.recv_timeout(TIMEOUT) == Err(mpsc::RecvTimeoutError::Timeout) {
+                let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            }
+        });
+        let status = self.child.wait().expect("wait for oxydra");
+        let _ = exited.send(());
+        status
+    }
+
     /// Kills the server with SIGKILL (no graceful shutdown) and reaps it.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

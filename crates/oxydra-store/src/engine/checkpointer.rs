@@ -13,7 +13,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 /// How often the checkpointer runs.
-pub(crate) const PERIOD: Duration = Duration::from_millis(250);
+pub(crate) const PERIOD: Duration = Duration::from_millis(50);
 /// The writer checkpoints itself only when the log reaches this many pages (40 MiB of 4 KiB
 /// pages): the checkpointer fell behind.
 pub(crate) const WAL_BOUND_PAGES: i64 = 10_000;

@@ -41,11 +41,15 @@ use crate::error::map_rusqlite;
 /// (`Unavailable`, 503) instead of hanging.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Bytes of the file each connection maps into memory: reads of mapped pages are memory
-/// reads, with no `read` system call and no copy into SQLite's page cache.
-const MMAP_SIZE: i64 = 256 * 1024 * 1024;
-/// Page cache per connection, in KiB (negative `cache_size` is KiB in SQLite): pages not
-/// served by the map (the WAL's, and everything of an in-memory database's writer).
-const CACHE_KIB: i64 = 8 * 1024;
+/// reads, with no `read` system call and no copy into SQLite's page cache. Kept small: mapped
+/// pages count in the process's resident set, and a large token table would otherwise be
+/// mapped whole; the rest is read through the page caches below.
+const MMAP_SIZE: i64 = 16 * 1024 * 1024;
+/// The writer's page cache, in KiB (negative `cache_size` is KiB in SQLite): the pages of the
+/// indexes it inserts into and of the WAL it writes.
+const WRITER_CACHE_KIB: i64 = 8 * 1024;
+/// A reader's page cache, in KiB: readers are several, and their lookups touch few pages.
+const READER_CACHE_KIB: i64 = 2 * 1024;
 /// Prepared statements kept per connection: more than the store has, so none is re-parsed.
 const STATEMENT_CACHE: usize = 128;
 
@@ -338,7 +342,11 @@ fn connect(target: &Target, role: Role) -> rusqlite::Result<Connection> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.pragma_update(None, "foreign_keys", true)?;
-    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    let cache_kib = match role {
+        Role::Reader => READER_CACHE_KIB,
+        Role::Writer | Role::Checkpointer => WRITER_CACHE_KIB,
+    };
+    conn.pragma_update(None, "cache_size", -cache_kib)?;
     if matches!(target, Target::File(_)) {
         if role == Role::Writer {
             // Persistent in the file; readers find it set.

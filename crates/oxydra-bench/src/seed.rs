@@ -181,9 +181,18 @@ impl Db {
                 Dialect::Postgres => anyhow::Ok(Db::Postgres(
                     sqlx::PgConnection::connect(database_url).await?,
                 )),
-                Dialect::Mysql => Ok(Db::Mysql(
-                    sqlx::MySqlConnection::connect(database_url).await?,
-                )),
+                Dialect::Mysql => {
+                    let mut conn = sqlx::MySqlConnection::connect(database_url).await?;
+                    // MariaDB stops a recursive CTE after 1,000 rows by default; a batch has
+                    // MYSQL_BATCH.
+                    sqlx::query(&format!(
+                        "SET SESSION max_recursive_iterations = {}",
+                        MYSQL_BATCH + 1
+                    ))
+                    .execute(&mut conn)
+                    .await?;
+                    Ok(Db::Mysql(conn))
+                }
                 Dialect::Sqlite => {
                     let options = sqlx::sqlite::SqliteConnectOptions::from_str(database_url)?
                         .busy_timeout(SQLITE_BUSY_TIMEOUT)

@@ -11,7 +11,7 @@ use oxydra_core::store::StoreError;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::statement;
+use super::{statement, writer};
 use crate::db::Arg;
 use crate::error::map_rusqlite;
 
@@ -60,11 +60,7 @@ fn in_one_transaction<'a>(
         conn.execute_batch("COMMIT")
     })();
     if let Err(e) = inserted {
-        if !conn.is_autocommit()
-            && let Err(rollback) = conn.execute_batch("ROLLBACK")
-        {
-            tracing::warn!(error = %rollback, "SQLite rollback failed");
-        }
+        writer::rollback(conn);
         return Err(map_rusqlite(e));
     }
     Ok(())

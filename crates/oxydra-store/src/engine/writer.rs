@@ -223,7 +223,9 @@ fn transaction(
     }
 }
 
-fn rollback(conn: &Connection) {
+/// Rolls back the connection's open transaction, if any (a failed rollback is only logged:
+/// SQLite has already undone the transaction or will when the connection is next used).
+pub(super) fn rollback(conn: &Connection) {
     if !conn.is_autocommit()
         && let Err(e) = conn.execute_batch("ROLLBACK")
     {

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use oxydra_api::paths::METRICS_PROMETHEUS;
@@ -19,7 +19,11 @@ pub fn routes() -> Router<AppState> {
 
 /// The counters, then what the state knows now: pool figures and signing-key cache ages.
 async fn scrape(State(state): State<AppState>) -> Response {
-    let body = state.metrics.prometheus(&gauges(&state));
+    let Ok(body) = state.metrics.prometheus(gauges(&state)) else {
+        // Writing into a `String` does not fail; only a collector could, and ours do not.
+        tracing::error!("the Prometheus encoder failed");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
     let mut response = body.into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

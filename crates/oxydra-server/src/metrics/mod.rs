@@ -12,8 +12,10 @@
 //! and status tables are open addressing over fixed arrays whose keys are set once (`OnceLock`,
 //! compare-and-swap), so a lookup is a hash and a few compares.
 //!
-//! The same counters feed `GET /metrics/prometheus` (`prometheus.rs`), together with the
-//! (route, method, status class) cells of `series.rs` and the protocol events of `events.rs`.
+//! The same counters feed `GET /metrics/prometheus`, together with the (route, method, status
+//! class) cells of `series.rs` and the protocol events of `events.rs`: `prometheus.rs` reads
+//! them at scrape time in `prometheus-client` collectors, so a request pays nothing for
+//! Prometheus beyond the two increments of its cell.
 
 mod events;
 mod layer;

@@ -1,17 +1,52 @@
-//! `GET /metrics/prometheus`: the counters of [`Metrics`] in the Prometheus text exposition
-//! format, version 0.0.4. Written directly rather than through a client crate's registry: the
-//! counters already exist as sharded atomics (shared with `/health/stats`), so a registry
-//! would only re-wrap them in collectors, and the format is a few line shapes. Every label
-//! value comes from the router's templates or a fixed enum, so the output's size is bounded.
+//! `GET /metrics/prometheus`: the counters of [`Metrics`], plus what the state knows at scrape
+//! time ([`Gauges`]), encoded by `prometheus-client`, the official Prometheus client for Rust.
+//!
+//! **Collectors over the existing atomics.** The counters are the sharded atomics that
+//! `/health/stats` also reads, written by the request layer and the protocol handlers. The
+//! crate's own `Counter`/`Histogram`/`Family` types would be a second set of counters, with a
+//! `Family`'s locked map lookup on every response, so instead two [`Collector`]s read our
+//! atomics when Prometheus scrapes: [`CounterCollector`] (build info, uptime, the (route,
+//! method, status class) cells of `series.rs`, the events of `events.rs`) and [`Gauges`]
+//! (pool, query latency, key-cache ages). The request path is unchanged; the crate does the
+//! naming (`_total` on counters, `_info`, the `_seconds` unit), the label escaping and the
+//! number formatting. The [`Registry`] holding the two is assembled per scrape: the gauges are
+//! a snapshot of the state taken by the handler, and a registry of two collectors costs two
+//! small allocations, next to a body of several kilobytes.
+//!
+//! **Prometheus text format 0.0.4, not OpenMetrics.** The crate's default encoder
+//! (`encoding::text`) writes OpenMetrics 1.0 text (`# EOF`, counters typed under their name
+//! without `_total`, `# TYPE ... info`), to be served as `application/openmetrics-text`. We
+//! use its `encoding::prometheus_text` encoder and [`CONTENT_TYPE`] instead, whatever the
+//! `Accept` header asks, as this endpoint always answered: every Prometheus version reads 0.0.4
+//! (Prometheus 3 picks the parser by the `Content-Type`, which must be valid, and 0.0.4 is one
+//! of its scrape protocols), and so does every other scraper, while not every reader of this
+//! endpoint understands OpenMetrics; e.g. the `prometheus-parse` reader our tests use would
+//! file the counters' samples under no declared type. OpenMetrics would add nothing we
+//! record (exemplars, creation times).
+//!
+//! **Bounded cardinality.** Every label value comes from the router's templates (a fixed
+//! table: `(other)` once it is full) or a fixed enum, so the output's size is bounded by the
+//! code, never by the traffic.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::fmt;
+use std::sync::Arc;
+
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{
+    DescriptorEncoder, EncodeLabelSet, EncodeMetric, MetricEncoder, NoLabelSet, prometheus_text,
+};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::registry::{Registry, Unit};
 
 use super::series::{CellTotals, SERIES_SLOTS, class_label};
 use super::{LATENCY_BUCKETS_NS, METHODS, Metrics, OTHER_ROUTES, ROUTE_SLOTS, UNROUTED};
 
-/// The content type of the exposition (Prometheus text format 0.0.4).
-pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The content type of the exposition: Prometheus text format 0.0.4
+/// (`text/plain; version=0.0.4; charset=utf-8`).
+pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// The database pool's figures at scrape time.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,7 +59,8 @@ pub struct PoolGauges {
     pub max: u32,
 }
 
-/// What the state knows at scrape time that the counters do not.
+/// What the state knows at scrape time that the counters do not. It is the collector of these
+/// figures: the scrape handler reads them, the registry encodes them.
 #[derive(Debug, Clone, Default)]
 pub struct Gauges {
     /// The database pool, when it can be read.
@@ -48,78 +84,143 @@ pub struct QueryLatency {
     pub count: u64,
 }
 
-/// Appends metric families to a text buffer.
-struct Writer(String);
+/// A histogram whose figures were read from counters at scrape time (the crate has constant
+/// counters and gauges, not histograms).
+struct ConstHistogram {
+    /// `(upper bound in seconds, count of this bucket alone)`, ascending, without `+Inf`: the
+    /// encoder accumulates them and adds `+Inf` = `count`.
+    buckets: Vec<(f64, u64)>,
+    sum_seconds: f64,
+    count: u64,
+}
 
-impl Writer {
-    fn family(&mut self, name: &str, kind: &str, help: &str) {
-        let help = help.replace('\\', "\\\\").replace('\n', "\\n");
-        let _ = writeln!(self.0, "# HELP {name} {help}\n# TYPE {name} {kind}");
+impl EncodeMetric for ConstHistogram {
+    fn encode(&self, mut encoder: MetricEncoder) -> fmt::Result {
+        encoder.encode_histogram::<NoLabelSet>(self.sum_seconds, self.count, &self.buckets, None)
     }
 
-    fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: impl std::fmt::Display) {
-        self.0.push_str(name);
-        if !labels.is_empty() {
-            self.0.push('{');
-            for (n, (key, val)) in labels.iter().enumerate() {
-                if n > 0 {
-                    self.0.push(',');
-                }
-                let _ = write!(self.0, "{key}=\"{}\"", escape(val));
-            }
-            self.0.push('}');
+    fn metric_type(&self) -> MetricType {
+        MetricType::Histogram
+    }
+}
+
+/// Writes the unlabelled metric `name`: HELP, TYPE and its one sample.
+fn single(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    unit: Option<&Unit>,
+    help: &str,
+    metric: &impl EncodeMetric,
+) -> fmt::Result {
+    metric.encode(encoder.encode_descriptor(name, help, unit, metric.metric_type())?)
+}
+
+/// Writes the family `name` (HELP and TYPE from `metric_type`), then one sample per label set.
+fn family<L: EncodeLabelSet, M: EncodeMetric>(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    unit: Option<&Unit>,
+    help: &str,
+    metric_type: MetricType,
+    samples: impl IntoIterator<Item = (L, M)>,
+) -> fmt::Result {
+    let mut family = encoder.encode_descriptor(name, help, unit, metric_type)?;
+    for (labels, metric) in samples {
+        metric.encode(family.encode_family(&labels)?)?;
+    }
+    Ok(())
+}
+
+impl ConstHistogram {
+    /// A cell's latencies. Our buckets have lower bounds: bucket `i` holds `[bound i,
+    /// bound i+1)`, so its upper bound is bound `i+1` (a bound counts latencies strictly below
+    /// it); the last bucket (10 s and slower) has none and is counted in `+Inf` only.
+    fn of_cell(totals: &CellTotals) -> Self {
+        let buckets = LATENCY_BUCKETS_NS
+            .iter()
+            .skip(1)
+            .zip(totals.buckets)
+            .map(|(upper, count)| {
+                // Bounds are exact in f64 (all below 2^53).
+                #[allow(clippy::cast_precision_loss)]
+                let le = *upper as f64 / 1e9;
+                (le, count)
+            })
+            .collect();
+        Self {
+            buckets,
+            sum_seconds: totals.sum_seconds,
+            count: totals.count(),
         }
-        let _ = writeln!(self.0, " {value}");
     }
 
-    /// `_bucket` (cumulative, then `+Inf`), `_sum` and `_count` of one labelled histogram.
-    fn histogram(&mut self, name: &str, labels: &[(&str, &str)], h: &QueryLatency) {
-        let bucket = format!("{name}_bucket");
-        for (le, count) in &h.buckets {
-            let le = format!("{le}");
-            self.sample(&bucket, &with(labels, ("le", &le)), count);
+    /// The store's statement timings, whose buckets are cumulative.
+    fn of_queries(latency: &QueryLatency) -> Self {
+        let mut below = 0;
+        let buckets = latency
+            .buckets
+            .iter()
+            .map(|&(le, cumulative)| {
+                let own = cumulative.saturating_sub(below);
+                below = below.max(cumulative);
+                (le, own)
+            })
+            .collect();
+        Self {
+            buckets,
+            sum_seconds: latency.sum_seconds,
+            count: latency.count,
         }
-        self.sample(&bucket, &with(labels, ("le", "+Inf")), h.count);
-        self.sample(&format!("{name}_sum"), labels, h.sum_seconds);
-        self.sample(&format!("{name}_count"), labels, h.count);
     }
 }
 
-fn with<'a>(labels: &[(&'a str, &'a str)], extra: (&'a str, &'a str)) -> Vec<(&'a str, &'a str)> {
-    let mut all = labels.to_vec();
-    all.push(extra);
-    all
+/// Build info, uptime, HTTP cells and protocol events, read from [`Metrics`] at scrape time.
+#[derive(Debug)]
+struct CounterCollector(Arc<Metrics>);
+
+impl Collector for CounterCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> fmt::Result {
+        let metrics = &self.0;
+        let help = "Always 1; the labels name the build.";
+        encoder
+            .encode_descriptor("oxydra_build", help, None, MetricType::Info)?
+            .encode_info(&[("version", env!("CARGO_PKG_VERSION"))])?;
+        let uptime = ConstGauge::new(metrics.started.elapsed().as_secs_f64());
+        let help = "Seconds since this process started.";
+        let seconds = Some(&Unit::Seconds);
+        single(&mut encoder, "oxydra_uptime", seconds, help, &uptime)?;
+        metrics.encode_http(&mut encoder)?;
+        metrics.encode_events(&mut encoder)
+    }
 }
 
-/// A label value with `\`, `"` and line feeds escaped, as the format requires.
-fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-/// Our buckets (lower bounds) as Prometheus's cumulative `le` buckets: bucket `i` holds
-/// `[bound i, bound i+1)`, so `le = bound i+1` counts buckets `0..=i`; the last bucket (10 s
-/// and slower) only reaches `+Inf`.
-fn cumulative(totals: &CellTotals) -> QueryLatency {
-    let mut running = 0;
-    let buckets = LATENCY_BUCKETS_NS
-        .iter()
-        .skip(1)
-        .zip(totals.buckets)
-        .map(|(upper, count)| {
-            running += count;
-            // Bounds are exact in f64 (all below 2^53).
-            #[allow(clippy::cast_precision_loss)]
-            let le = *upper as f64 / 1e9;
-            (le, running)
-        })
-        .collect();
-    QueryLatency {
-        buckets,
-        sum_seconds: totals.sum_seconds,
-        count: totals.count(),
+impl Collector for Gauges {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> fmt::Result {
+        if let Some(pool) = self.pool {
+            let in_use = pool.size.saturating_sub(pool.idle);
+            let name = "oxydra_db_pool_connections";
+            let help = "Open database connections, in use or idle.";
+            let states = [("in_use", in_use), ("idle", pool.idle)];
+            let samples = states.map(|(state, n)| ([("state", state)], ConstGauge::new(n)));
+            family(&mut encoder, name, None, help, MetricType::Gauge, samples)?;
+            let name = "oxydra_db_pool_max_connections";
+            let help = "The database pool's connection cap.";
+            single(&mut encoder, name, None, help, &ConstGauge::new(pool.max))?;
+        }
+        if let Some(latency) = &self.query_latency {
+            let histogram = ConstHistogram::of_queries(latency);
+            let name = "oxydra_db_query_duration";
+            let help = "Time of each store statement, in seconds.";
+            single(&mut encoder, name, Some(&Unit::Seconds), help, &histogram)?;
+        }
+        let name = "oxydra_signing_key_cache_age";
+        let help = "Seconds since a signing key set's cached copy was read from storage.";
+        let samples = self
+            .key_cache_ages
+            .iter()
+            .map(|&(set, age)| ([("set", set)], ConstGauge::new(age)));
+        let unit = Some(&Unit::Seconds);
+        family(&mut encoder, name, unit, help, MetricType::Gauge, samples)
     }
 }
 
@@ -167,145 +268,81 @@ impl Metrics {
         out
     }
 
-    /// The whole exposition: the counters, then `gauges`.
-    pub fn prometheus(&self, gauges: &Gauges) -> String {
-        let mut w = Writer(String::with_capacity(16 * 1024));
-        w.family(
-            "oxydra_build_info",
-            "gauge",
-            "Always 1; the labels name the build.",
-        );
-        w.sample(
-            "oxydra_build_info",
-            &[("version", env!("CARGO_PKG_VERSION"))],
-            1,
-        );
-        w.family(
-            "oxydra_uptime_seconds",
-            "gauge",
-            "Seconds since this process started.",
-        );
-        w.sample(
-            "oxydra_uptime_seconds",
-            &[],
-            self.started.elapsed().as_secs_f64(),
-        );
-        self.write_http(&mut w);
-        self.write_events(&mut w);
-        write_gauges(&mut w, gauges);
-        w.0
+    /// The whole exposition: the counters, then `gauges`. Fails only if the encoder does.
+    pub fn prometheus(self: &Arc<Self>, gauges: Gauges) -> Result<String, fmt::Error> {
+        let mut registry = Registry::default();
+        registry.register_collector(Box::new(CounterCollector(Arc::clone(self))));
+        registry.register_collector(Box::new(gauges));
+        let mut body = String::with_capacity(16 * 1024);
+        prometheus_text::encode(&mut body, &registry)?;
+        Ok(body)
     }
 
-    fn write_http(&self, w: &mut Writer) {
+    fn encode_http(&self, encoder: &mut DescriptorEncoder) -> fmt::Result {
         let series = self.series_totals();
-        let requests = "oxydra_http_requests_total";
-        w.family(
-            requests,
-            "counter",
-            "HTTP responses by route template, method and status class.",
-        );
-        for ((route, method, class), totals) in &series {
-            let labels = [
-                ("route", route.as_str()),
-                ("method", method),
-                ("status_class", class),
-            ];
-            w.sample(requests, &labels, totals.count());
-        }
-        let duration = "oxydra_http_request_duration_seconds";
-        w.family(
-            duration,
-            "histogram",
-            "Time until the response head was ready, in seconds.",
-        );
-        for ((route, method, class), totals) in &series {
-            let labels = [
-                ("route", route.as_str()),
-                ("method", method),
-                ("status_class", class),
-            ];
-            w.histogram(duration, &labels, &cumulative(totals));
-        }
+        let labelled = || {
+            series.iter().map(|((route, method, class), totals)| {
+                let labels = [
+                    ("route", route.as_str()),
+                    ("method", *method),
+                    ("status_class", *class),
+                ];
+                (labels, totals)
+            })
+        };
+        let name = "oxydra_http_requests";
+        let help = "HTTP responses by route template, method and status class.";
+        let counts = labelled().map(|(labels, t)| (labels, ConstCounter::new(t.count())));
+        family(encoder, name, None, help, MetricType::Counter, counts)?;
+        let name = "oxydra_http_request_duration";
+        let help = "Time until the response head was ready, in seconds.";
+        let unit = Some(&Unit::Seconds);
+        let latencies = labelled().map(|(labels, t)| (labels, ConstHistogram::of_cell(t)));
+        family(encoder, name, unit, help, MetricType::Histogram, latencies)
     }
 
-    fn write_events(&self, w: &mut Writer) {
-        let tokens = "oxydra_tokens_issued_total";
-        w.family(
-            tokens,
-            "counter",
-            "Tokens issued, by grant type and token kind.",
-        );
-        for (grant, kind, count) in self.events.tokens() {
+    fn encode_events(&self, encoder: &mut DescriptorEncoder) -> fmt::Result {
+        let name = "oxydra_tokens_issued";
+        let help = "Tokens issued, by grant type and token kind.";
+        let tokens = self.events.tokens().map(|(grant, kind, count)| {
             let labels = [("grant_type", grant.label()), ("token_kind", kind.label())];
-            w.sample(tokens, &labels, count);
-        }
-        let failures = "oxydra_client_authentication_failures_total";
-        w.family(
-            failures,
-            "counter",
-            "Failed client authentications (invalid_client), by endpoint.",
-        );
-        for (endpoint, count) in self.events.auth_failures() {
-            w.sample(failures, &[("endpoint", endpoint.label())], count);
-        }
-        let flows = "oxydra_flow_requests_total";
-        w.family(
-            flows,
-            "counter",
-            "Login and consent requests started, accepted, rejected and expired.",
-        );
-        for (flow, outcome, count) in self.events.flows() {
-            w.sample(
-                flows,
-                &[("flow", flow.label()), ("outcome", outcome.label())],
-                count,
-            );
-        }
-    }
-}
-
-fn write_gauges(w: &mut Writer, gauges: &Gauges) {
-    if let Some(pool) = gauges.pool {
-        let name = "oxydra_db_pool_connections";
-        w.family(name, "gauge", "Open database connections, in use or idle.");
-        let in_use = pool.size.saturating_sub(pool.idle);
-        w.sample(name, &[("state", "in_use")], in_use);
-        w.sample(name, &[("state", "idle")], pool.idle);
-        let max = "oxydra_db_pool_max_connections";
-        w.family(max, "gauge", "The database pool's connection cap.");
-        w.sample(max, &[], pool.max);
-    }
-    if let Some(latency) = &gauges.query_latency {
-        let name = "oxydra_db_query_duration_seconds";
-        w.family(
-            name,
-            "histogram",
-            "Time of each store statement, in seconds.",
-        );
-        w.histogram(name, &[], latency);
-    }
-    let name = "oxydra_signing_key_cache_age_seconds";
-    w.family(
-        name,
-        "gauge",
-        "Seconds since a signing key set's cached copy was read from storage.",
-    );
-    for (set, age) in &gauges.key_cache_ages {
-        w.sample(name, &[("set", set)], age);
+            (labels, ConstCounter::new(count))
+        });
+        family(encoder, name, None, help, MetricType::Counter, tokens)?;
+        let name = "oxydra_client_authentication_failures";
+        let help = "Failed client authentications (invalid_client), by endpoint.";
+        let failures = self
+            .events
+            .auth_failures()
+            .map(|(endpoint, count)| ([("endpoint", endpoint.label())], ConstCounter::new(count)));
+        family(encoder, name, None, help, MetricType::Counter, failures)?;
+        let name = "oxydra_flow_requests";
+        let help = "Login and consent requests started, accepted, rejected and expired.";
+        let flows = self.events.flows().map(|(flow, outcome, count)| {
+            let labels = [("flow", flow.label()), ("outcome", outcome.label())];
+            (labels, ConstCounter::new(count))
+        });
+        family(encoder, name, None, help, MetricType::Counter, flows)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Instant;
+
+    use axum::http::StatusCode;
+    use prometheus_parse::{Scrape, Value};
+
+    use super::super::{Grant, InFlight, TokenKind};
     use super::*;
 
-    #[test]
-    fn label_values_are_escaped() {
-        assert_eq!(escape("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+    fn parse(text: &str) -> Scrape {
+        let lines = text.lines().map(|l| Ok(l.to_owned()));
+        Scrape::parse(lines).expect("a Prometheus text exposition")
     }
 
     #[test]
-    fn buckets_become_cumulative_upper_bounds() {
+    fn cell_buckets_become_upper_bounds() {
         let mut totals = CellTotals {
             buckets: [0; LATENCY_BUCKETS_NS.len()],
             sum_seconds: 1.5,
@@ -313,11 +350,136 @@ mod tests {
         totals.buckets[0] = 2;
         totals.buckets[2] = 3;
         totals.buckets[LATENCY_BUCKETS_NS.len() - 1] = 1;
-        let h = cumulative(&totals);
+        let h = ConstHistogram::of_cell(&totals);
         assert_eq!(h.buckets.len(), LATENCY_BUCKETS_NS.len() - 1);
         assert_eq!(h.buckets[0], (0.0001, 2));
-        assert_eq!(h.buckets[2], (0.0005, 5));
-        assert_eq!(h.buckets.last().copied(), Some((10.0, 5)));
-        assert_eq!(h.count, 6);
+        assert_eq!(h.buckets[2], (0.0005, 3));
+        assert_eq!(h.buckets.last().copied(), Some((10.0, 0)));
+        assert_eq!((h.count, h.sum_seconds), (6, 1.5));
+    }
+
+    #[test]
+    fn query_buckets_are_no_longer_cumulative() {
+        let latency = QueryLatency {
+            buckets: vec![(0.001, 2), (0.01, 2), (0.1, 7)],
+            sum_seconds: 0.25,
+            count: 8,
+        };
+        let h = ConstHistogram::of_queries(&latency);
+        assert_eq!(h.buckets, [(0.001, 2), (0.01, 0), (0.1, 5)]);
+        assert_eq!(h.count, 8);
+    }
+
+    #[test]
+    fn the_exposition_is_prometheus_text_with_every_family() {
+        let metrics = Arc::new(Metrics::new());
+        // No `{id}` template: `prometheus-parse` reads no label value holding a `}`.
+        let clients = metrics.route("/clients");
+        for status in [StatusCode::OK, StatusCode::OK, StatusCode::NOT_FOUND] {
+            let started = Instant::now();
+            let request = InFlight {
+                method: 0,
+                route: clients,
+                started,
+            };
+            metrics.depart(request, status, Some(10));
+        }
+        // The router has no template the format must escape, but the encoder would escape one.
+        let odd = InFlight {
+            method: 2,
+            route: metrics.route("/a\"b\\c"),
+            started: Instant::now(),
+        };
+        metrics.depart(odd, StatusCode::CREATED, None);
+        metrics
+            .events
+            .token_issued(Grant::RefreshToken, TokenKind::AccessToken);
+        let gauges = Gauges {
+            pool: Some(PoolGauges {
+                size: 5,
+                idle: 3,
+                max: 10,
+            }),
+            key_cache_ages: vec![("hydra.openid.id-token", 1.5)],
+            query_latency: Some(QueryLatency {
+                buckets: vec![(0.001, 2), (0.01, 5)],
+                sum_seconds: 0.02,
+                count: 6,
+            }),
+        };
+        let text = metrics.prometheus(gauges).unwrap();
+
+        // Prometheus 0.0.4 text, not OpenMetrics: counters are typed under their `_total`
+        // name, info as a gauge, no `# EOF`.
+        assert!(!text.contains("# EOF"), "{text}");
+        for line in [
+            "# TYPE oxydra_build_info gauge",
+            "# TYPE oxydra_uptime_seconds gauge",
+            "# TYPE oxydra_http_requests_total counter",
+            "# TYPE oxydra_http_request_duration_seconds histogram",
+            "# TYPE oxydra_tokens_issued_total counter",
+            "# TYPE oxydra_client_authentication_failures_total counter",
+            "# TYPE oxydra_flow_requests_total counter",
+            "# TYPE oxydra_db_pool_connections gauge",
+            "# TYPE oxydra_db_pool_max_connections gauge",
+            "# TYPE oxydra_db_query_duration_seconds histogram",
+            "# TYPE oxydra_signing_key_cache_age_seconds gauge",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line}:\n{text}");
+        }
+        let odd =
+            r#"oxydra_http_requests_total{route="/a\"b\\c",method="POST",status_class="2xx"} 1"#;
+        assert!(text.lines().any(|l| l == odd), "{text}");
+
+        let m = parse(&text);
+        let value = |metric: &str, labels: &[(&str, &str)]| {
+            let found: Vec<_> = m
+                .samples
+                .iter()
+                .filter(|s| s.metric == metric)
+                .filter(|s| labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+                .collect();
+            assert_eq!(found.len(), 1, "{metric} {labels:?}: {found:?}");
+            found[0].value.clone()
+        };
+        let ok = [
+            ("route", "/clients"),
+            ("method", "GET"),
+            ("status_class", "2xx"),
+        ];
+        assert!(matches!(
+            value("oxydra_http_requests_total", &ok),
+            Value::Counter(2.0)
+        ));
+        let Value::Histogram(buckets) = value("oxydra_http_request_duration_seconds", &ok) else {
+            panic!("{text}");
+        };
+        assert_eq!(buckets.len(), LATENCY_BUCKETS_NS.len());
+        assert_eq!(buckets.last().map(|b| b.count), Some(2.0));
+        let tokens = [
+            ("grant_type", "refresh_token"),
+            ("token_kind", "access_token"),
+        ];
+        assert!(matches!(
+            value("oxydra_tokens_issued_total", &tokens),
+            Value::Counter(1.0)
+        ));
+        let in_use = value("oxydra_db_pool_connections", &[("state", "in_use")]);
+        assert!(matches!(in_use, Value::Gauge(2.0)), "{in_use:?}");
+        let max = value("oxydra_db_pool_max_connections", &[]);
+        assert!(matches!(max, Value::Gauge(10.0)), "{max:?}");
+        let Value::Histogram(queries) = value("oxydra_db_query_duration_seconds", &[]) else {
+            panic!("{text}");
+        };
+        let cumulative: Vec<_> = queries.iter().map(|b| (b.less_than, b.count)).collect();
+        assert_eq!(
+            cumulative,
+            [(0.001, 2.0), (0.01, 5.0), (f64::INFINITY, 6.0)]
+        );
+        let age = value(
+            "oxydra_signing_key_cache_age_seconds",
+            &[("set", "hydra.openid.id-token")],
+        );
+        assert!(matches!(age, Value::Gauge(1.5)), "{age:?}");
     }
 }

@@ -1,7 +1,8 @@
 //! `GET /metrics/prometheus`: scraped after a code flow, a token and a failed client
 //! authentication, and read back with a Prometheus text-format parser.
 
-use axum::http::{Method, StatusCode};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
 use oxydra_testkit::app::{Port, TestApp, memory_store, test_config};
 use prometheus_parse::{Sample, Scrape, Value};
 use serde_json::json;
@@ -168,6 +169,35 @@ async fn metrics_are_on_the_admin_port_only() {
     assert_eq!(public.status, StatusCode::NOT_FOUND);
     let (_, m) = scrape(&app, Port::Admin).await;
     assert!(!find(&m, "oxydra_uptime_seconds", &[]).is_empty());
+}
+
+#[tokio::test]
+async fn a_scraper_preferring_openmetrics_gets_the_text_format_0_0_4() {
+    let app = TestApp::new(&[]).await;
+    // Prometheus prefers OpenMetrics in its `Accept` header and parses what it gets by
+    // `Content-Type`; we answer 0.0.4 to everyone.
+    let accept = "application/openmetrics-text;version=1.0.0;q=0.5,\
+                  application/openmetrics-text;version=0.0.1;q=0.4,\
+                  text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+    let request = Request::builder()
+        .uri("/metrics/prometheus")
+        .header("accept", accept)
+        .body(Body::empty())
+        .unwrap();
+    let res = app.send(Port::Admin, request).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        res.headers["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    assert!(!res.text.contains("# EOF"), "{}", res.text);
+    assert!(
+        res.text
+            .lines()
+            .any(|l| l == "# TYPE oxydra_http_requests_total counter"),
+        "{}",
+        res.text
+    );
 }
 
 #[tokio::test]

@@ -110,9 +110,27 @@ impl<'a> AccessTokens<'a> {
         let Some((kind, signature)) = self.recognise(store, token, now).await? else {
             return Ok(None);
         };
-        store
-            .get_token(kind, &signature)
+        find_row(store, kind, &signature).await
+    }
+}
+
+/// The stored row of a token of `kind` under `signature`, active or not. A row stored before
+/// row keys began with the issue time is found under its legacy key (see
+/// [`TokenSignature::legacy`]); that second lookup happens only on a miss.
+pub async fn find_row<S: TokenStore>(
+    store: &S,
+    kind: TokenKind,
+    signature: &TokenSignature,
+) -> Result<Option<StoredToken>, Error> {
+    let found = store
+        .get_token(kind, signature)
+        .await
+        .map_err(|e| Error::from_store("token", e))?;
+    match (found, signature.legacy()) {
+        (None, Some(legacy)) => store
+            .get_token(kind, &legacy)
             .await
-            .map_err(|e| Error::from_store("token", e))
+            .map_err(|e| Error::from_store("token", e)),
+        (found, _) => Ok(found),
     }
 }

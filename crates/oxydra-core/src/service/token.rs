@@ -9,6 +9,7 @@ use crate::oauth2::grant::issue::{GrantedAccess, Issued, Minter, issue, wants_re
 use crate::oauth2::grant::{
     TokenGrant, check_client_grant, client_credentials, invalid_grant, refresh_token,
 };
+use crate::service::access_tokens::find_row;
 use crate::service::id_tokens::{IdTokenBindings, IdTokenIssuer, is_openid};
 use crate::service::provider::Provider;
 use crate::store::{KeyStore, StoreError, TokenStore};
@@ -225,10 +226,8 @@ async fn load<S: TokenStore>(
         _ => invalid_grant("The refresh token is invalid, unknown or was revoked."),
     };
     let signature = keys.verify(kind, token).map_err(|_| unknown())?;
-    store
-        .get_token(kind, &signature)
-        .await
-        .map_err(|e| Error::from_store("token", e))?
+    find_row(store, kind, &signature)
+        .await?
         .ok_or_else(|| unknown().into())
 }
 

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::model::Now;
 use crate::oidc::userinfo;
-use crate::service::access_tokens::AccessTokens;
+use crate::service::access_tokens::{AccessTokens, find_row};
 use crate::service::id_tokens::{IdTokenIssuer, is_openid, visible_subject};
 use crate::store::{ClientStore, KeyStore, TokenStore};
 use crate::token::TokenKind;
@@ -60,10 +60,8 @@ pub async fn userinfo<S: TokenStore + KeyStore + ClientStore>(
             "Only access tokens are accepted here; this is a refresh token.",
         ));
     }
-    let row = store
-        .get_token(kind, &signature)
-        .await
-        .map_err(|e| Error::from_store("token", e))?
+    let row = find_row(store, kind, &signature)
+        .await?
         .filter(|row| row.active)
         .ok_or_else(|| unauthorized(unknown))?;
     if row.is_expired(now) {

@@ -36,7 +36,7 @@ async fn tokens(app: &TestApp, consent: &ConsentRequest) -> Vec<(TokenKind, Toke
     let now = app.clock_now();
     let mut rows = Vec::new();
     for kind in [TokenKind::AccessToken, TokenKind::RefreshToken] {
-        let (_, signature) = app.state.token_keys.generate(kind).unwrap();
+        let (_, signature) = app.state.token_keys.generate(kind, now).unwrap();
         rows.push(StoredToken {
             signature,
             kind,

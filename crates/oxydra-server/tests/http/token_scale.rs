@@ -22,8 +22,8 @@ fn row(
     request: &RequestId,
     scope: &[&str],
 ) -> (String, StoredToken) {
-    let (token, signature) = app.state.token_keys.generate(kind).unwrap();
     let now = app.clock_now();
+    let (token, signature) = app.state.token_keys.generate(kind, now).unwrap();
     let expires_at = (kind != TokenKind::RefreshToken).then(|| now.plus(Duration::from_secs(60)));
     let stored = StoredToken {
         signature,

@@ -101,8 +101,8 @@ async fn store_token(
     session: TokenSession,
 ) -> String {
     let owned = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    let (token, signature) = app.state.token_keys.generate(kind).unwrap();
     let now = app.clock_now();
+    let (token, signature) = app.state.token_keys.generate(kind, now).unwrap();
     let row = StoredToken {
         signature,
         kind,

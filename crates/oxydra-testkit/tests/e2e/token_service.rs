@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use oauth2::basic::BasicClient;
 use oauth2::{
-    AuthType, AuthorizationCode, ClientId, ClientSecret, PkceCodeChallenge, RedirectUrl,
-    RefreshToken, Scope, TokenResponse, TokenUrl,
+    AuthType, AuthorizationCode, ClientId, ClientSecret, EndpointNotSet, EndpointSet,
+    PkceCodeChallenge, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
 };
 use oxydra_core::store::TokenStore;
-use oxydra_core::token::{RequestId, StoredToken, TokenKind, TokenSession};
+use oxydra_core::token::{RequestId, StoredToken, TokenKind, TokenSession, TokenSignature};
 use oxydra_store::SqlStore;
 use oxydra_testkit::server::TestServer;
 use oxydra_testkit::store_test;
@@ -21,12 +21,54 @@ const SECRET: &str = "an e2e secret with spaces & symbols";
 
 /// Stores a code as the authorization endpoint would, with an S256 challenge.
 async fn mint_code(server: &TestServer, client: &str, challenge: &str) -> String {
+    mint_code_keyed(server, client, challenge, RowKey::Current).await
+}
+
+/// The `oauth2` crate's client for a confidential client `web` registered with the code grant.
+type WebClient =
+    BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+
+/// Registers `web` and returns its `oauth2` client.
+async fn web_client(server: &TestServer) -> WebClient {
+    register(server, "web", SECRET, json!({})).await;
+    BasicClient::new(ClientId::new("web".into()))
+        .set_client_secret(ClientSecret::new(SECRET.into()))
+        .set_token_uri(TokenUrl::new(server.public("/oauth2/token")).unwrap())
+        .set_redirect_uri(RedirectUrl::new("https://app.example/cb".into()).unwrap())
+}
+
+/// Which row key a token minted by a test is stored under.
+#[derive(Clone, Copy)]
+enum RowKey {
+    /// Issue time then signature, as this version stores rows.
+    Current,
+    /// The signature alone, as versions before the time-ordered keys stored rows.
+    Legacy,
+}
+
+impl RowKey {
+    fn apply(self, signature: TokenSignature) -> TokenSignature {
+        match self {
+            RowKey::Current => signature,
+            RowKey::Legacy => signature.legacy().unwrap(),
+        }
+    }
+}
+
+/// [`mint_code`] with the row stored under `key`.
+async fn mint_code_keyed(
+    server: &TestServer,
+    client: &str,
+    challenge: &str,
+    key: RowKey,
+) -> String {
+    let now = oxydra_core::clock::Clock::now(server.clock.as_ref());
     let (code, signature) = server
         .state
         .token_keys
-        .generate(TokenKind::AuthorizeCode)
+        .generate(TokenKind::AuthorizeCode, now)
         .unwrap();
-    let now = oxydra_core::clock::Clock::now(server.clock.as_ref());
+    let signature = key.apply(signature);
     let row = StoredToken {
         signature,
         kind: TokenKind::AuthorizeCode,
@@ -85,11 +127,7 @@ store_test! {
 
     async fn code_refresh_reuse_and_revocation_with_the_oauth2_crate(store: SqlStore) {
         let server = TestServer::start(store, &[]).await;
-        register(&server, "web", SECRET, json!({})).await;
-        let client = BasicClient::new(ClientId::new("web".into()))
-            .set_client_secret(ClientSecret::new(SECRET.into()))
-            .set_token_uri(TokenUrl::new(server.public("/oauth2/token")).unwrap())
-            .set_redirect_uri(RedirectUrl::new("https://app.example/cb".into()).unwrap());
+        let client = web_client(&server).await;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let code = mint_code(&server, "web", challenge.as_str()).await;
         let first = client
@@ -146,5 +184,63 @@ store_test! {
         assert_eq!(res.status(), 200);
         assert_eq!(introspect(&server, live.access_token().secret()).await, json!({"active": false}));
         assert_eq!(introspect(&server, refresh.secret()).await, json!({"active": false}));
+    }
+
+    async fn rows_stored_under_legacy_keys_keep_working(store: SqlStore) {
+        // A database written before row keys began with the issue time holds codes and tokens
+        // keyed by their signature alone; they must still redeem, refresh, introspect and
+        // revoke after the upgrade.
+        let server = TestServer::start(store, &[]).await;
+        let client = web_client(&server).await;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let code = mint_code_keyed(&server, "web", challenge.as_str(), RowKey::Legacy).await;
+        let tokens = client
+            .exchange_code(AuthorizationCode::new(code.clone()))
+            .set_pkce_verifier(verifier)
+            .request_async(&send)
+            .await
+            .unwrap();
+        assert_eq!(introspect(&server, tokens.access_token().secret()).await["active"], true);
+        // The legacy code was marked used: a replay fails and revokes what it issued.
+        let (_, verifier) = PkceCodeChallenge::new_random_sha256();
+        let replay = client.exchange_code(AuthorizationCode::new(code)).set_pkce_verifier(verifier).request_async(&send).await;
+        assert!(format!("{:?}", replay.unwrap_err()).contains("invalid_grant"));
+
+        // A legacy access and refresh token pair.
+        let now = oxydra_core::clock::Clock::now(server.clock.as_ref());
+        let keys = &server.state.token_keys;
+        let (access, access_sig) = keys.generate(TokenKind::AccessToken, now).unwrap();
+        let (refresh, refresh_sig) = keys.generate(TokenKind::RefreshToken, now).unwrap();
+        let request_id = RequestId::generate();
+        let row = |kind, signature: TokenSignature, expires_at| StoredToken {
+            signature: RowKey::Legacy.apply(signature),
+            kind,
+            request_id: request_id.clone(),
+            client_id: oxydra_core::ClientId::parse("web").unwrap(),
+            subject: "alice".into(),
+            granted_scope: vec!["read".into(), "offline".into()],
+            granted_audience: vec![],
+            issued_at: now,
+            expires_at,
+            active: true,
+            session: TokenSession::default(),
+        };
+        let expiry = Some(now.plus(Duration::from_secs(600)));
+        let rows = [
+            row(TokenKind::AccessToken, access_sig, expiry),
+            row(TokenKind::RefreshToken, refresh_sig, None),
+        ];
+        server.state.store.insert_tokens(&rows).await.unwrap();
+        let info = introspect(&server, &access).await;
+        assert_eq!((info["active"].as_bool(), info["sub"].as_str()), (Some(true), Some("alice")));
+        assert_eq!(introspect(&server, &refresh).await["active"], true);
+        let refresh = RefreshToken::new(refresh);
+        let rotated = client.exchange_refresh_token(&refresh).request_async(&send).await.unwrap();
+        // Rotation retired the legacy pair and issued rows under current keys.
+        assert_eq!(introspect(&server, &access).await, json!({"active": false}));
+        assert_eq!(introspect(&server, refresh.secret()).await, json!({"active": false}));
+        assert_eq!(introspect(&server, rotated.access_token().secret()).await["active"], true);
+        let replay = client.exchange_refresh_token(&refresh).request_async(&send).await;
+        assert!(format!("{:?}", replay.unwrap_err()).contains("invalid_grant"));
     }
 }

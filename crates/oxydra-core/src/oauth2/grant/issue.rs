@@ -31,7 +31,7 @@ impl Minter<'_> {
         expires_at: Now,
     ) -> Result<(String, TokenSignature), Error> {
         match &self.jwt {
-            None => self.opaque.generate(TokenKind::AccessToken),
+            None => self.opaque.generate(TokenKind::AccessToken, now),
             Some(signer) => jwt::mint(
                 signer,
                 &AccessTokenClaims {
@@ -153,7 +153,7 @@ pub fn issue(
         Some(expires_at),
     )];
     let refresh_token = if with_refresh {
-        let (token, sig) = minter.opaque.generate(TokenKind::RefreshToken)?;
+        let (token, sig) = minter.opaque.generate(TokenKind::RefreshToken, now)?;
         rows.push(row(
             TokenKind::RefreshToken,
             sig,

@@ -150,7 +150,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             let (value, signature) = issuers
                 .tokens
                 .opaque
-                .generate(TokenKind::AuthorizeCode)
+                .generate(TokenKind::AuthorizeCode, self.now)
                 .map_err(|e| fail(e.into()))?;
             rows.push(self.code_row(&grant, signature));
             code = Some(value);

@@ -335,14 +335,20 @@ impl FlowStore for SqlStore {
         limit: u32,
         offset: u32,
     ) -> Result<Vec<ConsentRequest>, StoreError> {
-        let args = [
-            Arg::Text(subject.to_owned()),
-            client_arg(client),
+        let mut args = vec![Arg::Text(subject.to_owned())];
+        let stmt = match client {
+            Some(client) => {
+                args.push(Arg::Text(client.as_str().to_owned()));
+                &sql::REMEMBERED_AT_CLIENT
+            }
+            None => &sql::REMEMBERED,
+        };
+        args.extend([
             Arg::Int(now.unix_secs()),
             Arg::Int(i64::from(limit)),
             Arg::Int(i64::from(offset)),
-        ];
-        let rows: Vec<ConsentRequestRow> = self.db.fetch_all(&sql::REMEMBERED, &args).await?;
+        ]);
+        let rows: Vec<ConsentRequestRow> = self.db.fetch_all(stmt, &args).await?;
         rows.into_iter().map(ConsentRequest::try_from).collect()
     }
 

@@ -53,6 +53,40 @@ macro_rules! still_remembered {
     };
 }
 
+/// The consent requests matching `$filter` that are [`still_remembered!`] at `$now`, newest
+/// answer first (ties by challenge), `$limit` of them after `$offset`. MySQL sorts NULL first
+/// ascending, so last descending, and has no `NULLS LAST`.
+macro_rules! remembered {
+    ($filter:literal, $now:literal, $limit:literal, $offset:literal) => {
+        concat!(
+            "SELECT ",
+            consent_columns!(),
+            " FROM oxydra_consent_request WHERE ",
+            $filter,
+            " AND ",
+            still_remembered!($now),
+            " ORDER BY handled_at DESC NULLS LAST, challenge LIMIT ",
+            $limit,
+            " OFFSET ",
+            $offset
+        )
+    };
+    (mysql, $filter:literal, $now:literal, $limit:literal, $offset:literal) => {
+        concat!(
+            "SELECT ",
+            consent_columns!(),
+            " FROM oxydra_consent_request WHERE ",
+            $filter,
+            " AND ",
+            still_remembered!($now, "DIV"),
+            " ORDER BY handled_at DESC, challenge LIMIT ",
+            $limit,
+            " OFFSET ",
+            $offset
+        )
+    };
+}
+
 /// `$1` subject's consent requests, at `$2` client when not NULL (typed, for PostgreSQL;
 /// `mysql` leaves out the cast, which MySQL spells differently and does not need).
 macro_rules! of_subject_at_client {
@@ -206,29 +240,30 @@ pub(crate) static CONSENT_VERIFIER_USED: Stmt = Stmt::new(
     verifier_used!("oxydra_consent_request"),
 );
 
-/// `$1` subject, `$2` client or NULL, `$3` now (Unix seconds), `$4` limit, `$5` offset: newest
-/// answer first (ties by challenge).
+/// The remembered consents of `$1` subject at any client, `$2` now (Unix seconds), `$3` limit,
+/// `$4` offset: newest answer first (ties by challenge). For the admin API's consent-session
+/// list; an authorization request asks [`REMEMBERED_AT_CLIENT`].
 pub(crate) static REMEMBERED: Stmt = Stmt::new(
     "flows.remembered",
-    concat!(
-        "SELECT ",
-        consent_columns!(),
-        " FROM oxydra_consent_request WHERE ",
-        of_subject_at_client!(),
-        " AND ",
-        still_remembered!("$3"),
-        " ORDER BY handled_at DESC NULLS LAST, challenge LIMIT $4 OFFSET $5"
-    ),
+    remembered!("subject = $1", "$2", "$3", "$4"),
 )
-// MySQL sorts NULL first ascending, so last descending, and has no `NULLS LAST`.
-.mysql(concat!(
-    "SELECT ",
-    consent_columns!(),
-    " FROM oxydra_consent_request WHERE ",
-    of_subject_at_client!(mysql),
-    " AND ",
-    still_remembered!("$3", "DIV"),
-    " ORDER BY handled_at DESC, challenge LIMIT $4 OFFSET $5"
+.mysql(remembered!(mysql, "subject = $1", "$2", "$3", "$4"));
+
+/// As [`REMEMBERED`], at `$2` client (`$3` now, `$4` limit, `$5` offset): a separate statement
+/// so that every authorization request seeks the `(subject, client_id, remember, accepted,
+/// skip)` index to the remembered rows alone. An "any client" alternative in the same `WHERE`
+/// stops the planner at the subject, and the request then read every consent the subject ever
+/// gave this client.
+pub(crate) static REMEMBERED_AT_CLIENT: Stmt = Stmt::new(
+    "flows.remembered_at_client",
+    remembered!("subject = $1 AND client_id = $2", "$3", "$4", "$5"),
+)
+.mysql(remembered!(
+    mysql,
+    "subject = $1 AND client_id = $2",
+    "$3",
+    "$4",
+    "$5"
 ));
 
 /// `$1` subject, `$2` client or NULL, `$3` kind: deletes the tokens of that kind of the
@@ -378,3 +413,38 @@ pub(crate) static FLUSH_CONSENTS: Stmt = Stmt::new(
     consent_still_needed!("DIV"),
     " LIMIT $4"
 ));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dsn::{Backend, Dsn};
+    use crate::store::{OpenOptions, SqlStore};
+
+    /// An authorization request's remembered-consent lookup seeks past the subject's and
+    /// client's unremembered consents in the index instead of reading each of them.
+    #[tokio::test]
+    async fn remembered_at_client_seeks_the_remembered_rows_on_sqlite() {
+        let dsn = Dsn::parse("memory").unwrap();
+        let store = SqlStore::open(&dsn, &OpenOptions::default())
+            .await
+            .unwrap()
+            .store;
+        let pool = store.sqlite_pool().unwrap();
+        let sql = REMEMBERED_AT_CLIENT.sql(Backend::Sqlite);
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .bind("subject")
+                .bind("client")
+                .fetch_all(pool)
+                .await
+                .unwrap();
+        let detail: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+        assert!(
+            detail.iter().any(|d| d.contains(
+                "USING INDEX oxydra_consent_request_remembered_idx \
+                 (subject=? AND client_id=? AND remember=? AND accepted=? AND skip=?)"
+            )),
+            "{detail:?}"
+        );
+    }
+}

@@ -50,6 +50,7 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &flows::USE_CONSENT_VERIFIER,
         &flows::CONSENT_VERIFIER_USED,
         &flows::REMEMBERED,
+        &flows::REMEMBERED_AT_CLIENT,
         &flows::DELETE_SESSION_TOKENS,
         &flows::DELETE_SESSIONS,
         &flows::INSERT_LOGIN_SESSION,

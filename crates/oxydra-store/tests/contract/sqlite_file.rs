@@ -74,6 +74,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             version: 10,
             description: "client id token alg".into(),
         },
+        AppliedMigration {
+            version: 11,
+            description: "consent remembered idx".into(),
+        },
     ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);

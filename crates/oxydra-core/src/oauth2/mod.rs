@@ -4,6 +4,7 @@
 pub mod authorize;
 pub mod client_assertion;
 pub mod client_auth;
+pub(crate) mod client_jws;
 pub mod grant;
 pub mod pkce;
 pub mod scope;

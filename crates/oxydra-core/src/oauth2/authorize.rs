@@ -329,8 +329,9 @@ fn check_scope(
     Ok(requested.into_iter().map(str::to_owned).collect())
 }
 
-/// §5.1.3/§5.1.6: `registration`, `request` and `request_uri` are not supported (OIDC Core
-/// §6: a provider that does not support them says so).
+/// §5.1.3/§5.1.6: `registration` is not supported (OIDC Core §7.2.1). `request` and
+/// `request_uri` are unpacked by the service before these checks (`oauth2::request_object`,
+/// which consumes them); one still here was not, and is refused rather than ignored.
 fn check_unsupported(params: &AuthorizeParams) -> Result<(), OAuthError> {
     if param(params, "registration").is_some() {
         return Err(OAuthError::new(OAuthErrorKind::RegistrationNotSupported));

@@ -7,4 +7,7 @@ pub mod client_auth;
 pub(crate) mod client_jws;
 pub mod grant;
 pub mod pkce;
+pub mod request_object;
 pub mod scope;
+#[cfg(test)]
+pub(crate) mod test_jws;

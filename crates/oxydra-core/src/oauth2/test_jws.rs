@@ -101,3 +101,14 @@ pub(crate) fn sign(header: &Value, claims: &Value, signer: &Signer) -> String {
     };
     format!("{input}.{}", b64(&sig))
 }
+
+/// `claims` with `name` set to `value`, or removed when `None`: one case of a claims table.
+pub(crate) fn changed(mut claims: Value, name: &str, value: Option<&Value>) -> Value {
+    match value {
+        Some(v) => claims[name] = v.clone(),
+        None => {
+            claims.as_object_mut().unwrap().remove(name);
+        }
+    }
+    claims
+}

@@ -268,13 +268,7 @@ fn refuses_malformed_assertions() {
 #[track_caller]
 fn refused_claims(cases: &[(&str, Option<Value>, &str)]) {
     for (name, value, want) in cases {
-        let mut c = claims();
-        match value {
-            Some(v) => c[*name] = v.clone(),
-            None => {
-                c.as_object_mut().unwrap().remove(*name);
-            }
-        }
+        let c = changed(claims(), name, value.as_ref());
         let assertion = rs256(&c);
         let hint = rejected(&assertion, verify(&assertion));
         assert!(hint.contains(want), "{name}={value:?}: want {want}: {hint}");

@@ -229,13 +229,7 @@ fn enforces_the_claims() {
         ("login_verifier", Some(json!("v")), "'login_verifier'"),
     ];
     for (name, value, want) in cases {
-        let mut c = claims();
-        match value {
-            Some(v) => c[*name] = v.clone(),
-            None => {
-                c.as_object_mut().unwrap().remove(*name);
-            }
-        }
+        let c = changed(claims(), name, value.as_ref());
         let jwt = rs256(&c);
         refused(verify(&jwt), &jwt, want);
     }

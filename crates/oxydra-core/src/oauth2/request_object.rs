@@ -107,15 +107,16 @@ pub fn check_request_uri(uri: &str, client: &Client) -> Result<(), OAuthError> {
     }
 }
 
-/// Whether `jwt` claims to be signed (its header `alg` is not `none`), read WITHOUT
-/// verification: tells the service whether to load the client's keys. [`verify_request_object`]
-/// decides whether the claim is acceptable.
+/// Whether `jwt` claims to be signed (its header names an `alg` other than `none`), read
+/// WITHOUT verification: tells the service whether to load the client's keys, so that a
+/// malformed object never costs a `jwks_uri` fetch. [`verify_request_object`] decides whether
+/// the claim is acceptable.
 pub fn is_signed(jwt: &str) -> bool {
     OBJECT
         .raw_header(jwt)
         .ok()
         .and_then(|h| h.get("alg").and_then(Value::as_str).map(|a| a != "none"))
-        .unwrap_or(true)
+        .unwrap_or(false)
 }
 
 /// What a request object is checked against.

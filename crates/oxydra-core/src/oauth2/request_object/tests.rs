@@ -323,5 +323,10 @@ fn the_objects_parameters_win_and_the_object_is_consumed() {
 fn is_signed_reads_the_header() {
     assert!(is_signed(&rs256(&claims())));
     assert!(!is_signed(&unsigned(&claims())));
-    assert!(is_signed("garbage"));
+    assert!(!is_signed("garbage"));
+    assert!(!is_signed(&sign(
+        &json!({"typ": "JWT"}),
+        &claims(),
+        &Signer::Unsigned
+    )));
 }

@@ -79,6 +79,9 @@ pub struct WellKnown {
     /// Whether `request_uri` values must be pre-registered.
     #[serde(default)]
     pub require_request_uri_registration: bool,
+    /// JWS algorithms accepted for request objects (`none`: unsigned, for clients registered so).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub request_object_signing_alg_values_supported: Vec<String>,
     /// OIDC Front-Channel Logout.
     #[serde(default)]
     pub frontchannel_logout_supported: bool,

@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod public;
 pub mod remote_fetch;
+mod request_uri;
 pub mod run;
 pub mod scrape;
 mod sector_documents;

@@ -1,5 +1,5 @@
 //! A document server on `127.0.0.1:0` for the URLs client metadata points at (`jwks_uri`,
-//! `sector_identifier_uri`): bound before it is spawned, so tests never wait. Plain http on
+//! `sector_identifier_uri`, `request_uri`): bound before it is spawned, so tests never wait. Plain http on
 //! loopback, which Oxydra fetches only in development mode — exactly what tests of both modes
 //! need.
 
@@ -30,6 +30,29 @@ impl DocumentServer {
                 async move { axum::Json(body) }
             }),
         );
+        Self::serve(app, hits).await
+    }
+
+    /// Serves each `(path, content type, body)` as is: for documents that are not JSON
+    /// (request objects by reference, `application/oauth-authz-req+jwt`).
+    pub async fn text(documents: Vec<(String, &'static str, String)>) -> Self {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let mut app = Router::new();
+        for (path, content_type, body) in documents {
+            let counted = Arc::clone(&hits);
+            app = app.route(
+                &path,
+                get(move || {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let body = body.clone();
+                    async move { ([(axum::http::header::CONTENT_TYPE, content_type)], body) }
+                }),
+            );
+        }
+        Self::serve(app, hits).await
+    }
+
+    async fn serve(app: Router, hits: Arc<AtomicUsize>) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .unwrap_or_else(|e| panic!("cannot bind a loopback port: {e}"));

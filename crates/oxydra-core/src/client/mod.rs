@@ -14,7 +14,7 @@ mod tests;
 /// names it too.
 pub use crate::model::SubjectType;
 pub use fields::{Client, ClientInput};
-pub use types::{AuthMethod, GrantType};
+pub use types::{AuthMethod, GrantType, REQUEST_OBJECT_ALGS};
 pub use validate::{MAX_SECRET_LEN, MIN_SECRET_LEN, ValidClient};
 
 impl Client {

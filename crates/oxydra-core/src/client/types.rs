@@ -94,7 +94,8 @@ impl FromStr for AuthMethod {
 /// The words a `response_type` may combine (RFC 6749 §3.1.1, OAuth 2.0 Multiple Response Types).
 pub(crate) const RESPONSE_TYPE_WORDS: &[&str] = &["code", "token", "id_token"];
 
-/// Request-object algorithms a client may require (`none` allowed, as Hydra does).
-pub(crate) const REQUEST_OBJECT_ALGS: &[&str] = &[
-    "none", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
-];
+/// The `request_object_signing_alg` values a client may register: exactly those the
+/// authorization endpoint verifies request objects with (OIDC Core §6,
+/// `oauth2::request_object`), plus `none` for unsigned objects. Registration refuses others, so
+/// no client can register an algorithm it would never get accepted.
+pub const REQUEST_OBJECT_ALGS: &[&str] = &["none", "RS256", "PS256", "ES256", "EdDSA"];

@@ -191,6 +191,24 @@ pub fn check_redirect_uri(
     })
 }
 
+/// Where an error found while reading the request (its request object, OIDC Core §6) goes: to
+/// the client when the query's `redirect_uri` already passes check 2 ([`check_redirect_uri`]),
+/// with the query's `state`; otherwise to the error page.
+pub fn refuse_early(
+    params: &AuthorizeParams,
+    client: &Client,
+    error: OAuthError,
+) -> AuthorizeError {
+    match check_redirect_uri(params, client) {
+        Ok(redirect) => AuthorizeError {
+            redirect: Some(Box::new(redirect)),
+            state: param(params, "state").map(str::to_owned),
+            error,
+        },
+        Err(_) => AuthorizeError::untrusted(error),
+    }
+}
+
 /// Checks 3.. (§5.1.5–8, RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2.1) once the redirect URI is
 /// trusted. Each failure is delivered to the client with `state`.
 pub fn check_request(
@@ -329,8 +347,9 @@ fn check_scope(
     Ok(requested.into_iter().map(str::to_owned).collect())
 }
 
-/// §5.1.3/§5.1.6: `registration`, `request` and `request_uri` are not supported (OIDC Core
-/// §6: a provider that does not support them says so).
+/// §5.1.3/§5.1.6: `registration` is not supported (OIDC Core §7.2.1). `request` and
+/// `request_uri` are unpacked by the service before these checks (`oauth2::request_object`,
+/// which consumes them); one still here was not, and is refused rather than ignored.
 fn check_unsupported(params: &AuthorizeParams) -> Result<(), OAuthError> {
     if param(params, "registration").is_some() {
         return Err(OAuthError::new(OAuthErrorKind::RegistrationNotSupported));

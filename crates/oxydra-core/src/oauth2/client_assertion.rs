@@ -8,12 +8,11 @@
 
 use std::time::Duration;
 
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyOperations, PublicKeyUse};
-use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, Validation};
 use serde_json::Value;
 
 use crate::client::{AuthMethod, Client};
 use crate::model::Now;
+use crate::oauth2::client_jws::{Refusal, Token, keys_of};
 use crate::{OAuthError, OAuthErrorKind};
 
 #[cfg(test)]
@@ -79,7 +78,8 @@ pub fn assertion_subject(assertion: &str) -> Option<String> {
 /// The header `kid` of an assertion, read WITHOUT verification: lets the server re-fetch a
 /// cached `jwks_uri` when the key is not in it.
 pub fn assertion_key_id(assertion: &str) -> Option<String> {
-    raw_header(assertion)
+    ASSERTION
+        .raw_header(assertion)
         .ok()?
         .get("kid")
         .and_then(Value::as_str)
@@ -120,19 +120,7 @@ pub fn verify_client_assertion(
             "The client is not registered for the private_key_jwt authentication method.",
         ));
     }
-    let header = raw_header(assertion)?;
-    let alg = header_algorithm(&header)?;
-    let kid = match header.get("kid") {
-        None => None,
-        Some(Value::String(kid)) => Some(kid.as_str()),
-        Some(_) => {
-            return Err(invalid_client(
-                "The client assertion's kid header must be a string.",
-            ));
-        }
-    };
-    let key = select_key(jwks, alg, kid)?;
-    let claims = verify_signature(assertion, &key, alg)?;
+    let claims = verify_signed(assertion, jwks).map_err(refused)?;
     check_claims(
         &claims,
         client.id.as_str(),
@@ -142,187 +130,12 @@ pub fn verify_client_assertion(
     )
 }
 
-/// The JOSE header as JSON, so `alg` values the JWT library cannot name (`none`) get a clear hint.
-fn raw_header(assertion: &str) -> Result<Value, OAuthError> {
-    use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
-    let mut parts = assertion.split('.');
-    let (Some(header), Some(_), Some(_), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(invalid_client(
-            "The client assertion is not a JWS in compact serialization (three dot-separated parts).",
-        ));
-    };
-    URL_SAFE_NO_PAD
-        .decode(header)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
-        .filter(Value::is_object)
-        .ok_or_else(|| {
-            invalid_client("The client assertion's header is not base64url-encoded JSON.")
-        })
-}
-
-fn header_algorithm(header: &Value) -> Result<Algorithm, OAuthError> {
-    let alg = header
-        .get("alg")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if !SUPPORTED_ALGORITHMS.contains(&alg) {
-        return Err(invalid_client(
-            "The client assertion's alg is not accepted: use RS256, RS384, RS512, PS256, ES256, ES384 or EdDSA (client_secret_jwt and 'none' are not supported).",
-        ));
-    }
-    alg.parse::<Algorithm>()
-        .map_err(|_| invalid_client("The client assertion's alg is not supported by this server."))
-}
-
-fn keys_of(jwks: &Value) -> Option<&Vec<Value>> {
-    jwks.get("keys").and_then(Value::as_array)
-}
-
-/// Picks the verification key: by `kid` when the header names one (RFC 7515 §4.1.4), otherwise
-/// the single key usable for `alg`.
-fn select_key(jwks: &Value, alg: Algorithm, kid: Option<&str>) -> Result<DecodingKey, OAuthError> {
-    let keys = keys_of(jwks).ok_or_else(|| {
-        invalid_client("The client's JSON Web Key Set is malformed: it has no 'keys' array.")
-    })?;
-    let jwk = match kid {
-        Some(kid) => {
-            let named: Vec<&Value> = keys
-                .iter()
-                .filter(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
-                .collect();
-            if named.is_empty() {
-                return Err(invalid_client(
-                    "The client's JSON Web Key Set has no key with the client assertion's kid.",
-                ));
-            }
-            let mut first_reason = None;
-            let mut chosen = None;
-            for raw in named {
-                match parse_usable(raw, alg) {
-                    Ok(jwk) => {
-                        chosen = Some(jwk);
-                        break;
-                    }
-                    Err(reason) => {
-                        first_reason.get_or_insert(reason);
-                    }
-                }
-            }
-            chosen.ok_or_else(|| {
-                invalid_client(first_reason.unwrap_or("The key named by kid cannot be used."))
-            })?
-        }
-        None => {
-            let mut usable = keys.iter().filter_map(|raw| parse_usable(raw, alg).ok());
-            match (usable.next(), usable.next()) {
-                (Some(jwk), None) => jwk,
-                (None, _) => {
-                    return Err(invalid_client(
-                        "The client's JSON Web Key Set has no signing key usable for the client assertion's alg.",
-                    ));
-                }
-                (Some(_), Some(_)) => {
-                    return Err(invalid_client(
-                        "The client assertion has no kid header, but the client's JSON Web Key Set has several keys usable for its alg; name the key with kid.",
-                    ));
-                }
-            }
-        }
-    };
-    DecodingKey::from_jwk(&jwk).map_err(|e| {
-        invalid_client("The client's key could not be loaded as a public key.").debug(e.to_string())
-    })
-}
-
-/// Parses one JWK and checks it may verify `alg` signatures (RFC 7517 §4.2–4.4, RFC 7518 §6).
-fn parse_usable(raw: &Value, alg: Algorithm) -> Result<Jwk, &'static str> {
-    let jwk: Jwk = serde_json::from_value(raw.clone())
-        .map_err(|_| "The key named by kid is not a valid JSON Web Key.")?;
-    if jwk
-        .common
-        .public_key_use
-        .as_ref()
-        .is_some_and(|u| *u != PublicKeyUse::Signature)
-    {
-        return Err("The key named by kid is not a signing key: its 'use' is not 'sig'.");
-    }
-    if jwk
-        .common
-        .key_operations
-        .as_ref()
-        .is_some_and(|ops| !ops.contains(&KeyOperations::Verify))
-    {
-        return Err("The key named by kid does not allow 'verify' in its 'key_ops'.");
-    }
-    if jwk
-        .common
-        .key_algorithm
-        .is_some_and(|ka| Algorithm::try_from(ka).ok() != Some(alg))
-    {
-        return Err(
-            "The key named by kid is registered for a different alg than the client assertion's.",
-        );
-    }
-    let fits = match (alg.family(), &jwk.algorithm) {
-        (AlgorithmFamily::Rsa, AlgorithmParameters::RSA(_)) => true,
-        (AlgorithmFamily::Ec, AlgorithmParameters::EllipticCurve(p)) => {
-            let want = if alg == Algorithm::ES384 {
-                EllipticCurve::P384
-            } else {
-                EllipticCurve::P256
-            };
-            p.curve == want
-        }
-        (AlgorithmFamily::Ed, AlgorithmParameters::OctetKeyPair(p)) => {
-            p.curve == EllipticCurve::Ed25519
-        }
-        _ => false,
-    };
-    if fits {
-        Ok(jwk)
-    } else {
-        Err(
-            "The key named by kid does not fit the client assertion's alg (wrong key type or curve, or missing key parameters).",
-        )
-    }
-}
-
-/// Verifies the signature only; claims are checked by [`check_claims`] against the injected
-/// time (the library's own time checks read the system clock, so they are all disabled).
-fn verify_signature(
-    assertion: &str,
-    key: &DecodingKey,
-    alg: Algorithm,
-) -> Result<Value, OAuthError> {
-    if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
-        return Err(OAuthError::new(OAuthErrorKind::ServerError).debug(
-            "jsonwebtoken has no crypto provider: enable exactly one of its crypto features",
-        ));
-    }
-    let mut validation = Validation::new(alg);
-    validation.required_spec_claims.clear();
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.leeway = 0;
-    jsonwebtoken::decode::<Value>(assertion, key, &validation)
-        .map(|data| data.claims)
-        .map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            let hint = match e.kind() {
-                ErrorKind::InvalidSignature => {
-                    "The client assertion's signature does not verify with the client's key."
-                }
-                ErrorKind::InvalidAlgorithm => {
-                    "The client assertion's alg does not match the client's key."
-                }
-                _ => "The client assertion is malformed or its signature cannot be verified.",
-            };
-            invalid_client(hint).debug(format!("{:?}", e.kind()))
-        })
+/// The signature checks, in order: header, `alg`, `kid`, key, signature.
+fn verify_signed(assertion: &str, jwks: &Value) -> Result<Value, Refusal> {
+    let header = ASSERTION.raw_header(assertion)?;
+    let alg = ASSERTION.algorithm(&header, SUPPORTED_ALGORITHMS)?;
+    let key = ASSERTION.select_key(jwks, alg, ASSERTION.key_id(&header)?)?;
+    ASSERTION.verify_signature(assertion, &key, alg)
 }
 
 fn check_claims(
@@ -358,7 +171,7 @@ fn check_claims(
         )));
     }
 
-    let expires_at = match numeric_date(claims, "exp")? {
+    let expires_at = match ASSERTION.numeric_date(claims, "exp").map_err(refused)? {
         Some(exp) => exp,
         None => {
             return Err(invalid_client(
@@ -378,12 +191,20 @@ fn check_claims(
         )));
     }
     let latest_start = now.plus(CLOCK_SKEW);
-    if numeric_date(claims, "nbf")?.is_some_and(|nbf| nbf > latest_start) {
+    if ASSERTION
+        .numeric_date(claims, "nbf")
+        .map_err(refused)?
+        .is_some_and(|nbf| nbf > latest_start)
+    {
         return Err(invalid_client(
             "The client assertion is not valid yet (nbf is in the future).",
         ));
     }
-    if numeric_date(claims, "iat")?.is_some_and(|iat| iat > latest_start) {
+    if ASSERTION
+        .numeric_date(claims, "iat")
+        .map_err(refused)?
+        .is_some_and(|iat| iat > latest_start)
+    {
         return Err(invalid_client(
             "The client assertion was issued in the future (iat).",
         ));
@@ -400,23 +221,13 @@ fn check_claims(
     })
 }
 
-/// RFC 7519 §2 NumericDate (seconds, possibly fractional); present but not a number is an error.
-fn numeric_date(claims: &Value, name: &'static str) -> Result<Option<Now>, OAuthError> {
-    let Some(value) = claims.get(name) else {
-        return Ok(None);
-    };
-    if let Some(secs) = value.as_i64() {
-        return Ok(Some(Now::from_unix_secs(secs)));
-    }
-    match value.as_f64() {
-        // The range check keeps the cast exact enough and in bounds.
-        Some(secs) if secs.is_finite() && secs.abs() < 1e12 => {
-            Ok(Some(Now::from_unix_micros((secs * 1e6) as i64)))
-        }
-        _ => Err(invalid_client(format!(
-            "The client assertion's {name} claim must be a NumericDate (seconds since the epoch)."
-        ))),
-    }
+/// How client assertions are named in hints.
+const ASSERTION: Token = Token {
+    noun: "client assertion",
+};
+
+fn refused(refusal: Refusal) -> OAuthError {
+    refusal.into_error(OAuthErrorKind::InvalidClient)
 }
 
 fn invalid_client(hint: impl Into<std::borrow::Cow<'static, str>>) -> OAuthError {

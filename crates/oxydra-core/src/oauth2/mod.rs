@@ -4,6 +4,10 @@
 pub mod authorize;
 pub mod client_assertion;
 pub mod client_auth;
+pub(crate) mod client_jws;
 pub mod grant;
 pub mod pkce;
+pub mod request_object;
 pub mod scope;
+#[cfg(test)]
+pub(crate) mod test_jws;

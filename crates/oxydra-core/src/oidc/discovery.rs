@@ -6,9 +6,9 @@
 //! (`https://example.com/auth`) keeps it, and `issuer` itself always ends with exactly one `/`,
 //! as Hydra's does. What is advertised is what the domain implements: the client-authentication
 //! methods of [`AuthMethod`], the assertion algorithms of
-//! [`client_assertion::SUPPORTED_ALGORITHMS`], PKCE's [`ChallengeMethod`]s. Where Hydra
-//! advertises features it does not have (request objects), or hides one it has (pairwise
-//! subjects), the document says what is true instead.
+//! [`client_assertion::SUPPORTED_ALGORITHMS`], PKCE's [`ChallengeMethod`]s, the request-object
+//! algorithms of [`request_object::ACCEPTED_ALGORITHMS`]. Where Hydra hides a feature it has
+//! (pairwise subjects), the document says what is true instead.
 
 use url::Url;
 
@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::jwk::OIDC_SIGNING_ALGS;
 use crate::oauth2::client_assertion;
 use crate::oauth2::pkce::ChallengeMethod;
+use crate::oauth2::request_object;
 
 /// Scopes always advertised, before the configured ones: refresh tokens are granted for
 /// `offline_access` (OIDC Core §11) and Hydra's `offline`; `openid` asks for an ID token.
@@ -150,6 +151,8 @@ pub struct Discovery {
     pub request_uri_parameter_supported: bool,
     /// Whether `request_uri` values must be pre-registered.
     pub require_request_uri_registration: bool,
+    /// Algorithms accepted for request objects (`none` only for clients that registered it).
+    pub request_object_signing_alg_values_supported: Vec<String>,
     /// OIDC Front-Channel Logout.
     pub frontchannel_logout_supported: bool,
     /// `sid`/`iss` on front-channel logout URIs.
@@ -223,10 +226,12 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
         claims_supported: union(BASE_CLAIMS, &settings.claims),
         scopes_supported: union(BASE_SCOPES, &settings.scopes),
         claims_parameter_supported: false,
-        // Hydra beta.8 says true for both, but no request object is ever read.
-        request_parameter_supported: false,
-        request_uri_parameter_supported: false,
+        // OIDC Core §6 (`oauth2::request_object`): both are read; a request_uri must be one
+        // the client registered, so an unauthenticated browser cannot choose what is fetched.
+        request_parameter_supported: true,
+        request_uri_parameter_supported: true,
         require_request_uri_registration: true,
+        request_object_signing_alg_values_supported: strings(request_object::ACCEPTED_ALGORITHMS),
         frontchannel_logout_supported: false,
         frontchannel_logout_session_supported: false,
         backchannel_logout_supported: false,
@@ -366,7 +371,11 @@ mod tests {
             ["offline_access", "offline", "openid"]
         );
         assert_eq!(doc.subject_types_supported, ["public"]);
-        assert!(!doc.request_parameter_supported && !doc.request_uri_parameter_supported);
+        assert!(doc.request_parameter_supported && doc.request_uri_parameter_supported);
         assert!(doc.require_request_uri_registration);
+        assert_eq!(
+            doc.request_object_signing_alg_values_supported,
+            request_object::ACCEPTED_ALGORITHMS
+        );
     }
 }

@@ -15,27 +15,33 @@ pub use crate::flow::settings::{FlowSettings, LegacyFlowSettings, ROUND_TRIP};
 use crate::flow::{ConsentRequest, FlowId, LoginRequest, consent};
 use crate::model::{ClientId, Now};
 use crate::oauth2::authorize::{self, AuthorizeError, AuthorizeParams, ValidAuthorizeRequest};
-use crate::service::access_tokens::AccessTokens;
-use crate::service::id_tokens::IdTokenIssuer;
+use crate::service::client_auth::ClientKeys;
 use crate::store::{ClientStore, FlowStore, KeyStore, LegacyConsentStore, TokenStore};
 
 mod finish;
 mod legacy;
+mod request_object;
 mod verifier;
 
+pub use finish::ResponseIssuers;
+pub use request_object::{RequestObjects, RequestUris};
+
 /// One authorization request: the entry point of the flow (the 0.10 consent-by-id flow when
-/// [`FlowSettings::legacy`] selects it).
-pub async fn authorize<S>(
+/// [`FlowSettings::legacy`] selects it). A request object (`request`, `request_uri`) is
+/// unpacked first ([`RequestObjects::unpack`]); the rest sees the merged parameters.
+pub async fn authorize<S, K, U>(
     store: &S,
-    keys: &AccessTokens<'_>,
-    oidc: &IdTokenIssuer<'_>,
+    issuers: &ResponseIssuers<'_>,
     settings: &FlowSettings,
+    objects: &RequestObjects<'_, K, U>,
     params: AuthorizeParams,
     browser: BrowserCookies,
     now: Now,
 ) -> Result<AuthorizeResponse, AuthorizeFailure>
 where
     S: ClientStore + TokenStore + FlowStore + KeyStore + LegacyConsentStore,
+    K: ClientKeys,
+    U: RequestUris,
 {
     let id = authorize::client_id(&params)?;
     let client_id = ClientId::parse(id).map_err(|_| authorize::unknown_client())?;
@@ -44,6 +50,11 @@ where
         .await
         .map_err(|e| untrusted(Error::from_store("client", e)))?
         .ok_or_else(authorize::unknown_client)?;
+    let params = match objects.unpack(store, &client, &params, now).await {
+        Ok(Some(merged)) => merged,
+        Ok(None) => params,
+        Err(e) => return Err(authorize::refuse_early(&params, &client, e).into()),
+    };
     let redirect = authorize::check_redirect_uri(&params, &client)?;
     let mut request =
         authorize::check_request(&params, &client, redirect, settings.scope_strategy)?;
@@ -59,7 +70,8 @@ where
         .into());
     }
     if let Some(hint) = &request.id_token_hint {
-        let claims = oidc
+        let claims = issuers
+            .oidc
             .verify_hint(store, hint, now)
             .await
             .map_err(|e| AuthorizeFailure::from(refuse(e)))?;
@@ -74,11 +86,9 @@ where
         now,
     };
     let result = if let Some(legacy) = &settings.legacy {
-        let issuers = finish::ResponseIssuers { tokens: keys, oidc };
-        flow.legacy(legacy, &issuers, &browser).await
+        flow.legacy(legacy, issuers, &browser).await
     } else if let Some(verifier) = non_empty(&params, "consent_verifier") {
-        let issuers = finish::ResponseIssuers { tokens: keys, oidc };
-        flow.finish(&issuers, verifier, &browser).await
+        flow.finish(issuers, verifier, &browser).await
     } else if let Some(verifier) = non_empty(&params, "login_verifier") {
         flow.after_login(verifier, &browser).await
     } else {

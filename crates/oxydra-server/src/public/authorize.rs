@@ -22,11 +22,20 @@ pub(crate) async fn authorize(State(state): State<AppState>, request: Request) -
     };
     let browser = state.cookies.read(&headers);
     let returning = returning_from(&params);
+    let issuers = flow::ResponseIssuers {
+        tokens: &state.access_tokens(),
+        oidc: &state.id_token_issuer(),
+    };
+    let objects = flow::RequestObjects {
+        keys: &state.jwks,
+        uris: &state.remote,
+        issuer: &state.issuer_id,
+    };
     match flow::authorize(
         &state.store,
-        &state.access_tokens(),
-        &state.id_token_issuer(),
+        &issuers,
         &state.flow_settings,
+        &objects,
         params,
         browser,
         state.now(),

@@ -70,6 +70,7 @@ fn wire(d: Discovery) -> WellKnown {
         request_parameter_supported: d.request_parameter_supported,
         request_uri_parameter_supported: d.request_uri_parameter_supported,
         require_request_uri_registration: d.require_request_uri_registration,
+        request_object_signing_alg_values_supported: d.request_object_signing_alg_values_supported,
         frontchannel_logout_supported: d.frontchannel_logout_supported,
         frontchannel_logout_session_supported: d.frontchannel_logout_session_supported,
         backchannel_logout_supported: d.backchannel_logout_supported,

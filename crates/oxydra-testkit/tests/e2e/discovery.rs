@@ -89,7 +89,8 @@ async fn the_openidconnect_crate_discovers_the_provider() {
     );
     let scopes = metadata.scopes_supported().unwrap();
     assert!(scopes.contains(&Scope::new("openid".into())), "{scopes:?}");
-    assert!(!metadata.request_parameter_supported().unwrap_or(true));
+    assert!(metadata.request_parameter_supported().unwrap_or(false));
+    assert!(metadata.request_uri_parameter_supported().unwrap_or(false));
 }
 
 #[tokio::test]

@@ -13,9 +13,9 @@ use crate::oauth2_client::{introspect, register};
 pub(crate) const LOGIN: &str = "https://login.example/login";
 pub(crate) const CONSENT: &str = "https://consent.example/consent";
 pub(crate) const CB: &str = "https://app.example/cb";
-const SECRET: &str = "flow-client-secret";
+pub(crate) const SECRET: &str = "flow-client-secret";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+pub(crate) const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 pub async fn start(store: SqlStore) -> TestServer {
     start_with(store, json!({})).await

@@ -15,5 +15,6 @@ mod login_sessions;
 mod oauth2_client;
 mod oidc_client;
 mod oidc_provider;
+mod request_objects;
 mod token_service;
 mod userinfo;

@@ -1,111 +1,14 @@
-use std::sync::LazyLock;
-
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{
-    ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair,
-    KeyPair as _, RSA_PKCS1_SHA256, RSA_PKCS1_SHA512, RSA_PSS_SHA256, RsaEncoding, RsaKeyPair,
-};
-use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RSA_PKCS1_SHA512, RSA_PSS_SHA256};
 use serde_json::{Value, json};
 
 use super::*;
 use crate::client::ClientInput;
 use crate::config::ClientPolicy;
+use crate::oauth2::test_jws::*;
 
 const CLIENT: &str = "jwt-client";
 const TOKEN_ENDPOINT: &str = "https://auth.example/oauth2/token";
 const NOW: i64 = 1_700_000_000;
-
-fn b64(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-struct Keys {
-    rsa: RsaKeyPair,
-    other_rsa: RsaKeyPair,
-    p256: EcdsaKeyPair,
-    p384: EcdsaKeyPair,
-    ed: Ed25519KeyPair,
-}
-
-static KEYS: LazyLock<Keys> = LazyLock::new(|| Keys {
-    rsa: RsaKeyPair::generate(KeySize::Rsa2048).unwrap(),
-    other_rsa: RsaKeyPair::generate(KeySize::Rsa2048).unwrap(),
-    p256: EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).unwrap(),
-    p384: EcdsaKeyPair::generate(&ECDSA_P384_SHA384_FIXED_SIGNING).unwrap(),
-    ed: Ed25519KeyPair::generate().unwrap(),
-});
-
-fn rsa_jwk(key: &RsaKeyPair, kid: &str) -> Value {
-    let public = key.public_key();
-    json!({
-        "kty": "RSA", "kid": kid, "use": "sig",
-        "n": b64(public.modulus().big_endian_without_leading_zero()),
-        "e": b64(public.exponent().big_endian_without_leading_zero()),
-    })
-}
-
-fn ec_jwk(key: &EcdsaKeyPair, crv: &str, kid: &str) -> Value {
-    let point = key.public_key().as_ref();
-    let half = (point.len() - 1) / 2;
-    json!({
-        "kty": "EC", "crv": crv, "kid": kid,
-        "x": b64(&point[1..=half]), "y": b64(&point[1 + half..]),
-    })
-}
-
-fn ed_jwk(kid: &str) -> Value {
-    json!({"kty": "OKP", "crv": "Ed25519", "kid": kid, "x": b64(KEYS.ed.public_key().as_ref())})
-}
-
-/// The client's registered set: one key of each kind, plus an encryption-only RSA key.
-fn jwks() -> Value {
-    let mut enc = rsa_jwk(&KEYS.rsa, "enc-1");
-    enc["use"] = json!("enc");
-    json!({"keys": [
-        rsa_jwk(&KEYS.rsa, "rsa-1"),
-        ec_jwk(&KEYS.p256, "P-256", "ec-1"),
-        ec_jwk(&KEYS.p384, "P-384", "ec-384"),
-        ed_jwk("ed-1"),
-        enc,
-    ]})
-}
-
-enum Signer {
-    Rsa(&'static RsaKeyPair, &'static dyn RsaEncoding),
-    P256,
-    P384,
-    Ed,
-    Hmac(&'static [u8]),
-    Unsigned,
-}
-
-fn sign(header: &Value, claims: &Value, signer: &Signer) -> String {
-    let input = format!(
-        "{}.{}",
-        b64(header.to_string().as_bytes()),
-        b64(claims.to_string().as_bytes())
-    );
-    let msg = input.as_bytes();
-    let rng = SystemRandom::new();
-    let sig = match signer {
-        Signer::Rsa(key, enc) => {
-            let mut sig = vec![0; key.public_modulus_len()];
-            key.sign(*enc, &rng, msg, &mut sig).unwrap();
-            sig
-        }
-        Signer::P256 => KEYS.p256.sign(&rng, msg).unwrap().as_ref().to_vec(),
-        Signer::P384 => KEYS.p384.sign(&rng, msg).unwrap().as_ref().to_vec(),
-        Signer::Ed => KEYS.ed.sign(msg).as_ref().to_vec(),
-        Signer::Hmac(secret) => {
-            let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
-            aws_lc_rs::hmac::sign(&key, msg).as_ref().to_vec()
-        }
-        Signer::Unsigned => Vec::new(),
-    };
-    format!("{input}.{}", b64(&sig))
-}
 
 fn claims() -> Value {
     json!({
@@ -365,13 +268,7 @@ fn refuses_malformed_assertions() {
 #[track_caller]
 fn refused_claims(cases: &[(&str, Option<Value>, &str)]) {
     for (name, value, want) in cases {
-        let mut c = claims();
-        match value {
-            Some(v) => c[*name] = v.clone(),
-            None => {
-                c.as_object_mut().unwrap().remove(*name);
-            }
-        }
+        let c = changed(claims(), name, value.as_ref());
         let assertion = rs256(&c);
         let hint = rejected(&assertion, verify(&assertion));
         assert!(hint.contains(want), "{name}={value:?}: want {want}: {hint}");

@@ -15,7 +15,7 @@ use super::verifier::redeemed;
 use super::{AuthorizeResponse, BrowserCookies, ErrorWithCookies, Flow, fail, store_fail};
 
 /// What mints the authorization response: the access-token keys and the ID-token issuer.
-pub(super) struct ResponseIssuers<'a> {
+pub struct ResponseIssuers<'a> {
     /// Codes (opaque) and access tokens (opaque or JWT, as configured).
     pub tokens: &'a AccessTokens<'a>,
     /// ID tokens.

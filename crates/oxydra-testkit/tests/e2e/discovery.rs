@@ -9,6 +9,7 @@ use openidconnect::{IssuerUrl, ResponseTypes, Scope};
 use oxydra_api::client::{ClientOptions, PublicClient};
 use oxydra_testkit::app::memory_store;
 use oxydra_testkit::server::TestServer;
+use serde_json::{Value, json};
 
 /// Fetches the document over HTTP and parses it as `openidconnect` does, including the check
 /// its discovery makes that the document names the issuer it was fetched from.
@@ -122,7 +123,14 @@ async fn the_typed_public_client_reads_the_document() {
     let client = PublicClient::new(&server.public_url, ClientOptions::default()).unwrap();
     let doc = client.discovery().await.unwrap();
     assert_eq!(doc.issuer, format!("{}/", server.public_url));
-    assert_eq!(doc.claims_supported, ["sub", "email"]);
+    assert_eq!(
+        doc.claims_supported.first().map(String::as_str),
+        Some("sub")
+    );
+    assert_eq!(
+        doc.claims_supported.last().map(String::as_str),
+        Some("email")
+    );
     assert_eq!(doc.code_challenge_methods_supported, ["S256"]);
     assert_eq!(doc.end_session_endpoint, None);
     let raw: serde_json::Value = reqwest::get(server.public("/.well-known/openid-configuration"))
@@ -135,5 +143,201 @@ async fn the_typed_public_client_reads_the_document() {
         serde_json::to_value(&doc).unwrap(),
         raw,
         "the model round-trips"
+    );
+}
+
+/// A configuration touching every input of the document: the issuer (bound), subject types,
+/// configured scopes and claims, the default ID-token algorithm, and the demo app's users.
+const CONFIGURED: &[(&str, &str)] = &[
+    ("OIDC_SUBJECT_TYPES_SUPPORTED", "public,pairwise"),
+    ("OIDC_SUBJECT_TYPE_PAIRWISE_SALT", "a-long-enough-salt"),
+    ("OIDC_DISCOVERY_SCOPES_SUPPORTED", "photos,profile"),
+    ("OIDC_DISCOVERY_CLAIMS_SUPPORTED", "team,name"),
+    ("OXYDRA_ID_TOKEN_SIGNING_ALG", "ES256"),
+    ("OXYDRA_DEMO", "true"),
+    (
+        "OXYDRA_DEMO_USERS",
+        r#"[{"username":"alice","password":"pw","claims":{"name":"Alice","email":"a@example.com","groups":["x"]}},
+           {"username":"bob","password":"pw2","claims":{"email":"b@example.com","locale":"de"}}]"#,
+    ),
+];
+
+/// What the document must say for `server`'s configuration, written out from the
+/// configuration values and the specifications, not from the code that builds it.
+fn expected(server: &TestServer) -> Value {
+    let config = &server.state.config;
+    let base = &server.public_url;
+    let mut algs = vec![config.id_token_signing_alg.name().to_owned()];
+    for alg in ["RS256", "ES256", "EdDSA"] {
+        if !algs.iter().any(|a| a == alg) {
+            algs.push(alg.to_owned());
+        }
+    }
+    let mut userinfo_algs = vec!["none".to_owned()];
+    userinfo_algs.extend(algs.iter().cloned());
+    let mut scopes: Vec<String> = ["offline_access", "offline", "openid"]
+        .map(String::from)
+        .to_vec();
+    if config.demo.enabled {
+        scopes.extend(["profile", "email", "address", "phone"].map(String::from));
+    }
+    let mut claims: Vec<String> = [
+        "sub",
+        "iss",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "nonce",
+        "acr",
+        "at_hash",
+        "c_hash",
+        "jti",
+        "rat",
+    ]
+    .map(String::from)
+    .to_vec();
+    let demo_claims = config
+        .demo
+        .users
+        .iter()
+        .flat_map(|u| u.claims.keys().cloned());
+    let configured_claims = config.oidc.claims_supported.iter().cloned();
+    for claim in demo_claims
+        .filter(|_| config.demo.enabled)
+        .chain(configured_claims)
+    {
+        if !claims.contains(&claim) {
+            claims.push(claim);
+        }
+    }
+    for scope in config.oidc.scopes_supported.iter() {
+        if !scopes.contains(scope) {
+            scopes.push(scope.clone());
+        }
+    }
+    json!({
+        "issuer": format!("{base}/"),
+        "authorization_endpoint": format!("{base}/oauth2/auth"),
+        "token_endpoint": format!("{base}/oauth2/token"),
+        "jwks_uri": format!("{base}/.well-known/jwks.json"),
+        "userinfo_endpoint": format!("{base}/userinfo"),
+        "revocation_endpoint": format!("{base}/oauth2/revoke"),
+        "subject_types_supported": config.oidc.subject_types.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        "response_types_supported": [
+            "code", "code id_token", "id_token", "token id_token", "token", "code token",
+            "token id_token code"
+        ],
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "grant_types_supported": [
+            "authorization_code", "implicit", "client_credentials", "refresh_token"
+        ],
+        "id_token_signing_alg_values_supported": algs,
+        "userinfo_signing_alg_values_supported": userinfo_algs,
+        "token_endpoint_auth_methods_supported": [
+            "client_secret_post", "client_secret_basic", "private_key_jwt", "none"
+        ],
+        "token_endpoint_auth_signing_alg_values_supported": [
+            "RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"
+        ],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": claims,
+        "scopes_supported": scopes,
+        "claims_parameter_supported": true,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "require_request_uri_registration": true,
+        "frontchannel_logout_supported": false,
+        "frontchannel_logout_session_supported": false,
+        "backchannel_logout_supported": false,
+        "backchannel_logout_session_supported": false,
+    })
+}
+
+async fn raw_document(server: &TestServer) -> Value {
+    reqwest::get(server.public("/.well-known/openid-configuration"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_document_is_what_the_configuration_says() {
+    for env in [&[][..], CONFIGURED] {
+        let server = TestServer::start(memory_store().await, env).await;
+        let doc = raw_document(&server).await;
+        assert_eq!(doc, expected(&server), "for {env:?}");
+    }
+    // The configured case, spelled out where the derivation could hide a mistake.
+    let server = TestServer::start(memory_store().await, CONFIGURED).await;
+    let doc = raw_document(&server).await;
+    assert_eq!(
+        doc["id_token_signing_alg_values_supported"],
+        json!(["ES256", "RS256", "EdDSA"])
+    );
+    assert_eq!(
+        doc["scopes_supported"],
+        json!([
+            "offline_access",
+            "offline",
+            "openid",
+            "profile",
+            "email",
+            "address",
+            "phone",
+            "photos"
+        ])
+    );
+    let claims = doc["claims_supported"].as_array().unwrap();
+    // Each user's claims in name order, then the configured ones not already there.
+    assert_eq!(
+        claims[12..],
+        [
+            json!("email"),
+            json!("groups"),
+            json!("name"),
+            json!("locale"),
+            json!("team")
+        ]
+    );
+}
+
+/// Every URL the document advertises is served on the public port: a client following it
+/// never meets a 404 (an unauthenticated or bodyless call may well be refused otherwise).
+#[tokio::test]
+async fn every_advertised_endpoint_answers() {
+    let server = TestServer::start(memory_store().await, CONFIGURED).await;
+    let doc = raw_document(&server).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut checked = 0;
+    for (field, value) in doc.as_object().unwrap() {
+        if !(field.ends_with("_endpoint") || field.ends_with("_uri")) {
+            continue;
+        }
+        let url = value
+            .as_str()
+            .unwrap_or_else(|| panic!("{field} is not a URL"));
+        assert!(url.starts_with(&server.public_url), "{field}: {url}");
+        for method in [reqwest::Method::GET, reqwest::Method::POST] {
+            let res = http.request(method.clone(), url).send().await.unwrap();
+            assert_ne!(res.status(), 404, "{method} {field} = {url}");
+            if method == reqwest::Method::GET && field == "jwks_uri" {
+                assert_eq!(res.status(), 200);
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(
+        checked, 5,
+        "authorization, token, jwks, userinfo, revocation"
+    );
+    assert!(
+        doc.get("registration_endpoint").is_none(),
+        "clients register on the admin port"
     );
 }

@@ -5,10 +5,7 @@
 //! answered, `login_hint` pre-filled.
 
 use openidconnect::core::{CoreAuthenticationFlow, CoreIdTokenClaims, CoreUserInfoClaims};
-use openidconnect::{
-    AuthorizationCode, CsrfToken, Nonce, OAuth2TokenResponse, PkceCodeChallenge, Scope,
-    TokenResponse,
-};
+use openidconnect::{CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, Scope, TokenResponse};
 use oxydra_store::SqlStore;
 use oxydra_testkit::app::memory_store;
 use oxydra_testkit::browser::{Browser, param};
@@ -17,8 +14,8 @@ use oxydra_testkit::store_test;
 use serde_json::{Value, json};
 
 use crate::flow::{CB, CONSENT, LOGIN, accept_login, admin, auth_url, start};
-use crate::oauth2_client::{register, send};
-use crate::oidc_client::{Rp, clock, relying_party_as};
+use crate::oauth2_client::register;
+use crate::oidc_client::{Rp, clock, exchange, relying_party_as, userinfo};
 
 const SECRET: &str = "claims-client-secret";
 
@@ -40,23 +37,40 @@ async fn relying_party(server: &TestServer) -> Rp {
     relying_party_as(server, "rp", SECRET).await
 }
 
-/// The ID token's and UserInfo's claims for an authorization `url` of `client`, after
-/// `consent` has walked the browser through login and consent to the client's redirect.
+/// An authorization URL of `client` for the code flow with PKCE, the `openid` scope plus
+/// `scopes`, and the `extra` parameters; with its nonce and PKCE verifier.
+fn code_url(
+    client: &Rp,
+    scopes: &[&str],
+    extra: &[(&str, &str)],
+) -> (String, Nonce, PkceCodeVerifier) {
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut request = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .set_pkce_challenge(challenge);
+    for scope in scopes {
+        request = request.add_scope(Scope::new((*scope).to_owned()));
+    }
+    for (name, value) in extra {
+        request = request.add_extra_param(*name, *value);
+    }
+    let (url, _, nonce) = request.url();
+    (url.to_string(), nonce, verifier)
+}
+
+/// The ID token's and UserInfo's claims once the client's redirect `back` is redeemed.
 async fn redeem(
     server: &TestServer,
     client: &Rp,
     back: &str,
     nonce: &Nonce,
-    verifier: openidconnect::PkceCodeVerifier,
+    verifier: PkceCodeVerifier,
 ) -> (CoreIdTokenClaims, CoreUserInfoClaims) {
-    let code = param(back, "code").unwrap_or_else(|| panic!("no code: {back}"));
-    let tokens = client
-        .exchange_code(AuthorizationCode::new(code))
-        .unwrap()
-        .set_pkce_verifier(verifier)
-        .request_async(&send)
-        .await
-        .unwrap();
+    let tokens = exchange(client, back, verifier).await;
     let id_verifier = client.id_token_verifier().set_time_fn(clock(server));
     let id_token = tokens
         .id_token()
@@ -64,13 +78,7 @@ async fn redeem(
         .claims(&id_verifier, nonce)
         .unwrap()
         .clone();
-    let info: CoreUserInfoClaims = client
-        .user_info(tokens.access_token().clone(), None)
-        .unwrap()
-        .request_async(&send)
-        .await
-        .unwrap();
-    (id_token, info)
+    (id_token, userinfo(client, &tokens).await)
 }
 
 fn name_of(
@@ -107,13 +115,9 @@ store_test! {
             "id_token": {"name": null, "locale": {"values": ["en-GB", "en"]}},
             "x-ignored": true,
         });
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (url, _, nonce) = client
-            .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
-            .set_pkce_challenge(challenge)
-            .url();
+        let (url, nonce, verifier) = code_url(&client, &[], &[]);
         let mut browser = Browser::new();
-        let to_login = browser.get(&with_claims(url.as_str(), &asked)).await.location.unwrap();
+        let to_login = browser.get(&with_claims(&url, &asked)).await.location.unwrap();
         assert!(to_login.starts_with(LOGIN), "{to_login}");
         let (login, back) =
             accept_login(&server, &param(&to_login, "login_challenge").unwrap(), "alice", false).await;
@@ -179,16 +183,17 @@ async fn start_demo() -> TestServer {
     .await
 }
 
+/// Fetches the page at `url` and checks that it contains `text`.
+async fn shows(browser: &mut Browser, url: &str, text: &str) {
+    let page = browser.get(url).await;
+    assert!(page.body.contains(text), "{text} in {}", page.body);
+}
+
 /// Logs in on the demo page (the user name pre-filled from `login_hint`), then allows every
 /// requested scope on the consent page; returns the redirect to the client.
 async fn through_the_demo(server: &TestServer, browser: &mut Browser, url: &str) -> String {
     let to_login = browser.get(url).await.location.unwrap();
-    let page = browser.get(&to_login).await;
-    assert!(
-        page.body.contains("name=\"username\" value=\"alice\""),
-        "login_hint: {}",
-        page.body
-    );
+    shows(browser, &to_login, "name=\"username\" value=\"alice\"").await;
     let challenge = param(&to_login, "login_challenge").unwrap();
     let fields = [
         ("challenge", challenge.as_str()),
@@ -200,12 +205,7 @@ async fn through_the_demo(server: &TestServer, browser: &mut Browser, url: &str)
         .post_form(&server.public("/demo/login"), &fields)
         .await;
     let to_consent = browser.get(&nav.location.unwrap()).await.location.unwrap();
-    let page = browser.get(&to_consent).await;
-    assert!(
-        page.body.contains("phone_number (essential)"),
-        "{}",
-        page.body
-    );
+    shows(browser, &to_consent, "phone_number (essential)").await;
     let challenge = param(&to_consent, "consent_challenge").unwrap();
     let mut fields = vec![("challenge", challenge.as_str()), ("action", "allow")];
     for scope in ["openid", "profile", "email"] {
@@ -218,32 +218,32 @@ async fn through_the_demo(server: &TestServer, browser: &mut Browser, url: &str)
     browser.get(&nav.location.unwrap()).await.location.unwrap()
 }
 
-#[tokio::test]
-async fn the_demo_consent_maps_scopes_and_the_claims_parameter_to_its_users_claims() {
+/// The ID token's and UserInfo's claims of alice, logged in and consenting on the demo pages
+/// to an authorization request for `scopes` with `extra` parameters and `claims`.
+async fn through_the_demo_to_claims(
+    scopes: &[&str],
+    extra: &[(&str, &str)],
+    claims: Value,
+) -> (CoreIdTokenClaims, CoreUserInfoClaims) {
     let server = start_demo().await;
     let client = relying_party(&server).await;
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, _, nonce) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_scope(Scope::new("profile".into()))
-        .add_scope(Scope::new("email".into()))
-        .add_extra_param("login_hint", "alice")
-        .add_extra_param("acr_values", "2 1")
-        .set_pkce_challenge(challenge)
-        .url();
-    let asked = json!({"id_token": {"phone_number": {"essential": true}, "address": {"value": {"country": "Oz"}}}});
-    let back = through_the_demo(
-        &server,
-        &mut Browser::new(),
-        &with_claims(url.as_str(), &asked),
-    )
-    .await;
+    let mut extra = extra.to_vec();
+    extra.push(("login_hint", "alice"));
+    let (url, nonce, verifier) = code_url(&client, scopes, &extra);
+    let url = with_claims(&url, &claims);
+    let back = through_the_demo(&server, &mut Browser::new(), &url).await;
     assert!(back.starts_with(CB), "{back}");
-    let (id_token, info) = redeem(&server, &client, &back, &nonce, verifier).await;
+    redeem(&server, &client, &back, &nonce, verifier).await
+}
+
+#[tokio::test]
+async fn the_demo_consent_maps_scopes_and_the_claims_parameter_to_its_users_claims() {
+    let asked = json!({"id_token": {
+        "phone_number": {"essential": true},
+        "address": {"value": {"country": "Oz"}},
+    }});
+    let (id_token, info) =
+        through_the_demo_to_claims(&["profile", "email"], &[("acr_values", "2 1")], asked).await;
 
     // profile and email (§5.4), granted on the consent page.
     for claims in [
@@ -281,26 +281,8 @@ async fn the_demo_consent_maps_scopes_and_the_claims_parameter_to_its_users_clai
 
 #[tokio::test]
 async fn the_demo_without_scopes_grants_no_profile_claims() {
-    let server = start_demo().await;
-    let client = relying_party(&server).await;
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, _, nonce) = client
-        .authorize_url(
-            CoreAuthenticationFlow::AuthorizationCode,
-            CsrfToken::new_random,
-            Nonce::new_random,
-        )
-        .add_extra_param("login_hint", "alice")
-        .set_pkce_challenge(challenge)
-        .url();
     let asked = json!({"userinfo": {"phone_number": {"essential": true}}});
-    let back = through_the_demo(
-        &server,
-        &mut Browser::new(),
-        &with_claims(url.as_str(), &asked),
-    )
-    .await;
-    let (id_token, info) = redeem(&server, &client, &back, &nonce, verifier).await;
+    let (id_token, info) = through_the_demo_to_claims(&[], &[], asked).await;
     assert!(id_token.name().is_none() && id_token.email().is_none());
     assert!(
         id_token.phone_number().is_none(),

@@ -41,6 +41,11 @@ pub struct OpenIDConnectContext {
         deserialize_with = "null_as_default"
     )]
     pub ui_locales: Vec<String>,
+    /// Oxydra: the `claims` request parameter (OIDC Core §5.5), parsed: `userinfo` and
+    /// `id_token` objects mapping each claim asked for to `null` or to
+    /// `{"essential", "value", "values"}`. Hydra has no such field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims: Option<Map<String, Value>>,
 }
 
 /// Body of `GET /oauth2/auth/requests/login/{challenge}` (`loginRequest`).
@@ -276,7 +281,7 @@ mod tests {
 
     #[test]
     fn oidc_context_round_trips_and_omits_empty_fields() {
-        let text = r#"{"acr_values":["a","b"],"display":"page","id_token_hint_claims":{"sub":"x"},"login_hint":"bob","ui_locales":["de"]}"#;
+        let text = r#"{"acr_values":["a","b"],"display":"page","id_token_hint_claims":{"sub":"x"},"login_hint":"bob","ui_locales":["de"],"claims":{"userinfo":{"email":{"essential":true}}}}"#;
         let ctx: OpenIDConnectContext = serde_json::from_str(text).unwrap();
         assert_eq!(ctx.acr_values, ["a", "b"]);
         assert_eq!(serde_json::to_string(&ctx).unwrap(), text);

@@ -25,9 +25,10 @@ pub struct WellKnown {
     /// `<issuer>/oauth2/revoke` (RFC 8414 §2).
     #[serde(default)]
     pub revocation_endpoint: String,
-    /// `<issuer>/clients` (a Hydra quirk: the route is on the admin port).
-    #[serde(default)]
-    pub registration_endpoint: String,
+    /// Dynamic client registration; omitted unless served under the issuer (Hydra advertises
+    /// `<issuer>/clients`, a route of the admin port).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
     /// RP-initiated logout; omitted while the server has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_session_endpoint: Option<String>,

@@ -150,7 +150,7 @@ impl AppState {
             None
         };
         let policies = Arc::new(PolicyCache::new(config.access_control.policy_cache_ttl));
-        let discovery = discovery::build(&config)?;
+        let discovery = discovery::build(&config, id_token_keys.algorithms())?;
         Ok(Self(Arc::new(Services {
             provider,
             policies,

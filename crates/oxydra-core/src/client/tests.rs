@@ -131,10 +131,11 @@ fn enforces_key_material_rules() {
         token_endpoint_auth_method: "client_secret_jwt".into(),
         ..input()
     };
-    assert_eq!(
-        invalid_field(validate(unknown_method)),
-        "token_endpoint_auth_method"
-    );
+    let Err(Error::Invalid { field, reason }) = validate(unknown_method) else {
+        panic!("client_secret_jwt must be refused");
+    };
+    assert_eq!(field, "token_endpoint_auth_method");
+    assert!(reason.contains("stored hashed"), "{reason}");
 }
 
 #[test]

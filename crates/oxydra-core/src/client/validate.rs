@@ -238,6 +238,14 @@ fn parse_auth_method(raw: &str) -> Result<AuthMethod, Error> {
     if raw.is_empty() {
         return Ok(AuthMethod::ClientSecretBasic);
     }
+    if raw == "client_secret_jwt" {
+        // OIDC Core §9: an HMAC keyed with the client secret, which only a server holding the
+        // secret itself can verify; client secrets are stored hashed, as in Hydra.
+        return Err(Error::invalid(
+            "token_endpoint_auth_method",
+            "client_secret_jwt is not supported: client secrets are stored hashed, and verifying an HMAC assertion needs the secret itself; use private_key_jwt, client_secret_basic or client_secret_post",
+        ));
+    }
     raw.parse().map_err(|()| {
         Error::invalid(
             "token_endpoint_auth_method",

@@ -15,8 +15,10 @@ use crate::oauth2::pkce::{self, CodeChallenge};
 use crate::oauth2::scope;
 use crate::{OAuthError, OAuthErrorKind};
 
+mod claims_request;
 mod oidc_context;
 
+pub use claims_request::{ClaimRequest, ClaimsRequest};
 pub use oidc_context::OidcContext;
 
 /// The raw parameters of `GET|POST /oauth2/authorize`, as received (query and form merged).
@@ -234,6 +236,8 @@ pub fn check_request(
     let prompt = check_prompt(params).map_err(fail)?;
     let max_age = check_max_age(params).map_err(fail)?;
     let nonce = check_nonce(params, &response_type, &scope).map_err(fail)?;
+    let mut oidc_context = OidcContext::from_params(params);
+    oidc_context.claims = check_claims(params, &response_type).map_err(fail)?;
     Ok(ValidAuthorizeRequest {
         redirect_uri_sent: param(params, "redirect_uri").is_some(),
         redirect,
@@ -244,7 +248,7 @@ pub fn check_request(
         prompt,
         max_age,
         code_challenge,
-        oidc_context: OidcContext::from_params(params),
+        oidc_context,
         id_token_hint: param(params, "id_token_hint").map(str::to_owned),
     })
 }
@@ -268,8 +272,9 @@ fn check_response_mode(
     }
 }
 
-/// The response types served (`shared/spec/behaviour.md` §5.2), words sorted.
-const RESPONSE_TYPES: &[&[&str]] = &[
+/// The response types served (`shared/spec/behaviour.md` §5.2), words sorted; discovery
+/// advertises exactly these.
+pub const RESPONSE_TYPES: &[&[&str]] = &[
     &["code"],
     &["token"],
     &["id_token"],
@@ -468,6 +473,25 @@ fn check_nonce(
         Some(nonce) => Ok(Some(nonce.to_owned())),
         None => Ok(None),
     }
+}
+
+/// OIDC Core §5.5: `claims`, when sent, is a JSON object of individual claim requests
+/// ([`ClaimsRequest::parse`]); its `userinfo` member needs a response type that issues an
+/// access token, without which the UserInfo endpoint cannot be called.
+fn check_claims(
+    params: &AuthorizeParams,
+    response_type: &[String],
+) -> Result<Option<ClaimsRequest>, OAuthError> {
+    let Some(raw) = param(params, "claims") else {
+        return Ok(None);
+    };
+    let claims = ClaimsRequest::parse(raw)?;
+    if !claims.userinfo.is_empty() && response_type == ["id_token"] {
+        return Err(OAuthError::invalid_request(
+            "The claims parameter asks for userinfo claims, but the response type id_token issues no access token to call the UserInfo endpoint with.",
+        ));
+    }
+    Ok(Some(claims).filter(|c| !c.is_empty()))
 }
 
 #[cfg(test)]

@@ -6,9 +6,12 @@
 //! (`https://example.com/auth`) keeps it, and `issuer` itself always ends with exactly one `/`,
 //! as Hydra's does. What is advertised is what the domain implements: the client-authentication
 //! methods of [`AuthMethod`], the assertion algorithms of
-//! [`client_assertion::SUPPORTED_ALGORITHMS`], PKCE's [`ChallengeMethod`]s, the request-object
-//! algorithms of [`request_object::ACCEPTED_ALGORITHMS`]. Where Hydra hides a feature it has
-//! (pairwise subjects), the document says what is true instead.
+//! [`client_assertion::SUPPORTED_ALGORITHMS`], PKCE's [`ChallengeMethod`]s, the response types
+//! the authorization endpoint serves ([`authorize::RESPONSE_TYPES`]), the request-object
+//! algorithms of [`request_object::ACCEPTED_ALGORITHMS`], the algorithms the ID-token set holds
+//! keys of. Where Hydra advertises a feature it does not have (a registration endpoint on the
+//! public port), or hides one it has (pairwise subjects), the document says what is true
+//! instead.
 
 use url::Url;
 
@@ -16,6 +19,8 @@ use crate::client::{AuthMethod, GrantType, SubjectType};
 use crate::error::Error;
 #[cfg(doc)]
 use crate::jwk::OIDC_SIGNING_ALGS;
+#[cfg(doc)]
+use crate::oauth2::authorize;
 use crate::oauth2::client_assertion;
 use crate::oauth2::pkce::ChallengeMethod;
 use crate::oauth2::request_object;
@@ -24,30 +29,43 @@ use crate::oauth2::request_object;
 /// `offline_access` (OIDC Core §11) and Hydra's `offline`; `openid` asks for an ID token.
 pub const BASE_SCOPES: &[&str] = &["offline_access", "offline", "openid"];
 
-/// Claims always advertised, before the configured ones (OIDC Core §5.1: `sub` is always there).
-pub const BASE_CLAIMS: &[&str] = &["sub"];
+/// Claims always advertised, before the configured ones: those the server itself puts in ID
+/// tokens (`oidc::id_token`; `sub` also in UserInfo, OIDC Core §5.1), `acr` when asked for
+/// or reported.
+pub const BASE_CLAIMS: &[&str] = &[
+    "sub",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "acr",
+    "at_hash",
+    "c_hash",
+    "jti",
+    "rat",
+];
 
 /// `response_type` values of the authorization endpoint, spelled (and ordered) as Hydra
-/// advertises them (OAuth 2.0 Multiple Response Types §3).
+/// advertises them (OAuth 2.0 Multiple Response Types §3), plus `code token`, which Hydra
+/// serves without advertising. A test holds it to [`authorize::RESPONSE_TYPES`].
 pub const RESPONSE_TYPES: &[&str] = &[
     "code",
     "code id_token",
     "id_token",
     "token id_token",
     "token",
+    "code token",
     "token id_token code",
 ];
 
 /// `response_mode` values (OAuth 2.0 Multiple Response Types §2.1, Form Post Response Mode).
 pub const RESPONSE_MODES: &[&str] = &["query", "fragment", "form_post"];
 
-/// ID tokens are signed with the ID-token key set's key of the client's algorithm, which the
-/// set keeps one of for each of these ([`OIDC_SIGNING_ALGS`]).
-pub const ID_TOKEN_SIGNING_ALGS: &[&str] = &["RS256", "ES256", "EdDSA"];
-
-/// Userinfo answers plain JSON (`none`) or, for clients registered so, a JWT signed with one
-/// of the ID-token algorithms.
-pub const USERINFO_SIGNING_ALGS: &[&str] = &["none", "RS256", "ES256", "EdDSA"];
+/// Userinfo answers plain JSON (`none`, listed first) or, for clients registered so, a JWT
+/// signed with one of the ID-token algorithms.
+pub const UNSIGNED_USERINFO: &str = "none";
 
 /// Grant types the token and authorization endpoints implement (RFC 6749 §4, §6).
 const GRANT_TYPES: [GrantType; 4] = [
@@ -78,9 +96,9 @@ pub struct EndpointPaths {
     pub userinfo: &'static str,
     /// Token revocation (RFC 7009).
     pub revocation: &'static str,
-    /// Client registration: Hydra advertises `<issuer>/clients` although that route is on the
-    /// admin port.
-    pub registration: &'static str,
+    /// Dynamic client registration, advertised only when served under the issuer (Hydra
+    /// advertises `<issuer>/clients`, which is on the admin port and 404s on the public one).
+    pub registration: Option<&'static str>,
     /// RP-initiated logout (OIDC RP-Initiated Logout 1.0), advertised only when it exists.
     pub end_session: Option<&'static str>,
 }
@@ -100,6 +118,21 @@ pub struct DiscoverySettings {
     pub claims: Vec<String>,
     /// Extra scopes to advertise (`OIDC_DISCOVERY_SCOPES_SUPPORTED`); [`BASE_SCOPES`] come first.
     pub scopes: Vec<String>,
+    /// The algorithms the ID-token key set holds a signing key of, the default first
+    /// ([`OIDC_SIGNING_ALGS`]): what ID tokens and signed userinfo may be signed with.
+    pub id_token_algs: Vec<String>,
+    /// What the server's own consent app (the demo, when on) grants, advertised after the
+    /// base values and before the configured ones.
+    pub consent_app: ConsentAppClaims,
+}
+
+/// The scopes a built-in consent app honours and the end-user claims it can return.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsentAppClaims {
+    /// Scopes it maps to claims (OIDC Core §5.4).
+    pub scopes: Vec<String>,
+    /// Claims it can return.
+    pub claims: Vec<String>,
 }
 
 /// The OpenID Provider metadata (OIDC Discovery 1.0 §3), field for field.
@@ -117,8 +150,8 @@ pub struct Discovery {
     pub userinfo_endpoint: String,
     /// The revocation endpoint (RFC 8414 §2).
     pub revocation_endpoint: String,
-    /// Where clients are registered (Hydra: the admin port's `/clients`, under the issuer).
-    pub registration_endpoint: String,
+    /// Where clients register themselves, when that is served under the issuer.
+    pub registration_endpoint: Option<String>,
     /// RP-initiated logout, when there is one.
     pub end_session_endpoint: Option<String>,
     /// Supported `response_type` values.
@@ -167,10 +200,10 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| (*s).to_owned()).collect()
 }
 
-/// `base` followed by every item of `extra` not already listed, in order.
-fn union(base: &[&str], extra: &[String]) -> Vec<String> {
+/// `base` followed by every item of each of `extras` not already listed, in order.
+fn union(base: &[&str], extras: &[&[String]]) -> Vec<String> {
     let mut all = strings(base);
-    for item in extra {
+    for item in extras.iter().copied().flatten() {
         if !item.is_empty() && !all.contains(item) {
             all.push(item.clone());
         }
@@ -203,7 +236,7 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
         jwks_uri: under(base, paths.jwks)?,
         userinfo_endpoint,
         revocation_endpoint: under(base, paths.revocation)?,
-        registration_endpoint: under(base, paths.registration)?,
+        registration_endpoint: paths.registration.map(|p| under(base, p)).transpose()?,
         end_session_endpoint,
         response_types_supported: strings(RESPONSE_TYPES),
         response_modes_supported: strings(RESPONSE_MODES),
@@ -213,8 +246,11 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
             .iter()
             .map(|t| t.as_str().to_owned())
             .collect(),
-        id_token_signing_alg_values_supported: strings(ID_TOKEN_SIGNING_ALGS),
-        userinfo_signing_alg_values_supported: strings(USERINFO_SIGNING_ALGS),
+        id_token_signing_alg_values_supported: settings.id_token_algs.clone(),
+        userinfo_signing_alg_values_supported: union(
+            &[UNSIGNED_USERINFO],
+            &[&settings.id_token_algs],
+        ),
         token_endpoint_auth_methods_supported: AUTH_METHODS
             .iter()
             .map(|m| m.as_str().to_owned())
@@ -223,9 +259,16 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
             client_assertion::SUPPORTED_ALGORITHMS,
         ),
         code_challenge_methods_supported: vec![ChallengeMethod::S256.as_str().to_owned()],
-        claims_supported: union(BASE_CLAIMS, &settings.claims),
-        scopes_supported: union(BASE_SCOPES, &settings.scopes),
-        claims_parameter_supported: false,
+        claims_supported: union(
+            BASE_CLAIMS,
+            &[&settings.consent_app.claims, &settings.claims],
+        ),
+        scopes_supported: union(
+            BASE_SCOPES,
+            &[&settings.consent_app.scopes, &settings.scopes],
+        ),
+        // OIDC Core §5.5: parsed at the authorization endpoint, shown to the consent app.
+        claims_parameter_supported: true,
         // OIDC Core §6 (`oauth2::request_object`): both are read; a request_uri must be one
         // the client registered, so an unauthenticated browser cannot choose what is fetched.
         request_parameter_supported: true,
@@ -240,142 +283,4 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn advertised_signing_algorithms_are_those_the_id_token_set_keeps() {
-        let names: Vec<&str> = crate::jwk::OIDC_SIGNING_ALGS
-            .iter()
-            .map(|a| a.name())
-            .collect();
-        assert_eq!(ID_TOKEN_SIGNING_ALGS, names.as_slice());
-        assert_eq!(USERINFO_SIGNING_ALGS[0], "none");
-        assert_eq!(&USERINFO_SIGNING_ALGS[1..], names.as_slice());
-    }
-
-    const PATHS: EndpointPaths = EndpointPaths {
-        authorization: "/oauth2/auth",
-        token: "/oauth2/token",
-        jwks: "/.well-known/jwks.json",
-        userinfo: "/userinfo",
-        revocation: "/oauth2/revoke",
-        registration: "/clients",
-        end_session: None,
-    };
-
-    fn settings(issuer: &str) -> DiscoverySettings {
-        DiscoverySettings {
-            issuer: Url::parse(issuer).unwrap(),
-            paths: PATHS,
-            userinfo_endpoint: None,
-            subject_types: vec![SubjectType::Public],
-            claims: Vec::new(),
-            scopes: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn urls_hang_off_the_issuer_with_or_without_its_slash() {
-        for issuer in ["https://auth.example", "https://auth.example/"] {
-            let doc = document(&settings(issuer)).unwrap();
-            assert_eq!(doc.issuer, "https://auth.example/");
-            assert_eq!(
-                doc.authorization_endpoint,
-                "https://auth.example/oauth2/auth"
-            );
-            assert_eq!(doc.token_endpoint, "https://auth.example/oauth2/token");
-            assert_eq!(doc.jwks_uri, "https://auth.example/.well-known/jwks.json");
-            assert_eq!(doc.userinfo_endpoint, "https://auth.example/userinfo");
-            assert_eq!(
-                doc.revocation_endpoint,
-                "https://auth.example/oauth2/revoke"
-            );
-            assert_eq!(doc.registration_endpoint, "https://auth.example/clients");
-            assert_eq!(doc.end_session_endpoint, None);
-        }
-    }
-
-    #[test]
-    fn an_issuer_path_is_kept() {
-        for issuer in ["https://example.com/auth", "https://example.com/auth/"] {
-            let doc = document(&settings(issuer)).unwrap();
-            assert_eq!(doc.issuer, "https://example.com/auth/");
-            assert_eq!(doc.token_endpoint, "https://example.com/auth/oauth2/token");
-        }
-    }
-
-    #[test]
-    fn configured_values_are_used() {
-        let mut s = settings("https://auth.example");
-        s.userinfo_endpoint = Some(Url::parse("https://profile.example/me").unwrap());
-        s.subject_types = vec![SubjectType::Pairwise, SubjectType::Public];
-        s.claims = vec!["sub".into(), "email".into(), "".into(), "email".into()];
-        s.scopes = vec!["openid".into(), "photos".into()];
-        s.paths.end_session = Some("/oauth2/sessions/logout");
-        let doc = document(&s).unwrap();
-        assert_eq!(doc.userinfo_endpoint, "https://profile.example/me");
-        assert_eq!(doc.subject_types_supported, ["pairwise", "public"]);
-        assert_eq!(doc.claims_supported, ["sub", "email"]);
-        assert_eq!(
-            doc.scopes_supported,
-            ["offline_access", "offline", "openid", "photos"]
-        );
-        assert_eq!(
-            doc.end_session_endpoint.as_deref(),
-            Some("https://auth.example/oauth2/sessions/logout")
-        );
-    }
-
-    #[test]
-    fn advertised_capabilities_are_what_the_domain_implements() {
-        let doc = document(&settings("https://auth.example")).unwrap();
-        for method in &doc.token_endpoint_auth_methods_supported {
-            assert!(method.parse::<AuthMethod>().is_ok(), "{method}");
-        }
-        for grant in &doc.grant_types_supported {
-            assert!(grant.parse::<GrantType>().is_ok(), "{grant}");
-        }
-        assert_eq!(
-            doc.token_endpoint_auth_methods_supported,
-            [
-                "client_secret_post",
-                "client_secret_basic",
-                "private_key_jwt",
-                "none"
-            ]
-        );
-        assert_eq!(
-            doc.grant_types_supported,
-            [
-                "authorization_code",
-                "implicit",
-                "client_credentials",
-                "refresh_token"
-            ]
-        );
-        assert_eq!(
-            doc.token_endpoint_auth_signing_alg_values_supported,
-            client_assertion::SUPPORTED_ALGORITHMS
-        );
-        assert!(
-            !doc.token_endpoint_auth_signing_alg_values_supported
-                .iter()
-                .any(|a| a == "none"),
-            "OIDC Discovery §3 forbids none here"
-        );
-        assert_eq!(doc.code_challenge_methods_supported, ["S256"]);
-        assert_eq!(doc.claims_supported, ["sub"]);
-        assert_eq!(
-            doc.scopes_supported,
-            ["offline_access", "offline", "openid"]
-        );
-        assert_eq!(doc.subject_types_supported, ["public"]);
-        assert!(doc.request_parameter_supported && doc.request_uri_parameter_supported);
-        assert!(doc.require_request_uri_registration);
-        assert_eq!(
-            doc.request_object_signing_alg_values_supported,
-            request_object::ACCEPTED_ALGORITHMS
-        );
-    }
-}
+mod tests;

@@ -61,6 +61,9 @@ pub fn claims(input: &IdTokenInput<'_>, key: &SigningKey) -> Map<String, Value> 
     use crate::jwk::Signer as _;
     let alg = key.key.algorithm();
     let mut claims = claims_except(&input.session.id_token_extra, RESERVED_CLAIMS);
+    for withheld in &input.session.id_token_withheld {
+        claims.remove(withheld);
+    }
     let iat = input.now.unix_secs();
     let exp = input.now.plus(input.lifespan).unix_secs();
     let mut set = |name: &str, value: Value| {

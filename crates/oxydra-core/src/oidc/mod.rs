@@ -2,6 +2,7 @@
 //! server advertises, ID tokens, subject identifiers, the `id_token_hint` check and the UserInfo
 //! response.
 
+pub mod claims;
 pub mod discovery;
 pub mod id_token;
 pub mod subject;

@@ -2,7 +2,8 @@
 //! token of an OpenID Connect grant may learn about its end-user — the `sub` its client sees
 //! (pairwise when the client is), the login's `acr`, and the consent's `session.id_token`
 //! claims. Claims the server sets itself ([`RESERVED_CLAIMS`]) cannot be forged through the
-//! consent. As in Hydra, claims are not filtered by scope.
+//! consent. As in Hydra, claims are not filtered by scope; those the `claims` parameter asked
+//! for in the ID token only are left out (`oidc::claims::placement`).
 
 use serde_json::{Map, Value, json};
 
@@ -13,9 +14,12 @@ use crate::oidc::id_token::RESERVED_CLAIMS;
 use crate::token::TokenSession;
 
 /// The claims of the plain JSON response: `sub` = `subject` (the visible one), `acr` when the
-/// grant has one, plus the session's ID-token extras minus reserved claims.
+/// grant has one, plus the session's ID-token extras minus reserved and withheld claims.
 pub fn claims(subject: &str, session: &TokenSession) -> Map<String, Value> {
     let mut claims = claims_except(&session.id_token_extra, RESERVED_CLAIMS);
+    for withheld in &session.userinfo_withheld {
+        claims.remove(withheld);
+    }
     claims.insert("sub".to_owned(), json!(subject));
     if let Some(acr) = &session.acr {
         claims.insert("acr".to_owned(), json!(acr));
@@ -80,6 +84,16 @@ mod tests {
         );
         let plain = claims("alice", &TokenSession::default());
         assert_eq!(Value::Object(plain), json!({"sub": "alice"}));
+    }
+
+    #[test]
+    fn claims_asked_for_in_the_id_token_only_stay_out() {
+        let mut s = session();
+        s.userinfo_withheld = vec!["email".into()];
+        s.id_token_withheld = vec!["email_verified".into()];
+        let c = claims("alice", &s);
+        assert!(c.get("email").is_none());
+        assert_eq!(c["email_verified"], true);
     }
 
     #[test]

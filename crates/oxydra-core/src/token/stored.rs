@@ -85,6 +85,14 @@ pub struct TokenSession {
     /// client ids share one namespace (a user named like a client must not get its policies).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub client_credentials: bool,
+    /// Consented claims left out of the ID token: the `claims` parameter asked for them at
+    /// the UserInfo endpoint only (OIDC Core §5.5; `oidc::claims::placement`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub id_token_withheld: Vec<String>,
+    /// Consented claims left out of UserInfo: asked for in the ID token only, by no granted
+    /// scope.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub userinfo_withheld: Vec<String>,
 }
 
 /// One issued token as stored: everything introspection, revocation and the grants need.

@@ -18,6 +18,10 @@ fn oidc_context(ctx: OidcContext) -> OpenIDConnectContext {
         id_token_hint_claims: ctx.id_token_hint_claims,
         login_hint: ctx.login_hint,
         ui_locales: ctx.ui_locales,
+        claims: ctx.claims.and_then(|c| match serde_json::to_value(c) {
+            Ok(serde_json::Value::Object(map)) => Some(map),
+            _ => None,
+        }),
     }
 }
 

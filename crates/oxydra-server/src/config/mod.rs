@@ -9,6 +9,7 @@ mod access;
 mod budget;
 mod connections;
 mod defaults;
+mod demo_users;
 mod dev_secret;
 mod duration;
 mod env;
@@ -198,6 +199,10 @@ pub struct DemoUser {
     pub name: String,
     /// The password, compared in constant time.
     pub password: Secret<String>,
+    /// The end-user's claims (OIDC Core §5.1), which the demo consent grants by scope and by
+    /// the `claims` parameter: from the JSON form of `OXYDRA_DEMO_USERS`, else generated
+    /// from the name.
+    pub claims: serde_json::Map<String, serde_json::Value>,
 }
 
 /// OpenID Connect settings.

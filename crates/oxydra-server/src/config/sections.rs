@@ -17,7 +17,7 @@ use super::secrets::{
     MIN_COOKIE_SECRET_LEN, MIN_SYSTEM_SECRET_LEN, decode_pem, random_secret, sha256,
 };
 use super::urls::absolute_or_relative;
-use super::{CorsConfig, DemoConfig, DemoUser, ListenConfig, OidcConfig, PemSource, TlsConfig};
+use super::{CorsConfig, DemoConfig, ListenConfig, OidcConfig, PemSource, TlsConfig};
 
 pub(super) fn listen<E: EnvSource + ?Sized>(
     r: &mut Reader<'_, E>,
@@ -286,32 +286,9 @@ pub(super) fn cors<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> CorsConfig {
     }
 }
 
-/// The demo login app's switch and accounts. Entries are `user:password` (split at the first
-/// `:`); a malformed entry is reported by position, never echoed, since it holds a password.
+/// The demo login app's switch and accounts (`config::demo_users`).
 pub(super) fn demo<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> DemoConfig {
     let enabled = r.bool_documented("OXYDRA_DEMO");
-    let users = r.parse_documented("OXYDRA_DEMO_USERS", |s| {
-        let mut users: Vec<DemoUser> = Vec::new();
-        for (index, entry) in split_list(s).into_iter().enumerate() {
-            let Some((name, password)) = entry.split_once(':') else {
-                return Err(format!("entry {} is not `user:password`", index + 1));
-            };
-            let name = name.trim();
-            if name.is_empty() || password.is_empty() {
-                return Err(format!(
-                    "entry {} needs both a user name and a password (`user:password`)",
-                    index + 1
-                ));
-            }
-            if users.iter().any(|u| u.name == name) {
-                return Err(format!("user {name:?} is listed twice"));
-            }
-            users.push(DemoUser {
-                name: name.to_owned(),
-                password: Secret::new(password.to_owned()),
-            });
-        }
-        Ok(users)
-    });
+    let users = r.parse_documented("OXYDRA_DEMO_USERS", super::demo_users::parse);
     DemoConfig { enabled, users }
 }

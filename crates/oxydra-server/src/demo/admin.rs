@@ -3,6 +3,7 @@
 //! or reject it and follow the `redirect_to` the answer carries.
 
 use axum::http::StatusCode;
+use oxydra_core::oauth2::authorize::ClaimsRequest;
 use serde::de::{Deserialize, DeserializeOwned, Deserializer};
 use serde_json::{Value, json};
 
@@ -60,6 +61,9 @@ pub(super) struct ConsentRequest {
     /// The requesting client.
     #[serde(deserialize_with = "nullable")]
     pub client: ClientInfo,
+    /// OIDC parameters (`claims` adds individual claims to the grant).
+    #[serde(deserialize_with = "nullable")]
+    pub oidc_context: OidcContext,
 }
 
 /// The client, as the pages name it.
@@ -92,6 +96,12 @@ pub(super) struct OidcContext {
     /// `login_hint` of the authorization request.
     #[serde(deserialize_with = "nullable")]
     pub login_hint: String,
+    /// `acr_values`, answered by the login when it can meet one.
+    #[serde(deserialize_with = "nullable")]
+    pub acr_values: Vec<String>,
+    /// The `claims` parameter (OIDC Core §5.5), as the server parsed it.
+    #[serde(deserialize_with = "nullable")]
+    pub claims: Option<ClaimsRequest>,
 }
 
 /// A JSON `null` reads as the default, as an absent field does.

@@ -6,9 +6,11 @@
 //! operator's app would (`shared/spec/behaviour.md` §3.2). Passwords are checked against
 //! `OXYDRA_DEMO_USERS` in constant time. The forms carry the challenge in a hidden field; that
 //! is their CSRF protection, since a challenge is single-use and the server binds the flow to
-//! its own CSRF cookie.
+//! its own CSRF cookie. It is also a model OpenID Connect consent app (`claims.rs`): it grants
+//! the users' claims by scope and by the `claims` parameter, and answers `acr_values`.
 
 mod admin;
+mod claims;
 mod pages;
 
 use std::sync::{Arc, OnceLock};
@@ -21,7 +23,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use oxydra_core::{Error, OAuthError, OAuthErrorKind, Secret};
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use subtle::ConstantTimeEq;
 
 use self::admin::{ConsentRequest, Kind, LoginRequest, denied};
@@ -38,8 +40,17 @@ const ADMIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Demo {
     http: reqwest::Client,
     admin_url: Arc<OnceLock<String>>,
-    /// Each account's name and the SHA-256 of its password.
-    users: Vec<(String, Secret<Vec<u8>>)>,
+    users: Vec<Account>,
+}
+
+/// One account as the demo keeps it.
+#[derive(Debug)]
+struct Account {
+    name: String,
+    /// The SHA-256 of the password.
+    password: Secret<Vec<u8>>,
+    /// The end-user's claims.
+    claims: Map<String, Value>,
 }
 
 impl Demo {
@@ -58,11 +69,10 @@ impl Demo {
             users: config
                 .users
                 .iter()
-                .map(|u| {
-                    (
-                        u.name.clone(),
-                        Secret::new(sha256(u.password.expose().as_bytes())),
-                    )
+                .map(|u| Account {
+                    name: u.name.clone(),
+                    password: Secret::new(sha256(u.password.expose().as_bytes())),
+                    claims: u.claims.clone(),
                 })
                 .collect(),
         })
@@ -73,14 +83,23 @@ impl Demo {
     fn authenticate(&self, name: &str, password: &str) -> Option<&str> {
         let given = sha256(password.as_bytes());
         let mut found = None;
-        for (user, stored) in &self.users {
-            let name_ok = user.as_bytes().ct_eq(name.as_bytes());
-            let password_ok = stored.expose().as_slice().ct_eq(&given);
+        for user in &self.users {
+            let name_ok = user.name.as_bytes().ct_eq(name.as_bytes());
+            let password_ok = user.password.expose().as_slice().ct_eq(&given);
             if bool::from(name_ok & password_ok) {
-                found = Some(user.as_str());
+                found = Some(user.name.as_str());
             }
         }
         found
+    }
+
+    /// The claims of the account `subject` names (none for an unknown one).
+    fn claims_of(&self, subject: &str) -> Map<String, Value> {
+        self.users
+            .iter()
+            .find(|u| u.name == subject)
+            .map(|u| u.claims.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -127,7 +146,8 @@ async fn show_login(
     let request: LoginRequest = demo.request(Kind::Login, &challenge).await?;
     if request.skip {
         // §3.3: a remembered login is accepted without UI, same subject, remember=false.
-        let body = json!({"subject": request.subject, "remember": false, "remember_for": 0});
+        let mut body = json!({"subject": request.subject, "remember": false, "remember_for": 0});
+        add_acr(&mut body, &request, false);
         return follow(
             demo.answer(Kind::Login, &challenge, "accept", &body)
                 .await?,
@@ -159,12 +179,25 @@ async fn submit_login(State(demo): State<Arc<Demo>>, body: Bytes) -> Result<Resp
         return Ok(login_page(challenge, &request, username, Some(error)));
     };
     let remember = form.one("remember").is_some();
-    let body = json!({
+    let mut body = json!({
         "subject": user,
         "remember": remember,
         "remember_for": if remember { REMEMBER_FOR_SECS } else { 0 },
     });
+    let request: LoginRequest = demo.request(Kind::Login, challenge).await?;
+    add_acr(&mut body, &request, true);
     follow(demo.answer(Kind::Login, challenge, "accept", &body).await?)
+}
+
+/// Adds to an AcceptLoginRequest the `acr` asked for that this login meets, if any
+/// ([`claims::acr`]).
+fn add_acr(body: &mut Value, request: &LoginRequest, password_typed: bool) {
+    let context = &request.oidc_context;
+    if let Some(acr) = claims::acr(&context.acr_values, context.claims.as_ref(), password_typed)
+        && let Value::Object(fields) = body
+    {
+        fields.insert("acr".to_owned(), json!(acr));
+    }
 }
 
 /// `GET /demo/consent?consent_challenge=…`: the form, or straight on when consent is remembered.
@@ -176,17 +209,22 @@ async fn show_consent(
     let request: ConsentRequest = demo.request(Kind::Consent, &challenge).await?;
     if request.skip {
         // §3.3: a remembered consent is accepted without UI, the same scopes, remember=false.
-        let body = accept_consent(&request.requested_scope, false);
+        let body = demo.accept_consent(&request, &request.requested_scope, false);
         return follow(
             demo.answer(Kind::Consent, &challenge, "accept", &body)
                 .await?,
         );
     }
+    let asked = claims::asked_for(
+        &demo.claims_of(&request.subject),
+        request.oidc_context.claims.as_ref(),
+    );
     let page = pages::consent(&ConsentView {
         challenge: &challenge,
         client: request.client.label(),
         subject: &request.subject,
         scopes: &request.requested_scope,
+        claims: &asked,
     });
     Ok(html(StatusCode::OK, page))
 }
@@ -210,21 +248,29 @@ async fn submit_consent(State(demo): State<Arc<Demo>>, body: Bytes) -> Result<Re
         .filter(|s| checked.contains(&s.as_str()))
         .cloned()
         .collect();
-    let body = accept_consent(&granted, form.one("remember").is_some());
+    let body = demo.accept_consent(&request, &granted, form.one("remember").is_some());
     follow(
         demo.answer(Kind::Consent, challenge, "accept", &body)
             .await?,
     )
 }
 
-/// An AcceptConsentRequest granting `scopes`, with empty token sessions.
-fn accept_consent(scopes: &[String], remember: bool) -> serde_json::Value {
-    json!({
-        "grant_scope": scopes,
-        "remember": remember,
-        "remember_for": if remember { REMEMBER_FOR_SECS } else { 0 },
-        "session": {"access_token": {}, "id_token": {}},
-    })
+impl Demo {
+    /// An AcceptConsentRequest granting `scopes` of `request`, with the user's claims those
+    /// scopes and the `claims` parameter ask for ([`claims::granted`]) as `session.id_token`.
+    fn accept_consent(&self, request: &ConsentRequest, scopes: &[String], remember: bool) -> Value {
+        let id_token = claims::granted(
+            &self.claims_of(&request.subject),
+            scopes,
+            request.oidc_context.claims.as_ref(),
+        );
+        json!({
+            "grant_scope": scopes,
+            "remember": remember,
+            "remember_for": if remember { REMEMBER_FOR_SECS } else { 0 },
+            "session": {"access_token": {}, "id_token": id_token},
+        })
+    }
 }
 
 fn login_page(

@@ -28,6 +28,8 @@ pub(super) struct ConsentView<'a> {
     pub subject: &'a str,
     /// The requested scopes, one checkbox each.
     pub scopes: &'a [String],
+    /// The individual claims the `claims` parameter asks for, granted with Allow.
+    pub claims: &'a [String],
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1d21}\
@@ -100,11 +102,20 @@ pub(super) fn consent(view: &ConsentView<'_>) -> String {
     } else {
         format!("<fieldset><legend>Permissions</legend>{scopes}</fieldset>")
     };
+    let claims = if view.claims.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<String> = view.claims.iter().map(|c| escape(c).to_string()).collect();
+        format!(
+            "<p>It also asks for: <strong>{}</strong>.</p>",
+            names.join(", ")
+        )
+    };
     let body = format!(
         "<p><strong>{client}</strong> asks for access to your account \
          (<strong>{subject}</strong>).</p>\
          <form method=\"post\" action=\"consent\">\
-         <input type=\"hidden\" name=\"challenge\" value=\"{challenge}\">{scopes}\
+         <input type=\"hidden\" name=\"challenge\" value=\"{challenge}\">{scopes}{claims}\
          <div class=\"check\"><input type=\"checkbox\" id=\"remember\" name=\"remember\" value=\"1\">\
          <label for=\"remember\">Remember me (do not ask again for these permissions)</label></div>\
          <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"allow\">Allow</button>\
@@ -155,9 +166,11 @@ mod tests {
             client: "app",
             subject: "alice",
             scopes: &scopes,
+            claims: &["email (essential)".to_owned(), "<x>".to_owned()],
         });
         assert_eq!(page.matches("name=\"grant_scope\"").count(), 2);
         assert_eq!(page.matches(" checked>").count(), 2);
         assert!(page.contains("<label for=\"scope-1\"><code>a&quot;b</code></label>"));
+        assert!(page.contains("asks for: <strong>email (essential), &lt;x&gt;</strong>"));
     }
 }

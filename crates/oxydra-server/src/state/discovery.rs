@@ -4,41 +4,70 @@
 
 use axum::body::Bytes;
 use oxydra_api::WellKnown;
-use oxydra_api::paths::{
-    CLIENTS, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
-};
+use oxydra_api::paths::{OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS};
 use oxydra_core::Error;
-use oxydra_core::oidc::discovery::{self, Discovery, DiscoverySettings, EndpointPaths};
+use oxydra_core::jwk::JwkAlgorithm;
+use oxydra_core::oidc::claims::CLAIM_SCOPES;
+use oxydra_core::oidc::discovery::{
+    self, ConsentAppClaims, Discovery, DiscoverySettings, EndpointPaths,
+};
 
 use crate::config::Config;
 
 /// Where each advertised endpoint lives. No `end_session_endpoint`: the public
 /// `/oauth2/auth/sessions/login/revoke` accepts an `id_token_hint` but is not OIDC RP-Initiated
-/// Logout (no `post_logout_redirect_uri`, no `state`), so it is not advertised as one.
+/// Logout (no `post_logout_redirect_uri`, no `state`), so it is not advertised as one. No
+/// `registration_endpoint`: clients are created through the admin API's `/clients`, which is
+/// not served on the public port (Hydra advertises it there anyway).
 const PATHS: EndpointPaths = EndpointPaths {
     authorization: OAUTH2_AUTH,
     token: OAUTH2_TOKEN,
     jwks: WELL_KNOWN_JWKS,
     userinfo: USERINFO,
     revocation: OAUTH2_REVOKE,
-    registration: CLIENTS,
+    registration: None,
     end_session: None,
 };
 
-/// The serialized document for `config`; computed once, when the state is built.
-pub(crate) fn build(config: &Config) -> Result<Bytes, Error> {
-    let settings = DiscoverySettings {
+/// The serialized document for `config`, whose ID-token set keeps a signing key of each of
+/// `id_token_algs`; computed once, when the state is built.
+pub(crate) fn build(config: &Config, id_token_algs: &[JwkAlgorithm]) -> Result<Bytes, Error> {
+    let settings = settings(config, id_token_algs);
+    let document = wire(discovery::document(&settings)?);
+    serde_json::to_vec(&document)
+        .map(Bytes::from)
+        .map_err(|e| Error::invalid("discovery", e.to_string()))
+}
+
+/// What the document depends on, read from the configuration.
+fn settings(config: &Config, id_token_algs: &[JwkAlgorithm]) -> DiscoverySettings {
+    DiscoverySettings {
         issuer: config.issuer.clone(),
         paths: PATHS,
         userinfo_endpoint: config.oidc.userinfo_endpoint.clone(),
         subject_types: config.oidc.subject_types.clone(),
         claims: config.oidc.claims_supported.clone(),
         scopes: config.oidc.scopes_supported.clone(),
-    };
-    let document = wire(discovery::document(&settings)?);
-    serde_json::to_vec(&document)
-        .map(Bytes::from)
-        .map_err(|e| Error::invalid("discovery", e.to_string()))
+        id_token_algs: id_token_algs.iter().map(|a| a.name().to_owned()).collect(),
+        consent_app: demo_claims(config),
+    }
+}
+
+/// With the demo app on, the §5.4 scopes it maps to claims and every claim its users carry.
+fn demo_claims(config: &Config) -> ConsentAppClaims {
+    if !config.demo.enabled {
+        return ConsentAppClaims::default();
+    }
+    let mut claims: Vec<String> = Vec::new();
+    for name in config.demo.users.iter().flat_map(|u| u.claims.keys()) {
+        if !claims.contains(name) {
+            claims.push(name.clone());
+        }
+    }
+    ConsentAppClaims {
+        scopes: CLAIM_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+        claims,
+    }
 }
 
 /// The domain's document in Hydra's `wellKnown` shape.

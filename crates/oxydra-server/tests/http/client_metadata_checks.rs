@@ -189,3 +189,24 @@ async fn secrets_bcrypt_would_truncate_are_refused() {
     let res = write_client(&app, Method::PUT, "/clients/c", full).await;
     assert_invalid(&res, "at most 72 bytes");
 }
+
+/// `client_secret_jwt` needs the raw secret to verify an HMAC, and secrets are stored hashed:
+/// refused at create and update, saying why.
+#[tokio::test]
+async fn client_secret_jwt_is_refused_with_the_reason() {
+    let app = TestApp::new(&[]).await;
+    let body = json!({
+        "client_id": "hmac",
+        "client_secret": "a-long-enough-secret",
+        "redirect_uris": [CB],
+        "token_endpoint_auth_method": "client_secret_jwt",
+    });
+    let res = write_client(&app, Method::POST, "/clients", body.clone()).await;
+    assert_invalid(&res, "client secrets are stored hashed");
+    let mut basic = body.clone();
+    basic["token_endpoint_auth_method"] = json!("client_secret_basic");
+    let res = write_client(&app, Method::POST, "/clients", basic).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let res = write_client(&app, Method::PUT, "/clients/hmac", body).await;
+    assert_invalid(&res, "use private_key_jwt");
+}

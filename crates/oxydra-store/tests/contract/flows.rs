@@ -6,6 +6,7 @@ use oxydra_core::flow::{
     VerifierUse,
 };
 use oxydra_core::model::Now;
+use oxydra_core::oauth2::authorize::ClaimsRequest;
 use oxydra_core::store::{ClientStore, FlowStore, StoreError, TokenStore};
 use oxydra_core::token::TokenKind;
 use oxydra_store::SqlStore;
@@ -35,6 +36,13 @@ fn full_context() -> OidcContext {
         }))),
         login_hint: "älice@example.org".into(),
         ui_locales: vec!["de-CH".into(), "en".into()],
+        claims: Some(
+            ClaimsRequest::parse(
+                r#"{"userinfo":{"email":{"essential":true},"nickname":null},
+                    "id_token":{"acr":{"values":["1","0"]},"name":{"value":"Älice"}}}"#,
+            )
+            .unwrap(),
+        ),
     }
 }
 

@@ -78,6 +78,8 @@ fn full_session() -> TokenSession {
         obfuscated_subject: Some("pairwise-subject".into()),
         acr: Some("urn:mfa".into()),
         client_credentials: true,
+        id_token_withheld: vec!["email".into()],
+        userinfo_withheld: vec!["name".into(), "nickname".into()],
     }
 }
 

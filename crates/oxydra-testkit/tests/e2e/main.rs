@@ -4,6 +4,7 @@
 // A test binary: failing by panicking is the point (clippy only exempts `#[test]` fns).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod claims;
 mod discovery;
 mod fleet;
 mod flow;

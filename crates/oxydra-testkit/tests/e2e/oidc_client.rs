@@ -5,12 +5,12 @@
 
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreProviderMetadata, CoreResponseType,
-    CoreUserInfoClaims,
+    CoreTokenResponse, CoreUserInfoClaims,
 };
 use openidconnect::{
     AccessToken, AccessTokenHash, AuthorizationCode, AuthorizationCodeHash, ClientId, ClientSecret,
     CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, Nonce,
-    OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use oxydra_core::clock::Clock as _;
 use oxydra_store::SqlStore;
@@ -89,6 +89,32 @@ pub(crate) async fn authorize(server: &TestServer, browser: &mut Browser, url: &
     to_client
 }
 
+/// Redeems the code of the client's redirect `back`, with its PKCE `verifier`.
+pub(crate) async fn exchange(
+    client: &Rp,
+    back: &str,
+    verifier: PkceCodeVerifier,
+) -> CoreTokenResponse {
+    let code = param(back, "code").unwrap_or_else(|| panic!("no code: {back}"));
+    client
+        .exchange_code(AuthorizationCode::new(code))
+        .unwrap()
+        .set_pkce_verifier(verifier)
+        .request_async(&send)
+        .await
+        .unwrap()
+}
+
+/// The UserInfo claims for the access token of `tokens`.
+pub(crate) async fn userinfo(client: &Rp, tokens: &CoreTokenResponse) -> CoreUserInfoClaims {
+    client
+        .user_info(tokens.access_token().clone(), None)
+        .unwrap()
+        .request_async(&send)
+        .await
+        .unwrap()
+}
+
 /// The server's fixed clock, as the verifier's "now" (the tokens' `iat` and `exp` use it).
 pub(crate) fn clock(
     server: &TestServer,
@@ -111,14 +137,7 @@ store_test! {
         let mut browser = Browser::new();
         let back = authorize(&server, &mut browser, url.as_str()).await;
         assert_eq!(param(&back, "state").as_deref(), Some(csrf.secret().as_str()));
-        let code = param(&back, "code").unwrap();
-        let tokens = client
-            .exchange_code(AuthorizationCode::new(code))
-            .unwrap()
-            .set_pkce_verifier(verifier)
-            .request_async(&send)
-            .await
-            .unwrap();
+        let tokens = exchange(&client, &back, verifier).await;
         let id_token = tokens.id_token().expect("an ID token for the openid scope");
         let id_verifier = client.id_token_verifier().set_time_fn(clock(&server));
         let claims = id_token.claims(&id_verifier, &nonce).unwrap();
@@ -135,12 +154,7 @@ store_test! {
             "session.id_token claims reach the ID token"
         );
 
-        let info: CoreUserInfoClaims = client
-            .user_info(tokens.access_token().clone(), None)
-            .unwrap()
-            .request_async(&send)
-            .await
-            .unwrap();
+        let info = userinfo(&client, &tokens).await;
         assert_eq!(info.subject().as_str(), "alice");
 
         // A refresh re-issues an ID token for the same user, without the nonce.

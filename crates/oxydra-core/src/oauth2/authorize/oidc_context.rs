@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{AuthorizeParams, param};
+use super::{AuthorizeParams, ClaimsRequest, param};
 use crate::oauth2::scope;
 
 /// OIDC parameters of the authorization request shown to the login and consent apps
@@ -28,11 +28,15 @@ pub struct OidcContext {
     /// `ui_locales`, split on spaces.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ui_locales: Vec<String>,
+    /// The individual claims the `claims` parameter asks for (OIDC Core §5.5), when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims: Option<ClaimsRequest>,
 }
 
 impl OidcContext {
-    /// Collects the context from the raw authorization parameters; the `id_token_hint` claims
-    /// are filled in later, by the authorize service, once the hint is verified.
+    /// Collects the context from the raw authorization parameters; `claims` is filled in by
+    /// its own check, and the `id_token_hint` claims later, by the authorize service, once the
+    /// hint is verified.
     pub(super) fn from_params(params: &AuthorizeParams) -> Self {
         let words = |name| {
             scope::split(param(params, name).unwrap_or(""))
@@ -46,6 +50,7 @@ impl OidcContext {
             id_token_hint_claims: None,
             login_hint: param(params, "login_hint").unwrap_or("").to_owned(),
             ui_locales: words("ui_locales"),
+            claims: None,
         }
     }
 }

@@ -398,3 +398,31 @@ fn unknown_response_types_are_unsupported() {
         (OAuthErrorKind::UnsupportedResponseType, true)
     );
 }
+
+#[test]
+fn the_claims_parameter_is_parsed_into_the_oidc_context() {
+    let c = oidc_client();
+    let claims = r#"{"userinfo":{"email":{"essential":true}},"id_token":{"name":null}}"#;
+    let v = validate(&oidc_params("code", &[("claims", claims)]), &c).unwrap();
+    let parsed = v.oidc_context.claims.unwrap();
+    assert!(parsed.userinfo["email"].as_ref().unwrap().essential);
+    assert_eq!(parsed.id_token["name"], None);
+    let v = validate(&oidc_params("code", &[("claims", "{}")]), &c).unwrap();
+    assert_eq!(v.oidc_context.claims, None, "nothing asked for");
+}
+
+#[test]
+fn malformed_claims_are_redirected_invalid_requests() {
+    let c = oidc_client();
+    for claims in ["{not json", r#"{"id_token":["email"]}"#] {
+        let e = validate(&oidc_params("code", &[("claims", claims)]), &c).unwrap_err();
+        assert_eq!(e.error.kind, OAuthErrorKind::InvalidRequest, "{claims}");
+        assert!(e.redirect.is_some(), "the client learns of its own mistake");
+        assert_eq!(e.state.as_deref(), Some("state-123"));
+    }
+    // §5.5: userinfo claims need an access token to be fetched with.
+    let userinfo = r#"{"userinfo":{"email":null}}"#;
+    let (kind, _) = error_kind(&oidc_params("id_token", &[("claims", userinfo)]), &c);
+    assert_eq!(kind, OAuthErrorKind::InvalidRequest);
+    assert!(validate(&oidc_params("id_token token", &[("claims", userinfo)]), &c).is_ok());
+}

@@ -239,3 +239,15 @@ fn each_algorithm_signs_an_id_token_that_jsonwebtoken_verifies() {
         JwkAlgorithm::Rs256
     );
 }
+
+#[test]
+fn claims_asked_for_at_userinfo_only_stay_out_of_the_id_token() {
+    let v = view(JwkAlgorithm::Rs256);
+    let mut s = session();
+    s.id_token_extra.insert("name".into(), json!("Alice"));
+    s.id_token_withheld = vec!["email".into()];
+    s.userinfo_withheld = vec!["name".into()];
+    let c = claims(&input(&s), &v.signer);
+    assert!(c.get("email").is_none());
+    assert_eq!(c["name"], "Alice");
+}

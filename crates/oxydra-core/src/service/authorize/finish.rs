@@ -4,7 +4,7 @@
 
 use crate::flow::{ConsentRequest, FlowId, LoginOutcome, consent};
 use crate::oauth2::grant::issue::{GrantedAccess, issue};
-use crate::oidc::id_token::{check_hint_subject, hint_subject};
+use crate::oidc::claims::{self, check_subject};
 use crate::oidc::subject::obfuscated_subject;
 use crate::service::access_tokens::AccessTokens;
 use crate::service::id_tokens::{IdTokenBindings, IdTokenIssuer, visible_subject};
@@ -61,7 +61,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
     ) -> Result<Minted, ErrorWithCookies> {
         let granted = consent::granted(consent, &self.client.scope, self.settings.scope_strategy)
             .map_err(fail)?;
-        let session = TokenSession {
+        let mut session = TokenSession {
             access_extra: granted.access_extra,
             id_token_extra: granted.id_token_extra,
             auth_time: Some(consent.authenticated_at.unix_secs()),
@@ -72,12 +72,11 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             code_challenge: None,
             obfuscated_subject: self.obfuscated(consent).await?,
             acr: consent::acr(&consent.acr, &self.request.oidc_context.acr_values),
-            client_credentials: false,
+            ..TokenSession::default()
         };
-        if let Some(hint) = &self.request.oidc_context.id_token_hint_claims {
-            let visible = visible_subject(&consent.subject, &session);
-            check_hint_subject(hint_subject(hint), visible).map_err(fail)?;
-        }
+        let context = &self.request.oidc_context;
+        claims::place(&mut session, context.claims.as_ref(), &granted.scope);
+        check_subject(context, visible_subject(&consent.subject, &session)).map_err(fail)?;
         let grant = GrantedAccess {
             request_id: RequestId::from_stored(consent.challenge.as_str()),
             client_id: self.client.id.clone(),

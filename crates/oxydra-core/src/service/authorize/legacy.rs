@@ -10,7 +10,7 @@ use crate::flow::legacy::{
     missing_subject, redemption_error, rejection_error,
 };
 use crate::oauth2::grant::issue::GrantedAccess;
-use crate::oidc::id_token::{check_hint_subject, hint_subject};
+use crate::oidc::claims::{self, check_subject};
 use crate::oidc::subject::obfuscated_subject;
 use crate::service::id_tokens::visible_subject;
 use crate::store::{ClientStore, FlowStore, KeyStore, LegacyConsentStore, TokenStore};
@@ -153,7 +153,12 @@ where
             return Err(missing_subject());
         }
         let authenticated_at = request.handled_at.unwrap_or(self.now);
-        let session = TokenSession {
+        let granted_scope = consent::grantable(
+            &grant_scopes,
+            &self.client.scope,
+            self.settings.scope_strategy,
+        );
+        let mut session = TokenSession {
             access_extra,
             id_token_extra,
             auth_time: Some(authenticated_at.unix_secs()),
@@ -170,20 +175,16 @@ where
             )?,
             // OIDC Core §2: "0" (no assurance) when the client asked for `acr_values`.
             acr: (!self.request.oidc_context.acr_values.is_empty()).then(|| "0".to_owned()),
-            client_credentials: false,
+            ..TokenSession::default()
         };
-        if let Some(hint) = &self.request.oidc_context.id_token_hint_claims {
-            check_hint_subject(hint_subject(hint), visible_subject(&subject, &session))?;
-        }
+        let context = &self.request.oidc_context;
+        claims::place(&mut session, context.claims.as_ref(), &granted_scope);
+        check_subject(context, visible_subject(&subject, &session))?;
         Ok(GrantedAccess {
             request_id: RequestId::from_stored(request.id),
             client_id: self.client.id.clone(),
             subject,
-            granted_scope: consent::grantable(
-                &grant_scopes,
-                &self.client.scope,
-                self.settings.scope_strategy,
-            ),
+            granted_scope,
             granted_audience: Vec::new(),
             session,
         })

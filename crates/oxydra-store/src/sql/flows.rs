@@ -58,28 +58,23 @@ macro_rules! still_remembered {
 /// ascending, so last descending, and has no `NULLS LAST`.
 macro_rules! remembered {
     ($filter:literal, $now:literal, $limit:literal, $offset:literal) => {
-        concat!(
-            "SELECT ",
-            consent_columns!(),
-            " FROM oxydra_consent_request WHERE ",
-            $filter,
-            " AND ",
-            still_remembered!($now),
-            " ORDER BY handled_at DESC NULLS LAST, challenge LIMIT ",
-            $limit,
-            " OFFSET ",
-            $offset
-        )
+        remembered!(@ $filter, $now, $limit, $offset, "/", " NULLS LAST")
     };
     (mysql, $filter:literal, $now:literal, $limit:literal, $offset:literal) => {
+        remembered!(@ $filter, $now, $limit, $offset, "DIV", "")
+    };
+    (@ $filter:literal, $now:literal, $limit:literal, $offset:literal, $div:literal,
+        $nulls_last:literal) => {
         concat!(
             "SELECT ",
             consent_columns!(),
             " FROM oxydra_consent_request WHERE ",
             $filter,
             " AND ",
-            still_remembered!($now, "DIV"),
-            " ORDER BY handled_at DESC, challenge LIMIT ",
+            still_remembered!($now, $div),
+            " ORDER BY handled_at DESC",
+            $nulls_last,
+            ", challenge LIMIT ",
             $limit,
             " OFFSET ",
             $offset
@@ -417,28 +412,12 @@ pub(crate) static FLUSH_CONSENTS: Stmt = Stmt::new(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsn::{Backend, Dsn};
-    use crate::store::{OpenOptions, SqlStore};
 
     /// An authorization request's remembered-consent lookup seeks past the subject's and
     /// client's unremembered consents in the index instead of reading each of them.
     #[tokio::test]
     async fn remembered_at_client_seeks_the_remembered_rows_on_sqlite() {
-        let dsn = Dsn::parse("memory").unwrap();
-        let store = SqlStore::open(&dsn, &OpenOptions::default())
-            .await
-            .unwrap()
-            .store;
-        let pool = store.sqlite_pool().unwrap();
-        let sql = REMEMBERED_AT_CLIENT.sql(Backend::Sqlite);
-        let plan: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .bind("subject")
-                .bind("client")
-                .fetch_all(pool)
-                .await
-                .unwrap();
-        let detail: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+        let detail = crate::sql::sqlite_plan(&REMEMBERED_AT_CLIENT, &["subject", "client"]).await;
         assert!(
             detail.iter().any(|d| d.contains(
                 "USING INDEX oxydra_consent_request_remembered_idx \

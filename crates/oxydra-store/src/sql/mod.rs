@@ -84,6 +84,28 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
     ]
 }
 
+/// The `EXPLAIN QUERY PLAN` details of `stmt` on a fresh migrated in-memory SQLite database,
+/// with `args` bound as text: for the tests that pin which index a hot statement uses.
+#[cfg(test)]
+pub(crate) async fn sqlite_plan(stmt: &Stmt, args: &[&str]) -> Vec<String> {
+    use crate::dsn::{Backend, Dsn};
+    use crate::store::{OpenOptions, SqlStore};
+
+    let dsn = Dsn::parse("memory").unwrap();
+    let store = SqlStore::open(&dsn, &OpenOptions::default())
+        .await
+        .unwrap()
+        .store;
+    let pool = store.sqlite_pool().unwrap();
+    let explain = format!("EXPLAIN QUERY PLAN {}", stmt.sql(Backend::Sqlite));
+    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
+    for arg in args {
+        query = query.bind(*arg);
+    }
+    let plan = query.fetch_all(pool).await.unwrap();
+    plan.into_iter().map(|row| row.3).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;

@@ -205,31 +205,17 @@ pub(crate) static DELETE_EXPIRED_JTIS: Stmt = Stmt::new(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsn::{Backend, Dsn};
-    use crate::store::{OpenOptions, SqlStore};
 
     /// The statements that find a grant's tokens search the request-id index on SQLite, not
     /// the `(kind, expires_at)` one (which meant a scan of every token of a kind).
     #[tokio::test]
     async fn grant_statements_use_the_request_id_index_on_sqlite() {
-        let dsn = Dsn::parse("memory").unwrap();
-        let store = SqlStore::open(&dsn, &OpenOptions::default())
-            .await
-            .unwrap()
-            .store;
-        let pool = store.sqlite_pool().unwrap();
         for stmt in [
             &DELETE_ACCESS_OF_REQUEST,
             &DELETE_REFRESH_OF_REQUEST,
             &DEACTIVATE_CODES_OF_REQUEST,
         ] {
-            let plan: Vec<(i64, i64, i64, String)> =
-                sqlx::query_as(&format!("EXPLAIN QUERY PLAN {}", stmt.sql(Backend::Sqlite)))
-                    .bind("request")
-                    .fetch_all(pool)
-                    .await
-                    .unwrap();
-            let detail: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+            let detail = crate::sql::sqlite_plan(stmt, &["request"]).await;
             assert!(
                 detail
                     .iter()

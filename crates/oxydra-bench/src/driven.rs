@@ -41,10 +41,13 @@ impl Plan {
                 self.runs,
                 crate::load_average()
             );
-            let before = crate::cpu::used(pid)?;
+            let me = std::process::id();
+            let (before, driver_before) = (crate::cpu::used(pid)?, crate::cpu::used(me)?);
             let mut m = drive_beside(journey.clone(), users, self.duration).await?;
             let spent = crate::cpu::used(pid)?.saturating_sub(before);
+            let driver_spent = crate::cpu::used(me)?.saturating_sub(driver_before);
             m.cpu_us_per_request = crate::cpu::per_request_us(spent, m.requests);
+            m.driver_cpu_us_per_request = crate::cpu::per_request_us(driver_spent, m.requests);
             scenario.runs.push(m);
         }
         Ok(scenario)

@@ -80,6 +80,7 @@ pub fn drive<J: Journey>(
         bad_status: tally.failures,
         socket_errors: 0,
         cpu_us_per_request: None,
+        driver_cpu_us_per_request: None,
     })
 }
 

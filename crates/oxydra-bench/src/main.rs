@@ -355,6 +355,13 @@ fn print_report(scenarios: &[Scenario], ceiling_rate: f64, memory: Vec<String>, 
         "\nServer CPU per request (per journey for the driven scenarios) as a multiple of GET /health/alive on the same backend:"
     );
     println!("{}", report::health_multiples(scenarios));
+    let bounds = report::driven_bounds(scenarios, crate::cores());
+    if !bounds.is_empty() {
+        println!(
+            "\nDriven scenarios: CPU per journey of the server and of the load driver (this process), and the rate they bound:"
+        );
+        println!("{bounds}");
+    }
     println!();
     for line in memory {
         println!("{line}");
@@ -432,9 +439,14 @@ pub(crate) fn load_average() -> String {
     format!("load average {}", load.join(" "))
 }
 
+/// The cores this process may run on (shared with the server, wrk and the databases).
+pub(crate) fn cores() -> usize {
+    std::thread::available_parallelism().map_or(0, std::num::NonZero::get)
+}
+
 /// Cores, kernel and load average, so a printed result says where it was taken.
 fn machine() -> String {
-    let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
+    let cores = cores();
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     format!(
         "{cores} cores (shared by the server, wrk and PostgreSQL), Linux {}, {} at the start",

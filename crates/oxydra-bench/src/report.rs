@@ -30,13 +30,18 @@ impl Scenario {
             p99_ms: pick(|m| m.p99_ms),
             bad_status: self.runs.iter().map(|m| m.bad_status).sum(),
             socket_errors: self.runs.iter().map(|m| m.socket_errors).sum(),
-            cpu_us_per_request: self
-                .runs
-                .iter()
-                .map(|m| m.cpu_us_per_request)
-                .collect::<Option<Vec<f64>>>()
-                .map(median),
+            cpu_us_per_request: self.median_of(|m| m.cpu_us_per_request),
+            driver_cpu_us_per_request: self.median_of(|m| m.driver_cpu_us_per_request),
         }
+    }
+
+    /// The median of an optional figure, when every run has it.
+    fn median_of(&self, figure: fn(&Measurement) -> Option<f64>) -> Option<f64> {
+        self.runs
+            .iter()
+            .map(figure)
+            .collect::<Option<Vec<f64>>>()
+            .map(median)
     }
 
     /// Failed requests over all runs.
@@ -165,6 +170,36 @@ pub fn health_multiples(scenarios: &[Scenario]) -> String {
     }
 }
 
+/// For each driven scenario, the server's and the driver's CPU per journey and what they bound
+/// on `cores` cores: the load driver runs in the benchmark process on the server's cores, so
+/// journeys/s cannot exceed `cores / (server + driver)`, and a server with the cores to itself
+/// could do `cores / server`.
+pub fn driven_bounds(scenarios: &[Scenario], cores: usize) -> String {
+    let cores = cores as f64;
+    let mut lines = Vec::new();
+    for scenario in scenarios {
+        let m = scenario.median();
+        let (Some(server), Some(driver)) = (m.cpu_us_per_request, m.driver_cpu_us_per_request)
+        else {
+            continue;
+        };
+        if server <= 0.0 {
+            continue;
+        }
+        lines.push(format!(
+            "{:<15} {:<50} server {server:.0} µs + driver {driver:.0} µs per journey: \
+             {:.0}/s when they share {cores} cores (measured {:.0}/s), {:.0}/s for the server \
+             alone on {cores} cores",
+            scenario.backend,
+            scenario.name,
+            cores * 1e6 / (server + driver),
+            m.per_second,
+            cores * 1e6 / server,
+        ));
+    }
+    lines.join("\n")
+}
+
 /// Bytes as MiB with one decimal.
 pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
@@ -183,6 +218,7 @@ mod tests {
             bad_status,
             socket_errors: 0,
             cpu_us_per_request: Some(per_second / 100.0),
+            driver_cpu_us_per_request: None,
         }
     }
 
@@ -225,5 +261,30 @@ mod tests {
                 .all(|l| !l.contains("0.250"))
         );
         assert_eq!(mib(3 * 1024 * 1024 / 2), "1.5 MiB");
+    }
+
+    #[test]
+    fn driven_bounds_split_the_cores_between_server_and_driver() {
+        let mut run = m(900.0, 50.0, 0);
+        run.cpu_us_per_request = Some(1000.0);
+        run.driver_cpu_us_per_request = Some(1000.0);
+        let flow = Scenario {
+            backend: "sqlite".into(),
+            name: "flow".into(),
+            runs: vec![run],
+            versus: None,
+        };
+        let wrk_only = Scenario {
+            name: "token".into(),
+            runs: vec![m(1.0, 1.0, 0)],
+            ..flow.clone()
+        };
+        let text = driven_bounds(&[flow, wrk_only], 2);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(
+            text.contains("1000/s when they share 2 cores (measured 900/s)"),
+            "{text}"
+        );
+        assert!(text.contains("2000/s for the server alone"), "{text}");
     }
 }

@@ -104,6 +104,9 @@ pub struct Measurement {
     pub socket_errors: u64,
     /// Microseconds of the measured process's CPU per request, when its pid was known.
     pub cpu_us_per_request: Option<f64>,
+    /// Microseconds of the benchmark's own CPU per journey, for the driven scenarios, whose
+    /// load driver runs in this process on the same cores as the server.
+    pub driver_cpu_us_per_request: Option<f64>,
 }
 
 impl Measurement {

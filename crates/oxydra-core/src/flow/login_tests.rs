@@ -112,6 +112,31 @@ fn start_decides_between_the_login_app_and_a_remembered_session() {
     }
 }
 
+/// `max_age` is measured in microseconds: a login 1.5 s old is too old for `max_age=1`, even
+/// though whole seconds would call it 1 s old.
+#[test]
+fn max_age_counts_fractions_of_a_second() {
+    let authenticated = Now::from_unix_micros(REQUESTED * 1_000_000);
+    let s = LoginSession {
+        authenticated_at: authenticated,
+        ..session(REQUESTED, REQUESTED + HOUR)
+    };
+    let after = |micros: i64| Now::from_unix_micros(authenticated.unix_micros() + micros);
+    let decide = |now| start(demands(false, false, Some(1)), Some(s.clone()), now);
+    assert!(matches!(
+        decide(after(1_000_000)),
+        Ok(LoginStart::Remembered(_))
+    ));
+    assert!(matches!(
+        decide(after(1_500_000)),
+        Ok(LoginStart::Authenticate)
+    ));
+    assert!(matches!(
+        start(demands(false, false, Some(0)), Some(s.clone()), after(1)),
+        Ok(LoginStart::Authenticate)
+    ));
+}
+
 /// An answered login request of `alice`, made at [`REQUESTED`].
 fn login(skip: bool, outcome: Option<LoginOutcome>) -> LoginRequest {
     LoginRequest {

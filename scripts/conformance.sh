@@ -61,7 +61,7 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$root/tests/conformance/requirements
     # CherryPy 8.9.1 and the `future` backports the tool needs do not import on 3.10+.
     py=""
     for c in python3.7 "$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"/versions/3.7*/bin/python3.7; do
-        if command -v "$c" >/dev/null 2>&1; then py="$c"; break; fi
+        if "$c" -c 'import venv' >/dev/null 2>&1; then py="$c"; break; fi  # a pyenv shim may fail
     done
     [ -n "$py" ] || { log "CPython 3.7 is needed (pyenv's 3.7 or python3.7 on PATH)"; exit 2; }
     log "installing the OIDF OP test tool (PyPI, pinned) into $venv with $py"
@@ -129,7 +129,7 @@ driver() { # profile client-id out [driver args...]
         --issuer "$issuer" --flows "$flows" --work "$run/$profile" --profile "$profile" \
         --client-id "$client" --client-secret "$client-secret-0123456789abcdef" \
         --port "$tool_port" --test-timeout "$test_timeout" --out "$out" "$@" \
-        2>>"$run/driver.err" || log "driver for $profile stopped early (status $?)"
+        2>>"$run/driver.err" >>"$run/progress.log" || log "driver for $profile stopped early (status $?)"
 }
 : >"$work/results.tsv"
 start=$SECONDS

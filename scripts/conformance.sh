@@ -109,8 +109,8 @@ log "oxydra at $issuer (admin $admin), flows from $flows"
 # One static client per token endpoint authentication method, as a person would register
 # them for the certification's static-registration profiles.
 tool_port="$(free_port)"
-make_client() { # id method
-    curl -sf -X POST "$admin/clients" -H 'Content-Type: application/json' -d "{
+make_client() { # id method [extra JSON members]
+    curl -sf -X POST "$admin/clients" -H 'Content-Type: application/json' -d "{ ${3:-}
       \"client_id\": \"$1\", \"client_secret\": \"$1-secret-0123456789abcdef\",
       \"redirect_uris\": [\"http://127.0.0.1:$tool_port/authz_cb\", \"http://127.0.0.1:$tool_port/authz_post\"],
       \"grant_types\": [\"authorization_code\", \"implicit\", \"refresh_token\"],
@@ -120,6 +120,8 @@ make_client() { # id method
 }
 make_client optest-basic client_secret_basic
 make_client optest-post client_secret_post
+# Unsigned request objects are accepted only from a client registered for them.
+make_client optest-none client_secret_basic '"request_object_signing_alg": "none",'
 
 # --- the tests -----------------------------------------------------------------------------
 py_driver() { # profile client-id out [driver args...]
@@ -146,9 +148,11 @@ for rt in $profiles; do
     fi
     if [ "$rt" = C ]; then  # the request object tests a static client can run
         driver "$p" optest-basic "$run/$rt-request.tsv" \
-            --tests OP-request-Support,OP-request-Unsigned,OP-request_uri-Unsigned,OP-request_uri-Support
+            --tests OP-request-Support,OP-request_uri-Support
+        driver "$p" optest-none "$run/$rt-request-none.tsv" \
+            --tests OP-request-Unsigned,OP-request_uri-Unsigned
     fi
-    for f in "$run/$rt.tsv" "$run/$rt-post.tsv" "$run/$rt-request.tsv"; do
+    for f in "$run/$rt.tsv" "$run/$rt-post.tsv" "$run/$rt-request.tsv" "$run/$rt-request-none.tsv"; do
         [ -f "$f" ] && sed "s/^/$rt\t/" "$f" >>"$work/results.tsv"
     done
 done

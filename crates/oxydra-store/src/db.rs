@@ -291,7 +291,7 @@ impl Db {
     /// race-safe there.
     pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
         match self {
-            Self::Sqlite(engine) => engine.begin().await.map(Tx::Sqlite),
+            Self::Sqlite(engine) => engine.begin().map(Tx::Sqlite),
             Self::Postgres(pool, health) => health
                 .guard(pool.begin())
                 .await
@@ -341,6 +341,24 @@ impl Tx {
             Self::Sqlite(tx) => tx.execute(stmt, args).await,
             Self::Postgres(tx) => run_pg!(execute, &mut **tx, stmt, args).map_err(map_sqlx),
             Self::Mysql(tx) => mysql::execute(tx, stmt, args).await.map_err(map_sqlx),
+        }
+    }
+
+    /// Runs a statement whose only answer that matters is success, as soon as it is cheap: on
+    /// SQLite it travels to the writer with the next statement or the commit, and its failure
+    /// is then that call's; on PostgreSQL and MySQL it runs now (a round trip either way).
+    /// For inserts and deletes after a transaction's deciding statement.
+    pub(crate) async fn execute_deferred(
+        &mut self,
+        stmt: &'static Stmt,
+        args: &[Arg],
+    ) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(tx) => {
+                tx.defer(stmt, args);
+                Ok(())
+            }
+            _ => self.execute(stmt, args).await.map(drop),
         }
     }
 

@@ -114,8 +114,9 @@ fn json_user(position: usize, entry: &Value) -> Result<DemoUser, String> {
 }
 
 /// Standard claims (OIDC Core §5.1) made up from a user name, so that every scope of §5.4
-/// has something to show: `bob` is "Bob Example", `bob@example.com` (not verified: nobody
-/// checked it), a fictional phone number and address, `en-US`.
+/// has every claim to show (the OIDF `OP-scope-profile` test warns on each one missing):
+/// `bob` is "Bob Example", `bob@example.com` (not verified: nobody checked it), pages under
+/// `example.com`, a fictional phone number and address, `en-US`.
 pub(super) fn generated_claims(name: &str) -> Map<String, Value> {
     let mut chars = name.chars();
     let given: String = chars
@@ -126,7 +127,15 @@ pub(super) fn generated_claims(name: &str) -> Map<String, Value> {
         "name": format!("{given} Example"),
         "given_name": given,
         "family_name": "Example",
+        "middle_name": "Demo",
+        "nickname": given,
         "preferred_username": name,
+        "profile": format!("https://example.com/users/{name}"),
+        "picture": format!("https://example.com/users/{name}.png"),
+        "website": "https://example.com/",
+        "gender": "unspecified",
+        "birthdate": "0000-01-01",
+        "updated_at": 1_700_000_000,
         "email": format!("{name}@example.com"),
         "email_verified": false,
         "phone_number": "+1 555 0100",

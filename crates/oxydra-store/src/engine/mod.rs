@@ -208,10 +208,11 @@ impl Engine {
         self.inner.writer.insert(stmt.engine_sql(), rows).await
     }
 
-    /// Begins a write transaction (`BEGIN IMMEDIATE` on the writer).
-    pub(crate) async fn begin(&self) -> Result<EngineTx, StoreError> {
+    /// Begins a write transaction (`BEGIN IMMEDIATE` on the writer, sent with the first
+    /// statement's round trip).
+    pub(crate) fn begin(&self) -> Result<EngineTx, StoreError> {
         self.check_open()?;
-        Ok(EngineTx(self.inner.writer.begin().await?))
+        Ok(EngineTx(self.inner.writer.begin()?))
     }
 
     /// Parses and plans `stmt` without running it (the statement test).
@@ -258,16 +259,22 @@ pub(crate) struct EngineTx(WriterTx);
 impl EngineTx {
     /// Runs a statement that returns no rows inside the transaction.
     pub(crate) async fn execute(
-        &self,
+        &mut self,
         stmt: &'static Stmt,
         args: &[Arg],
     ) -> Result<u64, StoreError> {
         self.0.run(execute_on(stmt, args)).await
     }
 
+    /// Queues a statement that returns no rows to run with the next statement or the commit
+    /// (one round trip to the writer fewer); its failure fails that step.
+    pub(crate) fn defer(&mut self, stmt: &'static Stmt, args: &[Arg]) {
+        self.0.defer((stmt.engine_sql(), args.to_vec()));
+    }
+
     /// Fetches up to `limit` rows inside the transaction.
     pub(crate) async fn fetch<R: EngineRow>(
-        &self,
+        &mut self,
         stmt: &'static Stmt,
         args: &[Arg],
         limit: usize,

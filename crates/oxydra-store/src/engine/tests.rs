@@ -1,6 +1,7 @@
 //! The engine's own guarantees, on a real file: concurrent writers and readers, per-call
 //! atomicity of group commits, a full database and a locked file answering `Unavailable`
-//! within the busy timeout (never a hang), rollback of an abandoned transaction.
+//! within the busy timeout (never a hang), rollback of an abandoned transaction, deferred
+//! statements failing the step they travel with.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -197,8 +198,9 @@ async fn an_abandoned_transaction_rolls_back_and_frees_the_writer() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Arc::new(engine(&dir).await);
     {
-        let tx = engine.begin().await.unwrap();
+        let mut tx = engine.begin().unwrap();
         tx.execute(&INSERT, &row("abandoned")).await.unwrap();
+        tx.defer(&INSERT, &row("abandoned-deferred"));
         // Dropped without commit.
     }
     engine
@@ -217,4 +219,71 @@ async fn an_abandoned_transaction_rolls_back_and_frees_the_writer() {
         matches!(closed, Err(StoreError::Unavailable(_))),
         "{closed:?}"
     );
+}
+
+#[tokio::test]
+async fn deferred_statements_run_with_the_commit_and_their_failure_rolls_back_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir).await;
+    let mut tx = engine.begin().unwrap();
+    tx.execute(&INSERT, &row("a")).await.unwrap();
+    tx.defer(&INSERT, &row("b"));
+    tx.defer(&INSERT, &row("c"));
+    tx.commit().await.unwrap();
+    assert_eq!(count(&engine, &COUNT, &[]).await, 3);
+
+    // A deferred duplicate fails the commit; the statement before it is undone too.
+    let mut tx = engine.begin().unwrap();
+    tx.execute(&INSERT, &row("d")).await.unwrap();
+    tx.defer(&INSERT, &row("a"));
+    let committed = tx.commit().await;
+    assert!(
+        matches!(committed, Err(StoreError::Conflict { .. })),
+        "{committed:?}"
+    );
+    assert_eq!(count(&engine, &COUNT, &[]).await, 3);
+    assert_eq!(
+        count(&engine, &COUNT_KEY, &[Arg::Text("d".into())]).await,
+        0
+    );
+
+    // A deferred failure is the answer of the next statement, which does not run.
+    let mut tx = engine.begin().unwrap();
+    tx.defer(&INSERT, &row("b"));
+    let next = tx.execute(&INSERT, &row("e")).await;
+    assert!(matches!(next, Err(StoreError::Conflict { .. })), "{next:?}");
+    drop(tx);
+    assert_eq!(
+        count(&engine, &COUNT_KEY, &[Arg::Text("e".into())]).await,
+        0
+    );
+    engine.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_that_cannot_begin_answers_its_first_statement_and_frees_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir).await;
+    writer_pragma(&engine, "busy_timeout", 200).await;
+    let other = rusqlite::Connection::open(dir.path().join("engine.db")).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+
+    let mut tx = engine.begin().unwrap();
+    let first = tx.execute(&INSERT, &row("blocked")).await;
+    assert!(
+        matches!(first, Err(StoreError::Unavailable(_))),
+        "{first:?}"
+    );
+    let committed = tx.commit().await;
+    assert!(
+        matches!(committed, Err(StoreError::Unavailable(_))),
+        "{committed:?}"
+    );
+
+    other.execute_batch("COMMIT").unwrap();
+    let mut tx = engine.begin().unwrap();
+    tx.execute(&INSERT, &row("after")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(count(&engine, &COUNT, &[]).await, 1);
+    engine.close().await;
 }

@@ -4,7 +4,10 @@
 //!
 //! A transaction holds the thread from `BEGIN IMMEDIATE` to `COMMIT`: its statements arrive on
 //! a channel of their own, and a transaction dropped without committing is rolled back when
-//! that channel closes.
+//! that channel closes. Beginning costs no round trip of its own: the caller goes on at once,
+//! and a failed `BEGIN` is the answer to its first statement. Statements whose only answer is
+//! success ([`WriterTx::defer`]) travel with the next statement or the commit, so a
+//! transaction of one conditional update and some inserts is two round trips, not five.
 
 use std::sync::mpsc;
 use std::thread;
@@ -17,26 +20,30 @@ use super::group::{self, Insert, MAX_GROUP};
 use crate::db::Arg;
 use crate::error::map_rusqlite;
 
-/// Work for the write connection: a closure that sends its own typed answer back.
-pub(crate) type Work = Box<dyn FnOnce(&Connection) + Send>;
+/// Work for the write connection: a closure that sends its own typed answer back. It is given
+/// the connection, or inside a transaction whose `BEGIN` failed, that failure to answer with.
+pub(crate) type Work = Box<dyn FnOnce(Result<&Connection, StoreError>) + Send>;
+
+/// A statement (in the engine's placeholder form) and its arguments, run for its effect only.
+pub(crate) type Deferred = (&'static str, Vec<Arg>);
 
 /// What a transaction sends the writer while it holds it.
 pub(crate) enum TxStep {
     /// Run inside the transaction.
     Work(Work),
-    /// Commit, answering how it went; the transaction ends.
-    Commit(oneshot::Sender<Result<(), StoreError>>),
+    /// Run the deferred statements, then commit, answering how it went; the transaction ends.
+    Commit {
+        deferred: Vec<Deferred>,
+        answer: oneshot::Sender<Result<(), StoreError>>,
+    },
 }
 
 /// What callers send the writer.
 enum Command {
     /// One autocommit piece of work.
     Work(Work),
-    /// A transaction: the writer begins it, answers, then serves only `steps` until it ends.
-    Begin {
-        steps: mpsc::Receiver<TxStep>,
-        begun: oneshot::Sender<Result<(), StoreError>>,
-    },
+    /// A transaction: the writer begins it, then serves only `steps` until it ends.
+    Begin(mpsc::Receiver<TxStep>),
     /// Token rows to insert, committed together with the inserts queued beside them.
     Insert(Insert),
     /// Close the connection and end the thread, then answer.
@@ -71,15 +78,17 @@ impl Writer {
         answered.await.map_err(|_| stopped())?
     }
 
-    /// Begins a write transaction; the writer serves nothing else until it ends.
-    pub(crate) async fn begin(&self) -> Result<WriterTx, StoreError> {
+    /// Begins a write transaction; the writer serves nothing else until it ends. Returns at
+    /// once: whether `BEGIN` succeeded is the first statement's answer.
+    pub(crate) fn begin(&self) -> Result<WriterTx, StoreError> {
         let (steps_in, steps) = mpsc::channel();
-        let (begun, answered) = oneshot::channel();
         self.queue
-            .send(Command::Begin { steps, begun })
+            .send(Command::Begin(steps))
             .map_err(|_| stopped())?;
-        answered.await.map_err(|_| stopped())??;
-        Ok(WriterTx { steps: steps_in })
+        Ok(WriterTx {
+            steps: steps_in,
+            deferred: Vec::new(),
+        })
     }
 
     /// Inserts `rows` with the single-row insert `sql`, all or none, in the next group commit.
@@ -108,27 +117,49 @@ impl Writer {
 /// An open transaction on the writer; dropped without [`WriterTx::commit`] it rolls back.
 pub(crate) struct WriterTx {
     steps: mpsc::Sender<TxStep>,
+    /// Statements not yet sent: they run, in order, before the next step's work.
+    deferred: Vec<Deferred>,
 }
 
 impl WriterTx {
-    /// Runs `work` inside the transaction.
+    /// Runs the deferred statements, then `work`, inside the transaction. A deferred
+    /// statement's failure is the answer instead of `work`'s.
     pub(crate) async fn run<T: Send + 'static>(
-        &self,
+        &mut self,
         work: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let (job, answered) = boxed(work);
+        let deferred = std::mem::take(&mut self.deferred);
+        let (job, answered) = boxed(move |conn| {
+            run_deferred(conn, &deferred)?;
+            work(conn)
+        });
         self.steps.send(TxStep::Work(job)).map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
     }
 
-    /// Commits.
+    /// Queues `statement` to run before the next step: its failure is that step's answer (or
+    /// the commit's), and the transaction is then rolled back as for any failed step.
+    pub(crate) fn defer(&mut self, statement: Deferred) {
+        self.deferred.push(statement);
+    }
+
+    /// Runs the deferred statements and commits.
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
         let (answer, answered) = oneshot::channel();
+        let deferred = self.deferred;
         self.steps
-            .send(TxStep::Commit(answer))
+            .send(TxStep::Commit { deferred, answer })
             .map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
     }
+}
+
+/// Runs each deferred statement in order; the first failure ends the run.
+fn run_deferred(conn: &Connection, deferred: &[Deferred]) -> Result<(), StoreError> {
+    for (sql, args) in deferred {
+        super::statement::execute(conn, sql, args).map_err(map_rusqlite)?;
+    }
+    Ok(())
 }
 
 /// Boxes `work` into a job that sends its answer to the returned receiver.
@@ -137,7 +168,7 @@ fn boxed<T: Send + 'static>(
 ) -> (Work, oneshot::Receiver<Result<T, StoreError>>) {
     let (answer, answered) = oneshot::channel();
     let job: Work = Box::new(move |conn| {
-        let _ = answer.send(work(conn));
+        let _ = answer.send(conn.and_then(work));
     });
     (job, answered)
 }
@@ -157,13 +188,13 @@ fn serve(conn: Connection, commands: &mpsc::Receiver<Command>) {
             },
         };
         match command {
-            Command::Work(work) => work(&conn),
+            Command::Work(work) => work(Ok(&conn)),
             Command::Insert(first) => {
                 let (group, after) = gather(first, commands);
                 group::commit(&conn, group);
                 next = after;
             }
-            Command::Begin { steps, begun } => transaction(&conn, &steps, begun),
+            Command::Begin(steps) => transaction(&conn, &steps),
             Command::Stop(done) => {
                 if let Err((_, e)) = conn.close() {
                     tracing::warn!(error = %e, "closing the SQLite writer connection failed");
@@ -189,25 +220,30 @@ fn gather(first: Insert, commands: &mpsc::Receiver<Command>) -> (Vec<Insert>, Op
     (group, None)
 }
 
-/// Serves one transaction from `BEGIN IMMEDIATE` to its commit or rollback.
-fn transaction(
-    conn: &Connection,
-    steps: &mpsc::Receiver<TxStep>,
-    begun: oneshot::Sender<Result<(), StoreError>>,
-) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        let _ = begun.send(Err(map_rusqlite(e)));
-        return;
-    }
-    if begun.send(Ok(())).is_err() {
-        rollback(conn);
-        return;
-    }
+/// Serves one transaction from `BEGIN IMMEDIATE` to its commit or rollback. When `BEGIN`
+/// fails, the transaction's steps are answered with that failure until the caller gives up.
+fn transaction(conn: &Connection, steps: &mpsc::Receiver<TxStep>) {
+    let mut failed_begin = conn
+        .execute_batch("BEGIN IMMEDIATE")
+        .err()
+        .map(map_rusqlite);
+    let began = failed_begin.is_none();
+    let begin_failure = |failed: &mut Option<StoreError>| {
+        failed.take().unwrap_or_else(|| {
+            StoreError::Unavailable("the SQLite transaction could not begin".into())
+        })
+    };
     loop {
         match steps.recv() {
-            Ok(TxStep::Work(work)) => work(conn),
-            Ok(TxStep::Commit(answer)) => {
-                let result = conn.execute_batch("COMMIT").map_err(map_rusqlite);
+            Ok(TxStep::Work(work)) if began => work(Ok(conn)),
+            Ok(TxStep::Work(work)) => work(Err(begin_failure(&mut failed_begin))),
+            Ok(TxStep::Commit { answer, .. }) if !began => {
+                let _ = answer.send(Err(begin_failure(&mut failed_begin)));
+                return;
+            }
+            Ok(TxStep::Commit { deferred, answer }) => {
+                let result = run_deferred(conn, &deferred)
+                    .and_then(|()| conn.execute_batch("COMMIT").map_err(map_rusqlite));
                 if result.is_err() {
                     rollback(conn);
                 }
@@ -216,7 +252,9 @@ fn transaction(
             }
             // The transaction was dropped without committing.
             Err(mpsc::RecvError) => {
-                rollback(conn);
+                if began {
+                    rollback(conn);
+                }
                 return;
             }
         }

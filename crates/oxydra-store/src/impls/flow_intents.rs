@@ -60,16 +60,17 @@ pub(crate) async fn login_to_consent(
     match session {
         SessionChange::Keep | SessionChange::Forget(None) => {}
         SessionChange::Remember(session) => {
-            tx.execute(&sql::INSERT_LOGIN_SESSION, &session_args(session))
+            tx.execute_deferred(&sql::INSERT_LOGIN_SESSION, &session_args(session))
                 .await?;
         }
         SessionChange::Forget(Some(id)) => {
-            tx.execute(&sql::DELETE_LOGIN_SESSION, &[Arg::Text(id.clone())])
+            tx.execute_deferred(&sql::DELETE_LOGIN_SESSION, &[Arg::Text(id.clone())])
                 .await?;
         }
     }
+    // Deferred: on SQLite these travel to the writer with the commit (one round trip).
     if let Some(args) = consent {
-        tx.execute(&sql::INSERT_CONSENT, &args).await?;
+        tx.execute_deferred(&sql::INSERT_CONSENT, &args).await?;
     }
     tx.commit().await?;
     Ok(used)

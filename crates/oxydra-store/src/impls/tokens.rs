@@ -90,7 +90,9 @@ async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, StoreError> 
 /// Inserts every token inside `tx`; the first failure (e.g. a duplicate signature) aborts.
 pub(crate) async fn insert_all(tx: &mut Tx, tokens: &[StoredToken]) -> Result<(), StoreError> {
     for t in tokens {
-        tx.execute(&sql::INSERT, &insert_args(t)?).await?;
+        // Deferred: on SQLite the inserts go to the writer with the commit; a failed one
+        // fails the commit, which rolls everything back.
+        tx.execute_deferred(&sql::INSERT, &insert_args(t)?).await?;
     }
     Ok(())
 }
@@ -139,7 +141,7 @@ impl TokenStore for SqlStore {
         if let Some(RequestRow { request_id }) = used {
             if kind == TokenKind::RefreshToken {
                 // RFC 9700 §4.14.2: the access tokens of the rotated grant die with it.
-                tx.execute(&sql::DELETE_ACCESS_OF_REQUEST, &[Arg::Text(request_id)])
+                tx.execute_deferred(&sql::DELETE_ACCESS_OF_REQUEST, &[Arg::Text(request_id)])
                     .await?;
             }
             // An error here drops `tx`: the token stays active and nothing is stored.

@@ -142,6 +142,31 @@ fn path_rejection(rejection: &PathRejection) -> ApiError {
     ))
 }
 
+/// Query parameters read into `T`; a repeated or malformed parameter is `invalid_request`.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let mut seen = std::collections::HashSet::new();
+        for (name, _) in url::form_urlencoded::parse(query.as_bytes()) {
+            if !seen.insert(name.clone()) {
+                return Err(ApiError::invalid_request(format!(
+                    "Query parameter {name} is included more than once."
+                )));
+            }
+        }
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|axum::extract::Query(value)| Self(value))
+            .map_err(|e| {
+                ApiError::invalid_request(format!("The query is invalid: {}", e.body_text()))
+            })
+    }
+}
+
 /// `limit` / `offset` pagination (`shared/spec/behaviour.md` §14), stricter than Hydra:
 /// a value that is not a non-negative integer is `invalid_request` rather than silently ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,6 +13,7 @@ use oxydra_core::Secret;
 use oxydra_core::client::Client;
 
 use super::client_wire::{parse_client_id as parse_id, to_input, to_wire, with_v010_names};
+use super::client_wire_v2::{keep_unsent_v2_fields, to_wire_v2};
 use super::paging;
 use crate::error::ApiError;
 use crate::extract::{Json, Page, Path};
@@ -80,6 +81,10 @@ async fn update(
             "The body sets no client field; PUT replaces the whole client, so send its metadata.",
         ));
     }
+    let mut body = body;
+    // 1.x SDKs neither read nor send the Hydra 2.x fields: keep the stored ones unsent.
+    let stored = clients::get(&state.store, &id).await?;
+    keep_unsent_v2_fields(&mut body, to_wire_v2(stored, None));
     let policy = state.config.client_policy();
     let saved = clients::update(
         &state.store,

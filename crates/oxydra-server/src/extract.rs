@@ -26,7 +26,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
             ));
         }
         let bytes = read_body(req, state).await?;
-        json_object(&bytes).map(Self)
+        json_top(&bytes, b'{', "object").map(Self)
+    }
+}
+
+/// A JSON array body (RFC 6902 JSON Patch), with [`Json`]'s rules otherwise.
+#[derive(Debug)]
+pub struct JsonList<T>(pub Vec<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonList<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !has_json_content_type(req.headers()) {
+            return Err(ApiError::invalid_request(
+                "The request body must be JSON sent with Content-Type: application/json.",
+            ));
+        }
+        let bytes = read_body(req, state).await?;
+        json_top(&bytes, b'[', "array").map(Self)
     }
 }
 
@@ -55,10 +73,15 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for JsonOrEmp
 
 /// Parses a JSON object body (serde would otherwise read `[]` as a struct).
 fn json_object<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(ApiError::invalid_request(
-            "The request body must be a JSON object.",
-        ));
+    json_top(bytes, b'{', "object")
+}
+
+/// Parses a JSON body whose top level opens with `open` (`{` an object, `[` an array).
+fn json_top<T: DeserializeOwned>(bytes: &Bytes, open: u8, what: &str) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&open) {
+        return Err(ApiError::invalid_request(format!(
+            "The request body must be a JSON {what}."
+        )));
     }
     match axum::Json::<T>::from_bytes(bytes) {
         Ok(axum::Json(value)) => Ok(value),

@@ -19,7 +19,7 @@ use crate::admin::client_wire::{parse_client_id as parse_id, to_input};
 use crate::admin::client_wire_v2::to_wire_v2;
 use crate::admin::paging;
 use crate::error::ApiError;
-use crate::extract::{Json, Path, Query};
+use crate::extract::{Json, JsonList, Path, Query};
 use crate::state::AppState;
 
 /// The 2.x client routes.
@@ -118,7 +118,7 @@ async fn replace(
 async fn patch(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Json(ops): Json<Vec<JsonPatchOperation>>,
+    JsonList(ops): JsonList<JsonPatchOperation>,
 ) -> Result<axum::Json<OAuth2Client>, ApiError> {
     let id = parse_id(id)?;
     let current = to_wire_v2(clients::get(&state.store, &id).await?, None);

@@ -253,3 +253,56 @@ store_test! {
         assert_eq!(status(api::get_o_auth2_client(&sdk, "a1").await.unwrap_err()), 404);
     }
 }
+
+/// `grant_type=client_credentials` for `id`; the token response.
+async fn client_credentials(server: &TestServer, id: &str) -> serde_json::Value {
+    let res = reqwest::Client::new()
+        .post(server.public("/oauth2/token"))
+        .basic_auth(id, Some(SECRET))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+store_test! {
+    async fn per_client_lifespans_apply_and_fall_back_to_the_server(store: SqlStore) {
+        let (server, sdk) = start(store).await;
+        for (id, lifespan) in [("short", Some("30m")), ("default", None)] {
+            let mut c = OAuth2Client::new();
+            c.client_id = Some(id.into());
+            c.client_secret = Some(SECRET.into());
+            c.grant_types = Some(vec!["client_credentials".into()]);
+            c.client_credentials_grant_access_token_lifespan = lifespan.map(Into::into);
+            api::create_o_auth2_client(&sdk, &c).await.unwrap();
+        }
+        assert_eq!(client_credentials(&server, "short").await["expires_in"], 1800);
+        assert_eq!(client_credentials(&server, "default").await["expires_in"], 3600);
+
+        // A refresh token of the code grant that lives one minute.
+        register(&sdk, false).await;
+        let mut lifespans = OAuth2ClientTokenLifespans::new();
+        lifespans.authorization_code_grant_refresh_token_lifespan = Some("1m".into());
+        lifespans.authorization_code_grant_access_token_lifespan = Some("2m".into());
+        api::set_o_auth2_client_lifespans(&sdk, "web", Some(&lifespans)).await.unwrap();
+        let mut browser = Browser::new();
+        let (tokens, _) = flow(&server, &sdk, &mut browser).await;
+        assert_eq!(tokens["expires_in"], 120);
+        server.clock.advance_secs(61);
+        let res = reqwest::Client::new()
+            .post(server.public("/oauth2/token"))
+            .basic_auth("web", Some(SECRET))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_grant", "{body}");
+    }
+}

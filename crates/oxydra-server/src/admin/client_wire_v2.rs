@@ -60,7 +60,7 @@ pub fn keep_unsent_v2_fields(body: &mut OAuth2Client, stored: OAuth2Client) {
 }
 
 /// The wire lifespans (Go durations) → the domain's; a value that is no Go duration is 400
-/// `invalid_client_metadata` naming the field.
+/// `invalid_request` naming the field (as every client-metadata failure here).
 pub fn lifespans_from_wire(wire: &OAuth2ClientTokenLifespans) -> Result<ClientLifespans, ApiError> {
     let mut lifespans = ClientLifespans::default();
     let Ok(Value::Object(map)) = serde_json::to_value(wire) else {

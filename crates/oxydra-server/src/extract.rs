@@ -20,13 +20,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !has_json_content_type(req.headers()) {
-            return Err(ApiError::invalid_request(
-                "The request body must be JSON sent with Content-Type: application/json.",
-            ));
-        }
-        let bytes = read_body(req, state).await?;
-        json_top(&bytes, b'{', "object").map(Self)
+        json_body(req, state, b'{', "object").await.map(Self)
     }
 }
 
@@ -38,13 +32,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonList<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !has_json_content_type(req.headers()) {
-            return Err(ApiError::invalid_request(
-                "The request body must be JSON sent with Content-Type: application/json.",
-            ));
-        }
-        let bytes = read_body(req, state).await?;
-        json_top(&bytes, b'[', "array").map(Self)
+        json_body(req, state, b'[', "array").await.map(Self)
     }
 }
 
@@ -69,6 +57,22 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for JsonOrEmp
         }
         json_object(&bytes).map(Self)
     }
+}
+
+/// A JSON body sent as `application/json` whose top level opens with `open`.
+async fn json_body<S: Send + Sync, T: DeserializeOwned>(
+    req: Request,
+    state: &S,
+    open: u8,
+    what: &str,
+) -> Result<T, ApiError> {
+    if !has_json_content_type(req.headers()) {
+        return Err(ApiError::invalid_request(
+            "The request body must be JSON sent with Content-Type: application/json.",
+        ));
+    }
+    let bytes = read_body(req, state).await?;
+    json_top(&bytes, open, what)
 }
 
 /// Parses a JSON object body (serde would otherwise read `[]` as a struct).

@@ -2,10 +2,32 @@
 
 use oxydra_api::OAuth2Client;
 use oxydra_core::client::{Client, ClientInput};
+use oxydra_core::service::clients::{self, SavedClient};
 use oxydra_core::{ClientId, Secret};
 
 use super::client_wire_v2::lifespans_from_wire;
 use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Registers the client `body` describes (every generation's create).
+pub async fn create_client(state: &AppState, body: OAuth2Client) -> Result<SavedClient, ApiError> {
+    let input = to_input(body)?;
+    let policy = state.config.client_policy();
+    let (store, hasher, remote) = (&state.store, &state.hasher, &state.remote);
+    Ok(clients::create(store, hasher, remote, &policy, state.now(), input).await?)
+}
+
+/// Replaces client `id` with what `body` describes (every generation's update).
+pub async fn update_client(
+    state: &AppState,
+    id: ClientId,
+    body: OAuth2Client,
+) -> Result<SavedClient, ApiError> {
+    let input = to_input(body)?;
+    let policy = state.config.client_policy();
+    let (store, hasher, remote) = (&state.store, &state.hasher, &state.remote);
+    Ok(clients::update(store, hasher, remote, &policy, state.now(), id, input).await?)
+}
 
 /// A client id from a path segment; an invalid one is 400 `invalid_request`.
 pub fn parse_client_id(raw: String) -> Result<ClientId, ApiError> {

@@ -72,129 +72,124 @@ async fn bad_client_input_is_400() {
         assert_eq!(res.status, StatusCode::BAD_REQUEST, "{body}: {}", res.text);
         assert!(res.json["error"].is_string(), "{}", res.text);
     }
-    // A patch must be an array of operations.
-    expect(
-        &app,
-        Method::PATCH,
-        "/admin/clients/web",
-        Some(json!({"op": "add"})),
-        400,
-        "invalid_request",
-    )
-    .await;
-    expect(
-        &app,
-        Method::PATCH,
-        "/admin/clients/web",
-        Some(json!([{"op": "add"}])),
-        400,
-        "invalid_request",
-    )
-    .await;
-    expect(
-        &app,
-        Method::PATCH,
-        "/admin/clients/nobody",
-        Some(json!([])),
-        404,
-        "not_found",
-    )
-    .await;
-    expect(
-        &app,
-        Method::PUT,
-        "/admin/clients/web/lifespans",
-        Some(json!({"implicit_grant_id_token_lifespan": "-1h"})),
-        400,
-        "invalid_request",
-    )
-    .await;
+    // A patch must be an array of operations; lifespans must be durations.
+    let cases: &[(Method, &str, Value, u16, &str)] = &[
+        (
+            Method::PATCH,
+            "/admin/clients/web",
+            json!({"op": "add"}),
+            400,
+            "invalid_request",
+        ),
+        (
+            Method::PATCH,
+            "/admin/clients/web",
+            json!([{"op": "add"}]),
+            400,
+            "invalid_request",
+        ),
+        (
+            Method::PATCH,
+            "/admin/clients/nobody",
+            json!([]),
+            404,
+            "not_found",
+        ),
+        (
+            Method::PUT,
+            "/admin/clients/web/lifespans",
+            json!({"implicit_grant_id_token_lifespan": "-1h"}),
+            400,
+            "invalid_request",
+        ),
+    ];
+    for (method, path, body, status, error) in cases {
+        expect(
+            &app,
+            method.clone(),
+            path,
+            Some(body.clone()),
+            *status,
+            error,
+        )
+        .await;
+    }
 }
 
 #[tokio::test]
 async fn sessions_and_tokens_need_their_query_parameters() {
     let app = app_with_client().await;
+    let cases: &[(Method, &str, u16, &str)] = &[
+        (
+            Method::GET,
+            "/oauth2/auth/sessions/consent",
+            400,
+            "invalid_request",
+        ),
+        (
+            Method::DELETE,
+            "/oauth2/auth/sessions/consent",
+            400,
+            "invalid_request",
+        ),
+        (
+            Method::DELETE,
+            "/oauth2/auth/sessions/consent?subject=alice",
+            400,
+            "invalid_request",
+        ),
+        (
+            Method::DELETE,
+            "/oauth2/auth/sessions/consent?subject=alice&all=true",
+            404,
+            "not_found",
+        ),
+        (
+            Method::DELETE,
+            "/oauth2/auth/sessions/login",
+            400,
+            "invalid_request",
+        ),
+        (
+            Method::DELETE,
+            "/oauth2/auth/sessions/login?subject=a&sid=b",
+            400,
+            "invalid_request",
+        ),
+        (
+            Method::DELETE,
+            "/oauth2/auth/sessions/login?sid=nope",
+            404,
+            "not_found",
+        ),
+        (Method::DELETE, "/oauth2/tokens", 400, "invalid_request"),
+        (
+            Method::DELETE,
+            "/oauth2/tokens?client_id=nobody",
+            404,
+            "not_found",
+        ),
+    ];
     for prefix in ["/admin", ""] {
-        let consent = format!("{prefix}/oauth2/auth/sessions/consent");
-        expect(&app, Method::GET, &consent, None, 400, "invalid_request").await;
-        expect(&app, Method::DELETE, &consent, None, 400, "invalid_request").await;
-        expect(
-            &app,
-            Method::DELETE,
-            &format!("{consent}?subject=alice"),
-            None,
-            400,
-            "invalid_request",
-        )
-        .await;
-        expect(
-            &app,
-            Method::DELETE,
-            &format!("{consent}?subject=alice&all=true"),
-            None,
-            404,
-            "not_found",
-        )
-        .await;
-        let login = format!("{prefix}/oauth2/auth/sessions/login");
-        expect(&app, Method::DELETE, &login, None, 400, "invalid_request").await;
-        expect(
-            &app,
-            Method::DELETE,
-            &format!("{login}?subject=a&sid=b"),
-            None,
-            400,
-            "invalid_request",
-        )
-        .await;
-        expect(
-            &app,
-            Method::DELETE,
-            &format!("{login}?sid=nope"),
-            None,
-            404,
-            "not_found",
-        )
-        .await;
-        let tokens = format!("{prefix}/oauth2/tokens");
-        expect(&app, Method::DELETE, &tokens, None, 400, "invalid_request").await;
-        expect(
-            &app,
-            Method::DELETE,
-            &format!("{tokens}?client_id=nobody"),
-            None,
-            404,
-            "not_found",
-        )
-        .await;
-        let res = app
-            .json(
-                Port::Admin,
-                Method::DELETE,
-                &format!("{tokens}?client_id=web"),
-                None,
-            )
-            .await;
+        for (method, path, status, error) in cases {
+            let path = format!("{prefix}{path}");
+            expect(&app, method.clone(), &path, None, *status, error).await;
+        }
+        let path = format!("{prefix}/oauth2/tokens?client_id=web");
+        let res = app.json(Port::Admin, Method::DELETE, &path, None).await;
         assert_eq!(res.status, StatusCode::NO_CONTENT, "{}", res.text);
     }
-    expect(
-        &app,
-        Method::GET,
-        "/admin/oauth2/auth/requests/login",
-        None,
-        400,
-        "invalid_request",
-    )
-    .await;
-    expect(
-        &app,
-        Method::GET,
-        "/admin/oauth2/auth/requests/consent?consent_challenge=nope",
-        None,
-        404,
-        "not_found",
-    )
-    .await;
+    let flows: &[(&str, u16, &str)] = &[
+        ("/admin/oauth2/auth/requests/login", 400, "invalid_request"),
+        (
+            "/admin/oauth2/auth/requests/consent?consent_challenge=nope",
+            404,
+            "not_found",
+        ),
+    ];
+    for (path, status, error) in flows {
+        expect(&app, Method::GET, path, None, *status, error).await;
+    }
 }
 
 #[tokio::test]

@@ -15,10 +15,8 @@ use oxydra_testkit::server::TestServer;
 use oxydra_testkit::store_test;
 use serde_json::json;
 
-use crate::flow::{CB, CHALLENGE, CONSENT, LOGIN, SECRET};
+use crate::flow::{CB, CHALLENGE, CONSENT, LOGIN, SECRET, redeem, token_request};
 use crate::oauth2_client::introspect;
-
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 async fn start(store: SqlStore) -> (TestServer, Configuration) {
     let server = TestServer::start(
@@ -87,20 +85,7 @@ async fn flow(
 
     let to_client = browser.get(&done.redirect_to).await.location.unwrap();
     let code = param(&to_client, "code").unwrap();
-    let res = reqwest::Client::new()
-        .post(server.public("/oauth2/token"))
-        .basic_auth("web", Some(SECRET))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", CB),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    (res.json().await.unwrap(), skip_consent)
+    (redeem(server, &code).await, skip_consent)
 }
 
 fn status<T>(err: SdkError<T>) -> u16 {
@@ -256,13 +241,7 @@ store_test! {
 
 /// `grant_type=client_credentials` for `id`; the token response.
 async fn client_credentials(server: &TestServer, id: &str) -> serde_json::Value {
-    let res = reqwest::Client::new()
-        .post(server.public("/oauth2/token"))
-        .basic_auth(id, Some(SECRET))
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap();
+    let res = token_request(server, id, &[("grant_type", "client_credentials")]).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
@@ -291,16 +270,9 @@ store_test! {
         let (tokens, _) = flow(&server, &sdk, &mut browser).await;
         assert_eq!(tokens["expires_in"], 120);
         server.clock.advance_secs(61);
-        let res = reqwest::Client::new()
-            .post(server.public("/oauth2/token"))
-            .basic_auth("web", Some(SECRET))
-            .form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let refresh = tokens["refresh_token"].as_str().unwrap();
+        let form = [("grant_type", "refresh_token"), ("refresh_token", refresh)];
+        let res = token_request(&server, "web", &form).await;
         assert_eq!(res.status(), 400);
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["error"], "invalid_grant", "{body}");

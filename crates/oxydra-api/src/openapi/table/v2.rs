@@ -70,30 +70,20 @@ const CLIENT_OK: &[Reply] = &[
     NOT_FOUND,
     CONFLICT,
 ];
-const SESSION_PAGES: &[Query] = &[
-    required("subject", "The subject."),
-    optional(
-        "page_size",
-        Kind::Count,
-        "Page size, 1 to 500 (default 250).",
-    ),
-    optional(
-        "page_token",
-        Kind::Text,
-        "The `next` token of the `Link` header.",
-    ),
-];
+const PAGE_SIZE: Query = optional(
+    "page_size",
+    Kind::Count,
+    "Page size, 1 to 500 (default 250).",
+);
+const PAGE_TOKEN: Query = optional(
+    "page_token",
+    Kind::Text,
+    "The `next` token of the `Link` header.",
+);
+const SESSION_PAGES: &[Query] = &[required("subject", "The subject."), PAGE_SIZE, PAGE_TOKEN];
 const CLIENT_LIST: &[Query] = &[
-    optional(
-        "page_size",
-        Kind::Count,
-        "Page size, 1 to 500 (default 250).",
-    ),
-    optional(
-        "page_token",
-        Kind::Text,
-        "The `next` token of the `Link` header.",
-    ),
+    PAGE_SIZE,
+    PAGE_TOKEN,
     optional(
         "client_name",
         Kind::Text,

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::json_patch::apply_to_client;
 use super::paging::KeysetPage;
-use crate::admin::client_wire::{parse_client_id as parse_id, to_input};
+use crate::admin::client_wire::{create_client, parse_client_id as parse_id, update_client};
 use crate::admin::client_wire_v2::to_wire_v2;
 use crate::admin::paging;
 use crate::error::ApiError;
@@ -80,15 +80,7 @@ async fn create(
     State(state): State<AppState>,
     Json(body): Json<OAuth2Client>,
 ) -> Result<Response, ApiError> {
-    let saved = clients::create(
-        &state.store,
-        &state.hasher,
-        &state.remote,
-        &state.config.client_policy(),
-        state.now(),
-        to_input(body)?,
-    )
-    .await?;
+    let saved = create_client(&state, body).await?;
     let location = paging::encoded_path(ADMIN_CLIENTS, &[saved.client.id.as_str()]);
     Ok(paging::created(&location, respond(saved).0))
 }
@@ -98,8 +90,7 @@ async fn fetch(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<axum::Json<OAuth2Client>, ApiError> {
-    let client = clients::get(&state.store, &parse_id(id)?).await?;
-    Ok(axum::Json(to_wire_v2(client, None)))
+    current(&state, &parse_id(id)?).await.map(axum::Json)
 }
 
 /// `PUT /admin/clients/{id}` → replaces the client (the path id wins); the secret is kept
@@ -110,7 +101,7 @@ async fn replace(
     Json(body): Json<OAuth2Client>,
 ) -> Result<axum::Json<OAuth2Client>, ApiError> {
     let id = parse_id(id)?;
-    save(&state, id, body).await.map(respond)
+    update_client(&state, id, body).await.map(respond)
 }
 
 /// `PATCH /admin/clients/{id}` with an RFC 6902 JSON Patch (array of operations) applied to
@@ -121,9 +112,9 @@ async fn patch(
     JsonList(ops): JsonList<JsonPatchOperation>,
 ) -> Result<axum::Json<OAuth2Client>, ApiError> {
     let id = parse_id(id)?;
-    let current = to_wire_v2(clients::get(&state.store, &id).await?, None);
+    let current = current(&state, &id).await?;
     let patched = apply_to_client(current, &ops)?;
-    save(&state, id, patched).await.map(respond)
+    update_client(&state, id, patched).await.map(respond)
 }
 
 /// `PUT /admin/clients/{id}/lifespans` → replaces only the token lifespans.
@@ -133,12 +124,12 @@ async fn set_lifespans(
     Json(lifespans): Json<OAuth2ClientTokenLifespans>,
 ) -> Result<axum::Json<OAuth2Client>, ApiError> {
     let id = parse_id(id)?;
-    let current = to_wire_v2(clients::get(&state.store, &id).await?, None);
+    let current = current(&state, &id).await?;
     let body = OAuth2Client {
         lifespans,
         ..current
     };
-    save(&state, id, body).await.map(respond)
+    update_client(&state, id, body).await.map(respond)
 }
 
 /// `DELETE /admin/clients/{id}` → 204, or 404.
@@ -150,18 +141,9 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Validates and stores `body` as client `id`.
-async fn save(state: &AppState, id: ClientId, body: OAuth2Client) -> Result<SavedClient, ApiError> {
-    Ok(clients::update(
-        &state.store,
-        &state.hasher,
-        &state.remote,
-        &state.config.client_policy(),
-        state.now(),
-        id,
-        to_input(body)?,
-    )
-    .await?)
+/// Client `id` in the 2.x shape, without its secret (the base of a patch).
+async fn current(state: &AppState, id: &ClientId) -> Result<OAuth2Client, ApiError> {
+    Ok(to_wire_v2(clients::get(&state.store, id).await?, None))
 }
 
 /// The stored client in the 2.x shape, with the secret when this call set it.

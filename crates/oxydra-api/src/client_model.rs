@@ -91,4 +91,72 @@ pub struct OAuth2Client {
     /// on input in every mode, emitted only with `COMPAT_API_VERSION=0.10`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public: Option<bool>,
+    /// Hydra 2.x (`/admin/clients` only): when the client was registered, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Hydra 2.x (`/admin/clients` only): when the client was last changed, RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Hydra 2.x: a first-party client whose consent the consent app may accept unasked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_consent: Option<bool>,
+    /// Hydra 2.x: the logout app may log out without asking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_logout_consent: Option<bool>,
+    /// Hydra 2.x: free-form JSON object kept with the client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+    /// Hydra 2.x: `jwt` or `opaque` access tokens for this client (absent: the server's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token_strategy: Option<String>,
+    /// Hydra 2.x: per-grant token lifespans, Go durations (`1h0m0s`).
+    #[serde(flatten)]
+    pub lifespans: OAuth2ClientTokenLifespans,
+}
+
+/// Generates [`OAuth2ClientTokenLifespans`] from the Hydra 2.x field names.
+macro_rules! token_lifespans {
+    ($($field:ident),* $(,)?) => {
+        /// Hydra 2.x `OAuth2ClientTokenLifespans`: the body of `PUT /admin/clients/{id}/lifespans`
+        /// and part of the 2.x client. Each is a Go duration (`1h0m0s`); absent or `null` means
+        /// the server's lifespan.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+        #[serde(default)]
+        pub struct OAuth2ClientTokenLifespans {
+            $(
+                #[allow(missing_docs)]
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub $field: Option<String>,
+            )*
+        }
+    };
+}
+
+token_lifespans!(
+    authorization_code_grant_access_token_lifespan,
+    authorization_code_grant_id_token_lifespan,
+    authorization_code_grant_refresh_token_lifespan,
+    client_credentials_grant_access_token_lifespan,
+    implicit_grant_access_token_lifespan,
+    implicit_grant_id_token_lifespan,
+    jwt_bearer_grant_access_token_lifespan,
+    refresh_token_grant_access_token_lifespan,
+    refresh_token_grant_id_token_lifespan,
+    refresh_token_grant_refresh_token_lifespan,
+);
+
+/// One RFC 6902 JSON Patch operation (Hydra 2.x `jsonPatch`), the body items of
+/// `PATCH /admin/clients/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct JsonPatchOperation {
+    /// `add`, `remove`, `replace`, `move`, `copy` or `test`.
+    pub op: String,
+    /// JSON Pointer (RFC 6901) to the target.
+    pub path: String,
+    /// The value for `add`, `replace` and `test`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
+    /// The source pointer for `move` and `copy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }

@@ -26,7 +26,7 @@ pub mod token_model;
 #[cfg(feature = "client")]
 pub mod client;
 
-pub use client_model::OAuth2Client;
+pub use client_model::{JsonPatchOperation, OAuth2Client, OAuth2ClientTokenLifespans};
 pub use error::ErrorBody;
 pub use flow_model::{
     AcceptConsentRequest, AcceptLoginRequest, CompletedRequest, ConsentRequest,

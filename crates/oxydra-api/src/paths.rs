@@ -88,3 +88,41 @@ pub const HEALTH: &str = "/health";
 pub const HEALTH_STATS: &str = "/health/stats";
 /// Prometheus exposition of this instance's counters (admin port; the public port too in 0.10 mode).
 pub const METRICS_PROMETHEUS: &str = "/metrics/prometheus";
+/// Hydra 2.x admin: the prefix every 2.x admin route carries (`/admin/clients`, ...).
+pub const ADMIN_PREFIX: &str = "/admin";
+/// Hydra 2.x admin: collection of OAuth 2.0 clients (`page_size`/`page_token` paging).
+pub const ADMIN_CLIENTS: &str = "/admin/clients";
+/// Hydra 2.x admin: one client (`GET`, `PUT`, `PATCH` with RFC 6902, `DELETE`).
+pub const ADMIN_CLIENT: &str = "/admin/clients/{id}";
+/// Hydra 2.x admin: replaces one client's token lifespans.
+pub const ADMIN_CLIENT_LIFESPANS: &str = "/admin/clients/{id}/lifespans";
+/// Hydra 2.x admin: one JSON Web Key set.
+pub const ADMIN_KEY_SET: &str = "/admin/keys/{set}";
+/// Hydra 2.x admin: one key of a set.
+pub const ADMIN_KEY: &str = "/admin/keys/{set}/{kid}";
+/// Hydra 2.x admin: one login request, `?login_challenge=`.
+pub const ADMIN_LOGIN_REQUEST: &str = "/admin/oauth2/auth/requests/login";
+/// Hydra 2.x admin: accepts a login request, `?login_challenge=`.
+pub const ADMIN_LOGIN_REQUEST_ACCEPT: &str = "/admin/oauth2/auth/requests/login/accept";
+/// Hydra 2.x admin: rejects a login request, `?login_challenge=`.
+pub const ADMIN_LOGIN_REQUEST_REJECT: &str = "/admin/oauth2/auth/requests/login/reject";
+/// Hydra 2.x admin: one consent request, `?consent_challenge=`.
+pub const ADMIN_CONSENT_REQUEST: &str = "/admin/oauth2/auth/requests/consent";
+/// Hydra 2.x admin: accepts a consent request, `?consent_challenge=`.
+pub const ADMIN_CONSENT_REQUEST_ACCEPT: &str = "/admin/oauth2/auth/requests/consent/accept";
+/// Hydra 2.x admin: rejects a consent request, `?consent_challenge=`.
+pub const ADMIN_CONSENT_REQUEST_REJECT: &str = "/admin/oauth2/auth/requests/consent/reject";
+/// Hydra 2.x admin: consent sessions by `?subject=` (list; revoke with `client` or `all`).
+pub const ADMIN_CONSENT_SESSIONS: &str = "/admin/oauth2/auth/sessions/consent";
+/// Hydra 2.x admin: revokes login sessions by `?subject=` or `?sid=`.
+pub const ADMIN_LOGIN_SESSIONS: &str = "/admin/oauth2/auth/sessions/login";
+/// Hydra 2.x admin: token introspection (RFC 7662).
+pub const ADMIN_INTROSPECT: &str = "/admin/oauth2/introspect";
+/// Hydra 2.x admin: revokes every token of `?client_id=`.
+pub const ADMIN_TOKENS: &str = "/admin/oauth2/tokens";
+/// Hydra 1.x admin: revokes every token of `?client_id=` (the 2.x route without `/admin`).
+pub const OAUTH2_TOKENS: &str = "/oauth2/tokens";
+/// Hydra 1.x admin: consent sessions by `?subject=` (the 2.x route without `/admin`).
+pub const CONSENT_SESSIONS_BY_QUERY: &str = "/oauth2/auth/sessions/consent";
+/// Hydra 1.x admin: login sessions by `?subject=` (the 2.x route without `/admin`).
+pub const LOGIN_SESSIONS_BY_QUERY: &str = "/oauth2/auth/sessions/login";

@@ -16,6 +16,15 @@ use crate::model::{ClientId, Now};
 use crate::policy::Policy;
 use crate::token::{FlushCriteria, RequestId, StoredToken, TokenKind, TokenSignature, UseOutcome};
 
+/// Exact-match filters of the Hydra 2.x client list (`client_name`, `owner`); empty is any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientFilter {
+    /// `client_name`.
+    pub name: String,
+    /// `owner`.
+    pub owner: String,
+}
+
 /// Re-exported so the ports and their error are named from one place; it is defined in
 /// [`crate::error`] because the error vocabulary sits below every aggregate.
 pub use crate::error::StoreError;
@@ -51,6 +60,15 @@ pub trait ClientStore: Send + Sync {
         &self,
         limit: u32,
         offset: u32,
+    ) -> impl Future<Output = Result<Vec<Client>, StoreError>> + Send;
+
+    /// Hydra 2.x keyset paging: up to `limit` clients whose id sorts after `after` (`""`
+    /// for the first page), ordered by id; `name` and `owner` filter exactly when not empty.
+    fn list_clients_after(
+        &self,
+        after: &str,
+        filter: &ClientFilter,
+        limit: u32,
     ) -> impl Future<Output = Result<Vec<Client>, StoreError>> + Send;
 
     /// Replaces every field of an existing client except its creation time, applying `secret`
@@ -99,6 +117,13 @@ pub trait TokenStore: Send + Sync {
         signature: &TokenSignature,
         issued: &[StoredToken],
     ) -> impl Future<Output = Result<UseOutcome, StoreError>> + Send;
+
+    /// Deletes every access and refresh token of `client` and deactivates its codes, in one
+    /// transaction; returns how many tokens were deleted.
+    fn revoke_client_tokens(
+        &self,
+        client: &ClientId,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Deletes every access and refresh token of a grant and deactivates its codes (RFC 7009
     /// §2.1); returns how many tokens were deleted.

@@ -20,13 +20,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !has_json_content_type(req.headers()) {
-            return Err(ApiError::invalid_request(
-                "The request body must be JSON sent with Content-Type: application/json.",
-            ));
-        }
-        let bytes = read_body(req, state).await?;
-        json_object(&bytes).map(Self)
+        json_body(req, state, b'{', "object").await.map(Self)
+    }
+}
+
+/// A JSON array body (RFC 6902 JSON Patch), with [`Json`]'s rules otherwise.
+#[derive(Debug)]
+pub struct JsonList<T>(pub Vec<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonList<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        json_body(req, state, b'[', "array").await.map(Self)
     }
 }
 
@@ -53,12 +59,33 @@ impl<S: Send + Sync, T: DeserializeOwned + Default> FromRequest<S> for JsonOrEmp
     }
 }
 
+/// A JSON body sent as `application/json` whose top level opens with `open`.
+async fn json_body<S: Send + Sync, T: DeserializeOwned>(
+    req: Request,
+    state: &S,
+    open: u8,
+    what: &str,
+) -> Result<T, ApiError> {
+    if !has_json_content_type(req.headers()) {
+        return Err(ApiError::invalid_request(
+            "The request body must be JSON sent with Content-Type: application/json.",
+        ));
+    }
+    let bytes = read_body(req, state).await?;
+    json_top(&bytes, open, what)
+}
+
 /// Parses a JSON object body (serde would otherwise read `[]` as a struct).
 fn json_object<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(ApiError::invalid_request(
-            "The request body must be a JSON object.",
-        ));
+    json_top(bytes, b'{', "object")
+}
+
+/// Parses a JSON body whose top level opens with `open` (`{` an object, `[` an array).
+fn json_top<T: DeserializeOwned>(bytes: &Bytes, open: u8, what: &str) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&open) {
+        return Err(ApiError::invalid_request(format!(
+            "The request body must be a JSON {what}."
+        )));
     }
     match axum::Json::<T>::from_bytes(bytes) {
         Ok(axum::Json(value)) => Ok(value),
@@ -140,6 +167,31 @@ fn path_rejection(rejection: &PathRejection) -> ApiError {
         "The request path is invalid: {}",
         rejection.body_text()
     ))
+}
+
+/// Query parameters read into `T`; a repeated or malformed parameter is `invalid_request`.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let mut seen = std::collections::HashSet::new();
+        for (name, _) in url::form_urlencoded::parse(query.as_bytes()) {
+            if !seen.insert(name.clone()) {
+                return Err(ApiError::invalid_request(format!(
+                    "Query parameter {name} is included more than once."
+                )));
+            }
+        }
+        axum::extract::Query::<T>::try_from_uri(&parts.uri)
+            .map(|axum::extract::Query(value)| Self(value))
+            .map_err(|e| {
+                ApiError::invalid_request(format!("The query is invalid: {}", e.body_text()))
+            })
+    }
 }
 
 /// `limit` / `offset` pagination (`shared/spec/behaviour.md` §14), stricter than Hydra:

@@ -1,6 +1,7 @@
 //! Bind-argument builders: core values turned into [`Arg`] lists, the write direction of
 //! [`crate::rows`]. Shared by the port implementations and the token insert batcher, below both.
 
+use oxydra_core::client::ClientLifespans;
 use oxydra_core::model::Now;
 use oxydra_core::store::StoreError;
 use oxydra_core::token::StoredToken;
@@ -19,6 +20,19 @@ pub(crate) fn json_list<T: AsRef<str>>(items: &[T]) -> Result<Arg, StoreError> {
 pub(crate) fn json_text<T: Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value)
         .map_err(|e| StoreError::Corrupt(format!("cannot encode {what} as JSON: {e}")))
+}
+
+/// A client's lifespans as `token_lifespans` stores them: name to microseconds, unset ones
+/// left out.
+pub(crate) fn lifespans_json(lifespans: &ClientLifespans) -> Result<Arg, StoreError> {
+    let map: std::collections::BTreeMap<&str, u64> = lifespans
+        .entries()
+        .into_iter()
+        .filter_map(|(name, value)| {
+            value.map(|d| (name, u64::try_from(d.as_micros()).unwrap_or(u64::MAX)))
+        })
+        .collect();
+    json_text("client lifespans", &map).map(Arg::Json)
 }
 
 /// The parameters of `sql::tokens::INSERT`, in column order.

@@ -192,6 +192,11 @@ mod tests {
             request_object_signing_alg: String::new(),
             userinfo_signed_response_alg: String::new(),
             id_token_signed_response_alg: String::new(),
+            skip_consent: false,
+            skip_logout_consent: false,
+            metadata: None,
+            access_token_strategy: String::new(),
+            token_lifespans: Default::default(),
             created_at: Now::from_unix_secs(0),
             updated_at: Now::from_unix_secs(0),
         }

@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use oxydra_core::client::{AuthMethod, Client, GrantType, SubjectType};
+use oxydra_core::client::{AuthMethod, Client, ClientLifespans, GrantType, SubjectType};
 use oxydra_core::flow::legacy::LegacyConsentRequest;
 use oxydra_core::flow::{ConsentRequest, FlowId, LoginRequest, LoginSession};
 use oxydra_core::model::{ClientId, Now};
@@ -38,6 +38,11 @@ pub(crate) struct ClientRow {
     pub(crate) id_token_signed_response_alg: String,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
+    pub(crate) skip_consent: bool,
+    pub(crate) skip_logout_consent: bool,
+    pub(crate) metadata: Option<String>,
+    pub(crate) access_token_strategy: String,
+    pub(crate) token_lifespans: String,
 }
 
 /// The `RETURNING secret_hash` of a client update.
@@ -142,7 +147,8 @@ macro_rules! plain_rows {
                 policy_uri, tos_uri, client_uri, logo_uri, contacts, subject_type,
                 sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, request_uris,
                 request_object_signing_alg, userinfo_signed_response_alg,
-                id_token_signed_response_alg, created_at, updated_at,
+                id_token_signed_response_alg, created_at, updated_at, skip_consent,
+                skip_logout_consent, metadata, access_token_strategy, token_lifespans,
             }
             SecretRow { secret_hash }
             TokenRow {
@@ -224,6 +230,11 @@ impl TryFrom<ClientRow> for Client {
             None => None,
         };
         Ok(Client {
+            metadata: at.opt_json("metadata", row.metadata.as_deref())?,
+            token_lifespans: stored_lifespans(&at, &row.token_lifespans)?,
+            skip_consent: row.skip_consent,
+            skip_logout_consent: row.skip_logout_consent,
+            access_token_strategy: row.access_token_strategy,
             id: ClientId::parse(row.id.clone()).map_err(|e| at.corrupt("id", e))?,
             redirect_uris: at.json("redirect_uris", &row.redirect_uris)?,
             grant_types,
@@ -253,6 +264,18 @@ impl TryFrom<ClientRow> for Client {
             id_token_signed_response_alg: row.id_token_signed_response_alg,
         })
     }
+}
+
+/// `token_lifespans`: a JSON object of lifespan name to microseconds (migration 0012).
+fn stored_lifespans(at: &At<'_>, text: &str) -> Result<ClientLifespans, StoreError> {
+    let map: std::collections::BTreeMap<String, u64> = at.json("token_lifespans", text)?;
+    let mut lifespans = ClientLifespans::default();
+    for (name, micros) in map {
+        if !lifespans.set(&name, Some(std::time::Duration::from_micros(micros))) {
+            return Err(at.corrupt("token_lifespans", format!("unknown lifespan {name:?}")));
+        }
+    }
+    Ok(lifespans)
 }
 
 /// The stored name of a token kind (the values the `oxydra_token.kind` check allows).

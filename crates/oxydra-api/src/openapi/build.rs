@@ -85,6 +85,15 @@ fn request_body(body: &Body) -> Option<RequestBody> {
     let (media, model, required) = match body {
         Body::None => return None,
         Body::Json { model, required } => (JSON, model, *required),
+        Body::JsonList(model) => {
+            let list = ArrayBuilder::new().items(reference(model)).build();
+            return Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content(JSON, Content::new(Some(list)))
+                    .build(),
+            );
+        }
         Body::Form(model) => ("application/x-www-form-urlencoded", model, true),
     };
     let required = if required {
@@ -151,7 +160,7 @@ pub(super) fn schemas<'a>(
     for route in routes {
         match &route.body {
             Body::None => {}
-            Body::Json { model, .. } | Body::Form(model) => add(model),
+            Body::Json { model, .. } | Body::JsonList(model) | Body::Form(model) => add(model),
         }
         for reply in route.answers() {
             match &reply.shape {

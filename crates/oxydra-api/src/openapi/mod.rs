@@ -105,6 +105,11 @@ fn tags() -> Vec<Tag> {
             "Hydra 0.10's consent requests by id.",
         ),
         tag(
+            Generation::V1x.tag(),
+            "Hydra 1.1–1.11's query-form sessions and token deletion.",
+        ),
+        tag(Generation::V2.tag(), "Hydra 2.x's `/admin` API."),
+        tag(
             Generation::V1Alpha1.tag(),
             "Hydra 1.0.0-alpha1's policies and 0.x health.",
         ),

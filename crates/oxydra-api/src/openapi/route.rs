@@ -66,6 +66,10 @@ pub enum Generation {
     V1Beta,
     /// Hydra 0.10's consent-by-id API.
     V010,
+    /// Hydra 1.1–1.11's routes that 1.0.0-beta lacked (query-form sessions, token deletion).
+    V1x,
+    /// Hydra 2.x's `/admin` API.
+    V2,
     /// Hydra "1.0.0-aplha1" [sic]: keys, policies, `/health`, `/health/stats`.
     V1Alpha1,
     /// Oxydra's own routes (the demo login app).
@@ -78,6 +82,8 @@ impl Generation {
         match self {
             Generation::V1Beta => "hydra-1.0.0-beta",
             Generation::V010 => "hydra-0.10",
+            Generation::V1x => "hydra-1.x",
+            Generation::V2 => "hydra-2.x",
             Generation::V1Alpha1 => "hydra-1.0.0-alpha1",
             Generation::Oxydra => "oxydra",
         }
@@ -139,6 +145,8 @@ pub enum Body {
         /// Whether the body must be present.
         required: bool,
     },
+    /// A JSON array of this model (the RFC 6902 patch of `PATCH /admin/clients/{id}`).
+    JsonList(Model),
     /// An `application/x-www-form-urlencoded` body with these fields.
     Form(Model),
 }

@@ -3,7 +3,7 @@
 //! shape) and [`ClientInput`] (the shape core is handed, before validation) are both generated
 //! from the table, so a field cannot be added to one and forgotten in the other.
 
-use super::{AuthMethod, GrantType, SubjectType};
+use super::{AuthMethod, ClientLifespans, GrantType, SubjectType};
 use crate::model::{ClientId, Now, Secret};
 
 /// Generates [`Client`], [`ClientInput`] and [`Client::into_input`] from one list of rows,
@@ -92,6 +92,18 @@ client_fields! {
     userinfo_signed_response_alg: String => userinfo_signed_response_alg: String;
     /// The algorithm that signs its ID tokens; empty means the server's default.
     id_token_signed_response_alg: String => id_token_signed_response_alg: String;
+    /// Hydra 2.x: a first-party client; the consent app is told (`client.skip_consent`) and
+    /// may accept without asking.
+    skip_consent: bool => skip_consent: bool;
+    /// Hydra 2.x: the logout app may log out without asking.
+    skip_logout_consent: bool => skip_logout_consent: bool;
+    /// Hydra 2.x: free-form JSON the operator keeps with the client.
+    metadata: Option<serde_json::Value> => metadata: Option<serde_json::Value>;
+    /// Hydra 2.x: `jwt` or `opaque` access tokens for this client; empty means the server's
+    /// `OAUTH2_ACCESS_TOKEN_STRATEGY`.
+    access_token_strategy: String => access_token_strategy: String;
+    /// Hydra 2.x: per-grant token lifespans; unset ones are the server's.
+    token_lifespans: ClientLifespans => token_lifespans: ClientLifespans;
 }
 
 /// A held field value back in the form it is submitted in, for [`Client::into_input`].

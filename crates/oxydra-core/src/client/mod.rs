@@ -2,6 +2,7 @@
 //! secret handling.
 
 mod fields;
+mod lifespans;
 pub mod secret;
 mod types;
 pub mod uri;
@@ -14,6 +15,7 @@ mod tests;
 /// names it too.
 pub use crate::model::SubjectType;
 pub use fields::{Client, ClientInput};
+pub use lifespans::{ClientLifespans, IssuingGrant};
 pub use types::{AuthMethod, GrantType, REQUEST_OBJECT_ALGS};
 pub use validate::{MAX_SECRET_LEN, MIN_SECRET_LEN, ValidClient};
 

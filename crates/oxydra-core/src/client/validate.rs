@@ -7,7 +7,7 @@ use url::Url;
 
 use super::types::{REQUEST_OBJECT_ALGS, RESPONSE_TYPE_WORDS};
 use super::uri;
-use super::{AuthMethod, Client, ClientInput, GrantType, SubjectType};
+use super::{AuthMethod, Client, ClientInput, ClientLifespans, GrantType, SubjectType};
 use crate::config::ClientPolicy;
 use crate::error::Error;
 use crate::jwk::{JwkAlgorithm, OIDC_SIGNING_ALGS};
@@ -89,6 +89,11 @@ impl ClientInput {
             request_object_signing_alg: algs.request_object,
             userinfo_signed_response_alg: algs.userinfo,
             id_token_signed_response_alg: algs.id_token,
+            skip_consent: self.skip_consent,
+            skip_logout_consent: self.skip_logout_consent,
+            metadata: metadata(self.metadata)?,
+            access_token_strategy: access_token_strategy(self.access_token_strategy)?,
+            token_lifespans: lifespans(self.token_lifespans)?,
             created_at: now,
             updated_at: now,
         };
@@ -104,6 +109,39 @@ fn resolve_id(id: Option<ClientId>, submitted: &str) -> Result<ClientId, Error> 
         None => ClientId::parse(submitted.to_owned())
             .map_err(|reason| Error::invalid("client_id", reason)),
     }
+}
+
+/// Hydra 2.x `metadata`: any JSON object; `null` is none.
+fn metadata(raw: Option<serde_json::Value>) -> Result<Option<serde_json::Value>, Error> {
+    match raw {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value @ serde_json::Value::Object(_)) => Ok(Some(value)),
+        Some(_) => Err(Error::invalid("metadata", "must be a JSON object")),
+    }
+}
+
+/// Hydra 2.x `access_token_strategy`: empty (the server's), `jwt` or `opaque`.
+fn access_token_strategy(raw: String) -> Result<String, Error> {
+    match raw.as_str() {
+        "" | "jwt" | "opaque" => Ok(raw),
+        _ => Err(Error::invalid(
+            "access_token_strategy",
+            "must be jwt or opaque",
+        )),
+    }
+}
+
+/// Every set lifespan is longer than zero (a token that expires when issued is useless).
+fn lifespans(raw: ClientLifespans) -> Result<ClientLifespans, Error> {
+    for (name, value) in raw.entries() {
+        if value == Some(std::time::Duration::ZERO) {
+            return Err(Error::invalid(
+                "token_lifespans",
+                format!("{name} must be longer than zero"),
+            ));
+        }
+    }
+    Ok(raw)
 }
 
 /// How a client authenticates and the keys it does so with, checked together.

@@ -8,7 +8,7 @@ use crate::client::{Client, ClientInput, ValidClient};
 use crate::config::ClientPolicy;
 use crate::error::Error;
 use crate::model::{ClientId, Now, Secret};
-use crate::store::{ClientStore, SecretChange};
+use crate::store::{ClientFilter, ClientStore, SecretChange};
 
 /// A stored client plus the plaintext secret to return once (create, or update that set one).
 #[derive(Debug)]
@@ -146,6 +146,19 @@ pub async fn list<S: ClientStore>(
 ) -> Result<Vec<Client>, Error> {
     store
         .list_clients(limit, offset)
+        .await
+        .map_err(|e| Error::from_store("client", e))
+}
+
+/// Hydra 2.x keyset paging: up to `limit` clients after id `after`, filtered.
+pub async fn list_after<S: ClientStore>(
+    store: &S,
+    after: &str,
+    filter: &ClientFilter,
+    limit: u32,
+) -> Result<Vec<Client>, Error> {
+    store
+        .list_clients_after(after, filter, limit)
         .await
         .map_err(|e| Error::from_store("client", e))
 }

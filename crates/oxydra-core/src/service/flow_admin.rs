@@ -247,3 +247,18 @@ pub async fn revoke_login_sessions<S: FlowStore>(store: &S, subject: &str) -> Re
     }
     Ok(())
 }
+
+/// Hydra 2.x `DELETE /admin/oauth2/auth/sessions/login?sid=`: forgets one remembered login
+/// session by its id (tokens are kept); `NotFound` when there is none.
+pub async fn revoke_login_session<S: FlowStore>(store: &S, session_id: &str) -> Result<(), Error> {
+    let deleted = store
+        .delete_login_session(session_id)
+        .await
+        .map_err(|e| Error::from_store("login session", e))?;
+    if !deleted {
+        return Err(Error::NotFound {
+            what: "login session",
+        });
+    }
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::client::{Client, IssuingGrant};
 use crate::jwk::{JwkAlgorithm, KeyCipher};
 use crate::model::Now;
 use crate::oauth2::grant::issue::GrantedAccess;
@@ -23,6 +24,17 @@ pub struct IdTokenIssuer<'a> {
     pub issuer: &'a str,
     /// `ID_TOKEN_LIFESPAN`.
     pub lifespan: Duration,
+}
+
+impl IdTokenIssuer<'_> {
+    /// This issuer with `client`'s ID-token lifespan for `grant` (Hydra 2.x), falling back to
+    /// `ID_TOKEN_LIFESPAN`.
+    pub fn for_client(&self, client: &Client, grant: IssuingGrant) -> Self {
+        Self {
+            lifespan: client.token_lifespans.id_token(grant, self.lifespan),
+            ..*self
+        }
+    }
 }
 
 /// What an ID token is bound to: the tokens issued with it in the same response (hashed

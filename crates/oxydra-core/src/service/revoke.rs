@@ -86,3 +86,17 @@ where
         }
     }
 }
+
+/// Hydra 2.x `DELETE /admin/oauth2/tokens?client_id=`: revokes every access and refresh token
+/// issued to `client` (and its unredeemed codes); returns how many tokens were deleted. An
+/// unknown client is `NotFound`, so a mistyped id is not a silent success.
+pub async fn revoke_client_tokens<S: TokenStore + crate::store::ClientStore>(
+    store: &S,
+    client: &crate::model::ClientId,
+) -> Result<u64, Error> {
+    crate::service::clients::get(store, client).await?;
+    store
+        .revoke_client_tokens(client)
+        .await
+        .map_err(|e| Error::from_store("token", e))
+}

@@ -1,7 +1,9 @@
 //! `POST /oauth2/token` (RFC 6749 §3.2): runs one grant for an already authenticated client,
 //! persisting what it issues through [`TokenStore`] — one transaction per grant.
 
-use crate::client::Client;
+use std::time::Duration;
+
+use crate::client::{Client, IssuingGrant};
 use crate::error::Error;
 use crate::model::Now;
 use crate::oauth2::grant::authorization_code::{self, CodeRedemption};
@@ -58,11 +60,13 @@ impl Provider {
             TokenGrant::AuthorizationCode => {
                 let (row, issued) =
                     redeem_code(store, minter, settings, client, request, now).await?;
+                let oidc = &oidc.for_client(client, IssuingGrant::AuthorizationCode);
                 let issued = with_id_token(store, oidc, client, &row, issued, true, now).await?;
                 finish_use(store, &row, issued).await
             }
             TokenGrant::RefreshToken => {
                 let (row, issued) = refresh(store, minter, settings, client, request, now).await?;
+                let oidc = &oidc.for_client(client, IssuingGrant::RefreshToken);
                 let issued = with_id_token(store, oidc, client, &row, issued, false, now).await?;
                 finish_use(store, &row, issued).await
             }
@@ -123,14 +127,11 @@ async fn client_credentials<S: TokenStore>(
             ..TokenSession::default()
         },
     };
-    let issued = issue(
-        minter,
-        &grant,
-        &granted,
-        false,
+    let lifespan = client.token_lifespans.access_token(
+        IssuingGrant::ClientCredentials,
         settings.access_token_lifespan,
-        now,
-    )?;
+    );
+    let issued = issue(minter, &grant, &granted, false, lifespan, now)?;
     store
         .insert_tokens(&issued.rows)
         .await
@@ -171,14 +172,21 @@ async fn redeem_code<S: TokenStore>(
     authorization_code::check(&row, client, redemption, now)?;
     let grant = GrantedAccess::of(&row);
     let with_refresh = wants_refresh_token(client, &row.granted_scope);
-    let issued = issue(
+    let issuing = IssuingGrant::AuthorizationCode;
+    let lifespan = (client.token_lifespans).access_token(issuing, settings.access_token_lifespan);
+    let mut issued = issue(
         minter,
         &grant,
         &row.granted_scope,
         with_refresh,
-        settings.access_token_lifespan,
+        lifespan,
         now,
     )?;
+    expire_refresh_token(
+        &mut issued,
+        client.token_lifespans.refresh_token(issuing),
+        now,
+    );
     Ok((row, issued))
 }
 
@@ -199,16 +207,31 @@ async fn refresh<S: TokenStore>(
     if !row.active {
         return Err(replayed(store, &row).await?);
     }
+    if row.expires_at.is_some_and(|at| at <= now) {
+        return Err(invalid_grant("The refresh token has expired.").into());
+    }
     let grant = GrantedAccess::of(&row);
-    let issued = issue(
-        minter,
-        &grant,
-        &scope,
-        true,
-        settings.access_token_lifespan,
+    let issuing = IssuingGrant::RefreshToken;
+    let lifespan = (client.token_lifespans).access_token(issuing, settings.access_token_lifespan);
+    let mut issued = issue(minter, &grant, &scope, true, lifespan, now)?;
+    expire_refresh_token(
+        &mut issued,
+        client.token_lifespans.refresh_token(issuing),
         now,
-    )?;
+    );
     Ok((row, issued))
+}
+
+/// Hydra 2.x per-client refresh-token lifespans: the new refresh token's row expires after
+/// `lifespan`; `None` keeps the server's rule (refresh tokens do not expire).
+fn expire_refresh_token(issued: &mut Issued, lifespan: Option<Duration>, now: Now) {
+    if let Some(lifespan) = lifespan {
+        for row in &mut issued.rows {
+            if row.kind == TokenKind::RefreshToken {
+                row.expires_at = Some(now.plus(lifespan));
+            }
+        }
+    }
 }
 
 /// Verifies a presented code or refresh token and loads its row; a token that is malformed,

@@ -31,6 +31,14 @@ impl ClientStore for Fake {
     async fn list_clients(&self, _: u32, _: u32) -> Result<Vec<Client>, StoreError> {
         unused()
     }
+    async fn list_clients_after(
+        &self,
+        _: &str,
+        _: &crate::store::ClientFilter,
+        _: u32,
+    ) -> Result<Vec<Client>, StoreError> {
+        unused()
+    }
     async fn update_client(
         &self,
         _: &Client,

@@ -2,9 +2,32 @@
 
 use oxydra_api::OAuth2Client;
 use oxydra_core::client::{Client, ClientInput};
+use oxydra_core::service::clients::{self, SavedClient};
 use oxydra_core::{ClientId, Secret};
 
+use super::client_wire_v2::lifespans_from_wire;
 use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Registers the client `body` describes (every generation's create).
+pub async fn create_client(state: &AppState, body: OAuth2Client) -> Result<SavedClient, ApiError> {
+    let input = to_input(body)?;
+    let policy = state.config.client_policy();
+    let (store, hasher, remote) = (&state.store, &state.hasher, &state.remote);
+    Ok(clients::create(store, hasher, remote, &policy, state.now(), input).await?)
+}
+
+/// Replaces client `id` with what `body` describes (every generation's update).
+pub async fn update_client(
+    state: &AppState,
+    id: ClientId,
+    body: OAuth2Client,
+) -> Result<SavedClient, ApiError> {
+    let input = to_input(body)?;
+    let policy = state.config.client_policy();
+    let (store, hasher, remote) = (&state.store, &state.hasher, &state.remote);
+    Ok(clients::update(store, hasher, remote, &policy, state.now(), id, input).await?)
+}
 
 /// A client id from a path segment; an invalid one is 400 `invalid_request`.
 pub fn parse_client_id(raw: String) -> Result<ClientId, ApiError> {
@@ -22,6 +45,11 @@ pub fn to_input(mut wire: OAuth2Client) -> Result<ClientInput, ApiError> {
         client_id,
         client_secret,
         token_endpoint_auth_method: auth_method,
+        skip_consent: wire.skip_consent.unwrap_or(false),
+        skip_logout_consent: wire.skip_logout_consent.unwrap_or(false),
+        metadata: wire.metadata.take(),
+        access_token_strategy: wire.access_token_strategy.take().unwrap_or_default(),
+        token_lifespans: lifespans_from_wire(&wire.lifespans)?,
         ..input_fields(wire)
     })
 }
@@ -82,26 +110,27 @@ macro_rules! shared_fields {
         present: $($present:ident),*;
     ) => {
         /// The body's shared fields as input: an absent optional field reads as empty. The
-        /// secret and the 0.10 spellings are [`to_input`]'s.
+        /// secret, the 0.10 spellings and the Hydra 2.x fields are [`to_input`]'s.
         fn input_fields(wire: OAuth2Client) -> ClientInput {
             ClientInput {
                 client_secret: None,
                 $($plain: wire.$plain,)*
                 $($optional: wire.$optional.unwrap_or_default(),)*
                 $($present: wire.$present.unwrap_or_default(),)*
+                ..ClientInput::default()
             }
         }
 
-        /// The input's fields as a response body, with no secret and no 0.10 spelling.
+        /// The input's fields as a response body, with no secret, no 0.10 spelling and no
+        /// Hydra 2.x field (the 1.x generations' shape; [`super::client_wire_v2`] adds them).
         fn body_fields(input: ClientInput) -> OAuth2Client {
             OAuth2Client {
                 client_secret: None,
                 client_secret_expires_at: 0,
-                id: None,
-                public: None,
                 $($plain: input.$plain,)*
                 $($optional: non_empty(input.$optional),)*
                 $($present: Some(input.$present),)*
+                ..OAuth2Client::default()
             }
         }
     };

@@ -12,7 +12,10 @@ use oxydra_core::service::clients;
 use oxydra_core::Secret;
 use oxydra_core::client::Client;
 
-use super::client_wire::{parse_client_id as parse_id, to_input, to_wire, with_v010_names};
+use super::client_wire::{
+    create_client, parse_client_id as parse_id, to_wire, update_client, with_v010_names,
+};
+use super::client_wire_v2::{keep_unsent_v2_fields, to_wire_v2};
 use super::paging;
 use crate::error::ApiError;
 use crate::extract::{Json, Page, Path};
@@ -30,16 +33,7 @@ async fn create(
     State(state): State<AppState>,
     Json(body): Json<OAuth2Client>,
 ) -> Result<Response, ApiError> {
-    let policy = state.config.client_policy();
-    let saved = clients::create(
-        &state.store,
-        &state.hasher,
-        &state.remote,
-        &policy,
-        state.now(),
-        to_input(body)?,
-    )
-    .await?;
+    let saved = create_client(&state, body).await?;
     let location = paging::encoded_path(CLIENTS, &[saved.client.id.as_str()]);
     let body = wire(&state, saved.client, saved.plaintext_secret);
     Ok(paging::created(&location, body))
@@ -80,17 +74,11 @@ async fn update(
             "The body sets no client field; PUT replaces the whole client, so send its metadata.",
         ));
     }
-    let policy = state.config.client_policy();
-    let saved = clients::update(
-        &state.store,
-        &state.hasher,
-        &state.remote,
-        &policy,
-        state.now(),
-        id,
-        to_input(body)?,
-    )
-    .await?;
+    let mut body = body;
+    // 1.x SDKs neither read nor send the Hydra 2.x fields: keep the stored ones unsent.
+    let stored = clients::get(&state.store, &id).await?;
+    keep_unsent_v2_fields(&mut body, to_wire_v2(stored, None));
+    let saved = update_client(&state, id, body).await?;
     Ok(axum::Json(wire(
         &state,
         saved.client,

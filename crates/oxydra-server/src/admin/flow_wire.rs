@@ -9,7 +9,25 @@ use oxydra_core::flow::answer::{ConsentAcceptance, LoginAcceptance};
 use oxydra_core::flow::{self, ConsentOutcome, OidcContext, Rejection};
 use oxydra_core::service::flow_admin::WithClient;
 
+use oxydra_api::OAuth2Client;
+use oxydra_core::client::Client;
+
 use super::client_wire::to_wire;
+use super::client_wire_v2::to_wire_v2;
+
+/// How a route generation writes the client a login or consent request embeds: the 1.x shape,
+/// or Hydra 2.x's (which carries `skip_consent` to the consent app).
+pub type ClientShape = fn(Client) -> OAuth2Client;
+
+/// The 1.x generations' embedded client.
+pub fn v1_client(client: Client) -> OAuth2Client {
+    to_wire(client, None)
+}
+
+/// The Hydra 2.x embedded client.
+pub fn v2_client(client: Client) -> OAuth2Client {
+    to_wire_v2(client, None)
+}
 
 fn oidc_context(ctx: OidcContext) -> OpenIDConnectContext {
     OpenIDConnectContext {
@@ -26,7 +44,7 @@ fn oidc_context(ctx: OidcContext) -> OpenIDConnectContext {
 }
 
 /// A login request and its client → `loginRequest` (client without its secret).
-pub fn login_to_wire(view: WithClient<flow::LoginRequest>) -> LoginRequest {
+pub fn login_to_wire(view: WithClient<flow::LoginRequest>, shape: ClientShape) -> LoginRequest {
     let WithClient { request, client } = view;
     LoginRequest {
         challenge: request.challenge.as_str().to_owned(),
@@ -34,14 +52,17 @@ pub fn login_to_wire(view: WithClient<flow::LoginRequest>) -> LoginRequest {
         skip: request.skip,
         subject: request.subject,
         oidc_context: oidc_context(request.oidc_context),
-        client: to_wire(client, None),
+        client: shape(client),
         request_url: request.request_url,
         session_id: request.login_session_id,
     }
 }
 
 /// A consent request and its client → `consentRequest` (client without its secret).
-pub fn consent_to_wire(view: WithClient<flow::ConsentRequest>) -> ConsentRequest {
+pub fn consent_to_wire(
+    view: WithClient<flow::ConsentRequest>,
+    shape: ClientShape,
+) -> ConsentRequest {
     let WithClient { request, client } = view;
     ConsentRequest {
         challenge: request.challenge.as_str().to_owned(),
@@ -49,7 +70,7 @@ pub fn consent_to_wire(view: WithClient<flow::ConsentRequest>) -> ConsentRequest
         skip: request.skip,
         subject: request.subject,
         oidc_context: oidc_context(request.oidc_context),
-        client: to_wire(client, None),
+        client: shape(client),
         request_url: request.request_url,
         login_challenge: Some(request.login_challenge.as_str().to_owned()),
         login_session_id: request.login_session_id,
@@ -60,6 +81,7 @@ pub fn consent_to_wire(view: WithClient<flow::ConsentRequest>) -> ConsentRequest
 /// was not accepted (the store lists only accepted ones).
 pub fn previous_session(
     mut view: WithClient<flow::ConsentRequest>,
+    shape: ClientShape,
 ) -> Option<PreviousConsentSession> {
     let Some(ConsentOutcome::Accepted {
         grant_scope,
@@ -72,7 +94,7 @@ pub fn previous_session(
         return None;
     };
     Some(PreviousConsentSession {
-        consent_request: consent_to_wire(view),
+        consent_request: consent_to_wire(view, shape),
         grant_scope,
         remember,
         remember_for,

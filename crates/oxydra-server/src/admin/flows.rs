@@ -10,6 +10,8 @@ use axum::extract::{FromRequestParts, RawPathParams, State};
 use axum::http::request::Parts;
 use axum::routing::{get, put};
 use oxydra_api::paths::{
+    ADMIN_CONSENT_REQUEST, ADMIN_CONSENT_REQUEST_ACCEPT, ADMIN_CONSENT_REQUEST_REJECT,
+    ADMIN_LOGIN_REQUEST, ADMIN_LOGIN_REQUEST_ACCEPT, ADMIN_LOGIN_REQUEST_REJECT,
     CONSENT_CHALLENGE_PARAM, CONSENT_REQUEST, CONSENT_REQUEST_ACCEPT,
     CONSENT_REQUEST_ACCEPT_BY_QUERY, CONSENT_REQUEST_BY_QUERY, CONSENT_REQUEST_REJECT,
     CONSENT_REQUEST_REJECT_BY_QUERY, LOGIN_CHALLENGE_PARAM, LOGIN_REQUEST, LOGIN_REQUEST_ACCEPT,
@@ -24,7 +26,8 @@ use oxydra_core::flow::FlowId;
 use oxydra_core::service::flow_admin::{self, Completed};
 
 use super::flow_wire::{
-    consent_acceptance, consent_to_wire, login_acceptance, login_to_wire, rejection,
+    consent_acceptance, consent_to_wire, login_acceptance, login_to_wire, rejection, v1_client,
+    v2_client,
 };
 use crate::error::ApiError;
 use crate::extract::Json;
@@ -46,6 +49,18 @@ pub fn routes() -> Router<AppState> {
         .route(CONSENT_REQUEST_ACCEPT_BY_QUERY, put(accept_consent))
         .route(CONSENT_REQUEST_REJECT, put(reject_consent))
         .route(CONSENT_REQUEST_REJECT_BY_QUERY, put(reject_consent))
+}
+
+/// The Hydra 2.x routes (`/admin/oauth2/auth/requests/…?…_challenge=`): the same handlers,
+/// the embedded client in the 2.x shape.
+pub fn v2_routes() -> Router<AppState> {
+    Router::new()
+        .route(ADMIN_LOGIN_REQUEST, get(get_login_v2))
+        .route(ADMIN_LOGIN_REQUEST_ACCEPT, put(accept_login))
+        .route(ADMIN_LOGIN_REQUEST_REJECT, put(reject_login))
+        .route(ADMIN_CONSENT_REQUEST, get(get_consent_v2))
+        .route(ADMIN_CONSENT_REQUEST_ACCEPT, put(accept_consent))
+        .route(ADMIN_CONSENT_REQUEST_REJECT, put(reject_consent))
 }
 
 /// Which request a [`Challenge`] names, and its query parameter in the Hydra 1.x form.
@@ -111,7 +126,16 @@ async fn get_login(
     Challenge(challenge, _): Challenge<Login>,
 ) -> Result<axum::Json<LoginRequest>, ApiError> {
     let view = flow_admin::get_login_request(&state.store, &challenge).await?;
-    Ok(axum::Json(login_to_wire(view)))
+    Ok(axum::Json(login_to_wire(view, v1_client)))
+}
+
+/// `GET /admin/oauth2/auth/requests/login?login_challenge=` → as [`get_login`], 2.x client.
+async fn get_login_v2(
+    State(state): State<AppState>,
+    Challenge(challenge, _): Challenge<Login>,
+) -> Result<axum::Json<LoginRequest>, ApiError> {
+    let view = flow_admin::get_login_request(&state.store, &challenge).await?;
+    Ok(axum::Json(login_to_wire(view, v2_client)))
 }
 
 /// `PUT …/login/{challenge}/accept` → `{"redirect_to": …&login_verifier=…}`; 400 on a rule
@@ -149,7 +173,17 @@ async fn get_consent(
     Challenge(challenge, _): Challenge<Consent>,
 ) -> Result<axum::Json<ConsentRequest>, ApiError> {
     let view = flow_admin::get_consent_request(&state.store, &challenge).await?;
-    Ok(axum::Json(consent_to_wire(view)))
+    Ok(axum::Json(consent_to_wire(view, v1_client)))
+}
+
+/// `GET /admin/oauth2/auth/requests/consent?consent_challenge=` → as [`get_consent`], with
+/// the 2.x client, whose `skip_consent` tells the consent app it may accept unasked.
+async fn get_consent_v2(
+    State(state): State<AppState>,
+    Challenge(challenge, _): Challenge<Consent>,
+) -> Result<axum::Json<ConsentRequest>, ApiError> {
+    let view = flow_admin::get_consent_request(&state.store, &challenge).await?;
+    Ok(axum::Json(consent_to_wire(view, v2_client)))
 }
 
 /// `PUT …/consent/{challenge}/accept` → `{"redirect_to": …&consent_verifier=…}`; 400 (checked

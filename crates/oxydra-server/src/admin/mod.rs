@@ -2,6 +2,7 @@
 
 pub mod access;
 mod client_wire;
+mod client_wire_v2;
 mod clients;
 mod flow_wire;
 mod flows;
@@ -12,6 +13,7 @@ mod paging;
 mod policies;
 mod sessions;
 mod tokens;
+mod v2;
 
 use axum::Router;
 use axum::routing::post;
@@ -27,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(keys::routes())
         .merge(policies::routes())
         .merge(sessions::routes())
+        .merge(v2::routes())
         .route(OAUTH2_INTROSPECT, post(tokens::introspect))
         .route(OAUTH2_FLUSH, post(tokens::flush))
 }

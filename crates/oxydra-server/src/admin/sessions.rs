@@ -10,7 +10,7 @@ use oxydra_api::paths::{CONSENT_SESSIONS, CONSENT_SESSIONS_OF_CLIENT, LOGIN_SESS
 use oxydra_core::service::flow_admin;
 
 use super::client_wire::parse_client_id;
-use super::flow_wire::previous_session;
+use super::flow_wire::{previous_session, v1_client};
 use super::paging;
 use crate::error::ApiError;
 use crate::extract::{Page, Path};
@@ -44,7 +44,10 @@ async fn list_consent_sessions(
                 .await?
         }
     };
-    let body: Vec<_> = rows.into_iter().filter_map(previous_session).collect();
+    let body: Vec<_> = rows
+        .into_iter()
+        .filter_map(|view| previous_session(view, v1_client))
+        .collect();
     let base = paging::encoded_path(CONSENT_SESSIONS.trim_end_matches("/{user}"), &[&user]);
     Ok(paging::respond(&base, page, body))
 }

@@ -1,4 +1,5 @@
-//! `POST /oauth2/introspect` (RFC 7662) and `POST /oauth2/flush` on the admin port.
+//! `POST /oauth2/introspect` (RFC 7662), `POST /oauth2/flush` and the deletion of a client's
+//! tokens on the admin port.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,7 +13,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::ApiError;
-use crate::extract::{Form, JsonOrEmpty};
+use crate::extract::{Form, JsonOrEmpty, Query};
 use crate::state::AppState;
 
 /// `POST /oauth2/introspect`: `{"active":false}` for anything not active (RFC 7662 §2.2). In
@@ -64,6 +65,30 @@ fn active(state: &AppState, row: StoredToken) -> OAuth2TokenIntrospection {
         username: None,
         ext: Some(row.session.access_extra).filter(|m| !m.is_empty()),
     }
+}
+
+/// `?client_id=` of the token deletion routes.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(crate) struct ClientTokensQuery {
+    client_id: Option<String>,
+}
+
+/// `DELETE /admin/oauth2/tokens?client_id=` (Hydra 2.x) and `DELETE /oauth2/tokens?client_id=`
+/// (1.x): 204 after revoking every access and refresh token of the client; 404 for an unknown
+/// client.
+pub(crate) async fn revoke_client_tokens(
+    State(state): State<AppState>,
+    Query(query): Query<ClientTokensQuery>,
+) -> Result<StatusCode, ApiError> {
+    let raw = query
+        .client_id
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| ApiError::invalid_request("Query parameter client_id is required."))?;
+    let client = super::client_wire::parse_client_id(raw)?;
+    let deleted = revoke::revoke_client_tokens(&state.store, &client).await?;
+    tracing::info!(deleted, "revoked the tokens of a client");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /oauth2/flush`: deletes access tokens and codes that expired and were issued before

@@ -14,6 +14,41 @@ const UNITS: &[(&str, u128)] = &[
     ("h", 3_600_000_000_000),
 ];
 
+/// Writes a duration the way Go's `time.Duration.String()` does (`1h0m0s`, `1m30.5s`, `1.5ms`,
+/// `0s`), as Hydra 2.x writes client lifespans, so [`parse_duration`] reads it back.
+pub fn format_go_duration(d: Duration) -> String {
+    let nanos = d.as_nanos();
+    if nanos == 0 {
+        return "0s".to_owned();
+    }
+    if nanos < 1_000_000_000 {
+        let (unit, per) = match nanos {
+            n if n < 1_000 => ("ns", 1),
+            n if n < 1_000_000 => ("\u{b5}s", 1_000),
+            _ => ("ms", 1_000_000),
+        };
+        return format!("{}{unit}", fraction(nanos / per, nanos % per, per));
+    }
+    let secs = nanos / 1_000_000_000;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let s = fraction(s, nanos % 1_000_000_000, 1_000_000_000);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, m) => format!("{m}m{s}s"),
+        (h, m) => format!("{h}h{m}m{s}s"),
+    }
+}
+
+/// `whole` plus `part / per` as a decimal without trailing zeros (`1`, `1.5`).
+fn fraction(whole: u128, part: u128, per: u128) -> String {
+    if part == 0 {
+        return whole.to_string();
+    }
+    let digits = per.ilog10() as usize;
+    let frac = format!("{part:0digits$}");
+    format!("{whole}.{}", frac.trim_end_matches('0'))
+}
+
 /// Parses a duration the way Go's `time.ParseDuration` does: a sequence of decimal numbers,
 /// each with an optional fraction and a mandatory unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`).
 /// A lone `0` is accepted; other unit-less numbers and negative durations are not.

@@ -41,7 +41,7 @@ pub use budget::AuthBudgetConfig;
 pub use connections::ConnectionConfig;
 pub use defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
 pub use dev_secret::{DEV_SECRET_SUFFIX, secret_file as dev_secret_file};
-pub use duration::{parse_bytes, parse_duration};
+pub use duration::{format_go_duration, parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
 pub(crate) use secrets::sha256;

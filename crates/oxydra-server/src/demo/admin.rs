@@ -76,6 +76,9 @@ pub(super) struct ClientInfo {
     /// Its display name, possibly empty.
     #[serde(deserialize_with = "nullable")]
     pub client_name: String,
+    /// Hydra 2.x: a first-party client, whose consent is accepted without asking.
+    #[serde(deserialize_with = "nullable")]
+    pub skip_consent: bool,
 }
 
 impl ClientInfo {
@@ -124,13 +127,14 @@ pub(super) fn denied() -> Value {
 }
 
 impl Demo {
-    /// `GET /oauth2/auth/requests/{kind}/{challenge}`.
+    /// `GET /admin/oauth2/auth/requests/{kind}?{kind}_challenge=` (the Hydra 2.x route, whose
+    /// client carries `skip_consent`).
     pub(super) async fn request<T: DeserializeOwned>(
         &self,
         kind: Kind,
         challenge: &str,
     ) -> Result<T, DemoError> {
-        let url = self.admin_url(&[kind.segment(), challenge])?;
+        let url = self.admin_url(kind, challenge, None)?;
         let response = self.http.get(url).send().await.map_err(unreachable)?;
         let response = check(kind, response).await?;
         response.json::<T>().await.map_err(|e| {
@@ -141,8 +145,8 @@ impl Demo {
         })
     }
 
-    /// `PUT /oauth2/auth/requests/{kind}/{challenge}/{accept|reject}` with `body`; the
-    /// `redirect_to` of the answer.
+    /// `PUT /admin/oauth2/auth/requests/{kind}/{accept|reject}?{kind}_challenge=` with `body`;
+    /// the `redirect_to` of the answer.
     pub(super) async fn answer(
         &self,
         kind: Kind,
@@ -150,7 +154,7 @@ impl Demo {
         verdict: &str,
         body: &Value,
     ) -> Result<String, DemoError> {
-        let url = self.admin_url(&[kind.segment(), challenge, verdict])?;
+        let url = self.admin_url(kind, challenge, Some(verdict))?;
         let response = self
             .http
             .put(url)
@@ -167,8 +171,13 @@ impl Demo {
         Ok(completed.redirect_to)
     }
 
-    /// `<admin>/oauth2/auth/requests/<segments…>`, each segment percent-encoded.
-    fn admin_url(&self, segments: &[&str]) -> Result<url::Url, DemoError> {
+    /// `<admin>/admin/oauth2/auth/requests/<kind>[/<verdict>]?<kind>_challenge=<challenge>`.
+    fn admin_url(
+        &self,
+        kind: Kind,
+        challenge: &str,
+        verdict: Option<&str>,
+    ) -> Result<url::Url, DemoError> {
         let not_ready = || {
             DemoError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -180,8 +189,10 @@ impl Demo {
         url.path_segments_mut()
             .map_err(|()| not_ready())?
             .pop_if_empty()
-            .extend(["oauth2", "auth", "requests"])
-            .extend(segments);
+            .extend(["admin", "oauth2", "auth", "requests", kind.segment()])
+            .extend(verdict);
+        url.query_pairs_mut()
+            .append_pair(&format!("{}_challenge", kind.segment()), challenge);
         Ok(url)
     }
 }

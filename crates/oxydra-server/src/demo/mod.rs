@@ -207,8 +207,10 @@ async fn show_consent(
 ) -> Result<Response, DemoError> {
     let challenge = param(query.as_deref(), "consent_challenge")?;
     let request: ConsentRequest = demo.request(Kind::Consent, &challenge).await?;
-    if request.skip {
-        // §3.3: a remembered consent is accepted without UI, the same scopes, remember=false.
+    if request.skip || request.client.skip_consent {
+        // §3.3: a remembered consent is accepted without UI, the same scopes, remember=false;
+        // so is a first-party client's (Hydra 2.x `skip_consent`, as Hydra's reference
+        // consent app does).
         let body = demo.accept_consent(&request, &request.requested_scope, false);
         return follow(
             demo.answer(Kind::Consent, &challenge, "accept", &body)

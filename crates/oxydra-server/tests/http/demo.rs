@@ -247,3 +247,43 @@ async fn the_demo_routes_exist_only_when_enabled() {
         .unwrap();
     assert_eq!(res.status(), 404);
 }
+
+/// Hydra 2.x `skip_consent` (issue 15 item 3): the consent app is told through the client of
+/// the 2.x consent request, and the demo app accepts a first-party client's consent unasked.
+#[tokio::test]
+async fn a_first_party_clients_consent_is_accepted_without_a_page() {
+    let server = start().await;
+    let patch = json!([{"op": "replace", "path": "/skip_consent", "value": true}]);
+    let res = reqwest::Client::new()
+        .patch(server.admin("/admin/clients/web"))
+        .json(&patch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let mut browser = Browser::new();
+    let login = to_login(&server, &mut browser, "").await;
+    let consent = log_in(&server, &mut browser, &login).await;
+    let challenge = param(&consent, "consent_challenge").unwrap();
+    let read = |path: String| async move {
+        let res = reqwest::get(path).await.unwrap();
+        res.json::<serde_json::Value>().await.unwrap()
+    };
+    let path = format!("/admin/oauth2/auth/requests/consent?consent_challenge={challenge}");
+    let request = read(server.admin(&path)).await;
+    assert_eq!(request["client"]["skip_consent"], true, "{request}");
+    // The 1.0.0-beta route keeps its shape.
+    let beta = read(server.admin(&format!("/oauth2/auth/requests/consent/{challenge}"))).await;
+    assert!(beta["client"].get("skip_consent").is_none(), "{beta}");
+
+    // No page: straight back to the authorization endpoint with every requested scope.
+    let nav = browser.get(&consent).await;
+    assert_eq!(nav.status, 302, "no consent page: {}", nav.body);
+    let to_client = browser.get(&nav.location.unwrap()).await.location.unwrap();
+    let granted = param(&to_client, "scope");
+    assert_eq!(
+        granted.as_deref(),
+        Some("openid offline read"),
+        "{to_client}"
+    );
+}

@@ -5,6 +5,7 @@
 
 mod access_control;
 mod admin_put;
+mod admin_v2;
 mod client_assertion;
 mod client_metadata_checks;
 mod clients;

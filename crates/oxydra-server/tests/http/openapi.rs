@@ -51,7 +51,7 @@ fn documented(admin_port: bool, legacy: bool, demo: bool, admin_on_public: bool)
         .filter(|r| match r.generation {
             Generation::V010 => legacy,
             Generation::Oxydra => demo,
-            Generation::V1Beta | Generation::V1Alpha1 => true,
+            Generation::V1Beta | Generation::V1Alpha1 | Generation::V1x | Generation::V2 => true,
         })
         .filter(|r| {
             if admin_port {

@@ -2,15 +2,15 @@
 
 use oxydra_core::client::Client;
 use oxydra_core::model::ClientId;
-use oxydra_core::store::{ClientStore, SecretChange, StoreError};
+use oxydra_core::store::{ClientFilter, ClientStore, SecretChange, StoreError};
 
 use crate::SqlStore;
-use crate::args::json_list;
+use crate::args::{json_list, lifespans_json};
 use crate::db::Arg;
 use crate::rows::{ClientRow, RevisionRow, SecretRow};
 use crate::sql::clients as sql;
 
-/// The client's fields as `$4..$23` of `INSERT` and `UPDATE`: everything but id, secret hash
+/// The client's fields as `$4..$29` of `INSERT` and `UPDATE`: everything but id, secret hash
 /// and creation time.
 pub(crate) fn field_args(c: &Client) -> Result<Vec<Arg>, StoreError> {
     let grants: Vec<&str> = c.grant_types.iter().map(|g| g.as_str()).collect();
@@ -36,6 +36,11 @@ pub(crate) fn field_args(c: &Client) -> Result<Vec<Arg>, StoreError> {
         Arg::Text(c.userinfo_signed_response_alg.clone()),
         Arg::Int(c.updated_at.unix_micros()),
         Arg::Text(c.id_token_signed_response_alg.clone()),
+        Arg::Bool(c.skip_consent),
+        Arg::Bool(c.skip_logout_consent),
+        Arg::OptText(c.metadata.as_ref().map(|v| v.to_string())),
+        Arg::Text(c.access_token_strategy.clone()),
+        lifespans_json(&c.token_lifespans)?,
     ])
 }
 
@@ -122,6 +127,23 @@ impl ClientStore for SqlStore {
     async fn list_clients(&self, limit: u32, offset: u32) -> Result<Vec<Client>, StoreError> {
         let args = [Arg::Int(i64::from(limit)), Arg::Int(i64::from(offset))];
         let rows: Vec<ClientRow> = self.db.fetch_all(&sql::LIST, &args).await?;
+        rows.into_iter().map(Client::try_from).collect()
+    }
+
+    #[tracing::instrument(name = "store.list_clients_after", level = "debug", skip_all)]
+    async fn list_clients_after(
+        &self,
+        after: &str,
+        filter: &ClientFilter,
+        limit: u32,
+    ) -> Result<Vec<Client>, StoreError> {
+        let args = [
+            Arg::Text(after.to_owned()),
+            Arg::Text(filter.name.clone()),
+            Arg::Text(filter.owner.clone()),
+            Arg::Int(i64::from(limit)),
+        ];
+        let rows: Vec<ClientRow> = self.db.fetch_all(&sql::LIST_AFTER, &args).await?;
         rows.into_iter().map(Client::try_from).collect()
     }
 

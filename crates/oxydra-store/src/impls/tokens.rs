@@ -172,6 +172,18 @@ impl TokenStore for SqlStore {
         Ok(deleted)
     }
 
+    #[tracing::instrument(name = "store.revoke_client_tokens", level = "debug", skip_all)]
+    async fn revoke_client_tokens(&self, client: &ClientId) -> Result<u64, StoreError> {
+        let args = [Arg::Text(client.as_str().to_owned())];
+        let mut tx = self.db.begin().await?;
+        // Codes first, as in `revoke_request`: an exchange in flight finishes before the
+        // deletion, which then sees the tokens it issued.
+        tx.execute(&sql::DEACTIVATE_CODES_OF_CLIENT, &args).await?;
+        let deleted = tx.execute(&sql::DELETE_OF_CLIENT, &args).await?;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
     fn flush_batch_size(&self) -> u32 {
         match self.backend() {
             // Every statement's commit waits for the WAL to reach the disk (~10-20 ms here),

@@ -13,11 +13,12 @@ macro_rules! client_columns {
          policy_uri, tos_uri, client_uri, logo_uri, contacts, subject_type, \
          sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, request_uris, \
          request_object_signing_alg, userinfo_signed_response_alg, created_at, updated_at, \
-         id_token_signed_response_alg"
+         id_token_signed_response_alg, skip_consent, skip_logout_consent, metadata, \
+         access_token_strategy, token_lifespans"
     };
 }
 
-/// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$24` the fields of
+/// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$29` the fields of
 /// [`crate::impls::clients::field_args`].
 pub(crate) static INSERT: Stmt = Stmt::new(
     "clients.insert",
@@ -25,9 +26,10 @@ pub(crate) static INSERT: Stmt = Stmt::new(
      response_types, scope, owner, policy_uri, tos_uri, client_uri, logo_uri, contacts, \
      subject_type, sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, \
      request_uris, request_object_signing_alg, userinfo_signed_response_alg, updated_at, \
-     id_token_signed_response_alg) \
+     id_token_signed_response_alg, skip_consent, skip_logout_consent, metadata, \
+     access_token_strategy, token_lifespans) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-     $19, $20, $21, $22, $23, $24)",
+     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
 );
 
 /// `$1` id.
@@ -51,8 +53,20 @@ pub(crate) static LIST: Stmt = Stmt::new(
     ),
 );
 
+/// Hydra 2.x keyset paging: `$1` the last id of the previous page (`''` for the first page),
+/// `$2` exact `client_name` (`''`: any), `$3` exact `owner` (`''`: any), `$4` limit; by id.
+pub(crate) static LIST_AFTER: Stmt = Stmt::new(
+    "clients.list_after",
+    concat!(
+        "SELECT ",
+        client_columns!(),
+        " FROM oxydra_client WHERE id > $1 AND ($2 = '' OR name = $2) \
+         AND ($3 = '' OR owner = $3) ORDER BY id LIMIT $4"
+    ),
+);
+
 /// One atomic statement, no read-modify-write: `$1` id, `$2` the secret mode (`keep`, `set`,
-/// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$24` the fields.
+/// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$29` the fields.
 /// `created_at` is never written. Returns the resulting hash; no row means no such client
 /// (MariaDB: read back in the update's transaction, see `MySqlForm::UpdateThenSelect`).
 pub(crate) static UPDATE: Stmt = Stmt::new(
@@ -68,7 +82,8 @@ pub(crate) static UPDATE: Stmt = Stmt::new(
      contacts = $14, subject_type = $15, sector_identifier_uri = $16, jwks_uri = $17, \
      jwks = $18, token_endpoint_auth_method = $19, request_uris = $20, \
      request_object_signing_alg = $21, userinfo_signed_response_alg = $22, updated_at = $23, \
-     id_token_signed_response_alg = $24 \
+     id_token_signed_response_alg = $24, skip_consent = $25, skip_logout_consent = $26, \
+     metadata = $27, access_token_strategy = $28, token_lifespans = $29 \
      WHERE id = $1 RETURNING secret_hash",
 )
 .mysql_form(MySqlForm::UpdateThenSelect {

@@ -152,6 +152,21 @@ pub(crate) static DEACTIVATE_CODES_OF_REQUEST: Stmt = Stmt::new(
      WHERE request_id = $1 AND kind = 'authorize_code' AND active = TRUE",
 );
 
+/// `$1` client id: deletes every access and refresh token of the client (Hydra 2.x
+/// `DELETE /admin/oauth2/tokens`).
+pub(crate) static DELETE_OF_CLIENT: Stmt = Stmt::new(
+    "tokens.delete_of_client",
+    "DELETE FROM oxydra_token \
+     WHERE client_id = $1 AND kind IN ('access_token', 'refresh_token')",
+);
+
+/// `$1` client id: deactivates the client's authorization codes, so none is redeemed later.
+pub(crate) static DEACTIVATE_CODES_OF_CLIENT: Stmt = Stmt::new(
+    "tokens.deactivate_codes_of_client",
+    "UPDATE oxydra_token SET active = FALSE \
+     WHERE client_id = $1 AND kind = 'authorize_code' AND active = TRUE",
+);
+
 /// `$1` kind, `$2` expired before, `$3` issued before, `$4` batch size. Rows without an
 /// expiry (refresh tokens) never match.
 pub(crate) static FLUSH: Stmt = Stmt::new(

@@ -77,6 +77,19 @@ pub fn full_client(id: &str) -> Client {
         request_object_signing_alg: "ES256".into(),
         userinfo_signed_response_alg: "RS256".into(),
         id_token_signed_response_alg: "ES256".into(),
+        skip_consent: true,
+        skip_logout_consent: true,
+        metadata: Some(serde_json::json!({"tier": "gold", "n": [1, 2]})),
+        access_token_strategy: "jwt".into(),
+        token_lifespans: oxydra_core::client::ClientLifespans {
+            client_credentials_grant_access_token_lifespan: Some(std::time::Duration::from_secs(
+                90,
+            )),
+            refresh_token_grant_refresh_token_lifespan: Some(std::time::Duration::from_micros(
+                1_500,
+            )),
+            ..Default::default()
+        },
         created_at: Now::from_unix_micros(1_700_000_000_123_456),
         updated_at: Now::from_unix_micros(1_700_000_100_654_321),
     }
@@ -107,6 +120,11 @@ pub fn minimal_client(id: &str) -> Client {
         request_object_signing_alg: String::new(),
         userinfo_signed_response_alg: String::new(),
         id_token_signed_response_alg: String::new(),
+        skip_consent: false,
+        skip_logout_consent: false,
+        metadata: None,
+        access_token_strategy: String::new(),
+        token_lifespans: Default::default(),
         created_at: Now::from_unix_secs(0),
         updated_at: Now::from_unix_secs(0),
     }

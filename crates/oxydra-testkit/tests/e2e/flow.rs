@@ -152,19 +152,29 @@ pub async fn run_flow(
     (login, consent, param(&to_client, "code").unwrap())
 }
 
-pub async fn redeem(server: &TestServer, code: &str) -> Value {
-    let res = reqwest::Client::new()
+/// `POST /oauth2/token` as client `id` (HTTP Basic with [`SECRET`]) with `form`.
+pub async fn token_request(
+    server: &TestServer,
+    id: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    reqwest::Client::new()
         .post(server.public("/oauth2/token"))
-        .basic_auth("web", Some(SECRET))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", CB),
-            ("code_verifier", VERIFIER),
-        ])
+        .basic_auth(id, Some(SECRET))
+        .form(form)
         .send()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+pub async fn redeem(server: &TestServer, code: &str) -> Value {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", CB),
+        ("code_verifier", VERIFIER),
+    ];
+    let res = token_request(server, "web", &form).await;
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }

@@ -9,6 +9,7 @@ mod discovery;
 mod fleet;
 mod flow;
 mod flow_binding;
+mod hydra_v2_sdk;
 mod id_token_algs;
 mod legacy;
 mod legacy_sdk;

@@ -12,12 +12,12 @@ use crate::{
     OAuth2Client, OAuth2TokenIntrospection,
 };
 
-const CLIENT_BODY: Body = Body::Json {
+pub(super) const CLIENT_BODY: Body = Body::Json {
     model: model::<OAuth2Client>(),
     required: true,
 };
 
-const KEY_SET_OK: &str = "The key set.";
+pub(super) const KEY_SET_OK: &str = "The key set.";
 
 /// Client, key, token and metrics routes of the admin port.
 pub(super) const ROUTES: &[Route] = &[

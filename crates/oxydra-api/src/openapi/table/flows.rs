@@ -18,20 +18,21 @@ use crate::{
     PreviousConsentSession, RejectRequest,
 };
 
-const LOGIN_QUERY: &[Query] = &[required(LOGIN_CHALLENGE_PARAM, "The login challenge.")];
-const CONSENT_QUERY: &[Query] = &[required(CONSENT_CHALLENGE_PARAM, "The consent challenge.")];
+pub(super) const LOGIN_QUERY: &[Query] = &[required(LOGIN_CHALLENGE_PARAM, "The login challenge.")];
+pub(super) const CONSENT_QUERY: &[Query] =
+    &[required(CONSENT_CHALLENGE_PARAM, "The consent challenge.")];
 
-const GET_LOGIN: &[Reply] = &[
+pub(super) const GET_LOGIN: &[Reply] = &[
     json(200, model::<LoginRequest>(), "The login request."),
     NOT_FOUND,
     CONFLICT,
 ];
-const GET_CONSENT: &[Reply] = &[
+pub(super) const GET_CONSENT: &[Reply] = &[
     json(200, model::<ConsentRequest>(), "The consent request."),
     NOT_FOUND,
     CONFLICT,
 ];
-const ANSWERED: &[Reply] = &[
+pub(super) const ANSWERED: &[Reply] = &[
     json(
         200,
         model::<CompletedRequest>(),
@@ -40,17 +41,17 @@ const ANSWERED: &[Reply] = &[
     NOT_FOUND,
     CONFLICT,
 ];
-const REVOKED: &[Reply] = &[reply(204, Shape::Empty, "Revoked."), NOT_FOUND];
+pub(super) const REVOKED: &[Reply] = &[reply(204, Shape::Empty, "Revoked."), NOT_FOUND];
 
-const ACCEPT_LOGIN: Body = Body::Json {
+pub(super) const ACCEPT_LOGIN: Body = Body::Json {
     model: model::<AcceptLoginRequest>(),
     required: true,
 };
-const ACCEPT_CONSENT: Body = Body::Json {
+pub(super) const ACCEPT_CONSENT: Body = Body::Json {
     model: model::<AcceptConsentRequest>(),
     required: true,
 };
-const REJECT: Body = Body::Json {
+pub(super) const REJECT: Body = Body::Json {
     model: model::<RejectRequest>(),
     required: true,
 };

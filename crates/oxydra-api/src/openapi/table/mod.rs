@@ -7,6 +7,7 @@ mod common;
 mod flows;
 mod legacy;
 mod public;
+mod v2;
 
 use crate::openapi::route::Route;
 
@@ -17,4 +18,5 @@ pub fn routes() -> impl Iterator<Item = &'static Route> {
         .chain(admin::ROUTES)
         .chain(flows::ROUTES)
         .chain(legacy::ROUTES)
+        .chain(v2::ROUTES)
 }

@@ -2,6 +2,7 @@
 //! client with what its response type asks for (RFC 6749 §4.1.2, §4.2.2; OIDC Core §3.2.2.5,
 //! §3.3.2.5): a code, an access token, an ID token, or a combination.
 
+use crate::client::IssuingGrant;
 use crate::flow::{ConsentRequest, FlowId, LoginOutcome, consent};
 use crate::oauth2::grant::issue::{GrantedAccess, issue};
 use crate::oidc::claims::{self, check_subject};
@@ -162,12 +163,14 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
                 .load(self.store, self.now)
                 .await
                 .map_err(|e| fail(e.into()))?;
+            let lifespan = (self.client.token_lifespans)
+                .access_token(IssuingGrant::Implicit, self.settings.access_token_lifespan);
             let issued = issue(
                 &loaded.minter(),
                 &grant,
                 &grant.granted_scope,
                 false,
-                self.settings.access_token_lifespan,
+                lifespan,
                 self.now,
             )
             .map_err(|e| fail(e.into()))?;
@@ -183,6 +186,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             };
             let signed = issuers
                 .oidc
+                .for_client(self.client, IssuingGrant::Implicit)
                 .issue(
                     self.store,
                     &grant,

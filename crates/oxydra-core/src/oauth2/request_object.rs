@@ -148,8 +148,9 @@ pub struct VerifiedRequestObject {
 ///   otherwise one of [`SIGNING_ALGORITHMS`], verified with the key chosen as for client
 ///   assertions (by `kid`, type and curve fitting `alg`).
 /// - `iss` is the client id (required when signed); `client_id`, when present, is the
-///   request's; `aud` is or contains the issuer; `exp` is present, in the future and at most
-///   [`MAX_LIFETIME`] ahead; `nbf` and `iat` are not in the future; a signed object has a `jti`.
+///   request's; `aud` is or contains the issuer (when signed, or when present); `exp` is in the
+///   future and at most [`MAX_LIFETIME`] ahead (required when signed); `nbf` and `iat` are not
+///   in the future; a signed object has a `jti`.
 /// - It carries no `request`, `request_uri` or verifier.
 pub fn verify_request_object(
     jwt: &str,
@@ -233,7 +234,9 @@ fn check_claims(
     let aud_ok = match claims.get("aud") {
         Some(Value::Array(auds)) => auds.iter().any(is_issuer),
         Some(aud) => is_issuer(aud),
-        None => false,
+        // OIDC Core §6.1 asks `aud` of signed objects; an unsigned one, which anybody could
+        // have written, gains nothing from it (the OIDF OP-request-Unsigned test sends none).
+        None => !signed,
     };
     if !aud_ok {
         return Err(invalid_object(format!(
@@ -241,22 +244,27 @@ fn check_claims(
             context.issuer
         )));
     }
-    let expires_at = check_time(claims, context.now)?;
-    if !signed {
+    let expires_at = check_time(claims, context.now, signed)?;
+    let Some(expires_at) = expires_at.filter(|_| signed) else {
         return Ok(None);
-    }
+    };
     let jti = string("jti").filter(|jti| !jti.is_empty()).ok_or_else(|| {
         invalid_object("A signed request object must carry a non-empty jti claim.")
     })?;
     Ok(Some((jti.to_owned(), expires_at)))
 }
 
-/// `exp` is required, in the future and at most [`MAX_LIFETIME`] ahead; `nbf` and `iat` are
-/// not more than [`CLOCK_SKEW`] in the future. Returns `exp`.
-fn check_time(claims: &Value, now: Now) -> Result<Now, OAuthError> {
+/// `exp` is in the future and at most [`MAX_LIFETIME`] ahead (required when `signed`: it bounds
+/// how long the `jti` is kept); `nbf` and `iat` are not more than [`CLOCK_SKEW`] in the future.
+/// Returns `exp`.
+fn check_time(claims: &Value, now: Now, signed: bool) -> Result<Option<Now>, OAuthError> {
     let date = |name| OBJECT.numeric_date(claims, name).map_err(refused);
-    let expires_at = date("exp")?
-        .ok_or_else(|| invalid_object("The request object must carry an exp claim."))?;
+    let Some(expires_at) = date("exp")? else {
+        if signed {
+            return Err(invalid_object("The request object must carry an exp claim."));
+        }
+        return check_not_before(&date, now).map(|()| None);
+    };
     if expires_at <= now {
         return Err(invalid_object("The request object has expired."));
     }
@@ -265,6 +273,15 @@ fn check_time(claims: &Value, now: Now) -> Result<Now, OAuthError> {
             "The request object's exp is too far in the future: it may be at most 3600 seconds from now.",
         ));
     }
+    check_not_before(&date, now)?;
+    Ok(Some(expires_at))
+}
+
+/// `nbf` and `iat`, when present, are not more than [`CLOCK_SKEW`] in the future.
+fn check_not_before(
+    date: &impl Fn(&'static str) -> Result<Option<Now>, OAuthError>,
+    now: Now,
+) -> Result<(), OAuthError> {
     let latest_start = now.plus(CLOCK_SKEW);
     if date("nbf")?.is_some_and(|nbf| nbf > latest_start) {
         return Err(invalid_object(
@@ -276,7 +293,7 @@ fn check_time(claims: &Value, now: Now) -> Result<Now, OAuthError> {
             "The request object was issued in the future (iat).",
         ));
     }
-    Ok(expires_at)
+    Ok(())
 }
 
 /// The object's authorization request parameters: every claim but the JWT's own, strings as

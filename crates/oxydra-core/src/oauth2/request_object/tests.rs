@@ -154,11 +154,30 @@ fn unsigned_objects_only_for_clients_registered_with_none() {
     let ok = verify_request_object(&jwt, &client_with("none"), None, context()).unwrap();
     assert_eq!(ok.replay, None);
     assert_eq!(ok.params["state"], "object-state");
-    // Without iss and jti it is still fine; a signature part is not.
+    // Without iss, jti, aud and exp it is still fine (OIDC Core §6.1 asks them of signed
+    // objects only; the OIDF OP-request-Unsigned test sends none); a signature part is not.
     let mut bare = claims();
-    bare.as_object_mut().unwrap().remove("iss");
-    bare.as_object_mut().unwrap().remove("jti");
+    for claim in ["iss", "jti", "aud", "exp"] {
+        bare.as_object_mut().unwrap().remove(claim);
+    }
     assert!(verify_request_object(&unsigned(&bare), &client_with("none"), None, context()).is_ok());
+    // A wrong aud or an expired exp, when present, is still refused.
+    let mut wrong_aud = bare.clone();
+    wrong_aud["aud"] = "https://elsewhere.example".into();
+    let jwt_wrong = unsigned(&wrong_aud);
+    refused(
+        verify_request_object(&jwt_wrong, &client_with("none"), None, context()),
+        &jwt_wrong,
+        "aud",
+    );
+    let mut expired = bare.clone();
+    expired["exp"] = 1.into();
+    let jwt_expired = unsigned(&expired);
+    refused(
+        verify_request_object(&jwt_expired, &client_with("none"), None, context()),
+        &jwt_expired,
+        "expired",
+    );
     let padded = format!("{jwt}c2ln");
     refused(
         verify_request_object(&padded, &client_with("none"), None, context()),

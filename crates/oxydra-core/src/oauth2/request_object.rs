@@ -261,7 +261,9 @@ fn check_time(claims: &Value, now: Now, signed: bool) -> Result<Option<Now>, OAu
     let date = |name| OBJECT.numeric_date(claims, name).map_err(refused);
     let Some(expires_at) = date("exp")? else {
         if signed {
-            return Err(invalid_object("The request object must carry an exp claim."));
+            return Err(invalid_object(
+                "The request object must carry an exp claim.",
+            ));
         }
         return check_not_before(&date, now).map(|()| None);
     };

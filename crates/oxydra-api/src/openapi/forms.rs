@@ -104,6 +104,17 @@ pub struct LogoutConfirmationForm {
     logout_confirmation: Option<String>,
 }
 
+/// Body of `POST /oauth2/sessions/logout` (OIDC RP-Initiated Logout 1.0 §2).
+#[derive(ToSchema)]
+pub struct EndSessionForm {
+    /// An ID token this server issued to the client asking (RP-initiated logout).
+    id_token_hint: Option<String>,
+    /// Where the browser goes afterwards: one the hinted client registered.
+    post_logout_redirect_uri: Option<String>,
+    /// Returned with the browser to `post_logout_redirect_uri`.
+    state: Option<String>,
+}
+
 /// Body of the demo login and consent pages' `POST`s (the fields of their HTML forms).
 #[derive(ToSchema)]
 pub struct DemoForm {

@@ -92,6 +92,18 @@ client_fields! {
     userinfo_signed_response_alg: String => userinfo_signed_response_alg: String;
     /// The algorithm that signs its ID tokens; empty means the server's default.
     id_token_signed_response_alg: String => id_token_signed_response_alg: String;
+    /// Where the browser may go after an RP-initiated logout (OIDC RP-Initiated Logout 1.0
+    /// §3.1), compared by exact string match.
+    post_logout_redirect_uris: Vec<String> => post_logout_redirect_uris: Vec<String>;
+    /// The page the logout page frames to tell the client (Front-Channel Logout 1.0 §2);
+    /// empty when unset.
+    frontchannel_logout_uri: String => frontchannel_logout_uri: String;
+    /// Whether that page needs `iss` and `sid` (Front-Channel Logout 1.0 §2).
+    frontchannel_logout_session_required: bool => frontchannel_logout_session_required: bool;
+    /// Where logout tokens are posted (Back-Channel Logout 1.0 §2.2); empty when unset.
+    backchannel_logout_uri: String => backchannel_logout_uri: String;
+    /// Whether logout tokens must carry `sid` (Back-Channel Logout 1.0 §2.2); they always do.
+    backchannel_logout_session_required: bool => backchannel_logout_session_required: bool;
 }
 
 /// A held field value back in the form it is submitted in, for [`Client::into_input`].

@@ -181,6 +181,8 @@ pub struct UrlsConfig {
     pub error: Url,
     /// Target after a login session is revoked (`OAUTH2_LOGOUT_REDIRECT_URL`).
     pub logout_redirect: Url,
+    /// The logout app (`OAUTH2_LOGOUT_URL`), which accepts or rejects logout requests.
+    pub logout: Url,
 }
 
 /// The built-in demo login and consent app: for trying Oxydra, refused outside development mode.

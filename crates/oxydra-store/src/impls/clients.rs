@@ -10,7 +10,7 @@ use crate::db::Arg;
 use crate::rows::{ClientRow, RevisionRow, SecretRow};
 use crate::sql::clients as sql;
 
-/// The client's fields as `$4..$23` of `INSERT` and `UPDATE`: everything but id, secret hash
+/// The client's fields as `$4..$29` of `INSERT` and `UPDATE`: everything but id, secret hash
 /// and creation time.
 pub(crate) fn field_args(c: &Client) -> Result<Vec<Arg>, StoreError> {
     let grants: Vec<&str> = c.grant_types.iter().map(|g| g.as_str()).collect();
@@ -36,6 +36,11 @@ pub(crate) fn field_args(c: &Client) -> Result<Vec<Arg>, StoreError> {
         Arg::Text(c.userinfo_signed_response_alg.clone()),
         Arg::Int(c.updated_at.unix_micros()),
         Arg::Text(c.id_token_signed_response_alg.clone()),
+        json_list(&c.post_logout_redirect_uris)?,
+        Arg::Text(c.frontchannel_logout_uri.clone()),
+        Arg::Bool(c.frontchannel_logout_session_required),
+        Arg::Text(c.backchannel_logout_uri.clone()),
+        Arg::Bool(c.backchannel_logout_session_required),
     ])
 }
 

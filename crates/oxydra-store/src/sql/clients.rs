@@ -13,11 +13,13 @@ macro_rules! client_columns {
          policy_uri, tos_uri, client_uri, logo_uri, contacts, subject_type, \
          sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, request_uris, \
          request_object_signing_alg, userinfo_signed_response_alg, created_at, updated_at, \
-         id_token_signed_response_alg"
+         id_token_signed_response_alg, post_logout_redirect_uris, frontchannel_logout_uri, \
+         frontchannel_logout_session_required, backchannel_logout_uri, \
+         backchannel_logout_session_required"
     };
 }
 
-/// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$24` the fields of
+/// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$29` the fields of
 /// [`crate::impls::clients::field_args`].
 pub(crate) static INSERT: Stmt = Stmt::new(
     "clients.insert",
@@ -25,9 +27,11 @@ pub(crate) static INSERT: Stmt = Stmt::new(
      response_types, scope, owner, policy_uri, tos_uri, client_uri, logo_uri, contacts, \
      subject_type, sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, \
      request_uris, request_object_signing_alg, userinfo_signed_response_alg, updated_at, \
-     id_token_signed_response_alg) \
+     id_token_signed_response_alg, post_logout_redirect_uris, frontchannel_logout_uri, \
+     frontchannel_logout_session_required, backchannel_logout_uri, \
+     backchannel_logout_session_required) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-     $19, $20, $21, $22, $23, $24)",
+     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
 );
 
 /// `$1` id.
@@ -52,7 +56,7 @@ pub(crate) static LIST: Stmt = Stmt::new(
 );
 
 /// One atomic statement, no read-modify-write: `$1` id, `$2` the secret mode (`keep`, `set`,
-/// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$24` the fields.
+/// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$29` the fields.
 /// `created_at` is never written. Returns the resulting hash; no row means no such client
 /// (MariaDB: read back in the update's transaction, see `MySqlForm::UpdateThenSelect`).
 pub(crate) static UPDATE: Stmt = Stmt::new(
@@ -68,7 +72,9 @@ pub(crate) static UPDATE: Stmt = Stmt::new(
      contacts = $14, subject_type = $15, sector_identifier_uri = $16, jwks_uri = $17, \
      jwks = $18, token_endpoint_auth_method = $19, request_uris = $20, \
      request_object_signing_alg = $21, userinfo_signed_response_alg = $22, updated_at = $23, \
-     id_token_signed_response_alg = $24 \
+     id_token_signed_response_alg = $24, post_logout_redirect_uris = $25, \
+     frontchannel_logout_uri = $26, frontchannel_logout_session_required = $27, \
+     backchannel_logout_uri = $28, backchannel_logout_session_required = $29 \
      WHERE id = $1 RETURNING secret_hash",
 )
 .mysql_form(MySqlForm::UpdateThenSelect {

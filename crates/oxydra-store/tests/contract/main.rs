@@ -18,6 +18,7 @@ mod flows;
 mod keys;
 mod legacy_consent;
 mod lifecycle;
+mod logout;
 mod policies;
 mod schema;
 mod sqlite_file;
@@ -77,6 +78,11 @@ pub fn full_client(id: &str) -> Client {
         request_object_signing_alg: "ES256".into(),
         userinfo_signed_response_alg: "RS256".into(),
         id_token_signed_response_alg: "ES256".into(),
+        post_logout_redirect_uris: vec!["https://app.example/logged-out".into()],
+        frontchannel_logout_uri: "https://app.example/fc".into(),
+        frontchannel_logout_session_required: true,
+        backchannel_logout_uri: "https://app.example/bc".into(),
+        backchannel_logout_session_required: true,
         created_at: Now::from_unix_micros(1_700_000_000_123_456),
         updated_at: Now::from_unix_micros(1_700_000_100_654_321),
     }
@@ -107,6 +113,11 @@ pub fn minimal_client(id: &str) -> Client {
         request_object_signing_alg: String::new(),
         userinfo_signed_response_alg: String::new(),
         id_token_signed_response_alg: String::new(),
+        post_logout_redirect_uris: vec![],
+        frontchannel_logout_uri: String::new(),
+        frontchannel_logout_session_required: false,
+        backchannel_logout_uri: String::new(),
+        backchannel_logout_session_required: false,
         created_at: Now::from_unix_secs(0),
         updated_at: Now::from_unix_secs(0),
     }

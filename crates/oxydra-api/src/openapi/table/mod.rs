@@ -16,5 +16,6 @@ pub fn routes() -> impl Iterator<Item = &'static Route> {
         .iter()
         .chain(admin::ROUTES)
         .chain(flows::ROUTES)
+        .chain(flows::LOGOUT_ROUTES)
         .chain(legacy::ROUTES)
 }

@@ -136,6 +136,11 @@ pub(crate) mod tests_support {
             request_object_signing_alg: String::new(),
             userinfo_signed_response_alg: String::new(),
             id_token_signed_response_alg: String::new(),
+            post_logout_redirect_uris: vec![],
+            frontchannel_logout_uri: String::new(),
+            frontchannel_logout_session_required: false,
+            backchannel_logout_uri: String::new(),
+            backchannel_logout_session_required: false,
             created_at: Now::from_unix_secs(0),
             updated_at: Now::from_unix_secs(0),
         }

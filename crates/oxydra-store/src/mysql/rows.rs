@@ -12,8 +12,8 @@ use sqlx::mysql::MySqlRow;
 
 use crate::rows::{
     ClientRow, ConsentRequestRow, CountRow, FlowRow, KeyRow, LegacyConsentRow, LoginRequestRow,
-    LoginSessionRow, PolicyRow, RequestRow, RevisionRow, SecretRow, TokenRow, VerifierUsedRow,
-    VersionRow,
+    LoginSessionRow, PolicyRow, RequestRow, RevisionRow, RotatedRow, SecretRow, TokenRow,
+    VerifierUsedRow, VersionRow,
 };
 
 /// A row type the MySQL backend can decode.

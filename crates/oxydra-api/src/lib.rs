@@ -41,6 +41,6 @@ pub use legacy_model::{ConsentRequestAcceptance, ConsentRequestRejection, OAuth2
 pub use oidc_model::WellKnown;
 pub use policy_model::{Policy, PolicyCondition};
 pub use token_model::{
-    FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection, OauthTokenResponse,
-    UserinfoResponse,
+    DeviceAuthorization, FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection,
+    OauthTokenResponse, UserinfoResponse,
 };

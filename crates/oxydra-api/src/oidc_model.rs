@@ -29,6 +29,9 @@ pub struct WellKnown {
     /// `<issuer>/clients`, a route of the admin port).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registration_endpoint: Option<String>,
+    /// RFC 8628 §4: the device authorization endpoint; omitted while the device flow is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
     /// RP-initiated logout; omitted while the server has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_session_endpoint: Option<String>,

@@ -24,6 +24,11 @@ pub const LOGIN_SESSION_REVOKE: &str = "/oauth2/auth/sessions/login/revoke";
 pub const OAUTH2_TOKEN: &str = "/oauth2/token";
 /// Public: token revocation (RFC 7009).
 pub const OAUTH2_REVOKE: &str = "/oauth2/revoke";
+/// Public: the device authorization endpoint (RFC 8628 §3.1).
+pub const OAUTH2_DEVICE_AUTH: &str = "/oauth2/device/auth";
+/// Public: the device flow's verification page, where the user types the user code (RFC 8628
+/// §3.3) and where the login and consent apps send the browser back to.
+pub const OAUTH2_DEVICE_VERIFY: &str = "/oauth2/device/verify";
 /// Admin: token introspection (RFC 7662).
 pub const OAUTH2_INTROSPECT: &str = "/oauth2/introspect";
 /// Admin: deletes expired tokens.

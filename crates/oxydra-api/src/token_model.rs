@@ -25,6 +25,25 @@ pub struct OauthTokenResponse {
     pub id_token: Option<String>,
 }
 
+/// Body of a successful `POST /oauth2/device/auth` (RFC 8628 §3.2; Hydra's
+/// `deviceAuthorization`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DeviceAuthorization {
+    /// The device verification code the device polls the token endpoint with.
+    pub device_code: String,
+    /// The code the user types at the verification page (`BCDF-GHJK`).
+    pub user_code: String,
+    /// Where the user types the user code.
+    pub verification_uri: String,
+    /// The verification URI with the user code filled in (for a link or a QR code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_uri_complete: Option<String>,
+    /// Seconds until the device code and the user code expire.
+    pub expires_in: i64,
+    /// The minimum seconds the device waits between polls.
+    pub interval: i64,
+}
+
 /// Body of `POST /oauth2/introspect` (RFC 7662 §2.2; Hydra's `oAuth2TokenIntrospection`).
 /// An inactive token is exactly `{"active":false}`: every other field is omitted when empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]

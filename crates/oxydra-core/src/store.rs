@@ -7,6 +7,7 @@
 use std::future::Future;
 
 use crate::client::Client;
+use crate::flow::device::{DeviceDecision, DeviceGrant};
 use crate::flow::login::SessionChange;
 use crate::flow::{
     ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, VerifierUse,
@@ -438,9 +439,83 @@ pub trait PolicyStore: Send + Sync {
     fn load_policies(&self) -> impl Future<Output = Result<(i64, Vec<Policy>), StoreError>> + Send;
 }
 
+/// Persistence of device authorizations (RFC 8628). Each method that touches more than one
+/// row is one transaction.
+pub trait DeviceStore: Send + Sync {
+    /// Stores a new device grant; `StoreError::Conflict` when its user code hash (or device
+    /// code) is taken, so the caller draws another code.
+    fn create_device_grant(
+        &self,
+        grant: &DeviceGrant,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The grant of a device code's signature, whatever its state.
+    fn get_device_grant(
+        &self,
+        signature: &TokenSignature,
+    ) -> impl Future<Output = Result<Option<DeviceGrant>, StoreError>> + Send;
+
+    /// The grant of a user code's lookup hash, whatever its state.
+    fn get_device_grant_by_user_code(
+        &self,
+        user_code_hash: &str,
+    ) -> impl Future<Output = Result<Option<DeviceGrant>, StoreError>> + Send;
+
+    /// The grant of a verification-page challenge, whatever its state.
+    fn get_device_grant_by_challenge(
+        &self,
+        challenge: &FlowId,
+    ) -> impl Future<Output = Result<Option<DeviceGrant>, StoreError>> + Send;
+
+    /// Records a poll of a pending grant at `polled_at`, with its new minimum interval.
+    fn record_device_poll(
+        &self,
+        signature: &TokenSignature,
+        polled_at: Now,
+        interval_secs: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The consent step of the device flow as one transaction: redeems the consent `verifier`
+    /// and records `decision` on the grant of `challenge`, which must still be pending and
+    /// unexpired at `now`. [`VerifierUse::Fresh`]`(false)` when the grant was not: nothing is
+    /// written and the verifier stays unused. Of two concurrent calls exactly one is fresh.
+    fn consent_to_device(
+        &self,
+        verifier: &FlowId,
+        challenge: &FlowId,
+        decision: &DeviceDecision,
+        now: Now,
+    ) -> impl Future<Output = Result<VerifierUse<bool>, StoreError>> + Send;
+
+    /// Marks the pending grant of `challenge` denied (the login app rejected the login);
+    /// `false` when it was not pending.
+    fn deny_device_grant(
+        &self,
+        challenge: &FlowId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Marks an authorized grant used and stores `issued`, in one transaction, if it has not
+    /// expired at `now`. A grant that was used already (or that another poll redeemed first)
+    /// gets every access and refresh token of its request deleted instead, and that revocation
+    /// is committed: [`UseOutcome::Replayed`], as for a reused authorization code.
+    fn redeem_device_grant(
+        &self,
+        signature: &TokenSignature,
+        issued: &[StoredToken],
+        now: Now,
+    ) -> impl Future<Output = Result<UseOutcome, StoreError>> + Send;
+
+    /// Deletes at most `criteria.batch_size` grants created before `criteria.issued_before`
+    /// that expired before `criteria.expired_before`; returns how many.
+    fn flush_device_grants(
+        &self,
+        criteria: FlushCriteria,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
 /// Everything the server needs from storage.
 pub trait Store:
-    ClientStore + TokenStore + FlowStore + KeyStore + PolicyStore + LegacyConsentStore
+    ClientStore + TokenStore + FlowStore + KeyStore + PolicyStore + LegacyConsentStore + DeviceStore
 {
     /// Checks the database answers (readiness probe).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -19,6 +19,9 @@ pub fn public_router(state: AppState) -> Router {
     if let Some(app) = &state.demo {
         router = router.merge(demo::routes(app.clone()));
     }
+    if state.device.is_some() {
+        router = router.merge(public::device_routes());
+    }
     if state.config.v010() {
         router = router.merge(legacy_public_admin_routes(&state));
     }

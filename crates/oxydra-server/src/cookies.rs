@@ -1,6 +1,6 @@
 //! The flow's browser cookies (`shared/spec/behaviour.md` §3.4), signed with `COOKIE_SECRET`:
-//! `oauth2_authentication_csrf`, `oauth2_consent_csrf`, `oauth2_authentication_session`, and
-//! the 0.10 flow's `consent_session`.
+//! `oauth2_authentication_csrf`, `oauth2_consent_csrf`, `oauth2_authentication_session`,
+//! the 0.10 flow's `consent_session` and the device flow's `oauth2_device_csrf`.
 //!
 //! A value is `<value>.<base64url(HMAC-SHA-256(key, name "=" value))>`: tamper-proof and bound
 //! to its cookie name, so a CSRF value cannot be replayed as a session id. Cookies are
@@ -23,6 +23,8 @@ pub const CONSENT_CSRF: &str = "oauth2_consent_csrf";
 pub const SESSION: &str = "oauth2_authentication_session";
 /// `consent_session`: the 0.10 consent-by-id flow's CSRF cookie (Hydra 0.10's name).
 pub const LEGACY_CONSENT: &str = "consent_session";
+/// `oauth2_device_csrf`: the device flow's verification form (RFC 8628 §3.3).
+pub const DEVICE_CSRF: &str = "oauth2_device_csrf";
 /// The name prefix of every flow cookie over https.
 const HOST_PREFIX: &str = "__Host-";
 /// Lifetime of the CSRF cookies: the flow's whole round trip is limited to 15 minutes.
@@ -110,6 +112,7 @@ impl CookieJar {
                     CONSENT_CSRF => &mut cookies.consent_csrf,
                     SESSION => &mut cookies.session_id,
                     LEGACY_CONSENT => &mut cookies.legacy_consent_csrf,
+                    DEVICE_CSRF => &mut cookies.device_csrf,
                     _ => continue,
                 };
                 if let Some(v) = self.verify(name, value) {
@@ -154,6 +157,9 @@ impl CookieJar {
                         self.cookie(LEGACY_CONSENT, csrf.as_str(), Some(*max_age))
                     }
                     CookieChange::ClearLegacyConsent => self.clear(LEGACY_CONSENT),
+                    CookieChange::DeviceCsrf(v) => {
+                        self.cookie(DEVICE_CSRF, v.as_str(), Some(CSRF_MAX_AGE))
+                    }
                 };
                 HeaderValue::from_str(&text).ok()
             })

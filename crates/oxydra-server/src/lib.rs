@@ -15,6 +15,7 @@ pub mod config;
 pub mod conn;
 pub mod cookies;
 pub mod demo;
+pub mod device_guesses;
 pub mod error;
 pub mod extract;
 pub mod hashing;

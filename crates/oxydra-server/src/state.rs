@@ -10,6 +10,7 @@ use oxydra_core::Secret;
 use oxydra_core::client::SubjectType;
 use oxydra_core::client::secret::SecretHasher;
 use oxydra_core::clock::{Clock, SystemClock};
+use oxydra_core::flow::device::DeviceSettings;
 use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher, OIDC_SIGNING_ALGS};
 use oxydra_core::model::Now;
 use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
@@ -31,6 +32,7 @@ use crate::auth_budget::{DEFAULT_TRACKED_KEYS, FailureBudget};
 use crate::config::Config;
 use crate::cookies::CookieJar;
 use crate::demo::Demo;
+use crate::device_guesses::GuessBudget;
 use crate::hashing::{DEFAULT_SECRET_CACHE_CAPACITY, ServerHasher};
 use crate::jwks_fetch::{JwksFetchConfig, JwksFetcher};
 use crate::remote_fetch::{FetchPolicy, RemoteFetcher};
@@ -95,9 +97,20 @@ pub struct Services {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Failed client authentications per client and IP (`OXYDRA_AUTH_FAILURE*`).
     pub auth_failures: Arc<FailureBudget>,
+    /// The device authorization grant, when `OXYDRA_DEVICE_FLOW` is on.
+    pub device: Option<Arc<DeviceFlow>>,
     /// The token side (issuer, token keys, signing sets, lifespans, strategies), built once;
     /// it shares the keys and sets above.
     pub provider: Arc<Provider>,
+}
+
+/// The device authorization grant's settings and its verification page's guess counters.
+#[derive(Debug)]
+pub struct DeviceFlow {
+    /// Lifetimes, interval, user-code length, the published verification URI.
+    pub settings: DeviceSettings,
+    /// Wrong user codes per address and in total.
+    pub guesses: GuessBudget,
 }
 
 impl AppState {
@@ -151,12 +164,14 @@ impl AppState {
         };
         let policies = Arc::new(PolicyCache::new(config.access_control.policy_cache_ttl));
         let discovery = discovery::build(&config, id_token_keys.algorithms())?;
+        let device = device_flow(&config)?.map(Arc::new);
         Ok(Self(Arc::new(Services {
             provider,
             policies,
             discovery,
             metrics: Arc::new(crate::metrics::Metrics::new()),
             auth_failures: Arc::new(FailureBudget::new(config.auth_budget, DEFAULT_TRACKED_KEYS)),
+            device,
             cookies,
             flow_settings,
             admin_url,
@@ -251,9 +266,31 @@ fn cookie_jar(config: &Config) -> CookieJar {
 }
 
 /// What the login/consent flow needs from the configuration.
+/// The device flow's settings and guess counters, when it is on.
+fn device_flow(config: &Config) -> Result<Option<DeviceFlow>, Error> {
+    let device = &config.device;
+    if !device.enabled {
+        return Ok(None);
+    }
+    let verification_uri = match &device.verification_url {
+        Some(url) => url.clone(),
+        None => issuer_url(config, oxydra_api::paths::OAUTH2_DEVICE_VERIFY)?,
+    };
+    Ok(Some(DeviceFlow {
+        settings: DeviceSettings {
+            lifespan: device.code_lifespan,
+            interval: device.polling_interval,
+            user_code_length: device.user_code_length,
+            verification_uri,
+        },
+        guesses: GuessBudget::new(device.guesses),
+    }))
+}
+
 fn flow_settings(config: &Config) -> Result<FlowSettings, Error> {
     Ok(FlowSettings {
         authorize_url: issuer_url(config, oxydra_api::paths::OAUTH2_AUTH)?,
+        device_verify_url: issuer_url(config, oxydra_api::paths::OAUTH2_DEVICE_VERIFY)?,
         login_url: config.urls.login.clone(),
         consent_url: config.urls.consent.clone(),
         scope_strategy: config.scope_strategy,

@@ -4,6 +4,7 @@
 use std::str::FromStr;
 
 use oxydra_core::client::{AuthMethod, Client, ClientLifespans, GrantType, SubjectType};
+use oxydra_core::flow::device::{DeviceGrant, DeviceState};
 use oxydra_core::flow::legacy::LegacyConsentRequest;
 use oxydra_core::flow::{ConsentRequest, FlowId, LoginRequest, LoginSession};
 use oxydra_core::model::{ClientId, Now};
@@ -169,6 +170,10 @@ macro_rules! plain_rows {
                 outcome, handled_at, used,
             }
             KeyRow { set_id, kid, alg, key_use, created_at, encrypted }
+            DeviceGrantRow {
+                signature, user_code_hash, challenge, client_id, requested_scope, requested_at,
+                expires_at, poll_interval, last_polled_at, status, approval,
+            }
             PolicyRow { id, description, effect, subjects, resources, actions, conditions }
             RevisionRow { revision }
         }
@@ -284,6 +289,8 @@ pub(crate) const fn kind_name(kind: TokenKind) -> &'static str {
         TokenKind::AccessToken => "access_token",
         TokenKind::RefreshToken => "refresh_token",
         TokenKind::AuthorizeCode => "authorize_code",
+        // Never stored in `oxydra_token` (its check refuses it): device codes have their table.
+        TokenKind::DeviceCode => "device_code",
     }
 }
 
@@ -416,6 +423,48 @@ impl TryFrom<LegacyConsentRow> for LegacyConsentRequest {
             used: row.used,
             redirect_url: row.redirect_url,
             id: row.id,
+        })
+    }
+}
+
+/// A row of `oxydra_device_grant`, in the column order of `sql::device`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct DeviceGrantRow {
+    pub(crate) signature: String,
+    pub(crate) user_code_hash: String,
+    pub(crate) challenge: String,
+    pub(crate) client_id: String,
+    pub(crate) requested_scope: String,
+    pub(crate) requested_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) poll_interval: i64,
+    pub(crate) last_polled_at: Option<i64>,
+    pub(crate) status: String,
+    pub(crate) approval: Option<String>,
+}
+
+impl TryFrom<DeviceGrantRow> for DeviceGrant {
+    type Error = StoreError;
+
+    fn try_from(row: DeviceGrantRow) -> Result<Self, StoreError> {
+        let at = At {
+            table: "oxydra_device_grant",
+            key: &row.signature,
+        };
+        let approval = at.opt_json("approval", row.approval.as_deref())?;
+        let state = DeviceState::from_stored(&row.status, approval)
+            .ok_or_else(|| at.corrupt("status", format!("unusable value {:?}", row.status)))?;
+        Ok(DeviceGrant {
+            client_id: at.client_id(row.client_id)?,
+            requested_scope: at.json("requested_scope", &row.requested_scope)?,
+            user_code_hash: row.user_code_hash,
+            challenge: FlowId::from_stored(row.challenge),
+            requested_at: Now::from_unix_micros(row.requested_at),
+            expires_at: Now::from_unix_micros(row.expires_at),
+            interval_secs: row.poll_interval,
+            last_polled_at: row.last_polled_at.map(Now::from_unix_micros),
+            state,
+            signature: TokenSignature::from_stored(row.signature),
         })
     }
 }

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 /// when it sends them in the body (`client_secret_post`, `private_key_jwt`, public clients).
 #[derive(ToSchema)]
 pub struct TokenRequestForm {
-    /// `authorization_code`, `refresh_token` or `client_credentials`.
+    /// `authorization_code`, `refresh_token`, `client_credentials` or
+    /// `urn:ietf:params:oauth:grant-type:device_code`.
     grant_type: Option<String>,
     /// The authorization code (`authorization_code`).
     code: Option<String>,
@@ -21,6 +22,8 @@ pub struct TokenRequestForm {
     code_verifier: Option<String>,
     /// The refresh token (`refresh_token`).
     refresh_token: Option<String>,
+    /// The device code (`urn:ietf:params:oauth:grant-type:device_code`, RFC 8628 §3.4).
+    device_code: Option<String>,
     /// Space-separated scopes (`client_credentials`, `refresh_token`).
     scope: Option<String>,
     /// The client, when it does not authenticate with HTTP Basic.
@@ -31,6 +34,33 @@ pub struct TokenRequestForm {
     client_assertion_type: Option<String>,
     /// The signed client assertion (`private_key_jwt`).
     client_assertion: Option<String>,
+}
+
+/// Body of `POST /oauth2/device/auth` (RFC 8628 §3.1), with the client's credentials when it
+/// sends them in the body.
+#[derive(ToSchema)]
+pub struct DeviceAuthorizationForm {
+    /// Space-separated scopes.
+    scope: Option<String>,
+    /// The client, when it does not authenticate with HTTP Basic.
+    client_id: Option<String>,
+    /// The client's secret (`client_secret_post`).
+    client_secret: Option<String>,
+    /// `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` (`private_key_jwt`).
+    client_assertion_type: Option<String>,
+    /// The signed client assertion (`private_key_jwt`).
+    client_assertion: Option<String>,
+}
+
+/// Body of `POST /oauth2/device/verify`: the user code form and its confirmation.
+#[derive(ToSchema)]
+pub struct DeviceVerifyForm {
+    /// What the user typed (case, dashes and spaces are ignored).
+    user_code: Option<String>,
+    /// The form's anti-CSRF value, equal to the page's signed cookie.
+    csrf_token: Option<String>,
+    /// `yes` once the user confirmed the client and scopes shown.
+    confirm: Option<String>,
 }
 
 /// Body of `POST /oauth2/revoke` (RFC 7009 §2.1).

@@ -66,6 +66,9 @@ pub enum IssuingGrant {
     Implicit,
     /// RFC 6749 §6.
     RefreshToken,
+    /// RFC 8628: no per-client override exists (Hydra 2.x's `device_authorization_grant_*`
+    /// lifespans are not kept), so the server's lifespans apply.
+    DeviceCode,
 }
 
 impl ClientLifespans {
@@ -76,6 +79,7 @@ impl ClientLifespans {
             IssuingGrant::ClientCredentials => self.client_credentials_grant_access_token_lifespan,
             IssuingGrant::Implicit => self.implicit_grant_access_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_access_token_lifespan,
+            IssuingGrant::DeviceCode => None,
         }
         .unwrap_or(default)
     }
@@ -86,7 +90,7 @@ impl ClientLifespans {
             IssuingGrant::AuthorizationCode => self.authorization_code_grant_id_token_lifespan,
             IssuingGrant::Implicit => self.implicit_grant_id_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_id_token_lifespan,
-            IssuingGrant::ClientCredentials => None,
+            IssuingGrant::ClientCredentials | IssuingGrant::DeviceCode => None,
         }
         .unwrap_or(default)
     }
@@ -96,7 +100,9 @@ impl ClientLifespans {
         match grant {
             IssuingGrant::AuthorizationCode => self.authorization_code_grant_refresh_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_refresh_token_lifespan,
-            IssuingGrant::ClientCredentials | IssuingGrant::Implicit => None,
+            IssuingGrant::ClientCredentials | IssuingGrant::Implicit | IssuingGrant::DeviceCode => {
+                None
+            }
         }
     }
 }

@@ -3,6 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// RFC 8628 §3.4's `grant_type` value, also what a client registers to use the grant.
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
 /// RFC 6749 grant types a client may register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GrantType {
@@ -14,6 +17,8 @@ pub enum GrantType {
     RefreshToken,
     /// RFC 6749 §4.4.
     ClientCredentials,
+    /// RFC 8628 §3.4: the device authorization grant.
+    DeviceCode,
 }
 
 impl GrantType {
@@ -24,6 +29,7 @@ impl GrantType {
             Self::Implicit => "implicit",
             Self::RefreshToken => "refresh_token",
             Self::ClientCredentials => "client_credentials",
+            Self::DeviceCode => DEVICE_CODE_GRANT,
         }
     }
 }
@@ -36,6 +42,7 @@ impl FromStr for GrantType {
             "implicit" => Self::Implicit,
             "refresh_token" => Self::RefreshToken,
             "client_credentials" => Self::ClientCredentials,
+            DEVICE_CODE_GRANT => Self::DeviceCode,
             _ => return Err(()),
         })
     }

@@ -138,6 +138,15 @@ error_kinds! {
     /// Hydra 0.10: the consent app rejected the legacy consent request.
     RejectedConsentRequest = "rejected_consent_request", 401,
         "The consent request was rejected.";
+    /// RFC 8628 §3.5: the user has not yet finished at the verification page; poll again.
+    AuthorizationPending = "authorization_pending", 400,
+        "The authorization request is still pending as the end user hasn't yet completed the user-interaction steps.";
+    /// RFC 8628 §3.5: polling too fast; the interval grows by 5 seconds.
+    SlowDown = "slow_down", 400,
+        "The authorization request is still pending and polling should continue, but the interval must be increased by 5 seconds for this and all subsequent requests.";
+    /// RFC 8628 §3.5: the device code expired before it was authorized and redeemed.
+    ExpiredToken = "expired_token", 400,
+        "The device_code has expired, and the device authorization session has concluded.";
     /// RFC 6585 §4: too many failed client authentications; retry after the budget refills.
     TooManyRequests = "too_many_requests", 429,
         "Too many failed authentication attempts; retry after the time given in Retry-After.";

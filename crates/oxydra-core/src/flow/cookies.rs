@@ -14,6 +14,8 @@ pub struct BrowserCookies {
     pub session_id: Option<String>,
     /// `consent_session` (0.10 flow): the legacy consent request's CSRF value.
     pub legacy_consent_csrf: Option<String>,
+    /// `oauth2_device_csrf`: the device flow's user-code form value (RFC 8628 §3.3).
+    pub device_csrf: Option<String>,
 }
 
 /// A cookie the response must set or clear.
@@ -42,4 +44,6 @@ pub enum CookieChange {
     },
     /// Expire `consent_session`: the legacy consent request was redeemed.
     ClearLegacyConsent,
+    /// Set `oauth2_device_csrf`: the anti-CSRF value the device flow's user-code form repeats.
+    DeviceCsrf(FlowId),
 }

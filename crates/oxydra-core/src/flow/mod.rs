@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod consent;
 pub mod cookies;
+pub mod device;
 pub mod legacy;
 pub mod login;
 pub mod model;

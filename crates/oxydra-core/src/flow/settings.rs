@@ -12,6 +12,9 @@ use crate::config::ScopeStrategy;
 pub struct FlowSettings {
     /// `<issuer>/oauth2/auth`: the base of every request URL the apps send the browser back to.
     pub authorize_url: Url,
+    /// `<issuer>/oauth2/device/verify`: where the apps send the browser back to in the device
+    /// flow (RFC 8628 §3.3).
+    pub device_verify_url: Url,
     /// `OAUTH2_LOGIN_URL`.
     pub login_url: Url,
     /// `OAUTH2_CONSENT_URL`.

@@ -46,6 +46,16 @@ impl TrustedRedirect {
     pub fn registered(&self) -> &str {
         &self.registered
     }
+
+    /// One of the server's own pages (the device flow's verification page), trusted because
+    /// the server built it, never a client's.
+    pub(crate) fn own_page(url: Url) -> Self {
+        Self {
+            registered: url.to_string(),
+            url,
+            mode: ResponseMode::Query,
+        }
+    }
 }
 
 /// RFC 6749 §4.1.2 / OAuth 2.0 Multiple Response Types §2.1 / Form Post Response Mode: where

@@ -101,6 +101,9 @@ pub struct EndpointPaths {
     pub registration: Option<&'static str>,
     /// RP-initiated logout (OIDC RP-Initiated Logout 1.0), advertised only when it exists.
     pub end_session: Option<&'static str>,
+    /// The device authorization endpoint (RFC 8628 §4), advertised with the device grant type
+    /// only while the device flow is enabled.
+    pub device_authorization: Option<&'static str>,
 }
 
 /// What the discovery document depends on: the configuration, nothing else.
@@ -154,6 +157,8 @@ pub struct Discovery {
     pub registration_endpoint: Option<String>,
     /// RP-initiated logout, when there is one.
     pub end_session_endpoint: Option<String>,
+    /// The device authorization endpoint (RFC 8628 §4), when the device flow is on.
+    pub device_authorization_endpoint: Option<String>,
     /// Supported `response_type` values.
     pub response_types_supported: Vec<String>,
     /// Supported `response_mode` values.
@@ -229,6 +234,14 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
         None => under(base, paths.userinfo)?,
     };
     let end_session_endpoint = paths.end_session.map(|p| under(base, p)).transpose()?;
+    let device_authorization_endpoint = paths
+        .device_authorization
+        .map(|p| under(base, p))
+        .transpose()?;
+    let mut grant_types: Vec<String> = GRANT_TYPES.iter().map(|g| g.as_str().to_owned()).collect();
+    if device_authorization_endpoint.is_some() {
+        grant_types.push(GrantType::DeviceCode.as_str().to_owned());
+    }
     Ok(Discovery {
         issuer: format!("{base}/"),
         authorization_endpoint: under(base, paths.authorization)?,
@@ -238,9 +251,10 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
         revocation_endpoint: under(base, paths.revocation)?,
         registration_endpoint: paths.registration.map(|p| under(base, p)).transpose()?,
         end_session_endpoint,
+        device_authorization_endpoint,
         response_types_supported: strings(RESPONSE_TYPES),
         response_modes_supported: strings(RESPONSE_MODES),
-        grant_types_supported: GRANT_TYPES.iter().map(|g| g.as_str().to_owned()).collect(),
+        grant_types_supported: grant_types,
         subject_types_supported: settings
             .subject_types
             .iter()

@@ -86,7 +86,7 @@ impl<'a> AccessTokens<'a> {
             Some(kind @ (TokenKind::AccessToken | TokenKind::RefreshToken)) => {
                 Ok(self.opaque.verify(kind, token).ok().map(|sig| (kind, sig)))
             }
-            Some(TokenKind::AuthorizeCode) => Ok(None),
+            Some(TokenKind::AuthorizeCode | TokenKind::DeviceCode) => Ok(None),
             None => match &self.jwt {
                 Some(jwt) if jwt::looks_like_jwt(token) => {
                     let view = jwt.keys.current(store, jwt.cipher, now).await?;

@@ -18,11 +18,15 @@ use crate::oauth2::authorize::{self, AuthorizeError, AuthorizeParams, ValidAutho
 use crate::service::client_auth::ClientKeys;
 use crate::store::{ClientStore, FlowStore, KeyStore, LegacyConsentStore, TokenStore};
 
+mod device;
 mod finish;
 mod legacy;
 mod request_object;
 mod verifier;
 
+pub use device::{
+    DEVICE_CHALLENGE_PARAM, DeviceFailure, DeviceReturn, DeviceStep, device_return, device_start,
+};
 pub use finish::ResponseIssuers;
 pub use request_object::{RequestObjects, RequestUris};
 
@@ -80,6 +84,7 @@ where
     let flow = Flow {
         store,
         settings,
+        endpoint: &settings.authorize_url,
         client: &client,
         request: &request,
         params: &params,
@@ -140,6 +145,9 @@ fn store_fail(what: &'static str) -> impl Fn(crate::store::StoreError) -> ErrorW
 struct Flow<'a, S> {
     store: &'a S,
     settings: &'a FlowSettings,
+    /// The endpoint the apps send the browser back to: `/oauth2/auth`, or the device flow's
+    /// verification page.
+    endpoint: &'a url::Url,
     client: &'a Client,
     request: &'a ValidAuthorizeRequest,
     params: &'a AuthorizeParams,
@@ -147,14 +155,14 @@ struct Flow<'a, S> {
 }
 
 impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
-    /// `<issuer>/oauth2/auth?<the request's parameters without verifiers>`.
+    /// `<endpoint>?<the request's parameters without verifiers>`.
     fn request_url(&self) -> String {
         self.request_url_except(&[])
     }
 
     /// [`Flow::request_url`], without the `skipped` parameters either.
     fn request_url_except(&self, skipped: &[&str]) -> String {
-        let mut url = self.settings.authorize_url.clone();
+        let mut url = self.endpoint.clone();
         {
             let mut query = url.query_pairs_mut();
             query.clear();

@@ -12,9 +12,10 @@ use crate::oauth2::grant::{
     TokenGrant, check_client_grant, client_credentials, invalid_grant, refresh_token,
 };
 use crate::service::access_tokens::find_row;
+use crate::service::device;
 use crate::service::id_tokens::{IdTokenBindings, IdTokenIssuer, is_openid};
 use crate::service::provider::Provider;
-use crate::store::{KeyStore, StoreError, TokenStore};
+use crate::store::{DeviceStore, KeyStore, StoreError, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
 use crate::{OAuthError, OAuthErrorKind};
 
@@ -34,13 +35,15 @@ pub struct TokenRequest<'a> {
     pub refresh_token: Option<&'a str>,
     /// `scope` (space-separated, possibly empty).
     pub scope: &'a str,
+    /// `device_code` (RFC 8628 §3.4).
+    pub device_code: Option<&'a str>,
 }
 
 impl Provider {
     /// Runs `grant` for `client` and returns the tokens to send, the access token in the
     /// configured format; an `openid` grant also gets an ID token (OIDC Core §3.1.3.3,
     /// §12.2), whose `at_hash` covers that access token.
-    pub async fn exchange<S: TokenStore + KeyStore>(
+    pub async fn exchange<S: TokenStore + KeyStore + DeviceStore>(
         &self,
         store: &S,
         client: &Client,
@@ -61,30 +64,37 @@ impl Provider {
                 let (row, issued) =
                     redeem_code(store, minter, settings, client, request, now).await?;
                 let oidc = &oidc.for_client(client, IssuingGrant::AuthorizationCode);
-                let issued = with_id_token(store, oidc, client, &row, issued, true, now).await?;
+                let grant = GrantedAccess::of(&row);
+                let issued = with_id_token(store, oidc, client, &grant, issued, true, now).await?;
                 finish_use(store, &row, issued).await
             }
             TokenGrant::RefreshToken => {
                 let (row, issued) = refresh(store, minter, settings, client, request, now).await?;
                 let oidc = &oidc.for_client(client, IssuingGrant::RefreshToken);
-                let issued = with_id_token(store, oidc, client, &row, issued, false, now).await?;
+                let grant = GrantedAccess::of(&row);
+                let issued = with_id_token(store, oidc, client, &grant, issued, false, now).await?;
                 finish_use(store, &row, issued).await
+            }
+            TokenGrant::DeviceCode => {
+                let oidc = &oidc.for_client(client, IssuingGrant::DeviceCode);
+                let code = request.device_code;
+                device::redeem(store, minter, settings, oidc, client, code, now).await
             }
         }
     }
 }
 
 /// Adds the ID token of an `openid` grant, signed before anything is stored.
-async fn with_id_token<S: KeyStore>(
+pub(crate) async fn with_id_token<S: KeyStore>(
     store: &S,
     oidc: &IdTokenIssuer<'_>,
     client: &Client,
-    row: &StoredToken,
+    grant: &GrantedAccess,
     mut issued: Issued,
     with_nonce: bool,
     now: Now,
 ) -> Result<Issued, Error> {
-    if is_openid(&row.granted_scope) {
+    if is_openid(&grant.granted_scope) {
         let bindings = IdTokenBindings {
             access_token: Some(&issued.access_token),
             code: None,
@@ -93,7 +103,7 @@ async fn with_id_token<S: KeyStore>(
         issued.id_token = Some(
             oidc.issue(
                 store,
-                &GrantedAccess::of(row),
+                grant,
                 &client.id_token_signed_response_alg,
                 bindings,
                 now,

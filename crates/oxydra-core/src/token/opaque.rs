@@ -46,6 +46,8 @@ const PART_CHARS: usize = 43;
 /// HKDF salt: fixes the purpose of the derived keys, so the same system secret used elsewhere
 /// (AEAD for JWKs, cookies) never yields these keys. Changing it invalidates every issued token.
 const HKDF_SALT: &[u8] = b"oxydra opaque token hmac key v1";
+/// HKDF `info` of the key that hashes user codes for lookup.
+const USER_CODE_INFO: &[u8] = b"oxydra/device/user_code";
 
 /// The three kinds of opaque token; each has its own prefix and its own HMAC key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,10 +58,14 @@ pub enum TokenKind {
     RefreshToken,
     /// An authorization code (RFC 6749 §4.1.2).
     AuthorizeCode,
+    /// A device code (RFC 8628 §3.2): polled for at the token endpoint, stored in the device
+    /// grant table rather than the token table, so it is not in [`TokenKind::ALL`].
+    DeviceCode,
 }
 
 impl TokenKind {
-    /// Every kind, for callers that must try all (RFC 7009 §2.1 without a usable hint).
+    /// Every kind stored in the token table, for callers that must try all (RFC 7009 §2.1
+    /// without a usable hint). Device codes are not tokens a client can revoke or introspect.
     pub const ALL: [TokenKind; 3] = [
         TokenKind::AccessToken,
         TokenKind::RefreshToken,
@@ -72,6 +78,7 @@ impl TokenKind {
             TokenKind::AccessToken => "oxy_at_",
             TokenKind::RefreshToken => "oxy_rt_",
             TokenKind::AuthorizeCode => "oxy_ac_",
+            TokenKind::DeviceCode => "oxy_dc_",
         }
     }
 
@@ -88,6 +95,7 @@ impl TokenKind {
             TokenKind::AccessToken => b"oxydra/opaque/access_token",
             TokenKind::RefreshToken => b"oxydra/opaque/refresh_token",
             TokenKind::AuthorizeCode => b"oxydra/opaque/authorize_code",
+            TokenKind::DeviceCode => b"oxydra/opaque/device_code",
         }
     }
 
@@ -97,6 +105,7 @@ impl TokenKind {
             TokenKind::AccessToken => "access token",
             TokenKind::RefreshToken => "refresh token",
             TokenKind::AuthorizeCode => "authorization code",
+            TokenKind::DeviceCode => "device code",
         }
     }
 }
@@ -147,6 +156,9 @@ struct KindKeys {
     access: hmac::Key,
     refresh: hmac::Key,
     code: hmac::Key,
+    device: hmac::Key,
+    /// Keys the lookup hash of a device flow's user code (RFC 8628 §6.1), never a token.
+    user_code: hmac::Key,
 }
 
 impl KindKeys {
@@ -162,6 +174,11 @@ impl KindKeys {
             access: expand(TokenKind::AccessToken)?,
             refresh: expand(TokenKind::RefreshToken)?,
             code: expand(TokenKind::AuthorizeCode)?,
+            device: expand(TokenKind::DeviceCode)?,
+            user_code: prk
+                .expand(&[USER_CODE_INFO], hmac::HMAC_SHA256)
+                .map(hmac::Key::from)
+                .map_err(|_| server_error("HKDF expansion of the user-code key failed"))?,
         })
     }
 
@@ -170,6 +187,7 @@ impl KindKeys {
             TokenKind::AccessToken => &self.access,
             TokenKind::RefreshToken => &self.refresh,
             TokenKind::AuthorizeCode => &self.code,
+            TokenKind::DeviceCode => &self.device,
         }
     }
 }
@@ -234,6 +252,19 @@ impl TokenKeys {
         let sig_part = URL_SAFE_NO_PAD.encode(tag.as_ref());
         let token = format!("{}{key_part}.{sig_part}", kind.prefix());
         (token, row_key(key, sig_part))
+    }
+
+    /// The lookup keys of a normalised user code (RFC 8628 §6.1), one per configured secret,
+    /// the current one first: stored under the first, found under any. Keyed, so a database
+    /// dump does not let anyone enumerate the small user-code space offline.
+    pub fn user_code_hashes(&self, normalised: &str) -> Vec<String> {
+        std::iter::once(&self.current)
+            .chain(&self.rotated)
+            .map(|keys| {
+                let tag = hmac::sign(&keys.user_code, normalised.as_bytes());
+                URL_SAFE_NO_PAD.encode(tag.as_ref())
+            })
+            .collect()
     }
 
     /// Checks a presented token's format and HMAC under every configured secret, without any
@@ -306,6 +337,7 @@ fn malformed(kind: TokenKind, why: &'static str) -> OAuthError {
             TokenKind::AccessToken => "The access token is malformed.",
             TokenKind::RefreshToken => "The refresh token is malformed.",
             TokenKind::AuthorizeCode => "The authorization code is malformed.",
+            TokenKind::DeviceCode => "The device code is malformed.",
         })
         .debug(format!("{}: {why}", kind.noun()))
 }
@@ -320,6 +352,9 @@ const fn signature_hint(kind: TokenKind) -> &'static str {
         }
         TokenKind::AuthorizeCode => {
             "The authorization code signature does not match: it was not issued by this server, was altered, or is another kind of token."
+        }
+        TokenKind::DeviceCode => {
+            "The device code signature does not match: it was not issued by this server, was altered, or is another kind of token."
         }
     }
 }

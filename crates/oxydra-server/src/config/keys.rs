@@ -140,6 +140,14 @@ static KEYS: &[KeyDoc] = &[
     key("OXYDRA_AUTH_FAILURE_WINDOW", &[], "1m", "Window in which failed client authentications (token and revocation endpoints) are counted; a spent budget refills when it ends (duration, at least `1s`)."),
     key("OXYDRA_AUTH_FAILURES_PER_CLIENT", &[], "20", "Failed authentications per client id and window before `429` with `Retry-After`; then only a secret this instance verified before is still accepted (`0` = no limit)."),
     key("OXYDRA_AUTH_FAILURES_PER_IP", &[], "50", "Failed client authentications per client IP and window before `429` with `Retry-After` (`0` = no limit). Behind `HTTPS_ALLOW_TERMINATION_FROM` proxies the IP is read from `X-Forwarded-For`."),
+    key("OXYDRA_DEVICE_FLOW", &[], "true", "Serve the device authorization grant (RFC 8628): `POST /oauth2/device/auth`, the verification page `/oauth2/device/verify`, the `urn:ietf:params:oauth:grant-type:device_code` grant, and their discovery entries. `false` removes all of them."),
+    key("OXYDRA_DEVICE_CODE_LIFESPAN", &[], "10m", "How long a device code and its user code are valid (`expires_in`; duration, at least `1s`)."),
+    key("OXYDRA_DEVICE_POLLING_INTERVAL", &[], "5s", "The minimum polling interval devices are told (`interval`); a device polling sooner gets `slow_down` and 5 more seconds (whole seconds, at least `1s`)."),
+    key("OXYDRA_DEVICE_USER_CODE_LENGTH", &[], "8", "Characters of a user code, from 6 to 16, drawn from `BCDFGHJKLMNPQRSTVWXZ` and shown with a dash in the middle (8: about 34 bits)."),
+    key("OXYDRA_DEVICE_VERIFICATION_URL", &[], "/oauth2/device/verify", "The `verification_uri` devices show the user (a short URL that redirects to `<issuer>/oauth2/device/verify`, say); relative values are resolved against the issuer."),
+    key("OXYDRA_DEVICE_USER_CODE_FAILURE_WINDOW", &[], "1m", "Window in which wrong user codes at the verification page are counted; a spent budget refills when it ends (duration, at least `1s`)."),
+    key("OXYDRA_DEVICE_USER_CODE_FAILURES_PER_IP", &[], "10", "Wrong user codes per client IP and window before the verification page answers `429` (`0` = no limit)."),
+    key("OXYDRA_DEVICE_USER_CODE_FAILURES", &[], "1000", "Wrong user codes from all addresses together per window before the verification page answers `429` to everyone (`0` = no limit): the bound on a distributed guessing attack."),
 ];
 
 /// The documented key table (see `docs/configuration.md`).

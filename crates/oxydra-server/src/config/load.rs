@@ -52,6 +52,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let resource_name_prefix = r.string_documented("RESOURCE_NAME_PREFIX");
     let access_control = super::access::access_control(&mut r);
     let auth_budget = super::budget::auth_budget(&mut r);
+    let device = super::device::device_flow(&mut r, base);
     // Each `None` here was recorded as a problem, so `r.problems` is never empty in that case.
     let (Some(issuer), Some(urls)) = (issuer, urls) else {
         return Err(ConfigError {
@@ -92,6 +93,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         demo,
         access_control,
         auth_budget,
+        device,
         warnings: Vec::new(),
     };
     finish(r, config, compat_api_version)

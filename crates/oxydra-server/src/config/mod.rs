@@ -11,6 +11,7 @@ mod connections;
 mod defaults;
 mod demo_users;
 mod dev_secret;
+mod device;
 mod duration;
 mod env;
 mod keys;
@@ -41,6 +42,7 @@ pub use budget::AuthBudgetConfig;
 pub use connections::ConnectionConfig;
 pub use defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
 pub use dev_secret::{DEV_SECRET_SUFFIX, secret_file as dev_secret_file};
+pub use device::{DeviceFlowConfig, UserCodeGuesses};
 pub use duration::{format_go_duration, parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
@@ -123,6 +125,8 @@ pub struct Config {
     pub access_control: AccessControlConfig,
     /// Failed client authentications allowed per client and per IP (`OXYDRA_AUTH_FAILURE*`).
     pub auth_budget: AuthBudgetConfig,
+    /// The device authorization grant (`OXYDRA_DEVICE_*`, RFC 8628).
+    pub device: DeviceFlowConfig,
     /// Non-fatal findings for the server to log at start-up.
     pub warnings: Vec<String>,
 }

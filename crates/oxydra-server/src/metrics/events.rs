@@ -16,15 +16,18 @@ pub enum Grant {
     ClientCredentials,
     /// Tokens handed out by the authorization endpoint itself (implicit and hybrid flows).
     Implicit,
+    /// The device authorization grant (RFC 8628).
+    DeviceCode,
 }
 
 impl Grant {
     /// Every grant, in label order.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::AuthorizationCode,
         Self::RefreshToken,
         Self::ClientCredentials,
         Self::Implicit,
+        Self::DeviceCode,
     ];
 
     /// The label value.
@@ -34,6 +37,7 @@ impl Grant {
             Self::RefreshToken => "refresh_token",
             Self::ClientCredentials => "client_credentials",
             Self::Implicit => "implicit",
+            Self::DeviceCode => "device_code",
         }
     }
 }
@@ -78,17 +82,20 @@ pub enum AuthEndpoint {
     Token,
     /// `POST /oauth2/revoke`.
     Revoke,
+    /// `POST /oauth2/device/auth`.
+    DeviceAuthorization,
 }
 
 impl AuthEndpoint {
     /// Every endpoint, in label order.
-    pub const ALL: [Self; 2] = [Self::Token, Self::Revoke];
+    pub const ALL: [Self; 3] = [Self::Token, Self::Revoke, Self::DeviceAuthorization];
 
     /// The label value.
     pub fn label(self) -> &'static str {
         match self {
             Self::Token => "token",
             Self::Revoke => "revoke",
+            Self::DeviceAuthorization => "device_authorization",
         }
     }
 }
@@ -242,7 +249,7 @@ mod tests {
         assert_eq!(events.tokens().map(|t| t.2).sum::<u64>(), 2);
         assert_eq!(
             events.auth_failures().map(|f| f.1).collect::<Vec<_>>(),
-            [0, 1]
+            [0, 1, 0]
         );
         let expired = events.flows().filter(|f| f.2 > 0).collect::<Vec<_>>();
         assert_eq!(expired, [(Flow::Consent, Outcome::Expired, 1)]);

@@ -1,6 +1,8 @@
 //! Routes of the public port: the OAuth 2.0 endpoints clients reach.
 
 mod authorize;
+mod device;
+mod device_pages;
 pub(crate) mod discovery;
 mod fallbacks;
 mod jwks;
@@ -11,8 +13,8 @@ mod userinfo;
 use axum::Router;
 use axum::routing::{get, post};
 use oxydra_api::paths::{
-    LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
-    WELL_KNOWN_OPENID_CONFIGURATION,
+    LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_DEVICE_VERIFY, OAUTH2_REVOKE,
+    OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS, WELL_KNOWN_OPENID_CONFIGURATION,
 };
 
 use crate::state::AppState;
@@ -36,4 +38,14 @@ pub fn routes() -> Router<AppState> {
         .route(WELL_KNOWN_JWKS, get(jwks::jwks))
         .route(USERINFO, get(userinfo::userinfo).post(userinfo::userinfo))
         .route(WELL_KNOWN_OPENID_CONFIGURATION, get(discovery::discovery))
+}
+
+/// The device authorization grant's routes (RFC 8628), served while `OXYDRA_DEVICE_FLOW` is on.
+pub fn device_routes() -> Router<AppState> {
+    Router::new()
+        .route(OAUTH2_DEVICE_AUTH, post(device::device_authorization))
+        .route(
+            OAUTH2_DEVICE_VERIFY,
+            get(device::verify_page).post(device::submit_code),
+        )
 }

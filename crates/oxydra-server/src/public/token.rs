@@ -102,14 +102,25 @@ pub(crate) async fn token(
     headers: HeaderMap,
     form: Result<Form, ApiError>,
 ) -> Response {
-    let share_debug = state.config.share_error_debug;
     let result = match form {
         Ok(Form(form)) => exchange(&state, &headers, ip, form).await,
         Err(e) => Err(e),
     };
+    json_answer(&state, result)
+}
+
+/// A JSON answer of the token endpoint's kind (RFC 6749 §5.1–5.2): the body, or the error
+/// (with debug detail where configured), never cached.
+pub(crate) fn json_answer<T: serde::Serialize>(
+    state: &AppState,
+    result: Result<T, ApiError>,
+) -> Response {
     match result {
         Ok(body) => no_store(axum::Json(body).into_response()),
-        Err(e) => no_store(e.with_debug_shared(share_debug).into_response()),
+        Err(e) => no_store(
+            e.with_debug_shared(state.config.share_error_debug)
+                .into_response(),
+        ),
     }
 }
 
@@ -120,6 +131,12 @@ async fn exchange(
     form: FormParams,
 ) -> Result<OauthTokenResponse, ApiError> {
     let grant = TokenGrant::parse(form.get("grant_type"))?;
+    if grant == TokenGrant::DeviceCode && state.device.is_none() {
+        return Err(ApiError::new(
+            OAuthError::new(OAuthErrorKind::UnsupportedGrantType)
+                .hint("The device authorization grant is turned off (OXYDRA_DEVICE_FLOW=false)."),
+        ));
+    }
     let client = authenticate(state, headers, ip, &form, AuthEndpoint::Token).await?;
     let request = token::TokenRequest {
         code: form.get("code"),
@@ -127,6 +144,7 @@ async fn exchange(
         code_verifier: form.get("code_verifier"),
         refresh_token: form.get("refresh_token"),
         scope: form.get("scope").unwrap_or(""),
+        device_code: form.get("device_code"),
     };
     let issued = state
         .provider
@@ -149,6 +167,7 @@ fn count_issued(state: &AppState, grant: TokenGrant, issued: &Issued) {
         TokenGrant::AuthorizationCode => Grant::AuthorizationCode,
         TokenGrant::RefreshToken => Grant::RefreshToken,
         TokenGrant::ClientCredentials => Grant::ClientCredentials,
+        TokenGrant::DeviceCode => Grant::DeviceCode,
     };
     let events = &state.metrics.events;
     events.token_issued(grant, TokenKind::AccessToken);

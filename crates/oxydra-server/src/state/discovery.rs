@@ -4,7 +4,9 @@
 
 use axum::body::Bytes;
 use oxydra_api::WellKnown;
-use oxydra_api::paths::{OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS};
+use oxydra_api::paths::{
+    OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
+};
 use oxydra_core::Error;
 use oxydra_core::jwk::JwkAlgorithm;
 use oxydra_core::oidc::claims::CLAIM_SCOPES;
@@ -27,6 +29,7 @@ const PATHS: EndpointPaths = EndpointPaths {
     revocation: OAUTH2_REVOKE,
     registration: None,
     end_session: None,
+    device_authorization: None,
 };
 
 /// The serialized document for `config`, whose ID-token set keeps a signing key of each of
@@ -43,7 +46,10 @@ pub(crate) fn build(config: &Config, id_token_algs: &[JwkAlgorithm]) -> Result<B
 fn settings(config: &Config, id_token_algs: &[JwkAlgorithm]) -> DiscoverySettings {
     DiscoverySettings {
         issuer: config.issuer.clone(),
-        paths: PATHS,
+        paths: EndpointPaths {
+            device_authorization: config.device.enabled.then_some(OAUTH2_DEVICE_AUTH),
+            ..PATHS
+        },
         userinfo_endpoint: config.oidc.userinfo_endpoint.clone(),
         subject_types: config.oidc.subject_types.clone(),
         claims: config.oidc.claims_supported.clone(),
@@ -81,6 +87,7 @@ fn wire(d: Discovery) -> WellKnown {
         revocation_endpoint: d.revocation_endpoint,
         registration_endpoint: d.registration_endpoint,
         end_session_endpoint: d.end_session_endpoint,
+        device_authorization_endpoint: d.device_authorization_endpoint,
         subject_types_supported: d.subject_types_supported,
         response_types_supported: d.response_types_supported,
         response_modes_supported: d.response_modes_supported,

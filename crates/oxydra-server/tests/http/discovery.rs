@@ -27,6 +27,7 @@ async fn every_field_for_the_default_configuration() {
             "jwks_uri": "https://auth.example/.well-known/jwks.json",
             "userinfo_endpoint": "https://auth.example/userinfo",
             "revocation_endpoint": "https://auth.example/oauth2/revoke",
+            "device_authorization_endpoint": "https://auth.example/oauth2/device/auth",
             "subject_types_supported": ["public"],
             "response_types_supported": [
                 "code", "code id_token", "id_token", "token id_token", "token",
@@ -34,7 +35,8 @@ async fn every_field_for_the_default_configuration() {
             ],
             "response_modes_supported": ["query", "fragment", "form_post"],
             "grant_types_supported": [
-                "authorization_code", "implicit", "client_credentials", "refresh_token"
+                "authorization_code", "implicit", "client_credentials", "refresh_token",
+                "urn:ietf:params:oauth:grant-type:device_code"
             ],
             "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
             "userinfo_signing_alg_values_supported": ["none", "RS256", "ES256", "EdDSA"],
@@ -59,6 +61,25 @@ async fn every_field_for_the_default_configuration() {
             "backchannel_logout_supported": false,
             "backchannel_logout_session_supported": false,
         })
+    );
+}
+
+#[tokio::test]
+async fn the_device_flow_is_advertised_only_while_it_is_on() {
+    let off = [
+        ("OAUTH2_ISSUER_URL", "https://auth.example"),
+        ("OXYDRA_DEVICE_FLOW", "false"),
+    ];
+    let doc = document(&off).await;
+    assert!(doc.get("device_authorization_endpoint").is_none(), "{doc}");
+    assert_eq!(
+        doc["grant_types_supported"],
+        json!([
+            "authorization_code",
+            "implicit",
+            "client_credentials",
+            "refresh_token"
+        ])
     );
 }
 

@@ -22,7 +22,7 @@ use crate::rows::{ConsentRequestRow, LoginRequestRow, VerifierUsedRow};
 use crate::sql::flows as sql;
 
 /// Redeems a verifier of `table` inside `tx`, as `flows::redeem` does on the pool.
-async fn redeem_in<R, T>(
+pub(super) async fn redeem_in<R, T>(
     tx: &mut Tx,
     table: &Table,
     verifier: &FlowId,

@@ -2,6 +2,7 @@
 //! written once against [`crate::db::Db`].
 
 pub(crate) mod clients;
+pub(crate) mod device;
 pub(crate) mod flow_intents;
 pub(crate) mod flows;
 pub(crate) mod keys;

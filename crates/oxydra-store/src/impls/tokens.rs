@@ -75,7 +75,7 @@ pub(crate) async fn delete_until_quiet(
 
 /// Deletes every refresh and access token of `request_id` inside `tx`; returns how many (see
 /// [`delete_until_quiet`]).
-async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, StoreError> {
+pub(crate) async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, StoreError> {
     let args = [Arg::Text(request_id.to_owned())];
     delete_until_quiet(
         tx,

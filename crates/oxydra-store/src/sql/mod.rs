@@ -2,6 +2,7 @@
 //! test walks.
 
 pub(crate) mod clients;
+pub(crate) mod device;
 pub(crate) mod flows;
 pub(crate) mod keys;
 pub(crate) mod legacy_consent;
@@ -26,6 +27,15 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &clients::DELETE,
         &clients::REVISION,
         &clients::BUMP_REVISION,
+        &device::INSERT,
+        &device::GET,
+        &device::BY_USER_CODE,
+        &device::BY_CHALLENGE,
+        &device::RECORD_POLL,
+        &device::APPROVE,
+        &device::DENY,
+        &device::USE,
+        &device::FLUSH,
         &tokens::INSERT,
         &tokens::INSERT_32,
         &tokens::INSERT_8,

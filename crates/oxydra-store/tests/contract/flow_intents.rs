@@ -34,7 +34,7 @@ async fn answered_login(store: &SqlStore, l: &str) -> FlowId {
 }
 
 /// Stores consent request `k`, answered, and returns its verifier.
-async fn answered_consent(store: &SqlStore, k: &str) -> FlowId {
+pub(crate) async fn answered_consent(store: &SqlStore, k: &str) -> FlowId {
     store.create_consent_request(&consent(k)).await.unwrap();
     let now = oxydra_core::model::Now::from_unix_secs(1_700_000_000);
     store

@@ -10,6 +10,7 @@
 
 mod client_cache;
 mod clients;
+mod device;
 mod flow_intents;
 mod flow_maintenance;
 mod flow_races;

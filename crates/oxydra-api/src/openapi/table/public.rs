@@ -5,16 +5,17 @@ use super::common::{
     BAD_REQUEST, CLIENT_UNAUTHORIZED, FAILED, TOO_MANY_FAILURES, UNAVAILABLE, route,
 };
 use crate::openapi::forms::{
-    AuthorizeForm, LogoutConfirmationForm, RevokeRequestForm, TokenRequestForm, UserinfoForm,
+    AuthorizeForm, DeviceAuthorizationForm, DeviceVerifyForm, LogoutConfirmationForm,
+    RevokeRequestForm, TokenRequestForm, UserinfoForm,
 };
 use crate::openapi::route::{
     Body, Generation, Kind, Method, Ports, Route, Shape, error, json, model, optional, reply,
 };
 use crate::paths::{
-    LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
-    WELL_KNOWN_OPENID_CONFIGURATION,
+    LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_DEVICE_VERIFY, OAUTH2_REVOKE,
+    OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS, WELL_KNOWN_OPENID_CONFIGURATION,
 };
-use crate::{JSONWebKeySet, OauthTokenResponse, UserinfoResponse, WellKnown};
+use crate::{DeviceAuthorization, JSONWebKeySet, OauthTokenResponse, UserinfoResponse, WellKnown};
 
 const fn public(
     method: Method,
@@ -153,6 +154,99 @@ pub(super) const ROUTES: &[Route] = &[
             OAUTH2_TOKEN,
             "oauthToken",
             "The token endpoint (RFC 6749 §3.2).",
+        )
+    },
+    Route {
+        body: Body::Form(model::<DeviceAuthorizationForm>()),
+        replies: &[
+            json(
+                200,
+                model::<DeviceAuthorization>(),
+                "The device code, the user code and where the user types it.",
+            ),
+            BAD_REQUEST,
+            CLIENT_UNAUTHORIZED,
+            TOO_MANY_FAILURES,
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Post,
+            OAUTH2_DEVICE_AUTH,
+            "oAuth2DeviceFlow",
+            "The device authorization endpoint (RFC 8628 §3.1); served unless OXYDRA_DEVICE_FLOW=false.",
+        )
+    },
+    Route {
+        query: &[
+            optional(
+                "user_code",
+                Kind::Text,
+                "Fills in the user code (`verification_uri_complete`).",
+            ),
+            optional(
+                "device_challenge",
+                Kind::Text,
+                "The device grant the login or consent app sends the browser back for.",
+            ),
+            optional("login_verifier", Kind::Text, "Sent back by the login app."),
+            optional(
+                "consent_verifier",
+                Kind::Text,
+                "Sent back by the consent app.",
+            ),
+        ],
+        replies: &[
+            reply(
+                200,
+                Shape::Html,
+                "The user code form, or the page saying the device was approved or denied.",
+            ),
+            reply(302, Shape::Redirect, "On to the consent app."),
+            reply(
+                400,
+                Shape::Html,
+                "The flow cannot go on (expired, forged, replayed).",
+            ),
+            reply(403, Shape::Html, "The flow's cookie does not match."),
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Get,
+            OAUTH2_DEVICE_VERIFY,
+            "performOAuth2DeviceVerificationFlow",
+            "The device flow's verification page (RFC 8628 §3.3).",
+        )
+    },
+    Route {
+        body: Body::Form(model::<DeviceVerifyForm>()),
+        replies: &[
+            reply(
+                200,
+                Shape::Html,
+                "The confirmation page (client and scopes), or the form again after a wrong code.",
+            ),
+            reply(302, Shape::Redirect, "Confirmed: on to the login app."),
+            reply(400, Shape::Html, "The form is incomplete."),
+            reply(
+                403,
+                Shape::Html,
+                "The form's anti-CSRF value does not match its cookie.",
+            ),
+            reply(
+                429,
+                Shape::Html,
+                "Too many wrong user codes; wait and try again.",
+            ),
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Post,
+            OAUTH2_DEVICE_VERIFY,
+            "submitOAuth2DeviceUserCode",
+            "The user code form: checks the code, then asks the user to confirm.",
         )
     },
     Route {

@@ -18,6 +18,8 @@ pub enum TokenGrant {
     RefreshToken,
     /// `client_credentials`.
     ClientCredentials,
+    /// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4).
+    DeviceCode,
 }
 
 impl TokenGrant {
@@ -32,8 +34,9 @@ impl TokenGrant {
             Some("authorization_code") => Ok(Self::AuthorizationCode),
             Some("refresh_token") => Ok(Self::RefreshToken),
             Some("client_credentials") => Ok(Self::ClientCredentials),
+            Some(crate::client::DEVICE_CODE_GRANT) => Ok(Self::DeviceCode),
             Some(_) => Err(OAuthError::new(OAuthErrorKind::UnsupportedGrantType).hint(
-                "Supported grant types are authorization_code, refresh_token and client_credentials.",
+                "Supported grant types are authorization_code, refresh_token, client_credentials and urn:ietf:params:oauth:grant-type:device_code.",
             )),
         }
     }
@@ -45,6 +48,7 @@ impl TokenGrant {
             Self::AuthorizationCode => GrantType::AuthorizationCode,
             Self::RefreshToken => GrantType::RefreshToken,
             Self::ClientCredentials => GrantType::ClientCredentials,
+            Self::DeviceCode => GrantType::DeviceCode,
         }
     }
 }
@@ -78,6 +82,10 @@ mod tests {
         assert_eq!(
             TokenGrant::parse(Some("client_credentials")).unwrap(),
             TokenGrant::ClientCredentials
+        );
+        assert_eq!(
+            TokenGrant::parse(Some("urn:ietf:params:oauth:grant-type:device_code")).unwrap(),
+            TokenGrant::DeviceCode
         );
         assert_eq!(
             TokenGrant::parse(None).unwrap_err().kind,

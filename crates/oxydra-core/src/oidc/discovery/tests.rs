@@ -17,6 +17,7 @@ const PATHS: EndpointPaths = EndpointPaths {
     revocation: "/oauth2/revoke",
     registration: None,
     end_session: None,
+    device_authorization: None,
 };
 
 fn settings(issuer: &str) -> DiscoverySettings {
@@ -79,6 +80,28 @@ fn registration_is_advertised_only_when_served() {
     assert_eq!(
         doc.registration_endpoint.as_deref(),
         Some("https://auth.example/oauth2/register")
+    );
+}
+
+#[test]
+fn the_device_flow_is_advertised_only_when_enabled() {
+    let mut s = settings("https://auth.example");
+    let doc = document(&s).unwrap();
+    assert_eq!(doc.device_authorization_endpoint, None);
+    assert!(
+        !doc.grant_types_supported
+            .iter()
+            .any(|g| g.contains("device_code"))
+    );
+    s.paths.device_authorization = Some("/oauth2/device/auth");
+    let doc = document(&s).unwrap();
+    assert_eq!(
+        doc.device_authorization_endpoint.as_deref(),
+        Some("https://auth.example/oauth2/device/auth")
+    );
+    assert_eq!(
+        doc.grant_types_supported.last().map(String::as_str),
+        Some("urn:ietf:params:oauth:grant-type:device_code")
     );
 }
 

@@ -60,6 +60,16 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         issuers: &ResponseIssuers<'_>,
         consent: &ConsentRequest,
     ) -> Result<Minted, ErrorWithCookies> {
+        let grant = self.granted_access(consent).await?;
+        self.mint(issuers, grant).await
+    }
+
+    /// What the answered `consent` grants ([`consent::granted`]: restricted to the client's
+    /// scope), with the session every token of the grant carries.
+    pub(super) async fn granted_access(
+        &self,
+        consent: &ConsentRequest,
+    ) -> Result<GrantedAccess, ErrorWithCookies> {
         let granted = consent::granted(consent, &self.client.scope, self.settings.scope_strategy)
             .map_err(fail)?;
         let mut session = TokenSession {
@@ -78,15 +88,14 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
         let context = &self.request.oidc_context;
         claims::place(&mut session, context.claims.as_ref(), &granted.scope);
         check_subject(context, visible_subject(&consent.subject, &session)).map_err(fail)?;
-        let grant = GrantedAccess {
+        Ok(GrantedAccess {
             request_id: RequestId::from_stored(consent.challenge.as_str()),
             client_id: self.client.id.clone(),
             subject: consent.subject.clone(),
             granted_scope: granted.scope,
             granted_audience: Vec::new(),
             session,
-        };
-        self.mint(issuers, grant).await
+        })
     }
 
     /// The pairwise identifier of a pairwise client's user (`shared/spec/behaviour.md` §3.7),

@@ -1,0 +1,28 @@
+-- The device authorization grant (RFC 8628): one row per device authorization request, from
+-- the device's request until it is redeemed, denied or flushed after expiry. Only the device
+-- code's signature and a keyed hash of the user code are stored, never the codes. Lists and
+-- the approval are JSON text, times BIGINT Unix microseconds (UTC).
+CREATE TABLE oxydra_device_grant (
+    signature       VARCHAR(255) NOT NULL,
+    user_code_hash  VARCHAR(255) NOT NULL,
+    challenge       VARCHAR(255) NOT NULL,
+    client_id       VARCHAR(255) NOT NULL,
+    requested_scope TEXT         NOT NULL,
+    requested_at    BIGINT       NOT NULL,
+    expires_at      BIGINT       NOT NULL,
+    -- Seconds; grows by 5 with each slow_down.
+    poll_interval   BIGINT       NOT NULL,
+    last_polled_at  BIGINT       NULL,
+    status          VARCHAR(16)  NOT NULL,
+    -- What the user granted; NULL until the consent app accepted.
+    approval        LONGTEXT     NULL,
+    CONSTRAINT oxydra_device_grant_pkey PRIMARY KEY (signature),
+    CONSTRAINT oxydra_device_grant_user_code_hash_key UNIQUE (user_code_hash),
+    CONSTRAINT oxydra_device_grant_challenge_key UNIQUE (challenge),
+    CONSTRAINT oxydra_device_grant_status_check
+        CHECK (status IN ('pending', 'authorized', 'denied', 'used')),
+    CONSTRAINT oxydra_device_grant_client_id_fkey FOREIGN KEY (client_id)
+        REFERENCES oxydra_client (id) ON DELETE CASCADE
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_nopad_bin ROW_FORMAT = DYNAMIC;
+-- The flush scans expired grants.
+CREATE INDEX oxydra_device_grant_expires_at_idx ON oxydra_device_grant (expires_at);

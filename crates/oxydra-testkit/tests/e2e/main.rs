@@ -6,6 +6,7 @@
 
 mod claims;
 mod device;
+mod device_errors;
 mod discovery;
 mod fleet;
 mod flow;

@@ -10,7 +10,7 @@ use url::form_urlencoded;
 
 use super::{ClientError, ClientOptions, Http, decode, execute};
 use crate::paths;
-use crate::{OauthTokenResponse, UserinfoResponse, WellKnown};
+use crate::{DeviceAuthorization, OauthTokenResponse, UserinfoResponse, WellKnown};
 
 /// What `/userinfo` answered: JSON claims, or a signed JWT when the client registered
 /// `userinfo_signed_response_alg=RS256` (verify it with the server's `/.well-known/jwks.json`).
@@ -119,11 +119,44 @@ impl PublicClient {
             ("redirect_uri", redirect_uri),
             ("code_verifier", code_verifier),
         ];
-        let mut request = self.http.route(Method::POST, paths::OAUTH2_TOKEN);
-        match credentials {
-            Some(credentials) => request = credentials.authorize(request),
-            None => form.push(("client_id", client_id)),
+        let request = self.http.route(Method::POST, paths::OAUTH2_TOKEN);
+        let request = as_client(request, &mut form, client_id, credentials);
+        decode(execute(request.form(&form)).await?).await
+    }
+
+    /// `POST /oauth2/device/auth` (RFC 8628 §3.1), asking for `scope`; the client
+    /// authenticates as in [`Self::authorization_code`].
+    pub async fn device_authorization(
+        &self,
+        client_id: &str,
+        credentials: Option<&ClientCredentials>,
+        scope: &[String],
+    ) -> Result<DeviceAuthorization, ClientError> {
+        let scope = scope.join(" ");
+        let mut form = Vec::new();
+        if !scope.is_empty() {
+            form.push(("scope", scope.as_str()));
         }
+        let request = self.http.route(Method::POST, paths::OAUTH2_DEVICE_AUTH);
+        let request = as_client(request, &mut form, client_id, credentials);
+        decode(execute(request.form(&form)).await?).await
+    }
+
+    /// One poll of `POST /oauth2/token` with the device grant (RFC 8628 §3.4). While the user
+    /// has not finished, the answer is a [`ClientError::Api`] with `authorization_pending` or
+    /// `slow_down` (§3.5); the caller waits and polls again.
+    pub async fn device_token(
+        &self,
+        client_id: &str,
+        credentials: Option<&ClientCredentials>,
+        device_code: &str,
+    ) -> Result<OauthTokenResponse, ClientError> {
+        let mut form = vec![
+            ("grant_type", DEVICE_CODE_GRANT),
+            ("device_code", device_code),
+        ];
+        let request = self.http.route(Method::POST, paths::OAUTH2_TOKEN);
+        let request = as_client(request, &mut form, client_id, credentials);
         decode(execute(request.form(&form)).await?).await
     }
 
@@ -147,6 +180,26 @@ impl PublicClient {
         let request = credentials.authorize(request).form(&[("token", token)]);
         execute(request).await?;
         Ok(())
+    }
+}
+
+/// RFC 8628 §3.4's `grant_type`.
+const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// A confidential client authenticates with `credentials` (`client_secret_basic`); a public one
+/// (`None`) sends `client_id` in the body (`none`, RFC 6749 §3.2.1).
+fn as_client<'a>(
+    request: RequestBuilder,
+    form: &mut Vec<(&'a str, &'a str)>,
+    client_id: &'a str,
+    credentials: Option<&ClientCredentials>,
+) -> RequestBuilder {
+    match credentials {
+        Some(credentials) => credentials.authorize(request),
+        None => {
+            form.push(("client_id", client_id));
+            request
+        }
     }
 }
 

@@ -66,6 +66,10 @@ const EXAMPLES: &[(&[&str], &[&str])] = &[
         &["oxydra token user --client-id demo-app"],
     ),
     (
+        &["token", "device"],
+        &["oxydra token device --client-id tv --scope openid,offline"],
+    ),
+    (
         &["policies", "create"],
         &[
             "oxydra policies create -i readers -s 'team-<.*>' -r 'rn:hydra:clients:<.*>' -a get --allow",

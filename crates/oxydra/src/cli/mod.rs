@@ -13,6 +13,7 @@ pub mod policies;
 pub mod remote;
 pub mod serve;
 pub mod token;
+pub mod token_device;
 pub mod token_user;
 pub mod version;
 

@@ -1,4 +1,4 @@
-//! `oxydra token client|user|introspect|revoke|flush`: get, inspect, revoke and clean up OAuth 2.0
+//! `oxydra token client|user|device|introspect|revoke|flush`: get, inspect, revoke and clean up OAuth 2.0
 //! tokens through a running server, with Hydra 1.0.0-beta's flag names
 //! (`shared/spec/behaviour.md` §1.2). `client` and `revoke` call the public API as an OAuth 2.0
 //! client; `introspect` and `flush` call the admin API.
@@ -91,6 +91,23 @@ pub enum TokenCommand {
                       it is a public client (token_endpoint_auth_method none)."
     )]
     User(super::token_user::TokenUserArgs),
+    /// Authorize this terminal as a device (RFC 8628): print where to go and the code to
+    /// enter there, wait until a user approves it in a browser, and print the tokens.
+    #[command(
+        long_about = "Authorize this terminal as a device with the device authorization grant \
+                      (RFC 8628): ask POST /oauth2/device/auth for a device code, print the \
+                      verification URI and the user code to enter there (in a browser, on any \
+                      machine), poll POST /oauth2/token at the announced interval (5 s more \
+                      after each slow_down) until the user approves or denies it or the code \
+                      expires, and print the tokens: one line per token in human output, the \
+                      token response with --format json (the instructions then go to \
+                      stderr).\n\n\
+                      The client must have the urn:ietf:params:oauth:grant-type:device_code \
+                      grant type. With --client-secret it authenticates with \
+                      client_secret_basic; without, it is a public client \
+                      (token_endpoint_auth_method none)."
+    )]
+    Device(super::token_device::TokenDeviceArgs),
 }
 
 /// The OAuth 2.0 client a public-API call authenticates as (client_secret_basic).
@@ -206,6 +223,9 @@ pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
             }
         }
         TokenCommand::User(user) => super::token_user::run(user, options, format).await?,
+        TokenCommand::Device(device) => {
+            super::token_device::run(device, options, format).await?;
+        }
         TokenCommand::Flush(flush) => {
             let api = flush
                 .endpoint

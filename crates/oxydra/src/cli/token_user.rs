@@ -35,18 +35,9 @@ pub struct TokenUserArgs {
     /// Where the public API is.
     #[command(flatten)]
     pub endpoint: PublicEndpoint,
-    /// Id of the OAuth 2.0 client; it must allow the callback URL as a redirect URI.
-    #[arg(long, env = "OAUTH2_CLIENT_ID", value_name = "ID")]
-    pub client_id: String,
-    /// Secret of that client (client_secret_basic). Omit it for a public client
-    /// (token_endpoint_auth_method `none`).
-    #[arg(
-        long,
-        env = "OAUTH2_CLIENT_SECRET",
-        hide_env_values = true,
-        value_name = "SECRET"
-    )]
-    pub client_secret: Option<String>,
+    /// The client logging the user in; it must allow the callback URL as a redirect URI.
+    #[command(flatten)]
+    pub client: PublicClientArgs,
     /// Port of the local callback server on 127.0.0.1 (0 picks a free one).
     #[arg(short = 'p', long, default_value_t = 4446)]
     pub port: u16,
@@ -72,6 +63,33 @@ fn parse_timeout(s: &str) -> Result<Duration, String> {
     match oxydra_server::config::parse_duration(s)? {
         d if d.is_zero() => Err("must be longer than 0".to_owned()),
         d => Ok(d),
+    }
+}
+
+/// The client a user or device flow runs for: confidential with a secret
+/// (`client_secret_basic`), public without (`token_endpoint_auth_method` `none`).
+#[derive(Debug, Clone, Args)]
+pub struct PublicClientArgs {
+    /// Id of the OAuth 2.0 client.
+    #[arg(long, env = "OAUTH2_CLIENT_ID", value_name = "ID")]
+    pub client_id: String,
+    /// Secret of that client (client_secret_basic). Omit it for a public client
+    /// (token_endpoint_auth_method `none`).
+    #[arg(
+        long,
+        env = "OAUTH2_CLIENT_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub client_secret: Option<String>,
+}
+
+impl PublicClientArgs {
+    /// The credentials to send, for a confidential client.
+    pub fn credentials(&self) -> Option<ClientCredentials> {
+        self.client_secret
+            .as_deref()
+            .map(|secret| ClientCredentials::new(&self.client_id, secret))
     }
 }
 
@@ -119,13 +137,10 @@ pub async fn run(
         Format::Json => eprintln!("{message}"),
     }
     let (tx, rx) = oneshot::channel();
-    let credentials = args
-        .client_secret
-        .as_deref()
-        .map(|secret| ClientCredentials::new(&args.client_id, secret));
+    let credentials = args.client.credentials();
     let flow = Arc::new(Flow {
         api,
-        client_id: args.client_id,
+        client_id: args.client.client_id,
         credentials,
         redirect,
         state,
@@ -175,7 +190,7 @@ fn authorization_url(
         let mut query = url.query_pairs_mut();
         query
             .append_pair("response_type", "code")
-            .append_pair("client_id", &args.client_id)
+            .append_pair("client_id", &args.client.client_id)
             .append_pair("redirect_uri", redirect)
             .append_pair("scope", &scopes(&args.scope).join(" "))
             .append_pair("state", state)
@@ -259,7 +274,7 @@ fn page(status: StatusCode, title: &str, text: &str) -> (StatusCode, Html<String
 }
 
 /// One line per token, then the grant's scope and lifetime.
-fn print_tokens(tokens: &OauthTokenResponse) {
+pub(super) fn print_tokens(tokens: &OauthTokenResponse) {
     println!("access_token: {}", tokens.access_token);
     if let Some(refresh) = &tokens.refresh_token {
         println!("refresh_token: {refresh}");
@@ -307,7 +322,7 @@ mod tests {
         assert_eq!(args.port, 4446);
         assert_eq!(scopes(&args.scope), ["openid", "offline"]);
         assert_eq!(args.timeout, Duration::from_secs(300));
-        assert!(args.client_secret.is_none() && args.redirect.is_none());
+        assert!(args.client.client_secret.is_none() && args.redirect.is_none());
         let args = parse(&[
             "--client-id",
             "app",

@@ -2,11 +2,9 @@
 //! created with the CLI, `oxydra token user` waiting on its callback, and a scripted browser
 //! logging in and consenting through the demo pages.
 
-use std::net::SocketAddr;
+use oxydra_testkit::browser::param;
 
-use oxydra_testkit::browser::{Browser, param};
-
-use crate::support::{Background, Server, clients};
+use crate::support::{Background, Server, browser_for, clients};
 
 /// The issuer's host name: the browser resolves it to the server's public listener (as
 /// `/etc/hosts` would), so the issuer is known before the server picks its port.
@@ -22,7 +20,6 @@ async fn token_user_gets_tokens_through_the_demo_login_and_consent_pages() {
             ("OXYDRA_DEMO_USERS", "alice:alice-password,bob:bob-password"),
         ],
     );
-    let public: SocketAddr = server.public.trim_start_matches("http://").parse().unwrap();
 
     let mut cli = Background::start(
         &[
@@ -77,12 +74,7 @@ async fn token_user_gets_tokens_through_the_demo_login_and_consent_pages() {
     )
     .ok();
 
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .resolve(ISSUER_HOST, public)
-        .build()
-        .unwrap();
-    let mut browser = Browser::with_client(http);
+    let mut browser = browser_for(ISSUER_HOST, &server.public);
     let nav = browser.get(&authorize).await;
     assert_eq!(nav.status, 302, "{}", nav.body);
     let login = nav.location.unwrap();
@@ -153,12 +145,7 @@ async fn token_user_gets_tokens_through_the_demo_login_and_consent_pages() {
 
     let status = cli.finish();
     assert!(status.success(), "{:#?}\n{}", cli.stdout, cli.stderr());
-    let token = |name: &str| {
-        cli.stdout
-            .iter()
-            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
-            .map(str::to_owned)
-    };
+    let token = |name: &str| cli.printed(name);
     let access = token("access_token").unwrap_or_else(|| panic!("{:#?}", cli.stdout));
     assert!(!access.is_empty());
     assert!(token("refresh_token").is_some(), "{:#?}", cli.stdout);

@@ -9,6 +9,7 @@ mod clients_http;
 mod config_errors;
 mod connections;
 mod demo;
+mod device_demo;
 mod durability;
 mod health;
 mod help;

@@ -296,6 +296,15 @@ impl Background {
         }
     }
 
+    /// The value of the `name: value` line read from stdout (a token the command printed).
+    pub fn printed(&self, name: &str) -> Option<String> {
+        let prefix = format!("{name}: ");
+        self.stdout
+            .iter()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .map(str::to_owned)
+    }
+
     /// Waits (within [`TIMEOUT`]) for the process to close stdout and exit; its status.
     pub fn finish(&mut self) -> ExitStatus {
         let deadline = Instant::now() + TIMEOUT;
@@ -459,4 +468,16 @@ pub async fn postgres_schema(test: &str) -> Option<(oxydra_testkit::TestStore, S
         .query_pairs_mut()
         .append_pair("options", &format!("-c search_path={schema}"));
     Some((store, parsed.to_string()))
+}
+
+/// A browser that resolves `host` (a test issuer's name) to the server's public listener
+/// `public`, as `/etc/hosts` would, so the issuer is known before the server picks its port.
+pub fn browser_for(host: &str, public: &str) -> oxydra_testkit::browser::Browser {
+    let public: std::net::SocketAddr = public.trim_start_matches("http://").parse().unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .resolve(host, public)
+        .build()
+        .unwrap();
+    oxydra_testkit::browser::Browser::with_client(http)
 }

@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::model::Now;
 use crate::service::access_tokens::AccessTokens;
 use crate::service::authorize::ROUND_TRIP;
-use crate::store::{FlowStore, KeyStore, LegacyConsentStore, TokenStore};
+use crate::store::{DeviceStore, FlowStore, KeyStore, LegacyConsentStore, TokenStore};
 use crate::token::{FlushCriteria, TokenKind};
 
 /// Revokes the grant of an access or refresh token presented by its own client: every access
@@ -37,11 +37,11 @@ pub use crate::token::FLUSH_BATCH_SIZE;
 
 /// Deletes access tokens and authorization codes that expired before `now` and were issued
 /// before `not_after`, finished login/consent flows (round trip over, not a remembered
-/// consent) and expired 0.10 consent requests, and expired login sessions (authenticated
-/// before `not_after`), in batches of the store's [`TokenStore::flush_batch_size`], so a table of millions is flushed
+/// consent), expired 0.10 consent requests and device grants (RFC 8628), and expired login
+/// sessions (authenticated before `not_after`), in batches of the store's [`TokenStore::flush_batch_size`], so a table of millions is flushed
 /// by many short statements rather than one long lock. Refresh tokens live until revoked and
 /// are not flushed. Returns how many rows were deleted.
-pub async fn flush<S: TokenStore + FlowStore + LegacyConsentStore>(
+pub async fn flush<S: TokenStore + FlowStore + LegacyConsentStore + DeviceStore>(
     store: &S,
     not_after: Now,
     now: Now,
@@ -62,6 +62,10 @@ pub async fn flush<S: TokenStore + FlowStore + LegacyConsentStore>(
     .await?;
     total += drain("consent request", batch_size, || {
         store.flush_legacy_consents(criteria)
+    })
+    .await?;
+    total += drain("device grant", batch_size, || {
+        store.flush_device_grants(criteria)
     })
     .await?;
     total += drain("login session", batch_size, || {

@@ -422,6 +422,32 @@ mod tests {
     }
 
     #[test]
+    fn device_codes_have_their_own_key_and_are_no_stored_token_kind() {
+        let k = keys(&[S1]);
+        let (token, sig) = k.generate(TokenKind::DeviceCode, NOW).unwrap();
+        assert!(token.starts_with("oxy_dc_"));
+        assert_eq!(k.verify(TokenKind::DeviceCode, &token).unwrap(), sig);
+        // Not an authorization code with another prefix: the HMAC key differs.
+        let as_code = token.replacen("oxy_dc_", "oxy_ac_", 1);
+        invalid_token(k.verify(TokenKind::AuthorizeCode, &as_code));
+        assert!(!TokenKind::ALL.contains(&TokenKind::DeviceCode));
+        assert_eq!(TokenKind::detect(&token), None);
+    }
+
+    #[test]
+    fn user_code_hashes_are_keyed_and_found_under_rotated_secrets() {
+        let current = keys(&[S1]);
+        let rotated = keys(&[S2, S1]);
+        let stored = current.user_code_hashes("BCDFGHJK");
+        assert_eq!(stored.len(), 1);
+        assert_ne!(stored[0], keys(&[S2]).user_code_hashes("BCDFGHJK")[0]);
+        assert_ne!(stored[0], current.user_code_hashes("BCDFGHJL")[0]);
+        // After a rotation, the code stored under the old secret is still found.
+        assert!(rotated.user_code_hashes("BCDFGHJK").contains(&stored[0]));
+        assert_eq!(stored[0].len(), 43);
+    }
+
+    #[test]
     fn tokens_and_signatures_are_distinct() {
         let k = keys(&[S1]);
         let mut seen = std::collections::HashSet::new();

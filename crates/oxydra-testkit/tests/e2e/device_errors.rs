@@ -96,6 +96,10 @@ store_test! {
 
         server.clock.advance_secs(600);
         assert_eq!(error_of(&poll(&server, "tv", &device_code).await), (400, "expired_token"));
+        // The flush (admin `/oauth2/flush`, or the janitor) deletes expired grants.
+        let (status, _) = admin(&server, reqwest::Method::POST, "/oauth2/flush", Some(json!({}))).await;
+        assert_eq!(status, 204);
+        assert_eq!(error_of(&poll(&server, "tv", &device_code).await), (400, "invalid_grant"));
     }
 
     async fn the_device_authorization_endpoint_checks_client_grant_and_scope(store: SqlStore) {

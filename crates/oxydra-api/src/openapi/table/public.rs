@@ -79,7 +79,10 @@ const TOKEN_REPLIES: &[crate::openapi::route::Reply] = &[
     ),
     BAD_REQUEST,
     CLIENT_UNAUTHORIZED,
-    error(403, "The client may not use this grant or scope."),
+    error(
+        403,
+        "The client may not use this grant or scope; or (device grant) the user denied it.",
+    ),
     TOO_MANY_FAILURES,
     FAILED,
     UNAVAILABLE,
@@ -207,6 +210,11 @@ pub(super) const ROUTES: &[Route] = &[
                 400,
                 Shape::Html,
                 "The flow cannot go on (expired, forged, replayed).",
+            ),
+            reply(
+                401,
+                Shape::Html,
+                "The login and consent round trip took too long.",
             ),
             reply(403, Shape::Html, "The flow's cookie does not match."),
             FAILED,

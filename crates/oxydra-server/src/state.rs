@@ -269,7 +269,7 @@ fn cookie_jar(config: &Config) -> CookieJar {
 /// The device flow's settings and guess counters, when it is on.
 fn device_flow(config: &Config) -> Result<Option<DeviceFlow>, Error> {
     let device = &config.device;
-    if !device.enabled {
+    if !config.device_flow_served() {
         return Ok(None);
     }
     let verification_uri = match &device.verification_url {

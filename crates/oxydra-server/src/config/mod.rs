@@ -349,6 +349,12 @@ impl Config {
         }
     }
 
+    /// Whether the device authorization grant is served: `OXYDRA_DEVICE_FLOW`, unless the 0.10
+    /// consent-by-id flow is selected (it has no login app to send the browser to).
+    pub fn device_flow_served(&self) -> bool {
+        self.device.enabled && !self.legacy_consent
+    }
+
     /// Whether the server speaks Hydra 0.10 to its clients (`COMPAT_API_VERSION=0.10`).
     pub fn v010(&self) -> bool {
         self.compat_api_version == CompatApiVersion::V010

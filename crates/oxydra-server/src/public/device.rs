@@ -23,7 +23,7 @@ use super::token::{authenticate, json_answer};
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::extract::Form;
-use crate::metrics::AuthEndpoint;
+use crate::metrics::{AuthEndpoint, Flow, Outcome};
 use crate::state::{AppState, DeviceFlow};
 
 /// `POST /oauth2/device/auth` (RFC 8628 §3.1–3.2): the client authenticates as at the token
@@ -116,6 +116,7 @@ pub(crate) async fn verify_page(
     .await;
     match step {
         Ok(DeviceStep::Continue(next)) => {
+            state.metrics.events.flow(Flow::Consent, Outcome::Started);
             let cookies = state.cookies.set_cookie_headers(&next.cookies);
             redirect(next.location.as_str(), &cookies)
         }
@@ -233,6 +234,7 @@ async fn start_login(state: &AppState, found: &Verifiable, headers: &HeaderMap) 
     .await;
     match started {
         Ok(next) => {
+            state.metrics.events.flow(Flow::Login, Outcome::Started);
             let cookies = state.cookies.set_cookie_headers(&next.cookies);
             redirect(next.location.as_str(), &cookies)
         }

@@ -47,7 +47,7 @@ fn settings(config: &Config, id_token_algs: &[JwkAlgorithm]) -> DiscoverySetting
     DiscoverySettings {
         issuer: config.issuer.clone(),
         paths: EndpointPaths {
-            device_authorization: config.device.enabled.then_some(OAUTH2_DEVICE_AUTH),
+            device_authorization: config.device_flow_served().then_some(OAUTH2_DEVICE_AUTH),
             ..PATHS
         },
         userinfo_endpoint: config.oidc.userinfo_endpoint.clone(),

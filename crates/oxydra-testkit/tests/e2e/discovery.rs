@@ -211,6 +211,10 @@ fn expected(server: &TestServer, default: &Value) -> Value {
             "revocation_endpoint",
             json!(format!("{base}/oauth2/revoke")),
         ),
+        (
+            "device_authorization_endpoint",
+            json!(format!("{base}/oauth2/device/auth")),
+        ),
         ("subject_types_supported", json!(subject_types)),
         ("id_token_signing_alg_values_supported", json!(algs)),
         (
@@ -313,8 +317,8 @@ async fn every_advertised_endpoint_answers() {
         checked += 1;
     }
     assert_eq!(
-        checked, 5,
-        "authorization, token, jwks, userinfo, revocation"
+        checked, 6,
+        "authorization, token, jwks, userinfo, revocation, device authorization"
     );
     assert!(
         doc.get("registration_endpoint").is_none(),

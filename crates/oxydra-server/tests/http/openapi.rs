@@ -45,9 +45,27 @@ fn served(router: &axum::Router) -> Served {
     out
 }
 
+/// The device flow's routes, served unless `OXYDRA_DEVICE_FLOW=false` or the 0.10
+/// consent-by-id flow is selected.
+fn is_device_route(path: &str) -> bool {
+    path.starts_with("/oauth2/device/")
+}
+
 /// What the table says a port serves, given which optional route groups are on.
 fn documented(admin_port: bool, legacy: bool, demo: bool, admin_on_public: bool) -> Served {
+    documented_with(admin_port, legacy, demo, admin_on_public, !legacy)
+}
+
+/// [`documented`], saying whether the device flow is on.
+fn documented_with(
+    admin_port: bool,
+    legacy: bool,
+    demo: bool,
+    admin_on_public: bool,
+    device: bool,
+) -> Served {
     routes()
+        .filter(|r| device || !is_device_route(r.path))
         .filter(|r| match r.generation {
             Generation::V010 => legacy,
             Generation::Oxydra => demo,
@@ -98,6 +116,18 @@ async fn the_document_lists_every_route_of_the_0_10_mode() {
         ("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN", "true"),
     ];
     check(&v010, true, false, true).await;
+}
+
+#[tokio::test]
+async fn the_device_routes_go_with_the_device_flow() {
+    let app = TestApp::new(&[("OXYDRA_DEVICE_FLOW", "false")]).await;
+    let public = served(&public_router(app.state.clone()));
+    assert_eq!(public, documented_with(false, false, false, false, false));
+    assert!(
+        documented(false, false, false, false)
+            .iter()
+            .any(|(_, p)| is_device_route(p))
+    );
 }
 
 #[tokio::test]

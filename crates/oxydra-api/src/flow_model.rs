@@ -372,3 +372,23 @@ mod tests {
         assert_eq!(keys(&v["session"]), ["access_token", "id_token"]);
     }
 }
+
+/// Body of `GET /oauth2/auth/requests/logout?logout_challenge=` (`logoutRequest`, Hydra 1.x/2.x):
+/// what the logout app shows before it accepts or rejects.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct LogoutRequest {
+    /// The logout challenge.
+    pub challenge: String,
+    /// The user whose login session would end.
+    pub subject: String,
+    /// The login session (`sid`).
+    pub sid: String,
+    /// The logout request's URL as received.
+    pub request_url: String,
+    /// Whether a client initiated it (with an `id_token_hint`).
+    pub rp_initiated: bool,
+    /// The client that initiated it; absent when the logout was not RP-initiated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<OAuth2Client>,
+}

@@ -30,8 +30,8 @@ pub use client_model::{JsonPatchOperation, OAuth2Client, OAuth2ClientTokenLifesp
 pub use error::ErrorBody;
 pub use flow_model::{
     AcceptConsentRequest, AcceptLoginRequest, CompletedRequest, ConsentRequest,
-    ConsentRequestSession, LoginRequest, OpenIDConnectContext, PreviousConsentSession,
-    RejectRequest,
+    ConsentRequestSession, LoginRequest, LogoutRequest, OpenIDConnectContext,
+    PreviousConsentSession, RejectRequest,
 };
 pub use health::{
     HealthMetrics, HealthNotReadyStatus, HealthStats, HealthStatus, MemoryStats, Version,

@@ -8,6 +8,7 @@ use std::future::Future;
 
 use crate::client::Client;
 use crate::flow::login::SessionChange;
+use crate::flow::logout::{EndedSession, LogoutRequest};
 use crate::flow::{
     ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, VerifierUse,
 };
@@ -438,9 +439,53 @@ pub trait PolicyStore: Send + Sync {
     fn load_policies(&self) -> impl Future<Output = Result<(i64, Vec<Policy>), StoreError>> + Send;
 }
 
+/// Persistence of logout requests (OIDC RP-Initiated Logout 1.0 as Hydra runs it): created by
+/// the logout endpoint, accepted or rejected by the logout app, redeemed once by the browser.
+pub trait LogoutStore: Send + Sync {
+    /// Stores a new logout request.
+    fn create_logout_request(
+        &self,
+        request: &LogoutRequest,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Loads a logout request by challenge (accepted or redeemed ones too).
+    fn get_logout_request(
+        &self,
+        challenge: &FlowId,
+    ) -> impl Future<Output = Result<Option<LogoutRequest>, StoreError>> + Send;
+
+    /// Loads a logout request by verifier without redeeming it.
+    fn get_logout_request_by_verifier(
+        &self,
+        verifier: &FlowId,
+    ) -> impl Future<Output = Result<Option<LogoutRequest>, StoreError>> + Send;
+
+    /// Marks an unredeemed request accepted (again is harmless); `NotFound` when there is no
+    /// such request or its verifier was redeemed already.
+    fn accept_logout_request(
+        &self,
+        challenge: &FlowId,
+    ) -> impl Future<Output = Result<LogoutRequest, StoreError>> + Send;
+
+    /// Deletes an unredeemed request (the logout app rejected it); whether there was one.
+    fn reject_logout_request(
+        &self,
+        challenge: &FlowId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Ends a login session as one transaction: redeems the `verifier` of an accepted request
+    /// (exactly one of two concurrent calls is fresh), lists the clients with an accepted
+    /// consent in the request's session, stops remembering those consents (their tokens stay,
+    /// as in Hydra), and deletes the login session. Nothing is written unless fresh.
+    fn complete_logout(
+        &self,
+        verifier: &FlowId,
+    ) -> impl Future<Output = Result<VerifierUse<EndedSession>, StoreError>> + Send;
+}
+
 /// Everything the server needs from storage.
 pub trait Store:
-    ClientStore + TokenStore + FlowStore + KeyStore + PolicyStore + LegacyConsentStore
+    ClientStore + TokenStore + FlowStore + KeyStore + PolicyStore + LegacyConsentStore + LogoutStore
 {
     /// Checks the database answers (readiness probe).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

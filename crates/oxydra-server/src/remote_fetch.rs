@@ -154,6 +154,35 @@ impl RemoteFetcher {
     }
 }
 
+impl RemoteFetcher {
+    /// `POST uri` with a form body (a back-channel logout, Back-Channel Logout 1.0 §2.5),
+    /// under the same URL, address and time rules as [`RemoteFetcher::get`]; the answer's
+    /// body is not read. Success is a 2xx status.
+    pub async fn post_form(&self, uri: &str, form: &[(&str, &str)]) -> Result<(), FetchError> {
+        let url = Url::parse(uri).map_err(|_| FetchError::NotAllowed)?;
+        check_url(&url, self.policy.dev)?;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let response = self
+            .http
+            .post(url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| classify(uri, &e))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(FetchError::ErrorStatus)
+        }
+    }
+}
+
 /// The URL rule, applied to the first URL and every redirect target: `https` (or, in
 /// development mode, `http` to a loopback host); outside development mode an IP-literal host
 /// must be public (names are checked when resolved, by the resolver).

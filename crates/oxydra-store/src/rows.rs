@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use oxydra_core::client::{AuthMethod, Client, ClientLifespans, GrantType, SubjectType};
 use oxydra_core::flow::legacy::LegacyConsentRequest;
+use oxydra_core::flow::logout::LogoutRequest;
 use oxydra_core::flow::{ConsentRequest, FlowId, LoginRequest, LoginSession};
 use oxydra_core::model::{ClientId, Now};
 use oxydra_core::store::StoreError;
@@ -36,6 +37,11 @@ pub(crate) struct ClientRow {
     pub(crate) request_object_signing_alg: String,
     pub(crate) userinfo_signed_response_alg: String,
     pub(crate) id_token_signed_response_alg: String,
+    pub(crate) post_logout_redirect_uris: String,
+    pub(crate) frontchannel_logout_uri: String,
+    pub(crate) frontchannel_logout_session_required: bool,
+    pub(crate) backchannel_logout_uri: String,
+    pub(crate) backchannel_logout_session_required: bool,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
     pub(crate) skip_consent: bool,
@@ -125,6 +131,28 @@ pub(crate) struct VerifierUsedRow {
     pub(crate) verifier_used: bool,
 }
 
+/// A row of `oxydra_logout_request`, in the column order of `sql::logout`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct LogoutRequestRow {
+    pub(crate) challenge: String,
+    pub(crate) verifier: String,
+    pub(crate) subject: String,
+    pub(crate) session_id: String,
+    pub(crate) client_id: Option<String>,
+    pub(crate) request_url: String,
+    pub(crate) rp_initiated: bool,
+    pub(crate) redirect_to: String,
+    pub(crate) requested_at: i64,
+    pub(crate) accepted: bool,
+    pub(crate) verifier_used: bool,
+}
+
+/// One client id.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ClientIdRow {
+    pub(crate) client_id: String,
+}
+
 /// A single count.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct CountRow {
@@ -149,6 +177,9 @@ macro_rules! plain_rows {
                 request_object_signing_alg, userinfo_signed_response_alg,
                 id_token_signed_response_alg, created_at, updated_at, skip_consent,
                 skip_logout_consent, metadata, access_token_strategy, token_lifespans,
+                post_logout_redirect_uris, frontchannel_logout_uri,
+                frontchannel_logout_session_required, backchannel_logout_uri,
+                backchannel_logout_session_required,
             }
             SecretRow { secret_hash }
             TokenRow {
@@ -169,6 +200,11 @@ macro_rules! plain_rows {
                 outcome, handled_at, used,
             }
             KeyRow { set_id, kid, alg, key_use, created_at, encrypted }
+            LogoutRequestRow {
+                challenge, verifier, subject, session_id, client_id, request_url, rp_initiated,
+                redirect_to, requested_at, accepted, verifier_used,
+            }
+            ClientIdRow { client_id }
             PolicyRow { id, description, effect, subjects, resources, actions, conditions }
             RevisionRow { revision }
         }
@@ -247,6 +283,8 @@ impl TryFrom<ClientRow> for Client {
                 &row.token_endpoint_auth_method,
             )?,
             request_uris: at.json("request_uris", &row.request_uris)?,
+            post_logout_redirect_uris: at
+                .json("post_logout_redirect_uris", &row.post_logout_redirect_uris)?,
             created_at: Now::from_unix_micros(row.created_at),
             updated_at: Now::from_unix_micros(row.updated_at),
             name: row.name,
@@ -262,6 +300,10 @@ impl TryFrom<ClientRow> for Client {
             request_object_signing_alg: row.request_object_signing_alg,
             userinfo_signed_response_alg: row.userinfo_signed_response_alg,
             id_token_signed_response_alg: row.id_token_signed_response_alg,
+            frontchannel_logout_uri: row.frontchannel_logout_uri,
+            frontchannel_logout_session_required: row.frontchannel_logout_session_required,
+            backchannel_logout_uri: row.backchannel_logout_uri,
+            backchannel_logout_session_required: row.backchannel_logout_session_required,
         })
     }
 }
@@ -416,6 +458,30 @@ impl TryFrom<LegacyConsentRow> for LegacyConsentRequest {
             used: row.used,
             redirect_url: row.redirect_url,
             id: row.id,
+        })
+    }
+}
+
+impl TryFrom<LogoutRequestRow> for LogoutRequest {
+    type Error = StoreError;
+
+    fn try_from(row: LogoutRequestRow) -> Result<Self, StoreError> {
+        let at = At {
+            table: "oxydra_logout_request",
+            key: &row.challenge,
+        };
+        Ok(LogoutRequest {
+            client_id: row.client_id.map(|c| at.client_id(c)).transpose()?,
+            challenge: FlowId::from_stored(row.challenge),
+            verifier: FlowId::from_stored(row.verifier),
+            subject: row.subject,
+            session_id: row.session_id,
+            request_url: row.request_url,
+            rp_initiated: row.rp_initiated,
+            redirect_to: row.redirect_to,
+            requested_at: Now::from_unix_micros(row.requested_at),
+            accepted: row.accepted,
+            verifier_used: row.verifier_used,
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod consent;
 pub mod cookies;
 pub mod legacy;
 pub mod login;
+pub mod logout;
 pub mod model;
 pub mod response;
 pub mod settings;

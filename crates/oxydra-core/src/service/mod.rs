@@ -6,6 +6,7 @@ pub mod access_tokens;
 pub mod authorize;
 pub mod client_auth;
 pub mod clients;
+pub mod end_session;
 pub mod flow_admin;
 pub mod id_tokens;
 pub mod introspect;

@@ -93,6 +93,10 @@ pub struct TokenSession {
     /// scope.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub userinfo_withheld: Vec<String>,
+    /// The login session the grant was made in, for the ID token's `sid` (Front-Channel
+    /// Logout 1.0 §3, Back-Channel Logout 1.0 §2.1); none when the login was not remembered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// One issued token as stored: everything introspection, revocation and the grants need.

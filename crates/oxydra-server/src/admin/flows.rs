@@ -64,7 +64,7 @@ pub fn v2_routes() -> Router<AppState> {
 }
 
 /// Which request a [`Challenge`] names, and its query parameter in the Hydra 1.x form.
-trait ChallengeKind {
+pub(super) trait ChallengeKind {
     /// `login_challenge` or `consent_challenge`.
     const QUERY_PARAM: &'static str;
 }
@@ -83,7 +83,7 @@ impl ChallengeKind for Consent {
 
 /// The challenge from the `{challenge}` path segment, or else from the query parameter of
 /// its kind. Missing, empty or repeated is 400 `invalid_request`.
-struct Challenge<K>(FlowId, PhantomData<K>);
+pub(super) struct Challenge<K>(pub(super) FlowId, pub(super) PhantomData<K>);
 
 impl<S: Send + Sync, K: ChallengeKind> FromRequestParts<S> for Challenge<K> {
     type Rejection = ApiError;

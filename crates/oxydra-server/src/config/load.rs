@@ -6,7 +6,7 @@ use oxydra_core::Secret;
 use oxydra_core::config::{AccessTokenStrategy, Lifespans, ScopeStrategy};
 use oxydra_core::jwk::{JwkAlgorithm, OIDC_SIGNING_ALGS};
 
-use super::defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
+use super::defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH, DEMO_LOGOUT_PATH};
 use super::duration::{parse_bytes, parse_duration};
 use super::env::{EnvSource, Reader};
 use super::sections::{cookie_secrets, cors, demo, hasher, listen, oidc, system_secrets, tls};
@@ -112,9 +112,9 @@ pub(crate) fn system_secrets_only<E: EnvSource + ?Sized>(
     }
 }
 
-/// The flow's URLs (login, consent, error, logout redirect), resolved against the issuer;
-/// with the demo on, unset login and consent URLs point at its pages. `None` when any is
-/// unusable (each recorded as a problem; all four are read either way).
+/// The flow's URLs (login, consent, error, logout redirect, logout app), resolved against the
+/// issuer; with the demo on, unset login, consent and logout URLs point at its pages. `None`
+/// when any is unusable (each recorded as a problem; all five are read either way).
 fn flow_urls<E: EnvSource + ?Sized>(
     r: &mut Reader<'_, E>,
     base: Option<&Url>,
@@ -129,11 +129,18 @@ fn flow_urls<E: EnvSource + ?Sized>(
     );
     let error = url(r, base, "OAUTH2_ERROR_URL", None);
     let logout = url(r, base, "OAUTH2_LOGOUT_REDIRECT_URL", None);
+    let logout_app = url(
+        r,
+        base,
+        "OAUTH2_LOGOUT_URL",
+        demo.then_some(DEMO_LOGOUT_PATH),
+    );
     Some(UrlsConfig {
         login: login?,
         consent: consent?,
         error: error?,
         logout_redirect: logout?,
+        logout: logout_app?,
     })
 }
 

@@ -39,7 +39,7 @@ use url::Url;
 pub use access::{AccessControlConfig, AdminAccessControl, RootCredentials};
 pub use budget::AuthBudgetConfig;
 pub use connections::ConnectionConfig;
-pub use defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
+pub use defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH, DEMO_LOGOUT_PATH};
 pub use dev_secret::{DEV_SECRET_SUFFIX, secret_file as dev_secret_file};
 pub use duration::{format_go_duration, parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
@@ -181,6 +181,8 @@ pub struct UrlsConfig {
     pub error: Url,
     /// Target after a login session is revoked (`OAUTH2_LOGOUT_REDIRECT_URL`).
     pub logout_redirect: Url,
+    /// The logout app (`OAUTH2_LOGOUT_URL`), which accepts or rejects logout requests.
+    pub logout: Url,
 }
 
 /// The built-in demo login and consent app: for trying Oxydra, refused outside development mode.

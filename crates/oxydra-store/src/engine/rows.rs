@@ -4,9 +4,9 @@
 
 use super::EngineRow;
 use crate::rows::{
-    ClientRow, ConsentRequestRow, CountRow, FlowRow, KeyRow, LegacyConsentRow, LoginRequestRow,
-    LoginSessionRow, PolicyRow, RequestRow, RevisionRow, SecretRow, TokenRow, VerifierUsedRow,
-    VersionRow,
+    ClientIdRow, ClientRow, ConsentRequestRow, CountRow, FlowRow, KeyRow, LegacyConsentRow,
+    LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow, RequestRow, RevisionRow,
+    SecretRow, TokenRow, VerifierUsedRow, VersionRow,
 };
 
 /// Implements [`EngineRow`] for a struct whose fields are all columns of the same name.

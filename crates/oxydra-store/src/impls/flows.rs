@@ -469,13 +469,19 @@ impl FlowStore for SqlStore {
             .execute(
                 &sql::FLUSH_CONSENTS,
                 &[
-                    requested_before,
-                    over_before,
+                    requested_before.clone(),
+                    over_before.clone(),
                     Arg::Int(criteria.expired_before.unix_secs()),
                     Arg::Int(i64::try_from(budget).unwrap_or(i64::MAX)),
                 ],
             )
             .await?;
-        Ok(logins + consents)
+        let budget = budget.saturating_sub(consents);
+        if budget == 0 {
+            return Ok(logins + consents);
+        }
+        let logouts =
+            crate::impls::logout::flush(&self.db, requested_before, over_before, budget).await?;
+        Ok(logins + consents + logouts)
     }
 }

@@ -11,9 +11,9 @@ use sqlx::Row;
 use sqlx::mysql::MySqlRow;
 
 use crate::rows::{
-    ClientRow, ConsentRequestRow, CountRow, FlowRow, KeyRow, LegacyConsentRow, LoginRequestRow,
-    LoginSessionRow, PolicyRow, RequestRow, RevisionRow, SecretRow, TokenRow, VerifierUsedRow,
-    VersionRow,
+    ClientIdRow, ClientRow, ConsentRequestRow, CountRow, FlowRow, KeyRow, LegacyConsentRow,
+    LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow, RequestRow, RevisionRow,
+    SecretRow, TokenRow, VerifierUsedRow, VersionRow,
 };
 
 /// A row type the MySQL backend can decode.

@@ -5,6 +5,7 @@ pub(crate) mod clients;
 pub(crate) mod flows;
 pub(crate) mod keys;
 pub(crate) mod legacy_consent;
+pub(crate) mod logout;
 pub(crate) mod meta;
 pub(crate) mod policies;
 pub(crate) mod tokens;
@@ -84,6 +85,16 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &legacy_consent::FLUSH,
         &keys::ALL_FOR_UPDATE,
         &keys::SET_ENCRYPTED,
+        &logout::INSERT,
+        &logout::GET,
+        &logout::BY_VERIFIER,
+        &logout::ACCEPT,
+        &logout::REJECT,
+        &logout::REDEEM,
+        &logout::VERIFIER_USED,
+        &logout::SESSION_CLIENTS,
+        &logout::FORGET_SESSION_CONSENTS,
+        &logout::FLUSH,
     ]
 }
 

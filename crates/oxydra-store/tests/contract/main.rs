@@ -18,6 +18,7 @@ mod flows;
 mod keys;
 mod legacy_consent;
 mod lifecycle;
+mod logout;
 mod policies;
 mod schema;
 mod sqlite_file;
@@ -90,6 +91,11 @@ pub fn full_client(id: &str) -> Client {
             )),
             ..Default::default()
         },
+        post_logout_redirect_uris: vec!["https://app.example/logged-out".into()],
+        frontchannel_logout_uri: "https://app.example/fc".into(),
+        frontchannel_logout_session_required: true,
+        backchannel_logout_uri: "https://app.example/bc".into(),
+        backchannel_logout_session_required: true,
         created_at: Now::from_unix_micros(1_700_000_000_123_456),
         updated_at: Now::from_unix_micros(1_700_000_100_654_321),
     }
@@ -125,6 +131,11 @@ pub fn minimal_client(id: &str) -> Client {
         metadata: None,
         access_token_strategy: String::new(),
         token_lifespans: Default::default(),
+        post_logout_redirect_uris: vec![],
+        frontchannel_logout_uri: String::new(),
+        frontchannel_logout_session_required: false,
+        backchannel_logout_uri: String::new(),
+        backchannel_logout_session_required: false,
         created_at: Now::from_unix_secs(0),
         updated_at: Now::from_unix_secs(0),
     }

@@ -133,7 +133,10 @@ async fn the_typed_public_client_reads_the_document() {
         Some("email")
     );
     assert_eq!(doc.code_challenge_methods_supported, ["S256"]);
-    assert_eq!(doc.end_session_endpoint, None);
+    assert_eq!(
+        doc.end_session_endpoint,
+        Some(server.public("/oauth2/sessions/logout"))
+    );
     let raw: serde_json::Value = reqwest::get(server.public("/.well-known/openid-configuration"))
         .await
         .unwrap()
@@ -211,6 +214,10 @@ fn expected(server: &TestServer, default: &Value) -> Value {
             "revocation_endpoint",
             json!(format!("{base}/oauth2/revoke")),
         ),
+        (
+            "end_session_endpoint",
+            json!(format!("{base}/oauth2/sessions/logout")),
+        ),
         ("subject_types_supported", json!(subject_types)),
         ("id_token_signing_alg_values_supported", json!(algs)),
         (
@@ -273,7 +280,7 @@ async fn the_document_is_what_the_configuration_says() {
     let claims = doc["claims_supported"].as_array().unwrap();
     // Each user's claims in name order, then the configured ones not already there.
     assert_eq!(
-        claims[12..],
+        claims[13..],
         [
             json!("email"),
             json!("groups"),
@@ -313,8 +320,8 @@ async fn every_advertised_endpoint_answers() {
         checked += 1;
     }
     assert_eq!(
-        checked, 5,
-        "authorization, token, jwks, userinfo, revocation"
+        checked, 6,
+        "authorization, token, jwks, userinfo, revocation, end session"
     );
     assert!(
         doc.get("registration_endpoint").is_none(),

@@ -15,7 +15,10 @@ use crate::flow::{
 use crate::jwk::StoredKey;
 use crate::model::{ClientId, Now};
 use crate::policy::Policy;
-use crate::token::{FlushCriteria, RequestId, StoredToken, TokenKind, TokenSignature, UseOutcome};
+use crate::token::{
+    FlushCriteria, GraceRule, RequestId, RotateOutcome, StoredToken, Successor, TokenKind,
+    TokenSignature, UseOutcome,
+};
 
 /// Exact-match filters of the Hydra 2.x client list (`client_name`, `owner`); empty is any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,6 +128,22 @@ pub trait TokenStore: Send + Sync {
         &self,
         client: &ClientId,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Presents a refresh token under a rotation grace window, in one transaction.
+    ///
+    /// - With `successor`, if the token is active: it is rotated as by [`Self::use_token`],
+    ///   and it keeps when it was rotated, the successor's signature and `successor.sealed`;
+    ///   the sealed values kept for the grant's earlier rotations are erased.
+    /// - Otherwise (a concurrent rotation won, or `successor` is `None`), the facts of the
+    ///   rotated token are read with its successor locked, and if `rule` allows it the
+    ///   answer is [`RotateOutcome::Graced`] with the sealed pair, nothing changed; if not,
+    ///   the grant is revoked and that is committed: [`RotateOutcome::Replayed`].
+    fn rotate_refresh(
+        &self,
+        signature: &TokenSignature,
+        successor: Option<Successor<'_>>,
+        rule: &GraceRule,
+    ) -> impl Future<Output = Result<RotateOutcome, StoreError>> + Send;
 
     /// Deletes every access and refresh token of a grant and deactivates its codes (RFC 7009
     /// §2.1); returns how many tokens were deleted.

@@ -33,3 +33,4 @@ pub mod state;
 pub mod tasks;
 pub mod telemetry;
 pub mod tls;
+pub mod token_hook;

@@ -120,7 +120,7 @@ impl RemoteFetcher {
     pub async fn get(&self, uri: &str, accept: &'static str) -> Result<Vec<u8>, FetchError> {
         let url = Url::parse(uri).map_err(|_| FetchError::NotAllowed)?;
         check_url(&url, self.policy.dev)?;
-        let mut response = self
+        let response = self
             .http
             .get(url)
             .header(ACCEPT, accept)
@@ -136,22 +136,31 @@ impl RemoteFetcher {
             );
             return Err(FetchError::ErrorStatus);
         }
-        let max = self.policy.max_bytes;
-        if response
-            .content_length()
-            .is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX))
-        {
+        read_capped(uri, response, self.policy.max_bytes).await
+    }
+}
+
+/// The body of `response`, refused as [`FetchError::TooLarge`] once it exceeds `max` bytes
+/// (announced or read), so a hostile server cannot make this process buffer without bound.
+pub(crate) async fn read_capped(
+    uri: &str,
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<Vec<u8>, FetchError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX))
+    {
+        return Err(FetchError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(uri, &e))? {
+        if body.len().saturating_add(chunk.len()) > max {
             return Err(FetchError::TooLarge);
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(uri, &e))? {
-            if body.len().saturating_add(chunk.len()) > max {
-                return Err(FetchError::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body)
+        body.extend_from_slice(&chunk);
     }
+    Ok(body)
 }
 
 impl RemoteFetcher {
@@ -219,7 +228,7 @@ impl std::fmt::Display for RefusedRedirect {
 impl std::error::Error for RefusedRedirect {}
 
 /// Maps a reqwest failure to a [`FetchError`], logging the detail (never returned).
-fn classify(uri: &str, error: &reqwest::Error) -> FetchError {
+pub(crate) fn classify(uri: &str, error: &reqwest::Error) -> FetchError {
     let mut detail = error.to_string();
     let mut kind = if error.is_timeout() {
         FetchError::Timeout

@@ -95,6 +95,8 @@ pub struct Services {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// Failed client authentications per client and IP (`OXYDRA_AUTH_FAILURE*`).
     pub auth_failures: Arc<FailureBudget>,
+    /// The token hook (`OAUTH2_TOKEN_HOOK_URL`), or none.
+    pub token_hook: crate::token_hook::HttpTokenHook,
     /// The token side (issuer, token keys, signing sets, lifespans, strategies), built once;
     /// it shares the keys and sets above.
     pub provider: Arc<Provider>,
@@ -142,7 +144,12 @@ impl AppState {
             scope_strategy: config.scope_strategy,
             access_token_lifespan: config.lifespans.access_token,
             id_token_lifespan: config.lifespans.id_token,
+            refresh_token_rotation_grace: config.grants.refresh_token_rotation_grace,
         });
+        let token_hook = crate::token_hook::HttpTokenHook::new(config.grants.token_hook.as_ref())
+            .map_err(|e| {
+            Error::from(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
+        })?;
         let admin_url = Arc::new(OnceLock::new());
         let demo = if config.demo.enabled {
             Some(Arc::new(Demo::new(&config.demo, admin_url.clone())?))
@@ -153,6 +160,7 @@ impl AppState {
         let discovery = discovery::build(&config, id_token_keys.algorithms())?;
         Ok(Self(Arc::new(Services {
             provider,
+            token_hook,
             policies,
             discovery,
             metrics: Arc::new(crate::metrics::Metrics::new()),

@@ -79,6 +79,16 @@ pub(crate) struct RequestRow {
     pub(crate) request_id: String,
 }
 
+/// What a repeated presentation of a refresh token is judged by (`sql::tokens::ROTATED_FACTS`).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RotatedRow {
+    pub(crate) request_id: String,
+    pub(crate) client_id: String,
+    pub(crate) rotated_at: Option<i64>,
+    pub(crate) grace_successor: Option<String>,
+    pub(crate) grace_sealed: Option<String>,
+}
+
 /// The columns `oxydra_login_request` and `oxydra_consent_request` share.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct FlowRow {
@@ -187,6 +197,7 @@ macro_rules! plain_rows {
                 issued_at, expires_at, active, session,
             }
             RequestRow { request_id }
+            RotatedRow { request_id, client_id, rotated_at, grace_successor, grace_sealed }
             FlowRow {
                 challenge, verifier, csrf, client_id, subject, skip, requested_scope, request_url,
                 oidc_context, login_session_id, requested_at, outcome, verifier_used,

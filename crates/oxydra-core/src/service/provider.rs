@@ -26,6 +26,9 @@ pub struct TokenSettings {
     pub access_token_lifespan: Duration,
     /// `SCOPE_STRATEGY`.
     pub scope_strategy: ScopeStrategy,
+    /// How long a rotated refresh token may be presented again for the same successor pair
+    /// (`OAUTH2_GRANT_REFRESH_TOKEN_ROTATION_GRACE_PERIOD`; zero = never).
+    pub refresh_token_rotation_grace: Duration,
 }
 
 /// What tokens and ID tokens are minted with; cheap to share (`Arc`s and plain values).
@@ -49,6 +52,8 @@ pub struct Provider {
     pub access_token_lifespan: Duration,
     /// `ID_TOKEN_LIFESPAN`.
     pub id_token_lifespan: Duration,
+    /// `OAUTH2_GRANT_REFRESH_TOKEN_ROTATION_GRACE_PERIOD` (zero = off).
+    pub refresh_token_rotation_grace: Duration,
 }
 
 impl Provider {
@@ -62,6 +67,7 @@ impl Provider {
         TokenSettings {
             access_token_lifespan: self.access_token_lifespan,
             scope_strategy: self.scope_strategy,
+            refresh_token_rotation_grace: self.refresh_token_rotation_grace,
         }
     }
 

@@ -37,6 +37,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let base = issuer.as_ref();
     let urls = flow_urls(&mut r, base, demo.enabled);
     let lifespans = lifespans(&mut r);
+    let grants = super::grants::grants(&mut r, dangerous_force_http);
     let (access_token_strategy, scope_strategy) = strategies(&mut r);
     let share_error_debug = r.bool_documented("OAUTH2_SHARE_ERROR_DEBUG");
     let hasher = hasher(&mut r);
@@ -74,6 +75,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         cookie_secret,
         rotated_cookie_secrets,
         lifespans,
+        grants,
         access_token_strategy,
         scope_strategy,
         share_error_debug,

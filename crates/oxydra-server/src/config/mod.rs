@@ -13,6 +13,7 @@ mod demo_users;
 mod dev_secret;
 mod duration;
 mod env;
+mod grants;
 mod keys;
 mod load;
 mod secrets;
@@ -43,6 +44,7 @@ pub use defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH, DEMO_LOGOUT_PATH};
 pub use dev_secret::{DEV_SECRET_SUFFIX, secret_file as dev_secret_file};
 pub use duration::{format_go_duration, parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
+pub use grants::{GrantsConfig, HookApiKey, TokenHookConfig};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
 pub(crate) use secrets::sha256;
 pub use secrets::{MIN_COOKIE_SECRET_LEN, MIN_SYSTEM_SECRET_LEN, redact_dsn};
@@ -84,6 +86,8 @@ pub struct Config {
     pub rotated_cookie_secrets: Vec<Secret<Vec<u8>>>,
     /// Token and challenge lifespans.
     pub lifespans: Lifespans,
+    /// Refresh-token rotation grace period and token hook.
+    pub grants: GrantsConfig,
     /// Access-token format.
     pub access_token_strategy: AccessTokenStrategy,
     /// Scope matching.

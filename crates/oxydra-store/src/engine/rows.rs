@@ -6,7 +6,7 @@ use super::EngineRow;
 use crate::rows::{
     ClientIdRow, ClientRow, ConsentRequestRow, CountRow, FlowRow, KeyRow, LegacyConsentRow,
     LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow, RequestRow, RevisionRow,
-    SecretRow, TokenRow, VerifierUsedRow, VersionRow,
+    RotatedRow, SecretRow, TokenRow, VerifierUsedRow, VersionRow,
 };
 
 /// Implements [`EngineRow`] for a struct whose fields are all columns of the same name.

@@ -13,7 +13,7 @@ use sqlx::mysql::MySqlRow;
 use crate::rows::{
     ClientIdRow, ClientRow, ConsentRequestRow, CountRow, FlowRow, KeyRow, LegacyConsentRow,
     LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow, RequestRow, RevisionRow,
-    SecretRow, TokenRow, VerifierUsedRow, VersionRow,
+    RotatedRow, SecretRow, TokenRow, VerifierUsedRow, VersionRow,
 };
 
 /// A row type the MySQL backend can decode.

@@ -22,6 +22,7 @@ mod logout;
 mod policies;
 mod schema;
 mod sqlite_file;
+mod token_grace;
 mod token_maintenance;
 mod token_races;
 mod tokens;
@@ -38,6 +39,27 @@ pub async fn exec_raw(store: &SqlStore, sql: &str) {
         sqlx::query(sql).execute(pool).await.unwrap();
     } else if let Some(pool) = store.mysql_pool() {
         sqlx::query(sql).execute(pool).await.unwrap();
+    } else {
+        unreachable!("a store has one backend");
+    }
+}
+
+/// `SELECT a, b <rest>` of two text columns (`b` nullable) directly on the store's pool
+/// (MySQL reads the binary-collated columns as text).
+pub async fn exec_raw_pairs(
+    store: &SqlStore,
+    a: &str,
+    b: &str,
+    rest: &str,
+) -> Vec<(String, Option<String>)> {
+    let sql = format!("SELECT {a}, {b} {rest}");
+    if let Some(pool) = store.sqlite_pool() {
+        sqlx::query_as(&sql).fetch_all(pool).await.unwrap()
+    } else if let Some(pool) = store.postgres_pool() {
+        sqlx::query_as(&sql).fetch_all(pool).await.unwrap()
+    } else if let Some(pool) = store.mysql_pool() {
+        let sql = format!("SELECT CONVERT({a} USING utf8mb4), CONVERT({b} USING utf8mb4) {rest}");
+        sqlx::query_as(&sql).fetch_all(pool).await.unwrap()
     } else {
         unreachable!("a store has one backend");
     }

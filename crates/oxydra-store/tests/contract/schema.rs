@@ -121,7 +121,8 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     assert_eq!(clients["created_at"], ("bigint".into(), false, false));
     assert_eq!(clients["updated_at"], ("bigint".into(), false, false));
     let tokens = &schema["oxydra_token"];
-    assert_eq!(tokens.len(), 11, "{tokens:#?}");
+    assert_eq!(tokens.len(), 14, "{tokens:#?}");
+    assert_eq!(tokens["grace_sealed"], ("text".into(), true, false));
     assert_eq!(tokens["signature"], ("text".into(), false, true));
     assert_eq!(tokens["expires_at"], ("bigint".into(), true, false));
     assert_eq!(tokens["active"], ("boolean".into(), false, false));

@@ -6,6 +6,7 @@ pub mod authorization_code;
 pub mod client_credentials;
 pub mod issue;
 pub mod refresh_token;
+pub mod successor_pair;
 
 use crate::{OAuthError, OAuthErrorKind};
 

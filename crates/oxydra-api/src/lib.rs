@@ -29,8 +29,8 @@ pub mod client;
 pub use client_model::{JsonPatchOperation, OAuth2Client, OAuth2ClientTokenLifespans};
 pub use error::ErrorBody;
 pub use flow_model::{
-    AcceptConsentRequest, AcceptLoginRequest, CompletedRequest, ConsentRequest,
-    ConsentRequestSession, LoginRequest, LogoutRequest, OpenIDConnectContext,
+    AcceptConsentRequest, AcceptLoginRequest, AcceptOAuth2LoginRequest, CompletedRequest,
+    ConsentRequest, ConsentRequestSession, LoginRequest, LogoutRequest, OpenIDConnectContext,
     PreviousConsentSession, RejectRequest,
 };
 pub use health::{

@@ -124,6 +124,10 @@ pub(crate) struct ConsentRequestRow {
     pub(crate) authenticated_at: i64,
     pub(crate) acr: String,
     pub(crate) handled_at: Option<i64>,
+    /// JSON list (migration 0015).
+    pub(crate) amr: String,
+    /// JSON, NULL when none (migration 0015).
+    pub(crate) context: Option<String>,
 }
 
 /// A row of `oxydra_login_session`.
@@ -413,11 +417,19 @@ impl TryFrom<ConsentRequestRow> for ConsentRequest {
     type Error = StoreError;
 
     fn try_from(row: ConsentRequestRow) -> Result<Self, StoreError> {
+        let at = At {
+            table: "oxydra_consent_request",
+            key: &row.flow.challenge,
+        };
+        let amr = at.json("amr", &row.amr)?;
+        let context = at.opt_json("context", row.context.as_deref())?;
         Ok(
             flow_request!(ConsentRequest, "oxydra_consent_request", row.flow, {
                 login_challenge: FlowId::from_stored(row.login_challenge),
                 authenticated_at: Now::from_unix_micros(row.authenticated_at),
                 acr: row.acr,
+                amr: amr,
+                context: context,
                 handled_at: row.handled_at.map(Now::from_unix_micros),
             }),
         )

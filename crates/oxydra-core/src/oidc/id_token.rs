@@ -83,6 +83,9 @@ pub fn claims(input: &IdTokenInput<'_>, key: &SigningKey) -> Map<String, Value> 
     if let Some(acr) = &input.session.acr {
         set("acr", json!(acr));
     }
+    if !input.session.amr.is_empty() {
+        set("amr", json!(input.session.amr));
+    }
     if let Some(sid) = &input.session.sid {
         set("sid", json!(sid));
     }

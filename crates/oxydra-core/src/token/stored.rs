@@ -80,6 +80,9 @@ pub struct TokenSession {
     /// The ID token's `acr`: the login app's value, else `"0"` when `acr_values` was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
+    /// The ID token's `amr`: the authentication methods the login app reported (RFC 8176).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
     /// Whether the grant is `client_credentials` (RFC 6749 §4.4): the client acting for itself.
     /// Only such tokens speak for a client at the admin guard, since end-user subjects and
     /// client ids share one namespace (a user named like a client must not get its policies).

@@ -39,6 +39,8 @@ impl EngineRow for ConsentRequestRow {
             authenticated_at: row.get("authenticated_at")?,
             acr: row.get("acr")?,
             handled_at: row.get("handled_at")?,
+            amr: row.get("amr")?,
+            context: row.get("context")?,
         })
     }
 }

@@ -134,6 +134,11 @@ pub(super) fn consent_args(r: &ConsentRequest) -> Result<Vec<Arg>, StoreError> {
         outcome_arg(r.outcome.as_ref())?,
         Arg::OptInt(r.handled_at.map(Now::unix_micros)),
         Arg::Bool(r.verifier_used),
+        json_list(&r.amr)?,
+        match &r.context {
+            Some(context) => Arg::OptText(Some(json_text("a context", context)?)),
+            None => Arg::OptText(None),
+        },
     ]);
     args.extend(remembered_args(r.outcome.as_ref()));
     Ok(args)

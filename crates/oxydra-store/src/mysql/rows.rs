@@ -52,6 +52,8 @@ impl MySqlRowDecode for ConsentRequestRow {
             authenticated_at: row.try_get_unchecked("authenticated_at")?,
             acr: row.try_get_unchecked("acr")?,
             handled_at: row.try_get_unchecked("handled_at")?,
+            amr: row.try_get_unchecked("amr")?,
+            context: row.try_get_unchecked("context")?,
         })
     }
 }

@@ -139,7 +139,9 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     assert_eq!(logins["authenticated_at"], ("bigint".into(), true, false));
     assert_eq!(logins["outcome"], ("text".into(), true, false));
     let consents = &schema["oxydra_consent_request"];
-    assert_eq!(consents.len(), 20, "{consents:#?}");
+    assert_eq!(consents.len(), 22, "{consents:#?}");
+    assert_eq!(consents["amr"], ("text".into(), false, false));
+    assert_eq!(consents["context"], ("text".into(), true, false));
     assert_eq!(consents["challenge"], ("text".into(), false, true));
     assert_eq!(
         consents["authenticated_at"],

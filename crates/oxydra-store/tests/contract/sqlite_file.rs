@@ -90,6 +90,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             version: 14,
             description: "refresh rotation grace".into(),
         },
+        AppliedMigration {
+            version: 15,
+            description: "login context amr".into(),
+        },
     ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);

@@ -78,6 +78,7 @@ fn full_session() -> TokenSession {
         code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),
         obfuscated_subject: Some("pairwise-subject".into()),
         acr: Some("urn:mfa".into()),
+        amr: vec!["pwd".into(), "otp".into()],
         client_credentials: true,
         id_token_withheld: vec!["email".into()],
         userinfo_withheld: vec!["name".into(), "nickname".into()],

@@ -22,11 +22,11 @@ use tokio::sync::mpsc;
 use crate::flow::{CB, CONSENT, LOGIN, SECRET, accept_consent, accept_login, admin, auth_url};
 use crate::oauth2_client::register;
 
-const LOGOUT_APP: &str = "https://logout.example/logout";
-const BYE: &str = "https://app.example/bye";
+pub(crate) const LOGOUT_APP: &str = "https://logout.example/logout";
+pub(crate) const BYE: &str = "https://app.example/bye";
 
 /// A loopback RP receiving back-channel logouts: each body is sent down the channel.
-async fn backchannel_rp() -> (String, mpsc::UnboundedReceiver<String>) {
+pub(crate) async fn backchannel_rp() -> (String, mpsc::UnboundedReceiver<String>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let app = Router::new().route(
         "/bc",
@@ -118,7 +118,7 @@ async fn id_token_for(server: &TestServer, browser: &mut Browser, client: &str) 
     tokens["id_token"].as_str().unwrap().to_owned()
 }
 
-fn logout_url(server: &TestServer, hint: &str, target: &str, state: &str) -> String {
+pub(crate) fn logout_url(server: &TestServer, hint: &str, target: &str, state: &str) -> String {
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("id_token_hint", hint)
         .append_pair("post_logout_redirect_uri", target)
@@ -128,7 +128,7 @@ fn logout_url(server: &TestServer, hint: &str, target: &str, state: &str) -> Str
 }
 
 /// The claims of `token`, verified against the server's JWKS with `audience`.
-async fn verified(server: &TestServer, token: &str, audience: &str) -> Value {
+pub(crate) async fn verified(server: &TestServer, token: &str, audience: &str) -> Value {
     let jwks: JwkSet = reqwest::get(server.public("/.well-known/jwks.json"))
         .await
         .unwrap()
@@ -259,11 +259,8 @@ store_test! {
 
 /// The single audience of an unverified JWT (to pick whom to verify it for).
 fn token_audience(token: &str) -> String {
-    use base64::Engine as _;
-    let payload = token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    let claims: Value = serde_json::from_slice(&bytes).unwrap();
-    claims["aud"][0].as_str().unwrap().to_owned()
+    crate::flow::unverified_claims(token)["aud"][0]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }

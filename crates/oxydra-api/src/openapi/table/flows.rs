@@ -16,8 +16,8 @@ use crate::paths::{
     LOGOUT_CHALLENGE_PARAM, LOGOUT_REQUEST, LOGOUT_REQUEST_ACCEPT, LOGOUT_REQUEST_REJECT,
 };
 use crate::{
-    AcceptConsentRequest, AcceptLoginRequest, CompletedRequest, ConsentRequest, LoginRequest,
-    LogoutRequest, PreviousConsentSession, RejectRequest,
+    AcceptConsentRequest, AcceptLoginRequest, AcceptOAuth2LoginRequest, CompletedRequest,
+    ConsentRequest, LoginRequest, LogoutRequest, PreviousConsentSession, RejectRequest,
 };
 
 const LOGOUT_QUERY: &[Query] = &[required(LOGOUT_CHALLENGE_PARAM, "The logout challenge.")];
@@ -114,6 +114,11 @@ pub(super) const ACCEPT_LOGIN: Body = Body::Json {
     model: model::<AcceptLoginRequest>(),
     required: true,
 };
+/// The Hydra 1.x query-form and 2.x accept body: 1.0.0-beta's plus `amr`, `context`, ...
+pub(super) const ACCEPT_LOGIN_V1X: Body = Body::Json {
+    model: model::<AcceptOAuth2LoginRequest>(),
+    required: true,
+};
 pub(super) const ACCEPT_CONSENT: Body = Body::Json {
     model: model::<AcceptConsentRequest>(),
     required: true,
@@ -156,7 +161,7 @@ pub(super) const ROUTES: &[Route] = &[
     },
     Route {
         query: LOGIN_QUERY,
-        body: ACCEPT_LOGIN,
+        body: ACCEPT_LOGIN_V1X,
         replies: ANSWERED,
         ..admin(
             Method::Put,

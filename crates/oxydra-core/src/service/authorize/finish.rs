@@ -73,6 +73,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             code_challenge: None,
             obfuscated_subject: self.obfuscated(consent).await?,
             acr: consent::acr(&consent.acr, &self.request.oidc_context.acr_values),
+            amr: consent.amr.clone(),
             sid: consent.login_session_id.clone(),
             ..TokenSession::default()
         };

@@ -65,6 +65,14 @@ impl ClientInput {
         let subject_type = parse_subject_type(&self.subject_type, policy)?;
         let grant_types = parse_grant_types(&self.grant_types)?;
         let response_types = response_types(self.response_types)?;
+        let access_token_strategy = access_token_strategy(self.access_token_strategy)?;
+        if access_token_strategy == "jwt" && subject_type == SubjectType::Pairwise {
+            // A JWT access token carries the real subject for any resource server to read.
+            return Err(Error::invalid(
+                "access_token_strategy",
+                "jwt access tokens would reveal the subject a pairwise client must not see",
+            ));
+        }
         let logout = LogoutUris::validate(
             self.post_logout_redirect_uris,
             &self.frontchannel_logout_uri,
@@ -98,7 +106,7 @@ impl ClientInput {
             skip_consent: self.skip_consent,
             skip_logout_consent: self.skip_logout_consent,
             metadata: metadata(self.metadata)?,
-            access_token_strategy: access_token_strategy(self.access_token_strategy)?,
+            access_token_strategy,
             token_lifespans: lifespans(self.token_lifespans)?,
             post_logout_redirect_uris: logout.post_logout_redirect_uris,
             frontchannel_logout_uri: logout.frontchannel,

@@ -86,11 +86,12 @@ impl Provider {
     pub fn access_tokens(&self) -> AccessTokens<'_> {
         AccessTokens {
             opaque: &self.token_keys,
-            jwt: self.jwt_access_tokens().then(|| JwtAccessTokens {
+            jwt: JwtAccessTokens {
                 keys: &self.access_token_keys,
                 cipher: &self.cipher,
                 issuer: &self.issuer,
-            }),
+            },
+            jwt_by_default: self.jwt_access_tokens(),
         }
     }
 
@@ -109,7 +110,9 @@ impl Provider {
         self.signing_sets().iter().map(|s| s.set()).collect()
     }
 
-    /// The public keys `/.well-known/jwks.json` lists: those of every signing set in use.
+    /// The public keys `/.well-known/jwks.json` lists: those of every signing set in use,
+    /// and the access-token set's once a client's `access_token_strategy: jwt` created it
+    /// under the opaque strategy (resource servers verify those clients' tokens with them).
     pub async fn published_keys<S: KeyStore>(
         &self,
         store: &S,
@@ -118,6 +121,13 @@ impl Provider {
         let mut keys = Vec::new();
         for set in self.signing_sets() {
             let view = set.current(store, &self.cipher, now).await?;
+            keys.extend(view.public.iter().cloned());
+        }
+        if !self.jwt_access_tokens()
+            && let Some(view) = (self.access_token_keys)
+                .existing(store, &self.cipher, now)
+                .await?
+        {
             keys.extend(view.public.iter().cloned());
         }
         Ok(keys)

@@ -51,7 +51,7 @@ impl Provider {
         now: Now,
     ) -> Result<Issued, Error> {
         check_client_grant(client, grant)?;
-        let loaded = self.access_tokens().load(store, now).await?;
+        let loaded = self.access_tokens().load(store, client, now).await?;
         let grants = &Grants {
             minter: &loaded.minter(),
             settings: &self.token_settings(),

@@ -100,7 +100,7 @@ static KEYS: &[KeyDoc] = &[
     key("OAUTH2_TOKEN_HOOK_AUTH_CONFIG_NAME", &[], "(none)", "Header (or cookie) name of the token hook's API key."),
     key("OAUTH2_TOKEN_HOOK_AUTH_CONFIG_VALUE", &[], "(none)", "The token hook's API key. Redacted in logs."),
     key("OAUTH2_TOKEN_HOOK_AUTH_CONFIG_IN", &[], "header", "Where the token hook's API key goes: `header` or `cookie`."),
-    key("OAUTH2_ACCESS_TOKEN_STRATEGY", &["STRATEGIES_ACCESS_TOKEN"], "opaque", "Access-token format: `opaque` or `jwt`."),
+    key("OAUTH2_ACCESS_TOKEN_STRATEGY", &["STRATEGIES_ACCESS_TOKEN"], "opaque", "Access-token format: `opaque` or `jwt`; a client's own `access_token_strategy` (Hydra 2.x) overrides it."),
     key("SCOPE_STRATEGY", &["STRATEGIES_SCOPE"], "wildcard", "Scope matching: `wildcard` or `DEPRECATED_HIERARCHICAL_SCOPE_STRATEGY`."),
     key("OAUTH2_SHARE_ERROR_DEBUG", &["OAUTH2_EXPOSE_INTERNAL_ERRORS"], "false", "Include `error_debug` in OAuth 2.0 error responses and redirects."),
     key("BCRYPT_COST", &["OAUTH2_HASHERS_BCRYPT_COST"], "10", "bcrypt cost of client-secret hashes, 4 to 31."),

@@ -162,7 +162,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             // RFC 6749 §4.2.2: never a refresh token from the authorization endpoint.
             let loaded = issuers
                 .tokens
-                .load(self.store, self.now)
+                .load(self.store, self.client, self.now)
                 .await
                 .map_err(|e| fail(e.into()))?;
             let lifespan = (self.client.token_lifespans)

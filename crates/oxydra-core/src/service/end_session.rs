@@ -127,13 +127,39 @@ pub async fn start<S: LogoutStore + FlowStore + ClientStore + KeyStore>(
         .ok_or_else(logout::unknown_hint_client)?;
     let redirect_to =
         post_logout_target(Some(&client), requested, state, settings.default_redirect)?;
-    let sid = claims.get("sid").and_then(|s| s.as_str());
-    let Some(session) = live_session(store, sid, now).await? else {
-        // No session left to end (or the ID token predates `sid`): nothing to ask about.
+    // Only this browser's own session can end: a hint names a session, it does not carry
+    // the right to end it (whoever holds a user's ID token, such as the client it was issued
+    // to, must not log that user out everywhere from another browser).
+    let Some(session) = live_session(store, browser_session, now).await? else {
+        // No session here to end: nothing to ask about.
         return Ok(redirect_to);
     };
+    if !hint_names_session(&claims, &client, &session, settings.pairwise_salt)? {
+        return Err(OAuthError::invalid_request(
+            "The id_token_hint was issued for another login session than this browser's.",
+        )
+        .into());
+    }
     let request = new_request(session, Some(client_id), request_url, redirect_to, now);
     create(store, settings, &request).await
+}
+
+/// Whether a verified `id_token_hint` belongs to the browser's `session`: its `sid` names
+/// it, or its `sub` is the session's user as `client` sees them (pairwise clients see a
+/// pairwise identifier) — an ID token of an earlier session of the same user, as Hydra.
+fn hint_names_session(
+    claims: &serde_json::Map<String, serde_json::Value>,
+    client: &Client,
+    session: &LoginSession,
+    pairwise_salt: &[u8],
+) -> Result<bool, Error> {
+    let claim = |name: &str| claims.get(name).and_then(|v| v.as_str());
+    if claim("sid") == Some(session.id.as_str()) {
+        return Ok(true);
+    }
+    let seen = obfuscated_subject(client, &session.subject, "", pairwise_salt)?
+        .unwrap_or_else(|| session.subject.clone());
+    Ok(claim("sub") == Some(seen.as_str()))
 }
 
 /// The client `id`, if it (still) exists.

@@ -255,6 +255,35 @@ store_test! {
         .expect("the browser is answered without waiting for the back channel");
         assert_eq!(page.status, 200);
     }
+
+    /// A hint names a session; it does not carry the right to end it. A holder of alice's ID
+    /// token (the client it was issued to, say) cannot log her out from another browser: a
+    /// browser without a session is just sent on, and one logged in as someone else is
+    /// refused. Her session stays.
+    async fn a_hint_ends_only_the_browsers_own_session(store: SqlStore) {
+        let (bc_url, _received) = backchannel_rp().await;
+        let server = start(store, &bc_url, &bc_url).await;
+        let mut alice = Browser::new();
+        let hint = id_token_for(&server, &mut alice, "web").await;
+
+        let mut stranger = Browser::new();
+        let nav = stranger.get(&logout_url(&server, &hint, BYE, "s")).await;
+        let to = nav.location.unwrap();
+        assert!(to.starts_with(BYE), "no session here, nothing to ask about: {to}");
+
+        let mut bob = Browser::new();
+        let to_login = bob.get(&auth_url(&server, "")).await.location.unwrap();
+        let challenge = param(&to_login, "login_challenge").unwrap();
+        let (_, back) = accept_login(&server, &challenge, "bob", true).await;
+        bob.get(&back).await;
+        let nav = bob.get(&logout_url(&server, &hint, BYE, "s")).await;
+        assert_eq!(refused(nav.location.as_deref().unwrap()), "invalid_request");
+
+        let to_login = alice.get(&auth_url(&server, "")).await.location.unwrap();
+        let login = param(&to_login, "login_challenge").unwrap();
+        let (request, _) = accept_login(&server, &login, "alice", true).await;
+        assert_eq!(request["skip"], true, "alice is still logged in");
+    }
 }
 
 /// The single audience of an unverified JWT (to pick whom to verify it for).

@@ -83,6 +83,21 @@ pub struct OAuth2Client {
     /// means the server's default (`OXYDRA_ID_TOKEN_SIGNING_ALG`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_signed_response_alg: Option<String>,
+    /// Where the browser may go after an RP-initiated logout (OIDC RP-Initiated Logout 1.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_logout_redirect_uris: Option<Vec<String>>,
+    /// The page framed at logout to tell the client (OIDC Front-Channel Logout 1.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frontchannel_logout_uri: Option<String>,
+    /// Whether the front-channel page gets `iss` and `sid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frontchannel_logout_session_required: Option<bool>,
+    /// Where logout tokens are posted (OIDC Back-Channel Logout 1.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backchannel_logout_uri: Option<String>,
+    /// Whether logout tokens must carry `sid` (they always do).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backchannel_logout_session_required: Option<bool>,
     /// Hydra 0.10's name for `client_id`: accepted on input in every mode, emitted (next to
     /// `client_id`) only with `COMPAT_API_VERSION=0.10`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -97,6 +97,15 @@ pub struct ConsentRequest {
     /// Hydra 1.0.0-beta.9: the browser's login session id, when one is remembered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_session_id: Option<String>,
+    /// Hydra 1.x/2.x: the `context` of the accepted login; absent when none was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<Value>,
+    /// Hydra 1.x/2.x: the `amr` of the accepted login; absent when none was sent.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub amr: Vec<String>,
 }
 
 /// Body of `PUT …/login/{challenge}/accept` (`acceptLoginRequest`). Unknown fields are
@@ -125,6 +134,54 @@ pub struct AcceptLoginRequest {
         deserialize_with = "null_as_default"
     )]
     pub force_subject_identifier: String,
+}
+
+/// Body of the Hydra 1.x query-form and 2.x `PUT …/login/accept?login_challenge=`
+/// (`acceptOAuth2LoginRequest`): the 1.0.0-beta fields plus those Hydra added after 1.0.
+/// Unknown fields are still rejected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct AcceptOAuth2LoginRequest {
+    /// The authenticated end-user; required.
+    #[serde(deserialize_with = "null_as_default")]
+    pub subject: String,
+    /// Remember this browser's login (must be false when the request was `skip`).
+    #[serde(deserialize_with = "null_as_default")]
+    pub remember: bool,
+    /// Seconds to remember it; `0` = for the browser session. With
+    /// `extend_session_lifespan` on a `skip` request: the remembered session's new lifetime.
+    #[serde(deserialize_with = "null_as_default")]
+    pub remember_for: i64,
+    /// Authentication context class reference.
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub acr: String,
+    /// Authentication methods references (RFC 8176): the ID token's `amr` claim.
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub amr: Vec<String>,
+    /// Any JSON the login app passes on: the consent request's `context`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<Value>,
+    /// On a `skip` request: the remembered session's expiry starts over from now.
+    #[serde(deserialize_with = "null_as_default")]
+    pub extend_session_lifespan: bool,
+    /// Overrides the pairwise `sub` of pairwise clients.
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub force_subject_identifier: String,
+    /// The identity provider's own session id (kept with the answer).
+    #[serde(
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub identity_provider_session_id: String,
 }
 
 /// Extra claims of an accepted consent (`consentRequestSession`).
@@ -371,4 +428,24 @@ mod tests {
         );
         assert_eq!(keys(&v["session"]), ["access_token", "id_token"]);
     }
+}
+
+/// Body of `GET /oauth2/auth/requests/logout?logout_challenge=` (`logoutRequest`, Hydra 1.x/2.x):
+/// what the logout app shows before it accepts or rejects.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct LogoutRequest {
+    /// The logout challenge.
+    pub challenge: String,
+    /// The user whose login session would end.
+    pub subject: String,
+    /// The login session (`sid`).
+    pub sid: String,
+    /// The logout request's URL as received.
+    pub request_url: String,
+    /// Whether a client initiated it (with an `id_token_hint`).
+    pub rp_initiated: bool,
+    /// The client that initiated it; absent when the logout was not RP-initiated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<OAuth2Client>,
 }

@@ -29,9 +29,9 @@ pub mod client;
 pub use client_model::{JsonPatchOperation, OAuth2Client, OAuth2ClientTokenLifespans};
 pub use error::ErrorBody;
 pub use flow_model::{
-    AcceptConsentRequest, AcceptLoginRequest, CompletedRequest, ConsentRequest,
-    ConsentRequestSession, LoginRequest, OpenIDConnectContext, PreviousConsentSession,
-    RejectRequest,
+    AcceptConsentRequest, AcceptLoginRequest, AcceptOAuth2LoginRequest, CompletedRequest,
+    ConsentRequest, ConsentRequestSession, LoginRequest, LogoutRequest, OpenIDConnectContext,
+    PreviousConsentSession, RejectRequest,
 };
 pub use health::{
     HealthMetrics, HealthNotReadyStatus, HealthStats, HealthStatus, MemoryStats, Version,

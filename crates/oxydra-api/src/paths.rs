@@ -20,6 +20,23 @@ pub const VERSION: &str = "/version";
 pub const OAUTH2_AUTH: &str = "/oauth2/auth";
 /// Public: logs this browser out (forgets its login session), then redirects.
 pub const LOGIN_SESSION_REVOKE: &str = "/oauth2/auth/sessions/login/revoke";
+/// Public: OIDC RP-Initiated Logout (the `end_session_endpoint`), and where the browser comes
+/// back with a `logout_verifier`.
+pub const END_SESSION: &str = "/oauth2/sessions/logout";
+/// Admin: one logout request, `?logout_challenge=` (Hydra 1.x).
+pub const LOGOUT_REQUEST: &str = "/oauth2/auth/requests/logout";
+/// Admin: accepts a logout request, `?logout_challenge=` (Hydra 1.x).
+pub const LOGOUT_REQUEST_ACCEPT: &str = "/oauth2/auth/requests/logout/accept";
+/// Admin: rejects a logout request, `?logout_challenge=` (Hydra 1.x).
+pub const LOGOUT_REQUEST_REJECT: &str = "/oauth2/auth/requests/logout/reject";
+/// Admin: [`LOGOUT_REQUEST`] under Hydra 2.x's `/admin` prefix.
+pub const ADMIN_LOGOUT_REQUEST: &str = "/admin/oauth2/auth/requests/logout";
+/// Admin: [`LOGOUT_REQUEST_ACCEPT`] under Hydra 2.x's `/admin` prefix.
+pub const ADMIN_LOGOUT_REQUEST_ACCEPT: &str = "/admin/oauth2/auth/requests/logout/accept";
+/// Admin: [`LOGOUT_REQUEST_REJECT`] under Hydra 2.x's `/admin` prefix.
+pub const ADMIN_LOGOUT_REQUEST_REJECT: &str = "/admin/oauth2/auth/requests/logout/reject";
+/// The query parameter naming the logout challenge (logout-app URL and admin routes).
+pub const LOGOUT_CHALLENGE_PARAM: &str = "logout_challenge";
 /// Public: the token endpoint (RFC 6749 §3.2).
 pub const OAUTH2_TOKEN: &str = "/oauth2/token";
 /// Public: token revocation (RFC 7009).

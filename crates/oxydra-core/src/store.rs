@@ -9,13 +9,17 @@ use std::future::Future;
 use crate::client::Client;
 use crate::flow::device::{DeviceDecision, DeviceGrant};
 use crate::flow::login::SessionChange;
+use crate::flow::logout::{EndedSession, LogoutRequest};
 use crate::flow::{
     ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginRequest, LoginSession, VerifierUse,
 };
 use crate::jwk::StoredKey;
 use crate::model::{ClientId, Now};
 use crate::policy::Policy;
-use crate::token::{FlushCriteria, RequestId, StoredToken, TokenKind, TokenSignature, UseOutcome};
+use crate::token::{
+    FlushCriteria, GraceRule, RequestId, RotateOutcome, StoredToken, Successor, TokenKind,
+    TokenSignature, UseOutcome,
+};
 
 /// Exact-match filters of the Hydra 2.x client list (`client_name`, `owner`); empty is any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,6 +129,22 @@ pub trait TokenStore: Send + Sync {
         &self,
         client: &ClientId,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Presents a refresh token under a rotation grace window, in one transaction.
+    ///
+    /// - With `successor`, if the token is active: it is rotated as by [`Self::use_token`],
+    ///   and it keeps when it was rotated, the successor's signature and `successor.sealed`;
+    ///   the sealed values kept for the grant's earlier rotations are erased.
+    /// - Otherwise (a concurrent rotation won, or `successor` is `None`), the facts of the
+    ///   rotated token are read with its successor locked, and if `rule` allows it the
+    ///   answer is [`RotateOutcome::Graced`] with the sealed pair, nothing changed; if not,
+    ///   the grant is revoked and that is committed: [`RotateOutcome::Replayed`].
+    fn rotate_refresh(
+        &self,
+        signature: &TokenSignature,
+        successor: Option<Successor<'_>>,
+        rule: &GraceRule,
+    ) -> impl Future<Output = Result<RotateOutcome, StoreError>> + Send;
 
     /// Deletes every access and refresh token of a grant and deactivates its codes (RFC 7009
     /// §2.1); returns how many tokens were deleted.
@@ -513,9 +533,60 @@ pub trait DeviceStore: Send + Sync {
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
+/// Persistence of logout requests (OIDC RP-Initiated Logout 1.0 as Hydra runs it): created by
+/// the logout endpoint, accepted or rejected by the logout app, redeemed once by the browser.
+pub trait LogoutStore: Send + Sync {
+    /// Stores a new logout request.
+    fn create_logout_request(
+        &self,
+        request: &LogoutRequest,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Loads a logout request by challenge (accepted or redeemed ones too).
+    fn get_logout_request(
+        &self,
+        challenge: &FlowId,
+    ) -> impl Future<Output = Result<Option<LogoutRequest>, StoreError>> + Send;
+
+    /// Loads a logout request by verifier without redeeming it.
+    fn get_logout_request_by_verifier(
+        &self,
+        verifier: &FlowId,
+    ) -> impl Future<Output = Result<Option<LogoutRequest>, StoreError>> + Send;
+
+    /// Marks an unredeemed request accepted (again is harmless); `NotFound` when there is no
+    /// such request or its verifier was redeemed already.
+    fn accept_logout_request(
+        &self,
+        challenge: &FlowId,
+    ) -> impl Future<Output = Result<LogoutRequest, StoreError>> + Send;
+
+    /// Deletes an unredeemed request (the logout app rejected it); whether there was one.
+    fn reject_logout_request(
+        &self,
+        challenge: &FlowId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Ends a login session as one transaction: redeems the `verifier` of an accepted request
+    /// (exactly one of two concurrent calls is fresh), lists the clients with an accepted
+    /// consent in the request's session, stops remembering those consents (their tokens stay,
+    /// as in Hydra), and deletes the login session. Nothing is written unless fresh.
+    fn complete_logout(
+        &self,
+        verifier: &FlowId,
+    ) -> impl Future<Output = Result<VerifierUse<EndedSession>, StoreError>> + Send;
+}
+
 /// Everything the server needs from storage.
 pub trait Store:
-    ClientStore + TokenStore + FlowStore + KeyStore + PolicyStore + LegacyConsentStore + DeviceStore
+    ClientStore
+    + TokenStore
+    + FlowStore
+    + KeyStore
+    + PolicyStore
+    + LegacyConsentStore
+    + LogoutStore
+    + DeviceStore
 {
     /// Checks the database answers (readiness probe).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

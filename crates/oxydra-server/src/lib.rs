@@ -34,3 +34,4 @@ pub mod state;
 pub mod tasks;
 pub mod telemetry;
 pub mod tls;
+pub mod token_hook;

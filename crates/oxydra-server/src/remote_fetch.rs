@@ -120,7 +120,7 @@ impl RemoteFetcher {
     pub async fn get(&self, uri: &str, accept: &'static str) -> Result<Vec<u8>, FetchError> {
         let url = Url::parse(uri).map_err(|_| FetchError::NotAllowed)?;
         check_url(&url, self.policy.dev)?;
-        let mut response = self
+        let response = self
             .http
             .get(url)
             .header(ACCEPT, accept)
@@ -136,21 +136,59 @@ impl RemoteFetcher {
             );
             return Err(FetchError::ErrorStatus);
         }
-        let max = self.policy.max_bytes;
-        if response
-            .content_length()
-            .is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX))
-        {
+        read_capped(uri, response, self.policy.max_bytes).await
+    }
+}
+
+/// The body of `response`, refused as [`FetchError::TooLarge`] once it exceeds `max` bytes
+/// (announced or read), so a hostile server cannot make this process buffer without bound.
+pub(crate) async fn read_capped(
+    uri: &str,
+    mut response: reqwest::Response,
+    max: usize,
+) -> Result<Vec<u8>, FetchError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > u64::try_from(max).unwrap_or(u64::MAX))
+    {
+        return Err(FetchError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(uri, &e))? {
+        if body.len().saturating_add(chunk.len()) > max {
             return Err(FetchError::TooLarge);
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(uri, &e))? {
-            if body.len().saturating_add(chunk.len()) > max {
-                return Err(FetchError::TooLarge);
-            }
-            body.extend_from_slice(&chunk);
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+impl RemoteFetcher {
+    /// `POST uri` with a form body (a back-channel logout, Back-Channel Logout 1.0 §2.5),
+    /// under the same URL, address and time rules as [`RemoteFetcher::get`]; the answer's
+    /// body is not read. Success is a 2xx status.
+    pub async fn post_form(&self, uri: &str, form: &[(&str, &str)]) -> Result<(), FetchError> {
+        let url = Url::parse(uri).map_err(|_| FetchError::NotAllowed)?;
+        check_url(&url, self.policy.dev)?;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let response = self
+            .http
+            .post(url)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| classify(uri, &e))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(FetchError::ErrorStatus)
         }
-        Ok(body)
     }
 }
 
@@ -190,7 +228,7 @@ impl std::fmt::Display for RefusedRedirect {
 impl std::error::Error for RefusedRedirect {}
 
 /// Maps a reqwest failure to a [`FetchError`], logging the detail (never returned).
-fn classify(uri: &str, error: &reqwest::Error) -> FetchError {
+pub(crate) fn classify(uri: &str, error: &reqwest::Error) -> FetchError {
     let mut detail = error.to_string();
     let mut kind = if error.is_timeout() {
         FetchError::Timeout

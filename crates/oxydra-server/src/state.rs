@@ -99,6 +99,8 @@ pub struct Services {
     pub auth_failures: Arc<FailureBudget>,
     /// The device authorization grant, when `OXYDRA_DEVICE_FLOW` is on.
     pub device: Option<Arc<DeviceFlow>>,
+    /// The token hook (`OAUTH2_TOKEN_HOOK_URL`), or none.
+    pub token_hook: crate::token_hook::HttpTokenHook,
     /// The token side (issuer, token keys, signing sets, lifespans, strategies), built once;
     /// it shares the keys and sets above.
     pub provider: Arc<Provider>,
@@ -155,7 +157,12 @@ impl AppState {
             scope_strategy: config.scope_strategy,
             access_token_lifespan: config.lifespans.access_token,
             id_token_lifespan: config.lifespans.id_token,
+            refresh_token_rotation_grace: config.grants.refresh_token_rotation_grace,
         });
+        let token_hook = crate::token_hook::HttpTokenHook::new(config.grants.token_hook.as_ref())
+            .map_err(|e| {
+            Error::from(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
+        })?;
         let admin_url = Arc::new(OnceLock::new());
         let demo = if config.demo.enabled {
             Some(Arc::new(Demo::new(&config.demo, admin_url.clone())?))
@@ -167,6 +174,7 @@ impl AppState {
         let device = device_flow(&config)?.map(Arc::new);
         Ok(Self(Arc::new(Services {
             provider,
+            token_hook,
             policies,
             discovery,
             metrics: Arc::new(crate::metrics::Metrics::new()),
@@ -293,6 +301,9 @@ fn flow_settings(config: &Config) -> Result<FlowSettings, Error> {
         device_verify_url: issuer_url(config, oxydra_api::paths::OAUTH2_DEVICE_VERIFY)?,
         login_url: config.urls.login.clone(),
         consent_url: config.urls.consent.clone(),
+        logout_url: config.urls.logout.clone(),
+        logout_redirect_url: config.urls.logout_redirect.clone(),
+        end_session_url: issuer_url(config, oxydra_api::paths::END_SESSION)?,
         scope_strategy: config.scope_strategy,
         auth_code_lifespan: config.lifespans.auth_code,
         round_trip: ROUND_TRIP,

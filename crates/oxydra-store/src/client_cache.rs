@@ -197,6 +197,11 @@ mod tests {
             metadata: None,
             access_token_strategy: String::new(),
             token_lifespans: Default::default(),
+            post_logout_redirect_uris: vec![],
+            frontchannel_logout_uri: String::new(),
+            frontchannel_logout_session_required: false,
+            backchannel_logout_uri: String::new(),
+            backchannel_logout_session_required: false,
             created_at: Now::from_unix_secs(0),
             updated_at: Now::from_unix_secs(0),
         }

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use oxydra_core::client::{AuthMethod, Client, ClientLifespans, GrantType, SubjectType};
 use oxydra_core::flow::device::{DeviceGrant, DeviceState};
 use oxydra_core::flow::legacy::LegacyConsentRequest;
+use oxydra_core::flow::logout::LogoutRequest;
 use oxydra_core::flow::{ConsentRequest, FlowId, LoginRequest, LoginSession};
 use oxydra_core::model::{ClientId, Now};
 use oxydra_core::store::StoreError;
@@ -37,6 +38,11 @@ pub(crate) struct ClientRow {
     pub(crate) request_object_signing_alg: String,
     pub(crate) userinfo_signed_response_alg: String,
     pub(crate) id_token_signed_response_alg: String,
+    pub(crate) post_logout_redirect_uris: String,
+    pub(crate) frontchannel_logout_uri: String,
+    pub(crate) frontchannel_logout_session_required: bool,
+    pub(crate) backchannel_logout_uri: String,
+    pub(crate) backchannel_logout_session_required: bool,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
     pub(crate) skip_consent: bool,
@@ -74,6 +80,16 @@ pub(crate) struct RequestRow {
     pub(crate) request_id: String,
 }
 
+/// What a repeated presentation of a refresh token is judged by (`sql::tokens::ROTATED_FACTS`).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct RotatedRow {
+    pub(crate) request_id: String,
+    pub(crate) client_id: String,
+    pub(crate) rotated_at: Option<i64>,
+    pub(crate) grace_successor: Option<String>,
+    pub(crate) grace_sealed: Option<String>,
+}
+
 /// The columns `oxydra_login_request` and `oxydra_consent_request` share.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct FlowRow {
@@ -109,6 +125,10 @@ pub(crate) struct ConsentRequestRow {
     pub(crate) authenticated_at: i64,
     pub(crate) acr: String,
     pub(crate) handled_at: Option<i64>,
+    /// JSON list (migration 0015).
+    pub(crate) amr: String,
+    /// JSON, NULL when none (migration 0015).
+    pub(crate) context: Option<String>,
 }
 
 /// A row of `oxydra_login_session`.
@@ -124,6 +144,28 @@ pub(crate) struct LoginSessionRow {
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct VerifierUsedRow {
     pub(crate) verifier_used: bool,
+}
+
+/// A row of `oxydra_logout_request`, in the column order of `sql::logout`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct LogoutRequestRow {
+    pub(crate) challenge: String,
+    pub(crate) verifier: String,
+    pub(crate) subject: String,
+    pub(crate) session_id: String,
+    pub(crate) client_id: Option<String>,
+    pub(crate) request_url: String,
+    pub(crate) rp_initiated: bool,
+    pub(crate) redirect_to: String,
+    pub(crate) requested_at: i64,
+    pub(crate) accepted: bool,
+    pub(crate) verifier_used: bool,
+}
+
+/// One client id.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ClientIdRow {
+    pub(crate) client_id: String,
 }
 
 /// A single count.
@@ -150,6 +192,9 @@ macro_rules! plain_rows {
                 request_object_signing_alg, userinfo_signed_response_alg,
                 id_token_signed_response_alg, created_at, updated_at, skip_consent,
                 skip_logout_consent, metadata, access_token_strategy, token_lifespans,
+                post_logout_redirect_uris, frontchannel_logout_uri,
+                frontchannel_logout_session_required, backchannel_logout_uri,
+                backchannel_logout_session_required,
             }
             SecretRow { secret_hash }
             TokenRow {
@@ -157,6 +202,7 @@ macro_rules! plain_rows {
                 issued_at, expires_at, active, session,
             }
             RequestRow { request_id }
+            RotatedRow { request_id, client_id, rotated_at, grace_successor, grace_sealed }
             FlowRow {
                 challenge, verifier, csrf, client_id, subject, skip, requested_scope, request_url,
                 oidc_context, login_session_id, requested_at, outcome, verifier_used,
@@ -174,6 +220,11 @@ macro_rules! plain_rows {
                 signature, user_code_hash, challenge, client_id, requested_scope, requested_at,
                 expires_at, poll_interval, last_polled_at, status, approval,
             }
+            LogoutRequestRow {
+                challenge, verifier, subject, session_id, client_id, request_url, rp_initiated,
+                redirect_to, requested_at, accepted, verifier_used,
+            }
+            ClientIdRow { client_id }
             PolicyRow { id, description, effect, subjects, resources, actions, conditions }
             RevisionRow { revision }
         }
@@ -252,6 +303,8 @@ impl TryFrom<ClientRow> for Client {
                 &row.token_endpoint_auth_method,
             )?,
             request_uris: at.json("request_uris", &row.request_uris)?,
+            post_logout_redirect_uris: at
+                .json("post_logout_redirect_uris", &row.post_logout_redirect_uris)?,
             created_at: Now::from_unix_micros(row.created_at),
             updated_at: Now::from_unix_micros(row.updated_at),
             name: row.name,
@@ -267,6 +320,10 @@ impl TryFrom<ClientRow> for Client {
             request_object_signing_alg: row.request_object_signing_alg,
             userinfo_signed_response_alg: row.userinfo_signed_response_alg,
             id_token_signed_response_alg: row.id_token_signed_response_alg,
+            frontchannel_logout_uri: row.frontchannel_logout_uri,
+            frontchannel_logout_session_required: row.frontchannel_logout_session_required,
+            backchannel_logout_uri: row.backchannel_logout_uri,
+            backchannel_logout_session_required: row.backchannel_logout_session_required,
         })
     }
 }
@@ -367,11 +424,19 @@ impl TryFrom<ConsentRequestRow> for ConsentRequest {
     type Error = StoreError;
 
     fn try_from(row: ConsentRequestRow) -> Result<Self, StoreError> {
+        let at = At {
+            table: "oxydra_consent_request",
+            key: &row.flow.challenge,
+        };
+        let amr = at.json("amr", &row.amr)?;
+        let context = at.opt_json("context", row.context.as_deref())?;
         Ok(
             flow_request!(ConsentRequest, "oxydra_consent_request", row.flow, {
                 login_challenge: FlowId::from_stored(row.login_challenge),
                 authenticated_at: Now::from_unix_micros(row.authenticated_at),
                 acr: row.acr,
+                amr: amr,
+                context: context,
                 handled_at: row.handled_at.map(Now::from_unix_micros),
             }),
         )
@@ -465,6 +530,30 @@ impl TryFrom<DeviceGrantRow> for DeviceGrant {
             last_polled_at: row.last_polled_at.map(Now::from_unix_micros),
             state,
             signature: TokenSignature::from_stored(row.signature),
+        })
+    }
+}
+
+impl TryFrom<LogoutRequestRow> for LogoutRequest {
+    type Error = StoreError;
+
+    fn try_from(row: LogoutRequestRow) -> Result<Self, StoreError> {
+        let at = At {
+            table: "oxydra_logout_request",
+            key: &row.challenge,
+        };
+        Ok(LogoutRequest {
+            client_id: row.client_id.map(|c| at.client_id(c)).transpose()?,
+            challenge: FlowId::from_stored(row.challenge),
+            verifier: FlowId::from_stored(row.verifier),
+            subject: row.subject,
+            session_id: row.session_id,
+            request_url: row.request_url,
+            rp_initiated: row.rp_initiated,
+            redirect_to: row.redirect_to,
+            requested_at: Now::from_unix_micros(row.requested_at),
+            accepted: row.accepted,
+            verifier_used: row.verifier_used,
         })
     }
 }

@@ -134,7 +134,18 @@ pub struct LogoutConfirmationForm {
     logout_confirmation: Option<String>,
 }
 
-/// Body of the demo login and consent pages' `POST`s (the fields of their HTML forms).
+/// Body of `POST /oauth2/sessions/logout` (OIDC RP-Initiated Logout 1.0 §2).
+#[derive(ToSchema)]
+pub struct EndSessionForm {
+    /// An ID token this server issued to the client asking (RP-initiated logout).
+    id_token_hint: Option<String>,
+    /// Where the browser goes afterwards: one the hinted client registered.
+    post_logout_redirect_uri: Option<String>,
+    /// Returned with the browser to `post_logout_redirect_uri`.
+    state: Option<String>,
+}
+
+/// Body of the demo login, consent and logout pages' `POST`s (the fields of their HTML forms).
 #[derive(ToSchema)]
 pub struct DemoForm {
     /// The challenge the page was shown for.
@@ -143,7 +154,8 @@ pub struct DemoForm {
     username: Option<String>,
     /// The demo user's password (login page).
     password: Option<String>,
-    /// `deny` refuses; anything else (or nothing) goes ahead.
+    /// Login and consent: `deny` refuses, anything else (or nothing) goes ahead. Logout:
+    /// `accept` logs out, anything else keeps the session.
     action: Option<String>,
     /// Present when the user ticked "remember me".
     remember: Option<String>,

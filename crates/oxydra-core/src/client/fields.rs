@@ -104,6 +104,18 @@ client_fields! {
     access_token_strategy: String => access_token_strategy: String;
     /// Hydra 2.x: per-grant token lifespans; unset ones are the server's.
     token_lifespans: ClientLifespans => token_lifespans: ClientLifespans;
+    /// Where the browser may go after an RP-initiated logout (OIDC RP-Initiated Logout 1.0
+    /// §3.1), compared by exact string match.
+    post_logout_redirect_uris: Vec<String> => post_logout_redirect_uris: Vec<String>;
+    /// The page the logout page frames to tell the client (Front-Channel Logout 1.0 §2);
+    /// empty when unset.
+    frontchannel_logout_uri: String => frontchannel_logout_uri: String;
+    /// Whether that page needs `iss` and `sid` (Front-Channel Logout 1.0 §2).
+    frontchannel_logout_session_required: bool => frontchannel_logout_session_required: bool;
+    /// Where logout tokens are posted (Back-Channel Logout 1.0 §2.2); empty when unset.
+    backchannel_logout_uri: String => backchannel_logout_uri: String;
+    /// Whether logout tokens must carry `sid` (Back-Channel Logout 1.0 §2.2); they always do.
+    backchannel_logout_session_required: bool => backchannel_logout_session_required: bool;
 }
 
 /// A held field value back in the form it is submitted in, for [`Client::into_input`].

@@ -336,3 +336,54 @@ fn sector_uri_scheme_follows_the_development_switch() {
     );
     assert!(validate(sector("https://sector.example/sector.json")).is_ok());
 }
+
+/// Issue 15: the logout URIs are absolute, without fragment; the back-channel one, which the
+/// server calls itself, is https unless it is a loopback host in development mode.
+#[test]
+fn logout_uris_are_validated() {
+    let with = |f: &dyn Fn(&mut ClientInput)| {
+        let mut i = input();
+        f(&mut i);
+        i
+    };
+    let ok = with(&|i| {
+        i.post_logout_redirect_uris = vec!["https://app.example/bye".into()];
+        i.frontchannel_logout_uri = "https://app.example/fc".into();
+        i.frontchannel_logout_session_required = true;
+        i.backchannel_logout_uri = "https://app.example/bc".into();
+    });
+    let c = validate(ok).unwrap().client;
+    assert_eq!(c.post_logout_redirect_uris, ["https://app.example/bye"]);
+    assert!(c.frontchannel_logout_session_required);
+    for bad in [
+        "/relative",
+        "https://app.example/bye#f",
+        "javascript:alert(1)",
+    ] {
+        let post = with(&|i| i.post_logout_redirect_uris = vec![bad.into()]);
+        assert_eq!(invalid_field(validate(post)), "post_logout_redirect_uris");
+    }
+    for bad in ["/fc", "ftp://app.example/fc", "https://app.example/fc#x"] {
+        let front = with(&|i| i.frontchannel_logout_uri = bad.into());
+        assert_eq!(invalid_field(validate(front)), "frontchannel_logout_uri");
+    }
+    let loopback = with(&|i| i.backchannel_logout_uri = "http://127.0.0.1:9/bc".into());
+    assert_eq!(
+        invalid_field(validate(loopback.clone())),
+        "backchannel_logout_uri"
+    );
+    let dev = ClientPolicy {
+        loopback_http_documents: true,
+        ..ClientPolicy::default()
+    };
+    assert!(
+        loopback
+            .validate(None, &dev, Now::from_unix_secs(1))
+            .is_ok()
+    );
+    let remote_http = with(&|i| i.backchannel_logout_uri = "http://app.example/bc".into());
+    assert_eq!(
+        invalid_field(remote_http.validate(None, &dev, Now::from_unix_secs(1))),
+        "backchannel_logout_uri"
+    );
+}

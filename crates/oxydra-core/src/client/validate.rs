@@ -65,6 +65,20 @@ impl ClientInput {
         let subject_type = parse_subject_type(&self.subject_type, policy)?;
         let grant_types = parse_grant_types(&self.grant_types)?;
         let response_types = response_types(self.response_types)?;
+        let access_token_strategy = access_token_strategy(self.access_token_strategy)?;
+        if access_token_strategy == "jwt" && subject_type == SubjectType::Pairwise {
+            // A JWT access token carries the real subject for any resource server to read.
+            return Err(Error::invalid(
+                "access_token_strategy",
+                "jwt access tokens would reveal the subject a pairwise client must not see",
+            ));
+        }
+        let logout = LogoutUris::validate(
+            self.post_logout_redirect_uris,
+            &self.frontchannel_logout_uri,
+            &self.backchannel_logout_uri,
+            policy,
+        )?;
 
         let client = Client {
             id,
@@ -92,8 +106,13 @@ impl ClientInput {
             skip_consent: self.skip_consent,
             skip_logout_consent: self.skip_logout_consent,
             metadata: metadata(self.metadata)?,
-            access_token_strategy: access_token_strategy(self.access_token_strategy)?,
+            access_token_strategy,
             token_lifespans: lifespans(self.token_lifespans)?,
+            post_logout_redirect_uris: logout.post_logout_redirect_uris,
+            frontchannel_logout_uri: logout.frontchannel,
+            frontchannel_logout_session_required: self.frontchannel_logout_session_required,
+            backchannel_logout_uri: logout.backchannel,
+            backchannel_logout_session_required: self.backchannel_logout_session_required,
             created_at: now,
             updated_at: now,
         };
@@ -218,6 +237,61 @@ impl SigningAlgs {
             request_object,
         })
     }
+}
+
+/// The URIs of the logout specifications a client registers.
+struct LogoutUris {
+    post_logout_redirect_uris: Vec<String>,
+    frontchannel: String,
+    backchannel: String,
+}
+
+impl LogoutUris {
+    /// `post_logout_redirect_uris` follow the redirect-URI rules (RP-Initiated Logout 1.0
+    /// §3.1 makes them redirect targets too); `frontchannel_logout_uri` is an http(s) page
+    /// without fragment (Front-Channel Logout 1.0 §2); `backchannel_logout_uri`, which the
+    /// server itself calls, is https (plain http to a loopback host only in development, as for
+    /// `sector_identifier_uri`) and has no fragment (Back-Channel Logout 1.0 §2.2).
+    fn validate(
+        post_logout: Vec<String>,
+        frontchannel: &str,
+        backchannel: &str,
+        policy: &ClientPolicy,
+    ) -> Result<Self, Error> {
+        let post_logout_redirect_uris = post_logout
+            .into_iter()
+            .map(|raw| uri::validate_redirect_uri("post_logout_redirect_uris", &raw).map(|()| raw))
+            .collect::<Result<_, _>>()?;
+        let frontchannel = web_url("frontchannel_logout_uri", frontchannel)?;
+        let backchannel = web_url("backchannel_logout_uri", backchannel)?;
+        let allowed = backchannel.is_empty()
+            || Url::parse(&backchannel)
+                .is_ok_and(|url| uri::sector_uri_allowed(&url, policy.loopback_http_documents));
+        if !allowed {
+            return Err(Error::invalid(
+                "backchannel_logout_uri",
+                "must be an https URL",
+            ));
+        }
+        Ok(Self {
+            post_logout_redirect_uris,
+            frontchannel,
+            backchannel,
+        })
+    }
+}
+
+/// An empty string, or an absolute http(s) URL without a fragment.
+fn web_url(field: &'static str, raw: &str) -> Result<String, Error> {
+    if raw.is_empty() {
+        return Ok(String::new());
+    }
+    uri::validate_redirect_uri(field, raw)?;
+    let scheme_ok = Url::parse(raw).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+    if !scheme_ok {
+        return Err(Error::invalid(field, "must be an http or https URL"));
+    }
+    Ok(raw.to_owned())
 }
 
 /// Every redirect URI, each checked ([`uri::validate_redirect_uri`]).

@@ -9,8 +9,9 @@ use crate::flow::{ConsentOutcome, ConsentRequest, FlowId, LoginOutcome, LoginReq
 use crate::model::Now;
 use crate::oauth2::scope::is_scope_token;
 
-/// What the login app sends to accept a login request (Hydra's `acceptLoginRequest`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What the login app sends to accept a login request (Hydra's `acceptLoginRequest`; the
+/// last four fields are Hydra 1.x/2.x's and empty from a 1.0.0-beta app).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LoginAcceptance {
     /// The authenticated end-user; required.
     pub subject: String,
@@ -22,6 +23,15 @@ pub struct LoginAcceptance {
     pub acr: String,
     /// Pairwise override for this client.
     pub force_subject_identifier: String,
+    /// Authentication methods (RFC 8176), the ID token's `amr`.
+    pub amr: Vec<String>,
+    /// Anything the login app wants the consent app to see (`context` of the consent request).
+    pub context: Option<Value>,
+    /// A remembered login accepted again (`skip`) lives on: its expiry starts over from now.
+    pub extend_session_lifespan: bool,
+    /// The login app's own session id (Hydra 2.x, for an identity provider such as Kratos);
+    /// kept with the answer.
+    pub identity_provider_session_id: String,
 }
 
 /// What the consent app sends to accept a consent request (Hydra's `acceptConsentRequest`).
@@ -96,6 +106,10 @@ pub fn accept_login(
         acr: input.acr,
         force_subject_identifier: input.force_subject_identifier,
         authenticated_at: authenticated_at.unix_micros(),
+        amr: input.amr,
+        context: input.context,
+        extend_session_lifespan: input.extend_session_lifespan,
+        identity_provider_session_id: input.identity_provider_session_id,
     })
 }
 

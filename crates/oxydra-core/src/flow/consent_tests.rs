@@ -32,6 +32,8 @@ fn consent(outcome: Option<ConsentOutcome>) -> ConsentRequest {
         requested_at: Now::from_unix_secs(1_700_000_000),
         authenticated_at: Now::from_unix_secs(1_700_000_000),
         acr: String::new(),
+        amr: vec![],
+        context: None,
         outcome,
         handled_at: None,
         verifier_used: false,

@@ -82,6 +82,14 @@ pub enum SessionChange {
     Remember(LoginSession),
     /// Forget the browser's session, if it has one (`remember = false`).
     Forget(Option<String>),
+    /// A remembered session accepted again with `extend_session_lifespan`: it now expires at
+    /// `expires_at`.
+    Extend {
+        /// The session's id.
+        id: String,
+        /// Its new expiry.
+        expires_at: Now,
+    },
 }
 
 /// An accepted login, ready for the consent step.
@@ -91,6 +99,10 @@ pub struct LoggedIn {
     pub subject: String,
     /// The authentication context class the login app reported.
     pub acr: String,
+    /// The authentication methods the login app reported.
+    pub amr: Vec<String>,
+    /// The login app's `context`, for the consent request.
+    pub context: Option<serde_json::Value>,
     /// When the user authenticated.
     pub authenticated_at: Now,
     /// The change to the remembered sessions.
@@ -109,59 +121,69 @@ pub fn after_login(
     input: &LoginReturn,
     now: Now,
 ) -> Result<LoggedIn, OAuthError> {
-    let (subject, remember, remember_for, acr, authenticated_at) = match &login.outcome {
-        Some(LoginOutcome::Accepted {
-            subject,
-            remember,
-            remember_for,
-            acr,
-            authenticated_at,
-            ..
-        }) => (
-            subject.clone(),
-            *remember,
-            *remember_for,
-            acr.clone(),
-            Now::from_unix_micros(*authenticated_at),
-        ),
-        Some(LoginOutcome::Rejected(rejection)) => return Err(rejection_error(rejection)),
-        None => return Err(unanswered()),
+    let Some(LoginOutcome::Accepted {
+        subject,
+        remember,
+        remember_for,
+        acr,
+        authenticated_at,
+        amr,
+        context,
+        extend_session_lifespan,
+        ..
+    }) = &login.outcome
+    else {
+        return Err(match &login.outcome {
+            Some(LoginOutcome::Rejected(rejection)) => rejection_error(rejection),
+            _ => unanswered(),
+        });
     };
-    if login.skip && subject != login.subject {
+    let (remember, remember_for) = (*remember, *remember_for);
+    let authenticated_at = Now::from_unix_micros(*authenticated_at);
+    if login.skip && *subject != login.subject {
         return Err(OAuthError::new(OAuthErrorKind::ServerError)
             .hint("The login app changed the subject of a remembered session."));
     }
     check_auth_time(input.demands, authenticated_at, login.requested_at)?;
-    let (session, session_id, cookies) = if login.skip {
-        (
-            SessionChange::Keep,
-            login.login_session_id.clone(),
-            Vec::new(),
-        )
-    } else if remember {
-        let lifetime = match u64::try_from(remember_for) {
-            Ok(secs) if secs > 0 => Duration::from_secs(secs),
-            _ => input.browser_session,
-        };
-        let session = LoginSession {
-            id: input.new_session_id.clone(),
-            subject: subject.clone(),
-            authenticated_at,
-            expires_at: now.plus(lifetime),
-        };
-        let cookie = CookieChange::Session {
-            id: session.id.clone(),
-            max_age: (remember_for > 0).then_some(remember_for),
-        };
-        let id = Some(session.id.clone());
-        (SessionChange::Remember(session), id, vec![cookie])
-    } else {
-        let forget = SessionChange::Forget(input.session_cookie.clone());
-        (forget, None, vec![CookieChange::ClearSession])
+    // `remember_for` seconds, or the browser-session maximum for 0.
+    let lifetime = match u64::try_from(remember_for) {
+        Ok(secs) if secs > 0 => Duration::from_secs(secs),
+        _ => input.browser_session,
+    };
+    let cookie = |id: &str| CookieChange::Session {
+        id: id.to_owned(),
+        max_age: (remember_for > 0).then_some(remember_for),
+    };
+    let (session, session_id, cookies) = match (&login.login_session_id, login.skip) {
+        (Some(id), true) if *extend_session_lifespan => {
+            let extend = SessionChange::Extend {
+                id: id.clone(),
+                expires_at: now.plus(lifetime),
+            };
+            (extend, Some(id.clone()), vec![cookie(id)])
+        }
+        (id, true) => (SessionChange::Keep, id.clone(), Vec::new()),
+        (_, false) if remember => {
+            let session = LoginSession {
+                id: input.new_session_id.clone(),
+                subject: subject.clone(),
+                authenticated_at,
+                expires_at: now.plus(lifetime),
+            };
+            let cookies = vec![cookie(&session.id)];
+            let id = Some(session.id.clone());
+            (SessionChange::Remember(session), id, cookies)
+        }
+        (_, false) => {
+            let forget = SessionChange::Forget(input.session_cookie.clone());
+            (forget, None, vec![CookieChange::ClearSession])
+        }
     };
     Ok(LoggedIn {
-        subject,
-        acr,
+        subject: subject.clone(),
+        acr: acr.clone(),
+        amr: amr.clone(),
+        context: context.clone(),
         authenticated_at,
         session,
         session_id,

@@ -165,6 +165,10 @@ fn accepted(subject: &str, remember: bool, remember_for: i64, auth: i64) -> Logi
         acr: "urn:acr:gold".into(),
         force_subject_identifier: String::new(),
         authenticated_at: at(auth).unix_micros(),
+        amr: vec!["pwd".into(), "otp".into()],
+        context: Some(serde_json::json!({"tenant": "t-1"})),
+        extend_session_lifespan: false,
+        identity_provider_session_id: String::new(),
     }
 }
 
@@ -346,8 +350,55 @@ fn after_login_checks_the_answer_and_decides_the_session() {
                 assert_eq!(l.cookies, vec![CookieChange::ClearSession], "{case}");
                 assert_eq!(l.subject, "alice", "{case}");
                 assert_eq!(l.acr, "urn:acr:gold", "{case}");
+                assert_eq!(l.amr, ["pwd", "otp"], "{case}");
+                assert_eq!(l.context, Some(serde_json::json!({"tenant": "t-1"})));
             }
             (expect, decided) => panic!("{case}: expected {expect:?}, got {decided:?}"),
         }
     }
+}
+
+/// Hydra 2.x `extend_session_lifespan`: a remembered session accepted again starts a new
+/// lifetime (`remember_for`, else the browser-session maximum) and its cookie is set again;
+/// without the flag, or on a fresh login, nothing is extended.
+#[test]
+fn extend_session_lifespan_renews_a_remembered_session_only() {
+    let back = REQUESTED + 60;
+    let old = REQUESTED - HOUR;
+    let extend = |remember_for| {
+        let mut outcome = accepted("alice", false, remember_for, old);
+        if let LoginOutcome::Accepted {
+            extend_session_lifespan,
+            ..
+        } = &mut outcome
+        {
+            *extend_session_lifespan = true;
+        }
+        outcome
+    };
+    let plain = demands(false, false, None);
+    for (remember_for, lifetime) in [(600, 600), (0, 86_400)] {
+        let request = login(true, Some(extend(remember_for)));
+        let l = after_login(&request, &input(plain, Some("old-sid")), at(back)).unwrap();
+        let expected = SessionChange::Extend {
+            id: "old-sid".into(),
+            expires_at: at(back + lifetime),
+        };
+        assert_eq!(l.session, expected, "remember_for {remember_for}");
+        assert_eq!(l.session_id.as_deref(), Some("old-sid"));
+        let max_age = (remember_for > 0).then_some(remember_for);
+        let cookie = CookieChange::Session {
+            id: "old-sid".into(),
+            max_age,
+        };
+        assert_eq!(l.cookies, vec![cookie]);
+    }
+    // A fresh login with the flag is remembered (or not) as usual.
+    let l = after_login(
+        &login(false, Some(extend(0))),
+        &input(plain, None),
+        at(back),
+    )
+    .unwrap();
+    assert_eq!(l.session, SessionChange::Forget(None));
 }

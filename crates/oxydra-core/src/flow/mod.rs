@@ -8,6 +8,7 @@ pub mod cookies;
 pub mod device;
 pub mod legacy;
 pub mod login;
+pub mod logout;
 pub mod model;
 pub mod response;
 pub mod settings;

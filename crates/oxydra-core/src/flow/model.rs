@@ -74,6 +74,19 @@ pub enum LoginOutcome {
         force_subject_identifier: String,
         /// When the user authenticated (Unix microseconds).
         authenticated_at: i64,
+        /// Authentication methods (RFC 8176); absent in answers stored before Hydra 1.x
+        /// fields were accepted.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        amr: Vec<String>,
+        /// The login app's `context`, shown on the consent request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        context: Option<Value>,
+        /// Extend a remembered session's life when accepting it again.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        extend_session_lifespan: bool,
+        /// Hydra 2.x: the identity provider's session id.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        identity_provider_session_id: String,
     },
     /// `PUT …/login/{challenge}/reject`.
     Rejected(Rejection),
@@ -165,6 +178,10 @@ pub struct ConsentRequest {
     pub authenticated_at: Now,
     /// The `acr` the login app reported.
     pub acr: String,
+    /// The `amr` the login app reported (RFC 8176 method names).
+    pub amr: Vec<String>,
+    /// The `context` the login app sent along, for the consent app.
+    pub context: Option<Value>,
     /// The app's answer, once given.
     pub outcome: Option<ConsentOutcome>,
     /// When the answer was given.
@@ -244,6 +261,8 @@ mod tests {
             requested_at: Now::from_unix_secs(1_000),
             authenticated_at: Now::from_unix_secs(1_000),
             acr: String::new(),
+            amr: Vec::new(),
+            context: None,
             outcome,
             handled_at: None,
             verifier_used: false,

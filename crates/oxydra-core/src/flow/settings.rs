@@ -19,6 +19,12 @@ pub struct FlowSettings {
     pub login_url: Url,
     /// `OAUTH2_CONSENT_URL`.
     pub consent_url: Url,
+    /// `OAUTH2_LOGOUT_URL`: the logout app.
+    pub logout_url: Url,
+    /// `OAUTH2_LOGOUT_REDIRECT_URL`: where a logout ends without a registered target.
+    pub logout_redirect_url: Url,
+    /// `<issuer>/oauth2/sessions/logout`: where an accepted logout sends the browser back.
+    pub end_session_url: Url,
     /// `SCOPE_STRATEGY`.
     pub scope_strategy: ScopeStrategy,
     /// `AUTH_CODE_LIFESPAN`.

@@ -41,14 +41,30 @@ pub struct KeyRow<'a> {
 impl KeyRow<'_> {
     /// The label, then set and kid, each length-prefixed so no two rows share the bytes.
     fn associated_data(&self) -> Vec<u8> {
-        let mut aad = Vec::with_capacity(AAD_LABEL.len() + 16 + self.set.len() + self.kid.len());
-        aad.extend_from_slice(AAD_LABEL);
-        for part in [self.set, self.kid] {
-            aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
-            aad.extend_from_slice(part.as_bytes());
-        }
-        aad
+        labelled(AAD_LABEL, &[self.set, self.kid])
     }
+}
+
+/// A record other than a key row that a ciphertext is bound to: `label` names the use (so a
+/// ciphertext of one use never opens as another's, nor as a key row's) and `id` the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealedFor<'a> {
+    /// The use, e.g. `oxydra/refresh-grace/v1`; must not start like [`AAD_LABEL`].
+    pub label: &'static str,
+    /// The record's key.
+    pub id: &'a str,
+}
+
+/// `label`, then each part length-prefixed, so no two bindings share the bytes.
+fn labelled(label: &[u8], parts: &[&str]) -> Vec<u8> {
+    let size = label.len() + parts.iter().map(|p| 8 + p.len()).sum::<usize>();
+    let mut aad = Vec::with_capacity(size);
+    aad.extend_from_slice(label);
+    for part in parts {
+        aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        aad.extend_from_slice(part.as_bytes());
+    }
+    aad
 }
 
 /// Encrypts and decrypts stored keys. `Debug` shows only the number of secrets.
@@ -103,6 +119,21 @@ impl KeyCipher {
         self.seal(plaintext, Aad::from(row.associated_data()))
     }
 
+    /// Encrypts `plaintext` bound to `record` with the first secret's key.
+    pub fn encrypt_for(&self, plaintext: &[u8], record: SealedFor<'_>) -> Result<String, Error> {
+        self.seal(
+            plaintext,
+            Aad::from(labelled(record.label.as_bytes(), &[record.id])),
+        )
+    }
+
+    /// Decrypts what [`KeyCipher::encrypt_for`] sealed for `record`, with any configured
+    /// secret. There is no unbound fallback: these ciphertexts were always bound.
+    pub fn decrypt_for(&self, stored: &str, record: SealedFor<'_>) -> Result<Vec<u8>, Error> {
+        let aad = labelled(record.label.as_bytes(), &[record.id]);
+        self.open(stored, &[aad.as_slice()])
+    }
+
     /// The form rows had before they were bound (no associated data), which databases written
     /// by earlier versions hold. The server never writes it; it exists so tests can build such
     /// a database and check that `oxydra migrate secret` upgrades it.
@@ -131,18 +162,23 @@ impl KeyCipher {
     /// Decrypts the ciphertext stored in `row` with any configured secret: bound to that row
     /// first, else in the unbound form of rows written before binding (see the module docs).
     pub fn decrypt(&self, stored: &str, row: KeyRow<'_>) -> Result<Vec<u8>, Error> {
+        let bound = row.associated_data();
+        self.open(stored, &[bound.as_slice(), &[]])
+    }
+
+    /// Opens `stored` with the first of `aads` and of the keys that fits.
+    fn open(&self, stored: &str, aads: &[&[u8]]) -> Result<Vec<u8>, Error> {
         let failed = || server_error("stored key material does not decrypt with any system secret");
         let raw = STANDARD.decode(stored).map_err(|_| failed())?;
         if raw.len() < NONCE_LEN {
             return Err(failed());
         }
         let (nonce, sealed) = raw.split_at(NONCE_LEN);
-        let bound = row.associated_data();
-        for aad in [bound.as_slice(), &[]] {
+        for aad in aads {
             for key in &self.keys {
                 let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| failed())?;
                 let mut buf = sealed.to_vec();
-                if let Ok(plain) = key.open_in_place(nonce, Aad::from(aad), &mut buf) {
+                if let Ok(plain) = key.open_in_place(nonce, Aad::from(*aad), &mut buf) {
                     return Ok(plain.to_vec());
                 }
             }

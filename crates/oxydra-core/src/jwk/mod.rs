@@ -17,7 +17,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-pub use aead::{KeyCipher, KeyRow};
+pub use aead::{KeyCipher, KeyRow, SealedFor};
 pub use generate::{GenerateOptions, generate, generate_with};
 pub use jws::{VerifiedJws, claims_except, half_hash, public_part, sign_compact, verify_compact};
 pub(crate) use key_set::fingerprint as key_set_fingerprint;

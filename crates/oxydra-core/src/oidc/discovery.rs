@@ -45,6 +45,7 @@ pub const BASE_CLAIMS: &[&str] = &[
     "c_hash",
     "jti",
     "rat",
+    "sid",
 ];
 
 /// `response_type` values of the authorization endpoint, spelled (and ordered) as Hydra
@@ -242,6 +243,7 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
     if device_authorization_endpoint.is_some() {
         grant_types.push(GrantType::DeviceCode.as_str().to_owned());
     }
+    let logout = end_session_endpoint.is_some();
     Ok(Discovery {
         issuer: format!("{base}/"),
         authorization_endpoint: under(base, paths.authorization)?,
@@ -289,10 +291,13 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
         request_uri_parameter_supported: true,
         require_request_uri_registration: true,
         request_object_signing_alg_values_supported: strings(request_object::ACCEPTED_ALGORITHMS),
-        frontchannel_logout_supported: false,
-        frontchannel_logout_session_supported: false,
-        backchannel_logout_supported: false,
-        backchannel_logout_session_supported: false,
+        // Front- and back-channel logout happen at the end of RP-initiated logout
+        // (`service::end_session`), with `iss`/`sid` and `sid` respectively: served exactly
+        // when the end-session endpoint is.
+        frontchannel_logout_supported: logout,
+        frontchannel_logout_session_supported: logout,
+        backchannel_logout_supported: logout,
+        backchannel_logout_session_supported: logout,
     })
 }
 

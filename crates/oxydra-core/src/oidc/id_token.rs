@@ -83,6 +83,12 @@ pub fn claims(input: &IdTokenInput<'_>, key: &SigningKey) -> Map<String, Value> 
     if let Some(acr) = &input.session.acr {
         set("acr", json!(acr));
     }
+    if !input.session.amr.is_empty() {
+        set("amr", json!(input.session.amr));
+    }
+    if let Some(sid) = &input.session.sid {
+        set("sid", json!(sid));
+    }
     if let Some(token) = input.access_token {
         set("at_hash", json!(half_hash(alg, token)));
     }

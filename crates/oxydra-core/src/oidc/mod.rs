@@ -5,5 +5,6 @@
 pub mod claims;
 pub mod discovery;
 pub mod id_token;
+pub mod logout_token;
 pub mod subject;
 pub mod userinfo;

@@ -11,6 +11,7 @@
 use std::sync::Arc;
 
 use crate::Error;
+use crate::client::Client;
 use crate::jwk::KeyCipher;
 use crate::model::Now;
 use crate::oauth2::grant::issue::Minter;
@@ -35,8 +36,10 @@ pub struct JwtAccessTokens<'a> {
 pub struct AccessTokens<'a> {
     /// Opaque-token HMAC keys: refresh tokens and codes always, access tokens by default.
     pub opaque: &'a TokenKeys,
-    /// Set under `OAUTH2_ACCESS_TOKEN_STRATEGY=jwt`.
-    pub jwt: Option<JwtAccessTokens<'a>>,
+    /// The JWT access-token set, used for the clients whose tokens are JWTs.
+    pub jwt: JwtAccessTokens<'a>,
+    /// `OAUTH2_ACCESS_TOKEN_STRATEGY=jwt`: JWTs for every client that did not choose.
+    pub jwt_by_default: bool,
 }
 
 /// The keys one request mints access tokens with (the opaque HMAC keys and, under the JWT
@@ -61,11 +64,29 @@ impl MintingKeys<'_> {
 }
 
 impl<'a> AccessTokens<'a> {
-    /// Loads the current access-token signer (JWT strategy only; cached, created when missing).
-    pub async fn load<S: KeyStore>(&self, store: &S, now: Now) -> Result<MintingKeys<'a>, Error> {
-        let jwt = match &self.jwt {
-            Some(jwt) => Some((jwt.keys.current(store, jwt.cipher, now).await?, jwt.issuer)),
-            None => None,
+    /// Whether `client`'s access tokens are JWTs: its Hydra 2.x `access_token_strategy`, else
+    /// the server's.
+    pub fn jwt_for(&self, client: &Client) -> bool {
+        match client.access_token_strategy.as_str() {
+            "jwt" => true,
+            "opaque" => false,
+            _ => self.jwt_by_default,
+        }
+    }
+
+    /// What `client`'s access tokens are minted with: the opaque keys, and for a JWT client
+    /// the current access-token signer (cached, created when missing).
+    pub async fn load<S: KeyStore>(
+        &self,
+        store: &S,
+        client: &Client,
+        now: Now,
+    ) -> Result<MintingKeys<'a>, Error> {
+        let jwt = if self.jwt_for(client) {
+            let jwt = &self.jwt;
+            Some((jwt.keys.current(store, jwt.cipher, now).await?, jwt.issuer))
+        } else {
+            None
         };
         Ok(MintingKeys {
             opaque: self.opaque,
@@ -87,15 +108,31 @@ impl<'a> AccessTokens<'a> {
                 Ok(self.opaque.verify(kind, token).ok().map(|sig| (kind, sig)))
             }
             Some(TokenKind::AuthorizeCode | TokenKind::DeviceCode) => Ok(None),
-            None => match &self.jwt {
-                Some(jwt) if jwt::looks_like_jwt(token) => {
-                    let view = jwt.keys.current(store, jwt.cipher, now).await?;
-                    Ok(jwt::verify(token, &view.verifiers)
-                        .ok()
-                        .map(|sig| (TokenKind::AccessToken, sig)))
-                }
-                _ => Ok(None),
-            },
+            None if jwt::looks_like_jwt(token) => {
+                let Some(view) = self.jwt_view(store, now).await? else {
+                    return Ok(None);
+                };
+                Ok(jwt::verify(token, &view.verifiers)
+                    .ok()
+                    .map(|sig| (TokenKind::AccessToken, sig)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The access-token set's keys, if JWT access tokens can exist: under the JWT strategy
+    /// (created when missing), else only once a client's `access_token_strategy` made the
+    /// set (a presented JWT never creates it).
+    pub async fn jwt_view<S: KeyStore>(
+        &self,
+        store: &S,
+        now: Now,
+    ) -> Result<Option<Arc<KeySetView>>, Error> {
+        let jwt = &self.jwt;
+        if self.jwt_by_default {
+            jwt.keys.current(store, jwt.cipher, now).await.map(Some)
+        } else {
+            jwt.keys.existing(store, jwt.cipher, now).await
         }
     }
 

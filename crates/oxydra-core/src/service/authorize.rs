@@ -315,6 +315,8 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             requested_at: login.requested_at,
             authenticated_at: in_.authenticated_at,
             acr: in_.acr,
+            amr: in_.amr,
+            context: in_.context,
             outcome: None,
             handled_at: None,
             verifier_used: false,

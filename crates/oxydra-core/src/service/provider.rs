@@ -26,6 +26,9 @@ pub struct TokenSettings {
     pub access_token_lifespan: Duration,
     /// `SCOPE_STRATEGY`.
     pub scope_strategy: ScopeStrategy,
+    /// How long a rotated refresh token may be presented again for the same successor pair
+    /// (`OAUTH2_GRANT_REFRESH_TOKEN_ROTATION_GRACE_PERIOD`; zero = never).
+    pub refresh_token_rotation_grace: Duration,
 }
 
 /// What tokens and ID tokens are minted with; cheap to share (`Arc`s and plain values).
@@ -49,6 +52,8 @@ pub struct Provider {
     pub access_token_lifespan: Duration,
     /// `ID_TOKEN_LIFESPAN`.
     pub id_token_lifespan: Duration,
+    /// `OAUTH2_GRANT_REFRESH_TOKEN_ROTATION_GRACE_PERIOD` (zero = off).
+    pub refresh_token_rotation_grace: Duration,
 }
 
 impl Provider {
@@ -62,6 +67,7 @@ impl Provider {
         TokenSettings {
             access_token_lifespan: self.access_token_lifespan,
             scope_strategy: self.scope_strategy,
+            refresh_token_rotation_grace: self.refresh_token_rotation_grace,
         }
     }
 
@@ -80,11 +86,12 @@ impl Provider {
     pub fn access_tokens(&self) -> AccessTokens<'_> {
         AccessTokens {
             opaque: &self.token_keys,
-            jwt: self.jwt_access_tokens().then(|| JwtAccessTokens {
+            jwt: JwtAccessTokens {
                 keys: &self.access_token_keys,
                 cipher: &self.cipher,
                 issuer: &self.issuer,
-            }),
+            },
+            jwt_by_default: self.jwt_access_tokens(),
         }
     }
 
@@ -103,7 +110,9 @@ impl Provider {
         self.signing_sets().iter().map(|s| s.set()).collect()
     }
 
-    /// The public keys `/.well-known/jwks.json` lists: those of every signing set in use.
+    /// The public keys `/.well-known/jwks.json` lists: those of every signing set in use,
+    /// and the access-token set's once a client's `access_token_strategy: jwt` created it
+    /// under the opaque strategy (resource servers verify those clients' tokens with them).
     pub async fn published_keys<S: KeyStore>(
         &self,
         store: &S,
@@ -112,6 +121,13 @@ impl Provider {
         let mut keys = Vec::new();
         for set in self.signing_sets() {
             let view = set.current(store, &self.cipher, now).await?;
+            keys.extend(view.public.iter().cloned());
+        }
+        if !self.jwt_access_tokens()
+            && let Some(view) = (self.access_token_keys)
+                .existing(store, &self.cipher, now)
+                .await?
+        {
             keys.extend(view.public.iter().cloned());
         }
         Ok(keys)

@@ -41,6 +41,8 @@ pub struct SigningKeys {
     /// How long a loaded view is used before storage is asked again.
     pub refresh: Duration,
     cached: RwLock<Option<(Now, Arc<KeySetView>)>>,
+    /// When storage last said the set has no keys ([`Self::existing`]).
+    absent: RwLock<Option<Now>>,
 }
 
 impl std::fmt::Debug for SigningKeys {
@@ -66,6 +68,7 @@ impl SigningKeys {
             options,
             refresh,
             cached: RwLock::new(None),
+            absent: RwLock::new(None),
         }
     }
 
@@ -109,6 +112,37 @@ impl SigningKeys {
     /// Forgets the cached view: the next use re-reads storage (after a local change).
     pub fn invalidate(&self) {
         *self.cached.write().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.absent.write().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    /// The current view if the set has keys, without creating any: for a set used only when
+    /// something chose it (the access-token set under per-client `access_token_strategy`).
+    /// An empty set is remembered as such for [`Self::refresh`], like a loaded view.
+    pub async fn existing<S: KeyStore>(
+        &self,
+        store: &S,
+        cipher: &KeyCipher,
+        now: Now,
+    ) -> Result<Option<Arc<KeySetView>>, Error> {
+        let fresh = |at: Now| now < at.plus(self.refresh);
+        if let Some((checked, view)) = &*self.cached.read().unwrap_or_else(|p| p.into_inner())
+            && fresh(*checked)
+        {
+            return Ok(Some(view.clone()));
+        }
+        if self
+            .absent
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some_and(fresh)
+        {
+            return Ok(None);
+        }
+        if self.read(store).await?.is_empty() {
+            *self.absent.write().unwrap_or_else(|p| p.into_inner()) = Some(now);
+            return Ok(None);
+        }
+        self.current(store, cipher, now).await.map(Some)
     }
 
     /// The current view, from cache while fresh, else from storage (first adding a key of
@@ -146,6 +180,7 @@ impl SigningKeys {
             }
         };
         *self.cached.write().unwrap_or_else(|p| p.into_inner()) = Some((now, view.clone()));
+        *self.absent.write().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(view)
     }
 

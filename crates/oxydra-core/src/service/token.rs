@@ -5,16 +5,17 @@ use std::time::Duration;
 
 use crate::client::{Client, IssuingGrant};
 use crate::error::Error;
+use crate::jwk::KeyCipher;
 use crate::model::Now;
 use crate::oauth2::grant::authorization_code::{self, CodeRedemption};
 use crate::oauth2::grant::issue::{GrantedAccess, Issued, Minter, issue, wants_refresh_token};
-use crate::oauth2::grant::{
-    TokenGrant, check_client_grant, client_credentials, invalid_grant, refresh_token,
-};
+use crate::oauth2::grant::{TokenGrant, check_client_grant, client_credentials, invalid_grant};
 use crate::service::access_tokens::find_row;
 use crate::service::device;
 use crate::service::id_tokens::{IdTokenBindings, IdTokenIssuer, is_openid};
 use crate::service::provider::Provider;
+use crate::service::refresh;
+use crate::service::token_hook::{self, TokenHook};
 use crate::store::{DeviceStore, KeyStore, StoreError, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
 use crate::{OAuthError, OAuthErrorKind};
@@ -43,45 +44,60 @@ impl Provider {
     /// Runs `grant` for `client` and returns the tokens to send, the access token in the
     /// configured format; an `openid` grant also gets an ID token (OIDC Core §3.1.3.3,
     /// §12.2), whose `at_hash` covers that access token.
-    pub async fn exchange<S: TokenStore + KeyStore + DeviceStore>(
+    pub async fn exchange<S: TokenStore + KeyStore + DeviceStore, H: TokenHook>(
         &self,
         store: &S,
+        hook: &H,
         client: &Client,
         grant: TokenGrant,
         request: TokenRequest<'_>,
         now: Now,
     ) -> Result<Issued, Error> {
         check_client_grant(client, grant)?;
-        let loaded = self.access_tokens().load(store, now).await?;
-        let minter = &loaded.minter();
-        let settings = &self.token_settings();
-        let oidc = &self.id_token_issuer();
+        let loaded = self.access_tokens().load(store, client, now).await?;
+        let grants = &Grants {
+            minter: &loaded.minter(),
+            settings: &self.token_settings(),
+            oidc: &self.id_token_issuer(),
+            cipher: &self.cipher,
+        };
         match grant {
             TokenGrant::ClientCredentials => {
-                client_credentials(store, minter, settings, client, request, now).await
+                client_credentials(store, hook, grants, client, request, now).await
             }
             TokenGrant::AuthorizationCode => {
-                let (row, issued) =
-                    redeem_code(store, minter, settings, client, request, now).await?;
-                let oidc = &oidc.for_client(client, IssuingGrant::AuthorizationCode);
-                let grant = GrantedAccess::of(&row);
+                let (row, grant, issued) =
+                    redeem_code(store, hook, grants, client, request, now).await?;
+                let oidc = &grants
+                    .oidc
+                    .for_client(client, IssuingGrant::AuthorizationCode);
                 let issued = with_id_token(store, oidc, client, &grant, issued, true, now).await?;
                 finish_use(store, &row, issued).await
             }
             TokenGrant::RefreshToken => {
-                let (row, issued) = refresh(store, minter, settings, client, request, now).await?;
-                let oidc = &oidc.for_client(client, IssuingGrant::RefreshToken);
-                let grant = GrantedAccess::of(&row);
-                let issued = with_id_token(store, oidc, client, &grant, issued, false, now).await?;
-                finish_use(store, &row, issued).await
+                refresh::exchange(store, hook, grants, client, request, now).await
             }
             TokenGrant::DeviceCode => {
-                let oidc = &oidc.for_client(client, IssuingGrant::DeviceCode);
+                let oidc = &grants.oidc.for_client(client, IssuingGrant::DeviceCode);
                 let code = request.device_code;
+                let (minter, settings) = (grants.minter, grants.settings);
                 device::redeem(store, minter, settings, oidc, client, code, now).await
             }
         }
     }
+}
+
+/// What a grant mints with: the token formats, the endpoint's settings, the ID-token signer
+/// and the cipher that seals a rotation's successor pair.
+pub(super) struct Grants<'a> {
+    /// Access and refresh token formats.
+    pub(super) minter: &'a Minter<'a>,
+    /// Lifespans, scope strategy, rotation grace window.
+    pub(super) settings: &'a TokenSettings,
+    /// Signs ID tokens.
+    pub(super) oidc: &'a IdTokenIssuer<'a>,
+    /// Seals successor pairs (`oauth2::grant::successor_pair`).
+    pub(super) cipher: &'a KeyCipher,
 }
 
 /// Adds the ID token of an `openid` grant, signed before anything is stored.
@@ -115,17 +131,17 @@ pub(crate) async fn with_id_token<S: KeyStore>(
 }
 
 /// RFC 6749 §4.4.
-async fn client_credentials<S: TokenStore>(
+async fn client_credentials<S: TokenStore, H: TokenHook>(
     store: &S,
-    minter: &Minter<'_>,
-    settings: &TokenSettings,
+    hook: &H,
+    grants: &Grants<'_>,
     client: &Client,
     request: TokenRequest<'_>,
     now: Now,
 ) -> Result<Issued, Error> {
     let granted =
-        client_credentials::granted_scope(client, request.scope, settings.scope_strategy)?;
-    let grant = GrantedAccess {
+        client_credentials::granted_scope(client, request.scope, grants.settings.scope_strategy)?;
+    let mut grant = GrantedAccess {
         request_id: RequestId::generate(),
         client_id: client.id.clone(),
         subject: client.id.as_str().to_owned(),
@@ -137,11 +153,12 @@ async fn client_credentials<S: TokenStore>(
             ..TokenSession::default()
         },
     };
+    token_hook::consult(hook, TokenGrant::ClientCredentials, &mut grant, &granted).await?;
     let lifespan = client.token_lifespans.access_token(
         IssuingGrant::ClientCredentials,
-        settings.access_token_lifespan,
+        grants.settings.access_token_lifespan,
     );
-    let issued = issue(minter, &grant, &granted, false, lifespan, now)?;
+    let issued = issue(grants.minter, &grant, &granted, false, lifespan, now)?;
     store
         .insert_tokens(&issued.rows)
         .await
@@ -156,19 +173,19 @@ async fn client_credentials<S: TokenStore>(
 }
 
 /// RFC 6749 §4.1.3, with single use and replay revocation (§4.1.2): the code's row and the
-/// tokens to store when it is marked used.
-async fn redeem_code<S: TokenStore>(
+/// tokens to store when it is marked used (after the token hook, when one is configured).
+async fn redeem_code<S: TokenStore, H: TokenHook>(
     store: &S,
-    minter: &Minter<'_>,
-    settings: &TokenSettings,
+    hook: &H,
+    grants: &Grants<'_>,
     client: &Client,
     request: TokenRequest<'_>,
     now: Now,
-) -> Result<(StoredToken, Issued), Error> {
+) -> Result<(StoredToken, GrantedAccess, Issued), Error> {
     let code = request
         .code
         .ok_or_else(|| OAuthError::invalid_request("The code parameter is missing."))?;
-    let row = load(store, minter.opaque, TokenKind::AuthorizeCode, code).await?;
+    let row = load(store, grants.minter.opaque, TokenKind::AuthorizeCode, code).await?;
     if row.client_id != client.id {
         return Err(invalid_grant("The authorization code was issued to another client.").into());
     }
@@ -180,12 +197,15 @@ async fn redeem_code<S: TokenStore>(
         code_verifier: request.code_verifier,
     };
     authorization_code::check(&row, client, redemption, now)?;
-    let grant = GrantedAccess::of(&row);
+    let mut grant = GrantedAccess::of(&row);
+    let scope = &row.granted_scope;
+    token_hook::consult(hook, TokenGrant::AuthorizationCode, &mut grant, scope).await?;
     let with_refresh = wants_refresh_token(client, &row.granted_scope);
     let issuing = IssuingGrant::AuthorizationCode;
-    let lifespan = (client.token_lifespans).access_token(issuing, settings.access_token_lifespan);
+    let lifespan =
+        (client.token_lifespans).access_token(issuing, grants.settings.access_token_lifespan);
     let mut issued = issue(
-        minter,
+        grants.minter,
         &grant,
         &row.granted_scope,
         with_refresh,
@@ -197,44 +217,12 @@ async fn redeem_code<S: TokenStore>(
         client.token_lifespans.refresh_token(issuing),
         now,
     );
-    Ok((row, issued))
-}
-
-/// RFC 6749 §6 with rotation (RFC 9700 §4.14.2): the refresh token's row and its successors.
-async fn refresh<S: TokenStore>(
-    store: &S,
-    minter: &Minter<'_>,
-    settings: &TokenSettings,
-    client: &Client,
-    request: TokenRequest<'_>,
-    now: Now,
-) -> Result<(StoredToken, Issued), Error> {
-    let token = request
-        .refresh_token
-        .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?;
-    let row = load(store, minter.opaque, TokenKind::RefreshToken, token).await?;
-    let scope = refresh_token::access_scope(&row, client, request.scope, settings.scope_strategy)?;
-    if !row.active {
-        return Err(replayed(store, &row).await?);
-    }
-    if row.expires_at.is_some_and(|at| at <= now) {
-        return Err(invalid_grant("The refresh token has expired.").into());
-    }
-    let grant = GrantedAccess::of(&row);
-    let issuing = IssuingGrant::RefreshToken;
-    let lifespan = (client.token_lifespans).access_token(issuing, settings.access_token_lifespan);
-    let mut issued = issue(minter, &grant, &scope, true, lifespan, now)?;
-    expire_refresh_token(
-        &mut issued,
-        client.token_lifespans.refresh_token(issuing),
-        now,
-    );
-    Ok((row, issued))
+    Ok((row, grant, issued))
 }
 
 /// Hydra 2.x per-client refresh-token lifespans: the new refresh token's row expires after
 /// `lifespan`; `None` keeps the server's rule (refresh tokens do not expire).
-fn expire_refresh_token(issued: &mut Issued, lifespan: Option<Duration>, now: Now) {
+pub(super) fn expire_refresh_token(issued: &mut Issued, lifespan: Option<Duration>, now: Now) {
     if let Some(lifespan) = lifespan {
         for row in &mut issued.rows {
             if row.kind == TokenKind::RefreshToken {
@@ -246,7 +234,7 @@ fn expire_refresh_token(issued: &mut Issued, lifespan: Option<Duration>, now: No
 
 /// Verifies a presented code or refresh token and loads its row; a token that is malformed,
 /// forged or unknown is `invalid_grant` (RFC 6749 §5.2).
-async fn load<S: TokenStore>(
+pub(super) async fn load<S: TokenStore>(
     store: &S,
     keys: &TokenKeys,
     kind: TokenKind,
@@ -265,7 +253,7 @@ async fn load<S: TokenStore>(
 }
 
 /// Marks the code or refresh token used while storing the new tokens (one transaction).
-async fn finish_use<S: TokenStore>(
+pub(super) async fn finish_use<S: TokenStore>(
     store: &S,
     row: &StoredToken,
     issued: Issued,
@@ -283,7 +271,7 @@ async fn finish_use<S: TokenStore>(
 
 /// A second use of a code or rotated refresh token: revokes the whole grant (committed even
 /// though the request fails) and returns the error to answer with.
-async fn replayed<S: TokenStore>(store: &S, row: &StoredToken) -> Result<Error, Error> {
+pub(super) async fn replayed<S: TokenStore>(store: &S, row: &StoredToken) -> Result<Error, Error> {
     store
         .use_token(row.kind, &row.signature, &[])
         .await
@@ -291,7 +279,7 @@ async fn replayed<S: TokenStore>(store: &S, row: &StoredToken) -> Result<Error, 
     Ok(reuse_error(row.kind).into())
 }
 
-fn reuse_error(kind: TokenKind) -> OAuthError {
+pub(super) fn reuse_error(kind: TokenKind) -> OAuthError {
     let hint = match kind {
         TokenKind::AuthorizeCode => {
             "The authorization code has already been used; every token issued from it has been revoked."

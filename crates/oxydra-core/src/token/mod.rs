@@ -7,9 +7,11 @@
 
 pub mod jwt;
 pub mod opaque;
+pub mod rotation;
 pub mod stored;
 
 pub use opaque::{TokenKeys, TokenKind, TokenSignature};
+pub use rotation::{GraceRule, RotateOutcome, RotatedFacts, Successor};
 pub use stored::{
     FLUSH_BATCH_SIZE, FlushCriteria, RequestId, StoredToken, TokenSession, UseOutcome,
 };

@@ -80,6 +80,9 @@ pub struct TokenSession {
     /// The ID token's `acr`: the login app's value, else `"0"` when `acr_values` was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
+    /// The ID token's `amr`: the authentication methods the login app reported (RFC 8176).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
     /// Whether the grant is `client_credentials` (RFC 6749 §4.4): the client acting for itself.
     /// Only such tokens speak for a client at the admin guard, since end-user subjects and
     /// client ids share one namespace (a user named like a client must not get its policies).
@@ -93,6 +96,10 @@ pub struct TokenSession {
     /// scope.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub userinfo_withheld: Vec<String>,
+    /// The login session the grant was made in, for the ID token's `sid` (Front-Channel
+    /// Logout 1.0 §3, Back-Channel Logout 1.0 §2.1); none when the login was not remembered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// One issued token as stored: everything introspection, revocation and the grants need.

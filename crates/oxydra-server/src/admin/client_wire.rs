@@ -140,7 +140,9 @@ shared_fields! {
     plain: client_id, client_name, redirect_uris, grant_types, response_types, scope, owner,
         policy_uri, tos_uri, client_uri, logo_uri, contacts, subject_type, jwks;
     optional: sector_identifier_uri, jwks_uri, request_uris, request_object_signing_alg,
-        id_token_signed_response_alg;
+        id_token_signed_response_alg, post_logout_redirect_uris, frontchannel_logout_uri,
+        frontchannel_logout_session_required, backchannel_logout_uri,
+        backchannel_logout_session_required;
     present: token_endpoint_auth_method, userinfo_signed_response_alg;
 }
 

@@ -2,8 +2,9 @@
 //! flow types.
 
 use oxydra_api::{
-    AcceptConsentRequest, AcceptLoginRequest, ConsentRequest, ConsentRequestSession, LoginRequest,
-    OpenIDConnectContext, PreviousConsentSession, RejectRequest,
+    AcceptConsentRequest, AcceptLoginRequest, AcceptOAuth2LoginRequest, ConsentRequest,
+    ConsentRequestSession, LoginRequest, OpenIDConnectContext, PreviousConsentSession,
+    RejectRequest,
 };
 use oxydra_core::flow::answer::{ConsentAcceptance, LoginAcceptance};
 use oxydra_core::flow::{self, ConsentOutcome, OidcContext, Rejection};
@@ -74,6 +75,8 @@ pub fn consent_to_wire(
         request_url: request.request_url,
         login_challenge: Some(request.login_challenge.as_str().to_owned()),
         login_session_id: request.login_session_id,
+        context: request.context,
+        amr: request.amr,
     }
 }
 
@@ -105,7 +108,7 @@ pub fn previous_session(
     })
 }
 
-/// `acceptLoginRequest` body → the domain acceptance (checked by the domain).
+/// `acceptLoginRequest` body (1.0.0-beta) → the domain acceptance (checked by the domain).
 pub fn login_acceptance(body: AcceptLoginRequest) -> LoginAcceptance {
     LoginAcceptance {
         subject: body.subject,
@@ -113,6 +116,22 @@ pub fn login_acceptance(body: AcceptLoginRequest) -> LoginAcceptance {
         remember_for: body.remember_for,
         acr: body.acr,
         force_subject_identifier: body.force_subject_identifier,
+        ..LoginAcceptance::default()
+    }
+}
+
+/// `acceptOAuth2LoginRequest` body (Hydra 1.x query form, 2.x) → the domain acceptance.
+pub fn login_acceptance_v1x(body: AcceptOAuth2LoginRequest) -> LoginAcceptance {
+    LoginAcceptance {
+        subject: body.subject,
+        remember: body.remember,
+        remember_for: body.remember_for,
+        acr: body.acr,
+        force_subject_identifier: body.force_subject_identifier,
+        amr: body.amr,
+        context: body.context,
+        extend_session_lifespan: body.extend_session_lifespan,
+        identity_provider_session_id: body.identity_provider_session_id,
     }
 }
 

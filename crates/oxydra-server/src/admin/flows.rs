@@ -19,15 +19,16 @@ use oxydra_api::paths::{
     LOGIN_REQUEST_REJECT_BY_QUERY,
 };
 use oxydra_api::{
-    AcceptConsentRequest, AcceptLoginRequest, CompletedRequest, ConsentRequest, LoginRequest,
-    RejectRequest,
+    AcceptConsentRequest, AcceptLoginRequest, AcceptOAuth2LoginRequest, CompletedRequest,
+    ConsentRequest, LoginRequest, RejectRequest,
 };
 use oxydra_core::flow::FlowId;
+use oxydra_core::flow::answer::LoginAcceptance;
 use oxydra_core::service::flow_admin::{self, Completed};
 
 use super::flow_wire::{
-    consent_acceptance, consent_to_wire, login_acceptance, login_to_wire, rejection, v1_client,
-    v2_client,
+    consent_acceptance, consent_to_wire, login_acceptance, login_acceptance_v1x, login_to_wire,
+    rejection, v1_client, v2_client,
 };
 use crate::error::ApiError;
 use crate::extract::Json;
@@ -40,7 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route(LOGIN_REQUEST, get(get_login))
         .route(LOGIN_REQUEST_BY_QUERY, get(get_login))
         .route(LOGIN_REQUEST_ACCEPT, put(accept_login))
-        .route(LOGIN_REQUEST_ACCEPT_BY_QUERY, put(accept_login))
+        .route(LOGIN_REQUEST_ACCEPT_BY_QUERY, put(accept_login_v1x))
         .route(LOGIN_REQUEST_REJECT, put(reject_login))
         .route(LOGIN_REQUEST_REJECT_BY_QUERY, put(reject_login))
         .route(CONSENT_REQUEST, get(get_consent))
@@ -56,7 +57,7 @@ pub fn routes() -> Router<AppState> {
 pub fn v2_routes() -> Router<AppState> {
     Router::new()
         .route(ADMIN_LOGIN_REQUEST, get(get_login_v2))
-        .route(ADMIN_LOGIN_REQUEST_ACCEPT, put(accept_login))
+        .route(ADMIN_LOGIN_REQUEST_ACCEPT, put(accept_login_v1x))
         .route(ADMIN_LOGIN_REQUEST_REJECT, put(reject_login))
         .route(ADMIN_CONSENT_REQUEST, get(get_consent_v2))
         .route(ADMIN_CONSENT_REQUEST_ACCEPT, put(accept_consent))
@@ -64,7 +65,7 @@ pub fn v2_routes() -> Router<AppState> {
 }
 
 /// Which request a [`Challenge`] names, and its query parameter in the Hydra 1.x form.
-trait ChallengeKind {
+pub(super) trait ChallengeKind {
     /// `login_challenge` or `consent_challenge`.
     const QUERY_PARAM: &'static str;
 }
@@ -83,7 +84,7 @@ impl ChallengeKind for Consent {
 
 /// The challenge from the `{challenge}` path segment, or else from the query parameter of
 /// its kind. Missing, empty or repeated is 400 `invalid_request`.
-struct Challenge<K>(FlowId, PhantomData<K>);
+pub(super) struct Challenge<K>(pub(super) FlowId, pub(super) PhantomData<K>);
 
 impl<S: Send + Sync, K: ChallengeKind> FromRequestParts<S> for Challenge<K> {
     type Rejection = ApiError;
@@ -145,13 +146,27 @@ async fn accept_login(
     Challenge(challenge, _): Challenge<Login>,
     Json(body): Json<AcceptLoginRequest>,
 ) -> Result<axum::Json<CompletedRequest>, ApiError> {
-    let done = flow_admin::accept_login(
-        &state.store,
-        state.now(),
-        &challenge,
-        login_acceptance(body),
-    )
-    .await?;
+    accepted_login(&state, &challenge, login_acceptance(body)).await
+}
+
+/// `PUT …/login/accept?login_challenge=` (Hydra 1.x query form, 2.x `/admin`): as
+/// [`accept_login`], with the fields Hydra added after 1.0 (`amr`, `context`,
+/// `extend_session_lifespan`, `identity_provider_session_id`).
+async fn accept_login_v1x(
+    State(state): State<AppState>,
+    Challenge(challenge, _): Challenge<Login>,
+    Json(body): Json<AcceptOAuth2LoginRequest>,
+) -> Result<axum::Json<CompletedRequest>, ApiError> {
+    accepted_login(&state, &challenge, login_acceptance_v1x(body)).await
+}
+
+/// Stores a login acceptance; its `redirect_to`.
+async fn accepted_login(
+    state: &AppState,
+    challenge: &FlowId,
+    acceptance: LoginAcceptance,
+) -> Result<axum::Json<CompletedRequest>, ApiError> {
+    let done = flow_admin::accept_login(&state.store, state.now(), challenge, acceptance).await?;
     state.metrics.events.flow(Flow::Login, Outcome::Accepted);
     Ok(completed(done))
 }

@@ -7,6 +7,7 @@ mod clients;
 mod flow_wire;
 mod flows;
 mod keys;
+mod logout;
 pub use keys::PublicHalvesOnly;
 pub(crate) mod legacy_consent;
 mod paging;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(clients::routes())
         .merge(flows::routes())
+        .merge(logout::routes())
         .merge(keys::routes())
         .merge(policies::routes())
         .merge(sessions::routes())

@@ -8,3 +8,5 @@ pub const DEFAULT_ISSUER: &str = "http://localhost:4444";
 pub const DEMO_LOGIN_PATH: &str = "/demo/login";
 /// The demo consent page, relative to the issuer (the default consent URL with `OXYDRA_DEMO`).
 pub const DEMO_CONSENT_PATH: &str = "/demo/consent";
+/// The demo logout page, relative to the issuer (the default logout URL with `OXYDRA_DEMO`).
+pub const DEMO_LOGOUT_PATH: &str = "/demo/logout";

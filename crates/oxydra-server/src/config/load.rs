@@ -6,7 +6,7 @@ use oxydra_core::Secret;
 use oxydra_core::config::{AccessTokenStrategy, Lifespans, ScopeStrategy};
 use oxydra_core::jwk::{JwkAlgorithm, OIDC_SIGNING_ALGS};
 
-use super::defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
+use super::defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH, DEMO_LOGOUT_PATH};
 use super::duration::{parse_bytes, parse_duration};
 use super::env::{EnvSource, Reader};
 use super::sections::{cookie_secrets, cors, demo, hasher, listen, oidc, system_secrets, tls};
@@ -37,6 +37,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let base = issuer.as_ref();
     let urls = flow_urls(&mut r, base, demo.enabled);
     let lifespans = lifespans(&mut r);
+    let grants = super::grants::grants(&mut r, dangerous_force_http);
     let (access_token_strategy, scope_strategy) = strategies(&mut r);
     let share_error_debug = r.bool_documented("OAUTH2_SHARE_ERROR_DEBUG");
     let hasher = hasher(&mut r);
@@ -75,6 +76,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         cookie_secret,
         rotated_cookie_secrets,
         lifespans,
+        grants,
         access_token_strategy,
         scope_strategy,
         share_error_debug,
@@ -114,9 +116,9 @@ pub(crate) fn system_secrets_only<E: EnvSource + ?Sized>(
     }
 }
 
-/// The flow's URLs (login, consent, error, logout redirect), resolved against the issuer;
-/// with the demo on, unset login and consent URLs point at its pages. `None` when any is
-/// unusable (each recorded as a problem; all four are read either way).
+/// The flow's URLs (login, consent, error, logout redirect, logout app), resolved against the
+/// issuer; with the demo on, unset login, consent and logout URLs point at its pages. `None`
+/// when any is unusable (each recorded as a problem; all five are read either way).
 fn flow_urls<E: EnvSource + ?Sized>(
     r: &mut Reader<'_, E>,
     base: Option<&Url>,
@@ -131,11 +133,18 @@ fn flow_urls<E: EnvSource + ?Sized>(
     );
     let error = url(r, base, "OAUTH2_ERROR_URL", None);
     let logout = url(r, base, "OAUTH2_LOGOUT_REDIRECT_URL", None);
+    let logout_app = url(
+        r,
+        base,
+        "OAUTH2_LOGOUT_URL",
+        demo.then_some(DEMO_LOGOUT_PATH),
+    );
     Some(UrlsConfig {
         login: login?,
         consent: consent?,
         error: error?,
         logout_redirect: logout?,
+        logout: logout_app?,
     })
 }
 

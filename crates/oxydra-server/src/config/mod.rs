@@ -14,6 +14,7 @@ mod dev_secret;
 mod device;
 mod duration;
 mod env;
+mod grants;
 mod keys;
 mod load;
 mod secrets;
@@ -40,11 +41,12 @@ use url::Url;
 pub use access::{AccessControlConfig, AdminAccessControl, RootCredentials};
 pub use budget::AuthBudgetConfig;
 pub use connections::ConnectionConfig;
-pub use defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH};
+pub use defaults::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH, DEMO_LOGOUT_PATH};
 pub use dev_secret::{DEV_SECRET_SUFFIX, secret_file as dev_secret_file};
 pub use device::{DeviceFlowConfig, UserCodeGuesses};
 pub use duration::{format_go_duration, parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
+pub use grants::{GrantsConfig, HookApiKey, TokenHookConfig};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
 pub(crate) use secrets::sha256;
 pub use secrets::{MIN_COOKIE_SECRET_LEN, MIN_SYSTEM_SECRET_LEN, redact_dsn};
@@ -86,6 +88,8 @@ pub struct Config {
     pub rotated_cookie_secrets: Vec<Secret<Vec<u8>>>,
     /// Token and challenge lifespans.
     pub lifespans: Lifespans,
+    /// Refresh-token rotation grace period and token hook.
+    pub grants: GrantsConfig,
     /// Access-token format.
     pub access_token_strategy: AccessTokenStrategy,
     /// Scope matching.
@@ -185,6 +189,8 @@ pub struct UrlsConfig {
     pub error: Url,
     /// Target after a login session is revoked (`OAUTH2_LOGOUT_REDIRECT_URL`).
     pub logout_redirect: Url,
+    /// The logout app (`OAUTH2_LOGOUT_URL`), which accepts or rejects logout requests.
+    pub logout: Url,
 }
 
 /// The built-in demo login and consent app: for trying Oxydra, refused outside development mode.

@@ -16,6 +16,8 @@ pub(super) enum Kind {
     Login,
     /// `consent`.
     Consent,
+    /// `logout`.
+    Logout,
 }
 
 impl Kind {
@@ -23,6 +25,7 @@ impl Kind {
         match self {
             Self::Login => "login",
             Self::Consent => "consent",
+            Self::Logout => "logout",
         }
     }
 }
@@ -66,6 +69,18 @@ pub(super) struct ConsentRequest {
     pub oidc_context: OidcContext,
 }
 
+/// The fields of `GET …/logout?logout_challenge=` the demo uses.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub(super) struct LogoutRequest {
+    /// The user being logged out.
+    #[serde(deserialize_with = "nullable")]
+    pub subject: String,
+    /// The client that asked (RP-initiated logout with an `id_token_hint`), if any.
+    #[serde(deserialize_with = "nullable")]
+    pub client: Option<ClientInfo>,
+}
+
 /// The client, as the pages name it.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -79,6 +94,9 @@ pub(super) struct ClientInfo {
     /// Hydra 2.x: a first-party client, whose consent is accepted without asking.
     #[serde(deserialize_with = "nullable")]
     pub skip_consent: bool,
+    /// Hydra 2.x: a first-party client, whose logout is accepted without asking.
+    #[serde(deserialize_with = "nullable")]
+    pub skip_logout_consent: bool,
 }
 
 impl ClientInfo {
@@ -169,6 +187,15 @@ impl Demo {
             )
         })?;
         Ok(completed.redirect_to)
+    }
+
+    /// `PUT /admin/oauth2/auth/requests/logout/reject?logout_challenge=`: the login session
+    /// stays, and the answer is 204 with no `redirect_to` (the logout app decides where the
+    /// browser goes).
+    pub(super) async fn reject_logout(&self, challenge: &str) -> Result<(), DemoError> {
+        let url = self.admin_url(Kind::Logout, challenge, Some("reject"))?;
+        let response = self.http.put(url).send().await.map_err(unreachable)?;
+        check(Kind::Logout, response).await.map(drop)
     }
 
     /// `<admin>/admin/oauth2/auth/requests/<kind>[/<verdict>]?<kind>_challenge=<challenge>`.

@@ -1,4 +1,4 @@
-//! The built-in demo login and consent app (`OXYDRA_DEMO`, `--demo`): for trying Oxydra in a
+//! The built-in demo login, consent and logout app (`OXYDRA_DEMO`, `--demo`): for trying Oxydra in a
 //! minute, never for production (configuration refuses it without `--dangerous-force-http`).
 //!
 //! It is an ordinary login/consent app that happens to live on the public port: its pages read
@@ -26,9 +26,9 @@ use oxydra_core::{Error, OAuthError, OAuthErrorKind, Secret};
 use serde_json::{Map, Value, json};
 use subtle::ConstantTimeEq;
 
-use self::admin::{ConsentRequest, Kind, LoginRequest, denied};
-use self::pages::{ConsentView, LoginView};
-use crate::config::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH, DemoConfig, sha256};
+use self::admin::{ConsentRequest, Kind, LoginRequest, LogoutRequest, denied};
+use self::pages::{ConsentView, LoginView, LogoutView};
+use crate::config::{DEMO_CONSENT_PATH, DEMO_LOGIN_PATH, DEMO_LOGOUT_PATH, DemoConfig, sha256};
 
 /// How long "remember me" keeps a login or a consent, in seconds.
 const REMEMBER_FOR_SECS: i64 = 3600;
@@ -125,7 +125,7 @@ impl IntoResponse for DemoError {
     }
 }
 
-/// `/demo/login` and `/demo/consent` (GET shows, POST answers), on the public port. The
+/// `/demo/login`, `/demo/consent` and `/demo/logout` (GET shows, POST answers), on the public port. The
 /// routes carry only their own [`Demo`] state, so they merge into a router of any state.
 pub fn routes<S>(demo: Arc<Demo>) -> Router<S>
 where
@@ -134,6 +134,7 @@ where
     Router::new()
         .route(DEMO_LOGIN_PATH, get(show_login).post(submit_login))
         .route(DEMO_CONSENT_PATH, get(show_consent).post(submit_consent))
+        .route(DEMO_LOGOUT_PATH, get(show_logout).post(submit_logout))
         .with_state(demo)
 }
 
@@ -255,6 +256,47 @@ async fn submit_consent(State(demo): State<Arc<Demo>>, body: Bytes) -> Result<Re
         demo.answer(Kind::Consent, challenge, "accept", &body)
             .await?,
     )
+}
+
+/// `GET /demo/logout?logout_challenge=…`: the confirmation, or straight on for a first-party
+/// client (Hydra 2.x `skip_logout_consent`).
+async fn show_logout(
+    State(demo): State<Arc<Demo>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, DemoError> {
+    let challenge = param(query.as_deref(), "logout_challenge")?;
+    let request: LogoutRequest = demo.request(Kind::Logout, &challenge).await?;
+    if request
+        .client
+        .as_ref()
+        .is_some_and(|c| c.skip_logout_consent)
+    {
+        return follow(
+            demo.answer(Kind::Logout, &challenge, "accept", &json!({}))
+                .await?,
+        );
+    }
+    let page = pages::logout(&LogoutView {
+        challenge: &challenge,
+        subject: &request.subject,
+        client: request.client.as_ref().map(|c| c.label()),
+    });
+    Ok(html(StatusCode::OK, page))
+}
+
+/// `POST /demo/logout`: "Log out" accepts and follows `redirect_to` (the server then tells
+/// every client); "Stay logged in" rejects, and the session stays.
+async fn submit_logout(State(demo): State<Arc<Demo>>, body: Bytes) -> Result<Response, DemoError> {
+    let form = Fields::parse(&body);
+    let challenge = form.required("challenge")?;
+    if form.one("action") == Some("accept") {
+        return follow(
+            demo.answer(Kind::Logout, challenge, "accept", &json!({}))
+                .await?,
+        );
+    }
+    demo.reject_logout(challenge).await?;
+    Ok(html(StatusCode::OK, pages::still_logged_in()))
 }
 
 impl Demo {

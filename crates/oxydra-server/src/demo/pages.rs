@@ -128,6 +128,47 @@ pub(super) fn consent(view: &ConsentView<'_>) -> String {
     layout("Allow access?", &body)
 }
 
+/// What the logout page shows.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LogoutView<'a> {
+    /// The logout challenge, carried in a hidden field.
+    pub challenge: &'a str,
+    /// The user being logged out.
+    pub subject: &'a str,
+    /// The client that asked for the logout, when one did.
+    pub client: Option<&'a str>,
+}
+
+/// The logout confirmation: Log out / Stay logged in.
+pub(super) fn logout(view: &LogoutView<'_>) -> String {
+    let asked_by = view.client.map_or_else(String::new, |client| {
+        format!(
+            " <strong>{}</strong> asked to end your session.",
+            escape(client)
+        )
+    });
+    let body = format!(
+        "<p>Log out <strong>{subject}</strong>?{asked_by} Every application you signed in to \
+         through this provider is told.</p>\
+         <form method=\"post\" action=\"logout\">\
+         <input type=\"hidden\" name=\"challenge\" value=\"{challenge}\">\
+         <div class=\"actions\"><button type=\"submit\" name=\"action\" value=\"accept\">Log out</button>\
+         <button type=\"submit\" name=\"action\" value=\"reject\" class=\"secondary\">\
+         Stay logged in</button></div></form>",
+        subject = escape(view.subject),
+        challenge = escape(view.challenge),
+    );
+    layout("Log out?", &body)
+}
+
+/// The page after "Stay logged in".
+pub(super) fn still_logged_in() -> String {
+    layout(
+        "You are still logged in",
+        "<p>Nothing was changed. You can close this page.</p>",
+    )
+}
+
 /// An error the user can only restart from.
 pub(super) fn error(message: &str) -> String {
     layout(
@@ -172,5 +213,26 @@ mod tests {
         assert_eq!(page.matches(" checked>").count(), 2);
         assert!(page.contains("<label for=\"scope-1\"><code>a&quot;b</code></label>"));
         assert!(page.contains("asks for: <strong>email (essential), &lt;x&gt;</strong>"));
+    }
+
+    #[test]
+    fn logout_escapes_and_carries_the_challenge() {
+        let page = logout(&LogoutView {
+            challenge: "c\"h",
+            subject: "<alice>",
+            client: Some("<b>app</b>"),
+        });
+        assert!(page.contains("value=\"c&quot;h\""));
+        assert!(page.contains("&lt;alice&gt;") && !page.contains("<alice>"));
+        assert!(page.contains("&lt;b&gt;app") && !page.contains("<b>app"));
+        assert!(page.contains("value=\"accept\"") && page.contains("value=\"reject\""));
+        assert!(
+            !logout(&LogoutView {
+                challenge: "c",
+                subject: "a",
+                client: None
+            })
+            .contains("asked")
+        );
     }
 }

@@ -22,12 +22,13 @@ pub(crate) async fn error(Query(q): Query<HashMap<String, String>>) -> Html<Stri
     )
 }
 
-/// The default login and consent URL: explains that no login/consent app is configured.
+/// The default login, consent and logout URL: explains that no such app is configured.
 pub(crate) async fn consent() -> Html<String> {
     page(
-        "No login or consent app is configured",
-        "<p>Set <code>OAUTH2_LOGIN_URL</code> and <code>OAUTH2_CONSENT_URL</code> to the login \
-         and consent app that authenticates users and asks for their consent.</p>",
+        "No login, consent or logout app is configured",
+        "<p>Set <code>OAUTH2_LOGIN_URL</code>, <code>OAUTH2_CONSENT_URL</code> and \
+         <code>OAUTH2_LOGOUT_URL</code> to the app that authenticates users, asks for their \
+         consent and confirms their logout.</p>",
     )
 }
 

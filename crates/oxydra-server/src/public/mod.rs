@@ -4,6 +4,7 @@ mod authorize;
 mod device;
 mod device_pages;
 pub(crate) mod discovery;
+mod end_session;
 mod fallbacks;
 mod jwks;
 mod logout;
@@ -13,8 +14,8 @@ mod userinfo;
 use axum::Router;
 use axum::routing::{get, post};
 use oxydra_api::paths::{
-    LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_DEVICE_VERIFY, OAUTH2_REVOKE,
-    OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS, WELL_KNOWN_OPENID_CONFIGURATION,
+    END_SESSION, LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_DEVICE_VERIFY,
+    OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS, WELL_KNOWN_OPENID_CONFIGURATION,
 };
 
 use crate::state::AppState;
@@ -31,6 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             LOGIN_SESSION_REVOKE,
             get(logout::request).post(logout::confirm),
+        )
+        .route(
+            END_SESSION,
+            get(end_session::end_session).post(end_session::end_session),
         )
         .route("/oauth2/fallbacks/error", get(fallbacks::error))
         .route("/oauth2/fallbacks/consent", get(fallbacks::consent))

@@ -148,7 +148,14 @@ async fn exchange(
     };
     let issued = state
         .provider
-        .exchange(&state.store, &client, grant, request, state.now())
+        .exchange(
+            &state.store,
+            &state.token_hook,
+            &client,
+            grant,
+            request,
+            state.now(),
+        )
         .await?;
     count_issued(state, grant, &issued);
     Ok(OauthTokenResponse {

@@ -5,7 +5,8 @@
 use axum::body::Bytes;
 use oxydra_api::WellKnown;
 use oxydra_api::paths::{
-    OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
+    END_SESSION, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO,
+    WELL_KNOWN_JWKS,
 };
 use oxydra_core::Error;
 use oxydra_core::jwk::JwkAlgorithm;
@@ -16,10 +17,9 @@ use oxydra_core::oidc::discovery::{
 
 use crate::config::Config;
 
-/// Where each advertised endpoint lives. No `end_session_endpoint`: the public
-/// `/oauth2/auth/sessions/login/revoke` accepts an `id_token_hint` but is not OIDC RP-Initiated
-/// Logout (no `post_logout_redirect_uri`, no `state`), so it is not advertised as one. No
-/// `registration_endpoint`: clients are created through the admin API's `/clients`, which is
+/// Where each advertised endpoint lives. The `end_session_endpoint` is
+/// `/oauth2/sessions/logout` (RP-Initiated Logout 1.0, with front- and back-channel logout),
+/// not the older `/oauth2/auth/sessions/login/revoke`. No `registration_endpoint`: clients are created through the admin API's `/clients`, which is
 /// not served on the public port (Hydra advertises it there anyway).
 const PATHS: EndpointPaths = EndpointPaths {
     authorization: OAUTH2_AUTH,
@@ -28,7 +28,7 @@ const PATHS: EndpointPaths = EndpointPaths {
     userinfo: USERINFO,
     revocation: OAUTH2_REVOKE,
     registration: None,
-    end_session: None,
+    end_session: Some(END_SESSION),
     device_authorization: None,
 };
 

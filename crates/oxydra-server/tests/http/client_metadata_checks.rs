@@ -210,3 +210,27 @@ async fn client_secret_jwt_is_refused_with_the_reason() {
     let res = write_client(&app, Method::PUT, "/clients/hmac", body).await;
     assert_invalid(&res, "use private_key_jwt");
 }
+
+/// A pairwise client cannot choose JWT access tokens (Hydra 2.x `access_token_strategy`): a
+/// JWT carries the real subject for any resource server to read, which is why the server-wide
+/// JWT strategy is refused with pairwise subjects too.
+#[tokio::test]
+async fn a_pairwise_client_cannot_choose_jwt_access_tokens() {
+    let app = TestApp::new(&[
+        ("OIDC_SUBJECT_TYPES_SUPPORTED", "public,pairwise"),
+        ("OIDC_SUBJECT_TYPE_PAIRWISE_SALT", "a-pairwise-salt"),
+    ])
+    .await;
+    let body = |strategy: &str| {
+        json!({
+            "client_id": format!("paired-{strategy}"),
+            "subject_type": "pairwise",
+            "redirect_uris": [CB],
+            "access_token_strategy": strategy,
+        })
+    };
+    let res = write_client(&app, Method::POST, "/admin/clients", body("jwt")).await;
+    assert_invalid(&res, "pairwise");
+    let res = write_client(&app, Method::POST, "/admin/clients", body("opaque")).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+}

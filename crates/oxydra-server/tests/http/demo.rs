@@ -45,16 +45,19 @@ fn auth_url(server: &TestServer, extra: &str) -> String {
     ))
 }
 
-/// Starts a flow; returns the login page's URL (the server's redirect).
-async fn to_login(server: &TestServer, browser: &mut Browser, extra: &str) -> String {
-    let nav = browser.get(&auth_url(server, extra)).await;
+/// Gets `url`, which must redirect to `prefix…`; returns where it redirects.
+async fn redirect_of(browser: &mut Browser, url: &str, prefix: &str) -> String {
+    let nav = browser.get(url).await;
     assert_eq!(nav.status, 302, "{}", nav.body);
     let location = nav.location.unwrap();
-    assert!(
-        location.starts_with(&server.public("/demo/login?login_challenge=")),
-        "{location}"
-    );
+    assert!(location.starts_with(prefix), "{location}");
     location
+}
+
+/// Starts a flow; returns the login page's URL (the server's redirect).
+async fn to_login(server: &TestServer, browser: &mut Browser, extra: &str) -> String {
+    let prefix = server.public("/demo/login?login_challenge=");
+    redirect_of(browser, &auth_url(server, extra), &prefix).await
 }
 
 /// Logs in as alice from the login page; returns the consent page's URL.
@@ -286,4 +289,93 @@ async fn a_first_party_clients_consent_is_accepted_without_a_page() {
         Some("openid offline read"),
         "{to_client}"
     );
+}
+
+/// Logs alice in (remembered) and through consent; returns once the client has its code.
+async fn remembered_login(server: &TestServer, browser: &mut Browser) {
+    let login = to_login(server, browser, "").await;
+    let consent = log_in(server, browser, &login).await;
+    let challenge = param(&consent, "consent_challenge").unwrap();
+    let nav = browser
+        .post_form(
+            &server.public("/demo/consent"),
+            &[
+                ("challenge", &challenge),
+                ("grant_scope", "openid"),
+                ("action", "allow"),
+            ],
+        )
+        .await;
+    let to_client = browser.get(&nav.location.unwrap()).await.location.unwrap();
+    assert!(param(&to_client, "code").is_some(), "{to_client}");
+}
+
+/// Whether the next authorization request skips the login page (a remembered login).
+async fn login_is_remembered(server: &TestServer, browser: &mut Browser) -> bool {
+    let login = to_login(server, browser, "").await;
+    let nav = browser.get(&login).await;
+    nav.status == 302 && nav.location.is_some_and(|l| l.contains("login_verifier="))
+}
+
+/// Starts a browser-initiated logout; returns the demo logout page's URL.
+async fn to_logout(server: &TestServer, browser: &mut Browser) -> String {
+    let prefix = server.public("/demo/logout?logout_challenge=");
+    redirect_of(browser, &server.public("/oauth2/sessions/logout"), &prefix).await
+}
+
+/// The demo logout page (issue 15 item 2): "Stay logged in" rejects and keeps the session;
+/// "Log out" accepts, and the login is no longer remembered.
+#[tokio::test]
+async fn the_demo_logout_page_confirms_and_ends_the_session() {
+    let server = start().await;
+    let mut browser = Browser::new();
+    remembered_login(&server, &mut browser).await;
+    assert!(login_is_remembered(&server, &mut browser).await);
+
+    let page_url = to_logout(&server, &mut browser).await;
+    let page = browser.get(&page_url).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("<strong>alice</strong>"),
+        "{}",
+        page.body
+    );
+    let challenge = param(&page_url, "logout_challenge").unwrap();
+    assert!(
+        page.body
+            .contains(&format!("name=\"challenge\" value=\"{challenge}\""))
+    );
+    let nav = browser
+        .post_form(
+            &server.public("/demo/logout"),
+            &[("challenge", &challenge), ("action", "reject")],
+        )
+        .await;
+    assert_eq!(nav.status, 200, "{}", nav.body);
+    assert!(nav.body.contains("still logged in"), "{}", nav.body);
+    assert!(login_is_remembered(&server, &mut browser).await);
+
+    let page_url = to_logout(&server, &mut browser).await;
+    let challenge = param(&page_url, "logout_challenge").unwrap();
+    let nav = browser
+        .post_form(
+            &server.public("/demo/logout"),
+            &[("challenge", &challenge), ("action", "accept")],
+        )
+        .await;
+    assert_eq!(nav.status, 302, "{}", nav.body);
+    let back = nav.location.unwrap();
+    assert!(back.contains("logout_verifier="), "{back}");
+    let done = browser.get(&back).await;
+    assert!(done.status == 200 || done.status == 302, "{}", done.body);
+    assert!(!login_is_remembered(&server, &mut browser).await);
+
+    // A used challenge is an error page, not a second logout.
+    let nav = browser
+        .post_form(
+            &server.public("/demo/logout"),
+            &[("challenge", &challenge), ("action", "accept")],
+        )
+        .await;
+    assert!((400..500).contains(&nav.status), "{}", nav.status);
 }

@@ -27,6 +27,7 @@ async fn every_field_for_the_default_configuration() {
             "jwks_uri": "https://auth.example/.well-known/jwks.json",
             "userinfo_endpoint": "https://auth.example/userinfo",
             "revocation_endpoint": "https://auth.example/oauth2/revoke",
+            "end_session_endpoint": "https://auth.example/oauth2/sessions/logout",
             "device_authorization_endpoint": "https://auth.example/oauth2/device/auth",
             "subject_types_supported": ["public"],
             "response_types_supported": [
@@ -48,7 +49,7 @@ async fn every_field_for_the_default_configuration() {
             "code_challenge_methods_supported": ["S256"],
             "claims_supported": [
                 "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "at_hash",
-                "c_hash", "jti", "rat"
+                "c_hash", "jti", "rat", "sid"
             ],
             "scopes_supported": ["offline_access", "offline", "openid"],
             "claims_parameter_supported": true,
@@ -56,10 +57,10 @@ async fn every_field_for_the_default_configuration() {
             "request_uri_parameter_supported": true,
             "require_request_uri_registration": true,
             "request_object_signing_alg_values_supported": ["none", "RS256", "PS256", "ES256", "EdDSA"],
-            "frontchannel_logout_supported": false,
-            "frontchannel_logout_session_supported": false,
-            "backchannel_logout_supported": false,
-            "backchannel_logout_session_supported": false,
+            "frontchannel_logout_supported": true,
+            "frontchannel_logout_session_supported": true,
+            "backchannel_logout_supported": true,
+            "backchannel_logout_session_supported": true,
         })
     );
 }

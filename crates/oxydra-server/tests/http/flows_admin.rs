@@ -84,6 +84,8 @@ pub async fn consent_request(
         requested_at: now,
         authenticated_at: now,
         acr: String::new(),
+        amr: vec![],
+        context: None,
         outcome: None,
         handled_at: None,
         verifier_used: false,
@@ -422,6 +424,43 @@ store_test! {
             "/oauth2/auth/requests/consent?consent_challenge=a&consent_challenge=b",
         ] {
             assert_error(&get(&app, path).await, StatusCode::BAD_REQUEST, "invalid_request");
+        }
+    }
+
+    /// The fields Hydra added to the login acceptance after 1.0 (`amr`, `context`,
+    /// `extend_session_lifespan`, `identity_provider_session_id`) are taken on the 1.x query
+    /// form and the 2.x route and stored; the 1.0.0-beta path form still refuses them as
+    /// unknown fields, and a misspelt field is refused everywhere.
+    async fn post_1_0_login_fields_are_taken_on_the_1x_and_2x_routes(store: SqlStore) {
+        let app = TestApp::with_store(store, test_config(&[]));
+        client(&app, "app").await;
+        let body = json!({
+            "subject": "bob",
+            "amr": ["pwd", "otp"],
+            "context": {"tenant": "t-1"},
+            "extend_session_lifespan": false,
+            "identity_provider_session_id": "idp-1",
+        });
+        let request = login_request(&app, "app", false).await;
+        let res = put(&app, &login_path(&request.challenge, "/accept"), body.clone()).await;
+        assert_error(&res, StatusCode::BAD_REQUEST, "invalid_request");
+        assert_eq!(stored_login(&app, &request.challenge).await.outcome, None);
+
+        for route in ["/oauth2/auth/requests/login/accept", "/admin/oauth2/auth/requests/login/accept"] {
+            let request = login_request(&app, "app", false).await;
+            let path = format!("{route}?login_challenge={}", request.challenge.as_str());
+            let misspelt = put(&app, &path, json!({"subject": "bob", "amrr": ["pwd"]})).await;
+            assert_error(&misspelt, StatusCode::BAD_REQUEST, "invalid_request");
+            let res = put(&app, &path, body.clone()).await;
+            assert_eq!(res.status, StatusCode::OK, "{route}: {}", res.text);
+            let Some(LoginOutcome::Accepted { amr, context, identity_provider_session_id, .. }) =
+                stored_login(&app, &request.challenge).await.outcome
+            else {
+                panic!("{route}: not accepted");
+            };
+            assert_eq!(amr, ["pwd", "otp"], "{route}");
+            assert_eq!(context, Some(json!({"tenant": "t-1"})), "{route}");
+            assert_eq!(identity_provider_session_id, "idp-1", "{route}");
         }
     }
 }

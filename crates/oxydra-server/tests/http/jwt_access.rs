@@ -1,6 +1,7 @@
 //! `OAUTH2_ACCESS_TOKEN_STRATEGY=jwt` (RFC 9068; `shared/spec/behaviour.md` §4.2): access tokens
 //! from every flow are JWTs a resource server verifies with `/.well-known/jwks.json`, and they
-//! still introspect, revoke, rotate and read userinfo like opaque ones.
+//! still introspect, revoke, rotate and read userinfo like opaque ones; a client's Hydra 2.x
+//! `access_token_strategy` overrides the server's.
 
 use axum::http::{Method, StatusCode};
 use base64::Engine as _;
@@ -199,9 +200,54 @@ store_test! {
         assert_eq!(res.status, StatusCode::OK, "{}", res.text);
         let jwt = res.json["access_token"].as_str().unwrap();
         assert_eq!(verify_with_jwks(&after, jwt).await.0.typ.as_deref(), Some("at+jwt"));
-        // Back in opaque mode, JWTs are not recognised (documented): refresh to get a new one.
-        assert_eq!(introspect(&before, jwt).await, json!({"active": false}));
         assert_eq!(introspect(&after, jwt).await["active"], true);
+        // Back in opaque mode, the access-token set exists now: its JWTs keep verifying (once
+        // the cached "no such set" of `before` is older than the key-cache refresh).
+        before.clock.advance_secs(60);
+        assert_eq!(introspect(&before, jwt).await["active"], true);
+    }
+
+    /// Hydra 2.x per-client `access_token_strategy`: under the opaque server strategy a `jwt`
+    /// client gets RFC 9068 JWTs that verify with the JWKS and introspect; others stay opaque.
+    /// A presented JWT never creates the access-token set: before a JWT client used it, the
+    /// set does not exist and JWT-shaped tokens are simply unknown.
+    async fn a_clients_access_token_strategy_overrides_the_servers(store: SqlStore) {
+        let app = TestApp::with_store(store.clone(), flow_config(&[]));
+        app.state.ensure_signing_keys().await.unwrap();
+        let forged = "eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ4In0.c2ln";
+        assert_eq!(introspect(&app, forged).await, json!({"active": false}));
+        let missing = app.json(Port::Admin, Method::GET, "/keys/hydra.jwt.access-token", None).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "a presented JWT created the set");
+        assert_eq!(published_kids(&app).await.len(), 3);
+
+        register(&app, "jwt-svc", json!({})).await;
+        register(&app, "plain-svc", json!({})).await;
+        let patch = json!([{"op": "add", "path": "/access_token_strategy", "value": "jwt"}]);
+        let res = app.json(Port::Admin, Method::PATCH, "/admin/clients/jwt-svc", Some(patch)).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        let cc = [("grant_type", "client_credentials"), ("scope", "read")];
+        let res = token(&app, "jwt-svc", &cc).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        let at = res.json["access_token"].as_str().unwrap();
+        let (header, claims) = verify_with_jwks(&app, at).await;
+        assert_eq!(header.typ.as_deref(), Some("at+jwt"));
+        assert_eq!(claims["client_id"], "jwt-svc");
+        assert_eq!(introspect(&app, at).await["active"], true);
+        assert_eq!(published_kids(&app).await.len(), 4, "the access-token key is published");
+        let plain = token(&app, "plain-svc", &cc).await;
+        assert!(plain.json["access_token"].as_str().unwrap().starts_with("oxy_at_"), "{}", plain.text);
+
+        // Under the JWT server strategy, an `opaque` client gets opaque tokens.
+        let jwt_server = jwt_app(store);
+        let patch = json!([{"op": "add", "path": "/access_token_strategy", "value": "opaque"}]);
+        let res = jwt_server.json(Port::Admin, Method::PATCH, "/admin/clients/plain-svc", Some(patch)).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        let opaque = token(&jwt_server, "plain-svc", &cc).await;
+        let at = opaque.json["access_token"].as_str().unwrap();
+        assert!(at.starts_with("oxy_at_"), "{}", opaque.text);
+        assert_eq!(introspect(&jwt_server, at).await["active"], true);
+        let jwt = token(&jwt_server, "jwt-svc", &cc).await;
+        assert_eq!(verify_with_jwks(&jwt_server, jwt.json["access_token"].as_str().unwrap()).await.0.typ.as_deref(), Some("at+jwt"));
     }
 
     async fn a_rotated_access_token_key_signs_and_the_old_one_still_verifies(store: SqlStore) {

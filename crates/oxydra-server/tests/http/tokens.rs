@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 pub const SECRET: &str = "a-long-enough-secret";
 pub const CB: &str = "https://app.example/cb";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 /// Registers a confidential client `id` (code, refresh and client-credentials grants), with
 /// `extra` metadata overriding the defaults.
@@ -37,7 +37,7 @@ pub async fn client(app: &TestApp, id: &str, extra: Value) -> Value {
     res.json
 }
 
-async fn token(
+pub async fn token(
     app: &TestApp,
     fields: &[(&str, &str)],
     basic: Option<(&str, &str)>,
@@ -45,7 +45,7 @@ async fn token(
     app.form(Port::Public, "/oauth2/token", fields, basic).await
 }
 
-async fn introspect(app: &TestApp, token: &str) -> Value {
+pub async fn introspect(app: &TestApp, token: &str) -> Value {
     let res = app
         .form(Port::Admin, "/oauth2/introspect", &[("token", token)], None)
         .await;
@@ -53,7 +53,7 @@ async fn introspect(app: &TestApp, token: &str) -> Value {
     res.json
 }
 
-fn assert_oauth_error(res: &TestResponse, status: StatusCode, code: &str) {
+pub fn assert_oauth_error(res: &TestResponse, status: StatusCode, code: &str) {
     assert_eq!(res.status, status, "body: {}", res.text);
     assert_eq!(res.json["error"], code, "body: {}", res.text);
     assert!(res.json.get("error_debug").is_none(), "{}", res.text);
@@ -65,7 +65,12 @@ fn assert_no_store(res: &TestResponse) {
 }
 
 /// Stores an authorization code for `client` as the authorization endpoint would.
-async fn mint_code(app: &TestApp, client: &str, scope: &[&str], challenge: Option<&str>) -> String {
+pub async fn mint_code(
+    app: &TestApp,
+    client: &str,
+    scope: &[&str],
+    challenge: Option<&str>,
+) -> String {
     let session = TokenSession {
         redirect_uri: Some(CB.into()),
         code_challenge: challenge.map(str::to_owned),
@@ -120,7 +125,7 @@ async fn store_token(
     token
 }
 
-async fn redeem(app: &TestApp, code: &str, basic: Option<(&str, &str)>) -> TestResponse {
+pub async fn redeem(app: &TestApp, code: &str, basic: Option<(&str, &str)>) -> TestResponse {
     token(
         app,
         &[

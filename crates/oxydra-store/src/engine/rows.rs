@@ -4,9 +4,9 @@
 
 use super::EngineRow;
 use crate::rows::{
-    ClientRow, ConsentRequestRow, CountRow, DeviceGrantRow, FlowRow, KeyRow, LegacyConsentRow,
-    LoginRequestRow, LoginSessionRow, PolicyRow, RequestRow, RevisionRow, SecretRow, TokenRow,
-    VerifierUsedRow, VersionRow,
+    ClientIdRow, ClientRow, ConsentRequestRow, CountRow, DeviceGrantRow, FlowRow, KeyRow,
+    LegacyConsentRow, LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow, RequestRow,
+    RevisionRow, RotatedRow, SecretRow, TokenRow, VerifierUsedRow, VersionRow,
 };
 
 /// Implements [`EngineRow`] for a struct whose fields are all columns of the same name.
@@ -39,6 +39,8 @@ impl EngineRow for ConsentRequestRow {
             authenticated_at: row.get("authenticated_at")?,
             acr: row.get("acr")?,
             handled_at: row.get("handled_at")?,
+            amr: row.get("amr")?,
+            context: row.get("context")?,
         })
     }
 }

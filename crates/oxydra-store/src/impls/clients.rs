@@ -41,6 +41,11 @@ pub(crate) fn field_args(c: &Client) -> Result<Vec<Arg>, StoreError> {
         Arg::OptText(c.metadata.as_ref().map(|v| v.to_string())),
         Arg::Text(c.access_token_strategy.clone()),
         lifespans_json(&c.token_lifespans)?,
+        json_list(&c.post_logout_redirect_uris)?,
+        Arg::Text(c.frontchannel_logout_uri.clone()),
+        Arg::Bool(c.frontchannel_logout_session_required),
+        Arg::Text(c.backchannel_logout_uri.clone()),
+        Arg::Bool(c.backchannel_logout_session_required),
     ])
 }
 

@@ -67,6 +67,11 @@ pub(crate) async fn login_to_consent(
             tx.execute_deferred(&sql::DELETE_LOGIN_SESSION, &[Arg::Text(id.clone())])
                 .await?;
         }
+        SessionChange::Extend { id, expires_at } => {
+            let args = [Arg::Text(id.clone()), Arg::Int(expires_at.unix_micros())];
+            tx.execute_deferred(&sql::EXTEND_LOGIN_SESSION, &args)
+                .await?;
+        }
     }
     // Deferred: on SQLite these travel to the writer with the commit (one round trip).
     if let Some(args) = consent {

@@ -134,6 +134,11 @@ pub(super) fn consent_args(r: &ConsentRequest) -> Result<Vec<Arg>, StoreError> {
         outcome_arg(r.outcome.as_ref())?,
         Arg::OptInt(r.handled_at.map(Now::unix_micros)),
         Arg::Bool(r.verifier_used),
+        json_list(&r.amr)?,
+        match &r.context {
+            Some(context) => Arg::OptText(Some(json_text("a context", context)?)),
+            None => Arg::OptText(None),
+        },
     ]);
     args.extend(remembered_args(r.outcome.as_ref()));
     Ok(args)
@@ -469,13 +474,19 @@ impl FlowStore for SqlStore {
             .execute(
                 &sql::FLUSH_CONSENTS,
                 &[
-                    requested_before,
-                    over_before,
+                    requested_before.clone(),
+                    over_before.clone(),
                     Arg::Int(criteria.expired_before.unix_secs()),
                     Arg::Int(i64::try_from(budget).unwrap_or(i64::MAX)),
                 ],
             )
             .await?;
-        Ok(logins + consents)
+        let budget = budget.saturating_sub(consents);
+        if budget == 0 {
+            return Ok(logins + consents);
+        }
+        let logouts =
+            crate::impls::logout::flush(&self.db, requested_before, over_before, budget).await?;
+        Ok(logins + consents + logouts)
     }
 }

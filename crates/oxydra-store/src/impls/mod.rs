@@ -7,5 +7,6 @@ pub(crate) mod flow_intents;
 pub(crate) mod flows;
 pub(crate) mod keys;
 pub(crate) mod legacy_consent;
+pub(crate) mod logout;
 pub(crate) mod policies;
 pub(crate) mod tokens;

@@ -9,7 +9,8 @@
 use oxydra_core::model::{ClientId, Now};
 use oxydra_core::store::{StoreError, TokenStore};
 use oxydra_core::token::{
-    FlushCriteria, RequestId, StoredToken, TokenKind, TokenSignature, UseOutcome,
+    FlushCriteria, GraceRule, RequestId, RotateOutcome, RotatedFacts, StoredToken, Successor,
+    TokenKind, TokenSignature, UseOutcome,
 };
 
 use crate::SqlStore;
@@ -17,7 +18,7 @@ use crate::args::insert_args;
 use crate::db::{Arg, Stmt, Tx};
 use crate::dsn::Backend;
 use crate::error::is_foreign_key_violation;
-use crate::rows::{RequestRow, TokenRow, kind_name};
+use crate::rows::{RequestRow, RotatedRow, TokenRow, kind_name};
 use crate::sql::tokens as sql;
 
 /// How many expired `jti` records (of any client) one claim deletes on the side, so the table
@@ -97,6 +98,57 @@ pub(crate) async fn insert_all(tx: &mut Tx, tokens: &[StoredToken]) -> Result<()
     Ok(())
 }
 
+/// Settles a presentation of the rotated refresh token `signature` inside `tx` (see
+/// [`TokenStore::rotate_refresh`]): the grace answer when `rule` allows it, else the grant
+/// revoked. Commits either way.
+///
+/// The rotated row is read without a lock (it stays inactive for good, and its grace columns
+/// change only when the grant rotates again, which [`GraceRule::allows`] then refuses through
+/// the successor); the successor is locked while it is checked, so a concurrent rotation of it
+/// either commits first (and the check sees it inactive) or waits for this answer.
+async fn settle_rotated(
+    mut tx: Tx,
+    signature: &TokenSignature,
+    rule: &GraceRule,
+) -> Result<RotateOutcome, StoreError> {
+    let facts: Option<RotatedRow> = tx
+        .fetch_optional(
+            &sql::ROTATED_FACTS,
+            &[Arg::Text(signature.as_str().to_owned())],
+        )
+        .await?;
+    let Some(row) = facts else {
+        return Ok(RotateOutcome::Unknown);
+    };
+    let successor_active = match &row.grace_successor {
+        Some(successor) => tx
+            .fetch_optional::<RequestRow>(
+                &sql::LOCK_ACTIVE_REFRESH,
+                &[Arg::Text(successor.clone())],
+            )
+            .await?
+            .is_some(),
+        None => false,
+    };
+    let client_id = oxydra_core::model::ClientId::parse(&row.client_id)
+        .map_err(|_| StoreError::Corrupt(format!("oxydra_token: client id {:?}", row.client_id)))?;
+    let judged = RotatedFacts {
+        client_id,
+        rotated_at: row.rotated_at.map(Now::from_unix_micros),
+        sealed: row.grace_sealed.is_some(),
+        successor_active,
+    };
+    if rule.allows(&judged)
+        && let Some(sealed) = row.grace_sealed
+    {
+        tx.commit().await?;
+        return Ok(RotateOutcome::Graced(sealed));
+    }
+    revoke_grant(&mut tx, &row.request_id).await?;
+    tx.commit().await?;
+    Ok(RotateOutcome::Replayed)
+}
+
 impl TokenStore for SqlStore {
     #[tracing::instrument(name = "store.insert_tokens", level = "debug", skip_all)]
     async fn insert_tokens(&self, tokens: &[StoredToken]) -> Result<(), StoreError> {
@@ -158,6 +210,42 @@ impl TokenStore for SqlStore {
         revoke_grant(&mut tx, &request_id).await?;
         tx.commit().await?;
         Ok(UseOutcome::Replayed)
+    }
+
+    #[tracing::instrument(name = "store.rotate_refresh", level = "debug", skip_all)]
+    async fn rotate_refresh(
+        &self,
+        signature: &TokenSignature,
+        successor: Option<Successor<'_>>,
+        rule: &GraceRule,
+    ) -> Result<RotateOutcome, StoreError> {
+        let mut tx = self.db.begin().await?;
+        if let Some(next) = successor {
+            // As in `use_token`: the conditional update decides which presentation rotates.
+            let args = [
+                Arg::Text(signature.as_str().to_owned()),
+                Arg::Text(kind_name(TokenKind::RefreshToken).to_owned()),
+                Arg::Int(next.rotated_at.unix_micros()),
+                Arg::Text(next.refresh.as_str().to_owned()),
+                Arg::Text(next.sealed.to_owned()),
+            ];
+            let used: Option<RequestRow> =
+                tx.fetch_optional(&sql::DEACTIVATE_FOR_GRACE, &args).await?;
+            if let Some(RequestRow { request_id }) = used {
+                let grant = Arg::Text(request_id);
+                tx.execute(&sql::DELETE_ACCESS_OF_REQUEST, std::slice::from_ref(&grant))
+                    .await?;
+                let keep = Arg::Text(signature.as_str().to_owned());
+                tx.execute(&sql::ERASE_EARLIER_SEALS, &[grant, keep])
+                    .await?;
+                insert_all(&mut tx, next.rows).await?;
+                tx.commit().await?;
+                return Ok(RotateOutcome::Rotated);
+            }
+        }
+        // Lost the race to a concurrent rotation (whose commit this statement waited for and
+        // now sees), or presented an already rotated token.
+        settle_rotated(tx, signature, rule).await
     }
 
     #[tracing::instrument(name = "store.revoke_request", level = "debug", skip_all)]

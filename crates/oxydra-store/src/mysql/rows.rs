@@ -11,9 +11,9 @@ use sqlx::Row;
 use sqlx::mysql::MySqlRow;
 
 use crate::rows::{
-    ClientRow, ConsentRequestRow, CountRow, DeviceGrantRow, FlowRow, KeyRow, LegacyConsentRow,
-    LoginRequestRow, LoginSessionRow, PolicyRow, RequestRow, RevisionRow, SecretRow, TokenRow,
-    VerifierUsedRow, VersionRow,
+    ClientIdRow, ClientRow, ConsentRequestRow, CountRow, DeviceGrantRow, FlowRow, KeyRow,
+    LegacyConsentRow, LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow, RequestRow,
+    RevisionRow, RotatedRow, SecretRow, TokenRow, VerifierUsedRow, VersionRow,
 };
 
 /// A row type the MySQL backend can decode.
@@ -52,6 +52,8 @@ impl MySqlRowDecode for ConsentRequestRow {
             authenticated_at: row.try_get_unchecked("authenticated_at")?,
             acr: row.try_get_unchecked("acr")?,
             handled_at: row.try_get_unchecked("handled_at")?,
+            amr: row.try_get_unchecked("amr")?,
+            context: row.try_get_unchecked("context")?,
         })
     }
 }

@@ -14,11 +14,13 @@ macro_rules! client_columns {
          sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, request_uris, \
          request_object_signing_alg, userinfo_signed_response_alg, created_at, updated_at, \
          id_token_signed_response_alg, skip_consent, skip_logout_consent, metadata, \
-         access_token_strategy, token_lifespans"
+         access_token_strategy, token_lifespans, post_logout_redirect_uris, \
+         frontchannel_logout_uri, frontchannel_logout_session_required, backchannel_logout_uri, \
+         backchannel_logout_session_required"
     };
 }
 
-/// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$29` the fields of
+/// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$34` the fields of
 /// [`crate::impls::clients::field_args`].
 pub(crate) static INSERT: Stmt = Stmt::new(
     "clients.insert",
@@ -27,9 +29,11 @@ pub(crate) static INSERT: Stmt = Stmt::new(
      subject_type, sector_identifier_uri, jwks_uri, jwks, token_endpoint_auth_method, \
      request_uris, request_object_signing_alg, userinfo_signed_response_alg, updated_at, \
      id_token_signed_response_alg, skip_consent, skip_logout_consent, metadata, \
-     access_token_strategy, token_lifespans) \
+     access_token_strategy, token_lifespans, post_logout_redirect_uris, frontchannel_logout_uri, \
+     frontchannel_logout_session_required, backchannel_logout_uri, \
+     backchannel_logout_session_required) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)",
+     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)",
 );
 
 /// `$1` id.
@@ -66,7 +70,7 @@ pub(crate) static LIST_AFTER: Stmt = Stmt::new(
 );
 
 /// One atomic statement, no read-modify-write: `$1` id, `$2` the secret mode (`keep`, `set`,
-/// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$29` the fields.
+/// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$34` the fields.
 /// `created_at` is never written. Returns the resulting hash; no row means no such client
 /// (MariaDB: read back in the update's transaction, see `MySqlForm::UpdateThenSelect`).
 pub(crate) static UPDATE: Stmt = Stmt::new(
@@ -83,7 +87,10 @@ pub(crate) static UPDATE: Stmt = Stmt::new(
      jwks = $18, token_endpoint_auth_method = $19, request_uris = $20, \
      request_object_signing_alg = $21, userinfo_signed_response_alg = $22, updated_at = $23, \
      id_token_signed_response_alg = $24, skip_consent = $25, skip_logout_consent = $26, \
-     metadata = $27, access_token_strategy = $28, token_lifespans = $29 \
+     metadata = $27, access_token_strategy = $28, token_lifespans = $29, \
+     post_logout_redirect_uris = $30, frontchannel_logout_uri = $31, \
+     frontchannel_logout_session_required = $32, backchannel_logout_uri = $33, \
+     backchannel_logout_session_required = $34 \
      WHERE id = $1 RETURNING secret_hash",
 )
 .mysql_form(MySqlForm::UpdateThenSelect {

@@ -27,7 +27,7 @@ macro_rules! consent_columns {
     () => {
         "challenge, verifier, csrf, client_id, subject, skip, requested_scope, request_url, \
          oidc_context, login_challenge, login_session_id, requested_at, authenticated_at, acr, \
-         outcome, handled_at, verifier_used"
+         outcome, handled_at, verifier_used, amr, context"
     };
 }
 
@@ -190,7 +190,7 @@ pub(crate) static INSERT_CONSENT: Stmt = Stmt::new(
         "INSERT INTO oxydra_consent_request (",
         consent_columns!(),
         ", accepted, remember, remember_for) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+         $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"
     ),
 );
 
@@ -297,6 +297,12 @@ pub(crate) static INSERT_LOGIN_SESSION: Stmt = Stmt::new(
     "flows.insert_login_session",
     "INSERT INTO oxydra_login_session (id, subject, authenticated_at, expires_at) \
      VALUES ($1, $2, $3, $4)",
+);
+
+/// `$1` id, `$2` the new expiry (`extend_session_lifespan`).
+pub(crate) static EXTEND_LOGIN_SESSION: Stmt = Stmt::new(
+    "flows.extend_login_session",
+    "UPDATE oxydra_login_session SET expires_at = $2 WHERE id = $1",
 );
 
 /// `$1` id.

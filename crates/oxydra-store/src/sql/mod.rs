@@ -6,6 +6,7 @@ pub(crate) mod device;
 pub(crate) mod flows;
 pub(crate) mod keys;
 pub(crate) mod legacy_consent;
+pub(crate) mod logout;
 pub(crate) mod meta;
 pub(crate) mod policies;
 pub(crate) mod tokens;
@@ -42,6 +43,10 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &tokens::GET,
         &tokens::DEACTIVATE,
         &tokens::REQUEST_OF,
+        &tokens::DEACTIVATE_FOR_GRACE,
+        &tokens::ERASE_EARLIER_SEALS,
+        &tokens::ROTATED_FACTS,
+        &tokens::LOCK_ACTIVE_REFRESH,
         &tokens::DELETE_ACCESS_OF_REQUEST,
         &tokens::DELETE_REFRESH_OF_REQUEST,
         &tokens::DEACTIVATE_CODES_OF_REQUEST,
@@ -94,6 +99,16 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &legacy_consent::FLUSH,
         &keys::ALL_FOR_UPDATE,
         &keys::SET_ENCRYPTED,
+        &logout::INSERT,
+        &logout::GET,
+        &logout::BY_VERIFIER,
+        &logout::ACCEPT,
+        &logout::REJECT,
+        &logout::REDEEM,
+        &logout::VERIFIER_USED,
+        &logout::SESSION_CLIENTS,
+        &logout::FORGET_SESSION_CONSENTS,
+        &logout::FLUSH,
     ]
 }
 

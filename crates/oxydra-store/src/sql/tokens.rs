@@ -92,6 +92,62 @@ pub(crate) static DEACTIVATE: Stmt = Stmt::new(
     select: request_of!(),
 });
 
+/// `$1` signature, `$2` kind, `$3` rotated at, `$4` the successor refresh token's signature,
+/// `$5` the sealed successor pair: [`DEACTIVATE`] for a rotation under a grace window, which
+/// keeps on the rotated row what a repeated presentation is answered with.
+pub(crate) static DEACTIVATE_FOR_GRACE: Stmt = Stmt::new(
+    "tokens.deactivate_for_grace",
+    "UPDATE oxydra_token \
+     SET active = FALSE, rotated_at = $3, grace_successor = $4, grace_sealed = $5 \
+     WHERE signature = $1 AND kind = $2 AND active = TRUE RETURNING request_id",
+)
+.mysql_form(MySqlForm::UpdateThenSelect {
+    select: request_of!(),
+});
+
+/// `$1` request id, `$2` the signature to keep: erases the sealed successor pairs of the
+/// grant's other refresh tokens, so only the latest rotation can be answered again.
+pub(crate) static ERASE_EARLIER_SEALS: Stmt = Stmt::new(
+    "tokens.erase_earlier_seals",
+    "UPDATE oxydra_token SET grace_sealed = NULL \
+     WHERE request_id = $1 AND kind = 'refresh_token' AND grace_sealed IS NOT NULL \
+     AND signature <> $2",
+)
+// SQLite and MySQL name the request-id index, see `DELETE_ACCESS_OF_REQUEST`.
+.sqlite(
+    "UPDATE oxydra_token INDEXED BY oxydra_token_request_id_idx SET grace_sealed = NULL \
+     WHERE request_id = $1 AND kind = 'refresh_token' AND grace_sealed IS NOT NULL \
+     AND signature <> $2",
+)
+.mysql(
+    "UPDATE oxydra_token FORCE INDEX (oxydra_token_request_id_idx) SET grace_sealed = NULL \
+     WHERE request_id = $1 AND kind = 'refresh_token' AND grace_sealed IS NOT NULL \
+     AND signature <> $2",
+);
+
+/// `$1` signature: what a repeated presentation of a refresh token is judged by (not
+/// locked: the row is inactive for good, and a shared lock here would deadlock two
+/// presentations that both go on to revoke the grant).
+pub(crate) static ROTATED_FACTS: Stmt = Stmt::new(
+    "tokens.rotated_facts",
+    "SELECT request_id, client_id, rotated_at, grace_successor, grace_sealed \
+     FROM oxydra_token WHERE signature = $1 AND kind = 'refresh_token'",
+);
+
+/// `$1` signature: the refresh token if it is still active, locked until the transaction
+/// ends, so the successor cannot be rotated between the check and the grace answer
+/// (PostgreSQL re-checks `active` after waiting for a concurrent rotation's lock). SQLite
+/// serialises writers, so it needs no lock.
+pub(crate) static LOCK_ACTIVE_REFRESH: Stmt = Stmt::new(
+    "tokens.lock_active_refresh",
+    "SELECT request_id FROM oxydra_token \
+     WHERE signature = $1 AND kind = 'refresh_token' AND active = TRUE FOR UPDATE",
+)
+.sqlite(
+    "SELECT request_id FROM oxydra_token \
+     WHERE signature = $1 AND kind = 'refresh_token' AND active = TRUE",
+);
+
 /// `$1` signature, `$2` kind: the request id of the token, active or not.
 pub(crate) static REQUEST_OF: Stmt = Stmt::new("tokens.request_of", request_of!());
 
@@ -229,6 +285,7 @@ mod tests {
             &DELETE_ACCESS_OF_REQUEST,
             &DELETE_REFRESH_OF_REQUEST,
             &DEACTIVATE_CODES_OF_REQUEST,
+            &ERASE_EARLIER_SEALS,
         ] {
             let detail = crate::sql::sqlite_plan(stmt, &["request"]).await;
             assert!(

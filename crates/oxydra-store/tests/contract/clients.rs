@@ -25,6 +25,11 @@ fn changed(id: &str) -> oxydra_core::client::Client {
     c.request_object_signing_alg = "RS256".into();
     c.userinfo_signed_response_alg = "none".into();
     c.id_token_signed_response_alg = "EdDSA".into();
+    c.post_logout_redirect_uris = vec!["https://changed.example/bye".into()];
+    c.frontchannel_logout_uri = String::new();
+    c.frontchannel_logout_session_required = false;
+    c.backchannel_logout_uri = "https://changed.example/bc".into();
+    c.backchannel_logout_session_required = false;
     // A caller passing a different created_at must not move it.
     c.created_at = Now::from_unix_secs(42);
     c.updated_at = Now::from_unix_micros(1_800_000_000_000_001);

@@ -160,6 +160,14 @@ store_test! {
         let remember = SessionChange::Remember(session("new"));
         assert!(matches!(to_consent(&store, &verifier, remember, None).await.unwrap(), VerifierUse::Fresh(_)));
         assert_eq!(store.get_login_session("new").await.unwrap(), Some(session("new")));
+        // Extending a remembered session (Hydra 2.x `extend_session_lifespan`) moves its
+        // expiry and nothing else.
+        let verifier = answered_login(&store, "l3").await;
+        let later = oxydra_core::model::Now::from_unix_micros(crate::tokens::EXPIRES.unix_micros() + 60_000_000);
+        let extend = SessionChange::Extend { id: "new".into(), expires_at: later };
+        assert!(matches!(to_consent(&store, &verifier, extend, None).await.unwrap(), VerifierUse::Fresh(_)));
+        let extended = LoginSession { expires_at: later, ..session("new") };
+        assert_eq!(store.get_login_session("new").await.unwrap(), Some(extended));
         // Unknown verifiers are unknown.
         let unknown = FlowId::from_stored("nope");
         assert_eq!(to_consent(&store, &unknown, SessionChange::Keep, None).await.unwrap(), VerifierUse::Unknown);

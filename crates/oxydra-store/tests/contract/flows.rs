@@ -85,6 +85,8 @@ pub fn consent(challenge: &str) -> ConsentRequest {
         requested_at: REQUESTED,
         authenticated_at: AUTHENTICATED,
         acr: "urn:acr:gold".into(),
+        amr: vec!["pwd".into(), "hwk".into()],
+        context: Some(serde_json::json!({"tenant": "t-1", "n": [1, 2]})),
         outcome: None,
         handled_at: None,
         verifier_used: false,
@@ -100,6 +102,10 @@ pub fn login_accepted() -> LoginOutcome {
         acr: "urn:acr:gold".into(),
         force_subject_identifier: "pairwise-alice".into(),
         authenticated_at: AUTHENTICATED.unix_micros(),
+        amr: vec!["pwd".into()],
+        context: Some(serde_json::json!({"k": "v"})),
+        extend_session_lifespan: true,
+        identity_provider_session_id: "kratos-session-1".into(),
     }
 }
 

@@ -19,9 +19,11 @@ mod flows;
 mod keys;
 mod legacy_consent;
 mod lifecycle;
+mod logout;
 mod policies;
 mod schema;
 mod sqlite_file;
+mod token_grace;
 mod token_maintenance;
 mod token_races;
 mod tokens;
@@ -38,6 +40,27 @@ pub async fn exec_raw(store: &SqlStore, sql: &str) {
         sqlx::query(sql).execute(pool).await.unwrap();
     } else if let Some(pool) = store.mysql_pool() {
         sqlx::query(sql).execute(pool).await.unwrap();
+    } else {
+        unreachable!("a store has one backend");
+    }
+}
+
+/// `SELECT a, b <rest>` of two text columns (`b` nullable) directly on the store's pool
+/// (MySQL reads the binary-collated columns as text).
+pub async fn exec_raw_pairs(
+    store: &SqlStore,
+    a: &str,
+    b: &str,
+    rest: &str,
+) -> Vec<(String, Option<String>)> {
+    let sql = format!("SELECT {a}, {b} {rest}");
+    if let Some(pool) = store.sqlite_pool() {
+        sqlx::query_as(&sql).fetch_all(pool).await.unwrap()
+    } else if let Some(pool) = store.postgres_pool() {
+        sqlx::query_as(&sql).fetch_all(pool).await.unwrap()
+    } else if let Some(pool) = store.mysql_pool() {
+        let sql = format!("SELECT CONVERT({a} USING utf8mb4), CONVERT({b} USING utf8mb4) {rest}");
+        sqlx::query_as(&sql).fetch_all(pool).await.unwrap()
     } else {
         unreachable!("a store has one backend");
     }
@@ -91,6 +114,11 @@ pub fn full_client(id: &str) -> Client {
             )),
             ..Default::default()
         },
+        post_logout_redirect_uris: vec!["https://app.example/logged-out".into()],
+        frontchannel_logout_uri: "https://app.example/fc".into(),
+        frontchannel_logout_session_required: true,
+        backchannel_logout_uri: "https://app.example/bc".into(),
+        backchannel_logout_session_required: true,
         created_at: Now::from_unix_micros(1_700_000_000_123_456),
         updated_at: Now::from_unix_micros(1_700_000_100_654_321),
     }
@@ -126,6 +154,11 @@ pub fn minimal_client(id: &str) -> Client {
         metadata: None,
         access_token_strategy: String::new(),
         token_lifespans: Default::default(),
+        post_logout_redirect_uris: vec![],
+        frontchannel_logout_uri: String::new(),
+        frontchannel_logout_session_required: false,
+        backchannel_logout_uri: String::new(),
+        backchannel_logout_session_required: false,
         created_at: Now::from_unix_secs(0),
         updated_at: Now::from_unix_secs(0),
     }

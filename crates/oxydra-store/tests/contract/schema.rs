@@ -104,9 +104,13 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     let sqlite = open_store(TestBackend::Sqlite).await.unwrap();
     let schema = sqlite_schema(&sqlite).await;
     let clients = &schema["oxydra_client"];
-    assert_eq!(clients.len(), 29, "{clients:#?}");
+    assert_eq!(clients.len(), 34, "{clients:#?}");
     assert_eq!(clients["metadata"], ("text".into(), true, false));
     assert_eq!(clients["token_lifespans"], ("text".into(), false, false));
+    assert_eq!(
+        clients["frontchannel_logout_session_required"],
+        ("boolean".into(), false, false)
+    );
     assert_eq!(
         clients["id_token_signed_response_alg"],
         ("text".into(), false, false)
@@ -117,7 +121,8 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     assert_eq!(clients["created_at"], ("bigint".into(), false, false));
     assert_eq!(clients["updated_at"], ("bigint".into(), false, false));
     let tokens = &schema["oxydra_token"];
-    assert_eq!(tokens.len(), 11, "{tokens:#?}");
+    assert_eq!(tokens.len(), 14, "{tokens:#?}");
+    assert_eq!(tokens["grace_sealed"], ("text".into(), true, false));
     assert_eq!(tokens["signature"], ("text".into(), false, true));
     assert_eq!(tokens["expires_at"], ("bigint".into(), true, false));
     assert_eq!(tokens["active"], ("boolean".into(), false, false));
@@ -134,7 +139,9 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     assert_eq!(logins["authenticated_at"], ("bigint".into(), true, false));
     assert_eq!(logins["outcome"], ("text".into(), true, false));
     let consents = &schema["oxydra_consent_request"];
-    assert_eq!(consents.len(), 20, "{consents:#?}");
+    assert_eq!(consents.len(), 22, "{consents:#?}");
+    assert_eq!(consents["amr"], ("text".into(), false, false));
+    assert_eq!(consents["context"], ("text".into(), true, false));
     assert_eq!(consents["challenge"], ("text".into(), false, true));
     assert_eq!(
         consents["authenticated_at"],

@@ -83,7 +83,19 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             description: "client v2 fields".into(),
         },
         AppliedMigration {
-            version: 16,
+            version: 13,
+            description: "logout".into(),
+        },
+        AppliedMigration {
+            version: 14,
+            description: "refresh rotation grace".into(),
+        },
+        AppliedMigration {
+            version: 15,
+            description: "login context amr".into(),
+        },
+        AppliedMigration {
+            version: 17,
             description: "device grants".into(),
         },
     ];

@@ -133,7 +133,10 @@ async fn the_typed_public_client_reads_the_document() {
         Some("email")
     );
     assert_eq!(doc.code_challenge_methods_supported, ["S256"]);
-    assert_eq!(doc.end_session_endpoint, None);
+    assert_eq!(
+        doc.end_session_endpoint,
+        Some(server.public("/oauth2/sessions/logout"))
+    );
     let raw: serde_json::Value = reqwest::get(server.public("/.well-known/openid-configuration"))
         .await
         .unwrap()
@@ -212,6 +215,10 @@ fn expected(server: &TestServer, default: &Value) -> Value {
             json!(format!("{base}/oauth2/revoke")),
         ),
         (
+            "end_session_endpoint",
+            json!(format!("{base}/oauth2/sessions/logout")),
+        ),
+        (
             "device_authorization_endpoint",
             json!(format!("{base}/oauth2/device/auth")),
         ),
@@ -277,7 +284,7 @@ async fn the_document_is_what_the_configuration_says() {
     let claims = doc["claims_supported"].as_array().unwrap();
     // Each user's claims in name order, then the configured ones not already there.
     assert_eq!(
-        claims[12..],
+        claims[13..],
         [
             json!("email"),
             json!("groups"),
@@ -317,8 +324,8 @@ async fn every_advertised_endpoint_answers() {
         checked += 1;
     }
     assert_eq!(
-        checked, 6,
-        "authorization, token, jwks, userinfo, revocation, device authorization"
+        checked, 7,
+        "authorization, token, jwks, userinfo, revocation, end session, device authorization"
     );
     assert!(
         doc.get("registration_endpoint").is_none(),

@@ -17,6 +17,16 @@ pub(crate) const SECRET: &str = "flow-client-secret";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub(crate) const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
+/// The claims of a JWT, read without verifying it (tests that verify do so separately).
+pub(crate) fn unverified_claims(token: &str) -> Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
 pub async fn start(store: SqlStore) -> TestServer {
     start_with(store, json!({})).await
 }

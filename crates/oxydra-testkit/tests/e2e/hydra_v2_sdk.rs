@@ -15,13 +15,20 @@ use oxydra_testkit::server::TestServer;
 use oxydra_testkit::store_test;
 use serde_json::json;
 
-use crate::flow::{CB, CHALLENGE, CONSENT, LOGIN, SECRET, redeem, token_request};
+use crate::flow::{
+    CB, CHALLENGE, CONSENT, LOGIN, SECRET, redeem, token_request, unverified_claims,
+};
+use crate::logout::{BYE, LOGOUT_APP, backchannel_rp, logout_url, verified};
 use crate::oauth2_client::introspect;
 
 async fn start(store: SqlStore) -> (TestServer, Configuration) {
     let server = TestServer::start(
         store,
-        &[("OAUTH2_LOGIN_URL", LOGIN), ("OAUTH2_CONSENT_URL", CONSENT)],
+        &[
+            ("OAUTH2_LOGIN_URL", LOGIN),
+            ("OAUTH2_CONSENT_URL", CONSENT),
+            ("OAUTH2_LOGOUT_URL", LOGOUT_APP),
+        ],
     )
     .await;
     let mut sdk = Configuration::new();
@@ -31,7 +38,15 @@ async fn start(store: SqlStore) -> (TestServer, Configuration) {
 
 /// The first-party client the flow runs with, registered through the SDK.
 async fn register(sdk: &Configuration, skip_consent: bool) -> OAuth2Client {
-    let mut client = OAuth2Client::new();
+    register_with(sdk, skip_consent, OAuth2Client::new()).await
+}
+
+/// [`register`], starting from `client`'s other fields.
+async fn register_with(
+    sdk: &Configuration,
+    skip_consent: bool,
+    mut client: OAuth2Client,
+) -> OAuth2Client {
     client.client_id = Some("web".into());
     client.client_secret = Some(SECRET.into());
     client.redirect_uris = Some(vec![CB.into()]);
@@ -63,6 +78,11 @@ async fn flow(
     let mut accept = AcceptOAuth2LoginRequest::new("alice".into());
     accept.remember = Some(true);
     accept.remember_for = Some(3600);
+    // The fields Hydra added after 1.0: carried to the consent app and the ID token.
+    accept.amr = Some(vec!["pwd".into(), "otp".into()]);
+    accept.context = Some(json!({"tenant": "t-1", "risk": [1, 2]}));
+    accept.identity_provider_session_id = Some("idp-session-1".into());
+    accept.extend_session_lifespan = Some(false);
     let done = api::accept_o_auth2_login_request(sdk, &challenge, Some(&accept))
         .await
         .unwrap();
@@ -73,6 +93,11 @@ async fn flow(
         .await
         .unwrap();
     assert_eq!(consent.subject.as_deref(), Some("alice"));
+    assert_eq!(
+        consent.context,
+        Some(json!({"tenant": "t-1", "risk": [1, 2]}))
+    );
+    assert_eq!(consent.amr, Some(vec!["pwd".to_owned(), "otp".to_owned()]));
     let client = consent.client.unwrap();
     let skip_consent = client.skip_consent == Some(true);
     assert_eq!(client.metadata, Some(json!({"team": "blue"})));
@@ -85,7 +110,10 @@ async fn flow(
 
     let to_client = browser.get(&done.redirect_to).await.location.unwrap();
     let code = param(&to_client, "code").unwrap();
-    (redeem(server, &code).await, skip_consent)
+    let tokens = redeem(server, &code).await;
+    let id_token = unverified_claims(tokens["id_token"].as_str().unwrap());
+    assert_eq!(id_token["amr"], json!(["pwd", "otp"]), "{id_token}");
+    (tokens, skip_consent)
 }
 
 fn status<T>(err: SdkError<T>) -> u16 {
@@ -276,5 +304,57 @@ store_test! {
         assert_eq!(res.status(), 400);
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["error"], "invalid_grant", "{body}");
+    }
+
+    /// Issue 15 "done when": logout through the 2.x SDK, with front- and back-channel
+    /// delivery: the logout app reads and accepts the request with the SDK, the browser's
+    /// page frames the client's front-channel URI, and a loopback RP receives a logout token
+    /// that verifies against the JWKS.
+    async fn the_2x_sdk_drives_a_logout_with_front_and_back_channel_delivery(store: SqlStore) {
+        let (bc_url, mut received) = backchannel_rp().await;
+        let (server, sdk) = start(store).await;
+        let mut client = OAuth2Client::new();
+        client.post_logout_redirect_uris = Some(vec![BYE.into()]);
+        client.frontchannel_logout_uri = Some("https://web.example/fc".into());
+        client.frontchannel_logout_session_required = Some(true);
+        client.backchannel_logout_uri = Some(bc_url);
+        client.backchannel_logout_session_required = Some(true);
+        let created = register_with(&sdk, false, client).await;
+        assert_eq!(created.backchannel_logout_session_required, Some(true));
+        let mut browser = Browser::new();
+        let (tokens, _) = flow(&server, &sdk, &mut browser).await;
+        let hint = tokens["id_token"].as_str().unwrap();
+        let sid = verified(&server, hint, "web").await["sid"].as_str().unwrap().to_owned();
+
+        // Rejected through the SDK: the session stays.
+        let to_app = browser.get(&logout_url(&server, hint, BYE, "st-1")).await.location.unwrap();
+        let challenge = param(&to_app, "logout_challenge").unwrap();
+        api::reject_o_auth2_logout_request(&sdk, &challenge).await.unwrap();
+
+        let to_app = browser.get(&logout_url(&server, hint, BYE, "st-2")).await.location.unwrap();
+        assert!(to_app.starts_with(LOGOUT_APP), "{to_app}");
+        let challenge = param(&to_app, "logout_challenge").unwrap();
+        let request = api::get_o_auth2_logout_request(&sdk, &challenge).await.unwrap();
+        assert_eq!(request.subject.as_deref(), Some("alice"));
+        assert_eq!(request.sid.as_deref(), Some(sid.as_str()));
+        assert_eq!(request.rp_initiated, Some(true));
+        assert_eq!(request.client.unwrap().client_id.as_deref(), Some("web"));
+        let done = api::accept_o_auth2_logout_request(&sdk, &challenge).await.unwrap();
+        let page = browser.get(&done.redirect_to).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("https://web.example/fc?iss="), "{}", page.body);
+        assert!(page.body.contains(&format!("sid={sid}")), "{}", page.body);
+        assert!(page.body.contains(&format!("{BYE}?state=st-2")), "{}", page.body);
+
+        let body = tokio::time::timeout(std::time::Duration::from_secs(10), received.recv())
+            .await.unwrap().unwrap();
+        let token = param(&format!("x:?{body}"), "logout_token").unwrap();
+        let claims = verified(&server, &token, "web").await;
+        assert_eq!(claims["sid"], sid.as_str());
+        assert!(claims["events"]["http://schemas.openid.net/event/backchannel-logout"].is_object());
+        assert!(claims.get("nonce").is_none());
+        // An answered challenge cannot be answered again.
+        let again = status(api::accept_o_auth2_logout_request(&sdk, &challenge).await.unwrap_err());
+        assert!(again == 404 || again == 409, "{again}");
     }
 }

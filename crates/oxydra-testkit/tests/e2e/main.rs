@@ -16,6 +16,7 @@ mod id_token_algs;
 mod legacy;
 mod legacy_sdk;
 mod login_sessions;
+mod logout;
 mod oauth2_client;
 mod oidc_client;
 mod oidc_provider;

@@ -171,6 +171,11 @@ async fn every_optional_field_round_trips_with_its_beta_name() {
         "request_object_signing_alg": "RS256",
         "userinfo_signed_response_alg": "RS256",
         "id_token_signed_response_alg": "EdDSA",
+        "post_logout_redirect_uris": ["https://opt.example/bye"],
+        "frontchannel_logout_uri": "https://opt.example/fc",
+        "frontchannel_logout_session_required": true,
+        "backchannel_logout_uri": "https://opt.example/bc",
+        "backchannel_logout_session_required": true,
     });
     let response = http
         .post(&clients)
@@ -191,6 +196,11 @@ async fn every_optional_field_round_trips_with_its_beta_name() {
         "request_object_signing_alg",
         "userinfo_signed_response_alg",
         "id_token_signed_response_alg",
+        "post_logout_redirect_uris",
+        "frontchannel_logout_uri",
+        "frontchannel_logout_session_required",
+        "backchannel_logout_uri",
+        "backchannel_logout_session_required",
     ] {
         assert!(keys.contains(key), "{key} missing from {created}");
     }
@@ -215,7 +225,7 @@ async fn every_optional_field_round_trips_with_its_beta_name() {
     }
     assert_eq!(
         REQUIRED_CLIENT_FIELDS.len() + OPTIONAL_CLIENT_FIELDS.len(),
-        22
+        27
     );
 }
 

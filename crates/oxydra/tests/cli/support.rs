@@ -398,7 +398,7 @@ pub const REQUIRED_CLIENT_FIELDS: [&str; 14] = [
 ];
 
 /// The fields a returned 1.0.0-beta OAuth2Client may add when set (`client_secret` separately).
-pub const OPTIONAL_CLIENT_FIELDS: [&str; 8] = [
+pub const OPTIONAL_CLIENT_FIELDS: [&str; 13] = [
     "jwks_uri",
     "jwks",
     "token_endpoint_auth_method",
@@ -407,6 +407,11 @@ pub const OPTIONAL_CLIENT_FIELDS: [&str; 8] = [
     "request_object_signing_alg",
     "userinfo_signed_response_alg",
     "id_token_signed_response_alg",
+    "post_logout_redirect_uris",
+    "frontchannel_logout_uri",
+    "frontchannel_logout_session_required",
+    "backchannel_logout_uri",
+    "backchannel_logout_session_required",
 ];
 
 /// Asserts that `client` has exactly the 1.0.0-beta field names: all required ones, optional

@@ -7,15 +7,82 @@ use crate::openapi::route::{
     Body, Method, Query, Reply, Route, Shape, json, model, reply, required,
 };
 use crate::paths::{
+    ADMIN_LOGOUT_REQUEST, ADMIN_LOGOUT_REQUEST_ACCEPT, ADMIN_LOGOUT_REQUEST_REJECT,
     CONSENT_CHALLENGE_PARAM, CONSENT_REQUEST, CONSENT_REQUEST_ACCEPT,
     CONSENT_REQUEST_ACCEPT_BY_QUERY, CONSENT_REQUEST_BY_QUERY, CONSENT_REQUEST_REJECT,
     CONSENT_REQUEST_REJECT_BY_QUERY, CONSENT_SESSIONS, CONSENT_SESSIONS_OF_CLIENT,
     LOGIN_CHALLENGE_PARAM, LOGIN_REQUEST, LOGIN_REQUEST_ACCEPT, LOGIN_REQUEST_ACCEPT_BY_QUERY,
     LOGIN_REQUEST_BY_QUERY, LOGIN_REQUEST_REJECT, LOGIN_REQUEST_REJECT_BY_QUERY, LOGIN_SESSIONS,
+    LOGOUT_CHALLENGE_PARAM, LOGOUT_REQUEST, LOGOUT_REQUEST_ACCEPT, LOGOUT_REQUEST_REJECT,
 };
 use crate::{
-    AcceptConsentRequest, AcceptLoginRequest, CompletedRequest, ConsentRequest, LoginRequest,
-    PreviousConsentSession, RejectRequest,
+    AcceptConsentRequest, AcceptLoginRequest, AcceptOAuth2LoginRequest, CompletedRequest,
+    ConsentRequest, LoginRequest, LogoutRequest, PreviousConsentSession, RejectRequest,
+};
+
+const LOGOUT_QUERY: &[Query] = &[required(LOGOUT_CHALLENGE_PARAM, "The logout challenge.")];
+const GET_LOGOUT: &[Reply] = &[
+    json(200, model::<LogoutRequest>(), "The logout request."),
+    NOT_FOUND,
+    CONFLICT,
+];
+const LOGOUT_ACCEPTED: &[Reply] = &[
+    json(
+        200,
+        model::<CompletedRequest>(),
+        "Where to send the browser next (`redirect_to`, with the `logout_verifier`).",
+    ),
+    NOT_FOUND,
+    CONFLICT,
+];
+const LOGOUT_REJECTED: &[Reply] = &[
+    reply(204, Shape::Empty, "Rejected: the login session stays."),
+    NOT_FOUND,
+    CONFLICT,
+];
+
+/// The logout request routes, by Hydra 1.x path (`…`) and Hydra 2.x path (`/admin…`).
+macro_rules! logout_routes {
+    ($($path:ident, $accept:ident, $reject:ident, $suffix:literal;)*) => {
+        &[$(
+            Route {
+                query: LOGOUT_QUERY,
+                replies: GET_LOGOUT,
+                ..admin(
+                    Method::Get,
+                    $path,
+                    concat!("getLogoutRequest", $suffix),
+                    "Reads a logout request.",
+                )
+            },
+            Route {
+                query: LOGOUT_QUERY,
+                replies: LOGOUT_ACCEPTED,
+                ..admin(
+                    Method::Put,
+                    $accept,
+                    concat!("acceptLogoutRequest", $suffix),
+                    "Accepts a logout request: the login session ends when the browser returns.",
+                )
+            },
+            Route {
+                query: LOGOUT_QUERY,
+                replies: LOGOUT_REJECTED,
+                ..admin(
+                    Method::Put,
+                    $reject,
+                    concat!("rejectLogoutRequest", $suffix),
+                    "Rejects a logout request: it is deleted, the login session stays.",
+                )
+            },
+        )*]
+    };
+}
+
+/// Logout requests, under both path generations.
+pub(super) const LOGOUT_ROUTES: &[Route] = logout_routes! {
+    LOGOUT_REQUEST, LOGOUT_REQUEST_ACCEPT, LOGOUT_REQUEST_REJECT, "";
+    ADMIN_LOGOUT_REQUEST, ADMIN_LOGOUT_REQUEST_ACCEPT, ADMIN_LOGOUT_REQUEST_REJECT, "V2";
 };
 
 pub(super) const LOGIN_QUERY: &[Query] = &[required(LOGIN_CHALLENGE_PARAM, "The login challenge.")];
@@ -45,6 +112,11 @@ pub(super) const REVOKED: &[Reply] = &[reply(204, Shape::Empty, "Revoked."), NOT
 
 pub(super) const ACCEPT_LOGIN: Body = Body::Json {
     model: model::<AcceptLoginRequest>(),
+    required: true,
+};
+/// The Hydra 1.x query-form and 2.x accept body: 1.0.0-beta's plus `amr`, `context`, ...
+pub(super) const ACCEPT_LOGIN_V1X: Body = Body::Json {
+    model: model::<AcceptOAuth2LoginRequest>(),
     required: true,
 };
 pub(super) const ACCEPT_CONSENT: Body = Body::Json {
@@ -89,7 +161,7 @@ pub(super) const ROUTES: &[Route] = &[
     },
     Route {
         query: LOGIN_QUERY,
-        body: ACCEPT_LOGIN,
+        body: ACCEPT_LOGIN_V1X,
         replies: ANSWERED,
         ..admin(
             Method::Put,

@@ -22,6 +22,8 @@ use crate::{
 const DEMO_LOGIN: &str = "/demo/login";
 /// Where the demo consent app's page is (served with `--demo` only).
 const DEMO_CONSENT: &str = "/demo/consent";
+/// Where the demo logout app's page is (served with `--demo` only).
+const DEMO_LOGOUT: &str = "/demo/logout";
 
 const fn both(
     generation: Generation,
@@ -51,7 +53,7 @@ const DEMO_PAGE: &[Reply] = &[
     reply(
         302,
         Shape::Redirect,
-        "Answered: back to the authorization endpoint.",
+        "Answered: back to the authorization or end-session endpoint.",
     ),
     error(400, "The form lacks its challenge."),
     error(404, "No such request."),
@@ -271,6 +273,25 @@ pub(super) const ROUTES: &[Route] = &[
             DEMO_CONSENT,
             "demoConsent",
             "Submits the demo consent page.",
+        )
+    },
+    Route {
+        replies: DEMO_PAGE,
+        ..demo(
+            Method::Get,
+            DEMO_LOGOUT,
+            "demoLogoutPage",
+            "The demo logout confirmation page (`--demo`).",
+        )
+    },
+    Route {
+        body: Body::Form(model::<DemoForm>()),
+        replies: DEMO_PAGE,
+        ..demo(
+            Method::Post,
+            DEMO_LOGOUT,
+            "demoLogout",
+            "Submits the demo logout page: `accept` logs out, anything else stays logged in.",
         )
     },
 ];

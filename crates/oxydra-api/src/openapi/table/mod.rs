@@ -17,6 +17,7 @@ pub fn routes() -> impl Iterator<Item = &'static Route> {
         .iter()
         .chain(admin::ROUTES)
         .chain(flows::ROUTES)
+        .chain(flows::LOGOUT_ROUTES)
         .chain(legacy::ROUTES)
         .chain(v2::ROUTES)
 }

@@ -5,15 +5,15 @@ use super::common::{
     BAD_REQUEST, CLIENT_UNAUTHORIZED, FAILED, TOO_MANY_FAILURES, UNAVAILABLE, route,
 };
 use crate::openapi::forms::{
-    AuthorizeForm, DeviceAuthorizationForm, DeviceVerifyForm, LogoutConfirmationForm,
-    RevokeRequestForm, TokenRequestForm, UserinfoForm,
+    AuthorizeForm, DeviceAuthorizationForm, DeviceVerifyForm, EndSessionForm,
+    LogoutConfirmationForm, RevokeRequestForm, TokenRequestForm, UserinfoForm,
 };
 use crate::openapi::route::{
     Body, Generation, Kind, Method, Ports, Route, Shape, error, json, model, optional, reply,
 };
 use crate::paths::{
-    LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_DEVICE_VERIFY, OAUTH2_REVOKE,
-    OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS, WELL_KNOWN_OPENID_CONFIGURATION,
+    END_SESSION, LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_DEVICE_VERIFY,
+    OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS, WELL_KNOWN_OPENID_CONFIGURATION,
 };
 use crate::{DeviceAuthorization, JSONWebKeySet, OauthTokenResponse, UserinfoResponse, WellKnown};
 
@@ -32,6 +32,45 @@ const fn public(
         summary,
     )
 }
+
+const END_SESSION_QUERY: &[crate::openapi::route::Query] = &[
+    optional(
+        "id_token_hint",
+        Kind::Text,
+        "An ID token this server issued to the client asking.",
+    ),
+    optional(
+        "post_logout_redirect_uri",
+        Kind::Text,
+        "Where to send the browser afterwards: one the hinted client registered.",
+    ),
+    optional(
+        "state",
+        Kind::Text,
+        "Returned to `post_logout_redirect_uri`.",
+    ),
+    optional(
+        "logout_verifier",
+        Kind::Text,
+        "Brought back by the browser once the logout app accepted the request.",
+    ),
+];
+
+const END_SESSION_REPLIES: &[crate::openapi::route::Reply] = &[
+    reply(
+        302,
+        Shape::Redirect,
+        "To the logout app (`logout_challenge`), to the post-logout target, or to the error \
+         page (`invalid_request`: a forged hint, an unregistered target).",
+    ),
+    reply(
+        200,
+        Shape::Html,
+        "The front-channel logout page: the clients' logout pages in iframes, then on.",
+    ),
+    FAILED,
+    UNAVAILABLE,
+];
 
 const AUTHORIZE_REPLIES: &[crate::openapi::route::Reply] = &[
     reply(
@@ -295,6 +334,28 @@ pub(super) const ROUTES: &[Route] = &[
             USERINFO,
             "userinfoPost",
             "The userinfo endpoint, the token in a form body or `Authorization`.",
+        )
+    },
+    Route {
+        query: END_SESSION_QUERY,
+        replies: END_SESSION_REPLIES,
+        ..public(
+            Method::Get,
+            END_SESSION,
+            "rpInitiatedLogout",
+            "OIDC RP-Initiated Logout: creates a logout request for the logout app, or (with \
+             `logout_verifier`) ends the accepted one with front- and back-channel logout.",
+        )
+    },
+    Route {
+        query: &[END_SESSION_QUERY[3]],
+        body: Body::Form(model::<EndSessionForm>()),
+        replies: END_SESSION_REPLIES,
+        ..public(
+            Method::Post,
+            END_SESSION,
+            "rpInitiatedLogoutByForm",
+            "OIDC RP-Initiated Logout with the parameters in a form body.",
         )
     },
     Route {

@@ -4,7 +4,7 @@
 use super::admin::{CLIENT_BODY, ROUTES as BETA};
 use super::common::{CONFLICT, NOT_FOUND, admin as route_of};
 use super::flows::{
-    ACCEPT_CONSENT, ACCEPT_LOGIN, ANSWERED, CONSENT_QUERY, GET_CONSENT, GET_LOGIN, LOGIN_QUERY,
+    ACCEPT_CONSENT, ACCEPT_LOGIN_V1X, ANSWERED, CONSENT_QUERY, GET_CONSENT, GET_LOGIN, LOGIN_QUERY,
     REJECT, REVOKED,
 };
 use crate::openapi::route::{
@@ -234,7 +234,7 @@ pub(super) const ROUTES: &[Route] = &[
     },
     Route {
         query: LOGIN_QUERY,
-        body: ACCEPT_LOGIN,
+        body: ACCEPT_LOGIN_V1X,
         replies: ANSWERED,
         ..v2(
             Method::Put,

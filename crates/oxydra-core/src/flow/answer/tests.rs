@@ -40,6 +40,8 @@ fn consent(skip: bool) -> ConsentRequest {
         requested_at: REMEMBERED_AT,
         authenticated_at: REMEMBERED_AT,
         acr: String::new(),
+        amr: vec![],
+        context: None,
         outcome: None,
         handled_at: None,
         verifier_used: false,
@@ -82,6 +84,10 @@ fn fresh_login_is_authenticated_now() {
             acr: "pwd".into(),
             force_subject_identifier: String::new(),
             authenticated_at: NOW.unix_micros(),
+            amr: vec![],
+            context: None,
+            extend_session_lifespan: false,
+            identity_provider_session_id: String::new(),
         }
     );
 }

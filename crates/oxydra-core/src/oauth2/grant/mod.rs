@@ -6,6 +6,7 @@ pub mod authorization_code;
 pub mod client_credentials;
 pub mod issue;
 pub mod refresh_token;
+pub mod successor_pair;
 
 use crate::{OAuthError, OAuthErrorKind};
 
@@ -149,6 +150,11 @@ pub(crate) mod tests_support {
             metadata: None,
             access_token_strategy: String::new(),
             token_lifespans: Default::default(),
+            post_logout_redirect_uris: vec![],
+            frontchannel_logout_uri: String::new(),
+            frontchannel_logout_session_required: false,
+            backchannel_logout_uri: String::new(),
+            backchannel_logout_session_required: false,
             created_at: Now::from_unix_secs(0),
             updated_at: Now::from_unix_secs(0),
         }

@@ -69,6 +69,7 @@ fn urls_hang_off_the_issuer_with_or_without_its_slash() {
         );
         assert_eq!(doc.registration_endpoint, None);
         assert_eq!(doc.end_session_endpoint, None);
+        assert!(!doc.frontchannel_logout_supported && !doc.backchannel_logout_supported);
     }
 }
 
@@ -135,6 +136,8 @@ fn configured_values_are_used() {
         doc.end_session_endpoint.as_deref(),
         Some("https://auth.example/oauth2/sessions/logout")
     );
+    assert!(doc.frontchannel_logout_supported && doc.frontchannel_logout_session_supported);
+    assert!(doc.backchannel_logout_supported && doc.backchannel_logout_session_supported);
 }
 
 #[test]

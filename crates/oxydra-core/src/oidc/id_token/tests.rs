@@ -16,8 +16,10 @@ fn session() -> TokenSession {
         requested_at: Some(950),
         nonce: Some("n-0S6_WzA2Mj".into()),
         acr: Some("urn:mfa".into()),
+        sid: Some("session-1".into()),
         ..TokenSession::default()
     };
+    s.id_token_extra.insert("sid".into(), json!("forged"));
     s.id_token_extra
         .insert("email".into(), json!("alice@example.com"));
     s.id_token_extra.insert("sub".into(), json!("mallory"));
@@ -54,6 +56,10 @@ fn claims_carry_the_session_and_reserved_claims_win() {
     assert_eq!(c["rat"], 950);
     assert_eq!(c["nonce"], "n-0S6_WzA2Mj");
     assert_eq!(c["acr"], "urn:mfa");
+    assert_eq!(
+        c["sid"], "session-1",
+        "the login session, never the consent's extra"
+    );
     assert_eq!(c["email"], "alice@example.com");
     assert_eq!(c["at_hash"], half_hash(JwkAlgorithm::Rs256, "at"));
     assert_eq!(c["c_hash"], half_hash(JwkAlgorithm::Rs256, "code"));

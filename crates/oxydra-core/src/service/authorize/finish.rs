@@ -83,6 +83,8 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             code_challenge: None,
             obfuscated_subject: self.obfuscated(consent).await?,
             acr: consent::acr(&consent.acr, &self.request.oidc_context.acr_values),
+            amr: consent.amr.clone(),
+            sid: consent.login_session_id.clone(),
             ..TokenSession::default()
         };
         let context = &self.request.oidc_context;
@@ -169,7 +171,7 @@ impl<S: ClientStore + TokenStore + FlowStore + KeyStore> Flow<'_, S> {
             // RFC 6749 §4.2.2: never a refresh token from the authorization endpoint.
             let loaded = issuers
                 .tokens
-                .load(self.store, self.now)
+                .load(self.store, self.client, self.now)
                 .await
                 .map_err(|e| fail(e.into()))?;
             let lifespan = (self.client.token_lifespans)

@@ -10,14 +10,16 @@ use oxydra_api::paths::{
     ADMIN_CLIENT, ADMIN_CLIENT_LIFESPANS, ADMIN_CLIENTS, ADMIN_CONSENT_REQUEST,
     ADMIN_CONSENT_REQUEST_ACCEPT, ADMIN_CONSENT_REQUEST_REJECT, ADMIN_CONSENT_SESSIONS,
     ADMIN_INTROSPECT, ADMIN_KEY, ADMIN_KEY_SET, ADMIN_LOGIN_REQUEST, ADMIN_LOGIN_REQUEST_ACCEPT,
-    ADMIN_LOGIN_REQUEST_REJECT, ADMIN_LOGIN_SESSIONS, ADMIN_TOKENS, CLIENT, CLIENTS,
+    ADMIN_LOGIN_REQUEST_REJECT, ADMIN_LOGIN_SESSIONS, ADMIN_LOGOUT_REQUEST,
+    ADMIN_LOGOUT_REQUEST_ACCEPT, ADMIN_LOGOUT_REQUEST_REJECT, ADMIN_TOKENS, CLIENT, CLIENTS,
     CONSENT_REQUEST, CONSENT_REQUEST_ACCEPT, CONSENT_REQUEST_ACCEPT_BY_QUERY,
     CONSENT_REQUEST_BY_QUERY, CONSENT_REQUEST_REJECT, CONSENT_REQUEST_REJECT_BY_QUERY,
     CONSENT_SESSIONS, CONSENT_SESSIONS_BY_QUERY, CONSENT_SESSIONS_OF_CLIENT, HEALTH_ALIVE,
     HEALTH_READY, HEALTH_STATUS, KEY, KEY_SET, LOGIN_REQUEST, LOGIN_REQUEST_ACCEPT,
     LOGIN_REQUEST_ACCEPT_BY_QUERY, LOGIN_REQUEST_BY_QUERY, LOGIN_REQUEST_REJECT,
-    LOGIN_REQUEST_REJECT_BY_QUERY, LOGIN_SESSIONS, LOGIN_SESSIONS_BY_QUERY, OAUTH2_FLUSH,
-    OAUTH2_INTROSPECT, OAUTH2_TOKENS, POLICIES, POLICY, VERSION,
+    LOGIN_REQUEST_REJECT_BY_QUERY, LOGIN_SESSIONS, LOGIN_SESSIONS_BY_QUERY, LOGOUT_REQUEST,
+    LOGOUT_REQUEST_ACCEPT, LOGOUT_REQUEST_REJECT, OAUTH2_FLUSH, OAUTH2_INTROSPECT, OAUTH2_TOKENS,
+    POLICIES, POLICY, VERSION,
 };
 use oxydra_api::scopes;
 use oxydra_core::service::warden::Context;
@@ -123,6 +125,13 @@ pub(crate) static ROUTES: &[(&str, &str, Check)] = &[
     ("GET", LOGIN_REQUEST_BY_QUERY, guarded(CONSENT, "oauth2:login:requests:{login_challenge}", "get")),
     ("PUT", LOGIN_REQUEST_ACCEPT_BY_QUERY, guarded(CONSENT, "oauth2:login:requests:{login_challenge}", "accept")),
     ("PUT", LOGIN_REQUEST_REJECT_BY_QUERY, guarded(CONSENT, "oauth2:login:requests:{login_challenge}", "reject")),
+    // Logout requests (Hydra 1.x query form and the 2.x `/admin` paths; no 0.x counterpart).
+    ("GET", LOGOUT_REQUEST, guarded(CONSENT, "oauth2:logout:requests:{logout_challenge}", "get")),
+    ("PUT", LOGOUT_REQUEST_ACCEPT, guarded(CONSENT, "oauth2:logout:requests:{logout_challenge}", "accept")),
+    ("PUT", LOGOUT_REQUEST_REJECT, guarded(CONSENT, "oauth2:logout:requests:{logout_challenge}", "reject")),
+    ("GET", ADMIN_LOGOUT_REQUEST, guarded(CONSENT, "oauth2:logout:requests:{logout_challenge}", "get")),
+    ("PUT", ADMIN_LOGOUT_REQUEST_ACCEPT, guarded(CONSENT, "oauth2:logout:requests:{logout_challenge}", "accept")),
+    ("PUT", ADMIN_LOGOUT_REQUEST_REJECT, guarded(CONSENT, "oauth2:logout:requests:{logout_challenge}", "reject")),
     // 1.0.0-beta sessions (no 0.x counterpart).
     ("GET", CONSENT_SESSIONS, guarded(CONSENT, "oauth2:consent:sessions:{user}", "get")),
     ("DELETE", CONSENT_SESSIONS, guarded(CONSENT, "oauth2:consent:sessions:{user}", "delete")),
@@ -242,6 +251,12 @@ mod tests {
             ("DELETE", ADMIN_LOGIN_SESSIONS),
             ("POST", ADMIN_INTROSPECT),
             ("DELETE", ADMIN_TOKENS),
+            ("GET", LOGOUT_REQUEST),
+            ("PUT", LOGOUT_REQUEST_ACCEPT),
+            ("PUT", LOGOUT_REQUEST_REJECT),
+            ("GET", ADMIN_LOGOUT_REQUEST),
+            ("PUT", ADMIN_LOGOUT_REQUEST_ACCEPT),
+            ("PUT", ADMIN_LOGOUT_REQUEST_REJECT),
         ];
         for (method, path) in routes {
             assert!(

@@ -8,6 +8,8 @@ pub mod client_auth;
 pub mod clients;
 pub mod flow_admin;
 pub mod id_tokens;
+pub mod import_hydra;
+pub mod imported_tokens;
 pub mod introspect;
 pub mod key_guard;
 pub mod keys;

@@ -82,6 +82,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             version: 12,
             description: "client v2 fields".into(),
         },
+        AppliedMigration {
+            version: 15,
+            description: "import ledger".into(),
+        },
     ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);

@@ -1,0 +1,300 @@
+//! Reads an ORY Hydra database (PostgreSQL or MySQL/MariaDB; Hydra 0.10/0.11 and 1.0.0-beta
+//! never ran on SQLite) for `oxydra import hydra`. Only `SELECT`s: the source is never
+//! changed. The generation is told by Hydra's own `sql-migrate` tables:
+//! `hydra_oauth2_authentication_consent_migration` (1.0.0-beta) or
+//! `hydra_consent_request_migration` (0.10/0.11), next to `hydra_client_migration`.
+
+mod dialect;
+mod rows;
+
+use oxydra_core::import::hydra::{Generation, HydraDump, TokenTable};
+use sqlx::mysql::{MySqlConnection, MySqlRow};
+use sqlx::postgres::{PgConnection, PgRow};
+use sqlx::{Connection, FromRow};
+
+use crate::dsn::{Dsn, DsnKind};
+use dialect::Dialect;
+use rows::{SrcClient, SrcConsent, SrcKey, SrcLoginSession, SrcToken};
+
+/// Why a Hydra database cannot be read; `Display` says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum HydraSourceError {
+    /// The URL names SQLite or memory.
+    #[error(
+        "Hydra 0.10/0.11 and 1.0.0-beta ran on PostgreSQL or MySQL only; give its DATABASE_URL"
+    )]
+    Backend,
+    /// The database answered but is not a Hydra database of a supported generation.
+    #[error("{0}")]
+    NotHydra(String),
+    /// Connecting or a query failed.
+    #[error("reading the Hydra database failed: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+/// One connection to the source, on either backend.
+enum Source {
+    Postgres(PgConnection),
+    Mysql(MySqlConnection),
+}
+
+impl Source {
+    fn dialect(&self) -> Dialect {
+        match self {
+            Source::Postgres(_) => Dialect::Postgres,
+            Source::Mysql(_) => Dialect::Mysql,
+        }
+    }
+
+    /// Runs a parameterless query (every name in it is a constant of this module).
+    async fn fetch<T>(&mut self, sql: &str) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, PgRow> + for<'r> FromRow<'r, MySqlRow> + Send + Unpin,
+    {
+        match self {
+            Source::Postgres(c) => sqlx::query_as::<_, T>(sql).fetch_all(c).await,
+            Source::Mysql(c) => sqlx::query_as::<_, T>(sql).fetch_all(c).await,
+        }
+    }
+
+    async fn count(&mut self, sql: &str) -> Result<i64, sqlx::Error> {
+        let rows: Vec<(i64,)> = self.fetch(sql).await?;
+        Ok(rows.first().map_or(0, |r| r.0))
+    }
+
+    async fn has_table(&mut self, table: &str) -> Result<bool, sqlx::Error> {
+        let sql = self.dialect().table_exists(table);
+        Ok(self.count(&sql).await? > 0)
+    }
+
+    async fn close(self) {
+        // Closing politely is best effort; the data is already read.
+        let _ = match self {
+            Source::Postgres(c) => c.close().await,
+            Source::Mysql(c) => c.close().await,
+        };
+    }
+}
+
+/// Connects to Hydra's database at `dsn` and reads everything the import uses.
+pub async fn read_hydra(dsn: &Dsn) -> Result<HydraDump, HydraSourceError> {
+    let mut source = match &dsn.kind {
+        DsnKind::Postgres { options, .. } => {
+            Source::Postgres(PgConnection::connect_with(options).await?)
+        }
+        DsnKind::Mysql { options, .. } => {
+            Source::Mysql(MySqlConnection::connect_with(options).await?)
+        }
+        DsnKind::Memory | DsnKind::SqliteFile { .. } => return Err(HydraSourceError::Backend),
+    };
+    let result = read_all(&mut source).await;
+    source.close().await;
+    result
+}
+
+async fn read_all(source: &mut Source) -> Result<HydraDump, HydraSourceError> {
+    let generation = detect(source).await?;
+    let d = source.dialect();
+    let clients: Vec<SrcClient> = source.fetch(&client_query(d, generation)).await?;
+    let keys: Vec<SrcKey> = source.fetch(&key_query(d, generation)).await?;
+    let mut tokens = Vec::new();
+    for (table, name) in [
+        (TokenTable::Access, "hydra_oauth2_access"),
+        (TokenTable::Refresh, "hydra_oauth2_refresh"),
+    ] {
+        let rows: Vec<SrcToken> = source.fetch(&token_query(d, generation, name)).await?;
+        tokens.extend(rows.into_iter().map(|r| r.into_row(table)));
+    }
+    let mut flow_state_rows = 0;
+    for table in [
+        "hydra_oauth2_code",
+        "hydra_oauth2_oidc",
+        "hydra_oauth2_pkce",
+    ] {
+        if source.has_table(table).await? {
+            let sql = format!("SELECT {} FROM {table}", d.int("COUNT(*)"));
+            flow_state_rows += source.count(&sql).await?;
+        }
+    }
+    let (login_sessions, consents, legacy_consents) = match generation {
+        Generation::V1Beta => {
+            let sessions: Vec<SrcLoginSession> = source.fetch(&login_session_query(d)).await?;
+            let consents: Vec<SrcConsent> = source.fetch(&consent_query(d)).await?;
+            (
+                sessions.into_iter().map(Into::into).collect(),
+                consents.into_iter().map(Into::into).collect(),
+                0,
+            )
+        }
+        Generation::V0x => {
+            let sql = format!("SELECT {} FROM hydra_consent_request", d.int("COUNT(*)"));
+            (Vec::new(), Vec::new(), source.count(&sql).await?)
+        }
+    };
+    Ok(HydraDump {
+        generation,
+        clients: clients.into_iter().map(Into::into).collect(),
+        keys: keys.into_iter().map(Into::into).collect(),
+        tokens,
+        flow_state_rows: usize::try_from(flow_state_rows).unwrap_or(0),
+        login_sessions,
+        consents,
+        legacy_consents: usize::try_from(legacy_consents).unwrap_or(0),
+    })
+}
+
+/// Tells the generation from Hydra's migration tables.
+async fn detect(source: &mut Source) -> Result<Generation, HydraSourceError> {
+    if !source.has_table("hydra_client_migration").await? {
+        return Err(HydraSourceError::NotHydra(
+            "no hydra_client_migration table: this is not a Hydra database (or `hydra migrate \
+             sql` never ran on it)"
+                .into(),
+        ));
+    }
+    if source
+        .has_table("hydra_oauth2_authentication_consent_migration")
+        .await?
+    {
+        return Ok(Generation::V1Beta);
+    }
+    if source.has_table("hydra_consent_request_migration").await? {
+        return Ok(Generation::V0x);
+    }
+    Err(HydraSourceError::NotHydra(
+        "neither hydra_oauth2_authentication_consent_migration (1.0.0-beta) nor \
+         hydra_consent_request_migration (0.10/0.11) exists: an unsupported Hydra version"
+            .into(),
+    ))
+}
+
+fn client_query(d: Dialect, g: Generation) -> String {
+    let t = |c: &str| format!("{} AS {c}", d.text(c));
+    let beta_text = [
+        "sector_identifier_uri",
+        "jwks",
+        "jwks_uri",
+        "token_endpoint_auth_method",
+        "request_uris",
+        "request_object_signing_alg",
+        "userinfo_signed_response_alg",
+        "subject_type",
+        "allowed_cors_origins",
+    ];
+    let (public, expires, extra): (String, String, Vec<String>) = match g {
+        Generation::V1Beta => (
+            d.int("-1"),
+            d.int("client_secret_expires_at"),
+            beta_text.iter().map(|c| t(c)).collect(),
+        ),
+        Generation::V0x => (
+            d.flag("public"),
+            d.int("0"),
+            beta_text.iter().map(|c| format!("'' AS {c}")).collect(),
+        ),
+    };
+    let base: Vec<String> = [
+        "id",
+        "client_name",
+        "client_secret",
+        "redirect_uris",
+        "grant_types",
+        "response_types",
+        "scope",
+        "owner",
+        "policy_uri",
+        "tos_uri",
+        "client_uri",
+        "logo_uri",
+        "contacts",
+    ]
+    .iter()
+    .map(|c| t(c))
+    .collect();
+    format!(
+        "SELECT {}, {public} AS public, {expires} AS client_secret_expires_at, {} \
+         FROM hydra_client ORDER BY id",
+        base.join(", "),
+        extra.join(", ")
+    )
+}
+
+fn key_query(d: Dialect, g: Generation) -> String {
+    let created = match g {
+        Generation::V1Beta => d.micros("created_at"),
+        Generation::V0x => d.int("NULL"),
+    };
+    format!(
+        "SELECT {} AS sid, {} AS kid, {created} AS created_at, {} AS keydata FROM hydra_jwk \
+         ORDER BY sid, kid",
+        d.text("sid"),
+        d.text("kid"),
+        d.text("keydata")
+    )
+}
+
+fn token_query(d: Dialect, g: Generation, table: &str) -> String {
+    let active = match g {
+        Generation::V1Beta => d.flag("active"),
+        Generation::V0x => d.int("1"),
+    };
+    format!(
+        "SELECT {} AS signature, {} AS request_id, {} AS requested_at, {} AS client_id, \
+         {} AS scope, {} AS granted_scope, {} AS form_data, {} AS session_data, \
+         {} AS subject, {active} AS active FROM {table} ORDER BY request_id, signature",
+        d.text("signature"),
+        d.text("request_id"),
+        d.micros("requested_at"),
+        d.text("client_id"),
+        d.text("scope"),
+        d.text("granted_scope"),
+        d.text("form_data"),
+        d.text("session_data"),
+        d.text("subject"),
+    )
+}
+
+fn login_session_query(d: Dialect) -> String {
+    format!(
+        "SELECT {} AS id, {} AS subject, {} AS authenticated_at \
+         FROM hydra_oauth2_authentication_session ORDER BY id",
+        d.text("id"),
+        d.text("subject"),
+        d.micros("authenticated_at"),
+    )
+}
+
+fn consent_query(d: Dialect) -> String {
+    format!(
+        "SELECT {} AS challenge, {} AS verifier, {} AS csrf, {} AS client_id, {} AS subject, \
+         {} AS request_url, {} AS skip, {} AS requested_scope, {} AS oidc_context, \
+         {} AS login_challenge, {} AS login_session_id, {} AS requested_at, \
+         {} AS authenticated_at, {} AS handled, {} AS granted_scope, {} AS remember, \
+         {} AS remember_for, {} AS error, {} AS session_access_token, \
+         {} AS session_id_token, {} AS handled_at \
+         FROM hydra_oauth2_consent_request r \
+         LEFT JOIN hydra_oauth2_consent_request_handled h ON h.challenge = r.challenge \
+         ORDER BY r.challenge",
+        d.text("r.challenge"),
+        d.text("r.verifier"),
+        d.text("r.csrf"),
+        d.text("r.client_id"),
+        d.text("r.subject"),
+        d.text("r.request_url"),
+        d.flag("r.skip"),
+        d.text("r.requested_scope"),
+        d.text("r.oidc_context"),
+        d.text("r.login_challenge"),
+        d.text("r.login_session_id"),
+        d.micros("r.requested_at"),
+        d.micros("r.authenticated_at"),
+        d.flag("h.challenge IS NOT NULL"),
+        d.text("h.granted_scope"),
+        d.flag("h.remember"),
+        d.int("COALESCE(h.remember_for, 0)"),
+        d.text("h.error"),
+        d.text("h.session_access_token"),
+        d.text("h.session_id_token"),
+        d.micros("h.requested_at"),
+    )
+}

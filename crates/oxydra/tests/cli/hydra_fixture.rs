@@ -55,6 +55,8 @@ pub struct HydraDb {
     pub access_token: String,
     /// The refresh token of the same grant.
     pub refresh_token: String,
+    /// An unexpired access token of another grant.
+    pub other_access_token: String,
 }
 
 impl HydraDb {
@@ -95,6 +97,7 @@ impl HydraDb {
             kid: String::new(),
             access_token: String::new(),
             refresh_token: String::new(),
+            other_access_token: String::new(),
         };
         let statements = db.fill(generation);
         run(backend, &db.url, &statements).await;
@@ -215,8 +218,10 @@ impl HydraDb {
         let (access, access_sig) = key.mint(&rand32());
         let (refresh, refresh_sig) = key.mint(&rand32());
         let (_, expired_sig) = key.mint(&rand32());
+        let (other, other_sig) = key.mint(&rand32());
         self.access_token = access;
         self.refresh_token = refresh;
+        self.other_access_token = other;
         let session = |expires: i64| {
             json!({
                 "idToken": {
@@ -230,7 +235,7 @@ impl HydraDb {
             })
             .to_string()
         };
-        let token = |table: &str, sig: &str, expires: i64| {
+        let token = |table: &str, sig: &str, request: &str, expires: i64| {
             let (cols, vals) = match generation {
                 Generation::Beta => (", active", ", TRUE"),
                 Generation::V0x => ("", ""),
@@ -241,16 +246,17 @@ impl HydraDb {
                  {}, {}, 'openid|offline', 'openid|offline', \
                  'grant_type=authorization_code&code=x', {}, {}{vals})",
                 lit(sig),
-                lit(if expires > now { "req-live" } else { "req-old" }),
+                lit(request),
                 ts(b, now - 600),
                 lit(CLIENT_ID),
                 lit(&session(expires)),
                 lit(SUBJECT)
             )
         };
-        rows.push(token("access", &access_sig, now + 3000));
-        rows.push(token("refresh", &refresh_sig, now + 3000));
-        rows.push(token("access", &expired_sig, now - 60));
+        rows.push(token("access", &access_sig, "req-live", now + 3000));
+        rows.push(token("refresh", &refresh_sig, "req-live", now + 3000));
+        rows.push(token("access", &expired_sig, "req-old", now - 60));
+        rows.push(token("access", &other_sig, "req-other", now + 3000));
 
         if generation == Generation::Beta {
             rows.push(format!(

@@ -104,7 +104,7 @@ async fn scenario(backend: Backend, generation: Generation, to: To, test: &str) 
     // The key pair and Hydra's token key.
     assert!(out.contains("keys: imported 3"), "{out}");
     assert!(
-        out.contains("tokens: imported 2, already present 0, skipped 1"),
+        out.contains("tokens: imported 3, already present 0, skipped 1"),
         "{out}"
     );
     assert!(out.contains("expired"), "{out}");
@@ -266,8 +266,32 @@ async fn check_tokens(server: &Server, hydra: &HydraDb) {
     assert_eq!(info["ext"]["tier"], "gold", "{info}");
     // The stored signature alone, or a token under another secret, is not a token.
     let (key_part, sig_part) = hydra.access_token.split_once('.').unwrap();
-    let forged = format!("{}A.{sig_part}", &key_part[..key_part.len() - 1]);
+    let first = if key_part.starts_with('A') { 'B' } else { 'A' };
+    let forged = format!("{first}{}.{sig_part}", &key_part[1..]);
     assert_eq!(introspect(forged).await["active"], false);
+
+    // Userinfo takes the old access token.
+    let userinfo = http
+        .get(format!("{}/userinfo", server.public))
+        .bearer_auth(&hydra.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(userinfo.status(), 200);
+    assert_eq!(userinfo.json::<Value>().await.unwrap()["sub"], SUBJECT);
+
+    // Revocation takes an old token: its grant dies.
+    let other = hydra.other_access_token.clone();
+    assert_eq!(introspect(other.clone()).await["active"], true);
+    let revoked = http
+        .post(format!("{}/oauth2/revoke", server.public))
+        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+        .form(&[("token", other.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(introspect(other).await["active"], false);
 
     let refreshed = http
         .post(format!("{}/oauth2/token", server.public))
@@ -386,9 +410,28 @@ async fn a_wrong_hydra_secret_is_caught_before_anything_is_written() {
         "{dry}"
     );
     assert!(
-        dry.contains("tokens: would import 2, already present 0"),
+        dry.contains("tokens: would import 3, already present 0"),
         "{dry}"
     );
     hydra.drop_database().await;
     target.cleanup().await;
+}
+
+#[test]
+fn import_help_lists_its_flags_and_hides_the_hydra_secret() {
+    let secret = "a-hydra-secret-that-must-not-show";
+    let help = oxydra(
+        &["import", "hydra", "--help"],
+        &[("HYDRA_SYSTEM_SECRET", secret)],
+    )
+    .ok();
+    for flag in [
+        "--from",
+        "--hydra-system-secret",
+        "--dry-run",
+        "HYDRA_SYSTEM_SECRET",
+    ] {
+        assert!(help.contains(flag), "{flag} missing:\n{help}");
+    }
+    assert!(!help.contains(secret), "{help}");
 }

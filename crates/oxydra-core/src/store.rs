@@ -485,6 +485,14 @@ pub trait ImportStore: Send + Sync {
         now: Now,
     ) -> impl Future<Output = Result<Vec<bool>, StoreError>> + Send;
 
+    /// Access-control policies by id (the policy revision is bumped as for any policy write).
+    fn import_policies(
+        &self,
+        policies: &[Policy],
+        write: bool,
+        now: Now,
+    ) -> impl Future<Output = Result<Vec<bool>, StoreError>> + Send;
+
     /// Tokens by signature.
     fn import_tokens(
         &self,

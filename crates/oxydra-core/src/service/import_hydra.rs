@@ -10,7 +10,7 @@ use crate::Error;
 use crate::config::ClientPolicy;
 use crate::import::hydra::aead::{HydraKeyCipher, HydraKeyError};
 use crate::import::hydra::keys::KeyImportError;
-use crate::import::hydra::{HydraDump, clients, flows, keys, tokens};
+use crate::import::hydra::{HydraDump, clients, flows, keys, policies, tokens};
 use crate::import::report::{ImportReport, KindReport};
 use crate::jwk::{KeyCipher, StoredKey};
 use crate::model::{ClientId, Now, Secret};
@@ -53,6 +53,7 @@ pub async fn import<S: ImportStore + ClientStore>(
     let session_report = import_login_sessions(store, dump, opts).await?;
     let consent_report = import_consents(store, dump, opts, &mut known).await?;
     let token_report = import_tokens(store, dump, opts, token_key.is_some(), &mut known).await?;
+    let policy_report = import_policies(store, dump, opts).await?;
     Ok(ImportReport {
         generation: dump.generation.name().to_owned(),
         dry_run: opts.dry_run,
@@ -62,6 +63,7 @@ pub async fn import<S: ImportStore + ClientStore>(
             ("login sessions", session_report),
             ("consents", consent_report),
             ("tokens", token_report),
+            ("policies", policy_report),
             ("flow state", flow_state(dump)),
         ],
     })
@@ -179,6 +181,29 @@ async fn import_tokens<S: ImportStore + ClientStore>(
             .import_tokens(&rows, !opts.dry_run, opts.now)
             .await
             .map_err(|e| Error::from_store("token", e))?,
+    );
+    Ok(report)
+}
+
+/// 0.10/0.11 access-control policies.
+async fn import_policies<S: ImportStore>(
+    store: &S,
+    dump: &HydraDump,
+    opts: &HydraImport<'_>,
+) -> Result<KindReport, Error> {
+    let mut report = KindReport::default();
+    let mut converted = Vec::new();
+    for row in &dump.policies {
+        match policies::convert(row) {
+            Ok(p) => converted.push(p),
+            Err(reason) => report.skip(format!("policy {}", row.id), reason),
+        }
+    }
+    report.count(
+        &store
+            .import_policies(&converted, !opts.dry_run, opts.now)
+            .await
+            .map_err(|e| Error::from_store("policy", e))?,
     );
     Ok(report)
 }

@@ -7,14 +7,14 @@
 mod dialect;
 mod rows;
 
-use oxydra_core::import::hydra::{Generation, HydraDump, TokenTable};
+use oxydra_core::import::hydra::{Generation, HydraDump, PolicyRow, TokenTable};
 use sqlx::mysql::{MySqlConnection, MySqlRow};
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, FromRow};
 
 use crate::dsn::{Dsn, DsnKind};
 use dialect::Dialect;
-use rows::{SrcClient, SrcConsent, SrcKey, SrcLoginSession, SrcToken};
+use rows::{SrcClient, SrcConsent, SrcKey, SrcLoginSession, SrcPolicy, SrcToken};
 
 /// Why a Hydra database cannot be read; `Display` says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +131,13 @@ async fn read_all(source: &mut Source) -> Result<HydraDump, HydraSourceError> {
             (Vec::new(), Vec::new(), source.count(&sql).await?)
         }
     };
+    let policies = if source.has_table("ladon_policy").await? {
+        read_policies(source).await?
+    } else {
+        Vec::new()
+    };
     Ok(HydraDump {
+        policies,
         generation,
         clients: clients.into_iter().map(Into::into).collect(),
         keys: keys.into_iter().map(Into::into).collect(),
@@ -141,6 +147,41 @@ async fn read_all(source: &mut Source) -> Result<HydraDump, HydraSourceError> {
         consents,
         legacy_consents: usize::try_from(legacy_consents).unwrap_or(0),
     })
+}
+
+/// Ladon's policies (0.10/0.11, `hydra_policy_migration`) with their templates, which Ladon
+/// keeps in `ladon_{subject,action,resource}` joined through `ladon_policy_*_rel`.
+async fn read_policies(source: &mut Source) -> Result<Vec<PolicyRow>, sqlx::Error> {
+    let d = source.dialect();
+    let sql = format!(
+        "SELECT {} AS id, {} AS description, {} AS effect, {} AS conditions FROM ladon_policy \
+         ORDER BY id",
+        d.text("id"),
+        d.text("description"),
+        d.text("effect"),
+        d.text("conditions")
+    );
+    let rows: Vec<SrcPolicy> = source.fetch(&sql).await?;
+    let mut policies: Vec<PolicyRow> = rows.into_iter().map(Into::into).collect();
+    for part in ["subject", "action", "resource"] {
+        let sql = format!(
+            "SELECT {} AS policy, {} AS template FROM ladon_policy_{part}_rel r \
+             JOIN ladon_{part} t ON t.id = r.{part} ORDER BY r.policy, t.template",
+            d.text("r.policy"),
+            d.text("t.template")
+        );
+        let templates: Vec<(String, String)> = source.fetch(&sql).await?;
+        for (policy, template) in templates {
+            if let Some(p) = policies.iter_mut().find(|p| p.id == policy) {
+                match part {
+                    "subject" => p.subjects.push(template),
+                    "action" => p.actions.push(template),
+                    _ => p.resources.push(template),
+                }
+            }
+        }
+    }
+    Ok(policies)
 }
 
 /// Tells the generation from Hydra's migration tables.

@@ -3,7 +3,8 @@
 
 use oxydra_core::Now;
 use oxydra_core::import::hydra::{
-    ClientRow, ConsentRow, HandledConsentRow, KeyRow, LoginSessionRow, TokenRow, TokenTable,
+    ClientRow, ConsentRow, HandledConsentRow, KeyRow, LoginSessionRow, PolicyRow, TokenRow,
+    TokenTable,
 };
 
 /// A `hydra_client` row as read.
@@ -191,6 +192,27 @@ impl From<SrcConsent> for ConsentRow {
             requested_at: Now::from_unix_micros(r.requested_at),
             authenticated_at: r.authenticated_at.map(Now::from_unix_micros),
             handled,
+        }
+    }
+}
+
+/// A `ladon_policy` row as read (its templates are read separately).
+#[derive(Debug, sqlx::FromRow)]
+pub(super) struct SrcPolicy {
+    id: String,
+    description: String,
+    effect: String,
+    conditions: String,
+}
+
+impl From<SrcPolicy> for PolicyRow {
+    fn from(r: SrcPolicy) -> Self {
+        PolicyRow {
+            id: r.id,
+            description: r.description,
+            effect: r.effect,
+            conditions: r.conditions,
+            ..PolicyRow::default()
         }
     }
 }

@@ -7,13 +7,16 @@ use oxydra_core::client::Client;
 use oxydra_core::flow::{ConsentRequest, LoginSession};
 use oxydra_core::jwk::StoredKey;
 use oxydra_core::model::Now;
+use oxydra_core::policy::Policy;
 use oxydra_core::store::{ImportStore, StoreError};
 use oxydra_core::token::StoredToken;
 
 use crate::SqlStore;
 use crate::args::insert_args;
 use crate::db::{AnyRow, Arg, Stmt, Tx};
-use crate::rows::{ClientRow, ConsentRequestRow, KeyRow, LoginSessionRow, TokenRow, kind_name};
+use crate::rows::{
+    ClientRow, ConsentRequestRow, KeyRow, LoginSessionRow, PolicyRow, TokenRow, kind_name,
+};
 use crate::sql;
 
 /// How rows of one kind are found by key and inserted.
@@ -26,6 +29,8 @@ struct Kind<T> {
     /// Inserts it (`values`' arguments).
     insert: &'static Stmt,
     values: fn(&T) -> Result<Vec<Arg>, StoreError>,
+    /// Bumped when rows were written, for kinds whose readers cache (clients, policies).
+    revision: Option<&'static Stmt>,
 }
 
 /// Inserts (when `write`) each item whose key is free; `true` per such item, `false` per
@@ -92,6 +97,7 @@ static CLIENTS: Kind<Client> = Kind {
     key: |c| vec![Arg::Text(c.id.as_str().to_owned())],
     insert: &sql::clients::INSERT,
     values: client_values,
+    revision: Some(&sql::clients::BUMP_REVISION),
 };
 
 static KEYS: Kind<StoredKey> = Kind {
@@ -100,6 +106,7 @@ static KEYS: Kind<StoredKey> = Kind {
     key: |k| vec![Arg::Text(k.set.clone()), Arg::Text(k.kid.clone())],
     insert: &sql::keys::INSERT,
     values: |k| Ok(super::keys::args(k).to_vec()),
+    revision: None,
 };
 
 static LOGIN_SESSIONS: Kind<LoginSession> = Kind {
@@ -108,6 +115,7 @@ static LOGIN_SESSIONS: Kind<LoginSession> = Kind {
     key: |s| vec![Arg::Text(s.id.clone())],
     insert: &sql::flows::INSERT_LOGIN_SESSION,
     values: |s| Ok(super::flows::session_args(s).to_vec()),
+    revision: None,
 };
 
 static CONSENTS: Kind<ConsentRequest> = Kind {
@@ -116,6 +124,16 @@ static CONSENTS: Kind<ConsentRequest> = Kind {
     key: |c| vec![super::flows::id_arg(&c.challenge)],
     insert: &sql::flows::INSERT_CONSENT,
     values: super::flows::consent_args,
+    revision: None,
+};
+
+static POLICIES: Kind<Policy> = Kind {
+    name: "policy",
+    exists: &sql::policies::GET,
+    key: |p| vec![Arg::Text(p.id.clone())],
+    insert: &sql::policies::INSERT,
+    values: super::policies::args,
+    revision: Some(&sql::policies::BUMP_REVISION),
 };
 
 static TOKENS: Kind<StoredToken> = Kind {
@@ -129,6 +147,7 @@ static TOKENS: Kind<StoredToken> = Kind {
     },
     insert: &sql::tokens::INSERT,
     values: insert_args,
+    revision: None,
 };
 
 impl ImportStore for SqlStore {
@@ -139,16 +158,9 @@ impl ImportStore for SqlStore {
         write: bool,
         now: Now,
     ) -> Result<Vec<bool>, StoreError> {
-        let result = async {
-            let mut tx = self.db.begin().await?;
-            let written =
-                insert_absent::<ClientRow, _>(&mut tx, &CLIENTS, clients, write, now).await?;
-            if write && written.contains(&true) {
-                tx.execute(&sql::clients::BUMP_REVISION, &[]).await?;
-            }
-            finish(tx, write).await.map(|()| written)
-        }
-        .await;
+        let result = self
+            .import_kind::<ClientRow, _>(&CLIENTS, clients, write, now)
+            .await;
         self.client_cache.invalidate();
         result
     }
@@ -185,6 +197,17 @@ impl ImportStore for SqlStore {
             .await
     }
 
+    #[tracing::instrument(name = "store.import_policies", level = "debug", skip_all)]
+    async fn import_policies(
+        &self,
+        policies: &[Policy],
+        write: bool,
+        now: Now,
+    ) -> Result<Vec<bool>, StoreError> {
+        self.import_kind::<PolicyRow, _>(&POLICIES, policies, write, now)
+            .await
+    }
+
     #[tracing::instrument(name = "store.import_tokens", level = "debug", skip_all)]
     async fn import_tokens(
         &self,
@@ -198,7 +221,7 @@ impl ImportStore for SqlStore {
 }
 
 impl SqlStore {
-    /// One kind's import in its own transaction (clients add the cache revision bump).
+    /// One kind's import in its own transaction, with its revision bump when it has one.
     async fn import_kind<R: AnyRow, T>(
         &self,
         kind: &Kind<T>,
@@ -208,6 +231,9 @@ impl SqlStore {
     ) -> Result<Vec<bool>, StoreError> {
         let mut tx = self.db.begin().await?;
         let written = insert_absent::<R, _>(&mut tx, kind, items, write, now).await?;
+        if let Some(revision) = kind.revision.filter(|_| write && written.contains(&true)) {
+            tx.execute(revision, &[]).await?;
+        }
         finish(tx, write).await.map(|()| written)
     }
 }

@@ -304,6 +304,7 @@ impl HydraDb {
                 lit(CLIENT_ID),
                 ts(b, now + 600)
             ));
+            rows.extend(ladon_policy());
         }
         rows
     }
@@ -520,5 +521,61 @@ fn v0x_tables() -> Vec<String> {
     sql.extend(migration_table("hydra_jwk_migration", &["1"]));
     sql.extend(migration_table("hydra_oauth2_migration", &["1", "2", "3"]));
     sql.extend(migration_table("hydra_consent_request_migration", &["1"]));
+    sql.extend(ladon_tables());
+    sql
+}
+
+/// Ladon's SQL manager tables (ladon v0.8 `manager/sql/databases.go`, migrations 1 and 2),
+/// which Hydra 0.10/0.11 migrated under `hydra_policy_migration`.
+fn ladon_tables() -> Vec<String> {
+    let mut sql = vec![
+        "CREATE TABLE ladon_policy (id varchar(255) NOT NULL PRIMARY KEY, description text NOT NULL, \
+         effect text NOT NULL CHECK (effect='allow' OR effect='deny'), conditions text NOT NULL)"
+            .to_owned(),
+    ];
+    for part in ["subject", "action", "resource"] {
+        sql.push(format!(
+            "CREATE TABLE ladon_{part} (id varchar(64) NOT NULL PRIMARY KEY, has_regex bool NOT NULL, \
+             compiled varchar(511) NOT NULL UNIQUE, template varchar(511) NOT NULL UNIQUE)"
+        ));
+        sql.push(format!(
+            "CREATE TABLE ladon_policy_{part}_rel (policy varchar(255) NOT NULL, \
+             {part} varchar(64) NOT NULL, PRIMARY KEY (policy, {part}), \
+             FOREIGN KEY (policy) REFERENCES ladon_policy(id) ON DELETE CASCADE, \
+             FOREIGN KEY ({part}) REFERENCES ladon_{part}(id) ON DELETE CASCADE)"
+        ));
+    }
+    sql.extend(migration_table("hydra_policy_migration", &["1", "2"]));
+    sql
+}
+
+/// A Ladon policy row and its templates, as Ladon's SQL manager writes them (template ids are
+/// the SHA-256 hex of the template).
+fn ladon_policy() -> Vec<String> {
+    let mut sql = vec![
+        "INSERT INTO ladon_policy (id, description, effect, conditions) VALUES ('owners', \
+         'Teams manage their own clients', 'allow', \
+         '{\"owner\":{\"type\":\"EqualsSubjectCondition\",\"options\":{}}}')"
+            .to_owned(),
+    ];
+    let templates = [
+        ("subject", "team-<.*>", "^team-.*$"),
+        ("action", "get", "^get$"),
+        ("action", "delete", "^delete$"),
+        ("resource", "rn:hydra:clients:<.*>", "^rn:hydra:clients:.*$"),
+    ];
+    for (part, template, compiled) in templates {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, template.as_bytes());
+        let id: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        sql.push(format!(
+            "INSERT INTO ladon_{part} (id, has_regex, compiled, template) VALUES ('{id}', TRUE, \
+             {}, {})",
+            lit(compiled),
+            lit(template)
+        ));
+        sql.push(format!(
+            "INSERT INTO ladon_policy_{part}_rel (policy, {part}) VALUES ('owners', '{id}')"
+        ));
+    }
     sql
 }

@@ -118,6 +118,10 @@ async fn scenario(backend: Backend, generation: Generation, to: To, test: &str) 
         }
         Generation::V0x => {
             assert!(
+                out.contains("policies: imported 1, already present 0"),
+                "{out}"
+            );
+            assert!(
                 out.contains("consent-by-id request(s) of Hydra 0.x dropped"),
                 "{out}"
             );
@@ -135,6 +139,9 @@ async fn scenario(backend: Backend, generation: Generation, to: To, test: &str) 
         check_consent_skips(&server).await;
     }
     check_tokens(&server, &hydra).await;
+    if generation == Generation::V0x {
+        check_policy(&server).await;
+    }
     drop(server);
 
     // Everything is there already: nothing changes.
@@ -293,16 +300,7 @@ async fn check_tokens(server: &Server, hydra: &HydraDb) {
     assert_eq!(revoked.status(), 200);
     assert_eq!(introspect(other).await["active"], false);
 
-    let refreshed = http
-        .post(format!("{}/oauth2/token", server.public))
-        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", hydra.refresh_token.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let refreshed = refresh(&http, server, &hydra.refresh_token).await;
     assert_eq!(
         refreshed.status(),
         200,
@@ -324,17 +322,35 @@ async fn check_tokens(server: &Server, hydra: &HydraDb) {
         (Value::Bool(true), Value::from(SUBJECT))
     );
 
-    let replay = http
-        .post(format!("{}/oauth2/token", server.public))
-        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", hydra.refresh_token.as_str()),
-        ])
-        .send()
+    let replay = refresh(&http, server, &hydra.refresh_token).await;
+    assert_eq!(replay.status(), 400);
+}
+
+/// The Ladon policy of Hydra 0.x is served as it was.
+async fn check_policy(server: &Server) {
+    let policy: Value = reqwest::get(format!("{}/policies/owners", server.admin))
+        .await
+        .unwrap()
+        .json()
         .await
         .unwrap();
-    assert_eq!(replay.status(), 400);
+    assert_eq!(policy["effect"], "allow", "{policy}");
+    assert_eq!(policy["subjects"], serde_json::json!(["team-<.*>"]));
+    assert_eq!(policy["actions"], serde_json::json!(["delete", "get"]));
+    assert_eq!(
+        policy["conditions"]["owner"]["type"],
+        "EqualsSubjectCondition"
+    );
+}
+
+/// A refresh-token grant with the client's old secret.
+async fn refresh(http: &reqwest::Client, server: &Server, token: &str) -> reqwest::Response {
+    http.post(format!("{}/oauth2/token", server.public))
+        .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", token)])
+        .send()
+        .await
+        .unwrap()
 }
 
 /// `url` with its origin replaced by `base` (the issuer's host name differs from the

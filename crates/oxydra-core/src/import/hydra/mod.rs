@@ -11,6 +11,7 @@ pub mod clients;
 pub mod flows;
 pub mod go_time;
 pub mod keys;
+pub mod policies;
 pub mod tokens;
 
 use crate::model::Now;
@@ -200,6 +201,25 @@ pub struct HandledConsentRow {
     pub handled_at: Now,
 }
 
+/// A Ladon policy of 0.10/0.11 (`ladon_policy` and its `ladon_policy_*_rel` templates).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyRow {
+    /// `id`.
+    pub id: String,
+    /// `description`.
+    pub description: String,
+    /// `effect`: `allow` or `deny`.
+    pub effect: String,
+    /// `conditions`: Ladon's JSON, `{"key": {"type": "...", "options": {...}}}`.
+    pub conditions: String,
+    /// Subject templates (`ladon_subject.template`).
+    pub subjects: Vec<String>,
+    /// Action templates (`ladon_action.template`).
+    pub actions: Vec<String>,
+    /// Resource templates (`ladon_resource.template`).
+    pub resources: Vec<String>,
+}
+
 /// Everything read from one Hydra database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HydraDump {
@@ -220,4 +240,6 @@ pub struct HydraDump {
     pub consents: Vec<ConsentRow>,
     /// How many 0.10/0.11 consent-by-id requests there were: dropped (unfinished flows).
     pub legacy_consents: usize,
+    /// 0.10/0.11 access-control policies (Ladon's tables).
+    pub policies: Vec<PolicyRow>,
 }

@@ -73,13 +73,17 @@ impl fmt::Display for ImportReport {
         };
         writeln!(f, "source: Hydra {}", self.generation)?;
         for (name, kind) in &self.kinds {
-            writeln!(
-                f,
-                "{name}: {verb} {}, already present {}, skipped {}",
-                kind.imported,
-                kind.present,
-                kind.skipped.len()
-            )?;
+            if kind.imported + kind.present + kind.skipped.len() == 0 {
+                writeln!(f, "{name}: none in the source")?;
+            } else {
+                writeln!(
+                    f,
+                    "{name}: {verb} {}, already present {}, skipped {}",
+                    kind.imported,
+                    kind.present,
+                    kind.skipped.len()
+                )?;
+            }
             for s in &kind.skipped {
                 writeln!(f, "  skipped {}: {}", s.what, s.reason)?;
             }

@@ -136,10 +136,8 @@ async fn import_consents<S: ImportStore + ClientStore>(
     let mut report = KindReport::default();
     let mut consents = Vec::new();
     for row in &dump.consents {
-        let what = format!(
-            "consent {} of {} to {}",
-            row.challenge, row.subject, row.client_id
-        );
+        // Challenges and verifiers let their holder act in the flow: never printed.
+        let what = format!("consent of {} to {}", row.subject, row.client_id);
         match flows::remembered_consent(row, opts.now) {
             Ok(c) if client_known(store, known, &c.client_id).await? => consents.push(c),
             Ok(_) => report.skip(what, "its client is not in Oxydra"),

@@ -43,6 +43,18 @@ impl Dialect {
         }
     }
 
+    /// The column names of `table` in the current schema/database.
+    pub(super) fn columns_of(self, table: &str) -> String {
+        let (name, schema) = match self {
+            Dialect::Postgres => ("CAST(column_name AS TEXT)", "current_schema()"),
+            Dialect::Mysql => ("CAST(column_name AS CHAR)", "DATABASE()"),
+        };
+        format!(
+            "SELECT {name} FROM information_schema.columns WHERE table_schema = {schema} \
+             AND table_name = '{table}'"
+        )
+    }
+
     /// Whether a table of this name exists in the current schema/database.
     pub(super) fn table_exists(self, table: &str) -> String {
         let schema = match self {

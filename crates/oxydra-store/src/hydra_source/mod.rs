@@ -7,6 +7,8 @@
 mod dialect;
 mod rows;
 
+use std::collections::BTreeSet;
+
 use oxydra_core::import::hydra::{Generation, HydraDump, PolicyRow, TokenTable};
 use sqlx::mysql::{MySqlConnection, MySqlRow};
 use sqlx::postgres::{PgConnection, PgRow};
@@ -62,6 +64,16 @@ impl Source {
         Ok(rows.first().map_or(0, |r| r.0))
     }
 
+    /// The columns `table` has: Hydra added columns release by release, so a database that
+    /// stopped at an earlier release lacks some; those read as their defaults.
+    async fn columns(&mut self, table: &str) -> Result<Columns, sqlx::Error> {
+        let sql = self.dialect().columns_of(table);
+        let rows: Vec<(String,)> = self.fetch(&sql).await?;
+        Ok(Columns(
+            rows.into_iter().map(|r| r.0.to_lowercase()).collect(),
+        ))
+    }
+
     async fn has_table(&mut self, table: &str) -> Result<bool, sqlx::Error> {
         let sql = self.dialect().table_exists(table);
         Ok(self.count(&sql).await? > 0)
@@ -73,6 +85,20 @@ impl Source {
             Source::Postgres(c) => c.close().await,
             Source::Mysql(c) => c.close().await,
         };
+    }
+}
+
+/// The columns of one table.
+struct Columns(BTreeSet<String>);
+
+impl Columns {
+    /// `present` when the table has `column`, else `absent`.
+    fn or(&self, column: &str, present: String, absent: String) -> String {
+        if self.0.contains(column) {
+            present
+        } else {
+            absent
+        }
     }
 }
 
@@ -95,14 +121,17 @@ pub async fn read_hydra(dsn: &Dsn) -> Result<HydraDump, HydraSourceError> {
 async fn read_all(source: &mut Source) -> Result<HydraDump, HydraSourceError> {
     let generation = detect(source).await?;
     let d = source.dialect();
-    let clients: Vec<SrcClient> = source.fetch(&client_query(d, generation)).await?;
-    let keys: Vec<SrcKey> = source.fetch(&key_query(d, generation)).await?;
+    let cols = source.columns("hydra_client").await?;
+    let clients: Vec<SrcClient> = source.fetch(&client_query(d, &cols)).await?;
+    let cols = source.columns("hydra_jwk").await?;
+    let keys: Vec<SrcKey> = source.fetch(&key_query(d, &cols)).await?;
     let mut tokens = Vec::new();
     for (table, name) in [
         (TokenTable::Access, "hydra_oauth2_access"),
         (TokenTable::Refresh, "hydra_oauth2_refresh"),
     ] {
-        let rows: Vec<SrcToken> = source.fetch(&token_query(d, generation, name)).await?;
+        let cols = source.columns(name).await?;
+        let rows: Vec<SrcToken> = source.fetch(&token_query(d, &cols, name)).await?;
         tokens.extend(rows.into_iter().map(|r| r.into_row(table)));
     }
     let mut flow_state_rows = 0;
@@ -119,7 +148,8 @@ async fn read_all(source: &mut Source) -> Result<HydraDump, HydraSourceError> {
     let (login_sessions, consents, legacy_consents) = match generation {
         Generation::V1Beta => {
             let sessions: Vec<SrcLoginSession> = source.fetch(&login_session_query(d)).await?;
-            let consents: Vec<SrcConsent> = source.fetch(&consent_query(d)).await?;
+            let cols = source.columns("hydra_oauth2_consent_request").await?;
+            let consents: Vec<SrcConsent> = source.fetch(&consent_query(d, &cols)).await?;
             (
                 sessions.into_iter().map(Into::into).collect(),
                 consents.into_iter().map(Into::into).collect(),
@@ -209,32 +239,9 @@ async fn detect(source: &mut Source) -> Result<Generation, HydraSourceError> {
     ))
 }
 
-fn client_query(d: Dialect, g: Generation) -> String {
-    let t = |c: &str| format!("{} AS {c}", d.text(c));
-    let beta_text = [
-        "sector_identifier_uri",
-        "jwks",
-        "jwks_uri",
-        "token_endpoint_auth_method",
-        "request_uris",
-        "request_object_signing_alg",
-        "userinfo_signed_response_alg",
-        "subject_type",
-        "allowed_cors_origins",
-    ];
-    let (public, expires, extra): (String, String, Vec<String>) = match g {
-        Generation::V1Beta => (
-            d.int("-1"),
-            d.int("client_secret_expires_at"),
-            beta_text.iter().map(|c| t(c)).collect(),
-        ),
-        Generation::V0x => (
-            d.flag("public"),
-            d.int("0"),
-            beta_text.iter().map(|c| format!("'' AS {c}")).collect(),
-        ),
-    };
-    let base: Vec<String> = [
+fn client_query(d: Dialect, cols: &Columns) -> String {
+    let text = |c: &str| format!("{} AS {c}", cols.or(c, d.text(c), "''".to_owned()));
+    let columns: Vec<String> = [
         "id",
         "client_name",
         "client_secret",
@@ -248,37 +255,49 @@ fn client_query(d: Dialect, g: Generation) -> String {
         "client_uri",
         "logo_uri",
         "contacts",
+        // 1.0.0-beta's additions.
+        "sector_identifier_uri",
+        "jwks",
+        "jwks_uri",
+        "token_endpoint_auth_method",
+        "request_uris",
+        "request_object_signing_alg",
+        "userinfo_signed_response_alg",
+        "subject_type",
+        "allowed_cors_origins",
     ]
     .iter()
-    .map(|c| t(c))
+    .map(|c| text(c))
     .collect();
     format!(
-        "SELECT {}, {public} AS public, {expires} AS client_secret_expires_at, {} \
-         FROM hydra_client ORDER BY id",
-        base.join(", "),
-        extra.join(", ")
+        "SELECT {}, {} AS public, {} AS client_secret_expires_at FROM hydra_client ORDER BY id",
+        columns.join(", "),
+        // Dropped by 1.0.0-beta (made `token_endpoint_auth_method = none`).
+        cols.or("public", d.flag("public"), d.int("-1")),
+        cols.or(
+            "client_secret_expires_at",
+            d.int("client_secret_expires_at"),
+            d.int("0")
+        ),
     )
 }
 
-fn key_query(d: Dialect, g: Generation) -> String {
-    let created = match g {
-        Generation::V1Beta => d.micros("created_at"),
-        Generation::V0x => d.int("NULL"),
-    };
+fn key_query(d: Dialect, cols: &Columns) -> String {
     format!(
-        "SELECT {} AS sid, {} AS kid, {created} AS created_at, {} AS keydata FROM hydra_jwk \
+        "SELECT {} AS sid, {} AS kid, {} AS created_at, {} AS keydata FROM hydra_jwk \
          ORDER BY sid, kid",
         d.text("sid"),
         d.text("kid"),
+        // 0.10/0.11 kept no creation time.
+        cols.or("created_at", d.micros("created_at"), d.int("NULL")),
         d.text("keydata")
     )
 }
 
-fn token_query(d: Dialect, g: Generation, table: &str) -> String {
-    let active = match g {
-        Generation::V1Beta => d.flag("active"),
-        Generation::V0x => d.int("1"),
-    };
+fn token_query(d: Dialect, cols: &Columns, table: &str) -> String {
+    // `active` came with 1.0.0-beta (every row before it was active), `subject` with 0.10.
+    let active = cols.or("active", d.flag("active"), d.int("1"));
+    let subject = cols.or("subject", d.text("subject"), "''".to_owned());
     format!(
         "SELECT {} AS signature, {} AS request_id, {} AS requested_at, {} AS client_id, \
          {} AS scope, {} AS granted_scope, {} AS form_data, {} AS session_data, \
@@ -291,7 +310,7 @@ fn token_query(d: Dialect, g: Generation, table: &str) -> String {
         d.text("granted_scope"),
         d.text("form_data"),
         d.text("session_data"),
-        d.text("subject"),
+        subject,
     )
 }
 
@@ -305,7 +324,9 @@ fn login_session_query(d: Dialect) -> String {
     )
 }
 
-fn consent_query(d: Dialect) -> String {
+fn consent_query(d: Dialect, cols: &Columns) -> String {
+    // The login challenge and session came with 1.0.0-beta's third consent migration.
+    let text_or_empty = |c: &str| cols.or(c, d.text(&format!("r.{c}")), "''".to_owned());
     format!(
         "SELECT {} AS challenge, {} AS verifier, {} AS csrf, {} AS client_id, {} AS subject, \
          {} AS request_url, {} AS skip, {} AS requested_scope, {} AS oidc_context, \
@@ -325,8 +346,8 @@ fn consent_query(d: Dialect) -> String {
         d.flag("r.skip"),
         d.text("r.requested_scope"),
         d.text("r.oidc_context"),
-        d.text("r.login_challenge"),
-        d.text("r.login_session_id"),
+        text_or_empty("login_challenge"),
+        text_or_empty("login_session_id"),
         d.micros("r.requested_at"),
         d.micros("r.authenticated_at"),
         d.flag("h.challenge IS NOT NULL"),

@@ -114,6 +114,10 @@ async fn scenario(backend: Backend, generation: Generation, to: To, test: &str) 
             assert!(out.contains("allowed_cors_origins"), "{out}");
             assert!(out.contains("consents: imported 1"), "{out}");
             assert!(out.contains("unfinished flow"), "{out}");
+            // Session ids and flow challenges are credentials: never in the report.
+            for secret in ["session-1", "consent-2", "verifier-2", "csrf-2"] {
+                assert!(!out.contains(secret), "{secret} leaked: {out}");
+            }
             assert!(out.contains("login sessions: imported 1"), "{out}");
         }
         Generation::V0x => {

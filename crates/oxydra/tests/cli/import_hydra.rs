@@ -304,6 +304,9 @@ async fn check_tokens(server: &Server, hydra: &HydraDb) {
     assert_eq!(revoked.status(), 200);
     assert_eq!(introspect(other).await["active"], false);
 
+    // Hydra used one format for both kinds; the row decides: an access token does not refresh.
+    let wrong_kind = refresh(&http, server, &hydra.access_token).await;
+    assert_eq!(wrong_kind.status(), 400);
     let refreshed = refresh(&http, server, &hydra.refresh_token).await;
     assert_eq!(
         refreshed.status(),

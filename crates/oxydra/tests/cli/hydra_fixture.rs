@@ -40,8 +40,10 @@ pub enum Generation {
     V0x,
 }
 
-/// A Hydra database made for one test; drop it with [`HydraDb::drop_database`].
+/// A Hydra database made for one test; drop it with [`HydraDb::drop_database`] (or it is
+/// dropped when the value is, e.g. after a failed assertion).
 pub struct HydraDb {
+    dropped: bool,
     backend: Backend,
     base_url: String,
     name: String,
@@ -89,6 +91,7 @@ impl HydraDb {
         url.set_path(&name);
         url.set_query(None);
         let mut db = HydraDb {
+            dropped: false,
             backend,
             base_url,
             name,
@@ -104,13 +107,17 @@ impl HydraDb {
         Some(db)
     }
 
-    /// Drops the database (best effort: a leftover one is still isolated by its name).
-    pub async fn drop_database(&self) {
-        let sql = match self.backend {
+    /// Drops the database.
+    pub async fn drop_database(mut self) {
+        self.dropped = true;
+        admin(self.backend, &self.base_url, &self.drop_sql()).await;
+    }
+
+    fn drop_sql(&self) -> String {
+        match self.backend {
             Backend::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
             Backend::Mysql => format!("DROP DATABASE IF EXISTS {}", self.name),
-        };
-        admin(self.backend, &self.base_url, &sql).await;
+        }
     }
 
     /// The DDL and rows, and the tokens the rows stand for.
@@ -307,6 +314,26 @@ impl HydraDb {
             rows.extend(ladon_policy());
         }
         rows
+    }
+}
+
+impl Drop for HydraDb {
+    fn drop(&mut self) {
+        // Only reached without `drop_database` (the test panicked): drop it from a separate
+        // thread and runtime, since `drop` cannot await.
+        if self.dropped {
+            return;
+        }
+        let (backend, url, sql) = (self.backend, self.base_url.clone(), self.drop_sql());
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(admin(backend, &url, &sql));
+            }
+        })
+        .join();
     }
 }
 

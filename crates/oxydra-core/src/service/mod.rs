@@ -9,6 +9,8 @@ pub mod clients;
 pub mod end_session;
 pub mod flow_admin;
 pub mod id_tokens;
+pub mod import_hydra;
+pub mod imported_tokens;
 pub mod introspect;
 pub mod key_guard;
 pub mod keys;

@@ -15,6 +15,7 @@ mod flow_maintenance;
 mod flow_races;
 mod flow_sessions;
 mod flows;
+mod import;
 mod keys;
 mod legacy_consent;
 mod lifecycle;

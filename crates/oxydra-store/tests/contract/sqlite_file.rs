@@ -94,6 +94,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             version: 15,
             description: "login context amr".into(),
         },
+        AppliedMigration {
+            version: 16,
+            description: "import ledger".into(),
+        },
     ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);

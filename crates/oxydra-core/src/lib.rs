@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod flow;
+pub mod import;
 pub mod jwk;
 pub mod model;
 pub mod oauth2;

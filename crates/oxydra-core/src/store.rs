@@ -592,6 +592,62 @@ pub trait Store:
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// Writes of `oxydra import hydra`: each method stores rows of one kind in **one transaction**,
+/// skipping every row whose key already exists, and tells per row whether it was written
+/// (`true`) or already present (`false`), so a second import changes nothing. With `write`
+/// false nothing is inserted: the answer tells what would be (a dry run). Every imported key
+/// is remembered (at `now`) beyond its row's life, so a row revoked or deleted since is not
+/// brought back.
+pub trait ImportStore: Send + Sync {
+    /// Clients by id (the client cache revision is bumped as for any client write).
+    fn import_clients(
+        &self,
+        clients: &[Client],
+        write: bool,
+        now: Now,
+    ) -> impl Future<Output = Result<Vec<bool>, StoreError>> + Send;
+
+    /// Keys by `(set, kid)`.
+    fn import_keys(
+        &self,
+        keys: &[StoredKey],
+        write: bool,
+        now: Now,
+    ) -> impl Future<Output = Result<Vec<bool>, StoreError>> + Send;
+
+    /// Remembered login sessions by id.
+    fn import_login_sessions(
+        &self,
+        sessions: &[LoginSession],
+        write: bool,
+        now: Now,
+    ) -> impl Future<Output = Result<Vec<bool>, StoreError>> + Send;
+
+    /// Answered consent requests by challenge.
+    fn import_consents(
+        &self,
+        consents: &[ConsentRequest],
+        write: bool,
+        now: Now,
+    ) -> impl Future<Output = Result<Vec<bool>, StoreError>> + Send;
+
+    /// Access-control policies by id (the policy revision is bumped as for any policy write).
+    fn import_policies(
+        &self,
+        policies: &[Policy],
+        write: bool,
+        now: Now,
+    ) -> impl Future<Output = Result<Vec<bool>, StoreError>> + Send;
+
+    /// Tokens by signature.
+    fn import_tokens(
+        &self,
+        tokens: &[StoredToken],
+        write: bool,
+        now: Now,
+    ) -> impl Future<Output = Result<Vec<bool>, StoreError>> + Send;
+}
+
 /// Persistence of the 0.10 consent requests (`shared/spec/behaviour.md` §15). Answering and
 /// redeeming are each one conditional statement, so a replay race has exactly one winner and
 /// expiry is decided by the database at the same instant.

@@ -84,6 +84,13 @@ async fn serve_with(config: Config, mode: ServeMode) -> Result<(), ServeError> {
         .ensure_signing_keys()
         .await
         .map_err(|e| signing_keys_error(&state, &e))?;
+    if state
+        .load_imported_token_key()
+        .await
+        .map_err(|e| signing_keys_error(&state, &e))?
+    {
+        tracing::info!("tokens imported from Hydra verify with the imported Hydra token key");
+    }
     crate::bootstrap::ensure_root_client(&state)
         .await
         .map_err(|e| ServeError::Bootstrap(e.to_string()))?;

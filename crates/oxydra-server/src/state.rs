@@ -241,6 +241,17 @@ impl AppState {
             .await
     }
 
+    /// Installs Hydra's token key when `oxydra import hydra` stored one, so tokens imported
+    /// from Hydra verify (see `docs/migrating-from-hydra.md`); tells whether it did.
+    pub async fn load_imported_token_key(&self) -> Result<bool, Error> {
+        oxydra_core::service::imported_tokens::load(
+            &self.store,
+            &self.provider.cipher,
+            &self.provider.token_keys,
+        )
+        .await
+    }
+
     /// Tells the signing-key caches that `set` changed through this instance.
     pub fn keys_changed(&self, set: &str) {
         self.provider.keys_changed(set);

@@ -17,6 +17,7 @@ mod dsn;
 mod engine;
 mod error;
 mod health;
+mod hydra_source;
 mod impls;
 mod mysql;
 mod pg_insert;
@@ -27,5 +28,6 @@ mod store;
 
 pub use client_cache::DEFAULT_CLIENT_CACHE_REFRESH;
 pub use dsn::{Backend, Dsn, DsnError};
+pub use hydra_source::{HydraSourceError, read_hydra};
 pub use query_stats::{QUERY_BUCKET_BOUNDS_US, QueryTimings, query_timings};
 pub use store::{AppliedMigration, OpenOptions, Opened, PoolStats, SqlStore, StatementCheck};

@@ -26,6 +26,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => cli::serve::run(args).await,
         Command::Migrate(args) => cli::migrate::run(args).await,
+        Command::Import(args) => cli::import::run(args).await,
         Command::Clients(args) => cli::clients::run(*args).await,
         Command::Keys(args) => cli::keys::run(args).await,
         Command::Token(args) => cli::token::run(args).await,

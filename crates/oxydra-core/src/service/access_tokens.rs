@@ -97,7 +97,7 @@ impl<'a> AccessTokens<'a> {
     /// The kind and row key of a presented access or refresh token, after checking its HMAC
     /// or JWT signature; `None` for anything this server did not issue as one (a code, a
     /// forged, malformed or foreign token, a JWT while the JWT strategy is off).
-    pub async fn recognise<S: KeyStore>(
+    pub async fn recognise<S: KeyStore + TokenStore>(
         &self,
         store: &S,
         token: &str,
@@ -108,7 +108,13 @@ impl<'a> AccessTokens<'a> {
                 Ok(self.opaque.verify(kind, token).ok().map(|sig| (kind, sig)))
             }
             Some(TokenKind::AuthorizeCode | TokenKind::DeviceCode) => Ok(None),
-            None if jwt::looks_like_jwt(token) => {
+            None => {
+                if let Some(signature) = self.opaque.verify_imported(token) {
+                    return imported_kind(store, signature).await;
+                }
+                if !jwt::looks_like_jwt(token) {
+                    return Ok(None);
+                }
                 let Some(view) = self.jwt_view(store, now).await? else {
                     return Ok(None);
                 };
@@ -116,7 +122,6 @@ impl<'a> AccessTokens<'a> {
                     .ok()
                     .map(|sig| (TokenKind::AccessToken, sig)))
             }
-            None => Ok(None),
         }
     }
 
@@ -149,6 +154,23 @@ impl<'a> AccessTokens<'a> {
         };
         find_row(store, kind, &signature).await
     }
+}
+
+/// The kind of an imported Hydra token, read from its row (Hydra's access and refresh tokens
+/// share one format); an access token when there is no row, which then finds nothing.
+async fn imported_kind<S: TokenStore>(
+    store: &S,
+    signature: TokenSignature,
+) -> Result<Option<(TokenKind, TokenSignature)>, Error> {
+    let access = store
+        .get_token(TokenKind::AccessToken, &signature)
+        .await
+        .map_err(|e| Error::from_store("token", e))?;
+    let kind = match access {
+        Some(_) => TokenKind::AccessToken,
+        None => TokenKind::RefreshToken,
+    };
+    Ok(Some((kind, signature)))
 }
 
 /// The stored row of a token of `kind` under `signature`, active or not. A row stored before

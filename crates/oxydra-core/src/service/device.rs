@@ -11,12 +11,12 @@ use crate::flow::FlowId;
 use crate::flow::device::poll::{Poll, poll, wait_error};
 use crate::flow::device::{DeviceGrant, DeviceSettings, DeviceState, user_code};
 use crate::model::Now;
-use crate::oauth2::grant::issue::{Issued, Minter, issue, wants_refresh_token};
+use crate::oauth2::grant::issue::{Issued, issue, wants_refresh_token};
 use crate::oauth2::grant::{TokenGrant, check_client_grant, invalid_grant};
 use crate::oauth2::scope;
 use crate::service::id_tokens::IdTokenIssuer;
-use crate::service::provider::TokenSettings;
-use crate::service::token::with_id_token;
+use crate::service::token::{Grants, with_id_token};
+use crate::service::token_hook::{self, TokenHook};
 use crate::store::{ClientStore, DeviceStore, KeyStore, StoreError};
 use crate::token::{TokenKeys, TokenKind, UseOutcome};
 use crate::{OAuthError, OAuthErrorKind};
@@ -181,10 +181,10 @@ pub(crate) async fn verifiable<S: ClientStore>(
 /// are the RFC's: `authorization_pending`, `slow_down`, `access_denied`, `expired_token`,
 /// and `invalid_grant` for an unknown code, another client's code or a replay (which revokes
 /// the tokens the first redemption issued).
-pub(crate) async fn redeem<S: DeviceStore + KeyStore>(
+pub(super) async fn redeem<S: DeviceStore + KeyStore, H: TokenHook>(
     store: &S,
-    minter: &Minter<'_>,
-    settings: &TokenSettings,
+    hook: &H,
+    grants: &Grants<'_>,
     oidc: &IdTokenIssuer<'_>,
     client: &Client,
     device_code: Option<&str>,
@@ -193,7 +193,8 @@ pub(crate) async fn redeem<S: DeviceStore + KeyStore>(
     let code = device_code
         .ok_or_else(|| OAuthError::invalid_request("The device_code parameter is missing."))?;
     let unknown = || invalid_grant("The device code is invalid, unknown or was revoked.");
-    let signature = minter
+    let signature = grants
+        .minter
         .opaque
         .verify(TokenKind::DeviceCode, code)
         .map_err(|_| unknown())?;
@@ -222,12 +223,16 @@ pub(crate) async fn redeem<S: DeviceStore + KeyStore>(
             return Err(wait_error(slow_down).into());
         }
     };
-    let access = approval.access(&client.id);
-    let lifespan = (client.token_lifespans)
-        .access_token(IssuingGrant::DeviceCode, settings.access_token_lifespan);
+    let mut access = approval.access(&client.id);
+    let scope = access.granted_scope.clone();
+    token_hook::consult(hook, TokenGrant::DeviceCode, &mut access, &scope).await?;
+    let lifespan = (client.token_lifespans).access_token(
+        IssuingGrant::DeviceCode,
+        grants.settings.access_token_lifespan,
+    );
     let with_refresh = wants_refresh_token(client, &access.granted_scope);
     let issued = issue(
-        minter,
+        grants.minter,
         &access,
         &access.granted_scope,
         with_refresh,

@@ -10,6 +10,8 @@ pub mod device;
 pub mod end_session;
 pub mod flow_admin;
 pub mod id_tokens;
+pub mod import_hydra;
+pub mod imported_tokens;
 pub mod introspect;
 pub mod key_guard;
 pub mod keys;

@@ -80,8 +80,7 @@ impl Provider {
             TokenGrant::DeviceCode => {
                 let oidc = &grants.oidc.for_client(client, IssuingGrant::DeviceCode);
                 let code = request.device_code;
-                let (minter, settings) = (grants.minter, grants.settings);
-                device::redeem(store, minter, settings, oidc, client, code, now).await
+                device::redeem(store, hook, grants, oidc, client, code, now).await
             }
         }
     }

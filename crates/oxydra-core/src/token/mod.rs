@@ -5,6 +5,7 @@
 //! the signature part is ever stored; [`jwt`] the RFC 9068 JWT access tokens (§4.2), stored
 //! under a hash of the token. Nothing here performs I/O.
 
+pub mod hydra;
 pub mod jwt;
 pub mod opaque;
 pub mod rotation;

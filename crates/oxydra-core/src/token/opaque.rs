@@ -22,6 +22,7 @@
 //! token is rejected here, before any storage lookup.
 
 use std::fmt;
+use std::sync::{Arc, RwLock};
 
 use aws_lc_rs::{
     hkdf, hmac,
@@ -30,6 +31,7 @@ use aws_lc_rs::{
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 
 use crate::model::Now;
+use crate::token::hydra::HydraTokenKey;
 use crate::{Error, OAuthError, OAuthErrorKind, Secret};
 
 /// Bytes in the key part of a token.
@@ -200,6 +202,9 @@ pub struct TokenKeys {
     current: KindKeys,
     rotated: Vec<KindKeys>,
     rng: SystemRandom,
+    /// Hydra's token key, once `oxydra import hydra` stored one and the server loaded it:
+    /// imported Hydra tokens verify with it. Shared by clones, set after start-up.
+    imported: Arc<RwLock<Option<HydraTokenKey>>>,
 }
 
 impl fmt::Debug for TokenKeys {
@@ -228,7 +233,26 @@ impl TokenKeys {
             current: derive(first)?,
             rotated: rest.iter().map(derive).collect::<Result<_, _>>()?,
             rng: SystemRandom::new(),
+            imported: Arc::default(),
         })
+    }
+
+    /// Installs (or removes) the key imported Hydra tokens verify with.
+    pub fn set_imported_key(&self, key: Option<HydraTokenKey>) {
+        if let Ok(mut slot) = self.imported.write() {
+            *slot = key;
+        }
+    }
+
+    /// The row key of a presented Hydra token (no Oxydra prefix) whose HMAC verifies under the
+    /// imported Hydra key; `None` without such a key or for any other token. Hydra used one
+    /// format for access and refresh tokens, so the kind comes from the row found.
+    pub fn verify_imported(&self, token: &str) -> Option<TokenSignature> {
+        if TokenKind::detect(token).is_some() {
+            return None;
+        }
+        let slot = self.imported.read().ok()?;
+        slot.as_ref()?.verify(token)
     }
 
     /// Mints a new token of `kind` issued at `now`: returns the token (hand it to the client,
@@ -273,7 +297,12 @@ impl TokenKeys {
     /// A malformed token or a signature mismatch is `invalid_token`; the caller still has to find
     /// the row and check expiry and revocation.
     pub fn verify(&self, kind: TokenKind, token: &str) -> Result<TokenSignature, OAuthError> {
-        let (key_part, sig_part) = split(kind, token)?;
+        let (key_part, sig_part) = match split(kind, token) {
+            Ok(parts) => parts,
+            // Only a token without an Oxydra prefix gets here: the Oxydra path costs nothing more.
+            Err(e) if kind == TokenKind::AuthorizeCode => return Err(e),
+            Err(e) => return self.verify_imported(token).ok_or(e),
+        };
         let key = decode_part(kind, key_part, KEY_BYTES)?;
         let sig = decode_part(kind, sig_part, SIG_BYTES)?;
         // aws-lc-rs compares tags in constant time; which secret matched is not secret.
@@ -384,6 +413,31 @@ mod tests {
 
     const S1: &[u8] = b"this-is-the-current-system-secret!";
     const S2: &[u8] = b"this-is-the-previous-system-secret";
+
+    #[test]
+    fn imported_hydra_tokens_verify_only_with_the_imported_key() {
+        let k = keys(&[S1]);
+        let hydra = HydraTokenKey::from_system_secret(b"the-hydra-system-secret").unwrap();
+        let (token, sig) = hydra.mint(&[5u8; 32]);
+        // Without the imported key a Hydra token is malformed, as any foreign token.
+        assert!(k.verify(TokenKind::AccessToken, &token).is_err());
+        assert_eq!(k.verify_imported(&token), None);
+        k.set_imported_key(Some(hydra.clone()));
+        let row = format!("hydra:{sig}");
+        for kind in [TokenKind::AccessToken, TokenKind::RefreshToken] {
+            assert_eq!(k.verify(kind, &token).unwrap().as_str(), row);
+        }
+        // Never as a code, never with an altered key part, never for an Oxydra-prefixed token.
+        assert!(k.verify(TokenKind::AuthorizeCode, &token).is_err());
+        let altered = format!("A{}", &token[1..]);
+        assert!(k.verify(TokenKind::AccessToken, &altered).is_err());
+        let prefixed = format!("oxy_at_{token}");
+        assert_eq!(k.verify_imported(&prefixed), None);
+        // Clones share the installed key; removing it stops verification.
+        let clone = k.clone();
+        k.set_imported_key(None);
+        assert_eq!(clone.verify_imported(&token), None);
+    }
 
     #[test]
     fn round_trip_for_every_kind() {

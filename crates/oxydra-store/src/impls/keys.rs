@@ -9,7 +9,7 @@ use crate::rows::KeyRow;
 use crate::sql::keys as sql;
 
 /// `$1..$6` of `INSERT` and `UPSERT`.
-fn args(k: &StoredKey) -> [Arg; 6] {
+pub(super) fn args(k: &StoredKey) -> [Arg; 6] {
     [
         Arg::Text(k.set.clone()),
         Arg::Text(k.kid.clone()),

@@ -5,6 +5,7 @@ pub(crate) mod clients;
 pub(crate) mod device;
 pub(crate) mod flow_intents;
 pub(crate) mod flows;
+pub(crate) mod import;
 pub(crate) mod keys;
 pub(crate) mod legacy_consent;
 pub(crate) mod logout;

@@ -12,7 +12,7 @@ use crate::rows::{PolicyRow, RevisionRow, StoredCondition};
 use crate::sql::policies as sql;
 
 /// `$1..$7` of `INSERT` and `UPDATE`.
-fn args(p: &Policy) -> Result<Vec<Arg>, StoreError> {
+pub(super) fn args(p: &Policy) -> Result<Vec<Arg>, StoreError> {
     let conditions: BTreeMap<&str, StoredCondition> = p
         .conditions
         .iter()

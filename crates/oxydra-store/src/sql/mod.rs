@@ -4,6 +4,7 @@
 pub(crate) mod clients;
 pub(crate) mod device;
 pub(crate) mod flows;
+pub(crate) mod import;
 pub(crate) mod keys;
 pub(crate) mod legacy_consent;
 pub(crate) mod logout;
@@ -97,6 +98,8 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &legacy_consent::ANSWER,
         &legacy_consent::USE,
         &legacy_consent::FLUSH,
+        &import::LEDGER_GET,
+        &import::LEDGER_INSERT,
         &keys::ALL_FOR_UPDATE,
         &keys::SET_ENCRYPTED,
         &logout::INSERT,

@@ -16,6 +16,7 @@ mod flow_maintenance;
 mod flow_races;
 mod flow_sessions;
 mod flows;
+mod import;
 mod keys;
 mod legacy_consent;
 mod lifecycle;

@@ -95,6 +95,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             description: "login context amr".into(),
         },
         AppliedMigration {
+            version: 16,
+            description: "import ledger".into(),
+        },
+        AppliedMigration {
             version: 17,
             description: "device grants".into(),
         },

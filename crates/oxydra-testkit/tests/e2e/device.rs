@@ -264,4 +264,32 @@ store_test! {
         assert_eq!(response.error(), &oauth2::DeviceCodeErrorResponseType::ExpiredToken);
         assert_eq!(polls.load(Ordering::SeqCst), 12, "every 5 s for a minute");
     }
+
+    /// The token hook (issue 15 item 3) is consulted for the device grant too: what it adds
+    /// reaches the access token, and it is told the grant type.
+    async fn the_token_hook_sees_the_device_grant(store: SqlStore) {
+        let (tx, mut seen) = tokio::sync::mpsc::unbounded_channel::<String>();
+        let hook = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |body: String| {
+                let tx = tx.clone();
+                async move {
+                    let _ = tx.send(body);
+                    axum::Json(json!({"session": {"access_token": {"hooked": "device"}}}))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, hook).await.unwrap() });
+        let server = start(store, &[("OAUTH2_TOKEN_HOOK_URL", url.as_str())]).await;
+        let details = device_authorization(&server, &["read"]).await;
+        approve(&server, details.user_code().secret()).await;
+        let (status, tokens) = poll(&server, "tv", details.device_code().secret()).await;
+        assert_eq!(status, 200, "{tokens}");
+        let info = introspect(&server, tokens["access_token"].as_str().unwrap()).await;
+        assert_eq!(info["ext"]["hooked"], "device", "{info}");
+        let body: Value = serde_json::from_str(&seen.recv().await.unwrap()).unwrap();
+        assert_eq!(body["request"]["grant_types"], json!([DEVICE_GRANT]), "{body}");
+    }
 }

@@ -22,6 +22,14 @@ const EXAMPLES: &[(&[&str], &[&str])] = &[
     (&["migrate", "sql"], &["oxydra migrate sql -e"]),
     (&["migrate", "secret"], &["oxydra migrate secret -e"]),
     (
+        &["import"],
+        &["oxydra import hydra --from postgres://hydra@db/hydra -e"],
+    ),
+    (
+        &["import", "hydra"],
+        &["oxydra import hydra --from 'mysql://hydra:pw@tcp(db:3306)/hydra' -e --dry-run"],
+    ),
+    (
         &["clients", "create"],
         &[
             "oxydra clients create --id my-app -c https://app.example/cb -g authorization_code,refresh_token -a openid,offline",

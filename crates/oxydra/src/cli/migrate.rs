@@ -59,7 +59,7 @@ pub struct DatabaseArgs {
 
 impl DatabaseArgs {
     /// The parsed DSN, from the argument or `DATABASE_URL`.
-    fn dsn(&self) -> anyhow::Result<Dsn> {
+    pub(crate) fn dsn(&self) -> anyhow::Result<Dsn> {
         let raw = match (&self.dsn, self.read_from_env) {
             (_, true) => std::env::var("DATABASE_URL")
                 .ok()

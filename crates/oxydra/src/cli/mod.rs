@@ -6,6 +6,7 @@
 pub mod clients;
 pub mod completion;
 pub mod examples;
+pub mod import;
 pub mod keys;
 pub mod migrate;
 pub mod openapi;
@@ -44,6 +45,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Apply database schema migrations.
     Migrate(migrate::MigrateArgs),
+    /// Import another server's database (ORY Hydra 0.10/0.11, 1.0.0-beta) into Oxydra's.
+    Import(import::ImportArgs),
     /// Manage OAuth 2.0 clients through a running server's admin API.
     Clients(Box<clients::ClientsArgs>),
     /// Manage JSON Web Key sets through a running server's admin API.

@@ -13,6 +13,8 @@ mod device_demo;
 mod durability;
 mod health;
 mod help;
+mod hydra_fixture;
+mod import_hydra;
 mod keys_cli;
 mod migrate;
 mod migrate_secret;

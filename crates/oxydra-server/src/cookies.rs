@@ -9,10 +9,18 @@
 //! carry the `__Host-` prefix (RFC 6265bis §4.1.3.2: Secure, `Path=/`, no `Domain`), and only
 //! prefixed cookies are read, so a sibling subdomain cannot plant a CSRF value or a session;
 //! plain HTTP (development) keeps the bare names, which browsers require there.
+//!
+//! After `oxydra import hydra`, the session cookie Hydra wrote (its own signed format, under its
+//! bare name even over https) is read too, so users Hydra remembered stay logged in; see
+//! [`HydraCookies`].
+
+use std::sync::{Arc, RwLock};
 
 use aws_lc_rs::hmac;
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+use oxydra_core::clock::Clock;
+use oxydra_core::import::hydra::session_cookie::{HYDRA_SESSION_COOKIE, HydraCookieKey};
 use oxydra_core::service::authorize::{BrowserCookies, CookieChange};
 
 /// `oauth2_authentication_csrf`.
@@ -37,6 +45,28 @@ pub struct CookieJar {
     /// Keys of rotated cookie secrets: they verify, never sign.
     rotated: Vec<hmac::Key>,
     secure: bool,
+    /// Reads Hydra's session cookies once an import stored Hydra's cookie key; shared by
+    /// clones, installed after start-up.
+    hydra: Arc<RwLock<Option<HydraCookies>>>,
+}
+
+/// Hydra's login cookie reader: its key, and the clock its 30-day age limit is checked with.
+#[derive(Clone)]
+pub struct HydraCookies {
+    key: HydraCookieKey,
+    clock: Arc<dyn Clock>,
+}
+
+impl HydraCookies {
+    /// A reader of cookies Hydra signed with `key`.
+    pub fn new(key: HydraCookieKey, clock: Arc<dyn Clock>) -> Self {
+        Self { key, clock }
+    }
+
+    fn session_id(&self, value: &str) -> Option<String> {
+        let now_secs = self.clock.now().unix_secs();
+        self.key.session_id(HYDRA_SESSION_COOKIE, value, now_secs)
+    }
 }
 
 impl std::fmt::Debug for CookieJar {
@@ -54,6 +84,14 @@ impl CookieJar {
             key: hmac::Key::new(hmac::HMAC_SHA256, secret),
             rotated: Vec::new(),
             secure,
+            hydra: Arc::default(),
+        }
+    }
+
+    /// Starts (or, with `None`, stops) reading Hydra's session cookies, in every clone.
+    pub fn set_hydra_cookies(&self, reader: Option<HydraCookies>) {
+        if let Ok(mut slot) = self.hydra.write() {
+            *slot = reader;
         }
     }
 
@@ -95,15 +133,20 @@ impl CookieJar {
             .then(|| value.to_owned())
     }
 
-    /// The flow cookies of a request, each only if its signature verifies.
+    /// The flow cookies of a request, each only if its signature verifies. Without a session
+    /// cookie of Oxydra's, a session cookie Hydra signed names the session (after an import).
     pub fn read(&self, headers: &HeaderMap) -> BrowserCookies {
         let mut cookies = BrowserCookies::default();
+        let mut hydra_session = None;
         for header in headers.get_all(header::COOKIE) {
             let Ok(text) = header.to_str() else { continue };
             for pair in text.split(';') {
                 let Some((sent, value)) = pair.trim().split_once('=') else {
                     continue;
                 };
+                if sent == HYDRA_SESSION_COOKIE && hydra_session.is_none() {
+                    hydra_session = self.hydra_session(value);
+                }
                 let Some(name) = self.unprefixed(sent) else {
                     continue;
                 };
@@ -120,7 +163,20 @@ impl CookieJar {
                 }
             }
         }
+        if cookies.session_id.is_none() {
+            cookies.session_id = hydra_session;
+        }
         cookies
+    }
+
+    /// The session id of a cookie in Hydra's format, when Hydra's key is installed.
+    fn hydra_session(&self, value: &str) -> Option<String> {
+        // Oxydra's own values are `<value>.<tag>`; base64 has no dot.
+        if value.contains('.') {
+            return None;
+        }
+        let reader = self.hydra.read().ok()?;
+        reader.as_ref()?.session_id(value)
     }
 
     /// The flow name of a cookie the browser sent: over https only `__Host-` names count.
@@ -298,5 +354,45 @@ mod tests {
                 .unwrap()
                 .starts_with(&format!("{SESSION}=;"))
         );
+    }
+
+    #[test]
+    fn hydras_session_cookie_names_the_session_once_its_key_is_installed() {
+        use oxydra_core::clock::FixedClock;
+        use oxydra_core::model::Now;
+        let hydra_key = HydraCookieKey::from_system_secret(b"hydra-system-secret-0123").unwrap();
+        let now = 1_800_000_000;
+        let hydra_value = hydra_key.mint(SESSION, now - 60, "hydra-sid");
+        let jar = CookieJar::new(b"0123456789abcdef0123456789abcdef", true);
+        let read = |jar: &CookieJar, cookie: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::COOKIE, HeaderValue::from_str(cookie).unwrap());
+            jar.read(&headers).session_id
+        };
+        let hydra_cookie = format!("{SESSION}={hydra_value}");
+        // Before an import installs the key, Hydra's cookie means nothing.
+        assert_eq!(read(&jar, &hydra_cookie), None);
+        let clock = Arc::new(FixedClock::new(Now::from_unix_secs(now)));
+        jar.clone()
+            .set_hydra_cookies(Some(HydraCookies::new(hydra_key.clone(), clock.clone())));
+        // Hydra wrote the bare name, also over https.
+        assert_eq!(read(&jar, &hydra_cookie).as_deref(), Some("hydra-sid"));
+        // Oxydra's own session cookie wins when both are sent.
+        let own = format!("__Host-{SESSION}={}", jar.sign(SESSION, "own-sid"));
+        assert_eq!(
+            read(&jar, &format!("{hydra_cookie}; {own}")).as_deref(),
+            Some("own-sid")
+        );
+        // Another key, or a value past gorilla's 30-day limit, is ignored.
+        let forged = HydraCookieKey::from_system_secret(b"an-attackers-secret-0123")
+            .unwrap()
+            .mint(SESSION, now - 60, "victim-sid");
+        assert_eq!(read(&jar, &format!("{SESSION}={forged}")), None);
+        clock.advance_secs(31 * 86_400);
+        assert_eq!(read(&jar, &hydra_cookie), None);
+        // Removing the key stops reading Hydra's cookies.
+        clock.set(Now::from_unix_secs(now));
+        jar.set_hydra_cookies(None);
+        assert_eq!(read(&jar, &hydra_cookie), None);
     }
 }

@@ -91,6 +91,13 @@ async fn serve_with(config: Config, mode: ServeMode) -> Result<(), ServeError> {
     {
         tracing::info!("tokens imported from Hydra verify with the imported Hydra token key");
     }
+    if state
+        .load_imported_cookie_key()
+        .await
+        .map_err(|e| signing_keys_error(&state, &e))?
+    {
+        tracing::info!("login cookies Hydra signed are read with the imported Hydra cookie key");
+    }
     crate::bootstrap::ensure_root_client(&state)
         .await
         .map_err(|e| ServeError::Bootstrap(e.to_string()))?;

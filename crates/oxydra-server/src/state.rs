@@ -252,6 +252,21 @@ impl AppState {
         .await
     }
 
+    /// Reads Hydra's login cookies when `oxydra import hydra` stored Hydra's cookie key, so
+    /// users Hydra remembered stay logged in; tells whether it does.
+    pub async fn load_imported_cookie_key(&self) -> Result<bool, Error> {
+        let key = oxydra_core::service::imported_tokens::load_cookie_key(
+            &self.store,
+            &self.provider.cipher,
+        )
+        .await?;
+        let found = key.is_some();
+        self.cookies.set_hydra_cookies(
+            key.map(|key| crate::cookies::HydraCookies::new(key, self.clock.clone())),
+        );
+        Ok(found)
+    }
+
     /// Tells the signing-key caches that `set` changed through this instance.
     pub fn keys_changed(&self, set: &str) {
         self.provider.keys_changed(set);

@@ -10,7 +10,8 @@ use crate::Error;
 use crate::config::ClientPolicy;
 use crate::import::hydra::aead::{HydraKeyCipher, HydraKeyError};
 use crate::import::hydra::keys::KeyImportError;
-use crate::import::hydra::{HydraDump, clients, flows, keys, policies, tokens};
+use crate::import::hydra::session_cookie::HydraCookieKey;
+use crate::import::hydra::{Generation, HydraDump, clients, flows, keys, policies, tokens};
 use crate::import::report::{ImportReport, KindReport};
 use crate::jwk::{KeyCipher, StoredKey};
 use crate::model::{ClientId, Now, Secret};
@@ -22,6 +23,9 @@ use crate::token::hydra::HydraTokenKey;
 pub struct HydraImport<'a> {
     /// Hydra's `SYSTEM_SECRET`, which sealed its keys and keyed its token HMAC.
     pub hydra_secret: Option<&'a Secret<Vec<u8>>>,
+    /// Hydra's `COOKIE_SECRET`, when it ran with one (else its cookies were signed with a
+    /// key derived from the system secret).
+    pub hydra_cookie_secret: Option<&'a Secret<Vec<u8>>>,
     /// Oxydra's key cipher: imported keys are sealed under it.
     pub cipher: &'a KeyCipher,
     /// The rules imported clients must pass.
@@ -240,7 +244,11 @@ fn convert_keys(
                 "no Hydra system secret given (--hydra-system-secret): Hydra encrypted it",
             );
         }
-        return Ok((report, Vec::new(), None));
+        let mut stored = Vec::new();
+        if let Some(key) = cookie_key(dump, opts, None)? {
+            stored.push(key);
+        }
+        return Ok((report, stored, None));
     };
     let token_key = HydraTokenKey::from_system_secret(secret.expose())
         .map_err(|e| Error::invalid("hydra_system_secret", e.to_string()))?;
@@ -273,7 +281,31 @@ fn convert_keys(
     let hmac = keys::token_key(&token_key, opts.now, opts.cipher)
         .map_err(|e| Error::invalid("hydra_system_secret", e.to_string()))?;
     stored.push(hmac);
+    if let Some(key) = cookie_key(dump, opts, Some(secret))? {
+        stored.push(key);
+    }
     Ok((report, stored, Some(token_key)))
+}
+
+/// The key of Hydra's login cookie (1.0.0-beta; 0.x had none), sealed for the server to read
+/// Hydra's cookies with: the given `COOKIE_SECRET`, else derived from a proven system secret.
+fn cookie_key(
+    dump: &HydraDump,
+    opts: &HydraImport<'_>,
+    proven_system_secret: Option<&Secret<Vec<u8>>>,
+) -> Result<Option<StoredKey>, Error> {
+    if dump.generation != Generation::V1Beta {
+        return Ok(None);
+    }
+    let key = match (opts.hydra_cookie_secret, proven_system_secret) {
+        (Some(cookie), _) => HydraCookieKey::from_cookie_secret(cookie.expose()),
+        (None, Some(system)) => HydraCookieKey::from_system_secret(system.expose()).ok(),
+        (None, None) => None,
+    };
+    let Some(key) = key else { return Ok(None) };
+    keys::cookie_key(&key, opts.now, opts.cipher)
+        .map(Some)
+        .map_err(|e| Error::invalid("hydra_cookie_secret", e.to_string()))
 }
 
 /// Why no token can be imported without a proven secret.

@@ -41,12 +41,13 @@ pub enum ImportSource {
                             Clients keep their secrets (bcrypt hashes are copied), key sets are \
                             decrypted with Hydra's system secret and encrypted again under \
                             SYSTEM_SECRET (so ID tokens Hydra signed keep verifying), remembered \
-                            consents and login sessions come over, and unexpired access and \
+                            consents and login sessions come over (with the key of Hydra's login cookie, so \
+                            remembered users stay logged in), and unexpired access and \
                             refresh tokens keep working. The Hydra database is only read. Each \
                             kind is written in one transaction; what already exists is left \
                             alone, so a second run changes nothing. A wrong Hydra system secret \
                             is detected before anything is written. Restart running servers \
-                            afterwards so they load the imported token key."
+                            afterwards so they load the imported token and cookie keys."
     )]
     Hydra(HydraArgs),
 }
@@ -66,6 +67,15 @@ pub struct HydraArgs {
         value_name = "SECRET"
     )]
     pub hydra_system_secret: Option<String>,
+    /// The COOKIE_SECRET Hydra ran with, if it had one (else Hydra signed its login cookies
+    /// with a key derived from the system secret): users Hydra remembered stay logged in.
+    #[arg(
+        long,
+        env = "HYDRA_COOKIE_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub hydra_cookie_secret: Option<String>,
     /// Report what would be imported without writing anything.
     #[arg(long)]
     pub dry_run: bool,
@@ -91,6 +101,10 @@ async fn hydra(args: HydraArgs) -> anyhow::Result<()> {
     let cipher = KeyCipher::new(&secrets).map_err(|e| anyhow!("{e}"))?;
     let hydra_secret = args
         .hydra_system_secret
+        .filter(|s| !s.is_empty())
+        .map(|s| Secret::new(s.into_bytes()));
+    let hydra_cookie_secret = args
+        .hydra_cookie_secret
         .filter(|s| !s.is_empty())
         .map(|s| Secret::new(s.into_bytes()));
     if hydra_secret.is_none() {
@@ -120,6 +134,7 @@ async fn hydra(args: HydraArgs) -> anyhow::Result<()> {
         };
         let options = HydraImport {
             hydra_secret: hydra_secret.as_ref(),
+            hydra_cookie_secret: hydra_cookie_secret.as_ref(),
             cipher: &cipher,
             client_policy: &policy,
             browser_session: BROWSER_SESSION,

@@ -412,7 +412,7 @@ fn rand32() -> [u8; 32] {
     out
 }
 
-fn unix_now() -> i64 {
+pub fn unix_now() -> i64 {
     #[allow(clippy::disallowed_methods)]
     let now = std::time::SystemTime::now();
     now.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64

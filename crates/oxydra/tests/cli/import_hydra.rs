@@ -5,6 +5,7 @@
 //! introspects active, the old refresh token refreshes (rotating into Oxydra's format), and a
 //! second import changes nothing. A wrong Hydra system secret writes nothing.
 
+use oxydra_core::import::hydra::session_cookie::{HYDRA_SESSION_COOKIE, HydraCookieKey};
 use oxydra_core::jwk::{Jwk, KeyPair, verify_compact};
 use serde_json::Value;
 
@@ -101,8 +102,12 @@ async fn scenario(backend: Backend, generation: Generation, to: To, test: &str) 
         out.contains("clients: imported 1, already present 0"),
         "{out}"
     );
-    // The key pair and Hydra's token key.
-    assert!(out.contains("keys: imported 3"), "{out}");
+    // The key pair and Hydra's token key; 1.0.0-beta also its login-cookie key.
+    let keys = match generation {
+        Generation::Beta => "keys: imported 4",
+        Generation::V0x => "keys: imported 3",
+    };
+    assert!(out.contains(keys), "{out}");
     assert!(
         out.contains("tokens: imported 3, already present 0, skipped 1"),
         "{out}"
@@ -141,6 +146,7 @@ async fn scenario(backend: Backend, generation: Generation, to: To, test: &str) 
     check_id_token(&server, &hydra).await;
     if generation == Generation::Beta {
         check_consent_skips(&server).await;
+        check_hydra_login_cookie(&server).await;
     }
     check_tokens(&server, &hydra).await;
     if generation == Generation::V0x {
@@ -205,16 +211,20 @@ async fn check_id_token(server: &Server, hydra: &HydraDb) {
     assert_eq!(verified.claims["sub"], SUBJECT);
 }
 
-/// The consent remembered in Hydra is skipped: after the login, the consent request says so.
-async fn check_consent_skips(server: &Server) {
-    let mut browser = oxydra_testkit::browser::Browser::new();
-    let authorize = format!(
-        "{}/oauth2/auth?client_id={CLIENT_ID}&response_type=code&scope=openid+offline\
+/// An authorization request of the imported client for `scope` (form-encoded).
+fn authorize_url(server: &Server, scope: &str) -> String {
+    format!(
+        "{}/oauth2/auth?client_id={CLIENT_ID}&response_type=code&scope={scope}\
          &redirect_uri={}&state=state-0123456789&nonce=nonce-0123456789",
         server.public,
         url::form_urlencoded::byte_serialize(REDIRECT_URI.as_bytes()).collect::<String>()
-    );
-    let nav = browser.get(&authorize).await;
+    )
+}
+
+/// The consent remembered in Hydra is skipped: after the login, the consent request says so.
+async fn check_consent_skips(server: &Server) {
+    let mut browser = oxydra_testkit::browser::Browser::new();
+    let nav = browser.get(&authorize_url(server, "openid+offline")).await;
     assert_eq!(nav.status, 302, "{}", nav.body);
     let login = nav.location.unwrap();
     let challenge = oxydra_testkit::browser::param(&login, "login_challenge").unwrap();
@@ -250,6 +260,38 @@ async fn check_consent_skips(server: &Server) {
         .unwrap();
     assert_eq!(request["skip"], true, "{request}");
     assert_eq!(request["subject"], SUBJECT);
+}
+
+/// The browser still holding Hydra's login cookie is not asked to log in again: the login
+/// request is a `skip` for the remembered subject. A cookie signed with another key is not.
+async fn check_hydra_login_cookie(server: &Server) {
+    let hydra_key = HydraCookieKey::from_system_secret(HYDRA_SECRET.as_bytes()).unwrap();
+    let forged_key = HydraCookieKey::from_system_secret(b"not-the-hydra-secret-at-all").unwrap();
+    let signed_at = crate::hydra_fixture::unix_now() - 600;
+    for (key, remembered) in [(hydra_key, true), (forged_key, false)] {
+        let mut browser = oxydra_testkit::browser::Browser::new();
+        browser.cookies.insert(
+            HYDRA_SESSION_COOKIE.into(),
+            key.mint(HYDRA_SESSION_COOKIE, signed_at, "session-1"),
+        );
+        let nav = browser.get(&authorize_url(server, "openid")).await;
+        assert_eq!(nav.status, 302, "{}", nav.body);
+        let login = nav.location.unwrap();
+        let challenge = oxydra_testkit::browser::param(&login, "login_challenge").unwrap();
+        let request: Value = reqwest::get(format!(
+            "{}/oauth2/auth/requests/login/{challenge}",
+            server.admin
+        ))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(request["skip"], remembered, "{request}");
+        if remembered {
+            assert_eq!(request["subject"], SUBJECT, "{request}");
+        }
+    }
 }
 
 /// The old access token introspects active; the old refresh token refreshes into Oxydra's
@@ -443,18 +485,25 @@ async fn a_wrong_hydra_secret_is_caught_before_anything_is_written() {
 #[test]
 fn import_help_lists_its_flags_and_hides_the_hydra_secret() {
     let secret = "a-hydra-secret-that-must-not-show";
+    let cookie_secret = "a-hydra-cookie-secret-that-must-not-show";
     let help = oxydra(
         &["import", "hydra", "--help"],
-        &[("HYDRA_SYSTEM_SECRET", secret)],
+        &[
+            ("HYDRA_SYSTEM_SECRET", secret),
+            ("HYDRA_COOKIE_SECRET", cookie_secret),
+        ],
     )
     .ok();
     for flag in [
         "--from",
         "--hydra-system-secret",
+        "--hydra-cookie-secret",
         "--dry-run",
         "HYDRA_SYSTEM_SECRET",
+        "HYDRA_COOKIE_SECRET",
     ] {
         assert!(help.contains(flag), "{flag} missing:\n{help}");
     }
     assert!(!help.contains(secret), "{help}");
+    assert!(!help.contains(cookie_secret), "{help}");
 }

@@ -8,6 +8,7 @@ use crate::token::hydra::{HYDRA_TOKEN_KEY_ID, HYDRA_TOKEN_KEY_SET, HydraTokenKey
 
 use super::KeyRow;
 use super::aead::{HydraKeyCipher, HydraKeyError};
+use super::session_cookie::{HYDRA_COOKIE_KEY_ID, HYDRA_COOKIE_KEY_SET, HydraCookieKey};
 
 /// Why a key is not imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,14 +52,13 @@ pub fn token_key(
     created_at: crate::Now,
     oxydra: &KeyCipher,
 ) -> Result<StoredKey, KeyImportError> {
-    use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
-    let jwk = Jwk {
-        kty: "oct".into(),
-        kid: HYDRA_TOKEN_KEY_ID.into(),
-        k: Some(URL_SAFE_NO_PAD.encode(key.as_bytes())),
-        ..Jwk::default()
-    };
-    seal(HYDRA_TOKEN_KEY_SET, created_at, &jwk, oxydra)
+    seal_oct(
+        HYDRA_TOKEN_KEY_SET,
+        HYDRA_TOKEN_KEY_ID,
+        key.as_bytes(),
+        created_at,
+        oxydra,
+    )
 }
 
 /// Reads Hydra's token key back from its stored `oct` key.
@@ -66,6 +66,46 @@ pub fn token_key_from_jwk(jwk: &Jwk) -> Option<HydraTokenKey> {
     use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
     let bytes = URL_SAFE_NO_PAD.decode(jwk.k.as_deref()?).ok()?;
     HydraTokenKey::from_bytes(&bytes)
+}
+
+/// Hydra's cookie secret as an `oct` key in [`HYDRA_COOKIE_KEY_SET`], sealed under Oxydra's
+/// secret: the server loads it at start-up to read Hydra's login cookies.
+pub fn cookie_key(
+    key: &HydraCookieKey,
+    created_at: crate::Now,
+    oxydra: &KeyCipher,
+) -> Result<StoredKey, KeyImportError> {
+    seal_oct(
+        HYDRA_COOKIE_KEY_SET,
+        HYDRA_COOKIE_KEY_ID,
+        key.as_bytes(),
+        created_at,
+        oxydra,
+    )
+}
+
+/// A secret as an `oct` key `set`/`kid`, sealed under Oxydra's secret.
+fn seal_oct(
+    set: &str,
+    kid: &str,
+    secret: &[u8],
+    created_at: crate::Now,
+    oxydra: &KeyCipher,
+) -> Result<StoredKey, KeyImportError> {
+    use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+    let jwk = Jwk {
+        kty: "oct".into(),
+        kid: kid.into(),
+        k: Some(URL_SAFE_NO_PAD.encode(secret)),
+        ..Jwk::default()
+    };
+    seal(set, created_at, &jwk, oxydra)
+}
+
+/// Reads Hydra's cookie secret back from its stored `oct` key.
+pub fn cookie_key_from_jwk(jwk: &Jwk) -> Option<HydraCookieKey> {
+    use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
+    HydraCookieKey::from_cookie_secret(&URL_SAFE_NO_PAD.decode(jwk.k.as_deref()?).ok()?)
 }
 
 fn seal(
@@ -126,5 +166,15 @@ mod tests {
         let plain = oxydra().decrypt(&stored.encrypted, stored.row()).unwrap();
         let jwk: Jwk = serde_json::from_slice(&plain).unwrap();
         assert_eq!(token_key_from_jwk(&jwk), Some(key));
+    }
+
+    #[test]
+    fn the_cookie_key_round_trips() {
+        let key = HydraCookieKey::from_cookie_secret(b"a-raw-cookie-secret").unwrap();
+        let stored = cookie_key(&key, Now::from_unix_secs(1), &oxydra()).unwrap();
+        assert_eq!(stored.set, HYDRA_COOKIE_KEY_SET);
+        let plain = oxydra().decrypt(&stored.encrypted, stored.row()).unwrap();
+        let jwk: Jwk = serde_json::from_slice(&plain).unwrap();
+        assert_eq!(cookie_key_from_jwk(&jwk), Some(key));
     }
 }

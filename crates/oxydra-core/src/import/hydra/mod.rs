@@ -10,8 +10,10 @@ pub mod aead;
 pub mod clients;
 pub mod flows;
 pub mod go_time;
+pub mod gob;
 pub mod keys;
 pub mod policies;
+pub mod session_cookie;
 pub mod tokens;
 
 use crate::model::Now;

@@ -266,7 +266,7 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
-    /// Written by Go 1.19's `encoding/gob` (`gob.NewEncoder(buf).Encode(m)` with `m` a
+    /// Written by Go 1.19 (`fixtures/hydra_session_cookie.go`)'s `encoding/gob` (`gob.NewEncoder(buf).Encode(m)` with `m` a
     /// `map[interface{}]interface{}`), as gorilla/sessions serializes a session's values.
     const GO_SID: &str = "0eff81040102ff820001100110000041ff82000106737472696e670c05000373696406737472696e670c26002435613264386534632d316630622d346333652d396437612d326236663165386339613031";
     /// `{"sid": ""}`: the cookie after Hydra's logout.

@@ -113,7 +113,7 @@ mod tests {
     const SECRET: &[u8] = b"hydra-system-secret-0123456789";
     const SID: &str = "5a2d8e4c-1f0b-4c3e-9d7a-2b6f1e8c9a01";
     const SIGNED_AT: i64 = 1_700_000_000;
-    /// Made by a Go 1.19 program following gorilla/securecookie's `Encode` with Go's own
+    /// Made by a Go 1.19 program (`fixtures/hydra_session_cookie.go`) following gorilla/securecookie's `Encode` with Go's own
     /// `encoding/gob`, `crypto/hmac` and `encoding/base64`: key `SHA-256(SECRET)`, name
     /// [`HYDRA_SESSION_COOKIE`], timestamp [`SIGNED_AT`], values `{"sid": SID}`.
     const GO_COOKIE: &str = "MTcwMDAwMDAwMHxEdi1CQkFFQ180SUFBUkFCRUFBQVFmLUNBQUVHYzNSeWFXNW5EQVVBQTNOcFpBWnpkSEpwYm1jTUpnQWtOV0V5WkRobE5HTXRNV1l3WWkwMFl6TmxMVGxrTjJFdE1tSTJaakZsT0dNNVlUQXh8GrOp7MiJtBp0kSnGEAkX2d3xogpe2KY_NcH_z-cM3Do=";

@@ -98,6 +98,10 @@ pub struct OAuth2Client {
     /// Whether logout tokens must carry `sid` (they always do).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backchannel_logout_session_required: Option<bool>,
+    /// The audiences the client may ask tokens for (Hydra's audience whitelist); omitted when
+    /// empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Vec<String>>,
     /// Hydra 0.10's name for `client_id`: accepted on input in every mode, emitted (next to
     /// `client_id`) only with `COMPAT_API_VERSION=0.10`.
     #[serde(skip_serializing_if = "Option::is_none")]

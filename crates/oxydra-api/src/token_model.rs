@@ -23,6 +23,9 @@ pub struct OauthTokenResponse {
     /// Present when `openid` was granted (code and refresh grants).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// RFC 8693 §2.2.1: what a token exchange issued (always an access token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<String>,
 }
 
 /// Body of a successful `POST /oauth2/device/auth` (RFC 8628 §3.2; Hydra's
@@ -88,6 +91,10 @@ pub struct OAuth2TokenIntrospection {
     /// `session.access_token` from the consent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext: Option<Map<String, Value>>,
+    /// RFC 8693 §4.1: the party acting for the subject (a token exchanged with an actor
+    /// token), earlier actors nested inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Value>,
 }
 
 /// Body of a JSON `GET|POST /userinfo` answer (OIDC Core §5.3.2; Hydra's `userinfoResponse`):
@@ -220,6 +227,7 @@ mod tests {
             scope: String::new(),
             refresh_token: None,
             id_token: None,
+            issued_token_type: None,
         };
         let v: Value = serde_json::to_value(&r).unwrap();
         assert_eq!(

@@ -241,7 +241,20 @@ pub struct Form(pub FormParams);
 #[derive(Debug, Default)]
 pub struct FormParams(std::collections::HashMap<String, String>);
 
+/// Parameters that may be sent more than once: RFC 8693 §2.1's `audience` and `resource`
+/// (their values are kept space-joined, as audiences never contain spaces).
+const REPEATABLE: [&str; 2] = ["audience", "resource"];
+
 impl FormParams {
+    /// Every value of a repeatable parameter (`audience`, `resource`), each occurrence also
+    /// split at spaces (Hydra's space-delimited `audience`).
+    pub fn get_all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .get(name)
+            .map(|v| v.split(' ').filter(|v| !v.is_empty()).collect())
+            .unwrap_or_default()
+    }
+
     /// The value of `name`; an empty value counts as absent (RFC 6749 §3.1).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
@@ -268,6 +281,14 @@ impl<S: Send + Sync> FromRequest<S> for Form {
         let bytes = read_body(req, state).await?;
         let mut params = std::collections::HashMap::new();
         for (name, value) in url::form_urlencoded::parse(&bytes) {
+            if REPEATABLE.contains(&name.as_ref()) {
+                let joined: &mut String = params.entry(name.into_owned()).or_default();
+                if !joined.is_empty() {
+                    joined.push(' ');
+                }
+                joined.push_str(&value);
+                continue;
+            }
             if params
                 .insert(name.to_string(), value.into_owned())
                 .is_some()

@@ -73,6 +73,9 @@ fn body(call: &TokenHookCall<'_>) -> Value {
         oxydra_core::oauth2::grant::TokenGrant::DeviceCode => {
             "urn:ietf:params:oauth:grant-type:device_code"
         }
+        oxydra_core::oauth2::grant::TokenGrant::TokenExchange => {
+            oxydra_core::client::TOKEN_EXCHANGE_GRANT
+        }
     };
     json!({
         "session": {

@@ -43,6 +43,7 @@ pub(crate) struct ClientRow {
     pub(crate) frontchannel_logout_session_required: bool,
     pub(crate) backchannel_logout_uri: String,
     pub(crate) backchannel_logout_session_required: bool,
+    pub(crate) audience: String,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
     pub(crate) skip_consent: bool,
@@ -194,7 +195,7 @@ macro_rules! plain_rows {
                 skip_logout_consent, metadata, access_token_strategy, token_lifespans,
                 post_logout_redirect_uris, frontchannel_logout_uri,
                 frontchannel_logout_session_required, backchannel_logout_uri,
-                backchannel_logout_session_required,
+                backchannel_logout_session_required, audience,
             }
             SecretRow { secret_hash }
             TokenRow {
@@ -305,6 +306,7 @@ impl TryFrom<ClientRow> for Client {
             request_uris: at.json("request_uris", &row.request_uris)?,
             post_logout_redirect_uris: at
                 .json("post_logout_redirect_uris", &row.post_logout_redirect_uris)?,
+            audience: at.json("audience", &row.audience)?,
             created_at: Now::from_unix_micros(row.created_at),
             updated_at: Now::from_unix_micros(row.updated_at),
             name: row.name,

@@ -6,6 +6,9 @@ use std::str::FromStr;
 /// RFC 8628 §3.4's `grant_type` value, also what a client registers to use the grant.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
+/// RFC 8693 §2.1's `grant_type` value; a client must register it to exchange tokens.
+pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+
 /// RFC 6749 grant types a client may register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GrantType {
@@ -19,6 +22,8 @@ pub enum GrantType {
     ClientCredentials,
     /// RFC 8628 §3.4: the device authorization grant.
     DeviceCode,
+    /// RFC 8693: token exchange.
+    TokenExchange,
 }
 
 impl GrantType {
@@ -30,6 +35,7 @@ impl GrantType {
             Self::RefreshToken => "refresh_token",
             Self::ClientCredentials => "client_credentials",
             Self::DeviceCode => DEVICE_CODE_GRANT,
+            Self::TokenExchange => TOKEN_EXCHANGE_GRANT,
         }
     }
 }
@@ -43,6 +49,7 @@ impl FromStr for GrantType {
             "refresh_token" => Self::RefreshToken,
             "client_credentials" => Self::ClientCredentials,
             DEVICE_CODE_GRANT => Self::DeviceCode,
+            TOKEN_EXCHANGE_GRANT => Self::TokenExchange,
             _ => return Err(()),
         })
     }

@@ -113,6 +113,7 @@ impl ClientInput {
             frontchannel_logout_session_required: self.frontchannel_logout_session_required,
             backchannel_logout_uri: logout.backchannel,
             backchannel_logout_session_required: self.backchannel_logout_session_required,
+            audience: audience(self.audience)?,
             created_at: now,
             updated_at: now,
         };
@@ -281,6 +282,24 @@ impl LogoutUris {
     }
 }
 
+/// The audience whitelist: each entry a non-empty string without whitespace or control
+/// characters (audiences travel space-separated), duplicates removed.
+fn audience(raw: Vec<String>) -> Result<Vec<String>, Error> {
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    for entry in raw {
+        if entry.is_empty() || entry.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(Error::invalid(
+                "audience",
+                format!("{entry:?} is not an audience (non-empty, without spaces)"),
+            ));
+        }
+        if !out.contains(&entry) {
+            out.push(entry);
+        }
+    }
+    Ok(out)
+}
+
 /// An empty string, or an absolute http(s) URL without a fragment.
 fn web_url(field: &'static str, raw: &str) -> Result<String, Error> {
     if raw.is_empty() {
@@ -316,8 +335,9 @@ fn parse_grant_types(raw: &[String]) -> Result<Vec<GrantType>, Error> {
                 Error::invalid(
                     "grant_types",
                     format!(
-                        "unknown grant type {g:?}; supported: authorization_code, implicit, refresh_token, client_credentials, {}",
-                        super::types::DEVICE_CODE_GRANT
+                        "unknown grant type {g:?}; supported: authorization_code, implicit, refresh_token, client_credentials, {}, {}",
+                        super::types::DEVICE_CODE_GRANT,
+                        super::types::TOKEN_EXCHANGE_GRANT
                     ),
                 )
             })

@@ -117,6 +117,10 @@ error_kinds! {
     /// OIDC: `request_uri` invalid.
     InvalidRequestUri = "invalid_request_uri", 400,
         "The request_uri in the Authorization Request returns an error or contains invalid data.";
+    /// RFC 8707 §2 / RFC 8693 §2.2.2: an `audience` or `resource` the server will not issue
+    /// a token for.
+    InvalidTarget = "invalid_target", 400,
+        "The requested resource or audience is invalid, unknown or not allowed for this client.";
     /// RFC 7591: client metadata invalid.
     InvalidClientMetadata = "invalid_client_metadata", 400,
         "The value of one of the Client Metadata fields is invalid.";

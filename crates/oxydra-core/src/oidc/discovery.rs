@@ -69,11 +69,12 @@ pub const RESPONSE_MODES: &[&str] = &["query", "fragment", "form_post"];
 pub const UNSIGNED_USERINFO: &str = "none";
 
 /// Grant types the token and authorization endpoints implement (RFC 6749 §4, §6).
-const GRANT_TYPES: [GrantType; 4] = [
+const GRANT_TYPES: [GrantType; 5] = [
     GrantType::AuthorizationCode,
     GrantType::Implicit,
     GrantType::ClientCredentials,
     GrantType::RefreshToken,
+    GrantType::TokenExchange,
 ];
 
 /// Token-endpoint client authentication the domain verifies (`oauth2::client_auth`).

@@ -26,6 +26,7 @@ pub mod revoke;
 pub mod root_client;
 pub mod signing_keys;
 pub mod token;
+pub mod token_exchange;
 pub mod token_hook;
 pub mod userinfo;
 pub mod warden;

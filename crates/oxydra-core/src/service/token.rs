@@ -7,6 +7,7 @@ use crate::client::{Client, IssuingGrant};
 use crate::error::Error;
 use crate::jwk::KeyCipher;
 use crate::model::Now;
+use crate::oauth2::grant::audience::granted_audience;
 use crate::oauth2::grant::authorization_code::{self, CodeRedemption};
 use crate::oauth2::grant::issue::{GrantedAccess, Issued, Minter, issue, wants_refresh_token};
 use crate::oauth2::grant::{TokenGrant, check_client_grant, client_credentials, invalid_grant};
@@ -15,6 +16,7 @@ use crate::service::device;
 use crate::service::id_tokens::{IdTokenBindings, IdTokenIssuer, is_openid};
 use crate::service::provider::Provider;
 use crate::service::refresh;
+use crate::service::token_exchange;
 use crate::service::token_hook::{self, TokenHook};
 use crate::store::{DeviceStore, KeyStore, StoreError, TokenStore};
 use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
@@ -38,6 +40,18 @@ pub struct TokenRequest<'a> {
     pub scope: &'a str,
     /// `device_code` (RFC 8628 §3.4).
     pub device_code: Option<&'a str>,
+    /// `audience` values (client credentials, RFC 8693 §2.1), `resource` ones included.
+    pub audience: &'a [&'a str],
+    /// RFC 8693 §2.1 `subject_token`.
+    pub subject_token: Option<&'a str>,
+    /// RFC 8693 §2.1 `subject_token_type`.
+    pub subject_token_type: Option<&'a str>,
+    /// RFC 8693 §2.1 `actor_token`.
+    pub actor_token: Option<&'a str>,
+    /// RFC 8693 §2.1 `actor_token_type`.
+    pub actor_token_type: Option<&'a str>,
+    /// RFC 8693 §2.1 `requested_token_type`.
+    pub requested_token_type: Option<&'a str>,
 }
 
 impl Provider {
@@ -81,6 +95,13 @@ impl Provider {
                 let oidc = &grants.oidc.for_client(client, IssuingGrant::DeviceCode);
                 let code = request.device_code;
                 device::redeem(store, hook, grants, oidc, client, code, now).await
+            }
+            TokenGrant::TokenExchange => {
+                let readers = token_exchange::Readers {
+                    access: &self.access_tokens(),
+                    id_tokens: grants.oidc,
+                };
+                token_exchange::exchange(store, hook, grants, &readers, client, request, now).await
             }
         }
     }
@@ -140,12 +161,13 @@ async fn client_credentials<S: TokenStore, H: TokenHook>(
 ) -> Result<Issued, Error> {
     let granted =
         client_credentials::granted_scope(client, request.scope, grants.settings.scope_strategy)?;
+    let audience = granted_audience(client, request.audience, OAuthErrorKind::InvalidRequest)?;
     let mut grant = GrantedAccess {
         request_id: RequestId::generate(),
         client_id: client.id.clone(),
         subject: client.id.as_str().to_owned(),
         granted_scope: granted.clone(),
-        granted_audience: Vec::new(),
+        granted_audience: audience,
         session: TokenSession {
             requested_scope: granted.clone(),
             client_credentials: true,

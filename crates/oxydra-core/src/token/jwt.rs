@@ -33,6 +33,8 @@ pub const STANDARD_CLAIMS: &[&str] = &[
     "nbf",
     "jti",
     "client_id",
+    // RFC 8693 §4.1: only a token exchange says who acts for the subject.
+    "act",
     "scp",
     "scope",
 ];
@@ -61,6 +63,8 @@ pub struct AccessTokenClaims<'a> {
     pub scope: &'a [String],
     /// The consent's `session.access_token` claims.
     pub extra: &'a Map<String, Value>,
+    /// RFC 8693 §4.1 `act`, for a token exchanged with an actor token.
+    pub act: Option<&'a Value>,
     /// Issue time (`iat`, `nbf`).
     pub issued_at: Now,
     /// Expiry (`exp`), the same instant the stored row expires.
@@ -86,6 +90,9 @@ pub fn claims(issuer: &str, input: &AccessTokenClaims<'_>, jti: &str) -> Map<Str
     ];
     for (name, value) in standard {
         claims.insert(name.to_owned(), value);
+    }
+    if let Some(act) = input.act {
+        claims.insert("act".to_owned(), act.clone());
     }
     claims
 }
@@ -167,6 +174,7 @@ pub(crate) mod tests {
             subject: "alice",
             client_id: "app",
             audience: &[],
+            act: None,
             scope,
             extra,
             issued_at: Now::from_unix_secs(1_000),

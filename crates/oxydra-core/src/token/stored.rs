@@ -100,6 +100,10 @@ pub struct TokenSession {
     /// Logout 1.0 §3, Back-Channel Logout 1.0 §2.1); none when the login was not remembered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+    /// RFC 8693 §4.1: the party acting for the subject (a token exchange with an actor
+    /// token), earlier actors nested; in JWT access tokens and introspection as `act`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Value>,
 }
 
 /// One issued token as stored: everything introspection, revocation and the grants need.

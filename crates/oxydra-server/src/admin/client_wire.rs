@@ -50,6 +50,7 @@ pub fn to_input(mut wire: OAuth2Client) -> Result<ClientInput, ApiError> {
         metadata: wire.metadata.take(),
         access_token_strategy: wire.access_token_strategy.take().unwrap_or_default(),
         token_lifespans: lifespans_from_wire(&wire.lifespans)?,
+        audience: wire.audience.take().unwrap_or_default(),
         ..input_fields(wire)
     })
 }

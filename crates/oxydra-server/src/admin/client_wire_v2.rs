@@ -1,6 +1,6 @@
 //! The Hydra 2.x client shape (`/admin/clients`): the 1.x body plus `created_at`,
-//! `updated_at`, `skip_consent`, `skip_logout_consent`, `metadata`, `access_token_strategy`
-//! and the per-grant token lifespans as Go durations.
+//! `updated_at`, `skip_consent`, `skip_logout_consent`, `metadata`, `access_token_strategy`,
+//! the per-grant token lifespans as Go durations and the `audience` whitelist.
 
 use oxydra_api::{OAuth2Client, OAuth2ClientTokenLifespans};
 use oxydra_core::client::{Client, ClientLifespans};
@@ -22,6 +22,7 @@ pub fn to_wire_v2(client: Client, secret: Option<Secret<String>>) -> OAuth2Clien
     let metadata = client.metadata.clone();
     let strategy = client.access_token_strategy.clone();
     let lifespans = lifespans_to_wire(&client.token_lifespans);
+    let audience = (!client.audience.is_empty()).then(|| client.audience.clone());
     OAuth2Client {
         created_at: Some(created_at),
         updated_at: Some(updated_at),
@@ -30,6 +31,7 @@ pub fn to_wire_v2(client: Client, secret: Option<Secret<String>>) -> OAuth2Clien
         metadata,
         access_token_strategy: (!strategy.is_empty()).then_some(strategy),
         lifespans,
+        audience,
         ..to_wire(client, secret)
     }
 }
@@ -41,6 +43,7 @@ pub fn keep_unsent_v2_fields(body: &mut OAuth2Client, stored: OAuth2Client) {
     body.skip_consent = body.skip_consent.or(stored.skip_consent);
     body.skip_logout_consent = body.skip_logout_consent.or(stored.skip_logout_consent);
     body.metadata = body.metadata.take().or(stored.metadata);
+    body.audience = body.audience.take().or(stored.audience);
     body.access_token_strategy = body
         .access_token_strategy
         .take()

@@ -64,6 +64,7 @@ fn active(state: &AppState, row: StoredToken) -> OAuth2TokenIntrospection {
         token_type: Some(token_type.to_owned()),
         username: None,
         ext: Some(row.session.access_extra).filter(|m| !m.is_empty()),
+        act: row.session.act,
     }
 }
 

@@ -9,6 +9,7 @@ use oxydra_core::client::Client;
 use oxydra_core::oauth2::client_auth;
 use oxydra_core::oauth2::grant::TokenGrant;
 use oxydra_core::oauth2::grant::issue::Issued;
+use oxydra_core::oauth2::grant::token_exchange;
 use oxydra_core::service::{client_auth as authn, revoke, token};
 use oxydra_core::{OAuthError, OAuthErrorKind};
 
@@ -138,6 +139,8 @@ async fn exchange(
         ));
     }
     let client = authenticate(state, headers, ip, &form, AuthEndpoint::Token).await?;
+    let mut audience = form.get_all("audience");
+    audience.extend(form.get_all("resource"));
     let request = token::TokenRequest {
         code: form.get("code"),
         redirect_uri: form.get("redirect_uri"),
@@ -145,6 +148,12 @@ async fn exchange(
         refresh_token: form.get("refresh_token"),
         scope: form.get("scope").unwrap_or(""),
         device_code: form.get("device_code"),
+        audience: &audience,
+        subject_token: form.get("subject_token"),
+        subject_token_type: form.get("subject_token_type"),
+        actor_token: form.get("actor_token"),
+        actor_token_type: form.get("actor_token_type"),
+        requested_token_type: form.get("requested_token_type"),
     };
     let issued = state
         .provider
@@ -165,6 +174,8 @@ async fn exchange(
         scope: issued.scope,
         refresh_token: issued.refresh_token,
         id_token: issued.id_token,
+        issued_token_type: (grant == TokenGrant::TokenExchange)
+            .then(|| token_exchange::ACCESS_TOKEN_TYPE.to_owned()),
     })
 }
 
@@ -175,6 +186,7 @@ fn count_issued(state: &AppState, grant: TokenGrant, issued: &Issued) {
         TokenGrant::RefreshToken => Grant::RefreshToken,
         TokenGrant::ClientCredentials => Grant::ClientCredentials,
         TokenGrant::DeviceCode => Grant::DeviceCode,
+        TokenGrant::TokenExchange => Grant::TokenExchange,
     };
     let events = &state.metrics.events;
     events.token_issued(grant, TokenKind::AccessToken);

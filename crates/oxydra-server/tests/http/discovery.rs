@@ -37,6 +37,7 @@ async fn every_field_for_the_default_configuration() {
             "response_modes_supported": ["query", "fragment", "form_post"],
             "grant_types_supported": [
                 "authorization_code", "implicit", "client_credentials", "refresh_token",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
                 "urn:ietf:params:oauth:grant-type:device_code"
             ],
             "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
@@ -79,7 +80,8 @@ async fn the_device_flow_is_advertised_only_while_it_is_on() {
             "authorization_code",
             "implicit",
             "client_credentials",
-            "refresh_token"
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:token-exchange"
         ])
     );
 }

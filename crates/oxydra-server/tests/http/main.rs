@@ -28,6 +28,7 @@ mod prometheus;
 mod redirect_uris;
 mod refresh_grace;
 mod security;
+mod token_exchange;
 mod token_hook;
 mod token_scale;
 mod tokens;

@@ -120,6 +120,7 @@ pub fn full_client(id: &str) -> Client {
         frontchannel_logout_session_required: true,
         backchannel_logout_uri: "https://app.example/bc".into(),
         backchannel_logout_session_required: true,
+        audience: vec!["https://api.example".into(), "billing".into()],
         created_at: Now::from_unix_micros(1_700_000_000_123_456),
         updated_at: Now::from_unix_micros(1_700_000_100_654_321),
     }
@@ -160,6 +161,7 @@ pub fn minimal_client(id: &str) -> Client {
         frontchannel_logout_session_required: false,
         backchannel_logout_uri: String::new(),
         backchannel_logout_session_required: false,
+        audience: vec![],
         created_at: Now::from_unix_secs(0),
         updated_at: Now::from_unix_secs(0),
     }

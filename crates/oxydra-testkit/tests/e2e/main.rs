@@ -21,5 +21,6 @@ mod oauth2_client;
 mod oidc_client;
 mod oidc_provider;
 mod request_objects;
+mod token_exchange;
 mod token_service;
 mod userinfo;

@@ -40,6 +40,7 @@ impl Minter<'_> {
                     audience: &grant.granted_audience,
                     scope,
                     extra: &grant.session.access_extra,
+                    act: grant.session.act.as_ref(),
                     issued_at: now,
                     expires_at,
                 },

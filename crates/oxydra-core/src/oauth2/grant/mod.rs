@@ -2,11 +2,13 @@
 //! check over the stored state and the request, plus [`issue`], which mints the tokens a grant
 //! decided to give. Dispatch is a `match` on [`TokenGrant`]; nothing here touches storage.
 
+pub mod audience;
 pub mod authorization_code;
 pub mod client_credentials;
 pub mod issue;
 pub mod refresh_token;
 pub mod successor_pair;
+pub mod token_exchange;
 
 use crate::{OAuthError, OAuthErrorKind};
 
@@ -21,6 +23,8 @@ pub enum TokenGrant {
     ClientCredentials,
     /// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4).
     DeviceCode,
+    /// `urn:ietf:params:oauth:grant-type:token-exchange` (RFC 8693 §2.1).
+    TokenExchange,
 }
 
 impl TokenGrant {
@@ -36,8 +40,9 @@ impl TokenGrant {
             Some("refresh_token") => Ok(Self::RefreshToken),
             Some("client_credentials") => Ok(Self::ClientCredentials),
             Some(crate::client::DEVICE_CODE_GRANT) => Ok(Self::DeviceCode),
+            Some(crate::client::TOKEN_EXCHANGE_GRANT) => Ok(Self::TokenExchange),
             Some(_) => Err(OAuthError::new(OAuthErrorKind::UnsupportedGrantType).hint(
-                "Supported grant types are authorization_code, refresh_token, client_credentials and urn:ietf:params:oauth:grant-type:device_code.",
+                "Supported grant types are authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code and urn:ietf:params:oauth:grant-type:token-exchange.",
             )),
         }
     }
@@ -50,6 +55,7 @@ impl TokenGrant {
             Self::RefreshToken => GrantType::RefreshToken,
             Self::ClientCredentials => GrantType::ClientCredentials,
             Self::DeviceCode => GrantType::DeviceCode,
+            Self::TokenExchange => GrantType::TokenExchange,
         }
     }
 }
@@ -155,6 +161,7 @@ pub(crate) mod tests_support {
             frontchannel_logout_session_required: false,
             backchannel_logout_uri: String::new(),
             backchannel_logout_session_required: false,
+            audience: vec![],
             created_at: Now::from_unix_secs(0),
             updated_at: Now::from_unix_secs(0),
         }

@@ -221,7 +221,8 @@ fn advertised_capabilities_are_what_the_domain_implements() {
             "authorization_code",
             "implicit",
             "client_credentials",
-            "refresh_token"
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:token-exchange"
         ]
     );
     assert_eq!(

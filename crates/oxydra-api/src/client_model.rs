@@ -98,6 +98,9 @@ pub struct OAuth2Client {
     /// Whether logout tokens must carry `sid` (they always do).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backchannel_logout_session_required: Option<bool>,
+    /// RFC 9126 §6: the client's authorization requests must be pushed to `/oauth2/par` first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_pushed_authorization_requests: Option<bool>,
     /// Hydra 0.10's name for `client_id`: accepted on input in every mode, emitted (next to
     /// `client_id`) only with `COMPAT_API_VERSION=0.10`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -180,6 +180,26 @@ store_test! {
         assert_eq!(push_error(&server, Auth::Public, &no_pkce, 400).await, "invalid_request");
     }
 
+    async fn client_credentials_in_the_body_are_not_kept_with_the_request(store: SqlStore) {
+        let server = start(store, &[]).await;
+        let metadata = json!({"scope": "openid read", "token_endpoint_auth_method": "client_secret_post"});
+        register(&server, "post", SECRET, metadata).await;
+        let mut form = vec![("client_id", "post"), ("client_secret", SECRET)];
+        form.extend(web_request());
+        let (status, _, body) = push(&server, Auth::Public, &form).await;
+        assert_eq!(status, 201, "{body}");
+        let mut browser = Browser::new();
+        let nav = browser.get(&auth_with(&server, "post", body["request_uri"].as_str().unwrap(), "")).await;
+        let to_login = nav.location.unwrap();
+        let challenge = param(&to_login, "login_challenge").unwrap();
+        let (_, login) = admin(&server, reqwest::Method::GET, &format!("/oauth2/auth/requests/login/{challenge}"), None).await;
+        let request_url = login["request_url"].as_str().unwrap();
+        assert_eq!(param(request_url, "client_secret"), None, "{request_url}");
+        assert_eq!(param(request_url, "request_uri"), None, "{request_url}");
+        assert_eq!(param(request_url, "state").as_deref(), Some("pushed-state-1"));
+        assert_eq!(login["requested_scope"], json!(["openid", "read"]));
+    }
+
     async fn the_push_refuses_what_the_authorization_endpoint_would(store: SqlStore) {
         let server = start(store, &[]).await;
         let web = || Auth::Basic("web", SECRET);

@@ -98,6 +98,9 @@ pub struct OAuth2Client {
     /// Whether logout tokens must carry `sid` (they always do).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backchannel_logout_session_required: Option<bool>,
+    /// RFC 9126 §6: the client's authorization requests must be pushed to `/oauth2/par` first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub require_pushed_authorization_requests: Option<bool>,
     /// The audiences the client may ask tokens for (Hydra's audience whitelist); omitted when
     /// empty.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -42,5 +42,5 @@ pub use oidc_model::WellKnown;
 pub use policy_model::{Policy, PolicyCondition};
 pub use token_model::{
     DeviceAuthorization, FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection,
-    OauthTokenResponse, UserinfoResponse,
+    OauthTokenResponse, PushedAuthorizationResponse, UserinfoResponse,
 };

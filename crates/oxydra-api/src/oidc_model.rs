@@ -32,6 +32,13 @@ pub struct WellKnown {
     /// RFC 8628 §4: the device authorization endpoint; omitted while the device flow is off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_authorization_endpoint: Option<String>,
+    /// RFC 9126 §5: the pushed authorization request endpoint; omitted while not served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// RFC 9126 §5: whether only pushed authorization requests are accepted; omitted while
+    /// the endpoint is not served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_pushed_authorization_requests: Option<bool>,
     /// RP-initiated logout; omitted while the server has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_session_endpoint: Option<String>,

@@ -43,6 +43,8 @@ pub const OAUTH2_TOKEN: &str = "/oauth2/token";
 pub const OAUTH2_REVOKE: &str = "/oauth2/revoke";
 /// Public: the device authorization endpoint (RFC 8628 §3.1).
 pub const OAUTH2_DEVICE_AUTH: &str = "/oauth2/device/auth";
+/// Public: pushed authorization requests (RFC 9126 §2).
+pub const OAUTH2_PAR: &str = "/oauth2/par";
 /// Public: the device flow's verification page, where the user types the user code (RFC 8628
 /// §3.3) and where the login and consent apps send the browser back to.
 pub const OAUTH2_DEVICE_VERIFY: &str = "/oauth2/device/verify";

@@ -47,6 +47,16 @@ pub struct DeviceAuthorization {
     pub interval: i64,
 }
 
+/// Body of a successful `POST /oauth2/par` (RFC 9126 §2.2), sent with `201 Created`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PushedAuthorizationResponse {
+    /// The single-use reference (`urn:ietf:params:oauth:request_uri:…`) to send the browser
+    /// to `/oauth2/auth` with, together with `client_id`.
+    pub request_uri: String,
+    /// Seconds until the reference stops working.
+    pub expires_in: u64,
+}
+
 /// Body of `POST /oauth2/introspect` (RFC 7662 §2.2; Hydra's `oAuth2TokenIntrospection`).
 /// An inactive token is exactly `{"active":false}`: every other field is omitted when empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -15,6 +15,7 @@ use crate::flow::{
 };
 use crate::jwk::StoredKey;
 use crate::model::{ClientId, Now};
+use crate::oauth2::par::PushedRequest;
 use crate::policy::Policy;
 use crate::token::{
     FlushCriteria, GraceRule, RequestId, RotateOutcome, StoredToken, Successor, TokenKind,
@@ -533,6 +534,37 @@ pub trait DeviceStore: Send + Sync {
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
+/// Persistence of pushed authorization requests (RFC 9126): stored at the push, looked up
+/// and used once by the authorization endpoint, flushed after expiry.
+pub trait PushedRequestStore: Send + Sync {
+    /// Stores a new pushed request; `StoreError::NotFound` when its client no longer exists.
+    fn create_pushed_request(
+        &self,
+        request: &PushedRequest,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The pushed request stored under `key_hash`, used or not.
+    fn get_pushed_request(
+        &self,
+        key_hash: &str,
+    ) -> impl Future<Output = Result<Option<PushedRequest>, StoreError>> + Send;
+
+    /// Marks the pushed request under `key_hash` used, if it was not and has not expired at
+    /// `now`; `true` for the one call of any number of concurrent ones that did it.
+    fn use_pushed_request(
+        &self,
+        key_hash: &str,
+        now: Now,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Deletes at most `criteria.batch_size` pushed requests made before
+    /// `criteria.issued_before` that expired before `criteria.expired_before`; returns how many.
+    fn flush_pushed_requests(
+        &self,
+        criteria: FlushCriteria,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
 /// Persistence of logout requests (OIDC RP-Initiated Logout 1.0 as Hydra runs it): created by
 /// the logout endpoint, accepted or rejected by the logout app, redeemed once by the browser.
 pub trait LogoutStore: Send + Sync {
@@ -587,6 +619,7 @@ pub trait Store:
     + LegacyConsentStore
     + LogoutStore
     + DeviceStore
+    + PushedRequestStore
 {
     /// Checks the database answers (readiness probe).
     fn ping(&self) -> impl Future<Output = Result<(), StoreError>> + Send;

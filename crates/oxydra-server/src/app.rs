@@ -22,6 +22,9 @@ pub fn public_router(state: AppState) -> Router {
     if state.device.is_some() {
         router = router.merge(public::device_routes());
     }
+    if state.config.par.enabled {
+        router = router.merge(public::par_routes());
+    }
     if state.config.v010() {
         router = router.merge(legacy_public_admin_routes(&state));
     }

@@ -267,6 +267,12 @@ impl FormParams {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Every parameter, empty ones included, sorted by name (a pushed authorization request
+    /// keeps them all).
+    pub fn into_sorted(self) -> std::collections::BTreeMap<String, String> {
+        self.0.into_iter().collect()
+    }
 }
 
 impl<S: Send + Sync> FromRequest<S> for Form {

@@ -340,6 +340,7 @@ fn flow_settings(config: &Config) -> Result<FlowSettings, Error> {
         legacy: config.legacy_consent.then_some(LegacyFlowSettings {
             lifespan: config.lifespans.challenge,
         }),
+        par_required: config.par.required,
     })
 }
 

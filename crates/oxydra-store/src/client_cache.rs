@@ -202,6 +202,7 @@ mod tests {
             frontchannel_logout_session_required: false,
             backchannel_logout_uri: String::new(),
             backchannel_logout_session_required: false,
+            require_pushed_authorization_requests: false,
             audience: vec![],
             created_at: Now::from_unix_secs(0),
             updated_at: Now::from_unix_secs(0),

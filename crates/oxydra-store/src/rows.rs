@@ -9,6 +9,7 @@ use oxydra_core::flow::legacy::LegacyConsentRequest;
 use oxydra_core::flow::logout::LogoutRequest;
 use oxydra_core::flow::{ConsentRequest, FlowId, LoginRequest, LoginSession};
 use oxydra_core::model::{ClientId, Now};
+use oxydra_core::oauth2::par::PushedRequest;
 use oxydra_core::store::StoreError;
 use oxydra_core::token::{RequestId, StoredToken, TokenKind, TokenSignature};
 use serde::de::DeserializeOwned;
@@ -43,6 +44,7 @@ pub(crate) struct ClientRow {
     pub(crate) frontchannel_logout_session_required: bool,
     pub(crate) backchannel_logout_uri: String,
     pub(crate) backchannel_logout_session_required: bool,
+    pub(crate) require_pushed_authorization_requests: bool,
     pub(crate) audience: String,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
@@ -195,7 +197,8 @@ macro_rules! plain_rows {
                 skip_logout_consent, metadata, access_token_strategy, token_lifespans,
                 post_logout_redirect_uris, frontchannel_logout_uri,
                 frontchannel_logout_session_required, backchannel_logout_uri,
-                backchannel_logout_session_required, audience,
+                backchannel_logout_session_required, require_pushed_authorization_requests,
+                audience,
             }
             SecretRow { secret_hash }
             TokenRow {
@@ -221,6 +224,7 @@ macro_rules! plain_rows {
                 signature, user_code_hash, challenge, client_id, requested_scope, requested_at,
                 expires_at, poll_interval, last_polled_at, status, approval,
             }
+            PushedRequestRow { key_hash, client_id, params, requested_at, expires_at, used }
             LogoutRequestRow {
                 challenge, verifier, subject, session_id, client_id, request_url, rp_initiated,
                 redirect_to, requested_at, accepted, verifier_used,
@@ -326,6 +330,7 @@ impl TryFrom<ClientRow> for Client {
             frontchannel_logout_session_required: row.frontchannel_logout_session_required,
             backchannel_logout_uri: row.backchannel_logout_uri,
             backchannel_logout_session_required: row.backchannel_logout_session_required,
+            require_pushed_authorization_requests: row.require_pushed_authorization_requests,
         })
     }
 }
@@ -532,6 +537,36 @@ impl TryFrom<DeviceGrantRow> for DeviceGrant {
             last_polled_at: row.last_polled_at.map(Now::from_unix_micros),
             state,
             signature: TokenSignature::from_stored(row.signature),
+        })
+    }
+}
+
+/// A row of `oxydra_pushed_request`, in the column order of `sql::par`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct PushedRequestRow {
+    pub(crate) key_hash: String,
+    pub(crate) client_id: String,
+    pub(crate) params: String,
+    pub(crate) requested_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) used: bool,
+}
+
+impl TryFrom<PushedRequestRow> for PushedRequest {
+    type Error = StoreError;
+
+    fn try_from(row: PushedRequestRow) -> Result<Self, StoreError> {
+        let at = At {
+            table: "oxydra_pushed_request",
+            key: &row.key_hash,
+        };
+        Ok(PushedRequest {
+            client_id: at.client_id(row.client_id)?,
+            params: at.json("params", &row.params)?,
+            requested_at: Now::from_unix_micros(row.requested_at),
+            expires_at: Now::from_unix_micros(row.expires_at),
+            used: row.used,
+            key_hash: row.key_hash,
         })
     }
 }

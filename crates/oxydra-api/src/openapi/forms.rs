@@ -52,6 +52,43 @@ pub struct DeviceAuthorizationForm {
     client_assertion: Option<String>,
 }
 
+/// Body of `POST /oauth2/par` (RFC 9126 §2.1): the authorization request's parameters (as
+/// for `/oauth2/auth`, a signed `request` object included), with the client's credentials
+/// when it sends them in the body. `request_uri` is refused.
+#[derive(ToSchema)]
+pub struct PushedAuthorizationForm {
+    /// The client; must be the authenticated one.
+    client_id: Option<String>,
+    /// `code`, `token`, `id_token` or a space-separated combination.
+    response_type: Option<String>,
+    /// One of the client's redirect URIs.
+    redirect_uri: Option<String>,
+    /// Space-separated scopes.
+    scope: Option<String>,
+    /// Opaque value returned to the client.
+    state: Option<String>,
+    /// OIDC nonce.
+    nonce: Option<String>,
+    /// `none`, `login`, `consent`.
+    prompt: Option<String>,
+    /// Seconds since the last authentication that are still acceptable.
+    max_age: Option<String>,
+    /// PKCE challenge (RFC 7636 §4.3).
+    code_challenge: Option<String>,
+    /// `S256`.
+    code_challenge_method: Option<String>,
+    /// `query`, `fragment` or `form_post`.
+    response_mode: Option<String>,
+    /// A request object (RFC 9101) carrying the parameters instead.
+    request: Option<String>,
+    /// The client's secret (`client_secret_post`).
+    client_secret: Option<String>,
+    /// `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` (`private_key_jwt`).
+    client_assertion_type: Option<String>,
+    /// The signed client assertion (`private_key_jwt`).
+    client_assertion: Option<String>,
+}
+
 /// Body of `POST /oauth2/device/verify`: the user code form and its confirmation.
 #[derive(ToSchema)]
 pub struct DeviceVerifyForm {

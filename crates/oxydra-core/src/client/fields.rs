@@ -116,6 +116,8 @@ client_fields! {
     backchannel_logout_uri: String => backchannel_logout_uri: String;
     /// Whether logout tokens must carry `sid` (Back-Channel Logout 1.0 §2.2); they always do.
     backchannel_logout_session_required: bool => backchannel_logout_session_required: bool;
+    /// RFC 9126 §6: authorization requests must be pushed (`/oauth2/par`) first.
+    require_pushed_authorization_requests: bool => require_pushed_authorization_requests: bool;
     /// Hydra's audience whitelist: the audiences the client may ask tokens for (`audience` at
     /// the token endpoint, RFC 8693 §2.1 `audience`/`resource`), compared exactly.
     audience: Vec<String> => audience: Vec<String>;

@@ -113,6 +113,7 @@ impl ClientInput {
             frontchannel_logout_session_required: self.frontchannel_logout_session_required,
             backchannel_logout_uri: logout.backchannel,
             backchannel_logout_session_required: self.backchannel_logout_session_required,
+            require_pushed_authorization_requests: self.require_pushed_authorization_requests,
             audience: audience(self.audience)?,
             created_at: now,
             updated_at: now,

@@ -42,6 +42,10 @@ pub struct FlowSettings {
     pub pairwise_salt: crate::Secret<Vec<u8>>,
     /// The 0.10 consent-by-id flow, when selected instead of login and consent challenges.
     pub legacy: Option<LegacyFlowSettings>,
+    /// `OXYDRA_PAR_REQUIRED`: every client's authorization requests must be pushed first
+    /// (RFC 9126 §5); a client can demand it for itself too
+    /// (`require_pushed_authorization_requests`).
+    pub par_required: bool,
 }
 
 /// Settings of the 0.10 consent-by-id flow (`shared/spec/behaviour.md` §15); its consent app

@@ -106,6 +106,8 @@ pub struct EndpointPaths {
     /// The device authorization endpoint (RFC 8628 §4), advertised with the device grant type
     /// only while the device flow is enabled.
     pub device_authorization: Option<&'static str>,
+    /// The pushed authorization request endpoint (RFC 9126 §5), advertised only while served.
+    pub pushed_authorization_request: Option<&'static str>,
 }
 
 /// What the discovery document depends on: the configuration, nothing else.
@@ -129,6 +131,8 @@ pub struct DiscoverySettings {
     /// What the server's own consent app (the demo, when on) grants, advertised after the
     /// base values and before the configured ones.
     pub consent_app: ConsentAppClaims,
+    /// Whether every authorization request must be pushed (RFC 9126 §5).
+    pub require_pushed_authorization_requests: bool,
 }
 
 /// The scopes a built-in consent app honours and the end-user claims it can return.
@@ -161,6 +165,11 @@ pub struct Discovery {
     pub end_session_endpoint: Option<String>,
     /// The device authorization endpoint (RFC 8628 §4), when the device flow is on.
     pub device_authorization_endpoint: Option<String>,
+    /// The pushed authorization request endpoint (RFC 9126 §5), when served.
+    pub pushed_authorization_request_endpoint: Option<String>,
+    /// Whether only pushed authorization requests are accepted (RFC 9126 §5); `None` while
+    /// the endpoint is not served.
+    pub require_pushed_authorization_requests: Option<bool>,
     /// Supported `response_type` values.
     pub response_types_supported: Vec<String>,
     /// Supported `response_mode` values.
@@ -240,6 +249,13 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
         .device_authorization
         .map(|p| under(base, p))
         .transpose()?;
+    let pushed_authorization_request_endpoint = paths
+        .pushed_authorization_request
+        .map(|p| under(base, p))
+        .transpose()?;
+    let require_pushed_authorization_requests = pushed_authorization_request_endpoint
+        .as_ref()
+        .map(|_| settings.require_pushed_authorization_requests);
     let mut grant_types: Vec<String> = GRANT_TYPES.iter().map(|g| g.as_str().to_owned()).collect();
     if device_authorization_endpoint.is_some() {
         grant_types.push(GrantType::DeviceCode.as_str().to_owned());
@@ -255,6 +271,8 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
         registration_endpoint: paths.registration.map(|p| under(base, p)).transpose()?,
         end_session_endpoint,
         device_authorization_endpoint,
+        pushed_authorization_request_endpoint,
+        require_pushed_authorization_requests,
         response_types_supported: strings(RESPONSE_TYPES),
         response_modes_supported: strings(RESPONSE_MODES),
         grant_types_supported: grant_types,

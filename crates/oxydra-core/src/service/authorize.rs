@@ -16,11 +16,14 @@ use crate::flow::{ConsentRequest, FlowId, LoginRequest, consent};
 use crate::model::{ClientId, Now};
 use crate::oauth2::authorize::{self, AuthorizeError, AuthorizeParams, ValidAuthorizeRequest};
 use crate::service::client_auth::ClientKeys;
-use crate::store::{ClientStore, FlowStore, KeyStore, LegacyConsentStore, TokenStore};
+use crate::store::{
+    ClientStore, FlowStore, KeyStore, LegacyConsentStore, PushedRequestStore, TokenStore,
+};
 
 mod device;
 mod finish;
 mod legacy;
+mod pushed;
 mod request_object;
 mod verifier;
 
@@ -31,8 +34,9 @@ pub use finish::ResponseIssuers;
 pub use request_object::{RequestObjects, RequestUris};
 
 /// One authorization request: the entry point of the flow (the 0.10 consent-by-id flow when
-/// [`FlowSettings::legacy`] selects it). A request object (`request`, `request_uri`) is
-/// unpacked first ([`RequestObjects::unpack`]); the rest sees the merged parameters.
+/// [`FlowSettings::legacy`] selects it). A pushed request's reference is swapped for its
+/// parameters first (RFC 9126), then a request object (`request`, `request_uri`) is unpacked
+/// ([`RequestObjects::unpack`]); the rest sees the merged parameters.
 pub async fn authorize<S, K, U>(
     store: &S,
     issuers: &ResponseIssuers<'_>,
@@ -43,7 +47,7 @@ pub async fn authorize<S, K, U>(
     now: Now,
 ) -> Result<AuthorizeResponse, AuthorizeFailure>
 where
-    S: ClientStore + TokenStore + FlowStore + KeyStore + LegacyConsentStore,
+    S: ClientStore + TokenStore + FlowStore + KeyStore + LegacyConsentStore + PushedRequestStore,
     K: ClientKeys,
     U: RequestUris,
 {
@@ -54,6 +58,7 @@ where
         .await
         .map_err(|e| untrusted(Error::from_store("client", e)))?
         .ok_or_else(authorize::unknown_client)?;
+    let params = pushed::resolve(store, &client, params, settings.par_required, now).await?;
     let params = match objects.unpack(store, &client, &params, now).await {
         Ok(Some(merged)) => merged,
         Ok(None) => params,

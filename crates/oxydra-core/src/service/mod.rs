@@ -17,6 +17,7 @@ pub mod key_guard;
 pub mod keys;
 pub mod legacy_consent;
 pub mod logout;
+pub mod par;
 pub mod policies;
 pub mod policy_cache;
 pub mod provider;

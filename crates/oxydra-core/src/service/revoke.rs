@@ -5,7 +5,9 @@ use crate::error::Error;
 use crate::model::Now;
 use crate::service::access_tokens::AccessTokens;
 use crate::service::authorize::ROUND_TRIP;
-use crate::store::{DeviceStore, FlowStore, KeyStore, LegacyConsentStore, TokenStore};
+use crate::store::{
+    DeviceStore, FlowStore, KeyStore, LegacyConsentStore, PushedRequestStore, TokenStore,
+};
 use crate::token::{FlushCriteria, TokenKind};
 
 /// Revokes the grant of an access or refresh token presented by its own client: every access
@@ -37,15 +39,15 @@ pub use crate::token::FLUSH_BATCH_SIZE;
 
 /// Deletes access tokens and authorization codes that expired before `now` and were issued
 /// before `not_after`, finished login/consent flows (round trip over, not a remembered
-/// consent), expired 0.10 consent requests and device grants (RFC 8628), and expired login
+/// consent), expired 0.10 consent requests, device grants (RFC 8628) and pushed authorization
+/// requests (RFC 9126), and expired login
 /// sessions (authenticated before `not_after`), in batches of the store's [`TokenStore::flush_batch_size`], so a table of millions is flushed
 /// by many short statements rather than one long lock. Refresh tokens live until revoked and
 /// are not flushed. Returns how many rows were deleted.
-pub async fn flush<S: TokenStore + FlowStore + LegacyConsentStore + DeviceStore>(
-    store: &S,
-    not_after: Now,
-    now: Now,
-) -> Result<u64, Error> {
+pub async fn flush<S>(store: &S, not_after: Now, now: Now) -> Result<u64, Error>
+where
+    S: TokenStore + FlowStore + LegacyConsentStore + DeviceStore + PushedRequestStore,
+{
     let batch_size = store.flush_batch_size();
     let criteria = FlushCriteria {
         issued_before: not_after,
@@ -66,6 +68,10 @@ pub async fn flush<S: TokenStore + FlowStore + LegacyConsentStore + DeviceStore>
     .await?;
     total += drain("device grant", batch_size, || {
         store.flush_device_grants(criteria)
+    })
+    .await?;
+    total += drain("pushed request", batch_size, || {
+        store.flush_pushed_requests(criteria)
     })
     .await?;
     total += drain("login session", batch_size, || {

@@ -156,6 +156,9 @@ static KEYS: &[KeyDoc] = &[
     key("OXYDRA_DEVICE_USER_CODE_FAILURE_WINDOW", &[], "1m", "Window in which wrong user codes at the verification page are counted; a spent budget refills when it ends (duration, at least `1s`)."),
     key("OXYDRA_DEVICE_USER_CODE_FAILURES_PER_IP", &[], "10", "Wrong user codes per client IP and window before the verification page answers `429` (`0` = no limit)."),
     key("OXYDRA_DEVICE_USER_CODE_FAILURES", &[], "1000", "Wrong user codes from all addresses together per window before the verification page answers `429` to everyone (`0` = no limit): the bound on a distributed guessing attack."),
+    key("OXYDRA_PAR", &[], "true", "Serve pushed authorization requests (RFC 9126): `POST /oauth2/par` and the `pushed_authorization_request_endpoint` discovery entry. `false` removes both; a pushed `request_uri` is then unknown at `/oauth2/auth`."),
+    key("OXYDRA_PAR_LIFESPAN", &[], "60s", "How long a pushed request's `request_uri` is valid (`expires_in`; duration from `1s` to `10m`). It is single-use either way."),
+    key("OXYDRA_PAR_REQUIRED", &[], "false", "Refuse (`invalid_request`) every authorization request that was not pushed to `/oauth2/par` first, and advertise `require_pushed_authorization_requests: true`. A client can require it for itself alone with its `require_pushed_authorization_requests` field. Needs `OXYDRA_PAR=true`."),
 ];
 
 /// The documented key table (see `docs/configuration.md`).

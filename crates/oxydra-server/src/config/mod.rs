@@ -17,6 +17,7 @@ mod env;
 mod grants;
 mod keys;
 mod load;
+mod par;
 mod secrets;
 mod sections;
 mod traces;
@@ -48,6 +49,7 @@ pub use duration::{format_go_duration, parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use grants::{GrantsConfig, HookApiKey, TokenHookConfig};
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
+pub use par::ParConfig;
 pub(crate) use secrets::sha256;
 pub use secrets::{MIN_COOKIE_SECRET_LEN, MIN_SYSTEM_SECRET_LEN, redact_dsn};
 pub use traces::{OtlpConfig, TracingConfig};
@@ -131,6 +133,8 @@ pub struct Config {
     pub auth_budget: AuthBudgetConfig,
     /// The device authorization grant (`OXYDRA_DEVICE_*`, RFC 8628).
     pub device: DeviceFlowConfig,
+    /// Pushed authorization requests (`OXYDRA_PAR*`, RFC 9126).
+    pub par: ParConfig,
     /// Non-fatal findings for the server to log at start-up.
     pub warnings: Vec<String>,
 }

@@ -88,11 +88,18 @@ pub enum AuthEndpoint {
     Revoke,
     /// `POST /oauth2/device/auth`.
     DeviceAuthorization,
+    /// `POST /oauth2/par`.
+    PushedAuthorization,
 }
 
 impl AuthEndpoint {
     /// Every endpoint, in label order.
-    pub const ALL: [Self; 3] = [Self::Token, Self::Revoke, Self::DeviceAuthorization];
+    pub const ALL: [Self; 4] = [
+        Self::Token,
+        Self::Revoke,
+        Self::DeviceAuthorization,
+        Self::PushedAuthorization,
+    ];
 
     /// The label value.
     pub fn label(self) -> &'static str {
@@ -100,6 +107,7 @@ impl AuthEndpoint {
             Self::Token => "token",
             Self::Revoke => "revoke",
             Self::DeviceAuthorization => "device_authorization",
+            Self::PushedAuthorization => "pushed_authorization",
         }
     }
 }
@@ -253,7 +261,7 @@ mod tests {
         assert_eq!(events.tokens().map(|t| t.2).sum::<u64>(), 2);
         assert_eq!(
             events.auth_failures().map(|f| f.1).collect::<Vec<_>>(),
-            [0, 1, 0]
+            [0, 1, 0, 0]
         );
         let expired = events.flows().filter(|f| f.2 > 0).collect::<Vec<_>>();
         assert_eq!(expired, [(Flow::Consent, Outcome::Expired, 1)]);

@@ -8,6 +8,7 @@ mod end_session;
 mod fallbacks;
 mod jwks;
 mod logout;
+mod par;
 mod token;
 mod userinfo;
 
@@ -15,7 +16,8 @@ use axum::Router;
 use axum::routing::{get, post};
 use oxydra_api::paths::{
     END_SESSION, LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_DEVICE_VERIFY,
-    OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS, WELL_KNOWN_OPENID_CONFIGURATION,
+    OAUTH2_PAR, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
+    WELL_KNOWN_OPENID_CONFIGURATION,
 };
 
 use crate::state::AppState;
@@ -53,4 +55,9 @@ pub fn device_routes() -> Router<AppState> {
             OAUTH2_DEVICE_VERIFY,
             get(device::verify_page).post(device::submit_code),
         )
+}
+
+/// Pushed authorization requests (RFC 9126), served while `OXYDRA_PAR` is on.
+pub fn par_routes() -> Router<AppState> {
+    Router::new().route(OAUTH2_PAR, post(par::pushed_authorization))
 }

@@ -5,8 +5,8 @@
 use axum::body::Bytes;
 use oxydra_api::WellKnown;
 use oxydra_api::paths::{
-    END_SESSION, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO,
-    WELL_KNOWN_JWKS,
+    END_SESSION, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_PAR, OAUTH2_REVOKE, OAUTH2_TOKEN,
+    USERINFO, WELL_KNOWN_JWKS,
 };
 use oxydra_core::Error;
 use oxydra_core::jwk::JwkAlgorithm;
@@ -30,6 +30,7 @@ const PATHS: EndpointPaths = EndpointPaths {
     registration: None,
     end_session: Some(END_SESSION),
     device_authorization: None,
+    pushed_authorization_request: None,
 };
 
 /// The serialized document for `config`, whose ID-token set keeps a signing key of each of
@@ -48,6 +49,7 @@ fn settings(config: &Config, id_token_algs: &[JwkAlgorithm]) -> DiscoverySetting
         issuer: config.issuer.clone(),
         paths: EndpointPaths {
             device_authorization: config.device_flow_served().then_some(OAUTH2_DEVICE_AUTH),
+            pushed_authorization_request: config.par.enabled.then_some(OAUTH2_PAR),
             ..PATHS
         },
         userinfo_endpoint: config.oidc.userinfo_endpoint.clone(),
@@ -56,6 +58,7 @@ fn settings(config: &Config, id_token_algs: &[JwkAlgorithm]) -> DiscoverySetting
         scopes: config.oidc.scopes_supported.clone(),
         id_token_algs: id_token_algs.iter().map(|a| a.name().to_owned()).collect(),
         consent_app: demo_claims(config),
+        require_pushed_authorization_requests: config.par.required,
     }
 }
 
@@ -88,6 +91,8 @@ fn wire(d: Discovery) -> WellKnown {
         registration_endpoint: d.registration_endpoint,
         end_session_endpoint: d.end_session_endpoint,
         device_authorization_endpoint: d.device_authorization_endpoint,
+        pushed_authorization_request_endpoint: d.pushed_authorization_request_endpoint,
+        require_pushed_authorization_requests: d.require_pushed_authorization_requests,
         subject_types_supported: d.subject_types_supported,
         response_types_supported: d.response_types_supported,
         response_modes_supported: d.response_modes_supported,

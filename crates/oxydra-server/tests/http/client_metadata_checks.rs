@@ -53,8 +53,10 @@ async fn the_sector_document_must_list_every_redirect_uri() {
     let missing = sector.url("/missing.json");
     let res = write_client(&app, Method::POST, "/clients", client(json!([CB]), missing)).await;
     assert_invalid(&res, "did not answer with a success status");
+    // The message names the URL, whose random port may itself contain "404".
+    let without_url = res.text.replace(sector.port(), "");
     assert!(
-        !res.text.contains("404"),
+        !without_url.contains("404"),
         "the remote status is not echoed: {}",
         res.text
     );

@@ -29,6 +29,8 @@ async fn every_field_for_the_default_configuration() {
             "revocation_endpoint": "https://auth.example/oauth2/revoke",
             "end_session_endpoint": "https://auth.example/oauth2/sessions/logout",
             "device_authorization_endpoint": "https://auth.example/oauth2/device/auth",
+            "pushed_authorization_request_endpoint": "https://auth.example/oauth2/par",
+            "require_pushed_authorization_requests": false,
             "subject_types_supported": ["public"],
             "response_types_supported": [
                 "code", "code id_token", "id_token", "token id_token", "token",
@@ -64,6 +66,33 @@ async fn every_field_for_the_default_configuration() {
             "backchannel_logout_session_supported": true,
         })
     );
+}
+
+#[tokio::test]
+async fn pushed_requests_are_advertised_as_configured() {
+    let off = [
+        ("OAUTH2_ISSUER_URL", "https://auth.example"),
+        ("OXYDRA_PAR", "false"),
+    ];
+    let doc = document(&off).await;
+    assert!(
+        doc.get("pushed_authorization_request_endpoint").is_none(),
+        "{doc}"
+    );
+    assert!(
+        doc.get("require_pushed_authorization_requests").is_none(),
+        "{doc}"
+    );
+    let required = [
+        ("OAUTH2_ISSUER_URL", "https://auth.example"),
+        ("OXYDRA_PAR_REQUIRED", "true"),
+    ];
+    let doc = document(&required).await;
+    assert_eq!(
+        doc["pushed_authorization_request_endpoint"],
+        "https://auth.example/oauth2/par"
+    );
+    assert_eq!(doc["require_pushed_authorization_requests"], true);
 }
 
 #[tokio::test]

@@ -119,6 +119,15 @@ async fn the_document_lists_every_route_of_the_0_10_mode() {
 }
 
 #[tokio::test]
+async fn the_pushed_request_route_goes_with_oxydra_par() {
+    let app = TestApp::new(&[("OXYDRA_PAR", "false")]).await;
+    let public = served(&public_router(app.state.clone()));
+    let mut expected = documented(false, false, false, false);
+    assert!(expected.remove(&("POST".to_owned(), "/oauth2/par".to_owned())));
+    assert_eq!(public, expected);
+}
+
+#[tokio::test]
 async fn the_device_routes_go_with_the_device_flow() {
     let app = TestApp::new(&[("OXYDRA_DEVICE_FLOW", "false")]).await;
     let public = served(&public_router(app.state.clone()));

@@ -5,8 +5,9 @@
 use super::EngineRow;
 use crate::rows::{
     ClientIdRow, ClientRow, ConsentRequestRow, CountRow, DeviceGrantRow, FlowRow, KeyRow,
-    LegacyConsentRow, LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow, RequestRow,
-    RevisionRow, RotatedRow, SecretRow, TokenRow, VerifierUsedRow, VersionRow,
+    LegacyConsentRow, LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow,
+    PushedRequestRow, RequestRow, RevisionRow, RotatedRow, SecretRow, TokenRow, VerifierUsedRow,
+    VersionRow,
 };
 
 /// Implements [`EngineRow`] for a struct whose fields are all columns of the same name.

@@ -46,6 +46,7 @@ pub(crate) fn field_args(c: &Client) -> Result<Vec<Arg>, StoreError> {
         Arg::Bool(c.frontchannel_logout_session_required),
         Arg::Text(c.backchannel_logout_uri.clone()),
         Arg::Bool(c.backchannel_logout_session_required),
+        Arg::Bool(c.require_pushed_authorization_requests),
         json_list(&c.audience)?,
     ])
 }

@@ -9,5 +9,6 @@ pub(crate) mod import;
 pub(crate) mod keys;
 pub(crate) mod legacy_consent;
 pub(crate) mod logout;
+pub(crate) mod par;
 pub(crate) mod policies;
 pub(crate) mod tokens;

@@ -12,8 +12,9 @@ use sqlx::mysql::MySqlRow;
 
 use crate::rows::{
     ClientIdRow, ClientRow, ConsentRequestRow, CountRow, DeviceGrantRow, FlowRow, KeyRow,
-    LegacyConsentRow, LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow, RequestRow,
-    RevisionRow, RotatedRow, SecretRow, TokenRow, VerifierUsedRow, VersionRow,
+    LegacyConsentRow, LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow,
+    PushedRequestRow, RequestRow, RevisionRow, RotatedRow, SecretRow, TokenRow, VerifierUsedRow,
+    VersionRow,
 };
 
 /// A row type the MySQL backend can decode.

@@ -9,6 +9,7 @@ pub(crate) mod keys;
 pub(crate) mod legacy_consent;
 pub(crate) mod logout;
 pub(crate) mod meta;
+pub(crate) mod par;
 pub(crate) mod policies;
 pub(crate) mod tokens;
 
@@ -38,6 +39,10 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &device::DENY,
         &device::USE,
         &device::FLUSH,
+        &par::INSERT,
+        &par::GET,
+        &par::USE,
+        &par::FLUSH,
         &tokens::INSERT,
         &tokens::INSERT_32,
         &tokens::INSERT_8,

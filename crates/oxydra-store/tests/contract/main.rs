@@ -21,6 +21,7 @@ mod keys;
 mod legacy_consent;
 mod lifecycle;
 mod logout;
+mod par;
 mod policies;
 mod schema;
 mod sqlite_file;
@@ -120,6 +121,7 @@ pub fn full_client(id: &str) -> Client {
         frontchannel_logout_session_required: true,
         backchannel_logout_uri: "https://app.example/bc".into(),
         backchannel_logout_session_required: true,
+        require_pushed_authorization_requests: true,
         audience: vec!["https://api.example".into(), "billing".into()],
         created_at: Now::from_unix_micros(1_700_000_000_123_456),
         updated_at: Now::from_unix_micros(1_700_000_100_654_321),
@@ -161,6 +163,7 @@ pub fn minimal_client(id: &str) -> Client {
         frontchannel_logout_session_required: false,
         backchannel_logout_uri: String::new(),
         backchannel_logout_session_required: false,
+        require_pushed_authorization_requests: false,
         audience: vec![],
         created_at: Now::from_unix_secs(0),
         updated_at: Now::from_unix_secs(0),

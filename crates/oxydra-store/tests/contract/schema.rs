@@ -104,7 +104,11 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     let sqlite = open_store(TestBackend::Sqlite).await.unwrap();
     let schema = sqlite_schema(&sqlite).await;
     let clients = &schema["oxydra_client"];
-    assert_eq!(clients.len(), 35, "{clients:#?}");
+    assert_eq!(clients.len(), 36, "{clients:#?}");
+    assert_eq!(
+        clients["require_pushed_authorization_requests"],
+        ("boolean".into(), false, false)
+    );
     assert_eq!(clients["audience"], ("text".into(), false, false));
     assert_eq!(clients["metadata"], ("text".into(), true, false));
     assert_eq!(clients["token_lifespans"], ("text".into(), false, false));

@@ -103,6 +103,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             description: "device grants".into(),
         },
         AppliedMigration {
+            version: 18,
+            description: "pushed authorization requests".into(),
+        },
+        AppliedMigration {
             version: 20,
             description: "client audience".into(),
         },

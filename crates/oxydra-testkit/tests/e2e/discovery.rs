@@ -222,6 +222,10 @@ fn expected(server: &TestServer, default: &Value) -> Value {
             "device_authorization_endpoint",
             json!(format!("{base}/oauth2/device/auth")),
         ),
+        (
+            "pushed_authorization_request_endpoint",
+            json!(format!("{base}/oauth2/par")),
+        ),
         ("subject_types_supported", json!(subject_types)),
         ("id_token_signing_alg_values_supported", json!(algs)),
         (
@@ -324,8 +328,9 @@ async fn every_advertised_endpoint_answers() {
         checked += 1;
     }
     assert_eq!(
-        checked, 7,
-        "authorization, token, jwks, userinfo, revocation, end session, device authorization"
+        checked, 8,
+        "authorization, token, jwks, userinfo, revocation, end session, device authorization, \
+         pushed authorization requests"
     );
     assert!(
         doc.get("registration_endpoint").is_none(),

@@ -171,6 +171,42 @@ async fn verify_id_token(server: &TestServer, id_token: &str) -> Value {
 }
 
 store_test! {
+    async fn with_pushing_required_a_pushed_request_runs_the_consent_by_id_flow(store: SqlStore) {
+        let server = TestServer::start(
+            store,
+            &[
+                ("COMPAT_API_VERSION", "0.10"),
+                ("CONSENT_URL", CONSENT),
+                ("OXYDRA_DANGEROUSLY_ALLOW_UNGUARDED_LEGACY_ADMIN", "true"),
+                ("OXYDRA_PAR_REQUIRED", "true"),
+            ],
+        )
+        .await;
+        register(&server, "web").await;
+        let mut browser = Browser::new();
+        let plain = browser.get(&auth_url(&server, "web", "")).await.location.unwrap();
+        assert!(plain.starts_with(CB), "{plain}");
+        assert_eq!(param(&plain, "error").as_deref(), Some("invalid_request"));
+
+        let form = [
+            ("response_type", "code"),
+            ("scope", "openid offline read"),
+            ("state", "state-1234"),
+            ("nonce", "nonce-5678"),
+        ];
+        let (status, pushed) = client_post(&server, "/oauth2/par", &form).await;
+        assert_eq!(status, 201, "{pushed}");
+        let request_uri: String = url::form_urlencoded::byte_serialize(pushed["request_uri"].as_str().unwrap().as_bytes()).collect();
+        let url = server.public(&format!("/oauth2/auth?client_id=web&request_uri={request_uri}"));
+        let id = to_consent_app(&mut browser, &url).await;
+        let request = accept(&server, &id).await;
+        // The return with the consent id is the pushed flow's own, so it is let through.
+        let back = browser.get(request["redirectUrl"].as_str().unwrap()).await.location.unwrap();
+        assert!(back.starts_with(CB), "{back}");
+        assert!(param(&back, "code").is_some(), "{back}");
+        assert_eq!(param(&back, "state").as_deref(), Some("state-1234"));
+    }
+
     async fn code_flow_issues_tokens_and_an_id_token_with_the_extras(store: SqlStore) {
         let server = start(store).await;
         let mut browser = Browser::new();

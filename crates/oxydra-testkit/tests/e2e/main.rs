@@ -20,6 +20,7 @@ mod logout;
 mod oauth2_client;
 mod oidc_client;
 mod oidc_provider;
+mod par;
 mod request_objects;
 mod token_exchange;
 mod token_service;

@@ -226,6 +226,44 @@ store_test! {
         }
         assert_eq!(docs.hits(), 8);
     }
+
+    async fn a_signed_request_object_can_be_pushed_once(store: SqlStore) {
+        let server = start(store, json!({})).await;
+        let jwt = jws("ES256", &object(&server, "pushed-1", json!({})));
+        let push = |jwt: String| {
+            let url = server.public("/oauth2/par");
+            async move {
+                let res = reqwest::Client::new().post(url).basic_auth("web", Some(SECRET))
+                    .form(&[("client_id", "web"), ("request", jwt.as_str())]).send().await.unwrap();
+                (res.status().as_u16(), res.json::<Value>().await.unwrap())
+            }
+        };
+        let (status, body) = push(jwt.clone()).await;
+        assert_eq!(status, 201, "{body}");
+        // Verified at the push: its jti is spent there, and a forged one never gets a reference.
+        let (status, body) = push(jwt).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request_object")), "{body}");
+        let (status, body) = push(jws("forged", &object(&server, "pushed-2", json!({})))).await;
+        assert_eq!((status, body["error"].as_str()), (400, Some("invalid_request_object")), "{body}");
+
+        let mut browser = Browser::new();
+        let request_uri = body_uri(&push(jws("EdDSA", &object(&server, "pushed-3", json!({})))).await);
+        let url = format!("{}?client_id=web&request_uri={}", server.public("/oauth2/auth"),
+            url::form_urlencoded::byte_serialize(request_uri.as_bytes()).collect::<String>());
+        let to_login = browser.get(&url).await.location.unwrap();
+        assert!(to_login.starts_with(LOGIN), "{to_login}");
+        let (login, _) = accept_login(&server, &param(&to_login, "login_challenge").unwrap(), "alice", false).await;
+        let request_url = login["request_url"].as_str().unwrap();
+        assert_eq!(param(request_url, "state").as_deref(), Some("object-state"));
+        assert_eq!(param(request_url, "request"), None);
+        assert_eq!(param(request_url, "request_uri"), None);
+    }
+}
+
+/// The `request_uri` of a successful push.
+fn body_uri((status, body): &(u16, Value)) -> String {
+    assert_eq!(*status, 201, "{body}");
+    body["request_uri"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]

@@ -6,16 +6,21 @@ use super::common::{
 };
 use crate::openapi::forms::{
     AuthorizeForm, DeviceAuthorizationForm, DeviceVerifyForm, EndSessionForm,
-    LogoutConfirmationForm, RevokeRequestForm, TokenRequestForm, UserinfoForm,
+    LogoutConfirmationForm, PushedAuthorizationForm, RevokeRequestForm, TokenRequestForm,
+    UserinfoForm,
 };
 use crate::openapi::route::{
     Body, Generation, Kind, Method, Ports, Route, Shape, error, json, model, optional, reply,
 };
 use crate::paths::{
     END_SESSION, LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_DEVICE_VERIFY,
-    OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS, WELL_KNOWN_OPENID_CONFIGURATION,
+    OAUTH2_PAR, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
+    WELL_KNOWN_OPENID_CONFIGURATION,
 };
-use crate::{DeviceAuthorization, JSONWebKeySet, OauthTokenResponse, UserinfoResponse, WellKnown};
+use crate::{
+    DeviceAuthorization, JSONWebKeySet, OauthTokenResponse, PushedAuthorizationResponse,
+    UserinfoResponse, WellKnown,
+};
 
 const fn public(
     method: Method,
@@ -102,6 +107,12 @@ const AUTHORIZE_QUERY: &[crate::openapi::route::Query] = &[
     optional("state", Kind::Text, "Returned to the client unchanged."),
     optional("nonce", Kind::Text, "OIDC nonce."),
     optional("prompt", Kind::Text, "`none`, `login`, `consent`."),
+    optional(
+        "request_uri",
+        Kind::Text,
+        "A pushed request's reference (RFC 9126; the pushed parameters are used, the others \
+         ignored), or the URL of a request object (OIDC Core §6.2).",
+    ),
     optional("login_verifier", Kind::Text, "Sent back by the login app."),
     optional(
         "consent_verifier",
@@ -196,6 +207,27 @@ pub(super) const ROUTES: &[Route] = &[
             OAUTH2_TOKEN,
             "oauthToken",
             "The token endpoint (RFC 6749 §3.2).",
+        )
+    },
+    Route {
+        body: Body::Form(model::<PushedAuthorizationForm>()),
+        replies: &[
+            json(
+                201,
+                model::<PushedAuthorizationResponse>(),
+                "The `request_uri` to send the browser to `/oauth2/auth` with (`Cache-Control: no-store`).",
+            ),
+            BAD_REQUEST,
+            CLIENT_UNAUTHORIZED,
+            TOO_MANY_FAILURES,
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Post,
+            OAUTH2_PAR,
+            "oAuth2PushedAuthorization",
+            "Pushed authorization requests (RFC 9126 §2); served unless OXYDRA_PAR=false.",
         )
     },
     Route {

@@ -18,6 +18,7 @@ const PATHS: EndpointPaths = EndpointPaths {
     registration: None,
     end_session: None,
     device_authorization: None,
+    pushed_authorization_request: None,
 };
 
 fn settings(issuer: &str) -> DiscoverySettings {
@@ -30,6 +31,7 @@ fn settings(issuer: &str) -> DiscoverySettings {
         scopes: Vec::new(),
         id_token_algs: id_token_algs(),
         consent_app: ConsentAppClaims::default(),
+        require_pushed_authorization_requests: false,
     }
 }
 
@@ -257,4 +259,22 @@ fn base_claims_are_the_ones_id_tokens_carry() {
     for claim in BASE_CLAIMS {
         assert!(RESERVED_CLAIMS.contains(claim), "{claim}");
     }
+}
+
+#[test]
+fn pushed_requests_are_advertised_only_while_served() {
+    let doc = document(&settings("https://auth.example")).unwrap();
+    assert_eq!(doc.pushed_authorization_request_endpoint, None);
+    assert_eq!(doc.require_pushed_authorization_requests, None);
+    let mut s = settings("https://auth.example/");
+    s.paths.pushed_authorization_request = Some("/oauth2/par");
+    let doc = document(&s).unwrap();
+    assert_eq!(
+        doc.pushed_authorization_request_endpoint.as_deref(),
+        Some("https://auth.example/oauth2/par")
+    );
+    assert_eq!(doc.require_pushed_authorization_requests, Some(false));
+    s.require_pushed_authorization_requests = true;
+    let doc = document(&s).unwrap();
+    assert_eq!(doc.require_pushed_authorization_requests, Some(true));
 }

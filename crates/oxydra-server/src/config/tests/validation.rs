@@ -374,3 +374,32 @@ fn credentialed_cors_for_every_origin_is_refused() {
         assert!(Config::load(&map, &[]).is_ok(), "{map:?}");
     }
 }
+
+#[test]
+fn pushed_request_rules() {
+    let config = super::load(&minimal(&[]));
+    assert!(config.par.enabled);
+    assert!(!config.par.required);
+    assert_eq!(config.par.lifespan, std::time::Duration::from_secs(60));
+    fails_once(
+        &minimal(&[("OXYDRA_PAR_LIFESPAN", "11m")]),
+        "OXYDRA_PAR_LIFESPAN",
+        "from 1s to 10m",
+    );
+    fails_once(
+        &minimal(&[("OXYDRA_PAR_LIFESPAN", "500ms")]),
+        "OXYDRA_PAR_LIFESPAN",
+        "from 1s to 10m",
+    );
+    fails_once(
+        &minimal(&[("OXYDRA_PAR", "false"), ("OXYDRA_PAR_REQUIRED", "true")]),
+        "OXYDRA_PAR_REQUIRED",
+        "OXYDRA_PAR=true",
+    );
+    let config = super::load(&minimal(&[
+        ("OXYDRA_PAR_REQUIRED", "true"),
+        ("OXYDRA_PAR_LIFESPAN", "10m"),
+    ]));
+    assert!(config.par.required);
+    assert_eq!(config.par.lifespan, std::time::Duration::from_secs(600));
+}

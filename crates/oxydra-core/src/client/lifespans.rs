@@ -40,6 +40,12 @@ lifespans! {
     authorization_code_grant_refresh_token_lifespan;
     /// Access tokens from the client credentials grant.
     client_credentials_grant_access_token_lifespan;
+    /// Access tokens from the device authorization grant (RFC 8628; Hydra 25).
+    device_authorization_grant_access_token_lifespan;
+    /// ID tokens from the device authorization grant.
+    device_authorization_grant_id_token_lifespan;
+    /// Refresh tokens from the device authorization grant.
+    device_authorization_grant_refresh_token_lifespan;
     /// Access tokens from the implicit (and hybrid) flows.
     implicit_grant_access_token_lifespan;
     /// ID tokens from the implicit (and hybrid) flows.
@@ -66,8 +72,7 @@ pub enum IssuingGrant {
     Implicit,
     /// RFC 6749 §6.
     RefreshToken,
-    /// RFC 8628: no per-client override exists (Hydra 2.x's `device_authorization_grant_*`
-    /// lifespans are not kept), so the server's lifespans apply.
+    /// RFC 8628 (Hydra 25's `device_authorization_grant_*` lifespans).
     DeviceCode,
 }
 
@@ -79,7 +84,7 @@ impl ClientLifespans {
             IssuingGrant::ClientCredentials => self.client_credentials_grant_access_token_lifespan,
             IssuingGrant::Implicit => self.implicit_grant_access_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_access_token_lifespan,
-            IssuingGrant::DeviceCode => None,
+            IssuingGrant::DeviceCode => self.device_authorization_grant_access_token_lifespan,
         }
         .unwrap_or(default)
     }
@@ -90,7 +95,8 @@ impl ClientLifespans {
             IssuingGrant::AuthorizationCode => self.authorization_code_grant_id_token_lifespan,
             IssuingGrant::Implicit => self.implicit_grant_id_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_id_token_lifespan,
-            IssuingGrant::ClientCredentials | IssuingGrant::DeviceCode => None,
+            IssuingGrant::DeviceCode => self.device_authorization_grant_id_token_lifespan,
+            IssuingGrant::ClientCredentials => None,
         }
         .unwrap_or(default)
     }
@@ -100,9 +106,8 @@ impl ClientLifespans {
         match grant {
             IssuingGrant::AuthorizationCode => self.authorization_code_grant_refresh_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_refresh_token_lifespan,
-            IssuingGrant::ClientCredentials | IssuingGrant::Implicit | IssuingGrant::DeviceCode => {
-                None
-            }
+            IssuingGrant::DeviceCode => self.device_authorization_grant_refresh_token_lifespan,
+            IssuingGrant::ClientCredentials | IssuingGrant::Implicit => None,
         }
     }
 }

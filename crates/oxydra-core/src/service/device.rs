@@ -15,7 +15,7 @@ use crate::oauth2::grant::issue::{Issued, issue, wants_refresh_token};
 use crate::oauth2::grant::{TokenGrant, check_client_grant, invalid_grant};
 use crate::oauth2::scope;
 use crate::service::id_tokens::IdTokenIssuer;
-use crate::service::token::{Grants, with_id_token};
+use crate::service::token::{Grants, expire_refresh_token, with_id_token};
 use crate::service::token_hook::{self, TokenHook};
 use crate::store::{ClientStore, DeviceStore, KeyStore, StoreError};
 use crate::token::{TokenKeys, TokenKind, UseOutcome};
@@ -231,7 +231,7 @@ pub(super) async fn redeem<S: DeviceStore + KeyStore, H: TokenHook>(
         grants.settings.access_token_lifespan,
     );
     let with_refresh = wants_refresh_token(client, &access.granted_scope);
-    let issued = issue(
+    let mut issued = issue(
         grants.minter,
         &access,
         &access.granted_scope,
@@ -239,6 +239,10 @@ pub(super) async fn redeem<S: DeviceStore + KeyStore, H: TokenHook>(
         lifespan,
         now,
     )?;
+    let refresh_lifespan = client
+        .token_lifespans
+        .refresh_token(IssuingGrant::DeviceCode);
+    expire_refresh_token(&mut issued, refresh_lifespan, now);
     let issued = with_id_token(store, oidc, client, &access, issued, true, now).await?;
     match store
         .redeem_device_grant(&signature, &issued.rows, now)

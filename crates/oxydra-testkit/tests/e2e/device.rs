@@ -293,3 +293,34 @@ store_test! {
         assert_eq!(body["request"]["grant_types"], json!([DEVICE_GRANT]), "{body}");
     }
 }
+
+store_test! {
+    async fn the_clients_device_grant_lifespans_apply(store: SqlStore) {
+        let server = start(store, &[]).await;
+        // Hydra 25's per-client lifespans of the device grant, set through the 2.x API.
+        let (status, body) = admin(
+            &server,
+            reqwest::Method::PUT,
+            "/admin/clients/tv/lifespans",
+            Some(json!({
+                "device_authorization_grant_access_token_lifespan": "5m",
+                "device_authorization_grant_id_token_lifespan": "2m",
+                "device_authorization_grant_refresh_token_lifespan": "1h",
+            })),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["device_authorization_grant_access_token_lifespan"], "5m0s");
+        let details = device_authorization(&server, &["openid", "offline", "read"]).await;
+        approve(&server, details.user_code().secret()).await;
+        let (status, tokens) = poll(&server, "tv", details.device_code().secret()).await;
+        assert_eq!(status, 200, "{tokens}");
+        assert_eq!(tokens["expires_in"], 300);
+        let id_token = crate::flow::unverified_claims(tokens["id_token"].as_str().unwrap());
+        let id_life = id_token["exp"].as_i64().unwrap() - id_token["iat"].as_i64().unwrap();
+        assert_eq!(id_life, 120);
+        let refresh = introspect(&server, tokens["refresh_token"].as_str().unwrap()).await;
+        let refresh_life = refresh["exp"].as_i64().unwrap() - refresh["iat"].as_i64().unwrap();
+        assert_eq!(refresh_life, 3600, "{refresh}");
+    }
+}

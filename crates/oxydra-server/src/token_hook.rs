@@ -73,6 +73,7 @@ fn body(call: &TokenHookCall<'_>) -> Value {
         oxydra_core::oauth2::grant::TokenGrant::DeviceCode => {
             "urn:ietf:params:oauth:grant-type:device_code"
         }
+        oxydra_core::oauth2::grant::TokenGrant::JwtBearer => oxydra_core::client::JWT_BEARER_GRANT,
     };
     json!({
         "session": {

@@ -69,6 +69,8 @@ pub enum IssuingGrant {
     /// RFC 8628: no per-client override exists (Hydra 2.x's `device_authorization_grant_*`
     /// lifespans are not kept), so the server's lifespans apply.
     DeviceCode,
+    /// RFC 7523 §2.1 (`jwt_bearer_grant_access_token_lifespan`).
+    JwtBearer,
 }
 
 impl ClientLifespans {
@@ -80,6 +82,7 @@ impl ClientLifespans {
             IssuingGrant::Implicit => self.implicit_grant_access_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_access_token_lifespan,
             IssuingGrant::DeviceCode => None,
+            IssuingGrant::JwtBearer => self.jwt_bearer_grant_access_token_lifespan,
         }
         .unwrap_or(default)
     }
@@ -90,7 +93,9 @@ impl ClientLifespans {
             IssuingGrant::AuthorizationCode => self.authorization_code_grant_id_token_lifespan,
             IssuingGrant::Implicit => self.implicit_grant_id_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_id_token_lifespan,
-            IssuingGrant::ClientCredentials | IssuingGrant::DeviceCode => None,
+            IssuingGrant::ClientCredentials
+            | IssuingGrant::DeviceCode
+            | IssuingGrant::JwtBearer => None,
         }
         .unwrap_or(default)
     }
@@ -100,9 +105,10 @@ impl ClientLifespans {
         match grant {
             IssuingGrant::AuthorizationCode => self.authorization_code_grant_refresh_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_refresh_token_lifespan,
-            IssuingGrant::ClientCredentials | IssuingGrant::Implicit | IssuingGrant::DeviceCode => {
-                None
-            }
+            IssuingGrant::ClientCredentials
+            | IssuingGrant::Implicit
+            | IssuingGrant::DeviceCode
+            | IssuingGrant::JwtBearer => None,
         }
     }
 }

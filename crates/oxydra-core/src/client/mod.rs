@@ -16,7 +16,7 @@ mod tests;
 pub use crate::model::SubjectType;
 pub use fields::{Client, ClientInput};
 pub use lifespans::{ClientLifespans, IssuingGrant};
-pub use types::{AuthMethod, DEVICE_CODE_GRANT, GrantType, REQUEST_OBJECT_ALGS};
+pub use types::{AuthMethod, DEVICE_CODE_GRANT, GrantType, JWT_BEARER_GRANT, REQUEST_OBJECT_ALGS};
 pub use validate::{MAX_SECRET_LEN, MIN_SECRET_LEN, ValidClient};
 
 impl Client {

@@ -6,6 +6,9 @@ use std::str::FromStr;
 /// RFC 8628 §3.4's `grant_type` value, also what a client registers to use the grant.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
+/// RFC 7523 §2.1's `grant_type` value, also what a client registers to use the grant.
+pub const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
 /// RFC 6749 grant types a client may register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GrantType {
@@ -19,6 +22,8 @@ pub enum GrantType {
     ClientCredentials,
     /// RFC 8628 §3.4: the device authorization grant.
     DeviceCode,
+    /// RFC 7523 §2.1: a JWT from a trusted issuer as an authorization grant.
+    JwtBearer,
 }
 
 impl GrantType {
@@ -30,6 +35,7 @@ impl GrantType {
             Self::RefreshToken => "refresh_token",
             Self::ClientCredentials => "client_credentials",
             Self::DeviceCode => DEVICE_CODE_GRANT,
+            Self::JwtBearer => JWT_BEARER_GRANT,
         }
     }
 }
@@ -43,6 +49,7 @@ impl FromStr for GrantType {
             "refresh_token" => Self::RefreshToken,
             "client_credentials" => Self::ClientCredentials,
             DEVICE_CODE_GRANT => Self::DeviceCode,
+            JWT_BEARER_GRANT => Self::JwtBearer,
             _ => return Err(()),
         })
     }

@@ -13,10 +13,11 @@ use crate::oauth2::grant::{TokenGrant, check_client_grant, client_credentials, i
 use crate::service::access_tokens::find_row;
 use crate::service::device;
 use crate::service::id_tokens::{IdTokenBindings, IdTokenIssuer, is_openid};
+use crate::service::jwt_bearer;
 use crate::service::provider::Provider;
 use crate::service::refresh;
 use crate::service::token_hook::{self, TokenHook};
-use crate::store::{DeviceStore, KeyStore, StoreError, TokenStore};
+use crate::store::{DeviceStore, KeyStore, StoreError, TokenStore, TrustStore};
 use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
 use crate::{OAuthError, OAuthErrorKind};
 
@@ -38,13 +39,15 @@ pub struct TokenRequest<'a> {
     pub scope: &'a str,
     /// `device_code` (RFC 8628 §3.4).
     pub device_code: Option<&'a str>,
+    /// `assertion` (RFC 7523 §2.1).
+    pub assertion: Option<&'a str>,
 }
 
 impl Provider {
     /// Runs `grant` for `client` and returns the tokens to send, the access token in the
     /// configured format; an `openid` grant also gets an ID token (OIDC Core §3.1.3.3,
     /// §12.2), whose `at_hash` covers that access token.
-    pub async fn exchange<S: TokenStore + KeyStore + DeviceStore, H: TokenHook>(
+    pub async fn exchange<S: TokenStore + KeyStore + DeviceStore + TrustStore, H: TokenHook>(
         &self,
         store: &S,
         hook: &H,
@@ -81,6 +84,10 @@ impl Provider {
                 let oidc = &grants.oidc.for_client(client, IssuingGrant::DeviceCode);
                 let code = request.device_code;
                 device::redeem(store, hook, grants, oidc, client, code, now).await
+            }
+            TokenGrant::JwtBearer => {
+                let rules = &self.jwt_bearer;
+                jwt_bearer::exchange(store, hook, grants, rules, client, request, now).await
             }
         }
     }

@@ -155,6 +155,10 @@ static KEYS: &[KeyDoc] = &[
     key("OXYDRA_DEVICE_VERIFICATION_URL", &[], "/oauth2/device/verify", "The `verification_uri` devices show the user (a short URL that redirects to `<issuer>/oauth2/device/verify`, say); relative values are resolved against the issuer."),
     key("OXYDRA_DEVICE_USER_CODE_FAILURE_WINDOW", &[], "1m", "Window in which wrong user codes at the verification page are counted; a spent budget refills when it ends (duration, at least `1s`)."),
     key("OXYDRA_DEVICE_USER_CODE_FAILURES_PER_IP", &[], "10", "Wrong user codes per client IP and window before the verification page answers `429` (`0` = no limit)."),
+    key("OXYDRA_JWT_BEARER_GRANT", &[], "true", "Serve the JWT-bearer authorization grant (RFC 7523 §2.1, `urn:ietf:params:oauth:grant-type:jwt-bearer`) and advertise it in discovery; `false` answers it with `unsupported_grant_type`. The trust relationships it needs are managed at `/admin/trust/grants/jwt-bearer/issuers` either way."),
+    key("OAUTH2_GRANT_JWT_MAX_TTL", &[], "720h", "How far in the future a JWT-bearer assertion's `exp` may be (duration, at least `1s`); it also bounds how long its `jti` is remembered."),
+    key("OAUTH2_GRANT_JWT_JTI_OPTIONAL", &[], "false", "Accept JWT-bearer assertions without a `jti` claim (such assertions can be replayed until they expire); a `jti` that is present is still used once only."),
+    key("OAUTH2_GRANT_JWT_IAT_OPTIONAL", &[], "false", "Accept JWT-bearer assertions without an `iat` claim."),
     key("OXYDRA_DEVICE_USER_CODE_FAILURES", &[], "1000", "Wrong user codes from all addresses together per window before the verification page answers `429` to everyone (`0` = no limit): the bound on a distributed guessing attack."),
 ];
 

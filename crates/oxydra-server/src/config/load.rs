@@ -54,6 +54,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let access_control = super::access::access_control(&mut r);
     let auth_budget = super::budget::auth_budget(&mut r);
     let device = super::device::device_flow(&mut r, base);
+    let jwt_bearer = super::jwt_bearer::jwt_bearer(&mut r);
     // Each `None` here was recorded as a problem, so `r.problems` is never empty in that case.
     let (Some(issuer), Some(urls)) = (issuer, urls) else {
         return Err(ConfigError {
@@ -96,6 +97,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         access_control,
         auth_budget,
         device,
+        jwt_bearer,
         warnings: Vec::new(),
     };
     finish(r, config, compat_api_version)

@@ -15,6 +15,7 @@ mod device;
 mod duration;
 mod env;
 mod grants;
+mod jwt_bearer;
 mod keys;
 mod load;
 mod secrets;
@@ -47,6 +48,7 @@ pub use device::{DeviceFlowConfig, UserCodeGuesses};
 pub use duration::{format_go_duration, parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use grants::{GrantsConfig, HookApiKey, TokenHookConfig};
+pub use jwt_bearer::JwtBearerConfig;
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
 pub(crate) use secrets::sha256;
 pub use secrets::{MIN_COOKIE_SECRET_LEN, MIN_SYSTEM_SECRET_LEN, redact_dsn};
@@ -131,6 +133,8 @@ pub struct Config {
     pub auth_budget: AuthBudgetConfig,
     /// The device authorization grant (`OXYDRA_DEVICE_*`, RFC 8628).
     pub device: DeviceFlowConfig,
+    /// The JWT-bearer grant (`OXYDRA_JWT_BEARER_GRANT`, `OAUTH2_GRANT_JWT_*`, RFC 7523).
+    pub jwt_bearer: JwtBearerConfig,
     /// Non-fatal findings for the server to log at start-up.
     pub warnings: Vec<String>,
 }

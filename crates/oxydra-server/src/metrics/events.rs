@@ -18,16 +18,19 @@ pub enum Grant {
     Implicit,
     /// The device authorization grant (RFC 8628).
     DeviceCode,
+    /// The JWT-bearer grant (RFC 7523 §2.1).
+    JwtBearer,
 }
 
 impl Grant {
     /// Every grant, in label order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::AuthorizationCode,
         Self::RefreshToken,
         Self::ClientCredentials,
         Self::Implicit,
         Self::DeviceCode,
+        Self::JwtBearer,
     ];
 
     /// The label value.
@@ -38,6 +41,7 @@ impl Grant {
             Self::ClientCredentials => "client_credentials",
             Self::Implicit => "implicit",
             Self::DeviceCode => "device_code",
+            Self::JwtBearer => "jwt_bearer",
         }
     }
 }

@@ -137,6 +137,12 @@ async fn exchange(
                 .hint("The device authorization grant is turned off (OXYDRA_DEVICE_FLOW=false)."),
         ));
     }
+    if grant == TokenGrant::JwtBearer && !state.config.jwt_bearer.enabled {
+        return Err(ApiError::new(
+            OAuthError::new(OAuthErrorKind::UnsupportedGrantType)
+                .hint("The jwt-bearer grant is turned off (OXYDRA_JWT_BEARER_GRANT=false)."),
+        ));
+    }
     let client = authenticate(state, headers, ip, &form, AuthEndpoint::Token).await?;
     let request = token::TokenRequest {
         code: form.get("code"),
@@ -145,6 +151,7 @@ async fn exchange(
         refresh_token: form.get("refresh_token"),
         scope: form.get("scope").unwrap_or(""),
         device_code: form.get("device_code"),
+        assertion: form.get("assertion"),
     };
     let issued = state
         .provider
@@ -175,6 +182,7 @@ fn count_issued(state: &AppState, grant: TokenGrant, issued: &Issued) {
         TokenGrant::RefreshToken => Grant::RefreshToken,
         TokenGrant::ClientCredentials => Grant::ClientCredentials,
         TokenGrant::DeviceCode => Grant::DeviceCode,
+        TokenGrant::JwtBearer => Grant::JwtBearer,
     };
     let events = &state.metrics.events;
     events.token_issued(grant, TokenKind::AccessToken);

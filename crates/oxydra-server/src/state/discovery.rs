@@ -56,6 +56,7 @@ fn settings(config: &Config, id_token_algs: &[JwkAlgorithm]) -> DiscoverySetting
         scopes: config.oidc.scopes_supported.clone(),
         id_token_algs: id_token_algs.iter().map(|a| a.name().to_owned()).collect(),
         consent_app: demo_claims(config),
+        jwt_bearer_grant: config.jwt_bearer.enabled,
     }
 }
 

@@ -6,7 +6,7 @@ use super::EngineRow;
 use crate::rows::{
     ClientIdRow, ClientRow, ConsentRequestRow, CountRow, DeviceGrantRow, FlowRow, KeyRow,
     LegacyConsentRow, LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow, RequestRow,
-    RevisionRow, RotatedRow, SecretRow, TokenRow, VerifierUsedRow, VersionRow,
+    RevisionRow, RotatedRow, SecretRow, TokenRow, TrustRow, VerifierUsedRow, VersionRow,
 };
 
 /// Implements [`EngineRow`] for a struct whose fields are all columns of the same name.

@@ -11,3 +11,4 @@ pub(crate) mod legacy_consent;
 pub(crate) mod logout;
 pub(crate) mod policies;
 pub(crate) mod tokens;
+pub(crate) mod trust;

@@ -13,7 +13,7 @@ use sqlx::mysql::MySqlRow;
 use crate::rows::{
     ClientIdRow, ClientRow, ConsentRequestRow, CountRow, DeviceGrantRow, FlowRow, KeyRow,
     LegacyConsentRow, LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow, RequestRow,
-    RevisionRow, RotatedRow, SecretRow, TokenRow, VerifierUsedRow, VersionRow,
+    RevisionRow, RotatedRow, SecretRow, TokenRow, TrustRow, VerifierUsedRow, VersionRow,
 };
 
 /// A row type the MySQL backend can decode.

@@ -102,6 +102,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             version: 17,
             description: "device grants".into(),
         },
+        AppliedMigration {
+            version: 19,
+            description: "jwt bearer trust".into(),
+        },
     ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);

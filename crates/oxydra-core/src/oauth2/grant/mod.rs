@@ -21,6 +21,8 @@ pub enum TokenGrant {
     ClientCredentials,
     /// `urn:ietf:params:oauth:grant-type:device_code` (RFC 8628 §3.4).
     DeviceCode,
+    /// `urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523 §2.1).
+    JwtBearer,
 }
 
 impl TokenGrant {
@@ -36,8 +38,9 @@ impl TokenGrant {
             Some("refresh_token") => Ok(Self::RefreshToken),
             Some("client_credentials") => Ok(Self::ClientCredentials),
             Some(crate::client::DEVICE_CODE_GRANT) => Ok(Self::DeviceCode),
+            Some(crate::client::JWT_BEARER_GRANT) => Ok(Self::JwtBearer),
             Some(_) => Err(OAuthError::new(OAuthErrorKind::UnsupportedGrantType).hint(
-                "Supported grant types are authorization_code, refresh_token, client_credentials and urn:ietf:params:oauth:grant-type:device_code.",
+                "Supported grant types are authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code and urn:ietf:params:oauth:grant-type:jwt-bearer.",
             )),
         }
     }
@@ -50,6 +53,7 @@ impl TokenGrant {
             Self::RefreshToken => GrantType::RefreshToken,
             Self::ClientCredentials => GrantType::ClientCredentials,
             Self::DeviceCode => GrantType::DeviceCode,
+            Self::JwtBearer => GrantType::JwtBearer,
         }
     }
 }
@@ -96,11 +100,11 @@ mod tests {
             TokenGrant::parse(Some("")).unwrap_err().kind,
             OAuthErrorKind::InvalidRequest
         );
-        for unsupported in [
-            "password",
-            "implicit",
-            "urn:ietf:params:oauth:grant-type:jwt-bearer",
-        ] {
+        assert_eq!(
+            TokenGrant::parse(Some("urn:ietf:params:oauth:grant-type:jwt-bearer")).unwrap(),
+            TokenGrant::JwtBearer
+        );
+        for unsupported in ["password", "implicit"] {
             assert_eq!(
                 TokenGrant::parse(Some(unsupported)).unwrap_err().kind,
                 OAuthErrorKind::UnsupportedGrantType

@@ -113,8 +113,9 @@ pub fn claimed(assertion: &str) -> Result<Claimed, OAuthError> {
 /// its issuer that cover its subject), at `now`.
 ///
 /// - a trust is a candidate when its key id is the header `kid` (any trust without a `kid`);
-///   the first candidate whose key verifies the signature with the header `alg` wins — the
-///   key's type and curve must fit `alg`, so a public key never serves as an HMAC secret;
+///   unexpired trusts are tried first, subject-specific before any-subject ones, and the first
+///   candidate whose key verifies the signature with the header `alg` wins — the key's type
+///   and curve must fit `alg`, so a public key never serves as an HMAC secret;
 /// - that trust has not expired;
 /// - `iss` is the trust's issuer, `sub` one it covers, `aud` contains the token endpoint;
 /// - `exp` is present, after `now` and at most `max_ttl` (+ [`CLOCK_SKEW`]) ahead; `nbf` and
@@ -127,11 +128,13 @@ pub fn verify(
     rules: &AssertionRules,
     now: Now,
 ) -> Result<Verified, OAuthError> {
-    let mut candidates = trusts
+    let mut candidates: Vec<&TrustedIssuer> = trusts
         .iter()
         .filter(|t| claimed.key_id.as_deref().is_none_or(|kid| kid == t.key_id))
-        .peekable();
-    if candidates.peek().is_none() {
+        .collect();
+    // Stable: the store's order within each group.
+    candidates.sort_by_key(|t| (t.expires_at <= now, t.allow_any_subject));
+    if candidates.is_empty() {
         return Err(invalid_grant(
             "No trusted key of the assertion's issuer covers its subject and kid.",
         ));

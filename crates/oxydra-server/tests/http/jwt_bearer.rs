@@ -281,6 +281,14 @@ store_test! {
         let res = app.form(Port::Public, "/oauth2/token",
             &[("grant_type", GRANT), ("assertion", &sign(&key, &claims(now, "alice", "s4"))), ("client_id", "svc")], None).await;
         refused(&res, StatusCode::UNAUTHORIZED, "invalid_client");
+        // A public client cannot use the grant: it proves nothing about who presents the JWT.
+        let public = json!({"client_id": "spa", "token_endpoint_auth_method": "none",
+            "grant_types": [GRANT], "scope": "read"});
+        let res = app.json(Port::Admin, Method::POST, "/admin/clients", Some(public)).await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        let res = app.form(Port::Public, "/oauth2/token",
+            &[("grant_type", GRANT), ("assertion", &sign(&key, &claims(now, "alice", "s5"))), ("client_id", "spa")], None).await;
+        refused(&res, StatusCode::BAD_REQUEST, "unauthorized_client");
 
         // Expired trust: a short one, then time passes.
         let soon = issuer_key("idp-soon");

@@ -178,6 +178,23 @@ fn signatures_and_algorithms_are_checked() {
 }
 
 #[test]
+fn an_unexpired_trust_is_preferred_over_an_expired_one_with_the_same_key() {
+    let mut expired = alice();
+    expired.id = "id-0".into();
+    expired.expires_at = now();
+    let mut any = trust("", true, rsa_jwk(&KEYS.rsa, "rsa-1"));
+    any.id = "id-2".into();
+    let v = check(
+        &rs256(&claims()),
+        &[expired.clone(), any, alice()],
+        &rules(),
+    )
+    .unwrap();
+    assert_eq!(v.trust.id, "id-1", "the unexpired, subject-specific trust");
+    assert!(refused_with(&rs256(&claims()), &[expired], &rules()).contains("expired"));
+}
+
+#[test]
 fn untrusted_expired_and_oversized_assertions_are_refused() {
     assert!(refused_with(&rs256(&claims()), &[], &rules()).contains("No trusted key"));
     let mut expired = alice();
@@ -249,6 +266,10 @@ fn new_trusts_are_validated_and_keep_only_public_key_members() {
         },
         NewTrust {
             jwk: json!("key"),
+            ..base()
+        },
+        NewTrust {
+            jwk: changed(rsa_jwk(&KEYS.rsa, "x"), "use", Some(&json!("enc"))),
             ..base()
         },
     ] {

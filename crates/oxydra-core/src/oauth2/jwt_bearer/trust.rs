@@ -71,7 +71,7 @@ impl NewTrust {
     ///   one of them is required; each string at most [`MAX_FIELD_LEN`] characters;
     /// - every scope is a non-empty token without spaces;
     /// - `jwk` is an asymmetric public key (RSA, EC, OKP) with a `kid`, whose `alg`, if set, is
-    ///   one the grant accepts; private members are dropped.
+    ///   one the grant accepts and whose `use`, if set, is `sig`; private members are dropped.
     pub fn validate(self, id: String, now: Now) -> Result<TrustedIssuer, Error> {
         if self.issuer.is_empty() {
             return Err(Error::invalid("issuer", "is required"));
@@ -147,6 +147,12 @@ fn public_jwk(jwk: Value) -> Result<(String, Value), Error> {
                 "'kty' must be RSA, EC or OKP: a public key (symmetric keys are refused)",
             ));
         }
+    }
+    if members
+        .get("use")
+        .is_some_and(|u| u.as_str() != Some("sig"))
+    {
+        return Err(Error::invalid("jwk", "'use' must be 'sig' when present"));
     }
     if let Some(alg) = members.get("alg") {
         let alg = alg.as_str().unwrap_or_default();

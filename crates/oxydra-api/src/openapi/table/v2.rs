@@ -2,7 +2,7 @@
 //! by the 1.0.0-beta handlers, so their answers are those routes' answers, re-targeted.
 
 use super::admin::{CLIENT_BODY, ROUTES as BETA};
-use super::common::{BAD_REQUEST, CONFLICT, NOT_FOUND, admin as route_of};
+use super::common::{CONFLICT, NOT_FOUND, admin as route_of};
 use super::flows::{
     ACCEPT_CONSENT, ACCEPT_LOGIN_V1X, ANSWERED, CONSENT_QUERY, GET_CONSENT, GET_LOGIN, LOGIN_QUERY,
     REJECT, REVOKED,
@@ -382,14 +382,11 @@ pub(super) const ROUTES: &[Route] = &[
     },
     Route {
         query: TRUST_LIST,
-        replies: &[
-            reply(
-                200,
-                Shape::JsonList(model::<TrustedOAuth2JwtGrantIssuer>()),
-                "One page of trust relationships, ordered by id; `Link` names the first and next pages.",
-            ),
-            BAD_REQUEST,
-        ],
+        replies: &[reply(
+            200,
+            Shape::JsonList(model::<TrustedOAuth2JwtGrantIssuer>()),
+            "One page of trust relationships, ordered by id; `Link` names the first and next pages.",
+        )],
         ..v2(
             Method::Get,
             ADMIN_TRUSTED_JWT_ISSUERS,
@@ -408,7 +405,6 @@ pub(super) const ROUTES: &[Route] = &[
                 model::<TrustedOAuth2JwtGrantIssuer>(),
                 "Created; `Location` names the new trust relationship.",
             ),
-            BAD_REQUEST,
             CONFLICT,
         ],
         ..v2(

@@ -22,6 +22,7 @@ pub mod policy_model;
 pub mod scopes;
 mod serde_util;
 pub mod token_model;
+pub mod trust_model;
 
 #[cfg(feature = "client")]
 pub mod client;
@@ -43,4 +44,7 @@ pub use policy_model::{Policy, PolicyCondition};
 pub use token_model::{
     DeviceAuthorization, FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection,
     OauthTokenResponse, PushedAuthorizationResponse, UserinfoResponse,
+};
+pub use trust_model::{
+    TrustOAuth2JwtGrantIssuer, TrustedOAuth2JwtGrantIssuer, TrustedOAuth2JwtGrantJsonWebKey,
 };

@@ -120,6 +120,10 @@ pub const ADMIN_CLIENTS: &str = "/admin/clients";
 pub const ADMIN_CLIENT: &str = "/admin/clients/{id}";
 /// Hydra 2.x admin: replaces one client's token lifespans.
 pub const ADMIN_CLIENT_LIFESPANS: &str = "/admin/clients/{id}/lifespans";
+/// Hydra 2.x admin: trust relationships of the JWT-bearer grant (RFC 7523; list, create).
+pub const ADMIN_TRUSTED_JWT_ISSUERS: &str = "/admin/trust/grants/jwt-bearer/issuers";
+/// Hydra 2.x admin: one trust relationship of the JWT-bearer grant (`GET`, `DELETE`).
+pub const ADMIN_TRUSTED_JWT_ISSUER: &str = "/admin/trust/grants/jwt-bearer/issuers/{id}";
 /// Hydra 2.x admin: one JSON Web Key set.
 pub const ADMIN_KEY_SET: &str = "/admin/keys/{set}";
 /// Hydra 2.x admin: one key of a set.

@@ -15,6 +15,7 @@ use crate::flow::{
 };
 use crate::jwk::StoredKey;
 use crate::model::{ClientId, Now};
+use crate::oauth2::jwt_bearer::TrustedIssuer;
 use crate::oauth2::par::PushedRequest;
 use crate::policy::Policy;
 use crate::token::{
@@ -165,6 +166,14 @@ pub trait TokenStore: Send + Sync {
     fn flush_tokens(
         &self,
         kind: TokenKind,
+        criteria: FlushCriteria,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Deletes at most `criteria.batch_size` `jti` records (client assertions, request
+    /// objects, JWT-bearer assertions) expired before `criteria.expired_before`; returns how
+    /// many.
+    fn flush_jtis(
+        &self,
         criteria: FlushCriteria,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
@@ -563,6 +572,43 @@ pub trait PushedRequestStore: Send + Sync {
         &self,
         criteria: FlushCriteria,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+/// Persistence of the JWT-bearer grant's trust relationships (RFC 7523 §2.1; Hydra 2.x
+/// `/admin/trust/grants/jwt-bearer/issuers`). Each is one row, so each method is one statement.
+pub trait TrustStore: Send + Sync {
+    /// Stores a new trust relationship; `StoreError::Conflict` when one with the same issuer,
+    /// subject and key id exists.
+    fn create_trust(
+        &self,
+        trust: &TrustedIssuer,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Loads a trust relationship by id; `None` when absent.
+    fn get_trust(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<TrustedIssuer>, StoreError>> + Send;
+
+    /// At most `limit` trust relationships with an id after `after` (`""`: from the start),
+    /// ordered by id; only those of `issuer` unless it is empty.
+    fn list_trusts(
+        &self,
+        issuer: &str,
+        after: &str,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<TrustedIssuer>, StoreError>> + Send;
+
+    /// Deletes a trust relationship; returns whether a row was deleted.
+    fn delete_trust(&self, id: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Every trust relationship of `issuer` that covers `subject` (its own, or any subject),
+    /// expired or not: the keys an assertion of theirs may be verified with.
+    fn trusts_for(
+        &self,
+        issuer: &str,
+        subject: &str,
+    ) -> impl Future<Output = Result<Vec<TrustedIssuer>, StoreError>> + Send;
 }
 
 /// Persistence of logout requests (OIDC RP-Initiated Logout 1.0 as Hydra runs it): created by

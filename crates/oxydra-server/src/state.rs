@@ -14,6 +14,7 @@ use oxydra_core::flow::device::DeviceSettings;
 use oxydra_core::jwk::{GenerateOptions, JwkAlgorithm, KeyCipher, OIDC_SIGNING_ALGS};
 use oxydra_core::model::Now;
 use oxydra_core::oauth2::client_assertion::DEFAULT_MAX_LIFETIME;
+use oxydra_core::oauth2::jwt_bearer::AssertionRules;
 use oxydra_core::service::access_tokens::AccessTokens;
 use oxydra_core::service::authorize::{FlowSettings, LegacyFlowSettings, ROUND_TRIP};
 use oxydra_core::service::client_auth::AuthContext;
@@ -135,7 +136,7 @@ impl AppState {
         let token_keys = Arc::new(TokenKeys::new(&config.system_secrets)?);
         let key_cipher = Arc::new(KeyCipher::new(&config.system_secrets)?);
         let (remote, jwks) = fetchers(&config)?;
-        let token_endpoint = Arc::from(format!(
+        let token_endpoint: Arc<str> = Arc::from(format!(
             "{}{}",
             config.issuer.as_str().trim_end_matches('/'),
             oxydra_api::paths::OAUTH2_TOKEN
@@ -158,6 +159,12 @@ impl AppState {
             access_token_lifespan: config.lifespans.access_token,
             id_token_lifespan: config.lifespans.id_token,
             refresh_token_rotation_grace: config.grants.refresh_token_rotation_grace,
+            jwt_bearer: AssertionRules {
+                token_endpoint: token_endpoint.to_string(),
+                max_ttl: config.jwt_bearer.max_ttl,
+                jti_optional: config.jwt_bearer.jti_optional,
+                iat_optional: config.jwt_bearer.iat_optional,
+            },
         });
         let token_hook = crate::token_hook::HttpTokenHook::new(config.grants.token_hook.as_ref())
             .map_err(|e| {

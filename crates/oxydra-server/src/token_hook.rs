@@ -76,6 +76,7 @@ fn body(call: &TokenHookCall<'_>) -> Value {
         oxydra_core::oauth2::grant::TokenGrant::TokenExchange => {
             oxydra_core::client::TOKEN_EXCHANGE_GRANT
         }
+        oxydra_core::oauth2::grant::TokenGrant::JwtBearer => oxydra_core::client::JWT_BEARER_GRANT,
     };
     json!({
         "session": {

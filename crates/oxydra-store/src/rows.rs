@@ -9,6 +9,7 @@ use oxydra_core::flow::legacy::LegacyConsentRequest;
 use oxydra_core::flow::logout::LogoutRequest;
 use oxydra_core::flow::{ConsentRequest, FlowId, LoginRequest, LoginSession};
 use oxydra_core::model::{ClientId, Now};
+use oxydra_core::oauth2::jwt_bearer::TrustedIssuer;
 use oxydra_core::oauth2::par::PushedRequest;
 use oxydra_core::store::StoreError;
 use oxydra_core::token::{RequestId, StoredToken, TokenKind, TokenSignature};
@@ -228,6 +229,10 @@ macro_rules! plain_rows {
             LogoutRequestRow {
                 challenge, verifier, subject, session_id, client_id, request_url, rp_initiated,
                 redirect_to, requested_at, accepted, verifier_used,
+            }
+            TrustRow {
+                id, issuer, subject, allow_any_subject, scope, key_id, public_key, created_at,
+                expires_at,
             }
             ClientIdRow { client_id }
             PolicyRow { id, description, effect, subjects, resources, actions, conditions }
@@ -674,6 +679,42 @@ impl TryFrom<PolicyRow> for oxydra_core::policy::Policy {
             conditions,
             id: row.id,
             description: row.description,
+        })
+    }
+}
+
+/// A row of `oxydra_jwt_bearer_trust`, in the column order of `sql::trust`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct TrustRow {
+    pub(crate) id: String,
+    pub(crate) issuer: String,
+    pub(crate) subject: String,
+    pub(crate) allow_any_subject: bool,
+    pub(crate) scope: String,
+    pub(crate) key_id: String,
+    pub(crate) public_key: String,
+    pub(crate) created_at: i64,
+    pub(crate) expires_at: i64,
+}
+
+impl TryFrom<TrustRow> for TrustedIssuer {
+    type Error = StoreError;
+
+    fn try_from(row: TrustRow) -> Result<Self, StoreError> {
+        let at = At {
+            table: "oxydra_jwt_bearer_trust",
+            key: &row.id,
+        };
+        Ok(TrustedIssuer {
+            scope: at.json("scope", &row.scope)?,
+            public_key: at.json("public_key", &row.public_key)?,
+            id: row.id,
+            issuer: row.issuer,
+            subject: row.subject,
+            allow_any_subject: row.allow_any_subject,
+            key_id: row.key_id,
+            created_at: Now::from_unix_micros(row.created_at),
+            expires_at: Now::from_unix_micros(row.expires_at),
         })
     }
 }

@@ -11,8 +11,9 @@ use utoipa::ToSchema;
 /// when it sends them in the body (`client_secret_post`, `private_key_jwt`, public clients).
 #[derive(ToSchema)]
 pub struct TokenRequestForm {
-    /// `authorization_code`, `refresh_token`, `client_credentials` or
-    /// `urn:ietf:params:oauth:grant-type:device_code`.
+    /// `authorization_code`, `refresh_token`, `client_credentials`,
+    /// `urn:ietf:params:oauth:grant-type:device_code` or
+    /// `urn:ietf:params:oauth:grant-type:jwt-bearer`.
     grant_type: Option<String>,
     /// The authorization code (`authorization_code`).
     code: Option<String>,
@@ -24,7 +25,10 @@ pub struct TokenRequestForm {
     refresh_token: Option<String>,
     /// The device code (`urn:ietf:params:oauth:grant-type:device_code`, RFC 8628 §3.4).
     device_code: Option<String>,
-    /// Space-separated scopes (`client_credentials`, `refresh_token`).
+    /// The JWT a trusted issuer signed (`urn:ietf:params:oauth:grant-type:jwt-bearer`, RFC 7523
+    /// §2.1).
+    assertion: Option<String>,
+    /// Space-separated scopes (`client_credentials`, `refresh_token`, `jwt-bearer`).
     scope: Option<String>,
     /// The client, when it does not authenticate with HTTP Basic.
     client_id: Option<String>,

@@ -74,6 +74,8 @@ pub enum IssuingGrant {
     RefreshToken,
     /// RFC 8628 (Hydra 25's `device_authorization_grant_*` lifespans).
     DeviceCode,
+    /// RFC 7523 §2.1 (`jwt_bearer_grant_access_token_lifespan`).
+    JwtBearer,
 }
 
 impl ClientLifespans {
@@ -85,6 +87,7 @@ impl ClientLifespans {
             IssuingGrant::Implicit => self.implicit_grant_access_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_access_token_lifespan,
             IssuingGrant::DeviceCode => self.device_authorization_grant_access_token_lifespan,
+            IssuingGrant::JwtBearer => self.jwt_bearer_grant_access_token_lifespan,
         }
         .unwrap_or(default)
     }
@@ -96,7 +99,7 @@ impl ClientLifespans {
             IssuingGrant::Implicit => self.implicit_grant_id_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_id_token_lifespan,
             IssuingGrant::DeviceCode => self.device_authorization_grant_id_token_lifespan,
-            IssuingGrant::ClientCredentials => None,
+            IssuingGrant::ClientCredentials | IssuingGrant::JwtBearer => None,
         }
         .unwrap_or(default)
     }
@@ -107,7 +110,9 @@ impl ClientLifespans {
             IssuingGrant::AuthorizationCode => self.authorization_code_grant_refresh_token_lifespan,
             IssuingGrant::RefreshToken => self.refresh_token_grant_refresh_token_lifespan,
             IssuingGrant::DeviceCode => self.device_authorization_grant_refresh_token_lifespan,
-            IssuingGrant::ClientCredentials | IssuingGrant::Implicit => None,
+            IssuingGrant::ClientCredentials | IssuingGrant::Implicit | IssuingGrant::JwtBearer => {
+                None
+            }
         }
     }
 }
@@ -138,6 +143,6 @@ mod tests {
         );
         assert_eq!(l.refresh_token(IssuingGrant::AuthorizationCode), None);
         assert!(!l.set("no_such_lifespan", None));
-        assert_eq!(l.entries().len(), 10);
+        assert_eq!(l.entries().len(), 13);
     }
 }

@@ -17,7 +17,8 @@ pub use crate::model::SubjectType;
 pub use fields::{Client, ClientInput};
 pub use lifespans::{ClientLifespans, IssuingGrant};
 pub use types::{
-    AuthMethod, DEVICE_CODE_GRANT, GrantType, REQUEST_OBJECT_ALGS, TOKEN_EXCHANGE_GRANT,
+    AuthMethod, DEVICE_CODE_GRANT, GrantType, JWT_BEARER_GRANT, REQUEST_OBJECT_ALGS,
+    TOKEN_EXCHANGE_GRANT,
 };
 pub use validate::{MAX_SECRET_LEN, MIN_SECRET_LEN, ValidClient};
 

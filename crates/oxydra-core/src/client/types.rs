@@ -8,6 +8,8 @@ pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_cod
 
 /// RFC 8693 §2.1's `grant_type` value; a client must register it to exchange tokens.
 pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+/// RFC 7523 §2.1's `grant_type` value, also what a client registers to use the grant.
+pub const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// RFC 6749 grant types a client may register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +26,8 @@ pub enum GrantType {
     DeviceCode,
     /// RFC 8693: token exchange.
     TokenExchange,
+    /// RFC 7523 §2.1: a JWT from a trusted issuer as an authorization grant.
+    JwtBearer,
 }
 
 impl GrantType {
@@ -36,6 +40,7 @@ impl GrantType {
             Self::ClientCredentials => "client_credentials",
             Self::DeviceCode => DEVICE_CODE_GRANT,
             Self::TokenExchange => TOKEN_EXCHANGE_GRANT,
+            Self::JwtBearer => JWT_BEARER_GRANT,
         }
     }
 }
@@ -50,6 +55,7 @@ impl FromStr for GrantType {
             "client_credentials" => Self::ClientCredentials,
             DEVICE_CODE_GRANT => Self::DeviceCode,
             TOKEN_EXCHANGE_GRANT => Self::TokenExchange,
+            JWT_BEARER_GRANT => Self::JwtBearer,
             _ => return Err(()),
         })
     }

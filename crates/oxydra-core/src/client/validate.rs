@@ -336,9 +336,10 @@ fn parse_grant_types(raw: &[String]) -> Result<Vec<GrantType>, Error> {
                 Error::invalid(
                     "grant_types",
                     format!(
-                        "unknown grant type {g:?}; supported: authorization_code, implicit, refresh_token, client_credentials, {}, {}",
+                        "unknown grant type {g:?}; supported: authorization_code, implicit, refresh_token, client_credentials, {}, {}, {}",
                         super::types::DEVICE_CODE_GRANT,
-                        super::types::TOKEN_EXCHANGE_GRANT
+                        super::types::TOKEN_EXCHANGE_GRANT,
+                        super::types::JWT_BEARER_GRANT
                     ),
                 )
             })

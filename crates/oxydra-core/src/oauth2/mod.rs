@@ -6,6 +6,7 @@ pub mod client_assertion;
 pub mod client_auth;
 pub(crate) mod client_jws;
 pub mod grant;
+pub mod jwt_bearer;
 pub mod par;
 pub mod pkce;
 pub mod request_object;

@@ -133,6 +133,8 @@ pub struct DiscoverySettings {
     pub consent_app: ConsentAppClaims,
     /// Whether every authorization request must be pushed (RFC 9126 §5).
     pub require_pushed_authorization_requests: bool,
+    /// The JWT-bearer grant (RFC 7523 §2.1) is served, so `grant_types_supported` lists it.
+    pub jwt_bearer_grant: bool,
 }
 
 /// The scopes a built-in consent app honours and the end-user claims it can return.
@@ -259,6 +261,9 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
     let mut grant_types: Vec<String> = GRANT_TYPES.iter().map(|g| g.as_str().to_owned()).collect();
     if device_authorization_endpoint.is_some() {
         grant_types.push(GrantType::DeviceCode.as_str().to_owned());
+    }
+    if settings.jwt_bearer_grant {
+        grant_types.push(GrantType::JwtBearer.as_str().to_owned());
     }
     let logout = end_session_endpoint.is_some();
     Ok(Discovery {

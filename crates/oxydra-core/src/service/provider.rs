@@ -13,6 +13,7 @@ use crate::config::{AccessTokenStrategy, ScopeStrategy};
 use crate::error::Error;
 use crate::jwk::{Jwk, KeyCipher};
 use crate::model::Now;
+use crate::oauth2::jwt_bearer::AssertionRules;
 use crate::service::access_tokens::{AccessTokens, JwtAccessTokens};
 use crate::service::id_tokens::IdTokenIssuer;
 use crate::service::signing_keys::SigningKeys;
@@ -54,6 +55,8 @@ pub struct Provider {
     pub id_token_lifespan: Duration,
     /// `OAUTH2_GRANT_REFRESH_TOKEN_ROTATION_GRACE_PERIOD` (zero = off).
     pub refresh_token_rotation_grace: Duration,
+    /// How JWT-bearer assertions are checked (`OAUTH2_GRANT_JWT_*`, RFC 7523).
+    pub jwt_bearer: AssertionRules,
 }
 
 impl Provider {

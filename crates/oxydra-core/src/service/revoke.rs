@@ -40,8 +40,9 @@ pub use crate::token::FLUSH_BATCH_SIZE;
 /// Deletes access tokens and authorization codes that expired before `now` and were issued
 /// before `not_after`, finished login/consent flows (round trip over, not a remembered
 /// consent), expired 0.10 consent requests, device grants (RFC 8628) and pushed authorization
-/// requests (RFC 9126), and expired login
-/// sessions (authenticated before `not_after`), in batches of the store's [`TokenStore::flush_batch_size`], so a table of millions is flushed
+/// requests (RFC 9126), and expired login sessions (authenticated before `not_after`), and
+/// `jti` records of assertions that expired before `now` (RFC 7523 replay protection), in
+/// batches of the store's [`TokenStore::flush_batch_size`], so a table of millions is flushed
 /// by many short statements rather than one long lock. Refresh tokens live until revoked and
 /// are not flushed. Returns how many rows were deleted.
 pub async fn flush<S>(store: &S, not_after: Now, now: Now) -> Result<u64, Error>
@@ -78,6 +79,7 @@ where
         store.flush_login_sessions(criteria)
     })
     .await?;
+    total += drain("jti", batch_size, || store.flush_jtis(criteria)).await?;
     Ok(total)
 }
 

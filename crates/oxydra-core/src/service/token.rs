@@ -14,11 +14,12 @@ use crate::oauth2::grant::{TokenGrant, check_client_grant, client_credentials, i
 use crate::service::access_tokens::find_row;
 use crate::service::device;
 use crate::service::id_tokens::{IdTokenBindings, IdTokenIssuer, is_openid};
+use crate::service::jwt_bearer;
 use crate::service::provider::Provider;
 use crate::service::refresh;
 use crate::service::token_exchange;
 use crate::service::token_hook::{self, TokenHook};
-use crate::store::{DeviceStore, KeyStore, StoreError, TokenStore};
+use crate::store::{DeviceStore, KeyStore, StoreError, TokenStore, TrustStore};
 use crate::token::{RequestId, StoredToken, TokenKeys, TokenKind, TokenSession, UseOutcome};
 use crate::{OAuthError, OAuthErrorKind};
 
@@ -52,13 +53,15 @@ pub struct TokenRequest<'a> {
     pub actor_token_type: Option<&'a str>,
     /// RFC 8693 §2.1 `requested_token_type`.
     pub requested_token_type: Option<&'a str>,
+    /// `assertion` (RFC 7523 §2.1).
+    pub assertion: Option<&'a str>,
 }
 
 impl Provider {
     /// Runs `grant` for `client` and returns the tokens to send, the access token in the
     /// configured format; an `openid` grant also gets an ID token (OIDC Core §3.1.3.3,
     /// §12.2), whose `at_hash` covers that access token.
-    pub async fn exchange<S: TokenStore + KeyStore + DeviceStore, H: TokenHook>(
+    pub async fn exchange<S: TokenStore + KeyStore + DeviceStore + TrustStore, H: TokenHook>(
         &self,
         store: &S,
         hook: &H,
@@ -100,8 +103,13 @@ impl Provider {
                 let readers = token_exchange::Readers {
                     access: &self.access_tokens(),
                     id_tokens: grants.oidc,
+                    trusted: &self.jwt_bearer,
                 };
                 token_exchange::exchange(store, hook, grants, &readers, client, request, now).await
+            }
+            TokenGrant::JwtBearer => {
+                let rules = &self.jwt_bearer;
+                jwt_bearer::exchange(store, hook, grants, rules, client, request, now).await
             }
         }
     }

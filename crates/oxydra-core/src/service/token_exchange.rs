@@ -17,24 +17,28 @@ use crate::oauth2::grant::issue::{GrantedAccess, Issued, issue};
 use crate::oauth2::grant::token_exchange::{
     PresentedToken, PresentedType, act_claim, check_requested_type, granted_scope, presented_type,
 };
+use crate::oauth2::jwt_bearer::{self, AssertionRules};
 use crate::service::access_tokens::AccessTokens;
 use crate::service::id_tokens::IdTokenIssuer;
 use crate::service::token::{Grants, TokenRequest};
 use crate::service::token_hook::{self, TokenHook};
-use crate::store::{KeyStore, TokenStore};
+use crate::store::{KeyStore, TokenStore, TrustStore};
 use crate::token::{RequestId, TokenKind, TokenSession};
 use crate::{OAuthError, OAuthErrorKind};
 
-/// What reads presented tokens: the access-token formats and the ID-token keys.
+/// What reads presented tokens: the access-token formats, the ID-token keys and the rules
+/// JWTs of trusted issuers are checked by.
 pub(super) struct Readers<'a> {
     /// Recognises this server's access tokens.
     pub(super) access: &'a AccessTokens<'a>,
     /// Verifies this server's ID tokens.
     pub(super) id_tokens: &'a IdTokenIssuer<'a>,
+    /// The JWT-bearer grant's rules (audience, lifetime bound, required claims).
+    pub(super) trusted: &'a AssertionRules,
 }
 
 /// Runs the exchange for `client` (already authenticated and registered for the grant).
-pub(super) async fn exchange<S: TokenStore + KeyStore, H: TokenHook>(
+pub(super) async fn exchange<S: TokenStore + KeyStore + TrustStore, H: TokenHook>(
     store: &S,
     hook: &H,
     grants: &Grants<'_>,
@@ -108,7 +112,7 @@ pub(super) async fn exchange<S: TokenStore + KeyStore, H: TokenHook>(
 
 /// A presented token of `kind`, active now and presentable by `client`; `role` names it in
 /// the hint (`subject`, `actor`).
-async fn read<S: TokenStore + KeyStore>(
+async fn read<S: TokenStore + KeyStore + TrustStore>(
     store: &S,
     readers: &Readers<'_>,
     client: &Client,
@@ -120,6 +124,7 @@ async fn read<S: TokenStore + KeyStore>(
     let presented = match kind {
         PresentedType::AccessToken => access_token(store, readers.access, token, now).await?,
         PresentedType::IdToken => id_token(store, readers.id_tokens, token, now).await?,
+        PresentedType::Jwt => return trusted_jwt(store, readers.trusted, token, now, role).await,
     };
     let presented = presented.ok_or_else(|| {
         OAuthError::invalid_request(format!(
@@ -133,6 +138,40 @@ async fn read<S: TokenStore + KeyStore>(
         .into());
     }
     Ok(presented)
+}
+
+/// A JWT of a trusted issuer, checked as a JWT-bearer assertion (signature by a trusted key
+/// for its subject, `aud` the token endpoint, bounded `exp`); any client registered for the
+/// exchange may present it — the operator's trust relationship is the permission — and the
+/// trust's scopes bound the new token's. Its `jti` is not spent: a subject token may be
+/// exchanged again until it expires.
+async fn trusted_jwt<S: TrustStore>(
+    store: &S,
+    rules: &AssertionRules,
+    token: &str,
+    now: Now,
+    role: &str,
+) -> Result<PresentedToken, Error> {
+    let refused = |reason: &OAuthError| {
+        OAuthError::invalid_request(format!(
+            "The {role}_token is not a JWT of a trusted issuer: {}",
+            reason.hint.as_deref().unwrap_or(&reason.description)
+        ))
+    };
+    let claimed = jwt_bearer::claimed(token).map_err(|e| refused(&e))?;
+    let trusts = store
+        .trusts_for(&claimed.issuer, &claimed.subject)
+        .await
+        .map_err(|e| Error::from_store("trust relationship", e))?;
+    let verified =
+        jwt_bearer::verify(token, &claimed, &trusts, rules, now).map_err(|e| refused(&e))?;
+    Ok(PresentedToken {
+        subject: verified.subject,
+        client_id: String::new(),
+        audience: Vec::new(),
+        scope: Some(verified.trust.scope),
+        act: None,
+    })
 }
 
 /// An active access token this server issued (never a refresh token or code).

@@ -15,6 +15,7 @@ mod device;
 mod duration;
 mod env;
 mod grants;
+mod jwt_bearer;
 mod keys;
 mod load;
 mod par;
@@ -48,6 +49,7 @@ pub use device::{DeviceFlowConfig, UserCodeGuesses};
 pub use duration::{format_go_duration, parse_bytes, parse_duration};
 pub use env::{EnvSource, ProcessEnv};
 pub use grants::{GrantsConfig, HookApiKey, TokenHookConfig};
+pub use jwt_bearer::JwtBearerConfig;
 pub use keys::{IGNORED_HYDRA_KEYS, KeyDoc, keys};
 pub use par::ParConfig;
 pub(crate) use secrets::sha256;
@@ -135,6 +137,8 @@ pub struct Config {
     pub device: DeviceFlowConfig,
     /// Pushed authorization requests (`OXYDRA_PAR*`, RFC 9126).
     pub par: ParConfig,
+    /// The JWT-bearer grant (`OXYDRA_JWT_BEARER_GRANT`, `OAUTH2_GRANT_JWT_*`, RFC 7523).
+    pub jwt_bearer: JwtBearerConfig,
     /// Non-fatal findings for the server to log at start-up.
     pub warnings: Vec<String>,
 }

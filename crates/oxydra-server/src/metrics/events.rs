@@ -20,17 +20,20 @@ pub enum Grant {
     DeviceCode,
     /// Token exchange (RFC 8693).
     TokenExchange,
+    /// The JWT-bearer grant (RFC 7523 §2.1).
+    JwtBearer,
 }
 
 impl Grant {
     /// Every grant, in label order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::AuthorizationCode,
         Self::RefreshToken,
         Self::ClientCredentials,
         Self::Implicit,
         Self::DeviceCode,
         Self::TokenExchange,
+        Self::JwtBearer,
     ];
 
     /// The label value.
@@ -42,6 +45,7 @@ impl Grant {
             Self::Implicit => "implicit",
             Self::DeviceCode => "device_code",
             Self::TokenExchange => "token_exchange",
+            Self::JwtBearer => "jwt_bearer",
         }
     }
 }

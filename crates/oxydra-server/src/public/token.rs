@@ -138,6 +138,12 @@ async fn exchange(
                 .hint("The device authorization grant is turned off (OXYDRA_DEVICE_FLOW=false)."),
         ));
     }
+    if grant == TokenGrant::JwtBearer && !state.config.jwt_bearer.enabled {
+        return Err(ApiError::new(
+            OAuthError::new(OAuthErrorKind::UnsupportedGrantType)
+                .hint("The jwt-bearer grant is turned off (OXYDRA_JWT_BEARER_GRANT=false)."),
+        ));
+    }
     let client = authenticate(state, headers, ip, &form, AuthEndpoint::Token).await?;
     let mut audience = form.get_all("audience");
     audience.extend(form.get_all("resource"));
@@ -154,6 +160,7 @@ async fn exchange(
         actor_token: form.get("actor_token"),
         actor_token_type: form.get("actor_token_type"),
         requested_token_type: form.get("requested_token_type"),
+        assertion: form.get("assertion"),
     };
     let issued = state
         .provider
@@ -187,6 +194,7 @@ fn count_issued(state: &AppState, grant: TokenGrant, issued: &Issued) {
         TokenGrant::ClientCredentials => Grant::ClientCredentials,
         TokenGrant::DeviceCode => Grant::DeviceCode,
         TokenGrant::TokenExchange => Grant::TokenExchange,
+        TokenGrant::JwtBearer => Grant::JwtBearer,
     };
     let events = &state.metrics.events;
     events.token_issued(grant, TokenKind::AccessToken);

@@ -59,6 +59,7 @@ fn settings(config: &Config, id_token_algs: &[JwkAlgorithm]) -> DiscoverySetting
         id_token_algs: id_token_algs.iter().map(|a| a.name().to_owned()).collect(),
         consent_app: demo_claims(config),
         require_pushed_authorization_requests: config.par.required,
+        jwt_bearer_grant: config.jwt_bearer.enabled,
     }
 }
 

@@ -40,7 +40,8 @@ async fn every_field_for_the_default_configuration() {
             "grant_types_supported": [
                 "authorization_code", "implicit", "client_credentials", "refresh_token",
                 "urn:ietf:params:oauth:grant-type:token-exchange",
-                "urn:ietf:params:oauth:grant-type:device_code"
+                "urn:ietf:params:oauth:grant-type:device_code",
+                "urn:ietf:params:oauth:grant-type:jwt-bearer"
             ],
             "id_token_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
             "userinfo_signing_alg_values_supported": ["none", "RS256", "ES256", "EdDSA"],
@@ -100,6 +101,7 @@ async fn the_device_flow_is_advertised_only_while_it_is_on() {
     let off = [
         ("OAUTH2_ISSUER_URL", "https://auth.example"),
         ("OXYDRA_DEVICE_FLOW", "false"),
+        ("OXYDRA_JWT_BEARER_GRANT", "false"),
     ];
     let doc = document(&off).await;
     assert!(doc.get("device_authorization_endpoint").is_none(), "{doc}");

@@ -18,6 +18,7 @@ mod fuzz;
 mod fuzz_gen;
 mod health;
 mod jwt_access;
+mod jwt_bearer;
 mod keys;
 mod logout;
 mod middleware;

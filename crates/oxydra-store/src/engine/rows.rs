@@ -6,8 +6,8 @@ use super::EngineRow;
 use crate::rows::{
     ClientIdRow, ClientRow, ConsentRequestRow, CountRow, DeviceGrantRow, FlowRow, KeyRow,
     LegacyConsentRow, LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow,
-    PushedRequestRow, RequestRow, RevisionRow, RotatedRow, SecretRow, TokenRow, VerifierUsedRow,
-    VersionRow,
+    PushedRequestRow, RequestRow, RevisionRow, RotatedRow, SecretRow, TokenRow, TrustRow,
+    VerifierUsedRow, VersionRow,
 };
 
 /// Implements [`EngineRow`] for a struct whose fields are all columns of the same name.

@@ -12,3 +12,4 @@ pub(crate) mod logout;
 pub(crate) mod par;
 pub(crate) mod policies;
 pub(crate) mod tokens;
+pub(crate) mod trust;

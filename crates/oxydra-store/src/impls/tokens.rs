@@ -299,6 +299,15 @@ impl TokenStore for SqlStore {
         self.db.execute(&sql::FLUSH, &args).await
     }
 
+    #[tracing::instrument(name = "store.flush_jtis", level = "debug", skip_all)]
+    async fn flush_jtis(&self, criteria: FlushCriteria) -> Result<u64, StoreError> {
+        let args = [
+            Arg::Int(criteria.expired_before.unix_micros()),
+            Arg::Int(i64::from(criteria.batch_size)),
+        ];
+        self.db.execute(&sql::FLUSH_JTIS, &args).await
+    }
+
     #[tracing::instrument(name = "store.claim_jti", level = "debug", skip_all)]
     async fn claim_jti(
         &self,

@@ -13,8 +13,8 @@ use sqlx::mysql::MySqlRow;
 use crate::rows::{
     ClientIdRow, ClientRow, ConsentRequestRow, CountRow, DeviceGrantRow, FlowRow, KeyRow,
     LegacyConsentRow, LoginRequestRow, LoginSessionRow, LogoutRequestRow, PolicyRow,
-    PushedRequestRow, RequestRow, RevisionRow, RotatedRow, SecretRow, TokenRow, VerifierUsedRow,
-    VersionRow,
+    PushedRequestRow, RequestRow, RevisionRow, RotatedRow, SecretRow, TokenRow, TrustRow,
+    VerifierUsedRow, VersionRow,
 };
 
 /// A row type the MySQL backend can decode.

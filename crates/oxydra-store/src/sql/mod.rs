@@ -12,6 +12,7 @@ pub(crate) mod meta;
 pub(crate) mod par;
 pub(crate) mod policies;
 pub(crate) mod tokens;
+pub(crate) mod trust;
 
 use crate::db::Stmt;
 
@@ -61,6 +62,12 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &tokens::FLUSH,
         &tokens::CLAIM_JTI,
         &tokens::DELETE_EXPIRED_JTIS,
+        &tokens::FLUSH_JTIS,
+        &trust::INSERT,
+        &trust::GET,
+        &trust::LIST_AFTER,
+        &trust::DELETE,
+        &trust::FOR_SUBJECT,
         &flows::INSERT_LOGIN,
         &flows::GET_LOGIN,
         &flows::LOGIN_BY_VERIFIER,

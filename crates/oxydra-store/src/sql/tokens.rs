@@ -273,6 +273,20 @@ pub(crate) static DELETE_EXPIRED_JTIS: Stmt = Stmt::new(
 )
 .mysql("DELETE FROM oxydra_jti WHERE expires_at <= $1 LIMIT $2");
 
+/// `$1` expired before, `$2` batch size: the flush's batch of expired jti records (of any
+/// client), skipping rows a claim holds on PostgreSQL.
+pub(crate) static FLUSH_JTIS: Stmt = Stmt::new(
+    "tokens.flush_jtis",
+    "DELETE FROM oxydra_jti WHERE (client_id, jti) IN (\
+     SELECT client_id, jti FROM oxydra_jti WHERE expires_at < $1 LIMIT $2)",
+)
+.postgres(
+    "DELETE FROM oxydra_jti WHERE (client_id, jti) IN (\
+     SELECT client_id, jti FROM oxydra_jti WHERE expires_at < $1 LIMIT $2 \
+     FOR UPDATE SKIP LOCKED)",
+)
+.mysql("DELETE FROM oxydra_jti WHERE expires_at < $1 LIMIT $2");
+
 #[cfg(test)]
 mod tests {
     use super::*;

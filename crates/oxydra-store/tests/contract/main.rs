@@ -29,6 +29,7 @@ mod token_grace;
 mod token_maintenance;
 mod token_races;
 mod tokens;
+mod trust;
 
 use oxydra_core::client::{AuthMethod, Client, GrantType, SubjectType};
 use oxydra_core::model::{ClientId, Now};

@@ -107,6 +107,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             description: "pushed authorization requests".into(),
         },
         AppliedMigration {
+            version: 19,
+            description: "jwt bearer trust".into(),
+        },
+        AppliedMigration {
             version: 20,
             description: "client audience".into(),
         },

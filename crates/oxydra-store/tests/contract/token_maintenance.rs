@@ -28,7 +28,7 @@ fn criteria(batch: u32) -> FlushCriteria {
     }
 }
 
-async fn claim(store: &SqlStore, client: &ClientId, jti: &str, expires: i64, now: i64) -> bool {
+pub async fn claim(store: &SqlStore, client: &ClientId, jti: &str, expires: i64, now: i64) -> bool {
     store
         .claim_jti(
             client,
@@ -41,7 +41,7 @@ async fn claim(store: &SqlStore, client: &ClientId, jti: &str, expires: i64, now
 }
 
 /// Rows in `oxydra_jti`.
-async fn jti_rows(store: &SqlStore) -> i64 {
+pub async fn jti_rows(store: &SqlStore) -> i64 {
     let sql = "SELECT COUNT(*) FROM oxydra_jti";
     if let Some(pool) = store.sqlite_pool() {
         sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()

@@ -12,6 +12,7 @@ mod fleet;
 mod flow;
 mod flow_binding;
 mod hydra_v2_sdk;
+mod hydra_v2_sdk_trust;
 mod id_token_algs;
 mod legacy;
 mod legacy_sdk;

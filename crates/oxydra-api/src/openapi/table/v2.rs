@@ -15,10 +15,14 @@ use crate::paths::{
     ADMIN_CLIENT, ADMIN_CLIENT_LIFESPANS, ADMIN_CLIENTS, ADMIN_CONSENT_REQUEST,
     ADMIN_CONSENT_REQUEST_ACCEPT, ADMIN_CONSENT_REQUEST_REJECT, ADMIN_CONSENT_SESSIONS,
     ADMIN_INTROSPECT, ADMIN_KEY, ADMIN_KEY_SET, ADMIN_LOGIN_REQUEST, ADMIN_LOGIN_REQUEST_ACCEPT,
-    ADMIN_LOGIN_REQUEST_REJECT, ADMIN_LOGIN_SESSIONS, ADMIN_TOKENS, CONSENT_SESSIONS_BY_QUERY, KEY,
-    KEY_SET, LOGIN_SESSIONS_BY_QUERY, OAUTH2_INTROSPECT, OAUTH2_TOKENS,
+    ADMIN_LOGIN_REQUEST_REJECT, ADMIN_LOGIN_SESSIONS, ADMIN_TOKENS, ADMIN_TRUSTED_JWT_ISSUER,
+    ADMIN_TRUSTED_JWT_ISSUERS, CONSENT_SESSIONS_BY_QUERY, KEY, KEY_SET, LOGIN_SESSIONS_BY_QUERY,
+    OAUTH2_INTROSPECT, OAUTH2_TOKENS,
 };
-use crate::{JsonPatchOperation, OAuth2Client, OAuth2ClientTokenLifespans, PreviousConsentSession};
+use crate::{
+    JsonPatchOperation, OAuth2Client, OAuth2ClientTokenLifespans, PreviousConsentSession,
+    TrustOAuth2JwtGrantIssuer, TrustedOAuth2JwtGrantIssuer,
+};
 
 const fn v2(method: Method, path: &'static str, id: &'static str, summary: &'static str) -> Route {
     route_of(Generation::V2, method, path, id, summary)
@@ -114,6 +118,16 @@ const SESSION_LIST: Reply = reply(
     Shape::JsonList(model::<PreviousConsentSession>()),
     "One page of the subject's remembered consents; `Link` names the next page.",
 );
+
+const TRUST_LIST: &[Query] = &[
+    PAGE_SIZE,
+    PAGE_TOKEN,
+    optional(
+        "issuer",
+        Kind::Text,
+        "Only the trust relationships of exactly this issuer.",
+    ),
+];
 
 /// The 2.x and 1.x routes.
 pub(super) const ROUTES: &[Route] = &[
@@ -364,6 +378,65 @@ pub(super) const ROUTES: &[Route] = &[
             OAUTH2_TOKENS,
             "deleteOAuth2TokenV1",
             "Revokes every access and refresh token of a client.",
+        )
+    },
+    Route {
+        query: TRUST_LIST,
+        replies: &[reply(
+            200,
+            Shape::JsonList(model::<TrustedOAuth2JwtGrantIssuer>()),
+            "One page of trust relationships, ordered by id; `Link` names the first and next pages.",
+        )],
+        ..v2(
+            Method::Get,
+            ADMIN_TRUSTED_JWT_ISSUERS,
+            "listTrustedOAuth2JwtGrantIssuers",
+            "Lists the JWT-bearer grant's trust relationships (RFC 7523).",
+        )
+    },
+    Route {
+        body: Body::Json {
+            model: model::<TrustOAuth2JwtGrantIssuer>(),
+            required: true,
+        },
+        replies: &[
+            json(
+                201,
+                model::<TrustedOAuth2JwtGrantIssuer>(),
+                "Created; `Location` names the new trust relationship.",
+            ),
+            CONFLICT,
+        ],
+        ..v2(
+            Method::Post,
+            ADMIN_TRUSTED_JWT_ISSUERS,
+            "trustOAuth2JwtGrantIssuer",
+            "Trusts an issuer's key for JWT-bearer assertions about one subject or any.",
+        )
+    },
+    Route {
+        replies: &[
+            json(
+                200,
+                model::<TrustedOAuth2JwtGrantIssuer>(),
+                "The trust relationship.",
+            ),
+            NOT_FOUND,
+        ],
+        ..v2(
+            Method::Get,
+            ADMIN_TRUSTED_JWT_ISSUER,
+            "getTrustedOAuth2JwtGrantIssuer",
+            "Reads one trust relationship.",
+        )
+    },
+    Route {
+        replies: &[reply(204, Shape::Empty, "Deleted."), NOT_FOUND],
+        ..v2(
+            Method::Delete,
+            ADMIN_TRUSTED_JWT_ISSUER,
+            "deleteTrustedOAuth2JwtGrantIssuer",
+            "Deletes one trust relationship; its issuer's assertions under it are refused from now on.",
         )
     },
 ];

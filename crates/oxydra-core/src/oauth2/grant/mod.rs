@@ -25,6 +25,8 @@ pub enum TokenGrant {
     DeviceCode,
     /// `urn:ietf:params:oauth:grant-type:token-exchange` (RFC 8693 §2.1).
     TokenExchange,
+    /// `urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523 §2.1).
+    JwtBearer,
 }
 
 impl TokenGrant {
@@ -41,8 +43,9 @@ impl TokenGrant {
             Some("client_credentials") => Ok(Self::ClientCredentials),
             Some(crate::client::DEVICE_CODE_GRANT) => Ok(Self::DeviceCode),
             Some(crate::client::TOKEN_EXCHANGE_GRANT) => Ok(Self::TokenExchange),
+            Some(crate::client::JWT_BEARER_GRANT) => Ok(Self::JwtBearer),
             Some(_) => Err(OAuthError::new(OAuthErrorKind::UnsupportedGrantType).hint(
-                "Supported grant types are authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code and urn:ietf:params:oauth:grant-type:token-exchange.",
+                "Supported grant types are authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code, urn:ietf:params:oauth:grant-type:token-exchange and urn:ietf:params:oauth:grant-type:jwt-bearer.",
             )),
         }
     }
@@ -56,6 +59,7 @@ impl TokenGrant {
             Self::ClientCredentials => GrantType::ClientCredentials,
             Self::DeviceCode => GrantType::DeviceCode,
             Self::TokenExchange => GrantType::TokenExchange,
+            Self::JwtBearer => GrantType::JwtBearer,
         }
     }
 }
@@ -102,11 +106,11 @@ mod tests {
             TokenGrant::parse(Some("")).unwrap_err().kind,
             OAuthErrorKind::InvalidRequest
         );
-        for unsupported in [
-            "password",
-            "implicit",
-            "urn:ietf:params:oauth:grant-type:jwt-bearer",
-        ] {
+        assert_eq!(
+            TokenGrant::parse(Some("urn:ietf:params:oauth:grant-type:jwt-bearer")).unwrap(),
+            TokenGrant::JwtBearer
+        );
+        for unsupported in ["password", "implicit"] {
             assert_eq!(
                 TokenGrant::parse(Some(unsupported)).unwrap_err().kind,
                 OAuthErrorKind::UnsupportedGrantType

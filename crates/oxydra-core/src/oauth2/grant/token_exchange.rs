@@ -5,7 +5,9 @@
 //! Policy (RFC 8693 leaves it to the server; refused unless configured):
 //! - the client must register the grant type (`unauthorized_client` otherwise);
 //! - it may present a token issued to itself, or one whose audience names it (a resource
-//!   server trading the token it received for one to call the next service);
+//!   server trading the token it received for one to call the next service), or a JWT of an
+//!   issuer the operator trusts for its subject (the JWT-bearer trust relationships), whose
+//!   scopes bound the new token's;
 //! - the new token's audiences must be on the client's audience whitelist (`invalid_target`);
 //! - its scopes are within the client's, and within the subject token's when that is an access
 //!   token; no refresh token is issued.
@@ -23,14 +25,19 @@ use crate::{OAuthError, OAuthErrorKind};
 pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 /// RFC 8693 §3: an OpenID Connect ID token.
 pub const ID_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:id_token";
+/// RFC 8693 §3: a JWT (here: one signed by an issuer trusted through the JWT-bearer trust API).
+pub const JWT_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
 
-/// The kinds of presented token this server accepts: its own access tokens and ID tokens.
+/// The kinds of presented token this server accepts: its own access tokens and ID tokens,
+/// and JWTs of trusted issuers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PresentedType {
     /// An access token this server issued (opaque or JWT).
     AccessToken,
     /// An ID token this server signed.
     IdToken,
+    /// A JWT of an issuer trusted for its subject (RFC 7523 trust relationships).
+    Jwt,
 }
 
 /// The type parameter `param` (`subject_token_type`, `actor_token_type`): required, and one
@@ -42,8 +49,9 @@ pub fn presented_type(param: &str, value: Option<&str>) -> Result<PresentedType,
         ))),
         Some(ACCESS_TOKEN_TYPE) => Ok(PresentedType::AccessToken),
         Some(ID_TOKEN_TYPE) => Ok(PresentedType::IdToken),
+        Some(JWT_TYPE) => Ok(PresentedType::Jwt),
         Some(other) => Err(OAuthError::invalid_request(format!(
-            "The {param} '{other}' is not supported; supported are {ACCESS_TOKEN_TYPE} and {ID_TOKEN_TYPE}."
+            "The {param} '{other}' is not supported; supported are {ACCESS_TOKEN_TYPE}, {ID_TOKEN_TYPE} and {JWT_TYPE}."
         ))),
     }
 }

@@ -32,7 +32,19 @@ fn settings(issuer: &str) -> DiscoverySettings {
         id_token_algs: id_token_algs(),
         consent_app: ConsentAppClaims::default(),
         require_pushed_authorization_requests: false,
+        jwt_bearer_grant: false,
     }
+}
+
+#[test]
+fn the_jwt_bearer_grant_is_advertised_only_when_served() {
+    let jwt_bearer = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+    let off = document(&settings("https://auth.example")).unwrap();
+    assert!(!off.grant_types_supported.iter().any(|g| g == jwt_bearer));
+    let mut s = settings("https://auth.example");
+    s.jwt_bearer_grant = true;
+    let on = document(&s).unwrap();
+    assert!(on.grant_types_supported.iter().any(|g| g == jwt_bearer));
 }
 
 #[test]

@@ -5,6 +5,7 @@ mod clients;
 mod json_patch;
 mod paging;
 mod sessions;
+mod trust;
 
 use axum::Router;
 use axum::routing::{delete, post};
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .merge(clients::routes())
         .merge(flows::v2_routes())
         .merge(sessions::routes())
+        .merge(trust::routes())
         .nest(ADMIN_PREFIX, keys::routes())
         .route(ADMIN_INTROSPECT, post(tokens::introspect))
         .route(ADMIN_TOKENS, delete(tokens::revoke_client_tokens))

@@ -11,12 +11,12 @@ use crate::error::Error;
 use crate::model::{ClientId, Now};
 use crate::oauth2::grant::TokenGrant;
 use crate::oauth2::grant::client_credentials::dedup;
-use crate::oauth2::grant::issue::{GrantedAccess, Issued, issue};
+use crate::oauth2::grant::issue::{GrantedAccess, Issued};
 use crate::oauth2::jwt_bearer::{self, AssertionRules};
 use crate::oauth2::scope;
-use crate::service::token::{Grants, TokenRequest};
-use crate::service::token_hook::{self, TokenHook};
-use crate::store::{StoreError, TokenStore, TrustStore};
+use crate::service::token::{Grants, TokenRequest, issue_access_only};
+use crate::service::token_hook::TokenHook;
+use crate::store::{TokenStore, TrustStore};
 use crate::token::{RequestId, TokenSession};
 use crate::{OAuthError, OAuthErrorKind};
 
@@ -58,7 +58,7 @@ pub(super) async fn exchange<S: TokenStore + TrustStore, H: TokenHook>(
     if let Some(jti) = &verified.jti {
         remember_jti(store, &verified.trust.issuer, jti, verified.expires_at, now).await?;
     }
-    let mut grant = GrantedAccess {
+    let grant = GrantedAccess {
         request_id: RequestId::generate(),
         client_id: client.id.clone(),
         subject: verified.subject,
@@ -69,22 +69,20 @@ pub(super) async fn exchange<S: TokenStore + TrustStore, H: TokenHook>(
             ..TokenSession::default()
         },
     };
-    token_hook::consult(hook, TokenGrant::JwtBearer, &mut grant, &granted).await?;
     let lifespan = client.token_lifespans.access_token(
         IssuingGrant::JwtBearer,
         grants.settings.access_token_lifespan,
     );
-    let issued = issue(grants.minter, &grant, &granted, false, lifespan, now)?;
-    store
-        .insert_tokens(&issued.rows)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => Error::from(
-                OAuthError::new(OAuthErrorKind::InvalidClient).hint("The client no longer exists."),
-            ),
-            other => Error::from_store("token", other),
-        })?;
-    Ok(issued)
+    issue_access_only(
+        store,
+        hook,
+        grants,
+        TokenGrant::JwtBearer,
+        grant,
+        lifespan,
+        now,
+    )
+    .await
 }
 
 /// The requested scopes (duplicates removed), each allowed by the trust relationship and by

@@ -170,7 +170,7 @@ async fn client_credentials<S: TokenStore, H: TokenHook>(
     let granted =
         client_credentials::granted_scope(client, request.scope, grants.settings.scope_strategy)?;
     let audience = granted_audience(client, request.audience, OAuthErrorKind::InvalidRequest)?;
-    let mut grant = GrantedAccess {
+    let grant = GrantedAccess {
         request_id: RequestId::generate(),
         client_id: client.id.clone(),
         subject: client.id.as_str().to_owned(),
@@ -182,11 +182,35 @@ async fn client_credentials<S: TokenStore, H: TokenHook>(
             ..TokenSession::default()
         },
     };
-    token_hook::consult(hook, TokenGrant::ClientCredentials, &mut grant, &granted).await?;
     let lifespan = client.token_lifespans.access_token(
         IssuingGrant::ClientCredentials,
         grants.settings.access_token_lifespan,
     );
+    issue_access_only(
+        store,
+        hook,
+        grants,
+        TokenGrant::ClientCredentials,
+        grant,
+        lifespan,
+        now,
+    )
+    .await
+}
+
+/// The end of a grant that gives an access token alone (client credentials, JWT bearer,
+/// token exchange): the token hook, then the token minted (`lifespan`) and stored.
+pub(super) async fn issue_access_only<S: TokenStore, H: TokenHook>(
+    store: &S,
+    hook: &H,
+    grants: &Grants<'_>,
+    kind: TokenGrant,
+    mut grant: GrantedAccess,
+    lifespan: Duration,
+    now: Now,
+) -> Result<Issued, Error> {
+    let granted = grant.granted_scope.clone();
+    token_hook::consult(hook, kind, &mut grant, &granted).await?;
     let issued = issue(grants.minter, &grant, &granted, false, lifespan, now)?;
     store
         .insert_tokens(&issued.rows)

@@ -13,15 +13,15 @@ use crate::error::Error;
 use crate::model::Now;
 use crate::oauth2::grant::TokenGrant;
 use crate::oauth2::grant::audience::granted_audience;
-use crate::oauth2::grant::issue::{GrantedAccess, Issued, issue};
+use crate::oauth2::grant::issue::{GrantedAccess, Issued};
 use crate::oauth2::grant::token_exchange::{
     PresentedToken, PresentedType, act_claim, check_requested_type, granted_scope, presented_type,
 };
 use crate::oauth2::jwt_bearer::{self, AssertionRules};
 use crate::service::access_tokens::AccessTokens;
 use crate::service::id_tokens::IdTokenIssuer;
-use crate::service::token::{Grants, TokenRequest};
-use crate::service::token_hook::{self, TokenHook};
+use crate::service::token::{Grants, TokenRequest, issue_access_only};
+use crate::service::token_hook::TokenHook;
 use crate::store::{KeyStore, TokenStore, TrustStore};
 use crate::token::{RequestId, TokenKind, TokenSession};
 use crate::{OAuthError, OAuthErrorKind};
@@ -88,7 +88,7 @@ pub(super) async fn exchange<S: TokenStore + KeyStore + TrustStore, H: TokenHook
         Some(actor) => Some(act_claim(&actor.subject, subject.act.as_ref())),
         None => subject.act.clone(),
     };
-    let mut grant = GrantedAccess {
+    let grant = GrantedAccess {
         request_id: RequestId::generate(),
         client_id: client.id.clone(),
         subject: subject.subject,
@@ -100,14 +100,17 @@ pub(super) async fn exchange<S: TokenStore + KeyStore + TrustStore, H: TokenHook
             ..TokenSession::default()
         },
     };
-    token_hook::consult(hook, TokenGrant::TokenExchange, &mut grant, &granted).await?;
     let lifespan = grants.settings.access_token_lifespan;
-    let issued = issue(grants.minter, &grant, &granted, false, lifespan, now)?;
-    store
-        .insert_tokens(&issued.rows)
-        .await
-        .map_err(|e| Error::from_store("token", e))?;
-    Ok(issued)
+    issue_access_only(
+        store,
+        hook,
+        grants,
+        TokenGrant::TokenExchange,
+        grant,
+        lifespan,
+        now,
+    )
+    .await
 }
 
 /// A presented token of `kind`, active now and presentable by `client`; `role` names it in

@@ -55,6 +55,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let auth_budget = super::budget::auth_budget(&mut r);
     let device = super::device::device_flow(&mut r, base);
     let par = super::par::par(&mut r);
+    let dynamic_registration = r.bool_documented("OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED");
     // Each `None` here was recorded as a problem, so `r.problems` is never empty in that case.
     let (Some(issuer), Some(urls)) = (issuer, urls) else {
         return Err(ConfigError {
@@ -98,6 +99,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         auth_budget,
         device,
         par,
+        dynamic_registration,
         warnings: Vec::new(),
     };
     finish(r, config, compat_api_version)

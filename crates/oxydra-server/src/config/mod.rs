@@ -135,6 +135,9 @@ pub struct Config {
     pub device: DeviceFlowConfig,
     /// Pushed authorization requests (`OXYDRA_PAR*`, RFC 9126).
     pub par: ParConfig,
+    /// Dynamic client registration on the public port
+    /// (`OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED`, RFC 7591/7592).
+    pub dynamic_registration: bool,
     /// Non-fatal findings for the server to log at start-up.
     pub warnings: Vec<String>,
 }

@@ -11,4 +11,5 @@ pub(crate) mod legacy_consent;
 pub(crate) mod logout;
 pub(crate) mod par;
 pub(crate) mod policies;
+pub(crate) mod registration;
 pub(crate) mod tokens;

@@ -351,3 +351,24 @@ async fn admin_api_clients_cannot_be_managed_here() {
     let res = manage(&app, Method::DELETE, "operator-client", Some(""), None).await;
     assert_invalid_token(&res);
 }
+
+#[tokio::test]
+async fn wrong_tokens_spend_the_addresss_failure_budget() {
+    let mut env = ON.to_vec();
+    env.push(("OXYDRA_AUTH_FAILURES_PER_IP", "2"));
+    let app = TestApp::new(&env).await;
+    let res = register(&app, metadata()).await;
+    let id = res.json["client_id"].as_str().unwrap().to_owned();
+    let token = res.json["registration_access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..2 {
+        let res = manage(&app, Method::GET, &id, Some("guess"), None).await;
+        assert_invalid_token(&res);
+    }
+    // Spent: even the right token waits, and no token is checked.
+    let res = manage(&app, Method::GET, &id, Some(&token), None).await;
+    assert_error(&res, StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
+    assert!(res.headers.contains_key("retry-after"));
+}

@@ -136,6 +136,24 @@ pub struct OAuth2Client {
     pub lifespans: OAuth2ClientTokenLifespans,
 }
 
+/// A dynamically registered client as `/oauth2/register` answers (RFC 7591 §3.2.1, RFC 7592
+/// §3): the Hydra 2.x client body plus how to manage it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct RegisteredClient {
+    /// The client (its `client_secret` only in the answer that generated it).
+    #[serde(flatten)]
+    pub client: OAuth2Client,
+    /// The bearer token that reads, updates and deletes the client at
+    /// `registration_client_uri`: in the answers to registration and to each update, which
+    /// replaces it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_access_token: Option<String>,
+    /// Where the client is managed (`<issuer>/oauth2/register/<client_id>`).
+    #[serde(deserialize_with = "null_as_default")]
+    pub registration_client_uri: String,
+}
+
 /// Generates [`OAuth2ClientTokenLifespans`] from the Hydra 2.x field names.
 macro_rules! token_lifespans {
     ($($field:ident),* $(,)?) => {

@@ -27,7 +27,9 @@ pub mod trust_model;
 #[cfg(feature = "client")]
 pub mod client;
 
-pub use client_model::{JsonPatchOperation, OAuth2Client, OAuth2ClientTokenLifespans};
+pub use client_model::{
+    JsonPatchOperation, OAuth2Client, OAuth2ClientTokenLifespans, RegisteredClient,
+};
 pub use error::ErrorBody;
 pub use flow_model::{
     AcceptConsentRequest, AcceptLoginRequest, AcceptOAuth2LoginRequest, CompletedRequest,

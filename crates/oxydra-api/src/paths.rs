@@ -45,6 +45,11 @@ pub const OAUTH2_REVOKE: &str = "/oauth2/revoke";
 pub const OAUTH2_DEVICE_AUTH: &str = "/oauth2/device/auth";
 /// Public: pushed authorization requests (RFC 9126 §2).
 pub const OAUTH2_PAR: &str = "/oauth2/par";
+/// Public: dynamic client registration (RFC 7591 §3), served only when enabled.
+pub const OAUTH2_REGISTER: &str = "/oauth2/register";
+/// Public: one dynamically registered client, managed with its registration access token
+/// (RFC 7592 §2).
+pub const OAUTH2_REGISTERED_CLIENT: &str = "/oauth2/register/{id}";
 /// Public: the device flow's verification page, where the user types the user code (RFC 8628
 /// §3.3) and where the login and consent apps send the browser back to.
 pub const OAUTH2_DEVICE_VERIFY: &str = "/oauth2/device/verify";

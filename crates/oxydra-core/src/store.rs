@@ -92,6 +92,28 @@ pub trait ClientStore: Send + Sync {
     -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
+/// Registration access tokens of dynamically registered clients (RFC 7592 §1), kept beside
+/// the client's fields rather than among them: only a hash is stored, it is never part of a
+/// [`Client`] (so never cached or listed), and admin-API clients have none.
+pub trait RegistrationTokenStore: Send + Sync {
+    /// The stored token hash of client `id`; `None` when the client does not exist or has
+    /// no registration token.
+    fn registration_token_hash(
+        &self,
+        id: &ClientId,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Stores `new` as client `id`'s token hash if its current one is `current` (`None`: it
+    /// has none yet), atomically; returns whether it did. Of two concurrent rotations from one
+    /// token, exactly one wins.
+    fn replace_registration_token(
+        &self,
+        id: &ClientId,
+        current: Option<&str>,
+        new: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
 /// Persistence of issued tokens (access, refresh, authorization code) by signature, and of
 /// client-assertion `jti`s. Each method that touches more than one row is one transaction.
 pub trait TokenStore: Send + Sync {

@@ -25,6 +25,9 @@ pub fn public_router(state: AppState) -> Router {
     if state.config.par.enabled {
         router = router.merge(public::par_routes());
     }
+    if state.config.dynamic_registration {
+        router = router.merge(public::registration_routes());
+    }
     if state.config.v010() {
         router = router.merge(legacy_public_admin_routes(&state));
     }

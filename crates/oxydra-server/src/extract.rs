@@ -364,7 +364,7 @@ impl<S: Send + Sync> FromRequest<S> for BearerToken {
 
 /// The token of an `Authorization: Bearer` header; `None` without one, for another scheme or
 /// an empty token.
-fn bearer_header(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
+pub(crate) fn bearer_header(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiError> {
     let mut values = headers.get_all(axum::http::header::AUTHORIZATION).iter();
     let Some(value) = values.next() else {
         return Ok(None);

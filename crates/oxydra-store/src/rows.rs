@@ -56,7 +56,8 @@ pub(crate) struct ClientRow {
     pub(crate) token_lifespans: String,
 }
 
-/// The `RETURNING secret_hash` of a client update.
+/// The `RETURNING secret_hash` of a client update; also a registration token hash read
+/// `AS secret_hash`.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct SecretRow {
     pub(crate) secret_hash: Option<String>,

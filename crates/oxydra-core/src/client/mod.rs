@@ -4,6 +4,7 @@
 mod fields;
 mod lifespans;
 pub mod secret;
+pub mod self_service;
 mod types;
 pub mod uri;
 mod validate;

@@ -124,6 +124,9 @@ error_kinds! {
     /// RFC 7591: client metadata invalid.
     InvalidClientMetadata = "invalid_client_metadata", 400,
         "The value of one of the Client Metadata fields is invalid.";
+    /// RFC 7591 §3.2.2: a redirect URI in a registration request is invalid.
+    InvalidRedirectUri = "invalid_redirect_uri", 400,
+        "The value of one or more redirection URIs is invalid.";
     /// Resource not found (admin API).
     NotFound = "not_found", 404,
         "Unable to locate the requested resource.";

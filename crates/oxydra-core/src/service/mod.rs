@@ -24,6 +24,7 @@ pub mod policy_cache;
 pub mod provider;
 mod refresh;
 pub mod refresh_claim;
+pub mod registration;
 pub mod revoke;
 pub mod root_client;
 pub mod signing_keys;

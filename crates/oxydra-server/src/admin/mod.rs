@@ -1,8 +1,8 @@
 //! Routes of the admin port.
 
 pub mod access;
-mod client_wire;
-mod client_wire_v2;
+pub(crate) mod client_wire;
+pub(crate) mod client_wire_v2;
 mod clients;
 mod flow_wire;
 mod flows;

@@ -109,6 +109,7 @@ static KEYS: &[KeyDoc] = &[
     key("OIDC_DISCOVERY_CLAIMS_SUPPORTED", &["WEBFINGER_OIDC_DISCOVERY_SUPPORTED_CLAIMS"], "\"\"", "Comma list of claims advertised in discovery after `sub`."),
     key("OIDC_DISCOVERY_SCOPES_SUPPORTED", &["WEBFINGER_OIDC_DISCOVERY_SUPPORTED_SCOPE"], "\"\"", "Comma list of scopes advertised in discovery after `offline`, `openid`."),
     key("OIDC_DISCOVERY_USERINFO_ENDPOINT", &["WEBFINGER_OIDC_DISCOVERY_USERINFO_URL"], "<issuer>/userinfo", "Userinfo URL advertised in discovery."),
+    key("OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED", &[], "false", "Serve dynamic client registration (RFC 7591/7592, OIDC Registration 1.0) on the public port: `POST /oauth2/register` (unauthenticated: anyone who reaches the port may register a client) and `GET|PUT|DELETE /oauth2/register/{id}` with the registration access token, plus the `registration_endpoint` discovery entry. Fields reserved to operators are refused (see api-compat.md)."),
     key("OIDC_DYNAMIC_CLIENT_REGISTRATION_DEFAULT_SCOPE", &[], "\"\"", "Comma list: the scope of clients registered without one."),
     key("OIDC_SUBJECT_TYPES_SUPPORTED", &["OIDC_SUBJECT_IDENTIFIERS_ENABLED"], "public", "Comma list of `public`, `pairwise`; the first is the default of new clients."),
     key("OIDC_SUBJECT_TYPE_PAIRWISE_SALT", &["OIDC_SUBJECT_IDENTIFIERS_PAIRWISE_SALT"], "public", "Salt of pairwise subjects, at least 8 bytes when pairwise is enabled."),

@@ -139,6 +139,9 @@ pub struct Config {
     pub par: ParConfig,
     /// The JWT-bearer grant (`OXYDRA_JWT_BEARER_GRANT`, `OAUTH2_GRANT_JWT_*`, RFC 7523).
     pub jwt_bearer: JwtBearerConfig,
+    /// Dynamic client registration on the public port
+    /// (`OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED`, RFC 7591/7592).
+    pub dynamic_registration: bool,
     /// Non-fatal findings for the server to log at start-up.
     pub warnings: Vec<String>,
 }

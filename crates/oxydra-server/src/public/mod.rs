@@ -9,6 +9,7 @@ mod fallbacks;
 mod jwks;
 mod logout;
 mod par;
+mod register;
 mod token;
 mod userinfo;
 
@@ -16,8 +17,8 @@ use axum::Router;
 use axum::routing::{get, post};
 use oxydra_api::paths::{
     END_SESSION, LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_DEVICE_VERIFY,
-    OAUTH2_PAR, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
-    WELL_KNOWN_OPENID_CONFIGURATION,
+    OAUTH2_PAR, OAUTH2_REGISTER, OAUTH2_REGISTERED_CLIENT, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO,
+    WELL_KNOWN_JWKS, WELL_KNOWN_OPENID_CONFIGURATION,
 };
 
 use crate::state::AppState;
@@ -60,4 +61,17 @@ pub fn device_routes() -> Router<AppState> {
 /// Pushed authorization requests (RFC 9126), served while `OXYDRA_PAR` is on.
 pub fn par_routes() -> Router<AppState> {
     Router::new().route(OAUTH2_PAR, post(par::pushed_authorization))
+}
+
+/// Dynamic client registration (RFC 7591/7592), served while
+/// `OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED` is on.
+pub fn registration_routes() -> Router<AppState> {
+    Router::new()
+        .route(OAUTH2_REGISTER, post(register::register))
+        .route(
+            OAUTH2_REGISTERED_CLIENT,
+            get(register::read)
+                .put(register::update)
+                .delete(register::delete),
+        )
 }

@@ -5,8 +5,8 @@
 use axum::body::Bytes;
 use oxydra_api::WellKnown;
 use oxydra_api::paths::{
-    END_SESSION, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_PAR, OAUTH2_REVOKE, OAUTH2_TOKEN,
-    USERINFO, WELL_KNOWN_JWKS,
+    END_SESSION, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_PAR, OAUTH2_REGISTER, OAUTH2_REVOKE,
+    OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
 };
 use oxydra_core::Error;
 use oxydra_core::jwk::JwkAlgorithm;
@@ -19,8 +19,9 @@ use crate::config::Config;
 
 /// Where each advertised endpoint lives. The `end_session_endpoint` is
 /// `/oauth2/sessions/logout` (RP-Initiated Logout 1.0, with front- and back-channel logout),
-/// not the older `/oauth2/auth/sessions/login/revoke`. No `registration_endpoint`: clients are created through the admin API's `/clients`, which is
-/// not served on the public port (Hydra advertises it there anyway).
+/// not the older `/oauth2/auth/sessions/login/revoke`. The `registration_endpoint` is
+/// `/oauth2/register`, advertised only while dynamic client registration is on (Hydra
+/// advertises its admin `/clients` otherwise, which the public port does not serve).
 const PATHS: EndpointPaths = EndpointPaths {
     authorization: OAUTH2_AUTH,
     token: OAUTH2_TOKEN,
@@ -50,6 +51,7 @@ fn settings(config: &Config, id_token_algs: &[JwkAlgorithm]) -> DiscoverySetting
         paths: EndpointPaths {
             device_authorization: config.device_flow_served().then_some(OAUTH2_DEVICE_AUTH),
             pushed_authorization_request: config.par.enabled.then_some(OAUTH2_PAR),
+            registration: config.dynamic_registration.then_some(OAUTH2_REGISTER),
             ..PATHS
         },
         userinfo_endpoint: config.oidc.userinfo_endpoint.clone(),

@@ -28,6 +28,7 @@ mod policies;
 mod prometheus;
 mod redirect_uris;
 mod refresh_grace;
+mod registration;
 mod security;
 mod token_exchange;
 mod token_hook;

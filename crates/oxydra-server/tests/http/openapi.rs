@@ -51,6 +51,11 @@ fn is_device_route(path: &str) -> bool {
     path.starts_with("/oauth2/device/")
 }
 
+/// Dynamic client registration's routes, served only when it is enabled.
+fn is_registration_route(path: &str) -> bool {
+    path.starts_with("/oauth2/register")
+}
+
 /// What the table says a port serves, given which optional route groups are on.
 fn documented(admin_port: bool, legacy: bool, demo: bool, admin_on_public: bool) -> Served {
     documented_with(admin_port, legacy, demo, admin_on_public, !legacy)
@@ -66,6 +71,7 @@ fn documented_with(
 ) -> Served {
     routes()
         .filter(|r| device || !is_device_route(r.path))
+        .filter(|r| !is_registration_route(r.path))
         .filter(|r| match r.generation {
             Generation::V010 => legacy,
             Generation::Oxydra => demo,
@@ -124,6 +130,22 @@ async fn the_pushed_request_route_goes_with_oxydra_par() {
     let public = served(&public_router(app.state.clone()));
     let mut expected = documented(false, false, false, false);
     assert!(expected.remove(&("POST".to_owned(), "/oauth2/par".to_owned())));
+    assert_eq!(public, expected);
+}
+
+#[tokio::test]
+async fn the_registration_routes_go_with_dynamic_registration() {
+    let app = TestApp::new(&[("OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED", "true")]).await;
+    let public = served(&public_router(app.state.clone()));
+    let mut expected = documented(false, false, false, false);
+    for (method, path) in [
+        ("POST", "/oauth2/register"),
+        ("GET", "/oauth2/register/{id}"),
+        ("PUT", "/oauth2/register/{id}"),
+        ("DELETE", "/oauth2/register/{id}"),
+    ] {
+        assert!(expected.insert((method.to_owned(), path.to_owned())));
+    }
     assert_eq!(public, expected);
 }
 

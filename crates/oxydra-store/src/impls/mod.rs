@@ -11,5 +11,6 @@ pub(crate) mod legacy_consent;
 pub(crate) mod logout;
 pub(crate) mod par;
 pub(crate) mod policies;
+pub(crate) mod registration;
 pub(crate) mod tokens;
 pub(crate) mod trust;

@@ -11,6 +11,7 @@ pub(crate) mod logout;
 pub(crate) mod meta;
 pub(crate) mod par;
 pub(crate) mod policies;
+pub(crate) mod registration;
 pub(crate) mod tokens;
 pub(crate) mod trust;
 
@@ -44,6 +45,9 @@ pub(crate) fn registry() -> Vec<&'static Stmt> {
         &par::GET,
         &par::USE,
         &par::FLUSH,
+        &registration::GET,
+        &registration::SET_FIRST,
+        &registration::ROTATE,
         &tokens::INSERT,
         &tokens::INSERT_32,
         &tokens::INSERT_8,

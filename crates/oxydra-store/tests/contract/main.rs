@@ -23,6 +23,7 @@ mod lifecycle;
 mod logout;
 mod par;
 mod policies;
+mod registration;
 mod schema;
 mod sqlite_file;
 mod token_grace;

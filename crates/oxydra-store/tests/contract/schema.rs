@@ -104,7 +104,7 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     let sqlite = open_store(TestBackend::Sqlite).await.unwrap();
     let schema = sqlite_schema(&sqlite).await;
     let clients = &schema["oxydra_client"];
-    assert_eq!(clients.len(), 36, "{clients:#?}");
+    assert_eq!(clients.len(), 37, "{clients:#?}");
     assert_eq!(
         clients["require_pushed_authorization_requests"],
         ("boolean".into(), false, false)

@@ -22,6 +22,7 @@ mod oauth2_client;
 mod oidc_client;
 mod oidc_provider;
 mod par;
+mod registration;
 mod request_objects;
 mod token_exchange;
 mod token_service;

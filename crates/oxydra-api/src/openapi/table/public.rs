@@ -14,12 +14,12 @@ use crate::openapi::route::{
 };
 use crate::paths::{
     END_SESSION, LOGIN_SESSION_REVOKE, OAUTH2_AUTH, OAUTH2_DEVICE_AUTH, OAUTH2_DEVICE_VERIFY,
-    OAUTH2_PAR, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO, WELL_KNOWN_JWKS,
-    WELL_KNOWN_OPENID_CONFIGURATION,
+    OAUTH2_PAR, OAUTH2_REGISTER, OAUTH2_REGISTERED_CLIENT, OAUTH2_REVOKE, OAUTH2_TOKEN, USERINFO,
+    WELL_KNOWN_JWKS, WELL_KNOWN_OPENID_CONFIGURATION,
 };
 use crate::{
-    DeviceAuthorization, JSONWebKeySet, OauthTokenResponse, PushedAuthorizationResponse,
-    UserinfoResponse, WellKnown,
+    DeviceAuthorization, JSONWebKeySet, OAuth2Client, OauthTokenResponse,
+    PushedAuthorizationResponse, RegisteredClient, UserinfoResponse, WellKnown,
 };
 
 const fn public(
@@ -37,6 +37,26 @@ const fn public(
         summary,
     )
 }
+
+/// The client metadata a registration sends (RFC 7591 §2).
+const REGISTRATION_BODY: Body = Body::Json {
+    model: model::<OAuth2Client>(),
+    required: true,
+};
+
+/// 400 at the registration endpoints (RFC 7591 §3.2.2).
+const REGISTRATION_REFUSED: crate::openapi::route::Reply = error(
+    400,
+    "`invalid_redirect_uri`, `invalid_client_metadata` (also for a field reserved to \
+     operators, a chosen `client_id` or `client_secret`), or `invalid_request`.",
+);
+
+/// 401 at the management endpoints (RFC 7592 §2): the same for every failure, so that no
+/// client's existence is revealed.
+const REGISTRATION_UNAUTHORIZED: crate::openapi::route::Reply = error(
+    401,
+    "`invalid_token`: no, or a wrong, registration access token, or no such client.",
+);
 
 const END_SESSION_QUERY: &[crate::openapi::route::Query] = &[
     optional(
@@ -228,6 +248,81 @@ pub(super) const ROUTES: &[Route] = &[
             OAUTH2_PAR,
             "oAuth2PushedAuthorization",
             "Pushed authorization requests (RFC 9126 §2); served unless OXYDRA_PAR=false.",
+        )
+    },
+    Route {
+        body: REGISTRATION_BODY,
+        replies: &[
+            json(
+                201,
+                model::<RegisteredClient>(),
+                "The client, its secret (confidential clients, this once), its \
+                 `registration_access_token` and `registration_client_uri`.",
+            ),
+            REGISTRATION_REFUSED,
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Post,
+            OAUTH2_REGISTER,
+            "createOidcDynamicClient",
+            "Dynamic client registration (RFC 7591 §3); served only with \
+             OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true.",
+        )
+    },
+    Route {
+        replies: &[
+            json(
+                200,
+                model::<RegisteredClient>(),
+                "The client, without secret or token.",
+            ),
+            REGISTRATION_UNAUTHORIZED,
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Get,
+            OAUTH2_REGISTERED_CLIENT,
+            "getOidcDynamicClient",
+            "Reads a dynamically registered client (RFC 7592 §2.1) with its registration \
+             access token (`Authorization: Bearer`).",
+        )
+    },
+    Route {
+        body: REGISTRATION_BODY,
+        replies: &[
+            json(
+                200,
+                model::<RegisteredClient>(),
+                "The client and its new `registration_access_token` (the old one no longer \
+                 works).",
+            ),
+            REGISTRATION_REFUSED,
+            REGISTRATION_UNAUTHORIZED,
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Put,
+            OAUTH2_REGISTERED_CLIENT,
+            "setOidcDynamicClient",
+            "Replaces a dynamically registered client's metadata (RFC 7592 §2.2).",
+        )
+    },
+    Route {
+        replies: &[
+            reply(204, Shape::Empty, "Deleted, with its tokens."),
+            REGISTRATION_UNAUTHORIZED,
+            FAILED,
+            UNAVAILABLE,
+        ],
+        ..public(
+            Method::Delete,
+            OAUTH2_REGISTERED_CLIENT,
+            "deleteOidcDynamicClient",
+            "Deletes a dynamically registered client (RFC 7592 §2.3).",
         )
     },
     Route {

@@ -403,3 +403,12 @@ fn pushed_request_rules() {
     assert!(config.par.required);
     assert_eq!(config.par.lifespan, std::time::Duration::from_secs(600));
 }
+
+#[test]
+fn dynamic_registration_is_off_unless_enabled() {
+    assert!(!super::load(&minimal(&[])).dynamic_registration);
+    let on = [("OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED", "true")];
+    assert!(super::load(&minimal(&on)).dynamic_registration);
+    let bad = minimal(&[("OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED", "sometimes")]);
+    assert!(Config::load(&bad, &[]).is_err());
+}

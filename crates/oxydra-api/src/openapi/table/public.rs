@@ -58,6 +58,13 @@ const REGISTRATION_UNAUTHORIZED: crate::openapi::route::Reply = error(
     "`invalid_token`: no, or a wrong, registration access token, or no such client.",
 );
 
+/// 404 from every registration route while registration is off (the default).
+const REGISTRATION_OFF: crate::openapi::route::Reply = error(
+    404,
+    "Dynamic client registration is off (OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=false, the \
+     default).",
+);
+
 const END_SESSION_QUERY: &[crate::openapi::route::Query] = &[
     optional(
         "id_token_hint",
@@ -260,6 +267,7 @@ pub(super) const ROUTES: &[Route] = &[
                  `registration_access_token` and `registration_client_uri`.",
             ),
             REGISTRATION_REFUSED,
+            REGISTRATION_OFF,
             FAILED,
             UNAVAILABLE,
         ],
@@ -279,6 +287,7 @@ pub(super) const ROUTES: &[Route] = &[
                 "The client, without secret or token.",
             ),
             REGISTRATION_UNAUTHORIZED,
+            REGISTRATION_OFF,
             FAILED,
             UNAVAILABLE,
         ],
@@ -301,6 +310,7 @@ pub(super) const ROUTES: &[Route] = &[
             ),
             REGISTRATION_REFUSED,
             REGISTRATION_UNAUTHORIZED,
+            REGISTRATION_OFF,
             FAILED,
             UNAVAILABLE,
         ],
@@ -315,6 +325,7 @@ pub(super) const ROUTES: &[Route] = &[
         replies: &[
             reply(204, Shape::Empty, "Deleted, with its tokens."),
             REGISTRATION_UNAUTHORIZED,
+            REGISTRATION_OFF,
             FAILED,
             UNAVAILABLE,
         ],

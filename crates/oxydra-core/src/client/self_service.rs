@@ -45,7 +45,8 @@ pub fn registration_token_matches(token: &str, stored: &str) -> bool {
 /// Refuses (`invalid_client_metadata`) what a self-registering client may not choose: its
 /// id and secret (the server generates both) and the fields reserved to operators
 /// (`metadata`, `skip_consent`, `skip_logout_consent`, `access_token_strategy`, the token
-/// lifespans and the `audience` whitelist), unless a field is left out or keeps its
+/// lifespans, the `audience` whitelist, and the JWT-bearer and token-exchange grant types),
+/// unless a field is left out or keeps its
 /// `baseline` value (the stored client on update, so that a client may send back what it
 /// read; the caller then keeps the stored values).
 pub fn check_self_service(input: &ClientInput, baseline: &ClientInput) -> Result<(), OAuthError> {
@@ -59,6 +60,18 @@ pub fn check_self_service(input: &ClientInput, baseline: &ClientInput) -> Result
         return Err(reserved(
             "client_secret",
             "The server generates the client_secret; it cannot be chosen or changed here.",
+        ));
+    }
+    // Grants that act for subjects the client never authenticated: a trusted issuer's JWTs
+    // (JWT bearer, and token exchange, which also takes them) are the operator's to hand out.
+    let operator_grant = input.grant_types.iter().find(|g| {
+        [super::JWT_BEARER_GRANT, super::TOKEN_EXCHANGE_GRANT].contains(&g.as_str())
+            && !baseline.grant_types.contains(g)
+    });
+    if let Some(grant) = operator_grant {
+        return Err(reserved(
+            "grant_types",
+            &format!("The grant type {grant} is reserved to the operator (admin API)."),
         ));
     }
     let default = ClientInput::default();
@@ -175,6 +188,17 @@ mod tests {
                 audience: vec!["https://api.example".into()],
                 ..ClientInput::default()
             },
+            ClientInput {
+                grant_types: vec![
+                    "authorization_code".into(),
+                    super::super::JWT_BEARER_GRANT.into(),
+                ],
+                ..ClientInput::default()
+            },
+            ClientInput {
+                grant_types: vec![super::super::TOKEN_EXCHANGE_GRANT.into()],
+                ..ClientInput::default()
+            },
         ];
         for case in cases {
             let e = check_self_service(&case, &baseline).unwrap_err();
@@ -187,6 +211,12 @@ mod tests {
         };
         let echoed = stored.clone();
         assert!(check_self_service(&echoed, &stored).is_ok());
+        // An operator-granted grant type may be sent back.
+        let granted = ClientInput {
+            grant_types: vec![super::super::TOKEN_EXCHANGE_GRANT.into()],
+            ..stored.clone()
+        };
+        assert!(check_self_service(&granted.clone(), &granted).is_ok());
         let left_out = ClientInput {
             client_id: "abc".into(),
             ..ClientInput::default()

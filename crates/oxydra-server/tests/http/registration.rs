@@ -205,6 +205,18 @@ async fn bad_or_reserved_metadata_is_invalid_client_metadata() {
         ("skip_logout_consent", json!(true)),
         ("access_token_strategy", json!("jwt")),
         ("audience", json!(["https://api.example"])),
+        // Grants acting for subjects the client never authenticated (trusted issuers' JWTs).
+        (
+            "grant_types",
+            json!([
+                "authorization_code",
+                "urn:ietf:params:oauth:grant-type:jwt-bearer"
+            ]),
+        ),
+        (
+            "grant_types",
+            json!(["urn:ietf:params:oauth:grant-type:token-exchange"]),
+        ),
         (
             "authorization_code_grant_access_token_lifespan",
             json!("1h"),

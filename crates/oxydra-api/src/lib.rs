@@ -44,7 +44,7 @@ pub use legacy_model::{ConsentRequestAcceptance, ConsentRequestRejection, OAuth2
 pub use oidc_model::WellKnown;
 pub use policy_model::{Policy, PolicyCondition};
 pub use token_model::{
-    DeviceAuthorization, FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection,
+    Confirmation, DeviceAuthorization, FlushInactiveOAuth2TokensRequest, OAuth2TokenIntrospection,
     OauthTokenResponse, PushedAuthorizationResponse, UserinfoResponse,
 };
 pub use trust_model::{

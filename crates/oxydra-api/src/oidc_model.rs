@@ -39,6 +39,9 @@ pub struct WellKnown {
     /// the endpoint is not served.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_pushed_authorization_requests: Option<bool>,
+    /// RFC 9449 §5.1: the `alg`s accepted in DPoP proofs; omitted while DPoP is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
     /// RP-initiated logout; omitted while the server has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_session_endpoint: Option<String>,

@@ -105,6 +105,17 @@ pub struct OAuth2TokenIntrospection {
     /// token), earlier actors nested inside.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<Value>,
+    /// RFC 9449 §6.2: the confirmation of a DPoP-bound token, `{"jkt": <thumbprint>}`; a
+    /// resource server must then require a DPoP proof of that key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+/// RFC 7800 §3.1 / RFC 9449 §6: the key a token is bound to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Confirmation {
+    /// The RFC 7638 SHA-256 thumbprint of the DPoP public key.
+    pub jkt: String,
 }
 
 /// Body of a JSON `GET|POST /userinfo` answer (OIDC Core §5.3.2; Hydra's `userinfoResponse`):

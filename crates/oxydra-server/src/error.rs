@@ -20,6 +20,9 @@ pub struct ApiError {
     expose_debug: bool,
     /// Four bytes, so the error stays small enough to travel in `Result`s cheaply.
     retry_after: Option<NonZeroU32>,
+    /// Another status than the error kind's, where an RFC moves it (RFC 9449 §7.1: DPoP
+    /// proof errors are 401 at a protected resource, 400 at the token endpoint).
+    status: Option<StatusCode>,
 }
 
 impl ApiError {
@@ -29,7 +32,14 @@ impl ApiError {
             error,
             expose_debug: false,
             retry_after: None,
+            status: None,
         }
+    }
+
+    /// Answers with `status` instead of the error kind's.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = Some(status);
+        self
     }
 
     /// Adds `Retry-After: <seconds>` (RFC 9110 §10.2.3, at least 1) to the response, for `429`.
@@ -80,8 +90,9 @@ impl From<Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status =
-            StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = self.status.unwrap_or_else(|| {
+            StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        });
         if status.is_server_error() {
             tracing::error!(
                 error = self.error.kind.code(),

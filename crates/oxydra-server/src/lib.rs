@@ -16,6 +16,7 @@ pub mod conn;
 pub mod cookies;
 pub mod demo;
 pub mod device_guesses;
+pub mod dpop;
 pub mod error;
 pub mod extract;
 pub mod hashing;

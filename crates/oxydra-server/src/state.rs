@@ -73,6 +73,8 @@ pub struct Services {
     pub remote: RemoteFetcher,
     /// `<issuer>/oauth2/token`: the audience client assertions must name.
     pub token_endpoint: Arc<str>,
+    /// The endpoint URLs DPoP proofs must name (`htu`).
+    pub dpop_targets: Arc<crate::dpop::DpopTargets>,
     /// Signs and reads the flow's cookies (`COOKIE_SECRET`).
     pub cookies: CookieJar,
     /// What the login/consent flow needs from the configuration.
@@ -141,6 +143,12 @@ impl AppState {
             config.issuer.as_str().trim_end_matches('/'),
             oxydra_api::paths::OAUTH2_TOKEN
         ));
+        let dpop_targets = Arc::new(crate::dpop::DpopTargets {
+            token: url::Url::parse(&token_endpoint).map_err(|e| {
+                Error::from(OAuthError::new(OAuthErrorKind::ServerError).debug(e.to_string()))
+            })?,
+            userinfo: config.userinfo_endpoint(),
+        });
         let cookies = cookie_jar(&config);
         let flow_settings = Arc::new(flow_settings(&config)?);
         let key_options = GenerateOptions {
@@ -165,6 +173,7 @@ impl AppState {
                 jti_optional: config.jwt_bearer.jti_optional,
                 iat_optional: config.jwt_bearer.iat_optional,
             },
+            dpop: config.dpop,
         });
         let token_hook = crate::token_hook::HttpTokenHook::new(config.grants.token_hook.as_ref())
             .map_err(|e| {
@@ -203,6 +212,7 @@ impl AppState {
             jwks,
             remote,
             token_endpoint,
+            dpop_targets,
             clock,
         })))
     }

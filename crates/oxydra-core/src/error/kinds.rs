@@ -154,6 +154,13 @@ error_kinds! {
     /// RFC 8628 §3.5: the device code expired before it was authorized and redeemed.
     ExpiredToken = "expired_token", 400,
         "The device_code has expired, and the device authorization session has concluded.";
+    /// RFC 9449 §5, §7.1: the DPoP proof JWT is missing a claim, malformed, signed wrongly,
+    /// stale, replayed or for another request.
+    InvalidDpopProof = "invalid_dpop_proof", 400,
+        "The DPoP proof is invalid.";
+    /// RFC 9449 §8: the proof must carry the nonce the server gives in the `DPoP-Nonce` header.
+    UseDpopNonce = "use_dpop_nonce", 400,
+        "The DPoP proof must carry the nonce given in the DPoP-Nonce response header.";
     /// RFC 6585 §4: too many failed client authentications; retry after the budget refills.
     TooManyRequests = "too_many_requests", 429,
         "Too many failed authentication attempts; retry after the time given in Retry-After.";

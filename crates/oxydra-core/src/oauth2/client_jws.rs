@@ -212,22 +212,7 @@ impl Token {
                 self.noun
             )));
         }
-        let fits = match (alg.family(), &jwk.algorithm) {
-            (AlgorithmFamily::Rsa, AlgorithmParameters::RSA(_)) => true,
-            (AlgorithmFamily::Ec, AlgorithmParameters::EllipticCurve(p)) => {
-                let want = if alg == Algorithm::ES384 {
-                    EllipticCurve::P384
-                } else {
-                    EllipticCurve::P256
-                };
-                p.curve == want
-            }
-            (AlgorithmFamily::Ed, AlgorithmParameters::OctetKeyPair(p)) => {
-                p.curve == EllipticCurve::Ed25519
-            }
-            _ => false,
-        };
-        if fits {
+        if key_fits(&jwk, alg) {
             Ok(jwk)
         } else {
             Err(Refusal::new(format!(
@@ -294,6 +279,27 @@ impl Token {
                 "{name} claim must be a NumericDate (seconds since the epoch)."
             ))),
         }
+    }
+}
+
+/// Whether `jwk`'s type and curve fit `alg` (RFC 7518 §3): RSA keys for `RS*`/`PS*`, P-256 or
+/// P-384 for `ES256`/`ES384`, Ed25519 for `EdDSA` — so a public key never serves as an HMAC
+/// secret.
+pub(crate) fn key_fits(jwk: &Jwk, alg: Algorithm) -> bool {
+    match (alg.family(), &jwk.algorithm) {
+        (AlgorithmFamily::Rsa, AlgorithmParameters::RSA(_)) => true,
+        (AlgorithmFamily::Ec, AlgorithmParameters::EllipticCurve(p)) => {
+            let want = if alg == Algorithm::ES384 {
+                EllipticCurve::P384
+            } else {
+                EllipticCurve::P256
+            };
+            p.curve == want
+        }
+        (AlgorithmFamily::Ed, AlgorithmParameters::OctetKeyPair(p)) => {
+            p.curve == EllipticCurve::Ed25519
+        }
+        _ => false,
     }
 }
 

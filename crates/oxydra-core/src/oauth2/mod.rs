@@ -5,6 +5,7 @@ pub mod authorize;
 pub mod client_assertion;
 pub mod client_auth;
 pub(crate) mod client_jws;
+pub mod dpop;
 pub mod grant;
 pub mod jwt_bearer;
 pub mod par;

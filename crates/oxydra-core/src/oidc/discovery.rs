@@ -135,6 +135,8 @@ pub struct DiscoverySettings {
     pub require_pushed_authorization_requests: bool,
     /// The JWT-bearer grant (RFC 7523 §2.1) is served, so `grant_types_supported` lists it.
     pub jwt_bearer_grant: bool,
+    /// DPoP proofs are accepted (RFC 9449), so `dpop_signing_alg_values_supported` is listed.
+    pub dpop: bool,
 }
 
 /// The scopes a built-in consent app honours and the end-user claims it can return.
@@ -172,6 +174,8 @@ pub struct Discovery {
     /// Whether only pushed authorization requests are accepted (RFC 9126 §5); `None` while
     /// the endpoint is not served.
     pub require_pushed_authorization_requests: Option<bool>,
+    /// The `alg`s DPoP proofs may use (RFC 9449 §5.1); `None` while DPoP is off.
+    pub dpop_signing_alg_values_supported: Option<Vec<String>>,
     /// Supported `response_type` values.
     pub response_types_supported: Vec<String>,
     /// Supported `response_mode` values.
@@ -278,6 +282,9 @@ pub fn document(settings: &DiscoverySettings) -> Result<Discovery, Error> {
         device_authorization_endpoint,
         pushed_authorization_request_endpoint,
         require_pushed_authorization_requests,
+        dpop_signing_alg_values_supported: settings
+            .dpop
+            .then(|| strings(crate::oauth2::dpop::SIGNING_ALGS)),
         response_types_supported: strings(RESPONSE_TYPES),
         response_modes_supported: strings(RESPONSE_MODES),
         grant_types_supported: grant_types,

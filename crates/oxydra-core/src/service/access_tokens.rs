@@ -59,6 +59,7 @@ impl MintingKeys<'_> {
                 kid: &view.signer.kid,
                 issuer,
             }),
+            dpop_jkt: None,
         }
     }
 }

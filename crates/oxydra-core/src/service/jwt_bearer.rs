@@ -133,18 +133,22 @@ async fn remember_jti<S: TokenStore>(
     }
 }
 
-/// `jwt-bearer:` and the lowercase hex SHA-256 of the issuer, a NUL and the `jti`: fixed
-/// length whatever the issuer and `jti`, unique per issuer.
+/// `jwt-bearer:` and the hash of the issuer and the `jti` (see [`hashed_jti_key`]).
 fn jti_key(issuer: &str, jti: &str) -> String {
+    hashed_jti_key("jwt-bearer:", issuer, jti)
+}
+
+/// `prefix` and the lowercase hex SHA-256 of `owner`, a NUL and the `jti`: a replay-table key
+/// of fixed length whatever `owner` and `jti`, unique per owner.
+pub(super) fn hashed_jti_key(prefix: &str, owner: &str, jti: &str) -> String {
     let mut ctx = digest::Context::new(&digest::SHA256);
-    ctx.update(issuer.as_bytes());
+    ctx.update(owner.as_bytes());
     ctx.update(&[0]);
     ctx.update(jti.as_bytes());
-    let hex: String = ctx
-        .finish()
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("jwt-bearer:{hex}")
+    let mut key = String::with_capacity(prefix.len() + 64);
+    key.push_str(prefix);
+    for b in ctx.finish().as_ref() {
+        key.push_str(&format!("{b:02x}"));
+    }
+    key
 }

@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod client_auth;
 pub mod clients;
 pub mod device;
+pub mod dpop;
 pub mod end_session;
 pub mod flow_admin;
 pub mod id_tokens;

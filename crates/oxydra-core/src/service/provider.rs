@@ -15,6 +15,7 @@ use crate::jwk::{Jwk, KeyCipher};
 use crate::model::Now;
 use crate::oauth2::jwt_bearer::AssertionRules;
 use crate::service::access_tokens::{AccessTokens, JwtAccessTokens};
+use crate::service::dpop::DpopRules;
 use crate::service::id_tokens::IdTokenIssuer;
 use crate::service::signing_keys::SigningKeys;
 use crate::store::KeyStore;
@@ -57,6 +58,8 @@ pub struct Provider {
     pub refresh_token_rotation_grace: Duration,
     /// How JWT-bearer assertions are checked (`OAUTH2_GRANT_JWT_*`, RFC 7523).
     pub jwt_bearer: AssertionRules,
+    /// How DPoP proofs are accepted (RFC 9449, `OXYDRA_DPOP*`).
+    pub dpop: DpopRules,
 }
 
 impl Provider {

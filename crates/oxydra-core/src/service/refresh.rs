@@ -32,6 +32,7 @@ pub(super) async fn exchange<S: TokenStore + KeyStore, H: TokenHook>(
     let row = load(store, grants.minter.opaque, TokenKind::RefreshToken, token).await?;
     let scope =
         refresh_token::access_scope(&row, client, request.scope, grants.settings.scope_strategy)?;
+    refresh_token::check_dpop_binding(&row, client, grants.minter.dpop_jkt)?;
     // Hydra 2.x per-client refresh-token lifespans give refresh rows an expiry; a rotated
     // (inactive) row is judged as a replay below instead.
     if row.active && row.expires_at.is_some_and(|at| at <= now) {

@@ -55,6 +55,9 @@ pub struct TokenRequest<'a> {
     pub requested_token_type: Option<&'a str>,
     /// `assertion` (RFC 7523 §2.1).
     pub assertion: Option<&'a str>,
+    /// The thumbprint of the key of the request's accepted DPoP proof (RFC 9449 §5), which
+    /// the tokens are bound to; `None` for bearer tokens.
+    pub dpop_jkt: Option<&'a str>,
 }
 
 impl Provider {
@@ -72,8 +75,12 @@ impl Provider {
     ) -> Result<Issued, Error> {
         check_client_grant(client, grant)?;
         let loaded = self.access_tokens().load(store, client, now).await?;
+        let minter = Minter {
+            dpop_jkt: request.dpop_jkt,
+            ..loaded.minter()
+        };
         let grants = &Grants {
-            minter: &loaded.minter(),
+            minter: &minter,
             settings: &self.token_settings(),
             oidc: &self.id_token_issuer(),
             cipher: &self.cipher,

@@ -41,12 +41,15 @@ fn unauthorized(hint: &'static str) -> Error {
 /// - not recognised, unknown, revoked or of a deleted client: `request_unauthorized` (401);
 /// - a refresh token: `request_unauthorized` (401), without any storage lookup;
 /// - expired: `token_expired` (401);
-/// - granted without `openid`: `insufficient_scope` (403, OIDC Core §5.3.1).
+/// - granted without `openid`: `insufficient_scope` (403, OIDC Core §5.3.1);
+/// - bound to a DPoP key but sent as a bearer token, or not bound to the key of the proof it
+///   came with (`proof_jkt`, RFC 9449 §7.1–7.2): `request_unauthorized` (401).
 pub async fn userinfo<S: TokenStore + KeyStore + ClientStore>(
     store: &S,
     tokens: &AccessTokens<'_>,
     oidc: &IdTokenIssuer<'_>,
     token: &str,
+    proof_jkt: Option<&str>,
     now: Now,
 ) -> Result<Userinfo, Error> {
     let unknown =
@@ -68,6 +71,25 @@ pub async fn userinfo<S: TokenStore + KeyStore + ClientStore>(
         return Err(OAuthError::new(OAuthErrorKind::TokenExpired)
             .hint("The access token has expired; obtain a new one.")
             .into());
+    }
+    match (row.session.dpop_jkt.as_deref(), proof_jkt) {
+        (None, None) => {}
+        (Some(bound), Some(proved)) if bound == proved => {}
+        (Some(_), None) => {
+            return Err(unauthorized(
+                "The access token is bound to a DPoP key: send it as Authorization: DPoP with a DPoP proof.",
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err(unauthorized(
+                "The access token is bound to another key than the DPoP proof's.",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(unauthorized(
+                "The access token is a bearer token, not bound to a DPoP key: send it as Authorization: Bearer.",
+            ));
+        }
     }
     if !is_openid(&row.granted_scope) {
         return Err(OAuthError::new(OAuthErrorKind::InsufficientScope)

@@ -35,6 +35,8 @@ pub const STANDARD_CLAIMS: &[&str] = &[
     "client_id",
     // RFC 8693 §4.1: only a token exchange says who acts for the subject.
     "act",
+    // RFC 9449 §6.1: only the server binds a token to a DPoP key.
+    "cnf",
     "scp",
     "scope",
 ];
@@ -65,6 +67,8 @@ pub struct AccessTokenClaims<'a> {
     pub extra: &'a Map<String, Value>,
     /// RFC 8693 §4.1 `act`, for a token exchanged with an actor token.
     pub act: Option<&'a Value>,
+    /// RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to (`cnf.jkt`).
+    pub dpop_jkt: Option<&'a str>,
     /// Issue time (`iat`, `nbf`).
     pub issued_at: Now,
     /// Expiry (`exp`), the same instant the stored row expires.
@@ -93,6 +97,9 @@ pub fn claims(issuer: &str, input: &AccessTokenClaims<'_>, jti: &str) -> Map<Str
     }
     if let Some(act) = input.act {
         claims.insert("act".to_owned(), act.clone());
+    }
+    if let Some(jkt) = input.dpop_jkt {
+        claims.insert("cnf".to_owned(), json!({ "jkt": jkt }));
     }
     claims
 }
@@ -175,6 +182,7 @@ pub(crate) mod tests {
             client_id: "app",
             audience: &[],
             act: None,
+            dpop_jkt: None,
             scope,
             extra,
             issued_at: Now::from_unix_secs(1_000),

@@ -51,6 +51,9 @@ const HKDF_SALT: &[u8] = b"oxydra opaque token hmac key v1";
 /// HKDF `info` of the key that hashes user codes for lookup.
 const USER_CODE_INFO: &[u8] = b"oxydra/device/user_code";
 
+/// HKDF info of the key that MACs DPoP server nonces (RFC 9449 §8).
+const DPOP_NONCE_INFO: &[u8] = b"oxydra/dpop/nonce";
+
 /// The three kinds of opaque token; each has its own prefix and its own HMAC key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -161,6 +164,8 @@ struct KindKeys {
     device: hmac::Key,
     /// Keys the lookup hash of a device flow's user code (RFC 8628 §6.1), never a token.
     user_code: hmac::Key,
+    /// MACs DPoP server nonces, never a token.
+    dpop_nonce: hmac::Key,
 }
 
 impl KindKeys {
@@ -181,6 +186,10 @@ impl KindKeys {
                 .expand(&[USER_CODE_INFO], hmac::HMAC_SHA256)
                 .map(hmac::Key::from)
                 .map_err(|_| server_error("HKDF expansion of the user-code key failed"))?,
+            dpop_nonce: prk
+                .expand(&[DPOP_NONCE_INFO], hmac::HMAC_SHA256)
+                .map(hmac::Key::from)
+                .map_err(|_| server_error("HKDF expansion of the DPoP nonce key failed"))?,
         })
     }
 
@@ -276,6 +285,22 @@ impl TokenKeys {
         let sig_part = URL_SAFE_NO_PAD.encode(tag.as_ref());
         let token = format!("{}{key_part}.{sig_part}", kind.prefix());
         (token, row_key(key, sig_part))
+    }
+
+    /// The MAC of a DPoP nonce's `message` under the current secret (RFC 9449 §8): nonces
+    /// are stateless, so every server of a fleet sharing the secrets accepts them.
+    pub fn dpop_nonce_mac(&self, message: &[u8]) -> Vec<u8> {
+        hmac::sign(&self.current.dpop_nonce, message)
+            .as_ref()
+            .to_vec()
+    }
+
+    /// Whether `tag` is the MAC of `message` under the current or a rotated secret, compared
+    /// in constant time.
+    pub fn dpop_nonce_verify(&self, message: &[u8], tag: &[u8]) -> bool {
+        std::iter::once(&self.current)
+            .chain(&self.rotated)
+            .any(|keys| hmac::verify(&keys.dpop_nonce, message, tag).is_ok())
     }
 
     /// The lookup keys of a normalised user code (RFC 8628 §6.1), one per configured secret,

@@ -104,6 +104,11 @@ pub struct TokenSession {
     /// token), earlier actors nested; in JWT access tokens and introspection as `act`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<Value>,
+    /// RFC 9449 §6: the thumbprint of the DPoP key the access token is bound to (`cnf.jkt` in
+    /// JWT access tokens and introspection); on a public client's refresh token, the key its
+    /// refresh must prove (§5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpop_jkt: Option<String>,
 }
 
 /// One issued token as stored: everything introspection, revocation and the grants need.

@@ -65,6 +65,10 @@ fn active(state: &AppState, row: StoredToken) -> OAuth2TokenIntrospection {
         username: None,
         ext: Some(row.session.access_extra).filter(|m| !m.is_empty()),
         act: row.session.act,
+        cnf: row
+            .session
+            .dpop_jkt
+            .map(|jkt| oxydra_api::Confirmation { jkt }),
     }
 }
 

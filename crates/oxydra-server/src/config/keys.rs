@@ -164,6 +164,10 @@ static KEYS: &[KeyDoc] = &[
     key("OXYDRA_PAR", &[], "true", "Serve pushed authorization requests (RFC 9126): `POST /oauth2/par` and the `pushed_authorization_request_endpoint` discovery entry. `false` removes both; a pushed `request_uri` is then unknown at `/oauth2/auth`."),
     key("OXYDRA_PAR_LIFESPAN", &[], "60s", "How long a pushed request's `request_uri` is valid (`expires_in`; duration from `1s` to `10m`). It is single-use either way."),
     key("OXYDRA_PAR_REQUIRED", &[], "false", "Refuse (`invalid_request`) every authorization request that was not pushed to `/oauth2/par` first, and advertise `require_pushed_authorization_requests: true`. A client can require it for itself alone with its `require_pushed_authorization_requests` field. Needs `OXYDRA_PAR=true`."),
+    key("OXYDRA_DPOP", &[], "true", "Accept DPoP proofs (RFC 9449): a token request with a valid `DPoP` header gets tokens bound to the proof's key (`token_type: DPoP`, `cnf.jkt`), `/userinfo` accepts `Authorization: DPoP`, and discovery lists `dpop_signing_alg_values_supported`. `false` ignores the header (bearer tokens only) and refuses token requests of clients registered with `dpop_bound_access_tokens`."),
+    key("OXYDRA_DPOP_PROOF_MAX_AGE", &[], "60s", "How old a DPoP proof's `iat` may be (duration from `5s` to `10m`; up to 5 s in the future is allowed for clock drift). Each proof's `jti` is remembered this long, so a proof works once."),
+    key("OXYDRA_DPOP_NONCE", &[], "false", "Require a server nonce in every DPoP proof (RFC 9449 §8): a proof without a current one is refused with `use_dpop_nonce` and the `DPoP-Nonce` header to retry with. Nonces are MACs of the time window under the system secret, so every server of a fleet accepts each other's. Needs `OXYDRA_DPOP=true`."),
+    key("OXYDRA_DPOP_NONCE_LIFESPAN", &[], "5m", "The window of DPoP server nonces (duration from `10s` to `1h`): a nonce is accepted in its window and the next."),
 ];
 
 /// The documented key table (see `docs/configuration.md`).

@@ -56,6 +56,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let device = super::device::device_flow(&mut r, base);
     let par = super::par::par(&mut r);
     let jwt_bearer = super::jwt_bearer::jwt_bearer(&mut r);
+    let dpop = super::dpop::dpop(&mut r);
     let dynamic_registration = r.bool_documented("OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED");
     // Each `None` here was recorded as a problem, so `r.problems` is never empty in that case.
     let (Some(issuer), Some(urls)) = (issuer, urls) else {
@@ -101,6 +102,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         device,
         par,
         jwt_bearer,
+        dpop,
         dynamic_registration,
         warnings: Vec::new(),
     };

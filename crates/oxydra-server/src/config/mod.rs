@@ -12,6 +12,7 @@ mod defaults;
 mod demo_users;
 mod dev_secret;
 mod device;
+mod dpop;
 mod duration;
 mod env;
 mod grants;
@@ -139,6 +140,8 @@ pub struct Config {
     pub par: ParConfig,
     /// The JWT-bearer grant (`OXYDRA_JWT_BEARER_GRANT`, `OAUTH2_GRANT_JWT_*`, RFC 7523).
     pub jwt_bearer: JwtBearerConfig,
+    /// DPoP proofs and sender-constrained tokens (`OXYDRA_DPOP*`, RFC 9449).
+    pub dpop: oxydra_core::service::dpop::DpopRules,
     /// Dynamic client registration on the public port
     /// (`OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED`, RFC 7591/7592).
     pub dynamic_registration: bool,

@@ -107,7 +107,8 @@ pub(crate) async fn token(
         Ok(Form(form)) => exchange(&state, &headers, ip, form).await,
         Err(e) => Err(e),
     };
-    json_answer(&state, result)
+    let sent_proof = headers.contains_key(crate::dpop::DPOP);
+    crate::dpop::with_nonce(&state, sent_proof, json_answer(&state, result))
 }
 
 /// A JSON answer of the token endpoint's kind (RFC 6749 §5.1–5.2): the body, or the error
@@ -145,6 +146,9 @@ async fn exchange(
         ));
     }
     let client = authenticate(state, headers, ip, &form, AuthEndpoint::Token).await?;
+    let token_url = &state.dpop_targets.token;
+    let proof = crate::dpop::accept(state, headers, "POST", token_url, None).await?;
+    let dpop_jkt = proof.as_ref().map(|p| p.jkt.as_str());
     let mut audience = form.get_all("audience");
     audience.extend(form.get_all("resource"));
     let request = token::TokenRequest {
@@ -161,6 +165,7 @@ async fn exchange(
         actor_token_type: form.get("actor_token_type"),
         requested_token_type: form.get("requested_token_type"),
         assertion: form.get("assertion"),
+        dpop_jkt,
     };
     let issued = state
         .provider
@@ -176,7 +181,8 @@ async fn exchange(
     count_issued(state, grant, &issued);
     Ok(OauthTokenResponse {
         access_token: issued.access_token,
-        token_type: "bearer".to_owned(),
+        // RFC 9449 §5.1: a bound token is of type DPoP; others stay Hydra's "bearer".
+        token_type: if dpop_jkt.is_some() { "DPoP" } else { "bearer" }.to_owned(),
         expires_in: issued.expires_in,
         scope: issued.scope,
         refresh_token: issued.refresh_token,

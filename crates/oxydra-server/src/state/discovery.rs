@@ -62,6 +62,7 @@ fn settings(config: &Config, id_token_algs: &[JwkAlgorithm]) -> DiscoverySetting
         consent_app: demo_claims(config),
         require_pushed_authorization_requests: config.par.required,
         jwt_bearer_grant: config.jwt_bearer.enabled,
+        dpop: config.dpop.enabled,
     }
 }
 
@@ -96,6 +97,7 @@ fn wire(d: Discovery) -> WellKnown {
         device_authorization_endpoint: d.device_authorization_endpoint,
         pushed_authorization_request_endpoint: d.pushed_authorization_request_endpoint,
         require_pushed_authorization_requests: d.require_pushed_authorization_requests,
+        dpop_signing_alg_values_supported: d.dpop_signing_alg_values_supported,
         subject_types_supported: d.subject_types_supported,
         response_types_supported: d.response_types_supported,
         response_modes_supported: d.response_modes_supported,

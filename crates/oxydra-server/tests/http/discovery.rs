@@ -31,6 +31,8 @@ async fn every_field_for_the_default_configuration() {
             "device_authorization_endpoint": "https://auth.example/oauth2/device/auth",
             "pushed_authorization_request_endpoint": "https://auth.example/oauth2/par",
             "require_pushed_authorization_requests": false,
+            "dpop_signing_alg_values_supported":
+                oxydra_core::oauth2::dpop::SIGNING_ALGS,
             "subject_types_supported": ["public"],
             "response_types_supported": [
                 "code", "code id_token", "id_token", "token id_token", "token",

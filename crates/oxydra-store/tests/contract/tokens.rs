@@ -74,6 +74,7 @@ fn full_session() -> TokenSession {
         nonce: Some("n-0S6_WzA2Mj".into()),
         sid: Some("login-session-1".into()),
         act: Some(serde_json::json!({"sub": "svc-b", "act": {"sub": "svc-a"}})),
+        dpop_jkt: Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".into()),
         requested_scope: vec!["openid".into(), "offline".into(), "photos".into()],
         redirect_uri: Some("https://app.example/cb?x=1&y=\"2\"".into()),
         code_challenge: Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()),

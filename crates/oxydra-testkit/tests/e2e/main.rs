@@ -8,6 +8,7 @@ mod claims;
 mod device;
 mod device_errors;
 mod discovery;
+mod dpop;
 mod fleet;
 mod flow;
 mod flow_binding;

@@ -19,6 +19,9 @@ pub struct Minter<'a> {
     pub opaque: &'a TokenKeys,
     /// Signs access tokens as RFC 9068 JWTs when set.
     pub jwt: Option<JwtSigner<'a>>,
+    /// The thumbprint of the key of the request's DPoP proof (RFC 9449 §5): the tokens minted
+    /// are bound to it; `None` mints bearer tokens.
+    pub dpop_jkt: Option<&'a str>,
 }
 
 impl Minter<'_> {
@@ -41,6 +44,7 @@ impl Minter<'_> {
                     scope,
                     extra: &grant.session.access_extra,
                     act: grant.session.act.as_ref(),
+                    dpop_jkt: grant.session.dpop_jkt.as_deref(),
                     issued_at: now,
                     expires_at,
                 },
@@ -142,6 +146,21 @@ pub fn issue(
     lifespan: Duration,
     now: Now,
 ) -> Result<Issued, Error> {
+    // Every token of this request is bound to the request's proof key, or to none: a binding
+    // is never carried over from the code or refresh token the grant started from.
+    let rebound;
+    let grant = if grant.session.dpop_jkt.as_deref() == minter.dpop_jkt {
+        grant
+    } else {
+        rebound = GrantedAccess {
+            session: TokenSession {
+                dpop_jkt: minter.dpop_jkt.map(str::to_owned),
+                ..grant.session.clone()
+            },
+            ..grant.clone()
+        };
+        &rebound
+    };
     let row = |kind, signature, scope: &[String], expires_at| {
         grant.row(kind, signature, scope, now, expires_at)
     };
@@ -198,6 +217,7 @@ mod tests {
         let now = Now::from_unix_secs(1_000);
         let minter = Minter {
             opaque: &keys,
+            dpop_jkt: None,
             jwt: None,
         };
         let issued = issue(
@@ -237,6 +257,7 @@ mod tests {
         let (key, verifiers) = crate::token::jwt::tests::keys();
         let minter = Minter {
             opaque: &keys,
+            dpop_jkt: None,
             jwt: Some(JwtSigner {
                 key: &key,
                 kid: "public:k",
@@ -269,6 +290,52 @@ mod tests {
             keys.verify(TokenKind::RefreshToken, &rt).unwrap(),
             refresh.signature
         );
+    }
+
+    #[test]
+    fn tokens_are_bound_to_the_requests_dpop_key_only() {
+        use crate::jwk::verify_compact;
+        let keys = TokenKeys::new(&[Secret::new(b"0123456789abcdef0123".to_vec())]).unwrap();
+        let (key, verifiers) = crate::token::jwt::tests::keys();
+        let signer = JwtSigner {
+            key: &key,
+            kid: "public:k",
+            issuer: "https://issuer.example/",
+        };
+        let bound = Minter {
+            opaque: &keys,
+            jwt: Some(signer),
+            dpop_jkt: Some("jkt-1"),
+        };
+        let mut grant = template();
+        // A consent cannot bind the token to a key of its choosing.
+        grant.session.access_extra = serde_json::from_str(r#"{"cnf":{"jkt":"attacker"}}"#).unwrap();
+        let now = Now::from_unix_secs(1_000);
+        let scope = vec!["read".to_owned()];
+        let issued = issue(&bound, &grant, &scope, true, Duration::from_secs(60), now).unwrap();
+        assert!(
+            issued
+                .rows
+                .iter()
+                .all(|r| r.session.dpop_jkt.as_deref() == Some("jkt-1"))
+        );
+        let claims = verify_compact(&issued.access_token, &verifiers)
+            .unwrap()
+            .claims;
+        assert_eq!(claims["cnf"], serde_json::json!({"jkt": "jkt-1"}));
+
+        // A grant that started bound (a refresh token's row) is not bound without a proof now.
+        let unbound = Minter {
+            dpop_jkt: None,
+            ..bound
+        };
+        grant.session.dpop_jkt = Some("jkt-1".into());
+        let issued = issue(&unbound, &grant, &scope, true, Duration::from_secs(60), now).unwrap();
+        assert!(issued.rows.iter().all(|r| r.session.dpop_jkt.is_none()));
+        let claims = verify_compact(&issued.access_token, &verifiers)
+            .unwrap()
+            .claims;
+        assert!(claims.get("cnf").is_none());
     }
 
     #[test]

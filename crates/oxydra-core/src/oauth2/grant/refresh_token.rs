@@ -43,6 +43,32 @@ pub fn access_scope(
     Ok(requested.into_iter().map(str::to_owned).collect())
 }
 
+/// RFC 9449 §5: a public client's refresh token issued with a DPoP proof is bound to that
+/// proof's key, and refreshes only with a proof of the same key (`presented`) — a stolen
+/// refresh token is useless without the key. A confidential client's refresh tokens are
+/// sender-constrained by its authentication already and are not bound.
+pub fn check_dpop_binding(
+    token: &StoredToken,
+    client: &Client,
+    presented: Option<&str>,
+) -> Result<(), OAuthError> {
+    let Some(bound) = token.session.dpop_jkt.as_deref() else {
+        return Ok(());
+    };
+    if !client.is_public() {
+        return Ok(());
+    }
+    match presented {
+        Some(jkt) if jkt == bound => Ok(()),
+        Some(_) => Err(invalid_grant(
+            "The refresh token is bound to another DPoP key than the proof's.",
+        )),
+        None => Err(invalid_grant(
+            "The refresh token is bound to a DPoP key: send a DPoP proof of that key.",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +100,23 @@ mod tests {
     fn another_clients_token_is_invalid_grant() {
         let e = access_scope(&token(), &client("d", ""), "", ScopeStrategy::Wildcard).unwrap_err();
         assert_eq!(e.kind, OAuthErrorKind::InvalidGrant);
+    }
+
+    #[test]
+    fn a_public_clients_bound_refresh_token_needs_a_proof_of_its_key() {
+        let mut public = client("c", "");
+        public.token_endpoint_auth_method = crate::client::AuthMethod::None;
+        let mut bound = token();
+        bound.session.dpop_jkt = Some("key-a".into());
+        check_dpop_binding(&bound, &public, Some("key-a")).unwrap();
+        for presented in [None, Some("key-b")] {
+            let e = check_dpop_binding(&bound, &public, presented).unwrap_err();
+            assert_eq!(e.kind, OAuthErrorKind::InvalidGrant, "{presented:?}");
+        }
+        // Unbound tokens, and a confidential client's, refresh with or without a proof.
+        for presented in [None, Some("key-b")] {
+            check_dpop_binding(&token(), &public, presented).unwrap();
+            check_dpop_binding(&bound, &client("c", ""), presented).unwrap();
+        }
     }
 }

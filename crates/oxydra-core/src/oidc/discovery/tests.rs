@@ -33,7 +33,22 @@ fn settings(issuer: &str) -> DiscoverySettings {
         consent_app: ConsentAppClaims::default(),
         require_pushed_authorization_requests: false,
         jwt_bearer_grant: false,
+        dpop: false,
     }
+}
+
+#[test]
+fn dpop_algorithms_are_advertised_only_while_proofs_are_accepted() {
+    let off = document(&settings("https://auth.example")).unwrap();
+    assert_eq!(off.dpop_signing_alg_values_supported, None);
+    let mut s = settings("https://auth.example");
+    s.dpop = true;
+    let algs = document(&s)
+        .unwrap()
+        .dpop_signing_alg_values_supported
+        .unwrap();
+    assert!(algs.iter().any(|a| a == "ES256"));
+    assert!(!algs.iter().any(|a| a.starts_with("HS") || a == "none"));
 }
 
 #[test]

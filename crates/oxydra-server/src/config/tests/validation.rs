@@ -405,6 +405,35 @@ fn pushed_request_rules() {
 }
 
 #[test]
+fn dpop_rules() {
+    use std::time::Duration;
+    let config = super::load(&minimal(&[]));
+    assert!(config.dpop.enabled);
+    assert_eq!(config.dpop.proof_max_age, Duration::from_secs(60));
+    assert_eq!(config.dpop.nonce_lifespan, None);
+    for (key, value, text) in [
+        ("OXYDRA_DPOP_PROOF_MAX_AGE", "4s", "from 5s to 10m"),
+        ("OXYDRA_DPOP_PROOF_MAX_AGE", "11m", "from 5s to 10m"),
+        ("OXYDRA_DPOP_NONCE_LIFESPAN", "9s", "from 10s to 1h"),
+        ("OXYDRA_DPOP_NONCE_LIFESPAN", "2h", "from 10s to 1h"),
+    ] {
+        fails_once(&minimal(&[(key, value)]), key, text);
+    }
+    fails_once(
+        &minimal(&[("OXYDRA_DPOP", "false"), ("OXYDRA_DPOP_NONCE", "true")]),
+        "OXYDRA_DPOP_NONCE",
+        "OXYDRA_DPOP=true",
+    );
+    let config = super::load(&minimal(&[
+        ("OXYDRA_DPOP_NONCE", "true"),
+        ("OXYDRA_DPOP_NONCE_LIFESPAN", "30s"),
+        ("OXYDRA_DPOP_PROOF_MAX_AGE", "2m"),
+    ]));
+    assert_eq!(config.dpop.nonce_lifespan, Some(Duration::from_secs(30)));
+    assert_eq!(config.dpop.proof_max_age, Duration::from_secs(120));
+}
+
+#[test]
 fn dynamic_registration_is_off_unless_enabled() {
     assert!(!super::load(&minimal(&[])).dynamic_registration);
     let on = [("OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED", "true")];

@@ -43,7 +43,7 @@ pub fn wrap(router: Router<AppState>, state: &AppState) -> Router<AppState> {
         .config
         .cors
         .enabled
-        .then(|| cors_layer(&state.config.cors));
+        .then(|| cors_layer(&state.config.cors, state.config.dpop.enabled));
     let trace = TraceLayer::new_for_http()
         .make_span_with(crate::telemetry::request_span)
         .on_response(crate::telemetry::RecordStatus);
@@ -93,8 +93,10 @@ async fn termination_guard(
     }
 }
 
-/// CORS as configured by the `CORS_*` variables; `*` inside an origin is a wildcard.
-fn cors_layer(cors: &CorsConfig) -> CorsLayer {
+/// CORS as configured by the `CORS_*` variables; `*` inside an origin is a wildcard. While
+/// DPoP is on, browser apps may always send the `DPoP` header and read `DPoP-Nonce` (RFC 9449
+/// is unusable from a browser otherwise).
+fn cors_layer(cors: &CorsConfig, dpop: bool) -> CorsLayer {
     let origins: Vec<String> = cors.allowed_origins.clone();
     let allow_origin = if origins.is_empty() || origins.iter().any(|o| o == "*") {
         AllowOrigin::mirror_request()
@@ -110,16 +112,20 @@ fn cors_layer(cors: &CorsConfig) -> CorsLayer {
         .iter()
         .filter_map(|m| m.parse().ok())
         .collect();
-    let headers: Vec<HeaderName> = cors
+    let mut headers: Vec<HeaderName> = cors
         .allowed_headers
         .iter()
         .filter_map(|h| h.parse().ok())
         .collect();
-    let exposed: Vec<HeaderName> = cors
+    let mut exposed: Vec<HeaderName> = cors
         .exposed_headers
         .iter()
         .filter_map(|h| h.parse().ok())
         .collect();
+    if dpop {
+        headers.push(crate::dpop::DPOP);
+        exposed.push(crate::dpop::DPOP_NONCE);
+    }
     CorsLayer::new()
         .allow_origin(allow_origin)
         .allow_methods(methods)

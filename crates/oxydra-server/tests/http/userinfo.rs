@@ -277,6 +277,8 @@ async fn cors_preflights_allow_the_authorization_header_when_configured() {
         allowed.to_ascii_lowercase().contains("authorization"),
         "{allowed}"
     );
+    // DPoP (RFC 9449) from a browser: the proof header is allowed, the nonce readable.
+    assert!(allowed.to_ascii_lowercase().contains("dpop"), "{allowed}");
     let request = Request::builder()
         .uri("/userinfo")
         .header("origin", "https://spa.example")
@@ -289,4 +291,8 @@ async fn cors_preflights_allow_the_authorization_header_when_configured() {
         res.headers["access-control-allow-origin"],
         "https://spa.example"
     );
+    let exposed = res.headers["access-control-expose-headers"]
+        .to_str()
+        .unwrap();
+    assert!(exposed.to_ascii_lowercase().contains("dpop-nonce"), "{exposed}");
 }

@@ -101,6 +101,9 @@ pub struct OAuth2Client {
     /// RFC 9126 §6: the client's authorization requests must be pushed to `/oauth2/par` first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require_pushed_authorization_requests: Option<bool>,
+    /// RFC 9449 §5.2.1: the client always uses DPoP at the token endpoint (absent: `false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dpop_bound_access_tokens: Option<bool>,
     /// The audiences the client may ask tokens for (Hydra's audience whitelist); omitted when
     /// empty.
     #[serde(skip_serializing_if = "Option::is_none")]

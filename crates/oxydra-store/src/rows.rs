@@ -47,6 +47,7 @@ pub(crate) struct ClientRow {
     pub(crate) backchannel_logout_session_required: bool,
     pub(crate) require_pushed_authorization_requests: bool,
     pub(crate) audience: String,
+    pub(crate) dpop_bound_access_tokens: bool,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
     pub(crate) skip_consent: bool,
@@ -200,7 +201,7 @@ macro_rules! plain_rows {
                 post_logout_redirect_uris, frontchannel_logout_uri,
                 frontchannel_logout_session_required, backchannel_logout_uri,
                 backchannel_logout_session_required, require_pushed_authorization_requests,
-                audience,
+                audience, dpop_bound_access_tokens,
             }
             SecretRow { secret_hash }
             TokenRow {
@@ -337,6 +338,7 @@ impl TryFrom<ClientRow> for Client {
             backchannel_logout_uri: row.backchannel_logout_uri,
             backchannel_logout_session_required: row.backchannel_logout_session_required,
             require_pushed_authorization_requests: row.require_pushed_authorization_requests,
+            dpop_bound_access_tokens: row.dpop_bound_access_tokens,
         })
     }
 }

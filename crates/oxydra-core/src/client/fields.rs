@@ -121,6 +121,9 @@ client_fields! {
     /// Hydra's audience whitelist: the audiences the client may ask tokens for (`audience` at
     /// the token endpoint, RFC 8693 §2.1 `audience`/`resource`), compared exactly.
     audience: Vec<String> => audience: Vec<String>;
+    /// RFC 9449 §5.2.1: the client always uses DPoP at the token endpoint (enforcement: see
+    /// the DPoP section of `docs/api-compat.md`).
+    dpop_bound_access_tokens: bool => dpop_bound_access_tokens: bool;
 }
 
 /// A held field value back in the form it is submitted in, for [`Client::into_input`].

@@ -154,8 +154,10 @@ mod tests {
     #[test]
     fn reserved_fields_are_refused_unless_unchanged() {
         let baseline = ClientInput::default();
+        // RFC 9449 metadata is the client's own choice.
         let ok = ClientInput {
             redirect_uris: vec!["https://rp.example/cb".into()],
+            dpop_bound_access_tokens: true,
             ..ClientInput::default()
         };
         assert!(check_self_service(&ok, &baseline).is_ok());

@@ -115,6 +115,7 @@ impl ClientInput {
             backchannel_logout_session_required: self.backchannel_logout_session_required,
             require_pushed_authorization_requests: self.require_pushed_authorization_requests,
             audience: audience(self.audience)?,
+            dpop_bound_access_tokens: self.dpop_bound_access_tokens,
             created_at: now,
             updated_at: now,
         };

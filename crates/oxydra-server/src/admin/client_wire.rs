@@ -143,7 +143,8 @@ shared_fields! {
     optional: sector_identifier_uri, jwks_uri, request_uris, request_object_signing_alg,
         id_token_signed_response_alg, post_logout_redirect_uris, frontchannel_logout_uri,
         frontchannel_logout_session_required, backchannel_logout_uri,
-        backchannel_logout_session_required, require_pushed_authorization_requests;
+        backchannel_logout_session_required, require_pushed_authorization_requests,
+        dpop_bound_access_tokens;
     present: token_endpoint_auth_method, userinfo_signed_response_alg;
 }
 

@@ -215,3 +215,45 @@ async fn a_1x_read_and_a_2x_read_of_one_client_agree() {
         assert!(v2.get(key).is_some() && v1.get(key).is_none(), "{key}");
     }
 }
+
+#[tokio::test]
+async fn the_2x_routes_read_and_write_dpop_bound_access_tokens() {
+    let app = app_with_client().await;
+    let path = "/admin/clients/web";
+    let read = app.json(Port::Admin, Method::GET, path, None).await;
+    crate::assert_dpop_bound(&read, false);
+
+    let patch = json!([{"op": "add", "path": "/dpop_bound_access_tokens", "value": true}]);
+    let patched = app
+        .json(Port::Admin, Method::PATCH, path, Some(patch))
+        .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    assert_eq!(patched.json["dpop_bound_access_tokens"], true);
+    let read = app.json(Port::Admin, Method::GET, path, None).await;
+    crate::assert_dpop_bound(&read, true);
+    let listed = app
+        .json(Port::Admin, Method::GET, "/admin/clients", None)
+        .await;
+    assert_eq!(
+        listed.json[0]["dpop_bound_access_tokens"], true,
+        "{}",
+        listed.text
+    );
+
+    // A 2.x PUT replaces the client: leaving the flag out clears it.
+    let put = json!({"redirect_uris": ["https://app.example/cb"]});
+    let replaced = app.json(Port::Admin, Method::PUT, path, Some(put)).await;
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.text);
+    crate::assert_dpop_bound(&replaced, false);
+
+    let created = app
+        .json(
+            Port::Admin,
+            Method::POST,
+            "/admin/clients",
+            Some(json!({"client_id": "bound", "dpop_bound_access_tokens": true})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.json["dpop_bound_access_tokens"], true);
+}

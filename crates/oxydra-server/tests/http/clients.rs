@@ -529,3 +529,53 @@ async fn a_closed_database_is_503_not_404() {
         "temporarily_unavailable",
     );
 }
+
+#[tokio::test]
+async fn dpop_bound_access_tokens_is_sent_when_set_and_false_when_left_out() {
+    let app = TestApp::new(&[]).await;
+    let stored = async |id: &str| {
+        let id = ClientId::parse(id).unwrap();
+        let client = app.state.store.get_client(&id).await.unwrap().unwrap();
+        client.dpop_bound_access_tokens
+    };
+    let res = create(
+        &app,
+        json!({"client_id": "bound", "dpop_bound_access_tokens": true}),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.json["dpop_bound_access_tokens"], true);
+    assert!(stored("bound").await);
+    let got = app
+        .json(Port::Admin, Method::GET, "/clients/bound", None)
+        .await;
+    crate::assert_dpop_bound(&got, true);
+
+    // A 1.x body that leaves it out means false, on create and on update alike.
+    let plain = create(&app, json!({"client_id": "plain"})).await;
+    crate::assert_dpop_bound(&plain, false);
+    assert!(!stored("plain").await);
+    let res = app
+        .json(
+            Port::Admin,
+            Method::PUT,
+            "/clients/bound",
+            Some(json!({"client_name": "Renamed"})),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    crate::assert_dpop_bound(&res, false);
+    assert!(!stored("bound").await);
+    let res = app
+        .json(
+            Port::Admin,
+            Method::PUT,
+            "/clients/plain",
+            Some(json!({"dpop_bound_access_tokens": true})),
+        )
+        .await;
+    crate::assert_dpop_bound(&res, true);
+    assert!(stored("plain").await);
+    let res = create(&app, json!({"dpop_bound_access_tokens": "yes"})).await;
+    assert_error(&res, StatusCode::BAD_REQUEST, "invalid_request");
+}

@@ -35,3 +35,12 @@ mod token_hook;
 mod token_scale;
 mod tokens;
 mod userinfo;
+
+/// Asserts a successful client answer, and whether it says `dpop_bound_access_tokens: true`
+/// (`bound`) or leaves the flag out, as every generation does while it is `false`.
+fn assert_dpop_bound(res: &oxydra_testkit::app::TestResponse, bound: bool) {
+    assert!(res.status.is_success(), "{}", res.text);
+    let flag = res.json.get("dpop_bound_access_tokens");
+    let expected = bound.then_some(&serde_json::Value::Bool(true));
+    assert_eq!(flag, expected, "{}", res.text);
+}

@@ -302,6 +302,34 @@ async fn operator_fields_survive_a_client_update() {
 }
 
 #[tokio::test]
+async fn a_client_may_choose_dpop_bound_access_tokens() {
+    let app = TestApp::new(ON).await;
+    let mut body = metadata();
+    body["dpop_bound_access_tokens"] = json!(true);
+    let res = register(&app, body).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.json["dpop_bound_access_tokens"], true);
+    let id = res.json["client_id"].as_str().unwrap().to_owned();
+    let token = res.json["registration_access_token"].as_str().unwrap();
+    let read = manage(&app, Method::GET, &id, Some(token), None).await;
+    crate::assert_dpop_bound(&read, true);
+
+    // Unlike the operator's fields, the client's own update may turn it off.
+    let updated = manage(&app, Method::PUT, &id, Some(token), Some(metadata())).await;
+    assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
+    crate::assert_dpop_bound(&updated, false);
+    let admin = app
+        .json(
+            Port::Admin,
+            Method::GET,
+            &format!("/admin/clients/{id}"),
+            None,
+        )
+        .await;
+    crate::assert_dpop_bound(&admin, false);
+}
+
+#[tokio::test]
 async fn management_needs_the_clients_own_token() {
     let app = TestApp::new(ON).await;
     let a = register(&app, metadata()).await.json;

@@ -48,6 +48,7 @@ pub(crate) fn field_args(c: &Client) -> Result<Vec<Arg>, StoreError> {
         Arg::Bool(c.backchannel_logout_session_required),
         Arg::Bool(c.require_pushed_authorization_requests),
         json_list(&c.audience)?,
+        Arg::Bool(c.dpop_bound_access_tokens),
     ])
 }
 

@@ -16,11 +16,12 @@ macro_rules! client_columns {
          id_token_signed_response_alg, skip_consent, skip_logout_consent, metadata, \
          access_token_strategy, token_lifespans, post_logout_redirect_uris, \
          frontchannel_logout_uri, frontchannel_logout_session_required, backchannel_logout_uri, \
-         backchannel_logout_session_required, require_pushed_authorization_requests, audience"
+         backchannel_logout_session_required, require_pushed_authorization_requests, audience, \
+         dpop_bound_access_tokens"
     };
 }
 
-/// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$36` the fields of
+/// `$1` id, `$2` secret_hash, `$3` created_at, `$4..$37` the fields of
 /// [`crate::impls::clients::field_args`].
 pub(crate) static INSERT: Stmt = Stmt::new(
     "clients.insert",
@@ -31,9 +32,11 @@ pub(crate) static INSERT: Stmt = Stmt::new(
      id_token_signed_response_alg, skip_consent, skip_logout_consent, metadata, \
      access_token_strategy, token_lifespans, post_logout_redirect_uris, frontchannel_logout_uri, \
      frontchannel_logout_session_required, backchannel_logout_uri, \
-     backchannel_logout_session_required, require_pushed_authorization_requests, audience) \
+     backchannel_logout_session_required, require_pushed_authorization_requests, audience, \
+     dpop_bound_access_tokens) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)",
+     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, \
+     $37)",
 );
 
 /// `$1` id.
@@ -70,7 +73,7 @@ pub(crate) static LIST_AFTER: Stmt = Stmt::new(
 );
 
 /// One atomic statement, no read-modify-write: `$1` id, `$2` the secret mode (`keep`, `set`,
-/// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$36` the fields.
+/// `clear`, `keep_or_set`), `$3` the new hash (for `set` / `keep_or_set`), `$4..$37` the fields.
 /// `created_at` is never written. Returns the resulting hash; no row means no such client
 /// (MariaDB: read back in the update's transaction, see `MySqlForm::UpdateThenSelect`).
 pub(crate) static UPDATE: Stmt = Stmt::new(
@@ -91,7 +94,7 @@ pub(crate) static UPDATE: Stmt = Stmt::new(
      post_logout_redirect_uris = $30, frontchannel_logout_uri = $31, \
      frontchannel_logout_session_required = $32, backchannel_logout_uri = $33, \
      backchannel_logout_session_required = $34, require_pushed_authorization_requests = $35, \
-     audience = $36 \
+     audience = $36, dpop_bound_access_tokens = $37 \
      WHERE id = $1 RETURNING secret_hash",
 )
 .mysql_form(MySqlForm::UpdateThenSelect {

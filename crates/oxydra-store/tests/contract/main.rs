@@ -125,6 +125,7 @@ pub fn full_client(id: &str) -> Client {
         backchannel_logout_session_required: true,
         require_pushed_authorization_requests: true,
         audience: vec!["https://api.example".into(), "billing".into()],
+        dpop_bound_access_tokens: true,
         created_at: Now::from_unix_micros(1_700_000_000_123_456),
         updated_at: Now::from_unix_micros(1_700_000_100_654_321),
     }
@@ -167,6 +168,7 @@ pub fn minimal_client(id: &str) -> Client {
         backchannel_logout_session_required: false,
         require_pushed_authorization_requests: false,
         audience: vec![],
+        dpop_bound_access_tokens: false,
         created_at: Now::from_unix_secs(0),
         updated_at: Now::from_unix_secs(0),
     }

@@ -104,9 +104,13 @@ async fn sqlite_schema_has_the_client_token_and_flow_tables() {
     let sqlite = open_store(TestBackend::Sqlite).await.unwrap();
     let schema = sqlite_schema(&sqlite).await;
     let clients = &schema["oxydra_client"];
-    assert_eq!(clients.len(), 37, "{clients:#?}");
+    assert_eq!(clients.len(), 38, "{clients:#?}");
     assert_eq!(
         clients["require_pushed_authorization_requests"],
+        ("boolean".into(), false, false)
+    );
+    assert_eq!(
+        clients["dpop_bound_access_tokens"],
         ("boolean".into(), false, false)
     );
     assert_eq!(clients["audience"], ("text".into(), false, false));

@@ -118,6 +118,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             version: 21,
             description: "client registration token".into(),
         },
+        AppliedMigration {
+            version: 22,
+            description: "client dpop bound access tokens".into(),
+        },
     ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);

@@ -167,6 +167,7 @@ pub(crate) mod tests_support {
             backchannel_logout_session_required: false,
             require_pushed_authorization_requests: false,
             audience: vec![],
+            dpop_bound_access_tokens: false,
             created_at: Now::from_unix_secs(0),
             updated_at: Now::from_unix_secs(0),
         }

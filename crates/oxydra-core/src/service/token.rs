@@ -74,6 +74,7 @@ impl Provider {
         now: Now,
     ) -> Result<Issued, Error> {
         check_client_grant(client, grant)?;
+        self.check_dpop_required(client, request.dpop_jkt)?;
         let loaded = self.access_tokens().load(store, client, now).await?;
         let minter = Minter {
             dpop_jkt: request.dpop_jkt,
@@ -119,6 +120,22 @@ impl Provider {
                 jwt_bearer::exchange(store, hook, grants, rules, client, request, now).await
             }
         }
+    }
+}
+
+impl Provider {
+    /// RFC 9449 §5.2: a client registered with `dpop_bound_access_tokens` gets no token
+    /// without a proof (nor any while DPoP is off: it would be a bearer token it refused).
+    fn check_dpop_required(&self, client: &Client, dpop_jkt: Option<&str>) -> Result<(), Error> {
+        if !client.dpop_bound_access_tokens || dpop_jkt.is_some() {
+            return Ok(());
+        }
+        let hint = if self.dpop.enabled {
+            "This client must send a DPoP proof with every token request (dpop_bound_access_tokens)."
+        } else {
+            "This client requires DPoP-bound tokens (dpop_bound_access_tokens), but DPoP is turned off on this server (OXYDRA_DPOP=false)."
+        };
+        Err(OAuthError::invalid_request(hint).into())
     }
 }
 

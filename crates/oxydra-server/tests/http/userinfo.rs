@@ -294,5 +294,8 @@ async fn cors_preflights_allow_the_authorization_header_when_configured() {
     let exposed = res.headers["access-control-expose-headers"]
         .to_str()
         .unwrap();
-    assert!(exposed.to_ascii_lowercase().contains("dpop-nonce"), "{exposed}");
+    assert!(
+        exposed.to_ascii_lowercase().contains("dpop-nonce"),
+        "{exposed}"
+    );
 }

@@ -389,6 +389,23 @@ store_test! {
         assert_eq!(json_of(token(&server, "svc", &CC, &[&stale]).await, 400).await["error"], "use_dpop_nonce");
     }
 
+    async fn a_dpop_bound_client_gets_no_token_without_a_proof(store: SqlStore) {
+        let server = machine(store.clone(), &[]).await;
+        register(&server, "bound", SECRET, json!({"scope": "read", "dpop_bound_access_tokens": true})).await;
+        let body = json_of(token(&server, "bound", &CC, &[]).await, 400).await;
+        assert_eq!(body["error"], "invalid_request", "{body}");
+        let key = DpopKey::new();
+        let body = json_of(token(&server, "bound", &CC, &[&key.proof(&token_claims(&server))]).await, 200).await;
+        assert_eq!(body["token_type"], "DPoP");
+        drop(server);
+
+        // With DPoP off the client cannot get the bound tokens it registered for.
+        let off = TestServer::start(store, &[("OXYDRA_DPOP", "false")]).await;
+        let proof = key.proof(&token_claims(&off));
+        let body = json_of(token(&off, "bound", &CC, &[&proof]).await, 400).await;
+        assert!(body["error_hint"].as_str().unwrap_or_default().contains("OXYDRA_DPOP"), "{body}");
+    }
+
     async fn turned_off_the_header_is_ignored_and_not_advertised(store: SqlStore) {
         let on = machine(store.clone(), &[]).await;
         let doc: Value = reqwest::get(on.public("/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();

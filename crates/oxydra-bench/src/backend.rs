@@ -119,6 +119,8 @@ impl Plan {
 pub enum Kind {
     /// `client_credentials` token issuance.
     Token,
+    /// The same with a DPoP proof in every request.
+    TokenDpop,
     /// Introspection of a valid access token.
     Introspect,
     /// The discovery document.
@@ -134,6 +136,7 @@ impl Kind {
     fn scenario(self) -> ScenarioName {
         match self {
             Self::Token => ScenarioName::Token,
+            Self::TokenDpop => ScenarioName::TokenDpop,
             Self::Introspect => ScenarioName::Introspect,
             Self::Discovery => ScenarioName::Discovery,
             Self::Jwks => ScenarioName::Jwks,
@@ -292,6 +295,11 @@ impl Backend {
                 prepared.token.clone(),
             ),
             (
+                Kind::TokenDpop,
+                "token-dpop: POST /oauth2/token + DPoP proof",
+                prepared.token_dpop.clone(),
+            ),
+            (
                 Kind::Introspect,
                 "introspect: POST /oauth2/introspect",
                 prepared.introspect.clone(),
@@ -309,13 +317,22 @@ impl Backend {
             if !selected.contains(&kind.scenario()) {
                 continue;
             }
-            check(http, &request, None).await?;
+            let answer = check(http, &request, None).await?;
+            let peer_request = peer.and_then(|p| p.request(kind));
+            if kind == Kind::TokenDpop {
+                size_dpop(&scenarios, &request, peer_request);
+                println!(
+                    "{}: token-dpop: the server answers a DPoP request with token_type {} (DPoP once it binds tokens to the proof's key)",
+                    self.name,
+                    crate::dpop::token_type(&answer)
+                );
+            }
             let mut targets = vec![Target {
                 backend: self.name,
                 pid: Some(server.pid()),
                 request: &request,
             }];
-            if let Some(request) = peer.and_then(|p| p.request(kind)) {
+            if let Some(request) = peer_request {
                 targets.push(Target {
                     backend: &peer_label,
                     pid: peer.map(|p| p.pid),
@@ -329,6 +346,23 @@ impl Backend {
             scenarios.extend(measured);
         }
         Ok(scenarios)
+    }
+}
+
+/// Sizes the DPoP runs for the rates the plain `token` scenario just measured, ours and the
+/// peer's (`scenarios` holds it when it was selected).
+fn size_dpop(scenarios: &[Scenario], ours: &Request, theirs: Option<&Request>) {
+    let Some(token) = scenarios.iter().find(|s| s.name.starts_with("token:")) else {
+        return;
+    };
+    let pairs = [
+        (Some(ours), Some(token.median().per_second)),
+        (theirs, token.versus.as_ref().map(|m| m.per_second)),
+    ];
+    for (request, rate) in pairs {
+        if let (Some(Request::Dpop { prover, .. }), Some(rate)) = (request, rate) {
+            prover.expect(rate);
+        }
     }
 }
 
@@ -382,22 +416,7 @@ pub(crate) async fn check(
     request: &Request,
     expect: Option<&str>,
 ) -> anyhow::Result<String> {
-    let builder = match request {
-        Request::Get { url } => http.get(url),
-        Request::FormPost { url, body, headers } => {
-            let mut builder = http
-                .post(url)
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(body.clone());
-            for (name, value) in headers {
-                builder = builder.header(name.as_str(), value.as_str());
-            }
-            builder
-        }
-    };
+    let builder = request_builder(http, request)?;
     let url = request.url();
     let response = builder.send().await.with_context(|| url.to_owned())?;
     let status = response.status();
@@ -414,6 +433,32 @@ pub(crate) async fn check(
         bail!("{url} answered without {needle}: {text}");
     }
     Ok(text)
+}
+
+/// `request` for reqwest (a DPoP request with a proof signed now).
+fn request_builder(
+    http: &reqwest::Client,
+    request: &Request,
+) -> anyhow::Result<reqwest::RequestBuilder> {
+    Ok(match request {
+        Request::Get { url } => http.get(url),
+        Request::FormPost { url, body, headers } => {
+            let mut builder = http
+                .post(url)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(body.clone());
+            for (name, value) in headers {
+                builder = builder.header(name.as_str(), value.as_str());
+            }
+            builder
+        }
+        Request::Dpop { post, prover } => {
+            request_builder(http, post)?.header("DPoP", prover.proof_now()?)
+        }
+    })
 }
 
 /// `Basic` credentials with the form-url-encoded id and secret (RFC 6749 §2.3.1).

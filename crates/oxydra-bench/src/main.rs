@@ -18,6 +18,7 @@
 mod backend;
 mod ceiling;
 mod cpu;
+mod dpop;
 mod driven;
 mod driver;
 mod growth;
@@ -355,6 +356,13 @@ fn print_report(scenarios: &[Scenario], ceiling_rate: f64, memory: Vec<String>, 
         "\nServer CPU per request (per journey for the driven scenarios) as a multiple of GET /health/alive on the same backend:"
     );
     println!("{}", report::health_multiples(scenarios));
+    let dpop = report::dpop_ratios(scenarios);
+    if !dpop.is_empty() {
+        println!(
+            "\nDPoP: token issuance with a proof per request, as a share of plain token issuance:"
+        );
+        println!("{dpop}");
+    }
     let bounds = report::driven_bounds(scenarios, crate::cores());
     if !bounds.is_empty() {
         println!(

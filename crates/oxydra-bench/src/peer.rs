@@ -108,6 +108,13 @@ impl Peer {
             headers: auth.clone(),
         };
         let access_token = crate::backend::issue_token(http, &token).await?;
+        // oidc-provider validates DPoP proofs by default (`features.dPoP`): a token bound to
+        // the proof's key proves the proofs are right before any is measured.
+        let discovery = format!("{}/.well-known/openid-configuration", self.base);
+        let token_dpop = crate::dpop::request(http, &token, &discovery).await?;
+        check(http, &token_dpop, Some(r#""token_type":"DPoP""#))
+            .await
+            .context("the peer refused a DPoP proof")?;
         let introspect = Request::FormPost {
             url: format!("{}/token/introspection", self.base),
             body: url::form_urlencoded::Serializer::new(String::new())
@@ -118,6 +125,7 @@ impl Peer {
         check(http, &introspect, Some(r#""active":true"#)).await?;
         Ok(vec![
             (Kind::Token, token),
+            (Kind::TokenDpop, token_dpop),
             (Kind::Introspect, introspect),
             (
                 Kind::Discovery,

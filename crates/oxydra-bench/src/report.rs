@@ -170,6 +170,49 @@ pub fn health_multiples(scenarios: &[Scenario]) -> String {
     }
 }
 
+/// The DPoP target: token issuance with a proof in every request keeps at least this share of
+/// the plain `token` scenario's requests/s.
+pub const DPOP_TARGET: f64 = 0.5;
+
+/// For each backend (and the peer beside it) that measured both, the `token-dpop` median requests/s beside the
+/// plain `token` one and their ratio, against [`DPOP_TARGET`].
+pub fn dpop_ratios(scenarios: &[Scenario]) -> String {
+    let mut lines = Vec::new();
+    // The peer's runs are scenarios of their own (`peer@<backend>`), paired the same way.
+    let pairs = scenarios
+        .iter()
+        .filter(|s| s.name.starts_with("token-dpop:"))
+        .map(|dpop| {
+            let plain = scenarios
+                .iter()
+                .find(|s| s.backend == dpop.backend && s.name.starts_with("token:"));
+            (&dpop.backend, plain.map(Scenario::median), dpop.median())
+        });
+    for (backend, plain, dpop) in pairs {
+        let Some(plain) = plain.filter(|p| p.per_second > 0.0) else {
+            lines.push(format!(
+                "{backend:<15} token-dpop {:>8.0} req/s (no plain token run: select --scenario token,token-dpop)",
+                dpop.per_second
+            ));
+            continue;
+        };
+        let share = dpop.per_second / plain.per_second;
+        let cpu = match (dpop.cpu_us_per_request, plain.cpu_us_per_request) {
+            (Some(d), Some(p)) if p > 0.0 => {
+                format!(", CPU/req {d:.1} / {p:.1} µs = {:.2}x", d / p)
+            }
+            _ => String::new(),
+        };
+        lines.push(format!(
+            "{backend:<15} token-dpop {:>8.0} / token {:>8.0} req/s = {share:.2} (target ≥ {DPOP_TARGET:.2}: {}){cpu}",
+            dpop.per_second,
+            plain.per_second,
+            if share >= DPOP_TARGET { "met" } else { "MISSED" },
+        ));
+    }
+    lines.join("\n")
+}
+
 /// For each driven scenario, the server's and the driver's CPU per journey and what they bound
 /// on `cores` cores: the load driver runs in the benchmark process on the server's cores, so
 /// journeys/s cannot exceed `cores / (server + driver)`, and a server with the cores to itself
@@ -261,6 +304,40 @@ mod tests {
                 .all(|l| !l.contains("0.250"))
         );
         assert_eq!(mib(3 * 1024 * 1024 / 2), "1.5 MiB");
+    }
+
+    #[test]
+    fn dpop_throughput_is_shown_as_a_share_of_plain_tokens() {
+        let scenario = |backend: &str, name: &str, rate: f64| Scenario {
+            backend: backend.into(),
+            name: name.into(),
+            runs: vec![m(rate, 1.0, 0)],
+            versus: None,
+        };
+        let (plain, dpop) = ("token: POST /oauth2/token", "token-dpop: POST + DPoP");
+        let text = dpop_ratios(&[
+            scenario("sqlite", plain, 30_000.0),
+            scenario("peer@sqlite", plain, 4_000.0),
+            scenario("sqlite", dpop, 12_000.0),
+            scenario("peer@sqlite", dpop, 3_000.0),
+        ]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(lines[0].starts_with("sqlite "), "{text}");
+        assert!(
+            lines[0].contains("12000 / token    30000 req/s = 0.40"),
+            "{text}"
+        );
+        assert!(lines[0].contains("MISSED"), "{text}");
+        assert!(
+            lines[0].contains("CPU/req 120.0 / 300.0 µs = 0.40x"),
+            "{text}"
+        );
+        assert!(lines[1].starts_with("peer@sqlite "), "{text}");
+        assert!(lines[1].contains("= 0.75 (target ≥ 0.50: met)"), "{text}");
+        let alone = dpop_ratios(&[scenario("sqlite", dpop, 1.0)]);
+        assert!(alone.contains("no plain token run"), "{alone}");
+        assert_eq!(dpop_ratios(&[]), "");
     }
 
     #[test]

@@ -8,6 +8,9 @@ use clap::ValueEnum;
 pub enum ScenarioName {
     /// `client_credentials` token issuance (wrk).
     Token,
+    /// `client_credentials` token issuance with a fresh RFC 9449 DPoP proof in every request
+    /// (wrk; proofs signed before each run).
+    TokenDpop,
     /// Introspection of a valid access token (wrk).
     Introspect,
     /// The discovery document (wrk).

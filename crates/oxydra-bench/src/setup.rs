@@ -15,6 +15,8 @@ pub struct Prepared {
     pub client_id: String,
     /// `POST /oauth2/token` with the client's credentials.
     pub token: Request,
+    /// `token` with a DPoP proof in every request, for the token endpoint the server advertises.
+    pub token_dpop: Request,
     /// `POST /oauth2/introspect` of one valid access token.
     pub introspect: Request,
 }
@@ -33,6 +35,8 @@ pub async fn prepare(server: &Server, http: &reqwest::Client) -> anyhow::Result<
         )],
     };
     let access_token = issue_token(http, &token).await?;
+    let discovery = format!("{}/.well-known/openid-configuration", server.public);
+    let token_dpop = crate::dpop::request(http, &token, &discovery).await?;
     let introspect = Request::FormPost {
         url: format!("{}/oauth2/introspect", server.admin),
         body: url::form_urlencoded::Serializer::new(String::new())
@@ -44,6 +48,7 @@ pub async fn prepare(server: &Server, http: &reqwest::Client) -> anyhow::Result<
     Ok(Prepared {
         client_id,
         token,
+        token_dpop,
         introspect,
     })
 }

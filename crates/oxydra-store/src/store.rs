@@ -92,6 +92,9 @@ pub struct SqlStore {
     pub(crate) writer: InsertBatcher,
     /// Client records kept in memory (see [`crate::client_cache`]).
     pub(crate) client_cache: Arc<ClientCache>,
+    /// `jti` claims made through this store: every [`crate::impls::tokens::JTI_CLEANUP_EVERY`]th
+    /// also deletes a bounded batch of expired records.
+    pub(crate) jti_claims: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl SqlStore {
@@ -103,6 +106,7 @@ impl SqlStore {
         Self {
             writer: InsertBatcher::spawn(db.clone()),
             client_cache: Arc::new(ClientCache::new(refresh)),
+            jti_claims: Arc::default(),
             db,
         }
     }

@@ -205,7 +205,26 @@ impl Engine {
         rows: Vec<Vec<Arg>>,
     ) -> Result<(), StoreError> {
         self.check_open()?;
-        self.inner.writer.insert(stmt.engine_sql(), rows).await
+        self.inner
+            .writer
+            .insert(stmt.engine_sql(), rows)
+            .await
+            .map(drop)
+    }
+
+    /// Runs one conditional write in the next group commit (beside the token inserts queued
+    /// with it) and returns the rows it changed: for writes every request makes, such as a
+    /// DPoP proof's `jti` claim, which would otherwise cost a commit each.
+    pub(crate) async fn execute_grouped(
+        &self,
+        stmt: &'static Stmt,
+        args: Vec<Arg>,
+    ) -> Result<u64, StoreError> {
+        self.check_open()?;
+        self.inner
+            .writer
+            .insert(stmt.engine_sql(), vec![args])
+            .await
     }
 
     /// Begins a write transaction (`BEGIN IMMEDIATE` on the writer, sent with the first

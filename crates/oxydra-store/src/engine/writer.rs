@@ -91,12 +91,13 @@ impl Writer {
         })
     }
 
-    /// Inserts `rows` with the single-row insert `sql`, all or none, in the next group commit.
+    /// Runs the single-row statement `sql` for each of `rows`, all or none, in the next group
+    /// commit; returns how many rows they changed.
     pub(crate) async fn insert(
         &self,
         sql: &'static str,
         rows: Vec<Vec<Arg>>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         let (done, answered) = oneshot::channel();
         self.queue
             .send(Command::Insert(Insert { sql, rows, done }))

@@ -301,3 +301,31 @@ fn malformed_and_oversized_proofs_are_refused() {
         assert_eq!(err.kind, OAuthErrorKind::InvalidDpopProof, "{junk:.20}");
     }
 }
+
+/// Not a test: prints what one proof verification costs on this machine, and how much of it
+/// is the ES256 signature check (docs/benchmarks.md). Run with
+/// `cargo test --release -p oxydra-core dpop_verification_cost -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, run by hand"]
+fn dpop_verification_cost() {
+    let uri = url();
+    let proof = sign(&p256_header(), &claims(), &Signer::P256);
+    let key = DecodingKey::from_jwk(&serde_json::from_value(p256_header()["jwk"].clone()).unwrap())
+        .unwrap();
+    let rounds: u32 = 2000;
+    let started = std::time::Instant::now();
+    for _ in 0..rounds {
+        verify(&proof, expected(&uri), Now::from_unix_secs(NOW)).unwrap();
+    }
+    let whole = started.elapsed() / rounds;
+    let started = std::time::Instant::now();
+    for _ in 0..rounds {
+        PROOF
+            .verify_signature(&proof, &key, jsonwebtoken::Algorithm::ES256)
+            .unwrap();
+    }
+    let signature = started.elapsed() / rounds;
+    eprintln!(
+        "dpop::verify: {whole:?} per proof, of which the ES256 signature check {signature:?}"
+    );
+}

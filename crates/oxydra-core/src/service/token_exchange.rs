@@ -81,6 +81,10 @@ pub(super) async fn exchange<S: TokenStore + KeyStore + TrustStore, H: TokenHook
         }
     };
 
+    subject.check_dpop_binding(&client.id, request.dpop_jkt, "subject")?;
+    if let Some(actor) = &actor {
+        actor.check_dpop_binding(&client.id, request.dpop_jkt, "actor")?;
+    }
     let strategy = grants.settings.scope_strategy;
     let granted = granted_scope(request.scope, &subject, client, strategy)?;
     let audience = granted_audience(client, request.audience, OAuthErrorKind::InvalidTarget)?;
@@ -174,6 +178,7 @@ async fn trusted_jwt<S: TrustStore>(
         audience: Vec::new(),
         scope: Some(verified.trust.scope),
         act: None,
+        dpop_jkt: None,
     })
 }
 
@@ -196,6 +201,7 @@ async fn access_token<S: TokenStore + KeyStore>(
         audience: row.granted_audience,
         scope: Some(row.granted_scope),
         act: row.session.act,
+        dpop_jkt: row.session.dpop_jkt,
     }))
 }
 
@@ -235,6 +241,7 @@ async fn id_token<S: KeyStore>(
         audience,
         scope: None,
         act: None,
+        dpop_jkt: None,
     }))
 }
 

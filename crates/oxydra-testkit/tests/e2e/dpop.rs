@@ -406,6 +406,33 @@ store_test! {
         assert!(body["error_hint"].as_str().unwrap_or_default().contains("OXYDRA_DPOP"), "{body}");
     }
 
+    async fn an_exchange_cannot_unbind_a_stolen_token(store: SqlStore) {
+        const EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+        let server = TestServer::start(store, &[]).await;
+        register(&server, "svc", SECRET, json!({
+            "scope": "read",
+            "grant_types": ["client_credentials", EXCHANGE],
+        })).await;
+        let key = DpopKey::new();
+        let bound = json_of(token(&server, "svc", &CC, &[&key.proof(&token_claims(&server))]).await, 200).await;
+        let bound = bound["access_token"].as_str().unwrap();
+        let form = [
+            ("grant_type", EXCHANGE),
+            ("subject_token", bound),
+            ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token"),
+        ];
+        // Without a proof, or with another key's, the bound token is not exchanged.
+        for proofs in [vec![], vec![DpopKey::new().proof(&token_claims(&server))]] {
+            let proofs: Vec<&str> = proofs.iter().map(String::as_str).collect();
+            let body = json_of(token(&server, "svc", &form, &proofs).await, 400).await;
+            assert!(body["error_hint"].as_str().unwrap_or_default().contains("DPoP"), "{body}");
+        }
+        // With a proof of its key it is, and the new token is bound to that key.
+        let body = json_of(token(&server, "svc", &form, &[&key.proof(&token_claims(&server))]).await, 200).await;
+        assert_eq!(body["token_type"], "DPoP");
+        assert_eq!(introspect(&server, body["access_token"].as_str().unwrap()).await["cnf"]["jkt"], key.thumbprint());
+    }
+
     async fn turned_off_the_header_is_ignored_and_not_advertised(store: SqlStore) {
         let on = machine(store.clone(), &[]).await;
         let doc: Value = reqwest::get(on.public("/.well-known/openid-configuration")).await.unwrap().json().await.unwrap();

@@ -79,6 +79,8 @@ pub struct PresentedToken {
     pub scope: Option<Vec<String>>,
     /// The `act` claim it carries from an earlier delegation.
     pub act: Option<Value>,
+    /// The thumbprint of the DPoP key an access token is bound to (RFC 9449).
+    pub dpop_jkt: Option<String>,
 }
 
 impl PresentedToken {
@@ -86,6 +88,26 @@ impl PresentedToken {
     /// client among its audiences.
     pub fn presentable_by(&self, client: &ClientId) -> bool {
         self.client_id == client.as_str() || self.audience.iter().any(|a| a == client.as_str())
+    }
+
+    /// RFC 9449: a DPoP-bound token presented by the client it was issued to needs a proof of
+    /// its key (`proof_jkt`), or an exchange would turn a stolen bound token into an unbound
+    /// one. A resource server named in its audience never holds that key and trades it as
+    /// the delegation it received.
+    pub fn check_dpop_binding(
+        &self,
+        presenter: &ClientId,
+        proof_jkt: Option<&str>,
+        role: &str,
+    ) -> Result<(), OAuthError> {
+        match self.dpop_jkt.as_deref() {
+            Some(bound) if self.client_id == presenter.as_str() && proof_jkt != Some(bound) => {
+                Err(OAuthError::invalid_request(format!(
+                    "The {role}_token is bound to a DPoP key: send a DPoP proof of that key."
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -160,6 +182,7 @@ mod tests {
             audience: vec!["api".into()],
             scope: Some(scope.iter().map(|s| s.to_string()).collect()),
             act: None,
+            dpop_jkt: None,
         }
     }
 

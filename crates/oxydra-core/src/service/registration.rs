@@ -79,21 +79,25 @@ where
 
     /// RFC 7592 §2.1: the client `token` manages.
     pub async fn read(&self, id: &ClientId, token: &str) -> Result<Client, Error> {
-        self.authenticate(id, token).await.map(|(client, _)| client)
+        self.authenticate(id, token)
+            .await
+            .map(|managed| managed.client)
     }
 
     /// RFC 7592 §2.2: replaces the client's metadata. Fields reserved to the operator keep
     /// their stored values (sending them unchanged is allowed); the secret is kept (or
     /// generated, for a client that becomes confidential); the token is rotated.
+    /// `managed` is what [`Self::authenticate`] returned: the caller checks the token before
+    /// reading the body, so an unauthenticated caller learns nothing from the body's checks.
     pub async fn update(
         &self,
         now: Now,
-        id: &ClientId,
-        token: &str,
+        managed: Managed,
         input: ClientInput,
     ) -> Result<Registration, Error> {
-        let (stored, hash) = self.authenticate(id, token).await?;
-        let baseline = stored.into_input();
+        let Managed { client, hash } = managed;
+        let id = client.id.clone();
+        let baseline = client.into_input();
         check_self_service(&input, &baseline)?;
         let input = ClientInput {
             client_id: baseline.client_id,
@@ -120,7 +124,7 @@ where
         let (token, new_hash) = generate_registration_token()?;
         let rotated = self
             .store
-            .replace_registration_token(id, Some(&hash), &new_hash)
+            .replace_registration_token(&id, Some(&hash), &new_hash)
             .await
             .map_err(|e| Error::from_store("client", e))?;
         if !rotated {
@@ -144,7 +148,7 @@ where
     /// The client `token` is the registration access token of, with the stored hash. A
     /// wrong token, an unknown client and a client registered through the admin API (it has
     /// no token) are all the same `invalid_token` (RFC 7592 §2.1: 401, not 404).
-    async fn authenticate(&self, id: &ClientId, token: &str) -> Result<(Client, String), Error> {
+    pub async fn authenticate(&self, id: &ClientId, token: &str) -> Result<Managed, Error> {
         let stored = self
             .store
             .registration_token_hash(id)
@@ -162,8 +166,16 @@ where
             .await
             .map_err(|e| Error::from_store("client", e))?
             .ok_or_else(|| invalid_token("The client does not exist."))?;
-        Ok((client, hash))
+        Ok(Managed { client, hash })
     }
+}
+
+/// A client whose registration access token was presented and matched: what an update
+/// replaces, and the token hash its rotation is conditioned on.
+#[derive(Debug)]
+pub struct Managed {
+    client: Client,
+    hash: String,
 }
 
 /// RFC 7592 §2: a missing, wrong or stale registration access token.

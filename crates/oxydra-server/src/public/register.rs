@@ -100,12 +100,10 @@ pub(crate) async fn update(
         // The token first: an unauthenticated caller learns nothing from the body's checks.
         let (id, token) = credentials(&headers, id)?;
         let registrar = registrar(&state, &policy);
-        registrar.read(&id, token.expose()).await?;
+        let managed = registrar.authenticate(&id, token.expose()).await?;
         let Json(body) = body.map_err(from_edge)?;
         let input = to_input(body).map_err(as_metadata_error)?;
-        registrar
-            .update(state.now(), &id, token.expose(), input)
-            .await
+        registrar.update(state.now(), managed, input).await
     }
     .await;
     match result {

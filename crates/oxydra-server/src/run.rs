@@ -221,6 +221,7 @@ async fn open_store(config: &Config, mode: ServeMode) -> Result<SqlStore, ServeE
     }
     let opts = OpenOptions {
         client_cache_refresh: Some(config.client_cache_refresh),
+        token_cache_refresh: Some(config.token_cache_refresh),
         ..OpenOptions::default()
     };
     let opened = SqlStore::open(&dsn, &opts)

@@ -25,9 +25,11 @@ mod query_stats;
 mod rows;
 mod sql;
 mod store;
+mod token_cache;
 
 pub use client_cache::DEFAULT_CLIENT_CACHE_REFRESH;
 pub use dsn::{Backend, Dsn, DsnError};
 pub use hydra_source::{HydraSourceError, read_hydra};
 pub use query_stats::{QUERY_BUCKET_BOUNDS_US, QueryTimings, query_timings};
 pub use store::{AppliedMigration, OpenOptions, Opened, PoolStats, SqlStore, StatementCheck};
+pub use token_cache::DEFAULT_TOKEN_CACHE_REFRESH;

@@ -19,6 +19,7 @@ use crate::error::{map_migrate, map_sqlx};
 use crate::health::Health;
 use crate::rows::{CountRow, VersionRow};
 use crate::sql;
+use crate::token_cache::{DEFAULT_TOKEN_CACHE_REFRESH, TokenCache};
 
 /// SQLite migrations, embedded at compile time.
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -42,6 +43,9 @@ pub struct OpenOptions {
     /// the longest another instance's client write goes unseen. Default one second; zero
     /// re-reads on every client lookup.
     pub client_cache_refresh: Option<Duration>,
+    /// How long a looked-up access-token row is used before it is read again: the longest
+    /// another instance's revocation goes unseen. Default one second; zero keeps no rows.
+    pub token_cache_refresh: Option<Duration>,
 }
 
 /// A freshly opened store, and whether its database was just created.
@@ -92,6 +96,8 @@ pub struct SqlStore {
     pub(crate) writer: InsertBatcher,
     /// Client records kept in memory (see [`crate::client_cache`]).
     pub(crate) client_cache: Arc<ClientCache>,
+    /// Access-token rows kept in memory (see [`crate::token_cache`]).
+    pub(crate) token_cache: Arc<TokenCache>,
     /// `jti` claims made through this store: every [`crate::impls::tokens::JTI_CLEANUP_EVERY`]th
     /// also deletes a bounded batch of expired records.
     pub(crate) jti_claims: Arc<std::sync::atomic::AtomicU64>,
@@ -106,6 +112,10 @@ impl SqlStore {
         Self {
             writer: InsertBatcher::spawn(db.clone()),
             client_cache: Arc::new(ClientCache::new(refresh)),
+            token_cache: Arc::new(TokenCache::new(
+                opts.token_cache_refresh
+                    .unwrap_or(DEFAULT_TOKEN_CACHE_REFRESH),
+            )),
             jti_claims: Arc::default(),
             db,
         }

@@ -29,7 +29,12 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
     let issuer = issuer(&mut r, dangerous_force_http, public.port);
     let (system_secrets, system_secret_generated) = system_secrets(&mut r, dangerous_force_http);
     let (cookie_secret, rotated_cookie_secrets) = cookie_secrets(&mut r, &system_secrets);
-    let (database_url, auto_migrate, client_cache_refresh) = storage(&mut r);
+    let Storage {
+        database_url,
+        auto_migrate,
+        client_cache_refresh,
+        token_cache_refresh,
+    } = storage(&mut r);
     let admin = listen(&mut r, "ADMIN_HOST", "ADMIN_PORT");
     let connections = super::connections::connections(&mut r);
     let tls = tls(&mut r);
@@ -68,6 +73,7 @@ pub(crate) fn load<E: EnvSource + ?Sized>(
         database_url,
         auto_migrate,
         client_cache_refresh,
+        token_cache_refresh,
         public,
         admin,
         connections,
@@ -156,13 +162,23 @@ fn flow_urls<E: EnvSource + ?Sized>(
     })
 }
 
+/// The storage settings [`storage`] reads.
+struct Storage {
+    database_url: Secret<String>,
+    auto_migrate: bool,
+    client_cache_refresh: Duration,
+    token_cache_refresh: Duration,
+}
+
 /// Where data is kept: `DATABASE_URL`, whether to migrate at start-up, and how long an
-/// instance trusts its cached client records.
-fn storage<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> (Secret<String>, bool, Duration) {
-    let database_url = Secret::new(r.string_documented("DATABASE_URL"));
-    let auto_migrate = r.bool_documented("OXYDRA_AUTO_MIGRATE");
-    let client_cache_refresh = r.parse_documented("OXYDRA_CLIENT_CACHE_REFRESH", parse_duration);
-    (database_url, auto_migrate, client_cache_refresh)
+/// instance trusts its cached client records and access-token rows.
+fn storage<E: EnvSource + ?Sized>(r: &mut Reader<'_, E>) -> Storage {
+    Storage {
+        database_url: Secret::new(r.string_documented("DATABASE_URL")),
+        auto_migrate: r.bool_documented("OXYDRA_AUTO_MIGRATE"),
+        client_cache_refresh: r.parse_documented("OXYDRA_CLIENT_CACHE_REFRESH", parse_duration),
+        token_cache_refresh: r.parse_documented("OXYDRA_TOKEN_CACHE_REFRESH", parse_duration),
+    }
 }
 
 /// `COMPAT_API_VERSION`, read first: it decides which aliases the rest is read under (and

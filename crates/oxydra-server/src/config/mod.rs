@@ -67,6 +67,9 @@ pub struct Config {
     /// How long cached client records are trusted before the client revision is re-read
     /// (`OXYDRA_CLIENT_CACHE_REFRESH`): how late this instance sees another's client writes.
     pub client_cache_refresh: std::time::Duration,
+    /// How long a looked-up access-token row is used before it is read again
+    /// (`OXYDRA_TOKEN_CACHE_REFRESH`): how late this instance sees another's revocation.
+    pub token_cache_refresh: std::time::Duration,
     /// Public listener (`PUBLIC_HOST`, `PUBLIC_PORT`).
     pub public: ListenConfig,
     /// Admin listener (`ADMIN_HOST`, `ADMIN_PORT`).

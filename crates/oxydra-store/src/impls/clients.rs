@@ -175,6 +175,8 @@ impl ClientStore for SqlStore {
     #[tracing::instrument(name = "store.delete_client", level = "debug", skip_all)]
     async fn delete_client(&self, id: &ClientId) -> Result<bool, StoreError> {
         let args = [Arg::Text(id.as_str().to_owned())];
+        // The client's tokens go with it (`ON DELETE CASCADE`).
+        let _revoking = self.token_cache.revoking();
         let deleted = self
             .write_client(async |tx| {
                 let n = tx.execute(&sql::DELETE, &args).await?;

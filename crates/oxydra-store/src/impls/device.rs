@@ -159,6 +159,8 @@ impl DeviceStore for SqlStore {
         now: Now,
     ) -> Result<UseOutcome, StoreError> {
         let key = [Arg::Text(signature.as_str().to_owned())];
+        // A second redemption revokes what the first issued (below).
+        let _revoking = self.token_cache.revoking();
         let mut tx = self.db.begin().await?;
         // First statement, and a write: whoever marks the grant used owns this redemption.
         let args = [key[0].clone(), Arg::Int(now.unix_micros())];

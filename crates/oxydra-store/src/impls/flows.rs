@@ -375,6 +375,7 @@ impl FlowStore for SqlStore {
             of(TokenKind::RefreshToken),
             of(TokenKind::AccessToken),
         );
+        let _revoking = self.token_cache.revoking();
         let mut tx = self.db.begin().await?;
         // Codes first: an exchange in flight holds its code's lock, so this waits for it and
         // the rounds below (fresh snapshots) then see the tokens it issued.

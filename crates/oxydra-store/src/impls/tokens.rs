@@ -7,6 +7,7 @@
 //! for token use and `INSERT … ON CONFLICT … WHERE expired` for `jti`s.
 
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use oxydra_core::model::{ClientId, Now};
 use oxydra_core::store::{StoreError, TokenStore};
@@ -36,6 +37,19 @@ pub(crate) const JTI_CLEANUP_EVERY: u64 = 16;
 /// with psql on 300,000 expired rows, 1,000-row batches took ~27 ms each and 10,000-row
 /// batches ~72 ms, so a million rows flush in about 7 s instead of 27 s.
 const POSTGRES_FLUSH_BATCH_SIZE: u32 = 10_000;
+
+/// After a full flush batch, the flush waits this many times as long as the batch took before
+/// the next one: a flush takes at most half of the write lock (SQLite) or of a core
+/// (PostgreSQL, MySQL), and the token traffic beside it keeps its tail latency.
+const FLUSH_PAUSE_RATIO: u32 = 1;
+
+/// Waits before the next flush batch when `deleted` filled the batch (more rows follow),
+/// in proportion to how long the batch took (see [`FLUSH_PAUSE_RATIO`]).
+async fn pace_flush(deleted: u64, batch_size: u32, took: Duration) {
+    if deleted >= u64::from(batch_size) {
+        tokio::time::sleep(took * FLUSH_PAUSE_RATIO).await;
+    }
+}
 
 /// `$1` signature, `$2` kind: the key of every single-token statement.
 fn key_args(kind: TokenKind, signature: &TokenSignature) -> [Arg; 2] {
@@ -179,11 +193,21 @@ impl TokenStore for SqlStore {
         kind: TokenKind,
         signature: &TokenSignature,
     ) -> Result<Option<StoredToken>, StoreError> {
+        let cache = &self.token_cache;
+        let cached = kind == TokenKind::AccessToken && cache.enabled();
+        if cached && let Some(token) = cache.lookup(signature.as_str()) {
+            return Ok(Some(token));
+        }
+        let (epoch, read_at) = (cache.epoch(), Instant::now());
         let row: Option<TokenRow> = self
             .db
             .fetch_optional(&sql::GET, &key_args(kind, signature))
             .await?;
-        row.map(StoredToken::try_from).transpose()
+        let token = row.map(StoredToken::try_from).transpose()?;
+        if let (true, Some(token)) = (cached, &token) {
+            cache.fill(epoch, read_at, token);
+        }
+        Ok(token)
     }
 
     #[tracing::instrument(name = "store.use_token", level = "debug", skip_all)]
@@ -194,6 +218,7 @@ impl TokenStore for SqlStore {
         issued: &[StoredToken],
     ) -> Result<UseOutcome, StoreError> {
         let key = key_args(kind, signature);
+        let revoking = self.token_cache.revoking();
         let mut tx = self.db.begin().await?;
         // First statement, and a write: whoever deactivates the row owns this use.
         let used: Option<RequestRow> = tx.fetch_optional(&sql::DEACTIVATE, &key).await?;
@@ -206,6 +231,10 @@ impl TokenStore for SqlStore {
             // An error here drops `tx`: the token stays active and nothing is stored.
             insert_all(&mut tx, issued).await?;
             tx.commit().await?;
+            if kind == TokenKind::AuthorizeCode {
+                // A code's first use deletes no access token.
+                revoking.disarm();
+            }
             return Ok(UseOutcome::Used);
         }
         let existing: Option<RequestRow> = tx.fetch_optional(&sql::REQUEST_OF, &key).await?;
@@ -226,6 +255,7 @@ impl TokenStore for SqlStore {
         successor: Option<Successor<'_>>,
         rule: &GraceRule,
     ) -> Result<RotateOutcome, StoreError> {
+        let _revoking = self.token_cache.revoking();
         let mut tx = self.db.begin().await?;
         if let Some(next) = successor {
             // As in `use_token`: the conditional update decides which presentation rotates.
@@ -257,6 +287,7 @@ impl TokenStore for SqlStore {
 
     #[tracing::instrument(name = "store.revoke_request", level = "debug", skip_all)]
     async fn revoke_request(&self, request_id: &RequestId) -> Result<u64, StoreError> {
+        let _revoking = self.token_cache.revoking();
         let mut tx = self.db.begin().await?;
         // Codes first: a code exchange in flight holds its code's lock, so this waits for it
         // and the deletions below (fresh snapshots) then see the tokens it issued.
@@ -270,6 +301,7 @@ impl TokenStore for SqlStore {
     #[tracing::instrument(name = "store.revoke_client_tokens", level = "debug", skip_all)]
     async fn revoke_client_tokens(&self, client: &ClientId) -> Result<u64, StoreError> {
         let args = [Arg::Text(client.as_str().to_owned())];
+        let _revoking = self.token_cache.revoking();
         let mut tx = self.db.begin().await?;
         // Codes first, as in `revoke_request`: an exchange in flight finishes before the
         // deletion, which then sees the tokens it issued.
@@ -303,7 +335,13 @@ impl TokenStore for SqlStore {
             Arg::Int(criteria.issued_before.unix_micros()),
             Arg::Int(i64::from(criteria.batch_size)),
         ];
-        self.db.execute(&sql::FLUSH, &args).await
+        // Expired rows only, but a flushed token should read as absent, not as kept.
+        let revoking = self.token_cache.revoking();
+        let started = Instant::now();
+        let deleted = self.db.execute(&sql::FLUSH, &args).await?;
+        drop(revoking);
+        pace_flush(deleted, criteria.batch_size, started.elapsed()).await;
+        Ok(deleted)
     }
 
     #[tracing::instrument(name = "store.flush_jtis", level = "debug", skip_all)]

@@ -4,10 +4,11 @@
 use std::time::{Duration, Instant};
 
 use oxydra_core::store::{ClientStore, SecretChange};
-use oxydra_store::{Dsn, OpenOptions, SqlStore};
-use oxydra_testkit::backend::{TestBackend, open_store};
+use oxydra_store::{OpenOptions, SqlStore};
+use oxydra_testkit::backend::TestBackend;
 use oxydra_testkit::store_test;
 
+use crate::fleet::{Fleet, fleet_tests};
 use crate::{cid, full_client};
 
 store_test! {
@@ -28,46 +29,13 @@ store_test! {
     }
 }
 
-/// Two stores on one database, as two instances of a fleet, the second caching clients for
-/// `refresh`; `None` when the backend is not configured.
-struct Fleet {
-    writer: SqlStore,
-    reader: SqlStore,
-    _dir: Option<tempfile::TempDir>,
-    _server: Option<oxydra_testkit::backend::TestStore>,
-}
-
+/// Both instances caching clients for `refresh`.
 async fn fleet(backend: TestBackend, refresh: Duration) -> Option<Fleet> {
     let opts = OpenOptions {
         client_cache_refresh: Some(refresh),
         ..OpenOptions::default()
     };
-    match backend {
-        TestBackend::Sqlite => {
-            let dir = tempfile::tempdir().unwrap();
-            let dsn =
-                Dsn::parse(&format!("sqlite://{}", dir.path().join("f.db").display())).unwrap();
-            let writer = SqlStore::open(&dsn, &opts).await.unwrap().store;
-            writer.migrate().await.unwrap();
-            let reader = SqlStore::open(&dsn, &opts).await.unwrap().store;
-            Some(Fleet {
-                writer,
-                reader,
-                _dir: Some(dir),
-                _server: None,
-            })
-        }
-        TestBackend::Postgres | TestBackend::Mysql => {
-            let test_store = open_store(backend).await?;
-            let reader = test_store.another_instance(&opts).await?;
-            Some(Fleet {
-                writer: test_store.store.clone(),
-                reader,
-                _dir: None,
-                _server: Some(test_store),
-            })
-        }
-    }
+    crate::fleet::fleet(backend, opts).await
 }
 
 /// How long until `reader` no longer finds client `id` (at most `limit`).
@@ -136,25 +104,6 @@ async fn the_reader_serves_from_memory_within_the_refresh(backend: TestBackend) 
     assert!(f.reader.get_client(&cid("later")).await.unwrap().is_none());
     f.writer.create_client(&full_client("later")).await.unwrap();
     assert!(f.reader.get_client(&cid("later")).await.unwrap().is_some());
-}
-
-macro_rules! fleet_tests {
-    ($($name:ident),*) => {
-        $(mod $name {
-            #[tokio::test]
-            async fn sqlite_file() {
-                super::$name(super::TestBackend::Sqlite).await;
-            }
-            #[tokio::test]
-            async fn postgres() {
-                super::$name(super::TestBackend::Postgres).await;
-            }
-            #[tokio::test]
-            async fn mysql() {
-                super::$name(super::TestBackend::Mysql).await;
-            }
-        })*
-    };
 }
 
 fleet_tests!(

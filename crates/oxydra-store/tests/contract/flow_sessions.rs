@@ -175,6 +175,10 @@ store_test! {
             ])
             .await
             .unwrap();
+        // Looked up first, so a row kept in memory (the token cache) would show up below.
+        for sig in ["g1-at", "g2-at", "g3-at"] {
+            assert!(get(&store, AT, sig).await.is_some(), "{sig}");
+        }
 
         // One client only.
         assert_eq!(store.revoke_consent_sessions("alice", Some(&cid("c2"))).await.unwrap(), 1);

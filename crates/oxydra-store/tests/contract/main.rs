@@ -11,6 +11,7 @@
 mod client_cache;
 mod clients;
 mod device;
+mod fleet;
 mod flow_intents;
 mod flow_maintenance;
 mod flow_races;
@@ -26,6 +27,7 @@ mod policies;
 mod registration;
 mod schema;
 mod sqlite_file;
+mod token_cache;
 mod token_grace;
 mod token_maintenance;
 mod token_races;

@@ -1,17 +1,21 @@
 //! Two servers on one database, as two instances of a fleet behind a load balancer: a client
 //! deleted or given a new secret through one stops working on the other within
-//! `OXYDRA_CLIENT_CACHE_REFRESH` (default one second), although the other caches clients.
+//! `OXYDRA_CLIENT_CACHE_REFRESH` (default one second), although the other caches clients; a
+//! token revoked through one introspects as inactive there at once and on the other within
+//! `OXYDRA_TOKEN_CACHE_REFRESH` (default one second), although the other keeps looked-up rows.
 
 use std::time::{Duration, Instant};
 
 use oauth2::basic::BasicClient;
-use oauth2::{ClientId, ClientSecret, TokenUrl};
-use oxydra_store::{DEFAULT_CLIENT_CACHE_REFRESH, Dsn, OpenOptions, SqlStore};
+use oauth2::{ClientId, ClientSecret, TokenResponse, TokenUrl};
+use oxydra_store::{
+    DEFAULT_CLIENT_CACHE_REFRESH, DEFAULT_TOKEN_CACHE_REFRESH, Dsn, OpenOptions, SqlStore,
+};
 use oxydra_testkit::backend::{TestBackend, TestStore, open_store};
 use oxydra_testkit::server::TestServer;
 use serde_json::json;
 
-use crate::oauth2_client::{register, send};
+use crate::oauth2_client::{introspect, register, send};
 
 const OLD: &str = "the first secret of the fleet client";
 const NEW: &str = "the rotated secret of the fleet client";
@@ -146,6 +150,59 @@ async fn a_deleted_client_is_refused_before_the_cache_notices(backend: TestBacke
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["error"], "invalid_client");
     }
+}
+
+/// A token revoked through the first instance, after the second looked it up: inactive on the
+/// first at once, on the second within the token cache's interval.
+async fn a_revocation_reaches_the_other_instance(backend: TestBackend) {
+    let Some((a, b, _db)) = two_stores(backend, DEFAULT_CLIENT_CACHE_REFRESH).await else {
+        return;
+    };
+    let (one, two) = serve_with_client(a, b).await;
+    let token = BasicClient::new(ClientId::new("fleet".into()))
+        .set_client_secret(ClientSecret::new(OLD.into()))
+        .set_token_uri(TokenUrl::new(one.public("/oauth2/token")).unwrap())
+        .exchange_client_credentials()
+        .request_async(&send)
+        .await
+        .unwrap();
+    let access = token.access_token().secret();
+    assert_eq!(introspect(&two, access).await["active"], true);
+    let res = reqwest::Client::new()
+        .post(one.public("/oauth2/revoke"))
+        .basic_auth("fleet", Some(OLD))
+        .form(&[("token", access.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let revoked = Instant::now();
+    assert_eq!(introspect(&one, access).await, json!({"active": false}));
+    let limit = DEFAULT_TOKEN_CACHE_REFRESH + Duration::from_secs(3);
+    while introspect(&two, access).await["active"] == true {
+        assert!(revoked.elapsed() < limit, "still active after {limit:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    println!(
+        "{}: the other instance saw the revocation after {:?}",
+        backend.name(),
+        revoked.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn a_revocation_reaches_the_other_instance_sqlite_file() {
+    a_revocation_reaches_the_other_instance(TestBackend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_revocation_reaches_the_other_instance_postgres() {
+    a_revocation_reaches_the_other_instance(TestBackend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_revocation_reaches_the_other_instance_mysql() {
+    a_revocation_reaches_the_other_instance(TestBackend::Mysql).await;
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use oxydra_core::token::StoredToken;
@@ -38,7 +38,7 @@ pub(crate) const MAX_ENTRIES: usize = 4_096;
 #[derive(Debug)]
 struct Entry {
     read_at: Instant,
-    token: Arc<StoredToken>,
+    token: StoredToken,
 }
 
 /// In-memory access-token rows, shared by every clone of one `SqlStore`.
@@ -69,7 +69,7 @@ impl TokenCache {
     pub(crate) fn lookup(&self, signature: &str) -> Option<StoredToken> {
         let entries = self.read();
         let entry = entries.get(signature)?;
-        (entry.read_at.elapsed() < self.refresh).then(|| StoredToken::clone(&entry.token))
+        (entry.read_at.elapsed() < self.refresh).then(|| entry.token.clone())
     }
 
     /// The current epoch: take it *before* reading a row from the database, and hand it to
@@ -97,7 +97,7 @@ impl TokenCache {
             token.signature.as_str().to_owned(),
             Entry {
                 read_at,
-                token: Arc::new(token.clone()),
+                token: token.clone(),
             },
         );
     }
@@ -126,17 +126,11 @@ impl TokenCache {
     }
 
     fn read(&self) -> RwLockReadGuard<'_, HashMap<String, Entry>> {
-        match self.entries.read() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        self.entries.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, HashMap<String, Entry>> {
-        match self.entries.write() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        }
+        self.entries.write().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -198,13 +198,14 @@ impl TokenStore for SqlStore {
         if cached && let Some(token) = cache.lookup(signature.as_str()) {
             return Ok(Some(token));
         }
-        let (epoch, read_at) = (cache.epoch(), Instant::now());
+        // Taken before the read, for `fill` (only when the row may be kept).
+        let read = cached.then(|| (cache.epoch(), Instant::now()));
         let row: Option<TokenRow> = self
             .db
             .fetch_optional(&sql::GET, &key_args(kind, signature))
             .await?;
         let token = row.map(StoredToken::try_from).transpose()?;
-        if let (true, Some(token)) = (cached, &token) {
+        if let (Some((epoch, read_at)), Some(token)) = (read, &token) {
             cache.fill(epoch, read_at, token);
         }
         Ok(token)

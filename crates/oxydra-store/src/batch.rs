@@ -117,7 +117,7 @@ async fn insert_in_one_transaction<'a>(
     if let Db::Postgres(pool, health) = db {
         return crate::pg_insert::insert(pool, health, &rows).await;
     }
-    let mut tx: Tx = db.begin().await?;
+    let mut tx: Tx<'_> = db.begin().await?;
     let mut rest = rows.as_slice();
     while !rest.is_empty() {
         let (stmt, n): (&'static Stmt, usize) = if rest.len() >= INSERT_32_ROWS {

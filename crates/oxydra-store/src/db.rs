@@ -6,7 +6,10 @@
 //! `sqlx::Database`. SQLite runs on the engine of `engine/`, PostgreSQL on sqlx, MySQL/MariaDB
 //! on sqlx through `mysql/` (its statement forms and row decoding).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::OnceLock;
+use std::task::{Context, Poll, Waker};
 
 use oxydra_core::store::StoreError;
 use sqlx::mysql::MySqlPool;
@@ -14,7 +17,7 @@ use sqlx::postgres::{PgPool, PgRow};
 use sqlx::{FromRow, MySql, Postgres, Transaction};
 
 use crate::dsn::Backend;
-use crate::engine::{Engine, EngineRow, EngineTx, statement::numbered_placeholders};
+use crate::engine::{Engine, EngineRow, EngineTx, InlineTx, statement::numbered_placeholders};
 use crate::error::map_sqlx;
 use crate::health::Health;
 use crate::mysql::{self, MySqlForm, MySqlRowDecode, Prepared};
@@ -141,13 +144,30 @@ pub(crate) enum Db {
 }
 
 /// An open transaction on one backend; dropped without `commit` it rolls back.
-pub(crate) enum Tx {
+pub(crate) enum Tx<'c> {
     /// SQLite: the engine's writer, held until the transaction ends.
     Sqlite(EngineTx),
+    /// SQLite, inside [`Db::transaction`]: running on the writer's own thread.
+    Inline(InlineTx<'c>),
     /// PostgreSQL.
     Postgres(Transaction<'static, Postgres>),
     /// MySQL/MariaDB.
     Mysql(Transaction<'static, MySql>),
+}
+
+/// The future of a transaction's body ([`Db::transaction`]), borrowing the transaction.
+pub(crate) type TxFuture<'t, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 't>>;
+
+/// Drives the body of an inline SQLite transaction to its end. Every statement of an
+/// [`InlineTx`] completes when called, so the body finishes in one poll; a body that waits on
+/// anything else is a bug, answered as an error (and rolled back) rather than a hang.
+fn run_inline<T>(mut body: TxFuture<'_, T>) -> Result<T, StoreError> {
+    match body.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(result) => result,
+        Poll::Pending => Err(StoreError::Unavailable(
+            "a SQLite transaction waited on something other than its statements".into(),
+        )),
+    }
 }
 
 /// Binds each [`Arg`] onto a sqlx `query` / `query_as` builder, borrowing from the slice.
@@ -289,7 +309,7 @@ impl Db {
     /// write lock from the start and this process's other writes queue behind it. PostgreSQL
     /// uses its default `READ COMMITTED`; the statements themselves are written to be
     /// race-safe there.
-    pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
+    pub(crate) async fn begin(&self) -> Result<Tx<'static>, StoreError> {
         match self {
             Self::Sqlite(engine) => engine.begin().map(Tx::Sqlite),
             Self::Postgres(pool, health) => health
@@ -303,6 +323,30 @@ impl Db {
                 .map(Tx::Mysql)
                 .map_err(map_sqlx),
         }
+    }
+
+    /// Runs `body` as one transaction and commits it when the body succeeds; an error rolls it
+    /// back. The body must await nothing but the transaction's own statements.
+    ///
+    /// On SQLite the whole body runs on the engine's writer thread ([`Engine::transaction`]):
+    /// the write lock is held only while statements run, never while a request's task waits
+    /// for its turn on the runtime to send the next one (with [`Db::begin`], a transaction
+    /// holds the writer across those waits). Elsewhere it is [`Db::begin`], the body and
+    /// [`Tx::commit`].
+    pub(crate) async fn transaction<T, F>(&self, body: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'t, 'c> FnOnce(&'t mut Tx<'c>) -> TxFuture<'t, T> + Send + 'static,
+    {
+        if let Self::Sqlite(engine) = self {
+            return engine
+                .transaction(move |conn| run_inline(body(&mut Tx::Inline(InlineTx::new(conn)))))
+                .await;
+        }
+        let mut tx = self.begin().await?;
+        let value = body(&mut tx).await?;
+        tx.commit().await?;
+        Ok(value)
     }
 
     /// Asks the server to parse and plan `stmt` without running it (the statement test).
@@ -330,7 +374,7 @@ impl Db {
     }
 }
 
-impl Tx {
+impl Tx<'_> {
     /// Runs a statement; returns the number of rows affected.
     pub(crate) async fn execute(
         &mut self,
@@ -339,6 +383,7 @@ impl Tx {
     ) -> Result<u64, StoreError> {
         match self {
             Self::Sqlite(tx) => tx.execute(stmt, args).await,
+            Self::Inline(tx) => tx.execute(stmt, args),
             Self::Postgres(tx) => run_pg!(execute, &mut **tx, stmt, args).map_err(map_sqlx),
             Self::Mysql(tx) => mysql::execute(tx, stmt, args).await.map_err(map_sqlx),
         }
@@ -370,6 +415,7 @@ impl Tx {
     ) -> Result<Option<R>, StoreError> {
         match self {
             Self::Sqlite(tx) => tx.fetch(stmt, args, 1).await.map(first),
+            Self::Inline(tx) => tx.fetch(stmt, args, 1).map(first),
             Self::Postgres(tx) => {
                 run_pg!(fetch_optional, &mut **tx, stmt, args, R).map_err(map_sqlx)
             }
@@ -388,6 +434,7 @@ impl Tx {
     ) -> Result<Vec<R>, StoreError> {
         match self {
             Self::Sqlite(tx) => tx.fetch(stmt, args, usize::MAX).await,
+            Self::Inline(tx) => tx.fetch(stmt, args, usize::MAX),
             Self::Postgres(tx) => run_pg!(fetch_all, &mut **tx, stmt, args, R).map_err(map_sqlx),
             Self::Mysql(tx) => mysql::fetch(tx, stmt, args, usize::MAX)
                 .await
@@ -395,10 +442,12 @@ impl Tx {
         }
     }
 
-    /// Commits the transaction.
+    /// Commits the transaction. An inline transaction is committed by [`Db::transaction`]
+    /// when its body returns, so this is a no-op for it.
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
         match self {
             Self::Sqlite(tx) => tx.commit().await,
+            Self::Inline(_) => Ok(()),
             Self::Postgres(tx) => tx.commit().await.map_err(map_sqlx),
             Self::Mysql(tx) => tx.commit().await.map_err(map_sqlx),
         }

@@ -227,6 +227,16 @@ impl Engine {
             .await
     }
 
+    /// Runs `body` as one transaction on the writer's thread, start to finish (see
+    /// [`Writer::transaction`]): for transactions whose every step is a statement.
+    pub(crate) async fn transaction<T: Send + 'static>(
+        &self,
+        body: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.check_open()?;
+        self.inner.writer.transaction(body).await
+    }
+
     /// Begins a write transaction (`BEGIN IMMEDIATE` on the writer, sent with the first
     /// statement's round trip).
     pub(crate) fn begin(&self) -> Result<EngineTx, StoreError> {
@@ -308,6 +318,32 @@ impl EngineTx {
     /// Commits.
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
         self.0.commit().await
+    }
+}
+
+/// A transaction running on the writer's own thread (inside [`Engine::transaction`]): every
+/// statement runs at once on the connection, with no round trip.
+pub(crate) struct InlineTx<'c>(&'c mut Connection);
+
+impl<'c> InlineTx<'c> {
+    /// The transaction open on `conn`.
+    pub(crate) fn new(conn: &'c mut Connection) -> Self {
+        Self(conn)
+    }
+
+    /// Runs a statement that returns no rows; the number of rows changed.
+    pub(crate) fn execute(&mut self, stmt: &'static Stmt, args: &[Arg]) -> Result<u64, StoreError> {
+        statement::execute(self.0, stmt.engine_sql(), args).map_err(map_rusqlite)
+    }
+
+    /// Fetches up to `limit` rows.
+    pub(crate) fn fetch<R: EngineRow>(
+        &mut self,
+        stmt: &'static Stmt,
+        args: &[Arg],
+        limit: usize,
+    ) -> Result<Vec<R>, StoreError> {
+        fetch_on(self.0, stmt.engine_sql(), args, limit)
     }
 }
 

@@ -8,6 +8,10 @@
 //! and a failed `BEGIN` is the answer to its first statement. Statements whose only answer is
 //! success ([`WriterTx::defer`]) travel with the next statement or the commit, so a
 //! transaction of one conditional update and some inserts is two round trips, not five.
+//!
+//! A transaction can also travel whole ([`Writer::transaction`]): its body runs on this thread
+//! from `BEGIN IMMEDIATE` to `COMMIT`, so the write lock is never held while a request's task
+//! waits for a turn on a busy runtime to send its next statement.
 
 use std::sync::mpsc;
 use std::thread;
@@ -38,10 +42,16 @@ pub(crate) enum TxStep {
     },
 }
 
+/// A whole transaction's work: it begins, runs and ends the transaction on the connection it
+/// is given, and sends its own answer.
+pub(crate) type WholeTx = Box<dyn FnOnce(&mut Connection) + Send>;
+
 /// What callers send the writer.
 enum Command {
     /// One autocommit piece of work.
     Work(Work),
+    /// A transaction run start to finish on the writer.
+    Whole(WholeTx),
     /// A transaction: the writer begins it, then serves only `steps` until it ends.
     Begin(mpsc::Receiver<TxStep>),
     /// Token rows to insert, committed together with the inserts queued beside them.
@@ -89,6 +99,23 @@ impl Writer {
             steps: steps_in,
             deferred: Vec::new(),
         })
+    }
+
+    /// Runs `body` inside one transaction on the writer thread: `BEGIN IMMEDIATE`, the body,
+    /// then `COMMIT` when it succeeds and `ROLLBACK` when it fails (or when the commit does).
+    /// Answers after the transaction has ended.
+    pub(crate) async fn transaction<T: Send + 'static>(
+        &self,
+        body: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (answer, answered) = oneshot::channel();
+        let job: WholeTx = Box::new(move |conn| {
+            let _ = answer.send(whole_transaction(conn, body));
+        });
+        self.queue
+            .send(Command::Whole(job))
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
     }
 
     /// Runs the single-row statement `sql` for each of `rows`, all or none, in the next group
@@ -178,7 +205,7 @@ fn stopped() -> StoreError {
     StoreError::Unavailable("the SQLite writer has stopped".into())
 }
 
-fn serve(conn: Connection, commands: &mpsc::Receiver<Command>) {
+fn serve(mut conn: Connection, commands: &mpsc::Receiver<Command>) {
     let mut next = None;
     loop {
         let command = match next.take() {
@@ -190,6 +217,7 @@ fn serve(conn: Connection, commands: &mpsc::Receiver<Command>) {
         };
         match command {
             Command::Work(work) => work(Ok(&conn)),
+            Command::Whole(job) => job(&mut conn),
             Command::Insert(first) => {
                 let (group, after) = gather(first, commands);
                 group::commit(&conn, group);
@@ -219,6 +247,24 @@ fn gather(first: Insert, commands: &mpsc::Receiver<Command>) -> (Vec<Insert>, Op
         }
     }
     (group, None)
+}
+
+/// Begins a transaction, runs `body` in it and commits, or rolls back when either fails.
+fn whole_transaction<T>(
+    conn: &mut Connection,
+    body: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(map_rusqlite)?;
+    let done = body(conn).and_then(|value| {
+        conn.execute_batch("COMMIT")
+            .map(|()| value)
+            .map_err(map_rusqlite)
+    });
+    if done.is_err() {
+        rollback(conn);
+    }
+    done
 }
 
 /// Serves one transaction from `BEGIN IMMEDIATE` to its commit or rollback. When `BEGIN`

@@ -84,7 +84,7 @@ impl SqlStore {
     /// (whether or not the write committed: a failed commit may still have applied).
     async fn write_client<T>(
         &self,
-        write: impl AsyncFnOnce(&mut crate::db::Tx) -> Result<Option<T>, StoreError>,
+        write: impl AsyncFnOnce(&mut crate::db::Tx<'_>) -> Result<Option<T>, StoreError>,
     ) -> Result<Option<T>, StoreError> {
         let result = async {
             let mut tx = self.db.begin().await?;

@@ -2,7 +2,7 @@
 //! each step of the login and consent flow that writes more than one row is one transaction.
 //!
 //! The transaction starts with the verifier's conditional redemption (`UPDATE … WHERE
-//! verifier_used = FALSE`). A miss returns at once and the dropped transaction rolls back, so
+//! verifier_used = FALSE`). A miss writes nothing more (its transaction commits no change), so
 //! only the one fresh redemption writes. On PostgreSQL a concurrent redemption waits for the
 //! row lock and, once the winner commits, finds the verifier used; had the winner rolled back,
 //! it wins instead. On SQLite `BEGIN IMMEDIATE` serialises the whole step. Any failing write
@@ -23,7 +23,7 @@ use crate::sql::flows as sql;
 
 /// Redeems a verifier of `table` inside `tx`, as `flows::redeem` does on the pool.
 pub(super) async fn redeem_in<R, T>(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     table: &Table,
     verifier: &FlowId,
 ) -> Result<VerifierUse<T>, StoreError>
@@ -52,33 +52,40 @@ pub(crate) async fn login_to_consent(
     consent: Option<&ConsentRequest>,
 ) -> Result<VerifierUse<LoginRequest>, StoreError> {
     let consent = consent.map(consent_args).transpose()?;
-    let mut tx = db.begin().await?;
-    let used = redeem_in::<LoginRequestRow, _>(&mut tx, &LOGIN, verifier).await?;
-    if !matches!(used, VerifierUse::Fresh(_)) {
-        return Ok(used);
-    }
+    let (verifier, session) = (verifier.clone(), session.clone());
+    db.transaction(move |tx| {
+        Box::pin(async move {
+            let used = redeem_in::<LoginRequestRow, _>(tx, &LOGIN, &verifier).await?;
+            if matches!(used, VerifierUse::Fresh(_)) {
+                change_session(tx, &session).await?;
+                if let Some(args) = consent {
+                    tx.execute_deferred(&sql::INSERT_CONSENT, &args).await?;
+                }
+            }
+            // A miss changed nothing: committing it is the same as rolling it back.
+            Ok(used)
+        })
+    })
+    .await
+}
+
+/// Applies a redeemed login's change to the remembered login session inside `tx`.
+async fn change_session(tx: &mut Tx<'_>, session: &SessionChange) -> Result<(), StoreError> {
     match session {
-        SessionChange::Keep | SessionChange::Forget(None) => {}
+        SessionChange::Keep | SessionChange::Forget(None) => Ok(()),
         SessionChange::Remember(session) => {
             tx.execute_deferred(&sql::INSERT_LOGIN_SESSION, &session_args(session))
-                .await?;
+                .await
         }
         SessionChange::Forget(Some(id)) => {
             tx.execute_deferred(&sql::DELETE_LOGIN_SESSION, &[Arg::Text(id.clone())])
-                .await?;
+                .await
         }
         SessionChange::Extend { id, expires_at } => {
             let args = [Arg::Text(id.clone()), Arg::Int(expires_at.unix_micros())];
-            tx.execute_deferred(&sql::EXTEND_LOGIN_SESSION, &args)
-                .await?;
+            tx.execute_deferred(&sql::EXTEND_LOGIN_SESSION, &args).await
         }
     }
-    // Deferred: on SQLite these travel to the writer with the commit (one round trip).
-    if let Some(args) = consent {
-        tx.execute_deferred(&sql::INSERT_CONSENT, &args).await?;
-    }
-    tx.commit().await?;
-    Ok(used)
 }
 
 /// `FlowStore::consent_to_code`: redeem, store the authorization response's tokens. A token
@@ -89,17 +96,19 @@ pub(crate) async fn consent_to_code(
     verifier: &FlowId,
     tokens: &[StoredToken],
 ) -> Result<VerifierUse<ConsentRequest>, StoreError> {
-    let result = async {
-        let mut tx = store.db.begin().await?;
-        let used = redeem_in::<ConsentRequestRow, _>(&mut tx, &CONSENT, verifier).await?;
-        if !matches!(used, VerifierUse::Fresh(_)) {
-            return Ok(used);
-        }
-        insert_all(&mut tx, tokens).await?;
-        tx.commit().await?;
-        Ok(used)
-    }
-    .await;
+    let (verifier, tokens) = (verifier.clone(), tokens.to_vec());
+    let result = store
+        .db
+        .transaction(move |tx| {
+            Box::pin(async move {
+                let used = redeem_in::<ConsentRequestRow, _>(tx, &CONSENT, &verifier).await?;
+                if matches!(used, VerifierUse::Fresh(_)) {
+                    insert_all(tx, &tokens).await?;
+                }
+                Ok(used)
+            })
+        })
+        .await;
     match result {
         Err(e) if is_foreign_key_violation(&e) => {
             store.client_cache.invalidate();

@@ -36,7 +36,7 @@ struct Kind<T> {
 /// Inserts (when `write`) each item whose key is free; `true` per such item, `false` per
 /// present one.
 async fn insert_absent<R: AnyRow, T>(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     kind: &Kind<T>,
     items: &[T],
     write: bool,
@@ -77,7 +77,7 @@ fn ledger_key(key: &[Arg]) -> String {
 }
 
 /// Commits what was written; a dry run's transaction only read, and is dropped (rolled back).
-async fn finish(tx: Tx, write: bool) -> Result<(), StoreError> {
+async fn finish(tx: Tx<'_>, write: bool) -> Result<(), StoreError> {
     if write { tx.commit().await } else { Ok(()) }
 }
 

@@ -2,7 +2,8 @@
 //! client-assertion `jti` replay protection.
 //!
 //! Every multi-statement method runs in one [`Tx`] (on SQLite a `BEGIN IMMEDIATE` write
-//! transaction, so concurrent writers queue under `busy_timeout` rather than fail). Races are
+//! transaction on the engine's one writer; the use and rotation of a token, the request path's
+//! transactions, run there whole through `Db::transaction`). Races are
 //! settled by conditional statements, not by reading first: `UPDATE … WHERE active = TRUE`
 //! for token use and `INSERT … ON CONFLICT … WHERE expired` for `jti`s.
 
@@ -78,7 +79,7 @@ const REVOKE_ROUNDS: usize = 4;
 /// A rotation that has not locked its token yet waits for this transaction and then finds the
 /// token gone. On SQLite writers are serialised and the second round finds nothing.
 pub(crate) async fn delete_until_quiet(
-    tx: &mut Tx,
+    tx: &mut Tx<'_>,
     deletes: &[(&'static Stmt, &[Arg])],
 ) -> Result<u64, StoreError> {
     let mut total = 0;
@@ -97,7 +98,7 @@ pub(crate) async fn delete_until_quiet(
 
 /// Deletes every refresh and access token of `request_id` inside `tx`; returns how many (see
 /// [`delete_until_quiet`]).
-pub(crate) async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, StoreError> {
+pub(crate) async fn revoke_grant(tx: &mut Tx<'_>, request_id: &str) -> Result<u64, StoreError> {
     let args = [Arg::Text(request_id.to_owned())];
     delete_until_quiet(
         tx,
@@ -110,7 +111,7 @@ pub(crate) async fn revoke_grant(tx: &mut Tx, request_id: &str) -> Result<u64, S
 }
 
 /// Inserts every token inside `tx`; the first failure (e.g. a duplicate signature) aborts.
-pub(crate) async fn insert_all(tx: &mut Tx, tokens: &[StoredToken]) -> Result<(), StoreError> {
+pub(crate) async fn insert_all(tx: &mut Tx<'_>, tokens: &[StoredToken]) -> Result<(), StoreError> {
     for t in tokens {
         // Deferred: on SQLite the inserts go to the writer with the commit; a failed one
         // fails the commit, which rolls everything back.
@@ -121,14 +122,14 @@ pub(crate) async fn insert_all(tx: &mut Tx, tokens: &[StoredToken]) -> Result<()
 
 /// Settles a presentation of the rotated refresh token `signature` inside `tx` (see
 /// [`TokenStore::rotate_refresh`]): the grace answer when `rule` allows it, else the grant
-/// revoked. Commits either way.
+/// revoked. The caller commits either way.
 ///
 /// The rotated row is read without a lock (it stays inactive for good, and its grace columns
 /// change only when the grant rotates again, which [`GraceRule::allows`] then refuses through
 /// the successor); the successor is locked while it is checked, so a concurrent rotation of it
 /// either commits first (and the check sees it inactive) or waits for this answer.
 async fn settle_rotated(
-    mut tx: Tx,
+    tx: &mut Tx<'_>,
     signature: &TokenSignature,
     rule: &GraceRule,
 ) -> Result<RotateOutcome, StoreError> {
@@ -162,12 +163,75 @@ async fn settle_rotated(
     if rule.allows(&judged)
         && let Some(sealed) = row.grace_sealed
     {
-        tx.commit().await?;
         return Ok(RotateOutcome::Graced(sealed));
     }
-    revoke_grant(&mut tx, &row.request_id).await?;
-    tx.commit().await?;
+    revoke_grant(tx, &row.request_id).await?;
     Ok(RotateOutcome::Replayed)
+}
+
+/// `TokenStore::use_token` inside `tx`: deactivate, then store `issued`; or, for a token used
+/// already, revoke its grant (committed even though the caller answers with an error: RFC 6749
+/// §4.1.2, RFC 9700 §4.14.2).
+async fn use_in(
+    tx: &mut Tx<'_>,
+    kind: TokenKind,
+    key: &[Arg; 2],
+    issued: &[StoredToken],
+) -> Result<UseOutcome, StoreError> {
+    // First statement, and a write: whoever deactivates the row owns this use.
+    let used: Option<RequestRow> = tx.fetch_optional(&sql::DEACTIVATE, key).await?;
+    if let Some(RequestRow { request_id }) = used {
+        if kind == TokenKind::RefreshToken {
+            // RFC 9700 §4.14.2: the access tokens of the rotated grant die with it.
+            tx.execute_deferred(&sql::DELETE_ACCESS_OF_REQUEST, &[Arg::Text(request_id)])
+                .await?;
+        }
+        // An error here rolls back: the token stays active and nothing is stored.
+        insert_all(tx, issued).await?;
+        return Ok(UseOutcome::Used);
+    }
+    let existing: Option<RequestRow> = tx.fetch_optional(&sql::REQUEST_OF, key).await?;
+    let Some(RequestRow { request_id }) = existing else {
+        return Ok(UseOutcome::Unknown);
+    };
+    revoke_grant(tx, &request_id).await?;
+    Ok(UseOutcome::Replayed)
+}
+
+/// The rows of a refresh token's rotation, owned, for [`rotate_in`].
+struct Rotation {
+    /// `sql::DEACTIVATE_FOR_GRACE`'s arguments.
+    deactivate: [Arg; 5],
+    /// The successor's rows.
+    rows: Vec<StoredToken>,
+}
+
+/// `TokenStore::rotate_refresh` inside `tx`.
+async fn rotate_in(
+    tx: &mut Tx<'_>,
+    signature: &TokenSignature,
+    rotation: Option<Rotation>,
+    rule: &GraceRule,
+) -> Result<RotateOutcome, StoreError> {
+    if let Some(next) = rotation {
+        // As in `use_token`: the conditional update decides which presentation rotates.
+        let used: Option<RequestRow> = tx
+            .fetch_optional(&sql::DEACTIVATE_FOR_GRACE, &next.deactivate)
+            .await?;
+        if let Some(RequestRow { request_id }) = used {
+            let grant = Arg::Text(request_id);
+            tx.execute(&sql::DELETE_ACCESS_OF_REQUEST, std::slice::from_ref(&grant))
+                .await?;
+            let keep = Arg::Text(signature.as_str().to_owned());
+            tx.execute(&sql::ERASE_EARLIER_SEALS, &[grant, keep])
+                .await?;
+            insert_all(tx, &next.rows).await?;
+            return Ok(RotateOutcome::Rotated);
+        }
+    }
+    // Lost the race to a concurrent rotation (whose commit this statement waited for and
+    // now sees), or presented an already rotated token.
+    settle_rotated(tx, signature, rule).await
 }
 
 impl TokenStore for SqlStore {
@@ -220,33 +284,16 @@ impl TokenStore for SqlStore {
     ) -> Result<UseOutcome, StoreError> {
         let key = key_args(kind, signature);
         let revoking = self.token_cache.revoking();
-        let mut tx = self.db.begin().await?;
-        // First statement, and a write: whoever deactivates the row owns this use.
-        let used: Option<RequestRow> = tx.fetch_optional(&sql::DEACTIVATE, &key).await?;
-        if let Some(RequestRow { request_id }) = used {
-            if kind == TokenKind::RefreshToken {
-                // RFC 9700 §4.14.2: the access tokens of the rotated grant die with it.
-                tx.execute_deferred(&sql::DELETE_ACCESS_OF_REQUEST, &[Arg::Text(request_id)])
-                    .await?;
-            }
-            // An error here drops `tx`: the token stays active and nothing is stored.
-            insert_all(&mut tx, issued).await?;
-            tx.commit().await?;
-            if kind == TokenKind::AuthorizeCode {
-                // A code's first use deletes no access token.
-                revoking.disarm();
-            }
-            return Ok(UseOutcome::Used);
+        let issued = issued.to_vec();
+        let outcome = self
+            .db
+            .transaction(move |tx| Box::pin(async move { use_in(tx, kind, &key, &issued).await }))
+            .await?;
+        if kind == TokenKind::AuthorizeCode && outcome == UseOutcome::Used {
+            // A code's first use deletes no access token.
+            revoking.disarm();
         }
-        let existing: Option<RequestRow> = tx.fetch_optional(&sql::REQUEST_OF, &key).await?;
-        let Some(RequestRow { request_id }) = existing else {
-            return Ok(UseOutcome::Unknown);
-        };
-        // Reuse of a used code or rotated refresh token: revoke the whole grant, and commit
-        // that even though the caller answers with an error (RFC 6749 §4.1.2, RFC 9700 §4.14.2).
-        revoke_grant(&mut tx, &request_id).await?;
-        tx.commit().await?;
-        Ok(UseOutcome::Replayed)
+        Ok(outcome)
     }
 
     #[tracing::instrument(name = "store.rotate_refresh", level = "debug", skip_all)]
@@ -257,33 +304,22 @@ impl TokenStore for SqlStore {
         rule: &GraceRule,
     ) -> Result<RotateOutcome, StoreError> {
         let _revoking = self.token_cache.revoking();
-        let mut tx = self.db.begin().await?;
-        if let Some(next) = successor {
-            // As in `use_token`: the conditional update decides which presentation rotates.
-            let args = [
+        let rotation = successor.map(|next| Rotation {
+            deactivate: [
                 Arg::Text(signature.as_str().to_owned()),
                 Arg::Text(kind_name(TokenKind::RefreshToken).to_owned()),
                 Arg::Int(next.rotated_at.unix_micros()),
                 Arg::Text(next.refresh.as_str().to_owned()),
                 Arg::Text(next.sealed.to_owned()),
-            ];
-            let used: Option<RequestRow> =
-                tx.fetch_optional(&sql::DEACTIVATE_FOR_GRACE, &args).await?;
-            if let Some(RequestRow { request_id }) = used {
-                let grant = Arg::Text(request_id);
-                tx.execute(&sql::DELETE_ACCESS_OF_REQUEST, std::slice::from_ref(&grant))
-                    .await?;
-                let keep = Arg::Text(signature.as_str().to_owned());
-                tx.execute(&sql::ERASE_EARLIER_SEALS, &[grant, keep])
-                    .await?;
-                insert_all(&mut tx, next.rows).await?;
-                tx.commit().await?;
-                return Ok(RotateOutcome::Rotated);
-            }
-        }
-        // Lost the race to a concurrent rotation (whose commit this statement waited for and
-        // now sees), or presented an already rotated token.
-        settle_rotated(tx, signature, rule).await
+            ],
+            rows: next.rows.to_vec(),
+        });
+        let (signature, rule) = (signature.clone(), rule.clone());
+        self.db
+            .transaction(move |tx| {
+                Box::pin(async move { rotate_in(tx, &signature, rotation, &rule).await })
+            })
+            .await
     }
 
     #[tracing::instrument(name = "store.revoke_request", level = "debug", skip_all)]

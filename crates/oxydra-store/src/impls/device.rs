@@ -9,7 +9,7 @@ use oxydra_core::token::{FlushCriteria, StoredToken, TokenSignature, UseOutcome}
 
 use crate::SqlStore;
 use crate::args::{json_list, json_text};
-use crate::db::{Arg, Db, Stmt};
+use crate::db::{Arg, Db, Stmt, Tx};
 use crate::error::is_foreign_key_violation;
 use crate::impls::flow_intents::redeem_in;
 use crate::impls::flows::CONSENT;
@@ -43,6 +43,31 @@ fn insert_args(g: &DeviceGrant) -> Result<[Arg; 11], StoreError> {
                 .transpose()?,
         ),
     ])
+}
+
+/// `DeviceStore::redeem_device_grant` inside `tx`: mark the grant used and store `issued`;
+/// or, for a grant redeemed already, revoke what the first redemption issued (committed
+/// although the caller answers with an error, as for a reused authorization code).
+async fn redeem_grant_in(
+    tx: &mut Tx<'_>,
+    key: &[Arg; 1],
+    issued: &[StoredToken],
+    now: Now,
+) -> Result<UseOutcome, StoreError> {
+    // First statement, and a write: whoever marks the grant used owns this redemption.
+    let args = [key[0].clone(), Arg::Int(now.unix_micros())];
+    if tx.execute(&sql::USE, &args).await? == 1 {
+        // An error here rolls back: the grant stays authorized and nothing is stored.
+        insert_all(tx, issued).await?;
+        return Ok(UseOutcome::Used);
+    }
+    let row: Option<DeviceGrantRow> = tx.fetch_optional(&sql::GET, key).await?;
+    let grant = row.map(DeviceGrant::try_from).transpose()?;
+    let Some(DeviceState::Used(approval)) = grant.map(|g| g.state) else {
+        return Ok(UseOutcome::Unknown);
+    };
+    revoke_grant(tx, &approval.request_id).await?;
+    Ok(UseOutcome::Replayed)
 }
 
 impl DeviceStore for SqlStore {
@@ -161,25 +186,12 @@ impl DeviceStore for SqlStore {
         let key = [Arg::Text(signature.as_str().to_owned())];
         // A second redemption revokes what the first issued (below).
         let _revoking = self.token_cache.revoking();
-        let mut tx = self.db.begin().await?;
-        // First statement, and a write: whoever marks the grant used owns this redemption.
-        let args = [key[0].clone(), Arg::Int(now.unix_micros())];
-        if tx.execute(&sql::USE, &args).await? == 1 {
-            // An error here drops `tx`: the grant stays authorized and nothing is stored.
-            insert_all(&mut tx, issued).await?;
-            tx.commit().await?;
-            return Ok(UseOutcome::Used);
-        }
-        let row: Option<DeviceGrantRow> = tx.fetch_optional(&sql::GET, &key).await?;
-        let grant = row.map(DeviceGrant::try_from).transpose()?;
-        let Some(DeviceState::Used(approval)) = grant.map(|g| g.state) else {
-            return Ok(UseOutcome::Unknown);
-        };
-        // A second redemption: revoke what the first one issued, and commit that although the
-        // caller answers with an error (as for a reused authorization code).
-        revoke_grant(&mut tx, &approval.request_id).await?;
-        tx.commit().await?;
-        Ok(UseOutcome::Replayed)
+        let issued = issued.to_vec();
+        self.db
+            .transaction(move |tx| {
+                Box::pin(async move { redeem_grant_in(tx, &key, &issued, now).await })
+            })
+            .await
     }
 
     #[tracing::instrument(name = "store.flush_device_grants", level = "debug", skip_all)]

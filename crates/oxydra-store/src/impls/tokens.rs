@@ -325,27 +325,35 @@ impl TokenStore for SqlStore {
     #[tracing::instrument(name = "store.revoke_request", level = "debug", skip_all)]
     async fn revoke_request(&self, request_id: &RequestId) -> Result<u64, StoreError> {
         let _revoking = self.token_cache.revoking();
-        let mut tx = self.db.begin().await?;
-        // Codes first: a code exchange in flight holds its code's lock, so this waits for it
-        // and the deletions below (fresh snapshots) then see the tokens it issued.
-        let args = [Arg::Text(request_id.as_str().to_owned())];
-        tx.execute(&sql::DEACTIVATE_CODES_OF_REQUEST, &args).await?;
-        let deleted = revoke_grant(&mut tx, request_id.as_str()).await?;
-        tx.commit().await?;
-        Ok(deleted)
+        let request_id = request_id.as_str().to_owned();
+        self.db
+            .transaction(move |tx| {
+                Box::pin(async move {
+                    // Codes first: a code exchange in flight holds its code's lock, so this
+                    // waits for it and the deletions below (fresh snapshots) then see the
+                    // tokens it issued.
+                    let args = [Arg::Text(request_id.clone())];
+                    tx.execute(&sql::DEACTIVATE_CODES_OF_REQUEST, &args).await?;
+                    revoke_grant(tx, &request_id).await
+                })
+            })
+            .await
     }
 
     #[tracing::instrument(name = "store.revoke_client_tokens", level = "debug", skip_all)]
     async fn revoke_client_tokens(&self, client: &ClientId) -> Result<u64, StoreError> {
         let args = [Arg::Text(client.as_str().to_owned())];
         let _revoking = self.token_cache.revoking();
-        let mut tx = self.db.begin().await?;
-        // Codes first, as in `revoke_request`: an exchange in flight finishes before the
-        // deletion, which then sees the tokens it issued.
-        tx.execute(&sql::DEACTIVATE_CODES_OF_CLIENT, &args).await?;
-        let deleted = tx.execute(&sql::DELETE_OF_CLIENT, &args).await?;
-        tx.commit().await?;
-        Ok(deleted)
+        self.db
+            .transaction(move |tx| {
+                Box::pin(async move {
+                    // Codes first, as in `revoke_request`: an exchange in flight finishes
+                    // before the deletion, which then sees the tokens it issued.
+                    tx.execute(&sql::DEACTIVATE_CODES_OF_CLIENT, &args).await?;
+                    tx.execute(&sql::DELETE_OF_CLIENT, &args).await
+                })
+            })
+            .await
     }
 
     fn flush_batch_size(&self) -> u32 {

@@ -157,18 +157,23 @@ impl Engine {
         &self.inner.sqlx
     }
 
-    /// Runs a statement that returns no rows on the writer; the number of rows changed.
+    /// Runs a statement that returns no rows on the writer, in the next group commit; the
+    /// number of rows changed.
     pub(crate) async fn execute(
         &self,
         stmt: &'static Stmt,
         args: &[Arg],
     ) -> Result<u64, StoreError> {
         self.check_open()?;
-        self.inner.writer.run(execute_on(stmt, args)).await
+        self.inner
+            .writer
+            .insert(stmt.engine_sql(), vec![args.to_vec()])
+            .await
     }
 
     /// Fetches up to `limit` rows: on the calling thread when the statement only reads, on the
-    /// writer when it changes rows (`UPDATE … RETURNING`).
+    /// writer in the next group commit when it changes rows (`UPDATE … RETURNING`) or when the
+    /// database is in memory.
     pub(crate) async fn fetch<R: EngineRow>(
         &self,
         stmt: &'static Stmt,
@@ -193,7 +198,7 @@ impl Engine {
         let args = args.to_vec();
         self.inner
             .writer
-            .run(move |conn| fetch_on(conn, sql, &args, limit))
+            .statement(move |conn| fetch_on(conn, sql, &args, limit))
             .await
     }
 
@@ -212,23 +217,8 @@ impl Engine {
             .map(drop)
     }
 
-    /// Runs one conditional write in the next group commit (beside the token inserts queued
-    /// with it) and returns the rows it changed: for writes every request makes, such as a
-    /// DPoP proof's `jti` claim, which would otherwise cost a commit each.
-    pub(crate) async fn execute_grouped(
-        &self,
-        stmt: &'static Stmt,
-        args: Vec<Arg>,
-    ) -> Result<u64, StoreError> {
-        self.check_open()?;
-        self.inner
-            .writer
-            .insert(stmt.engine_sql(), vec![args])
-            .await
-    }
-
-    /// Runs `body` as one transaction on the writer's thread, start to finish (see
-    /// [`Writer::transaction`]): for transactions whose every step is a statement.
+    /// Runs `body` as a transaction on the writer's thread, start to finish, in the next group
+    /// commit (see [`Writer::transaction`]): for transactions whose every step is a statement.
     pub(crate) async fn transaction<T: Send + 'static>(
         &self,
         body: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,

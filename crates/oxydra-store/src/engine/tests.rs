@@ -406,3 +406,144 @@ async fn whole_transactions_read_and_write_without_interleaving() {
         400
     );
 }
+
+static TAKE: Stmt = Stmt::new(
+    "test.take",
+    "UPDATE t SET v = 'taken' WHERE k = $1 AND v <> 'taken' RETURNING CAST(1 AS INTEGER) AS n",
+);
+
+/// Holds the writer in an open transaction until the returned sender is dropped, so that the
+/// calls sent meanwhile queue up and commit as one group.
+async fn hold_writer(engine: &Engine) -> tokio::sync::oneshot::Sender<()> {
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    let mut held = engine.begin().unwrap();
+    held.execute(&INSERT, &row("holder")).await.unwrap();
+    tokio::spawn(async move {
+        let _ = released.await;
+        held.commit().await.unwrap();
+    });
+    release
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_of_mixed_writes_keeps_each_calls_outcome_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::Sqlite(engine(&dir).await);
+    let Db::Sqlite(engine) = &db else {
+        unreachable!()
+    };
+    engine.execute(&INSERT, &row("taken")).await.unwrap();
+    engine.execute(&INSERT, &row("free")).await.unwrap();
+    let release = hold_writer(engine).await;
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..30 {
+        let db = db.clone();
+        calls.spawn(async move {
+            let Db::Sqlite(engine) = &db else {
+                unreachable!()
+            };
+            let outcome = match n % 3 {
+                // A whole transaction; every sixth one collides after its first insert.
+                0 => {
+                    let second = if n % 6 == 0 {
+                        "taken".to_owned()
+                    } else {
+                        format!("w{n}")
+                    };
+                    db.transaction(insert_both(&format!("v{n}"), &second))
+                        .await
+                        .map(|()| 1)
+                }
+                // A single statement (without a savepoint); one of them collides.
+                1 if n == 4 => engine.execute(&INSERT, &row("taken")).await,
+                1 => engine.execute(&INSERT, &row(&format!("s{n}"))).await,
+                // A conditional update with RETURNING: only one of them takes the row.
+                _ => {
+                    let taken: Vec<CountRow> = engine
+                        .fetch(&TAKE, &[Arg::Text("free".into())], 1)
+                        .await
+                        .unwrap();
+                    Ok(u64::try_from(taken.len()).unwrap())
+                }
+            };
+            (n, outcome)
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(release);
+    let mut takers = 0;
+    while let Some(done) = calls.join_next().await {
+        let (n, outcome) = done.unwrap();
+        match n % 3 {
+            0 if n % 6 == 0 => {
+                assert!(
+                    matches!(outcome, Err(StoreError::Conflict { .. })),
+                    "{outcome:?}"
+                );
+                let first = count(engine, &COUNT_KEY, &[Arg::Text(format!("v{n}"))]).await;
+                assert_eq!(first, 0, "a failed transaction left its first row");
+            }
+            0 => {
+                outcome.unwrap();
+                assert_eq!(
+                    count(engine, &COUNT_KEY, &[Arg::Text(format!("w{n}"))]).await,
+                    1
+                );
+            }
+            1 if n == 4 => {
+                assert!(
+                    matches!(outcome, Err(StoreError::Conflict { .. })),
+                    "{outcome:?}"
+                );
+            }
+            1 => assert_eq!(outcome.unwrap(), 1),
+            _ => takers += outcome.unwrap(),
+        }
+    }
+    assert_eq!(takers, 1, "the conditional update took the row once");
+    // taken, free, holder; 5 whole transactions of 2 rows; 9 single inserts.
+    assert_eq!(count(engine, &COUNT, &[]).await, 3 + 5 * 2 + 9);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_meeting_a_full_database_answers_every_call_truthfully() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(&dir).await;
+    // Room for the small writes and the holder's, not for the large one.
+    let pages = count(&engine, &PAGES, &[]).await;
+    writer_pragma(&engine, "max_page_count", pages + 2).await;
+    let release = hold_writer(&engine).await;
+    let mut calls = tokio::task::JoinSet::new();
+    for n in 0..12 {
+        let engine = engine.clone();
+        calls.spawn(async move {
+            let rows: Vec<Vec<Arg>> = if n == 6 {
+                (0..400).map(|m| row(&format!("big-{m}"))).collect()
+            } else {
+                vec![row(&format!("small-{n}"))]
+            };
+            (n, engine.insert_grouped(&INSERT, rows).await)
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(release);
+    while let Some(done) = calls.join_next().await {
+        let (n, outcome) = done.unwrap();
+        let key = if n == 6 {
+            "big-0".to_owned()
+        } else {
+            format!("small-{n}")
+        };
+        let stored = count(&engine, &COUNT_KEY, &[Arg::Text(key)]).await;
+        match outcome {
+            Ok(_) => assert_eq!(stored, 1, "call {n} answered success without its row"),
+            Err(StoreError::Unavailable(_)) => {
+                assert_eq!(stored, 0, "call {n} answered failure but its row was kept");
+            }
+            Err(other) => panic!("call {n}: {other:?}"),
+        }
+        if n == 6 {
+            assert_eq!(stored, 0, "the large call cannot fit");
+        }
+    }
+}

@@ -10,8 +10,8 @@
 //! transaction of one conditional update and some inserts is two round trips, not five.
 //!
 //! A transaction can also travel whole ([`Writer::transaction`]): its body runs on this thread
-//! from `BEGIN IMMEDIATE` to `COMMIT`, so the write lock is never held while a request's task
-//! waits for a turn on a busy runtime to send its next statement.
+//! inside the next group commit, so the write lock is never held while a request's task waits
+//! for a turn on a busy runtime to send its next statement.
 
 use std::sync::mpsc;
 use std::thread;
@@ -20,7 +20,7 @@ use oxydra_core::store::StoreError;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::group::{self, Insert, MAX_GROUP};
+use super::group::{self, Call, MAX_GROUP};
 use crate::db::Arg;
 use crate::error::map_rusqlite;
 
@@ -42,20 +42,15 @@ pub(crate) enum TxStep {
     },
 }
 
-/// A whole transaction's work: it begins, runs and ends the transaction on the connection it
-/// is given, and sends its own answer.
-pub(crate) type WholeTx = Box<dyn FnOnce(&mut Connection) + Send>;
-
 /// What callers send the writer.
 enum Command {
     /// One autocommit piece of work.
     Work(Work),
-    /// A transaction run start to finish on the writer.
-    Whole(WholeTx),
     /// A transaction: the writer begins it, then serves only `steps` until it ends.
     Begin(mpsc::Receiver<TxStep>),
-    /// Token rows to insert, committed together with the inserts queued beside them.
-    Insert(Insert),
+    /// A write committed together with the writes queued beside it ([`group`]): token rows,
+    /// a single statement, or a whole transaction's body.
+    Call(Call),
     /// Close the connection and end the thread, then answer.
     Stop(oneshot::Sender<()>),
 }
@@ -101,19 +96,34 @@ impl Writer {
         })
     }
 
-    /// Runs `body` inside one transaction on the writer thread: `BEGIN IMMEDIATE`, the body,
-    /// then `COMMIT` when it succeeds and `ROLLBACK` when it fails (or when the commit does).
-    /// Answers after the transaction has ended.
+    /// Runs `body` inside a transaction on the writer thread, in the next group commit (see
+    /// [`group`]): it commits when `body` succeeds and the group commits; a failing `body` is
+    /// rolled back alone. Answers after the transaction has ended.
     pub(crate) async fn transaction<T: Send + 'static>(
         &self,
         body: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let (answer, answered) = oneshot::channel();
-        let job: WholeTx = Box::new(move |conn| {
-            let _ = answer.send(whole_transaction(conn, body));
-        });
+        self.call(body, true).await
+    }
+
+    /// Runs `work`, one statement, in the next group commit, as [`Writer::transaction`] does
+    /// a body.
+    pub(crate) async fn statement<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.call(work, false).await
+    }
+
+    /// Queues `work` for the next group commit and waits for its answer.
+    async fn call<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        several: bool,
+    ) -> Result<T, StoreError> {
+        let (done, answered) = oneshot::channel();
         self.queue
-            .send(Command::Whole(job))
+            .send(Command::Call(Call::new(work, done, several)))
             .map_err(|_| stopped())?;
         answered.await.map_err(|_| stopped())?
     }
@@ -125,11 +135,15 @@ impl Writer {
         sql: &'static str,
         rows: Vec<Vec<Arg>>,
     ) -> Result<u64, StoreError> {
-        let (done, answered) = oneshot::channel();
-        self.queue
-            .send(Command::Insert(Insert { sql, rows, done }))
-            .map_err(|_| stopped())?;
-        answered.await.map_err(|_| stopped())?
+        let several = rows.len() > 1;
+        let work = move |conn: &mut Connection| {
+            let mut changed = 0;
+            for args in &rows {
+                changed += super::statement::execute(conn, sql, args).map_err(map_rusqlite)?;
+            }
+            Ok(changed)
+        };
+        self.call(work, several).await
     }
 
     /// Ends the thread once the work queued before this call is done; returns when its
@@ -217,10 +231,9 @@ fn serve(mut conn: Connection, commands: &mpsc::Receiver<Command>) {
         };
         match command {
             Command::Work(work) => work(Ok(&conn)),
-            Command::Whole(job) => job(&mut conn),
-            Command::Insert(first) => {
+            Command::Call(first) => {
                 let (group, after) = gather(first, commands);
-                group::commit(&conn, group);
+                group::commit(&mut conn, group);
                 next = after;
             }
             Command::Begin(steps) => transaction(&conn, &steps),
@@ -235,36 +248,18 @@ fn serve(mut conn: Connection, commands: &mpsc::Receiver<Command>) {
     }
 }
 
-/// The inserts queued behind `first` (up to [`MAX_GROUP`]), and the first other command met,
+/// The calls queued behind `first` (up to [`MAX_GROUP`]), and the first other command met,
 /// which is served next so that order is kept.
-fn gather(first: Insert, commands: &mpsc::Receiver<Command>) -> (Vec<Insert>, Option<Command>) {
+fn gather(first: Call, commands: &mpsc::Receiver<Command>) -> (Vec<Call>, Option<Command>) {
     let mut group = vec![first];
     while group.len() < MAX_GROUP {
         match commands.try_recv() {
-            Ok(Command::Insert(insert)) => group.push(insert),
+            Ok(Command::Call(call)) => group.push(call),
             Ok(other) => return (group, Some(other)),
             Err(_) => break,
         }
     }
     (group, None)
-}
-
-/// Begins a transaction, runs `body` in it and commits, or rolls back when either fails.
-fn whole_transaction<T>(
-    conn: &mut Connection,
-    body: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(map_rusqlite)?;
-    let done = body(conn).and_then(|value| {
-        conn.execute_batch("COMMIT")
-            .map(|()| value)
-            .map_err(map_rusqlite)
-    });
-    if done.is_err() {
-        rollback(conn);
-    }
-    done
 }
 
 /// Serves one transaction from `BEGIN IMMEDIATE` to its commit or rollback. When `BEGIN`

@@ -415,15 +415,8 @@ impl TokenStore for SqlStore {
         // One statement of its own (MySQL's delete-then-insert form gets its own
         // transaction): a DPoP proof claims a jti on every token request, so the claim must
         // not cost a multi-statement transaction.
-        let claimed = match &self.db {
-            // Grouped with the token inserts: one commit for many requests' claims.
-            crate::db::Db::Sqlite(engine) => {
-                engine
-                    .execute_grouped(&sql::CLAIM_JTI, claim.to_vec())
-                    .await?
-            }
-            db => db.execute(&sql::CLAIM_JTI, &claim).await?,
-        } > 0;
+        // On SQLite it joins the group commit: one commit for many requests' claims.
+        let claimed = self.db.execute(&sql::CLAIM_JTI, &claim).await? > 0;
         let claims = self.jti_claims.fetch_add(1, Ordering::Relaxed);
         if claims.is_multiple_of(JTI_CLEANUP_EVERY) {
             let cleanup = [Arg::Int(now.unix_micros()), Arg::Int(JTI_CLEANUP_BATCH)];

@@ -312,7 +312,8 @@ mod tests {
             assert!(
                 detail
                     .iter()
-                    .any(|d| d.contains("USING INDEX oxydra_token_request_id_idx")),
+                    .any(|d| d
+                        .contains("INDEX oxydra_token_request_id_idx (request_id=? AND kind=?)")),
                 "{}: {detail:?}",
                 stmt.name
             );

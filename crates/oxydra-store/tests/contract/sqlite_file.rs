@@ -122,6 +122,10 @@ async fn file_database_is_created_migrated_on_request_and_survives_reopen() {
             version: 22,
             description: "client dpop bound access tokens".into(),
         },
+        AppliedMigration {
+            version: 23,
+            description: "token request kind idx".into(),
+        },
     ];
     assert_eq!(store.pending_migrations().await.unwrap(), expected);
     assert_eq!(store.migrate().await.unwrap(), expected);

@@ -292,3 +292,33 @@ store_test! {
         assert!(get(&store, RT, "b5").await.is_some());
     }
 }
+
+store_test! {
+    async fn grant_tokens_are_found_by_the_request_index_without_statistics(store: SqlStore) {
+        // PostgreSQL only: its planner has no index hints. On a table without statistics
+        // (fresh, bulk loaded, or not yet analyzed), a request-id index without `kind` lost
+        // to a BitmapAnd with the `(kind, expires_at)` index, which reads every token of the
+        // kind on each rotation and revocation.
+        let Some(pool) = store.postgres_pool() else {
+            return;
+        };
+        seed_client(&store, "c1").await;
+        let tokens: Vec<StoredToken> = (0..3_000)
+            .map(|n| token(&format!("sig-{n}"), AT, &format!("req-{n}")))
+            .collect();
+        store.insert_tokens(&tokens).await.unwrap();
+        for condition in [
+            "kind = 'access_token'",
+            "kind = 'refresh_token'",
+            "kind = 'authorize_code' AND active = TRUE",
+        ] {
+            let explain = format!(
+                "EXPLAIN DELETE FROM oxydra_token WHERE request_id = 'req-7' AND {condition}"
+            );
+            let plan: Vec<String> = sqlx::query_scalar(&explain).fetch_all(pool).await.unwrap();
+            let plan = plan.join("\n");
+            assert!(plan.contains("oxydra_token_request_id_idx"), "{plan}");
+            assert!(!plan.contains("oxydra_token_kind_expires_at_idx"), "{plan}");
+        }
+    }
+}

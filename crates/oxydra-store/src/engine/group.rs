@@ -76,68 +76,62 @@ impl Call {
 pub(crate) fn commit(conn: &mut Connection, group: Vec<Call>) {
     let alone = group.len() == 1;
     let mut calls = group.into_iter();
-    // More than one round only when SQLite abandoned a transaction part-way.
-    loop {
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-            for call in calls {
-                (call.run(Err(map_rusqlite(copy(&e)))).answer)(None);
-            }
-            return;
-        }
-        let mut succeeded = Vec::new();
-        let mut abandoned = false;
-        for call in calls.by_ref() {
-            let guarded = !alone && call.several;
-            if guarded && let Err(e) = run_cached(conn, "SAVEPOINT oxydra_call") {
-                (call.run(Err(map_rusqlite(e))).answer)(None);
-                continue;
-            }
-            let ran = call.run(Ok(&mut *conn));
-            if ran.ok {
-                if guarded && let Err(e) = run_cached(conn, "RELEASE oxydra_call") {
-                    fail_all(conn, std::mem::take(&mut succeeded), &e);
-                    (ran.answer)(Some(map_rusqlite(e)));
-                    abandoned = true;
-                    break;
-                }
-                succeeded.push(ran.answer);
-                continue;
-            }
-            // SQLite ends the transaction itself after some failures: the calls before this
-            // one are undone too.
-            let undone = conn.is_autocommit() || (guarded && !undo_call(conn));
-            (ran.answer)(None);
-            if undone {
-                fail_all(
-                    conn,
-                    std::mem::take(&mut succeeded),
-                    &rusqlite::Error::SqliteFailure(
-                        ffi::Error::new(ffi::SQLITE_ABORT),
-                        Some("the transaction was rolled back by a failing write beside it".into()),
-                    ),
-                );
-                abandoned = true;
-                break;
-            }
-            if alone {
-                writer::rollback(conn);
-            }
-        }
-        if abandoned {
-            if calls.len() == 0 {
-                return;
-            }
-            continue;
-        }
-        if conn.is_autocommit() {
-            // The only call failed and was rolled back.
-            return;
-        }
-        match conn.execute_batch("COMMIT") {
-            Ok(()) => succeeded.into_iter().for_each(|answer| answer(None)),
-            Err(e) => fail_all(conn, succeeded, &e),
+    // More than one transaction only when SQLite abandoned one part-way.
+    while calls.len() > 0 {
+        one_transaction(conn, &mut calls, alone);
+    }
+}
+
+/// Begins a transaction and runs the calls of `calls` in it, then commits and answers them;
+/// when SQLite abandons the transaction part-way, answers the calls it held with that failure
+/// and leaves the rest in `calls` for the next transaction.
+fn one_transaction(conn: &mut Connection, calls: &mut std::vec::IntoIter<Call>, alone: bool) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        for call in calls {
+            (call.run(Err(map_rusqlite(copy(&e)))).answer)(None);
         }
         return;
+    }
+    let mut succeeded = Vec::new();
+    for call in calls.by_ref() {
+        let guarded = !alone && call.several;
+        if guarded && let Err(e) = run_cached(conn, "SAVEPOINT oxydra_call") {
+            (call.run(Err(map_rusqlite(e))).answer)(None);
+            continue;
+        }
+        let ran = call.run(Ok(&mut *conn));
+        if ran.ok {
+            if guarded && let Err(e) = run_cached(conn, "RELEASE oxydra_call") {
+                fail_all(conn, succeeded, &e);
+                (ran.answer)(Some(map_rusqlite(e)));
+                return;
+            }
+            succeeded.push(ran.answer);
+            continue;
+        }
+        // SQLite ends the transaction itself after some failures: the calls before this one
+        // are undone too.
+        let undone = conn.is_autocommit() || (guarded && !undo_call(conn));
+        (ran.answer)(None);
+        if undone {
+            let abandoned = rusqlite::Error::SqliteFailure(
+                ffi::Error::new(ffi::SQLITE_ABORT),
+                Some("the transaction was rolled back by a failing write beside it".into()),
+            );
+            fail_all(conn, succeeded, &abandoned);
+            return;
+        }
+        if alone {
+            writer::rollback(conn);
+        }
+    }
+    if conn.is_autocommit() {
+        // The only call failed and was rolled back.
+        return;
+    }
+    match conn.execute_batch("COMMIT") {
+        Ok(()) => succeeded.into_iter().for_each(|answer| answer(None)),
+        Err(e) => fail_all(conn, succeeded, &e),
     }
 }
 
